@@ -1,0 +1,122 @@
+"""Red Thread: the Flask application factory."""
+
+import logging
+from pathlib import Path
+
+from flask import Flask, g
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app import config as settings
+from app.core import audit, errors, i18n, jobs, permissions, security
+from app.core.crypto import Keyring
+from app.core.db import db
+from app.extensions import babel, csrf, limiter, login_manager, migrate
+
+
+def _blueprints():
+    # The one visible list of the application's areas.
+    from app.admin.routes import bp as admin
+    from app.auth.routes import bp as auth
+    from app.main.routes import bp as main
+
+    return [main, auth, admin]
+
+
+def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:
+    """Build the application; ``config`` overrides settings (tests pass their own)."""
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        instance_relative_config=True,
+        template_folder="core/templates",
+        static_folder="core/static",
+    )
+    app.config.from_mapping(settings.load(Path(app.instance_path)))
+    if config:
+        app.config.from_mapping(config)
+    app.session_interface = security.SessionInterface()
+    if app.config["PROXY_COUNT"]:
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+
+    app.extensions["redthread.keyring"] = Keyring(app.config["DATA_KEYS"])
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    limiter.init_app(app)
+    _init_login(app)
+    jobs.configure_queue(app)
+
+    for blueprint in _blueprints():
+        app.register_blueprint(blueprint)
+
+    app.before_request(security.expire_idle_session)
+    app.before_request(permissions.enforce)
+    app.after_request(security.add_security_headers)
+    app.after_request(security.mark_activity)
+    app.after_request(_finish_transaction)
+    errors.register(app)
+    _template_globals(app)
+
+    from app.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _finish_transaction(response):
+    """The one place a request commits: on success; otherwise roll back, keep security events."""
+    if response.status_code < 400:
+        db.session.commit()
+    else:
+        db.session.rollback()
+        if g.get("security_events"):
+            audit.write_security_events()
+            db.session.commit()
+    return response
+
+
+def _init_login(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from app.core.users import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(session_id: str):
+        user_id, _sep, version = session_id.partition(":")
+        if not user_id.isdigit() or not version.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.active or user.session_version != int(version):
+            return None
+        return user
+
+
+def _template_globals(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    from app.auth.forms import LanguageForm
+    from app.core.db import utcnow
+    from app.core.nav import navigation
+
+    app.jinja_env.globals.update(
+        navigation=navigation,
+        can=permissions.can,
+        language_names=i18n.LANGUAGE_NAMES,
+        now=utcnow,
+    )
+
+    @app.context_processor
+    def _language():
+        return {
+            "language_form": LanguageForm(formdata=None),
+            "current_locale": str(get_locale()),
+        }

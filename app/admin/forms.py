@@ -1,0 +1,101 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    EmailField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.core.i18n import LANGUAGE_NAMES
+from app.core.users import ROLE_LABELS, User
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _role_choices():
+    return [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]
+
+
+def _language_choices():
+    return [
+        SelectChoice("", _l("Follow the browser")),
+        *(SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()),
+    ]
+
+
+class UserEditForm(FlaskForm):
+    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(
+        _l("E-mail"),
+        validators=[Optional(), Email(check_deliverability=False), Length(max=254)],
+    )
+    roles = MultiCheckboxField(_l("Roles"), choices=_role_choices)
+    language = SelectField(_l("Language"), choices=_language_choices)
+
+    def validate_roles(self, field):
+        if not field.data:
+            raise ValidationError(_l("Choose at least one role."))
+
+
+class UserCreateForm(UserEditForm):
+    username = StringField(
+        _l("User name"),
+        validators=[
+            DataRequired(),
+            Length(min=2, max=64),
+            Regexp(
+                r"^[A-Za-z0-9._-]+$",
+                message=_l("Use letters a-z, digits, dot, dash or underscore."),
+            ),
+        ],
+    )
+    password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(max=256)])
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+
+    def validate_username(self, field):
+        if User.by_username(field.data) is not None:
+            raise ValidationError(_l("That user name is already taken."))
+
+
+class PasswordResetForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=256)])
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A bare form: a button that carries only the CSRF token."""
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter changes nothing
+
+    action = StringField(_l("Action"), validators=[Optional(), Length(max=64)])
+    actor = StringField(_l("User"), validators=[Optional(), Length(max=64)])
+    object_type = StringField(_l("Object type"), validators=[Optional(), Length(max=64)])
+    object_id = StringField(_l("Object id"), validators=[Optional(), Length(max=64)])
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])

@@ -1,0 +1,194 @@
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.admin import services
+from app.admin.forms import (
+    AuditFilterForm,
+    ConfirmForm,
+    PasswordResetForm,
+    UserCreateForm,
+    UserEditForm,
+)
+from app.admin.services import LastAdminError
+from app.auth.services import PasswordRejected
+from app.core.db import db
+from app.core.jobs import Job
+from app.core.permissions import permission
+from app.core.users import User
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+
+PAGE_SIZE = 50
+
+
+def _page() -> int:
+    return max(1, request.args.get("page", 1, type=int) or 1)
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.get("/users")
+@permission("admin.users")
+def users():
+    rows = db.session.scalars(select(User).order_by(User.active.desc(), User.username)).all()
+    return render_template("admin/users.html", users=rows, confirm=ConfirmForm())
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@permission("admin.users")
+def user_create():
+    form = UserCreateForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                actor=current_user,
+                username=form.username.data,
+                display_name=form.display_name.data,
+                email=form.email.data,
+                password=form.password.data,
+                roles=form.roles.data,
+                language=form.language.data,
+            )
+        except PasswordRejected as rejected:
+            form.password.errors.extend(str(p) for p in rejected.problems)
+        else:
+            flash(_("User %(name)s was created.", name=user.username))
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@permission("admin.users")
+def user_edit(user_id: int):
+    user = _user_or_404(user_id)
+    form = UserEditForm(obj=user)
+    if request.method == "GET":
+        form.roles.data = [role.value for role in user.roles]
+        form.language.data = user.language or ""
+    if form.validate_on_submit():
+        try:
+            services.update_user(
+                current_user,
+                user,
+                display_name=form.display_name.data,
+                email=form.email.data,
+                roles=form.roles.data,
+                language=form.language.data,
+            )
+        except LastAdminError:
+            form.roles.errors.append(_("There must always be at least one active administrator."))
+        else:
+            flash(_("The changes to %(name)s were saved.", name=user.username))
+            return redirect(url_for("admin.users"))
+    return render_template(
+        "admin/user_form.html",
+        form=form,
+        user=user,
+        password_form=PasswordResetForm(),
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.post("/users/<int:user_id>/password")
+@permission("admin.users")
+def user_password(user_id: int):
+    user = _user_or_404(user_id)
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(current_user, user, form.password.data)
+        except PasswordRejected as rejected:
+            for problem in rejected.problems:
+                flash(str(problem), "error")
+        else:
+            flash(_("A new password was set for %(name)s.", name=user.username))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/active")
+@permission("admin.users")
+def user_active(user_id: int):
+    user = _user_or_404(user_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.set_active(current_user, user, not user.active)
+        except LastAdminError:
+            flash(_("There must always be at least one active administrator."), "error")
+        else:
+            if user.active:
+                flash(_("%(name)s can log in again.", name=user.username))
+            else:
+                flash(_("%(name)s was deactivated and logged out.", name=user.username))
+    return redirect(url_for("admin.users"))
+
+
+@bp.get("/audit")
+@permission("admin.audit")
+def audit_log():
+    form = AuditFilterForm(request.args)
+    filters = {}
+    if form.validate():
+        filters = {name: field.data for name, field in form._fields.items() if field.data}
+    query = services.audit_query(**filters)
+    total = services.count(query)
+    page = _page()
+    entries = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    latest = db.session.scalar(
+        select(Job).where(Job.kind == "audit.verify").order_by(Job.id.desc()).limit(1)
+    )
+    return render_template(
+        "admin/audit.html",
+        form=form,
+        entries=entries,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        args={k: v for k, v in request.args.items() if k != "page"},
+        latest=latest,
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.post("/audit/verify")
+@permission("admin.audit")
+def audit_verify():
+    if ConfirmForm().validate_on_submit():
+        job = services.start_audit_verification(current_user)
+        flash(_("The audit log is being verified in the background."))
+        return redirect(url_for("admin.job", job_id=job.id))
+    return redirect(url_for("admin.audit_log"))
+
+
+@bp.get("/jobs")
+@permission("admin.jobs")
+def jobs():
+    rows = db.session.scalars(select(Job).order_by(Job.id.desc()).limit(100)).all()
+    return render_template("admin/jobs.html", jobs=rows)
+
+
+@bp.get("/jobs/<int:job_id>")
+@permission("admin.jobs")
+def job(job_id: int):
+    row = db.session.get(Job, job_id)
+    if row is None:
+        abort(404)
+    if request.accept_mimetypes.best == "application/json":
+        return {
+            "state": row.state,
+            "state_label": str(row.state_enum.label),
+            "progress": row.progress,
+            "error": row.error,
+        }
+    return render_template("admin/job.html", job=row)

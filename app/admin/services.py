@@ -1,0 +1,134 @@
+"""Administration of users, and the audit log queries behind the admin pages."""
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import Select, func, select
+
+from app.auth.services import checked_hash, set_password
+from app.core import audit, jobs
+from app.core.audit import AuditEntry
+from app.core.db import db
+from app.core.permissions import authorize
+from app.core.users import Role, User
+
+
+class LastAdminError(ValueError):
+    """The change would leave no active administrator."""
+
+
+def _other_active_admins(user: User) -> int:
+    return len(
+        [
+            u
+            for u in db.session.scalars(select(User).where(User.active, User.id != user.id))
+            if u.has_role(Role.ADMIN)
+        ]
+    )
+
+
+def create_user(
+    *,
+    actor,
+    username: str,
+    display_name: str,
+    password: str,
+    roles,
+    email: str | None = None,
+    language: str | None = None,
+) -> User:
+    """A new active user; the password must pass the policy (PasswordRejected otherwise)."""
+    if actor is not None:
+        authorize(actor, "admin.users")
+    user = User(
+        username=username.strip().lower(),
+        display_name=display_name.strip(),
+        email=(email or "").strip() or None,
+        language=language or None,
+    )
+    user.password_hash = checked_hash(user, password)
+    user.set_roles(roles)
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor, "user.create", "user", user.id, roles=sorted(r.value for r in user.roles))
+    return user
+
+
+def update_user(actor, user: User, *, display_name, email, roles, language) -> None:
+    authorize(actor, "admin.users")
+    new_roles = {Role(r) for r in roles}
+    losing_admin = Role.ADMIN in user.roles and Role.ADMIN not in new_roles and user.active
+    if losing_admin and _other_active_admins(user) == 0:
+        raise LastAdminError
+    before = sorted(r.value for r in user.roles)
+    user.display_name = display_name.strip()
+    user.email = (email or "").strip() or None
+    user.language = language or None
+    user.set_roles(new_roles)
+    after = sorted(r.value for r in new_roles)
+    audit.record(actor, "user.update", "user", user.id, roles_before=before, roles_after=after)
+
+
+def set_active(actor, user: User, active: bool) -> None:
+    """Deactivate (ending every session of the user) or reactivate an account."""
+    authorize(actor, "admin.users")
+    if not active and user.has_role(Role.ADMIN) and _other_active_admins(user) == 0:
+        raise LastAdminError
+    user.active = active
+    if not active:
+        user.invalidate_sessions()
+    else:
+        user.failed_logins = 0
+        user.locked_until = None
+    audit.record(actor, "user.activate" if active else "user.deactivate", "user", user.id)
+
+
+def reset_password(actor, user: User, password: str) -> None:
+    authorize(actor, "admin.users")
+    set_password(user, password, actor=actor)
+    user.failed_logins = 0
+    user.locked_until = None
+
+
+def audit_query(
+    *,
+    action: str | None = None,
+    actor: str | None = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> Select:
+    """Entries matching the filters, newest first."""
+    query = select(AuditEntry).order_by(AuditEntry.id.desc())
+    if action:
+        query = query.where(AuditEntry.action.startswith(action.strip()))
+    if actor:
+        query = query.where(AuditEntry.actor_name == actor.strip().lower())
+    if object_type:
+        query = query.where(AuditEntry.object_type == object_type.strip())
+    if object_id:
+        query = query.where(AuditEntry.object_id == object_id.strip())
+    if date_from:
+        query = query.where(AuditEntry.at >= datetime.combine(date_from, time(), UTC))
+    if date_to:
+        end = datetime.combine(date_to + timedelta(days=1), time(), UTC)
+        query = query.where(AuditEntry.at < end)
+    return query
+
+
+def count(query: Select) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+
+
+@jobs.handler("audit.verify")
+def verify_audit_log(job: jobs.Job) -> dict:
+    """Background job: walk the whole chain and report the first broken link."""
+    report = audit.verify_chain(progress=lambda share: jobs.set_progress(job, share))
+    return {"checked": report.checked, "broken_at": report.broken_at, "reason": report.reason}
+
+
+def start_audit_verification(actor) -> jobs.Job:
+    authorize(actor, "admin.audit")
+    job = jobs.submit("audit.verify", actor)
+    audit.record(actor, "audit.verify_requested", "job", job.id)
+    return job

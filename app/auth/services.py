@@ -1,0 +1,82 @@
+"""Logging in and out, passwords and language preference."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from app.core import audit
+from app.core.db import utcnow
+from app.core.passwords import hash_password, needs_rehash, policy_problems, verify_password
+from app.core.users import User
+
+
+class LoginOutcome(StrEnum):
+    OK = "ok"
+    INVALID = "invalid"
+    LOCKED = "locked"
+    INACTIVE = "inactive"
+
+
+@dataclass
+class LoginResult:
+    outcome: LoginOutcome
+    user: User | None = None
+
+
+def authenticate(username: str, password: str, *, lock_after: int, lock_minutes: int):
+    """Check a login attempt, count failures, lock after too many; audit every outcome."""
+    now = utcnow()
+    user = User.by_username(username)
+    if user is not None and user.is_locked(now):
+        verify_password(None, password)  # same cost as a real check
+        audit.record(user, "auth.login_refused", "user", user.id, reason="locked")
+        return LoginResult(LoginOutcome.LOCKED, user)
+    if not verify_password(user.password_hash if user else None, password):
+        if user is None:
+            audit.record(None, "auth.login_failed", username=username[:64], reason="unknown")
+            return LoginResult(LoginOutcome.INVALID)
+        user.register_failed_login(now, lock_after, lock_minutes)
+        locked = user.is_locked(now)
+        audit.record(user, "auth.login_failed", "user", user.id, locked=locked)
+        return LoginResult(LoginOutcome.LOCKED if locked else LoginOutcome.INVALID, user)
+    if not user.active:
+        audit.record(user, "auth.login_refused", "user", user.id, reason="deactivated")
+        return LoginResult(LoginOutcome.INACTIVE, user)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.register_login(now)
+    audit.record(user, "auth.login", "user", user.id)
+    return LoginResult(LoginOutcome.OK, user)
+
+
+class PasswordRejected(ValueError):
+    def __init__(self, problems):
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def checked_hash(user: User, password: str) -> str:
+    """The hash of a password that passes the policy for this user; PasswordRejected if not."""
+    problems = policy_problems(password, [user.username, user.display_name, user.email or ""])
+    if problems:
+        raise PasswordRejected(problems)
+    return hash_password(password)
+
+
+def set_password(user: User, new_password: str, *, actor: User) -> None:
+    """Set a password that passes the policy; every older session of the user ends."""
+    user.password_hash = checked_hash(user, new_password)
+    user.invalidate_sessions()
+    audit.record(actor, "user.password_set", "user", user.id, by_self=actor.id == user.id)
+
+
+def change_own_password(user: User, current: str, new_password: str) -> bool:
+    """False if ``current`` is wrong; raises PasswordRejected for a weak new password."""
+    if not verify_password(user.password_hash, current):
+        audit.record(user, "user.password_change_failed", "user", user.id)
+        return False
+    set_password(user, new_password, actor=user)
+    return True
+
+
+def set_language(user: User, language: str) -> None:
+    user.language = language

@@ -1,0 +1,157 @@
+"""The ``redthread`` command: the Flask CLI of the app plus Red Thread's own commands."""
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, with_appcontext
+
+from app.config import ConfigError
+from app.core.db import db
+from app.core.users import Role
+
+
+def _create_app():
+    from app import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app)
+def cli():
+    """Red Thread: follow-up interviews with former foster children."""
+
+
+def main():
+    try:
+        cli.main(prog_name="redthread")
+    except ConfigError as error:
+        click.echo(f"redthread: configuration error: {error}", err=True)
+        sys.exit(2)
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--name", "display_name", required=True, help="Full name shown to other users.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice([r.value for r in Role]),
+    help="Repeat for several roles.",
+)
+@click.option("--email", default=None)
+@click.password_option(help="Prompted for when not given.")
+@with_appcontext
+def create_user_command(username, display_name, roles, email, password):
+    """Create a user (the first administrator, for example)."""
+    from app.admin.services import create_user
+    from app.auth.services import PasswordRejected
+    from app.core.users import User
+
+    if User.by_username(username):
+        raise click.ClickException(f"user {username!r} already exists")
+    try:
+        user = create_user(
+            actor=None,
+            username=username,
+            display_name=display_name,
+            password=password,
+            roles=roles,
+            email=email,
+        )
+    except PasswordRejected as rejected:
+        raise click.ClickException(str(rejected)) from None
+    db.session.commit()
+    click.echo(f"created {user.username} ({', '.join(sorted(r.value for r in user.roles))})")
+
+
+@click.group("audit")
+def audit_group():
+    """The audit log."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify_command():
+    """Check the hash chain; report the first broken link."""
+    from app.core.audit import verify_chain
+
+    report = verify_chain()
+    if report.ok:
+        click.echo(f"audit log intact: {report.checked} entries")
+        return
+    click.echo(
+        f"audit log BROKEN at entry {report.broken_at} ({report.reason}); "
+        f"{report.checked} entries before it are intact",
+        err=True,
+    )
+    sys.exit(1)
+
+
+@click.command("demo")
+@click.option("--force", is_flag=True, help="Load even if the database already has users.")
+@with_appcontext
+def demo_command(force):
+    """Load the fictional demo data set into an empty database."""
+    from app.demo import DemoNotEmpty, load_demo
+
+    try:
+        passwords = load_demo(force=force)
+    except DemoNotEmpty:
+        click.echo("the database already has users; demo data not loaded (use --force)")
+        return
+    db.session.commit()
+    click.echo("Demo data loaded. Log in at http://127.0.0.1:5000 with:")
+    for username, (roles, password) in passwords.items():
+        click.echo(f"  {username:<12} {password:<28} {', '.join(roles)}")
+
+
+@click.command("worker")
+@click.option("--workers", default=2, show_default=True, help="Worker threads.")
+def worker_command(workers):
+    """Run the background worker (huey consumer)."""
+    from flask import current_app
+
+    from app.core.jobs import run_worker
+
+    app = current_app._get_current_object()
+    if app.config["HUEY_IMMEDIATE"]:
+        raise click.ClickException("this app runs jobs inline (HUEY_IMMEDIATE); no worker needed")
+    run_worker(app, workers=workers)
+
+
+@click.group("keys")
+def keys_group():
+    """Data-encryption keys."""
+
+
+@keys_group.command("generate")
+def keys_generate_command():
+    """Print a new data key to put first in REDTHREAD_DATA_KEYS or instance/data_keys."""
+    from cryptography.fernet import Fernet
+
+    click.echo(Fernet.generate_key().decode())
+
+
+@keys_group.command("rotate")
+@with_appcontext
+def keys_rotate_command():
+    """Re-encrypt every encrypted column and file under the first (newest) key."""
+    from app.core.keys import rotate_everything
+
+    columns, files = rotate_everything()
+    db.session.commit()
+    click.echo(f"re-encrypted {columns} values and {files} files under the newest key")
+
+
+def register_commands(app: Flask) -> None:
+    for command in (
+        create_user_command,
+        audit_group,
+        demo_command,
+        worker_command,
+        keys_group,
+    ):
+        app.cli.add_command(command)

@@ -1,0 +1,141 @@
+"""Settings from environment variables and the instance folder.
+
+Every setting has a safe default except the secrets, which are generated into the instance
+folder on first start and never have a default in the code. A bad value stops start-up with
+a message that names the variable.
+"""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+LANGUAGES = ("sv", "da", "en")
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the message says which and why."""
+
+
+def _env_int(name: str, default: int, minimum: int = 0, maximum: int | None = None) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum or (maximum is not None and value > maximum):
+        bounds = f"at least {minimum}" + (f" and at most {maximum}" if maximum is not None else "")
+        raise ConfigError(f"{name} must be {bounds}, got {value}")
+    return value
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def _secret_file(path: Path, make) -> str:
+    """Read a secret from the instance folder, creating it (mode 0600) on first start."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(make() + "\n")
+    return path.read_text().strip()
+
+
+def database_url(instance_path: Path) -> str:
+    """DATABASE_URL normalised to a driver we ship, or the SQLite file in the instance folder."""
+    raw = os.environ.get("DATABASE_URL", "").strip()
+    if not raw:
+        return f"sqlite:///{instance_path / 'redthread.db'}"
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        raise ConfigError(
+            "DATABASE_URL is not a database URL (expected sqlite:///path or "
+            "postgresql://user:password@host/name)"
+        ) from None
+    backend = url.get_backend_name()
+    if backend == "postgres" or backend == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    elif backend != "sqlite":
+        raise ConfigError(f"DATABASE_URL must point to SQLite or PostgreSQL, not {backend!r}")
+    return url.render_as_string(hide_password=False)
+
+
+def data_keys(instance_path: Path) -> list[str]:
+    """Fernet keys, newest first: the first encrypts, all of them decrypt (see docs/admin)."""
+    raw = os.environ.get("REDTHREAD_DATA_KEYS", "").strip()
+    if raw:
+        keys = [k.strip() for k in raw.split(",") if k.strip()]
+    else:
+        text = _secret_file(instance_path / "data_keys", lambda: Fernet.generate_key().decode())
+        keys = [line.strip() for line in text.splitlines() if line.strip()]
+    for key in keys:
+        try:
+            Fernet(key)
+        except ValueError:
+            raise ConfigError(
+                "REDTHREAD_DATA_KEYS (or instance/data_keys) holds a value that is not a "
+                "Fernet key (32 url-safe base64-encoded bytes)"
+            ) from None
+    if not keys:
+        raise ConfigError("no data-encryption key configured")
+    return keys
+
+
+def load(instance_path: Path) -> dict:
+    """The settings for one app, read from the environment and the instance folder."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    secret = os.environ.get("REDTHREAD_SECRET_KEY", "").strip() or _secret_file(
+        instance_path / "secret_key", lambda: secrets.token_hex(32)
+    )
+    if len(secret) < 32:
+        raise ConfigError("REDTHREAD_SECRET_KEY must be at least 32 characters long")
+    idle_minutes = _env_int("REDTHREAD_IDLE_TIMEOUT_MINUTES", 30, minimum=1, maximum=24 * 60)
+    default_language = os.environ.get("REDTHREAD_DEFAULT_LANGUAGE", "sv").strip() or "sv"
+    if default_language not in LANGUAGES:
+        raise ConfigError(f"REDTHREAD_DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}")
+    return {
+        "SECRET_KEY": secret,
+        "DATA_KEYS": data_keys(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": os.environ.get("REDIS_URL", "").strip() or None,
+        "MEDIA_ROOT": os.environ.get("REDTHREAD_MEDIA_ROOT") or str(instance_path / "media"),
+        "QUEUE_FILE": str(instance_path / "queue.db"),
+        "HUEY_IMMEDIATE": False,
+        # Uploads are streamed; this caps a whole request (audio files come later, up to 1 GB).
+        "MAX_CONTENT_LENGTH": _env_int("REDTHREAD_MAX_UPLOAD_MB", 1024, minimum=1) * 1024 * 1024,
+        "MAX_FORM_MEMORY_SIZE": _env_int("REDTHREAD_MAX_FORM_KB", 512, minimum=16) * 1024,
+        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=idle_minutes),
+        "IDLE_TIMEOUT": timedelta(minutes=idle_minutes),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_NAME": "redthread_session",
+        "FORCE_SECURE_COOKIES": _env_bool("REDTHREAD_SECURE_COOKIES", False),
+        "PROXY_COUNT": _env_int("REDTHREAD_PROXY_COUNT", 0, minimum=0, maximum=5),
+        "LOGIN_LOCK_AFTER": _env_int("REDTHREAD_LOGIN_LOCK_AFTER", 5, minimum=1),
+        "LOGIN_LOCK_MINUTES": _env_int("REDTHREAD_LOGIN_LOCK_MINUTES", 15, minimum=1),
+        "LOGIN_RATE_LIMIT": os.environ.get("REDTHREAD_LOGIN_RATE_LIMIT", "20 per minute"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL", "").strip() or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "BABEL_DEFAULT_LOCALE": default_language,
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("REDTHREAD_TIMEZONE", "Europe/Stockholm"),
+        "LANGUAGES": LANGUAGES,
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session, which idles out
+    }

@@ -1,0 +1,1 @@
+"""Shared plumbing: database base, accounts and roles, permissions, audit log, crypto, storage."""

@@ -1,0 +1,163 @@
+"""The append-only audit log: who read or changed what, when, and from where.
+
+Each entry carries the hash of the one before it, so removing or editing an entry breaks the
+chain at that point; ``redthread audit verify`` finds the first broken link. The database
+refuses UPDATE and DELETE on the table (triggers in the first migration), and the unique
+``prev_hash`` makes two writers that raced for the same predecessor fail instead of forking.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import g, has_request_context, request
+from sqlalchemy import ForeignKey, Index, String, Text, event, select, text
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from app.core.db import UTCDateTime, db, utcnow
+
+GENESIS = "0" * 64
+
+
+class AuditEntry(db.Model):
+    __tablename__ = "audit_entry"
+    __table_args__ = (Index("ix_audit_entry_object", "object_type", "object_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    #: None for the system itself (start-up, scheduled jobs)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    #: the actor's user name when the entry was written
+    actor_name: Mapped[str] = mapped_column(String(64))
+    #: client address for web requests, "cli" or "job" otherwise
+    origin: Mapped[str] = mapped_column(String(64))
+    #: dotted verb, e.g. "user.create", "auth.login_failed", "participant.identity_read"
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    object_type: Mapped[str | None] = mapped_column(String(64))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    #: JSON with the particulars; never passwords, never interview content
+    detail: Mapped[str] = mapped_column(Text, default="{}")
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    def payload(self) -> bytes:
+        fields = {
+            "at": self.at.isoformat(timespec="microseconds"),
+            "actor_id": self.actor_id,
+            "actor_name": self.actor_name,
+            "origin": self.origin,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "detail": self.detail,
+        }
+        return json.dumps(fields, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(self.prev_hash.encode("ascii") + self.payload()).hexdigest()
+
+    @property
+    def detail_dict(self) -> dict:
+        return json.loads(self.detail or "{}")
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_audit_changes(session, flush_context, instances):
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, AuditEntry):
+            raise RuntimeError("the audit log is append-only")
+
+
+def _origin() -> str:
+    if has_request_context():
+        return (request.remote_addr or "unknown")[:64]
+    return getattr(g, "audit_origin", "cli") if g else "cli"
+
+
+def _last_hash() -> str:
+    bind = db.session.get_bind()
+    if bind.dialect.name == "postgresql":
+        # Serialise writers of the chain for the rest of this transaction.
+        db.session.execute(text("SELECT pg_advisory_xact_lock(7301)"))
+    last = db.session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
+    return last or GENESIS
+
+
+def record(
+    actor,
+    action: str,
+    object_type: str | None = None,
+    object_id=None,
+    **detail,
+) -> AuditEntry:
+    """Append an entry in the current transaction (flushed, committed with the change)."""
+    entry = AuditEntry(
+        at=utcnow(),
+        actor_id=getattr(actor, "id", None),
+        actor_name=(getattr(actor, "username", None) or "system")[:64],
+        origin=_origin(),
+        action=action,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        detail=json.dumps(detail, sort_keys=True, default=str, ensure_ascii=False),
+    )
+    entry.prev_hash = _last_hash()
+    entry.hash = entry.compute_hash()
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def record_security_event(actor, action: str, **detail) -> None:
+    """An entry that must survive the request's rollback (a refusal, a failed login).
+
+    Written once the request's own transaction is over: see ``finish_request``.
+    """
+    pending = g.setdefault("security_events", [])
+    pending.append((actor, action, detail))
+
+
+def record_denial(actor, action: str, path: str) -> None:
+    record_security_event(actor, "access.denied", permission=action, path=path)
+
+
+def write_security_events() -> None:
+    for actor, action, detail in g.pop("security_events", []):
+        record(actor, action, "user" if actor else None, getattr(actor, "id", None), **detail)
+
+
+@dataclass
+class ChainReport:
+    checked: int
+    broken_at: int | None = None
+    reason: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_at is None
+
+
+def verify_chain(batch: int = 5000, progress=None) -> ChainReport:
+    """Walk the log in order and report the first entry whose link or hash is wrong."""
+    expected_prev = GENESIS
+    checked = 0
+    total = db.session.scalar(select(db.func.count(AuditEntry.id))) or 0
+    last_id = 0
+    while True:
+        rows = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.id > last_id).order_by(AuditEntry.id).limit(batch)
+        ).all()
+        if not rows:
+            return ChainReport(checked)
+        for entry in rows:
+            if entry.prev_hash != expected_prev:
+                return ChainReport(checked, entry.id, "broken_link")
+            if entry.compute_hash() != entry.hash:
+                return ChainReport(checked, entry.id, "changed")
+            expected_prev = entry.hash
+            checked += 1
+            last_id = entry.id
+            db.session.expunge(entry)
+        if progress and total:
+            progress(checked / total)

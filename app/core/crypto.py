@@ -1,0 +1,180 @@
+"""Encryption at rest: an encrypted column type for identity fields and chunked file encryption.
+
+Keys are Fernet keys, newest first (``DATA_KEYS``). Columns hold Fernet tokens, so rotation is
+"put a new key first, then re-encrypt" (``redthread keys rotate``). Files are encrypted with
+a fresh AES-256-GCM key each; that key is stored in the file's header wrapped with the data
+key, so rotation rewrites only the header and destroying a file's header destroys its key.
+"""
+
+import hashlib
+import os
+import struct
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from cryptography.exceptions import InvalidTag
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from flask import current_app
+from sqlalchemy import Text
+from sqlalchemy.types import TypeDecorator
+
+
+class DecryptionError(Exception):
+    """Data could not be decrypted: wrong key, or the data was damaged or cut short."""
+
+
+class Keyring:
+    """The data keys of one installation; the first one encrypts, every one decrypts."""
+
+    def __init__(self, keys: Iterable[str]):
+        self._fernets = [Fernet(k) for k in keys]
+        if not self._fernets:
+            raise ValueError("a keyring needs at least one key")
+        self._multi = MultiFernet(self._fernets)
+
+    def encrypt(self, data: bytes) -> bytes:
+        return self._multi.encrypt(data)
+
+    def decrypt(self, token: bytes) -> bytes:
+        try:
+            return self._multi.decrypt(token)
+        except InvalidToken:
+            raise DecryptionError("no configured key decrypts this value") from None
+
+    def rotate(self, token: bytes) -> bytes:
+        """The same plaintext, encrypted under the newest key."""
+        try:
+            return self._multi.rotate(token)
+        except InvalidToken:
+            raise DecryptionError("no configured key decrypts this value") from None
+
+
+def keyring() -> Keyring:
+    return current_app.extensions["redthread.keyring"]
+
+
+class EncryptedText(TypeDecorator):
+    """Text stored as a Fernet token. Not searchable or sortable in SQL, by design."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return keyring().encrypt(value.encode("utf-8")).decode("ascii")
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return keyring().decrypt(value.encode("ascii")).decode("utf-8")
+
+
+# --- files -----------------------------------------------------------------------------------
+
+MAGIC = b"RTENC1\n"
+CHUNK_SIZE = 64 * 1024
+_TAG = 16
+_NONCE_PREFIX = 7
+
+
+@dataclass(frozen=True)
+class FileHeader:
+    wrapped_key: bytes
+    nonce_prefix: bytes
+    chunk_size: int
+
+    def pack(self) -> bytes:
+        return (
+            MAGIC
+            + struct.pack(">HI", len(self.wrapped_key), self.chunk_size)
+            + self.wrapped_key
+            + self.nonce_prefix
+        )
+
+    @property
+    def associated_data(self) -> bytes:
+        # Not the wrapped key: rotation rewraps it without touching the chunks.
+        return MAGIC + self.nonce_prefix + struct.pack(">I", self.chunk_size)
+
+
+def _nonce(prefix: bytes, index: int, last: bool) -> bytes:
+    return prefix + struct.pack(">I", index) + (b"\x01" if last else b"\x00")
+
+
+def read_header(src: BinaryIO) -> FileHeader:
+    magic = src.read(len(MAGIC))
+    if magic != MAGIC:
+        raise DecryptionError("not an encrypted Red Thread file")
+    fixed = src.read(6)
+    if len(fixed) != 6:
+        raise DecryptionError("encrypted file header is cut short")
+    key_len, chunk_size = struct.unpack(">HI", fixed)
+    wrapped = src.read(key_len)
+    prefix = src.read(_NONCE_PREFIX)
+    if len(wrapped) != key_len or len(prefix) != _NONCE_PREFIX or not 0 < chunk_size <= 2**24:
+        raise DecryptionError("encrypted file header is damaged")
+    return FileHeader(wrapped, prefix, chunk_size)
+
+
+def encrypt_stream(
+    ring: Keyring, src: BinaryIO, dst: BinaryIO, chunk_size: int = CHUNK_SIZE
+) -> tuple[int, str]:
+    """Encrypt ``src`` into ``dst`` chunk by chunk; return the plaintext size and SHA-256."""
+    data_key = AESGCM.generate_key(bit_length=256)
+    header = FileHeader(ring.encrypt(data_key), os.urandom(_NONCE_PREFIX), chunk_size)
+    aead = AESGCM(data_key)
+    digest = hashlib.sha256()
+    dst.write(header.pack())
+    size, index = 0, 0
+    chunk = src.read(chunk_size)
+    while True:
+        following = src.read(chunk_size)
+        last = not following
+        digest.update(chunk)
+        size += len(chunk)
+        sealed = aead.encrypt(
+            _nonce(header.nonce_prefix, index, last), chunk, header.associated_data
+        )
+        dst.write(struct.pack(">I", len(sealed)) + sealed)
+        if last:
+            return size, digest.hexdigest()
+        chunk, index = following, index + 1
+
+
+def decrypt_stream(ring: Keyring, src: BinaryIO) -> Iterator[bytes]:
+    """Yield the plaintext chunk by chunk; raise DecryptionError on damage or truncation."""
+    header = read_header(src)
+    aead = AESGCM(ring.decrypt(header.wrapped_key))
+    index = 0
+    while True:
+        length_bytes = src.read(4)
+        if len(length_bytes) != 4:
+            raise DecryptionError("encrypted file is cut short")
+        (length,) = struct.unpack(">I", length_bytes)
+        if length > header.chunk_size + _TAG:
+            raise DecryptionError("encrypted file is damaged")
+        sealed = src.read(length)
+        for last in (False, True):
+            try:
+                plain = aead.decrypt(
+                    _nonce(header.nonce_prefix, index, last), sealed, header.associated_data
+                )
+            except InvalidTag:
+                continue
+            yield plain
+            if last:
+                if src.read(1):
+                    raise DecryptionError("encrypted file has data after its last chunk")
+                return
+            break
+        else:
+            raise DecryptionError("encrypted file is damaged or was encrypted with another key")
+        index += 1
+
+
+def rewrap_header(ring: Keyring, header: FileHeader) -> FileHeader:
+    """The header with its file key wrapped under the newest data key (same length or not)."""
+    return FileHeader(ring.rotate(header.wrapped_key), header.nonce_prefix, header.chunk_size)

@@ -1,0 +1,70 @@
+"""Error pages that say what happened in the user's language and leak nothing else."""
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from app.core.permissions import PermissionDenied
+
+MESSAGES = {
+    400: (_l("Bad request"), _l("The request could not be understood. Nothing was changed.")),
+    403: (
+        _l("Not allowed"),
+        _l("Your account does not have access to this page. Nothing was changed."),
+    ),
+    404: (_l("Page not found"), _l("There is no page at this address.")),
+    405: (_l("Not allowed"), _l("This page cannot be used that way. Nothing was changed.")),
+    413: (
+        _l("Too large"),
+        _l("What you sent is larger than this server accepts. Nothing was saved."),
+    ),
+    429: (
+        _l("Too many attempts"),
+        _l("Too many attempts in a short time. Wait a minute and try again."),
+    ),
+    500: (
+        _l("Something went wrong"),
+        _l(
+            "An unexpected error occurred and nothing was saved. "
+            "The error has been logged; please try again or contact your administrator."
+        ),
+    ),
+}
+CSRF_MESSAGE = _l(
+    "The form had expired or was sent from somewhere else. Reload the page and try again; "
+    "nothing was changed."
+)
+
+
+def render_error(code: int, message=None):
+    title, default_message = MESSAGES.get(code, MESSAGES[500])
+    text = message or default_message
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(error=str(text)), code
+    return render_template("errors/error.html", code=code, title=title, message=text), code
+
+
+def _http_error(error: HTTPException):
+    code = error.code or 500
+    return render_error(code if code in MESSAGES else 400)
+
+
+def _csrf_error(error: CSRFError):
+    return render_error(400, CSRF_MESSAGE)
+
+
+def _denied(error: PermissionDenied):
+    return render_error(403)
+
+
+def _unexpected(error: Exception):
+    # Flask has already logged the exception with its traceback; the user sees no details.
+    return render_error(500)
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(PermissionDenied, _denied)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(InternalServerError, _unexpected)

@@ -1,0 +1,197 @@
+"""Background jobs: a row the user can watch, run by a huey worker.
+
+A job is created in the request's transaction and queued only after that transaction
+commits, so the worker never looks for a row that is not there yet. The huey task is a thin
+wrapper: it loads the row and calls the handler registered for the job's kind with it.
+"""
+
+import json
+import traceback
+from collections.abc import Callable
+from datetime import datetime
+from enum import StrEnum
+
+from flask import Flask, current_app, g, has_app_context
+from flask_babel import lazy_gettext as _l
+from huey import Huey
+from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, event
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from app.core.db import UTCDateTime, db, utcnow
+from app.core.users import User
+
+#: the one queue; configure_queue() points it at SQLite or Redis, or runs it inline in tests
+huey = Huey("redthread", immediate=True, results=False, storage_class=MemoryStorage)
+_worker_app: Flask | None = None
+
+
+class JobState(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self):
+        return {
+            JobState.QUEUED: _l("Queued"),
+            JobState.RUNNING: _l("Running"),
+            JobState.SUCCEEDED: _l("Succeeded"),
+            JobState.FAILED: _l("Failed"),
+            JobState.CANCELLED: _l("Cancelled"),
+        }[self]
+
+
+_STATES = ", ".join(f"'{s.value}'" for s in JobState)
+ACTIVE_STATES = (JobState.QUEUED, JobState.RUNNING)
+
+
+class Job(db.Model):
+    __tablename__ = "job"
+    __table_args__ = (
+        CheckConstraint(f"state IN ({_STATES})", name="state"),
+        CheckConstraint("progress >= 0 AND progress <= 1", name="progress"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: which handler runs it, e.g. "audit.verify"
+    kind: Mapped[str] = mapped_column(String(64), index=True)
+    state: Mapped[str] = mapped_column(String(16), default=JobState.QUEUED.value, index=True)
+    #: share of the work done, 0 to 1
+    progress: Mapped[float] = mapped_column(default=0.0)
+    #: JSON arguments for the handler
+    params: Mapped[str] = mapped_column(Text, default="{}")
+    #: JSON outcome written by the handler
+    result: Mapped[str | None] = mapped_column(Text)
+    #: why it failed, for the person watching
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    created_by: Mapped[User | None] = relationship()
+
+    @property
+    def state_enum(self) -> JobState:
+        return JobState(self.state)
+
+    @property
+    def params_dict(self) -> dict:
+        return json.loads(self.params or "{}")
+
+    @property
+    def result_dict(self) -> dict:
+        return json.loads(self.result or "{}")
+
+    def start(self) -> None:
+        if self.state not in (JobState.QUEUED, JobState.RUNNING):
+            raise ValueError(f"job {self.id} is {self.state}; it cannot start")
+        self.state = JobState.RUNNING.value
+        self.attempts += 1
+        self.started_at = utcnow()
+        self.error = None
+
+    def succeed(self, result: dict) -> None:
+        self.state = JobState.SUCCEEDED.value
+        self.progress = 1.0
+        self.result = json.dumps(result, default=str)
+        self.finished_at = utcnow()
+
+    def fail(self, error: str) -> None:
+        self.state = JobState.FAILED.value
+        self.error = error
+        self.finished_at = utcnow()
+
+
+#: kind -> handler(job) -> result dict. Areas register theirs with @handler("kind").
+HANDLERS: dict[str, Callable[[Job], dict]] = {}
+
+
+def handler(kind: str):
+    def decorate(func):
+        HANDLERS[kind] = func
+        return func
+
+    return decorate
+
+
+def submit(kind: str, actor, **params) -> Job:
+    """Create a job row now and queue it once the current transaction commits."""
+    if kind not in HANDLERS:
+        raise KeyError(f"no handler for job kind {kind!r}")
+    job = Job(kind=kind, params=json.dumps(params), created_by_id=getattr(actor, "id", None))
+    db.session.add(job)
+    db.session.flush()
+    db.session.info.setdefault("after_commit", []).append(lambda: run_job(job.id))
+    return job
+
+
+@event.listens_for(Session, "after_commit")
+def _queue_after_commit(session):
+    for callback in session.info.pop("after_commit", []):
+        callback()
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_after_rollback(session):
+    session.info.pop("after_commit", None)
+
+
+def set_progress(job: Job, share: float) -> None:
+    """Record progress and commit it so that the person watching sees it move."""
+    job.progress = max(0.0, min(1.0, share))
+    db.session.commit()
+
+
+@huey.task(retries=2, retry_delay=10)
+def run_job(job_id: int) -> None:
+    app = current_app._get_current_object() if has_app_context() else _worker_app
+    if app is None:
+        raise RuntimeError("the worker was started without an application")
+    with app.app_context():
+        execute(job_id)
+
+
+def execute(job_id: int) -> None:
+    """Run one job in its own transaction; a failure is written on the row, not lost."""
+    job = db.session.get(Job, job_id)
+    if job is None or job.state not in (JobState.QUEUED, JobState.RUNNING):
+        return
+    job.start()
+    db.session.commit()
+    g.audit_origin = "job"
+    try:
+        result = HANDLERS[job.kind](job)
+    except Exception as exc:
+        db.session.rollback()
+        job = db.session.get(Job, job_id)
+        current_app.logger.error("job %s failed:\n%s", job_id, traceback.format_exc())
+        job.fail(f"{type(exc).__name__}: {exc}")
+        db.session.commit()
+        return
+    job.succeed(result)
+    db.session.commit()
+
+
+def configure_queue(app: Flask) -> None:
+    """Point the queue at Redis (REDIS_URL), the SQLite file, or run inline for tests."""
+    if app.config["HUEY_IMMEDIATE"]:
+        huey.immediate = True
+        return
+    huey.immediate = False
+    if app.config["REDIS_URL"]:
+        huey.storage = RedisStorage(huey.name, url=app.config["REDIS_URL"])
+    else:
+        huey.storage = SqliteStorage(huey.name, filename=app.config["QUEUE_FILE"])
+
+
+def run_worker(app: Flask, workers: int = 2) -> None:
+    """Run the huey consumer for this app until interrupted (``redthread worker``)."""
+    global _worker_app
+    _worker_app = app
+    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
+    consumer.run()

@@ -1,0 +1,27 @@
+"""Navigation by role: an entry shows when the user may perform its permission."""
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+from app.core.permissions import can
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    endpoint: str
+    label: object
+    permission: str
+
+
+#: In menu order. Later areas add their entries here.
+ENTRIES = [
+    NavEntry("main.home", _l("Overview"), "home.view"),
+    NavEntry("admin.users", _l("Users"), "admin.users"),
+    NavEntry("admin.audit_log", _l("Audit log"), "admin.audit"),
+    NavEntry("admin.jobs", _l("Background jobs"), "admin.jobs"),
+]
+
+
+def navigation(user) -> list[NavEntry]:
+    return [entry for entry in ENTRIES if can(user, entry.permission)]

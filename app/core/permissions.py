@@ -1,0 +1,113 @@
+"""One permission vocabulary for the whole application.
+
+Every view declares the action it performs with ``@permission("area.action")`` or says it is
+``@public``. One ``before_request`` hook enforces the declaration, so a view that declares
+nothing is refused for everyone, and the route × role test lists what each role may reach.
+Services call ``can()``/``authorize()`` again with the object they act on.
+"""
+
+from collections.abc import Callable
+
+from flask import abort, current_app, request
+from flask_login import current_user
+
+from app.core.users import Role
+
+PUBLIC = "public"
+
+Rule = Callable[[object, object | None], bool]
+
+
+def roles(*allowed: Role) -> Rule:
+    def rule(user, obj=None) -> bool:
+        return user.has_role(*allowed)
+
+    rule.roles = frozenset(allowed)
+    return rule
+
+
+def signed_in(user, obj=None) -> bool:
+    return True
+
+
+signed_in.roles = frozenset(Role)
+
+#: action -> rule(user, obj). Later areas add their actions here, one line each.
+RULES: dict[str, Rule] = {
+    "home.view": signed_in,
+    "account.manage": signed_in,
+    "admin.users": roles(Role.ADMIN),
+    "admin.audit": roles(Role.ADMIN),
+    "admin.jobs": roles(Role.ADMIN),
+}
+
+
+def can(user, action: str, obj=None) -> bool:
+    """Whether ``user`` may perform ``action`` (on ``obj`` where the rule looks at it)."""
+    if action == PUBLIC:
+        return True
+    rule = RULES.get(action)
+    if rule is None:
+        raise KeyError(f"unknown permission {action!r}")
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return rule(user, obj)
+
+
+class PermissionDenied(Exception):
+    """A service refused an action the actor may not perform."""
+
+    def __init__(self, action: str):
+        super().__init__(action)
+        self.action = action
+
+
+def authorize(user, action: str, obj=None) -> None:
+    """Raise PermissionDenied unless ``user`` may perform ``action``; for services."""
+    if not can(user, action, obj):
+        raise PermissionDenied(action)
+
+
+def permission(action: str):
+    """Declare the action a view performs; enforced by ``enforce`` before the view runs."""
+    if action != PUBLIC and action not in RULES:
+        raise KeyError(f"unknown permission {action!r}")
+
+    def decorate(view):
+        view.permission = action
+        return view
+
+    return decorate
+
+
+public = permission(PUBLIC)
+
+
+def required_permission(endpoint: str | None) -> str | None:
+    """The action declared by the view behind ``endpoint``; None if it declares none."""
+    if endpoint is None:
+        return None
+    if endpoint == "static" or endpoint.endswith(".static"):
+        return PUBLIC
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, "permission", None)
+
+
+def enforce():
+    """before_request: refuse undeclared views, send anonymous users to log in, else 403."""
+    from app.core import audit  # audit imports users; keep this module import-light
+
+    if request.endpoint is None:  # 404 and 405 are answered by the router
+        return None
+    action = required_permission(request.endpoint)
+    if action is None:
+        current_app.logger.error("view %s declares no permission; refused", request.endpoint)
+        abort(403)
+    if action == PUBLIC:
+        return None
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    if not can(current_user, action):
+        audit.record_denial(current_user, action, request.path)
+        abort(403)
+    return None

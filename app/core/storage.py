@@ -1,0 +1,103 @@
+"""Encrypted file storage under MEDIA_ROOT.
+
+A file is written to a temporary name, fsynced and then renamed, so a crash leaves either the
+whole encrypted file or nothing under its final name. Names are generated here, never taken
+from the user, so no upload can choose where it lands.
+"""
+
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from flask import current_app
+
+from app.core.crypto import decrypt_stream, encrypt_stream, keyring, read_header, rewrap_header
+
+_NAME = re.compile(r"^[a-z_]+/[0-9a-f]{32}\.rte$")
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    name: str  #: relative to MEDIA_ROOT, e.g. "audio/3f2a....rte"
+    size: int  #: plaintext bytes
+    sha256: str  #: of the plaintext
+
+
+def _root() -> Path:
+    return Path(current_app.config["MEDIA_ROOT"])
+
+
+def _path(name: str) -> Path:
+    if not _NAME.match(name):
+        raise ValueError(f"not a stored file name: {name!r}")
+    return _root() / name
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def save(src: BinaryIO, category: str) -> StoredFile:
+    """Encrypt ``src`` into a new file of ``category``; all or nothing."""
+    if not re.fullmatch(r"[a-z_]+", category):
+        raise ValueError(f"bad storage category {category!r}")
+    folder = _root() / category
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{category}/{uuid.uuid4().hex}.rte"
+    final = _root() / name
+    temporary = folder / f".{final.name}.partial"
+    try:
+        with open(temporary, "xb") as dst:
+            size, digest = encrypt_stream(keyring(), src, dst)
+            dst.flush()
+            os.fsync(dst.fileno())
+        os.replace(temporary, final)
+        _fsync_dir(folder)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return StoredFile(name, size, digest)
+
+
+def open_plaintext(name: str) -> Iterator[bytes]:
+    """The decrypted content of a stored file, chunk by chunk."""
+    with open(_path(name), "rb") as src:
+        yield from decrypt_stream(keyring(), src)
+
+
+def delete(name: str) -> bool:
+    """Remove a stored file (its header holds its only key). True if it existed."""
+    path = _path(name)
+    if not path.exists():
+        return False
+    path.unlink()
+    _fsync_dir(path.parent)
+    return True
+
+
+def rotate_all() -> int:
+    """Rewrap every stored file's key under the newest data key; return how many were done."""
+    root = _root()
+    if not root.exists():
+        return 0
+    count = 0
+    for path in sorted(root.glob("*/*.rte")):
+        temporary = path.with_name(f".{path.name}.partial")
+        with open(path, "rb") as src, open(temporary, "wb") as dst:
+            header = read_header(src)
+            dst.write(rewrap_header(keyring(), header).pack())
+            shutil.copyfileobj(src, dst, 1024 * 1024)
+            dst.flush()
+            os.fsync(dst.fileno())
+        os.replace(temporary, path)
+        count += 1
+    return count

@@ -1,0 +1,58 @@
+"""A fictional demo data set. Every person in it is invented.
+
+Later areas extend ``load_demo`` with their own fictional records.
+"""
+
+from sqlalchemy import func, select
+
+from app.admin.services import create_user
+from app.core import audit
+from app.core.db import db
+from app.core.users import Role, User
+
+#: username -> (name, roles, language, demo password). The passwords are printed on load and
+#: are for a local demo only.
+DEMO_USERS = {
+    "admin": ("Ali Haddad", [Role.ADMIN], "sv", "copper-kettle-morning-42"),
+    "kerstin": (
+        "Kerstin Lindqvist",
+        [Role.COORDINATOR, Role.REVIEW_MEMBER],
+        "sv",
+        "quiet-harbour-maple-17",
+    ),
+    "anna": (
+        "Anna Berglund",
+        [Role.INTERVIEWER, Role.REVIEW_MEMBER],
+        "sv",
+        "lantern-ferry-autumn-8",
+    ),
+    "jonas": ("Jonas Ek", [Role.INTERVIEWER], "sv", "pebble-orchard-violin-3"),
+    "mette": ("Mette Kjærgaard", [Role.INTERVIEWER], "da", "birch-compass-tundra-61"),
+    "lena": ("Lena Forsberg", [Role.RESEARCHER], "en", "granite-sparrow-meadow-5"),
+    "per": ("Per Holm", [Role.REVIEW_MEMBER], "sv", "velvet-canyon-ribbon-29"),
+}
+
+
+class DemoNotEmpty(RuntimeError):
+    """The database already holds users; demo data goes only into an empty one."""
+
+
+def load_demo(force: bool = False) -> dict[str, tuple[list[str], str]]:
+    """Create the demo users (and, in later areas, their records); return the passwords."""
+    if not force and db.session.scalar(select(func.count(User.id))):
+        raise DemoNotEmpty
+    passwords = {}
+    for username, (name, roles, language, password) in DEMO_USERS.items():
+        if User.by_username(username) is None:
+            create_user(
+                actor=None,
+                username=username,
+                display_name=name,
+                password=password,
+                roles=roles,
+                email=f"{username}@example.org",
+                language=language,
+            )
+        passwords[username] = ([r.value for r in roles], password)
+    audit.record(None, "demo.load", users=len(passwords))
+    return passwords

@@ -1,0 +1,108 @@
+"""Every route × every role (and anonymous), built from the URL map.
+
+A new route fails here until its view declares a permission, and a parameter this test does
+not know how to fill must be added to SAMPLE_VALUES.
+"""
+
+import pytest
+from flask import url_for
+
+from app.core import jobs
+from app.core.db import db
+from app.core.permissions import PUBLIC, can, required_permission
+from app.core.users import Role
+
+ROLES = [None, *Role]
+
+
+def sample_values(make_user):
+    other = make_user(roles=[Role.RESEARCHER], username="sample-user")
+    job = jobs.Job(kind="audit.verify", state="succeeded", result='{"checked": 0}')
+    db.session.add(job)
+    db.session.commit()
+    return {"user_id": other.id, "job_id": job.id}
+
+
+def cases(app):
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if rule.endpoint == "static" or rule.endpoint.endswith(".static"):
+            continue
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            yield rule, method
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "anonymous")
+def test_every_route_for_every_role(app, make_user, role):
+    values = sample_values(make_user)
+    checked = 0
+    for rule, method in cases(app):
+        action = required_permission(rule.endpoint)
+        assert action is not None, f"{rule.endpoint} declares no permission"
+        missing = set(rule.arguments) - set(values)
+        assert not missing, f"add sample values for {missing} ({rule.rule})"
+        client = app.test_client()
+        user = None
+        if role is not None:
+            user = make_user(roles=[role])
+            assert (
+                client.post(
+                    "/login",
+                    data={"username": user.username, "password": "amber-falcon-thimble-73"},
+                ).status_code
+                == 302
+            )
+        with app.test_request_context():
+            url = url_for(rule.endpoint, **{k: values[k] for k in rule.arguments})
+        response = client.open(url, method=method)
+        where = f"{method} {url} as {role or 'anonymous'} (needs {action})"
+        assert response.status_code < 500, where
+        if action == PUBLIC:
+            assert response.status_code != 403, where
+        elif role is None:
+            assert response.status_code == 302, where
+            assert response.headers["Location"].startswith("/login"), where
+        elif can(user, action):
+            assert response.status_code != 403, where
+        else:
+            assert response.status_code == 403, where
+        checked += 1
+    assert checked >= 10
+
+
+def test_a_view_without_a_declared_permission_is_refused(app_factory, make_user):
+    application = app_factory()
+
+    @application.get("/undeclared")
+    def undeclared():
+        return "should never be served"
+
+    client = application.test_client()
+    assert client.get("/undeclared").status_code == 403
+
+
+def test_denied_access_is_audited(app, client, auth):
+    from app.core.audit import AuditEntry
+
+    auth.login(Role.INTERVIEWER)
+    assert client.get("/admin/users").status_code == 403
+    entry = db.session.scalars(db.select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert entry.action == "access.denied"
+    assert entry.detail_dict == {"path": "/admin/users", "permission": "admin.users"}
+
+
+@pytest.mark.parametrize(
+    ("role", "visible", "hidden"),
+    [
+        (Role.ADMIN, ["Users", "Audit log", "Background jobs"], []),
+        (Role.INTERVIEWER, ["Overview"], ["Users", "Audit log"]),
+        (Role.RESEARCHER, ["Overview"], ["Users", "Audit log"]),
+    ],
+)
+def test_navigation_fits_the_role(client, auth, role, visible, hidden):
+    auth.login(role)
+    page = client.get("/home").get_data(as_text=True)
+    nav = page.split('<nav class="main-nav"', 1)[1].split("</nav>", 1)[0]
+    for label in visible:
+        assert label in nav
+    for label in hidden:
+        assert label not in nav
