@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
+from flask import has_app_context
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
@@ -35,6 +37,21 @@ def base_config(database_uri: str) -> dict:
         "WTF_CSRF_ENABLED": False,
         "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
     }
+
+
+class IsolatedClient(FlaskClient):
+    """Each request in an app context of its own (fresh g and session), as in production.
+
+    Without this a request would reuse the test's app context, and with it the test's
+    database session and Flask-Login's cached user.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()  # the test sees what the request committed
+        return response
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -98,6 +115,7 @@ def app_factory(database_uri, tmp_path):
         config["MEDIA_ROOT"] = str(tmp_path / "media")
         config.update(overrides)
         application = create_app(config, instance_path=str(tmp_path / "instance"))
+        application.test_client_class = IsolatedClient
         made.append(application)
         return application
 

@@ -1,0 +1,61 @@
+# Red Thread: `make run` to try it, `make test` to check it. Both set up everything first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PO := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
+MO := $(PO:.po=.mo)
+
+.PHONY: run test lint format catalogs translations clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/activate pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(BIN)/activate pyproject.toml
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@ $(VENV)/.installed
+
+translations: $(MO)
+
+%.mo: %.po $(VENV)/.installed
+	$(BIN)/pybabel -q compile -i $< -o $@
+
+# Re-extract the strings and merge them into the catalogs (then translate the new ones).
+catalogs: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project=redthread --copyright-holder="Red Thread" -o app/translations/messages.pot .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-location --no-fuzzy-matching
+
+run: $(VENV)/.installed translations
+	$(BIN)/redthread db upgrade
+	$(BIN)/redthread demo
+	@echo "Red Thread on http://$(HOST):$(PORT) (worker beside it); Ctrl-C stops both."
+	@$(BIN)/redthread worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - "app:create_app()"
+
+test: $(VENV)/.installed-dev translations
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	env -u REDTHREAD_TEST_DATABASE_URL $(BIN)/pytest -p no:cacheprovider
+	@if [ -n "$$REDTHREAD_TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL =="; \
+		$(BIN)/pytest -p no:cacheprovider -m "not browser"; \
+	fi
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) $(MO) .pytest_cache .ruff_cache

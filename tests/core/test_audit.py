@@ -1,0 +1,93 @@
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from app.core import audit
+from app.core.audit import GENESIS, AuditEntry
+from app.core.db import db
+
+
+def write(n):
+    for i in range(n):
+        audit.record(None, "test.event", "thing", i, note=f"entry {i}", name="Åsa Ødegård")
+    db.session.commit()
+
+
+def test_chain_links_each_entry_to_the_one_before(app):
+    write(3)
+    entries = db.session.scalars(db.select(AuditEntry).order_by(AuditEntry.id)).all()
+    assert entries[0].prev_hash == GENESIS
+    assert [e.prev_hash for e in entries[1:]] == [e.hash for e in entries[:-1]]
+    assert audit.verify_chain().ok
+    assert audit.verify_chain().checked == 3
+
+
+def test_database_refuses_update_and_delete(app):
+    write(1)
+    for statement in ("UPDATE audit_entry SET action = 'x'", "DELETE FROM audit_entry"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            db.session.execute(text(statement))
+        db.session.rollback()
+
+
+def test_orm_refuses_changes(app):
+    write(1)
+    entry = db.session.scalars(db.select(AuditEntry)).first()
+    entry.action = "rewritten"
+    with pytest.raises(RuntimeError, match="append-only"):
+        db.session.flush()
+    db.session.rollback()
+
+
+def _drop_guard():
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("DROP TRIGGER audit_entry_append_only ON audit_entry"))
+    else:
+        db.session.execute(text("DROP TRIGGER audit_entry_no_update"))
+        db.session.execute(text("DROP TRIGGER audit_entry_no_delete"))
+
+
+def test_verify_finds_the_first_tampered_entry(app, runner):
+    write(5)
+    _drop_guard()  # someone with direct database access
+    db.session.execute(text("UPDATE audit_entry SET detail = '{}' WHERE id = 3"))
+    db.session.commit()
+    report = audit.verify_chain()
+    assert (report.broken_at, report.reason, report.checked) == (3, "changed", 2)
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert "BROKEN at entry 3" in result.output
+
+
+def test_verify_finds_a_removed_entry(app):
+    write(4)
+    _drop_guard()
+    db.session.execute(text("DELETE FROM audit_entry WHERE id = 2"))
+    db.session.commit()
+    report = audit.verify_chain()
+    assert (report.broken_at, report.reason) == (3, "broken_link")
+
+
+def test_two_writers_cannot_fork_the_chain(app):
+    write(1)
+    last = db.session.scalars(db.select(AuditEntry)).first()
+    fork = AuditEntry(
+        at=last.at,
+        actor_name="x",
+        origin="cli",
+        action="fork",
+        detail="{}",
+        prev_hash=last.prev_hash,
+    )
+    fork.hash = fork.compute_hash()
+    db.session.add(fork)
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_cli_verify_on_intact_log(app, runner):
+    write(2)
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 0
+    assert "intact: 2 entries" in result.output

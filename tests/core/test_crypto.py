@@ -1,0 +1,122 @@
+import io
+
+import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy import Column, Integer, MetaData, Table, insert, select, text
+
+from app.core import storage
+from app.core.crypto import (
+    CHUNK_SIZE,
+    DecryptionError,
+    EncryptedText,
+    Keyring,
+    decrypt_stream,
+    encrypt_stream,
+    read_header,
+    rewrap_header,
+)
+from app.core.db import db
+from app.core.keys import rotate_everything
+
+OLD, NEW = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+
+
+def roundtrip(ring, data: bytes, chunk_size=CHUNK_SIZE) -> tuple[bytes, bytes]:
+    sealed = io.BytesIO()
+    size, digest = encrypt_stream(ring, io.BytesIO(data), sealed, chunk_size)
+    assert size == len(data)
+    plain = b"".join(decrypt_stream(ring, io.BytesIO(sealed.getvalue())))
+    return plain, sealed.getvalue()
+
+
+@pytest.mark.parametrize("length", [0, 1, 99, 100, 101, 1000])
+def test_file_roundtrip_at_chunk_boundaries(length):
+    data = bytes(range(256)) * 4
+    plain, sealed = roundtrip(Keyring([OLD]), data[:length], chunk_size=100)
+    assert plain == data[:length]
+    if length >= 50:
+        assert data[:50] not in sealed
+
+
+def test_truncation_and_tampering_are_detected():
+    ring = Keyring([OLD])
+    _, sealed = roundtrip(ring, b"x" * 1000, chunk_size=100)
+    chunk = 4 + 100 + 16
+    for damaged in (
+        sealed[:-chunk],  # last chunk cut off: must not pass as a shorter file
+        sealed[:-1],
+        sealed[:-10] + bytes(10),
+        sealed + b"extra",
+    ):
+        with pytest.raises(DecryptionError):
+            b"".join(decrypt_stream(ring, io.BytesIO(damaged)))
+
+
+def test_wrong_key_is_refused():
+    _, sealed = roundtrip(Keyring([OLD]), b"secret")
+    with pytest.raises(DecryptionError):
+        b"".join(decrypt_stream(Keyring([NEW]), io.BytesIO(sealed)))
+
+
+def test_rewrapped_file_decrypts_with_only_the_new_key():
+    _, sealed = roundtrip(Keyring([OLD]), b"secret" * 50000)
+    src = io.BytesIO(sealed)
+    header = read_header(src)
+    rewrapped = rewrap_header(Keyring([NEW, OLD]), header).pack() + src.read()
+    assert b"".join(decrypt_stream(Keyring([NEW]), io.BytesIO(rewrapped))) == b"secret" * 50000
+
+
+def test_storage_save_read_delete(app):
+    stored = storage.save(io.BytesIO(b"audio bytes" * 10000), "audio")
+    assert stored.size == 110000
+    assert b"".join(storage.open_plaintext(stored.name)) == b"audio bytes" * 10000
+    path = storage._path(stored.name)
+    assert b"audio bytes" not in path.read_bytes()
+    assert storage.delete(stored.name)
+    assert not path.exists()
+    with pytest.raises(ValueError):
+        storage.open_plaintext("../../etc/passwd").__next__()
+
+
+def test_storage_leaves_nothing_when_writing_fails(app):
+    class Broken(io.RawIOBase):
+        def __init__(self):
+            self.calls = 0
+
+        def read(self, n=-1):
+            self.calls += 1
+            if self.calls > 3:
+                raise OSError("disk went away")
+            return b"y" * n
+
+    with pytest.raises(OSError):
+        storage.save(Broken(), "audio")
+    folder = storage._root() / "audio"
+    assert list(folder.iterdir()) == []
+
+
+def test_encrypted_column_and_key_rotation(app, tmp_path):
+    metadata = MetaData()
+    table = Table(
+        "secret_note",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("body", EncryptedText),
+    )
+    metadata.create_all(db.engine)
+    db.session.execute(insert(table).values(body="Anna Andersson 010101-1234"))
+    stored = storage.save(io.BytesIO(b"scan"), "scans")
+    raw = db.session.execute(text("SELECT body FROM secret_note")).scalar()
+    assert "Anna" not in raw
+    assert db.session.execute(select(table.c.body)).scalar() == "Anna Andersson 010101-1234"
+
+    # Put a new key first, rotate, then drop the old key: everything still reads.
+    old_keys = app.config["DATA_KEYS"]
+    app.extensions["redthread.keyring"] = Keyring([NEW, *old_keys])
+    values, files = rotate_everything(columns=[(table, table.c.body)])
+    assert (values, files) == (1, 1)
+    app.extensions["redthread.keyring"] = Keyring([NEW])
+    assert db.session.execute(select(table.c.body)).scalar() == "Anna Andersson 010101-1234"
+    assert b"".join(storage.open_plaintext(stored.name)) == b"scan"
+    db.session.rollback()
+    metadata.drop_all(db.engine)

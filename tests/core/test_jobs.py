@@ -1,0 +1,43 @@
+from app.core import jobs
+from app.core.db import db
+
+
+@jobs.handler("test.fails")
+def _fails(job):
+    raise ValueError("the model folder is missing")
+
+
+@jobs.handler("test.counts")
+def _counts(job):
+    jobs.set_progress(job, 0.5)
+    return {"n": job.params_dict["n"] * 2}
+
+
+def test_job_runs_after_commit_and_records_its_result(app):
+    job = jobs.submit("test.counts", None, n=21)
+    assert job.state == "queued"  # nothing runs before the commit
+    db.session.commit()
+    db.session.refresh(job)
+    assert (job.state, job.progress, job.result_dict, job.attempts) == (
+        "succeeded",
+        1.0,
+        {"n": 42},
+        1,
+    )
+
+
+def test_rolled_back_job_never_runs(app):
+    job = jobs.submit("test.counts", None, n=1)
+    job_id = job.id
+    db.session.rollback()
+    db.session.commit()
+    assert db.session.get(jobs.Job, job_id) is None
+
+
+def test_failure_is_written_on_the_row(app):
+    job = jobs.submit("test.fails", None)
+    db.session.commit()
+    db.session.refresh(job)
+    assert job.state == "failed"
+    assert job.error == "ValueError: the model folder is missing"
+    assert job.finished_at is not None
