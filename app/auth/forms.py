@@ -14,7 +14,9 @@ class LoginForm(FlaskForm):
 
 class LanguageForm(FlaskForm):
     language = SelectField(
-        _l("Language"), choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()], validators=[DataRequired()]
+        _l("Language"),
+        choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()],
+        validators=[DataRequired()],
     )
     next = HiddenField()
 

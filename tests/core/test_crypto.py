@@ -23,7 +23,7 @@ OLD, NEW = Fernet.generate_key().decode(), Fernet.generate_key().decode()
 
 def roundtrip(ring, data: bytes, chunk_size=CHUNK_SIZE) -> tuple[bytes, bytes]:
     sealed = io.BytesIO()
-    size, digest = encrypt_stream(ring, io.BytesIO(data), sealed, chunk_size)
+    size, _digest = encrypt_stream(ring, io.BytesIO(data), sealed, chunk_size)
     assert size == len(data)
     plain = b"".join(decrypt_stream(ring, io.BytesIO(sealed.getvalue())))
     return plain, sealed.getvalue()
