@@ -193,5 +193,7 @@ def run_worker(app: Flask, workers: int = 2) -> None:
     """Run the huey consumer for this app until interrupted (``redthread worker``)."""
     global _worker_app
     _worker_app = app
-    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
+    consumer = huey.create_consumer(
+        workers=workers, worker_type="thread", periodic=True, initial_delay=0.1, max_delay=2.0
+    )
     consumer.run()

@@ -39,17 +39,30 @@ def test_orm_refuses_changes(app):
     db.session.rollback()
 
 
-def _drop_guard():
-    if db.engine.dialect.name == "postgresql":
+@pytest.fixture
+def unguarded(app):
+    """The append-only triggers dropped, as by someone with direct database access."""
+    postgres = db.engine.dialect.name == "postgresql"
+    if postgres:
         db.session.execute(text("DROP TRIGGER audit_entry_append_only ON audit_entry"))
     else:
         db.session.execute(text("DROP TRIGGER audit_entry_no_update"))
         db.session.execute(text("DROP TRIGGER audit_entry_no_delete"))
+    db.session.commit()
+    yield
+    db.session.rollback()
+    if postgres:  # the PostgreSQL schema outlives the test; SQLite's file does not
+        db.session.execute(
+            text(
+                "CREATE TRIGGER audit_entry_append_only BEFORE UPDATE OR DELETE ON audit_entry "
+                "FOR EACH ROW EXECUTE FUNCTION audit_entry_append_only()"
+            )
+        )
+        db.session.commit()
 
 
-def test_verify_finds_the_first_tampered_entry(app, runner):
+def test_verify_finds_the_first_tampered_entry(app, runner, unguarded):
     write(5)
-    _drop_guard()  # someone with direct database access
     db.session.execute(text("UPDATE audit_entry SET detail = '{}' WHERE id = 3"))
     db.session.commit()
     report = audit.verify_chain()
@@ -59,9 +72,8 @@ def test_verify_finds_the_first_tampered_entry(app, runner):
     assert "BROKEN at entry 3" in result.output
 
 
-def test_verify_finds_a_removed_entry(app):
+def test_verify_finds_a_removed_entry(app, unguarded):
     write(4)
-    _drop_guard()
     db.session.execute(text("DELETE FROM audit_entry WHERE id = 2"))
     db.session.commit()
     report = audit.verify_chain()
