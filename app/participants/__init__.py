@@ -1,0 +1,1 @@
+"""The placement register: participants, placements, eligibility, offers and assignment."""
