@@ -30,7 +30,7 @@ translations: $(MO)
 catalogs: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 		--project=redthread --copyright-holder="Red Thread" -o app/translations/messages.pot .
-	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-location --no-fuzzy-matching
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete
 
 run: $(VENV)/.installed translations
 	$(BIN)/redthread db upgrade

@@ -69,13 +69,11 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 
 def _finish_transaction(response):
     """The one place a request commits: on success; otherwise roll back, keep security events."""
-    if response.status_code < 400:
-        db.session.commit()
-    else:
+    if response.status_code >= 400:
         db.session.rollback()
-        if g.get("security_events"):
-            audit.write_security_events()
-            db.session.commit()
+    if g.get("security_events"):
+        audit.write_security_events()
+    db.session.commit()
     return response
 
 

@@ -9,8 +9,10 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cryptography.fernet import Fernet
+from limits import parse_many
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -107,6 +109,19 @@ def load(instance_path: Path) -> dict:
     if len(secret) < 32:
         raise ConfigError("REDTHREAD_SECRET_KEY must be at least 32 characters long")
     idle_minutes = _env_int("REDTHREAD_IDLE_TIMEOUT_MINUTES", 30, minimum=1, maximum=24 * 60)
+    max_hours = _env_int("REDTHREAD_SESSION_MAX_HOURS", 12, minimum=1, maximum=7 * 24)
+    rate_limit = os.environ.get("REDTHREAD_LOGIN_RATE_LIMIT", "").strip() or "20 per minute"
+    try:
+        parse_many(rate_limit)
+    except ValueError:
+        raise ConfigError(
+            f"REDTHREAD_LOGIN_RATE_LIMIT must read like '20 per minute', got {rate_limit!r}"
+        ) from None
+    timezone = os.environ.get("REDTHREAD_TIMEZONE", "").strip() or "Europe/Stockholm"
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"REDTHREAD_TIMEZONE is not a known time zone: {timezone!r}") from None
     default_language = os.environ.get("REDTHREAD_DEFAULT_LANGUAGE", "sv").strip() or "sv"
     if default_language not in LANGUAGES:
         raise ConfigError(f"REDTHREAD_DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}")
@@ -122,7 +137,9 @@ def load(instance_path: Path) -> dict:
         # Uploads are streamed; this caps a whole request (audio files come later, up to 1 GB).
         "MAX_CONTENT_LENGTH": _env_int("REDTHREAD_MAX_UPLOAD_MB", 1024, minimum=1) * 1024 * 1024,
         "MAX_FORM_MEMORY_SIZE": _env_int("REDTHREAD_MAX_FORM_KB", 512, minimum=16) * 1024,
-        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=idle_minutes),
+        # The cookie outlives the idle timeout so that the server can say the session expired.
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=max_hours),
+        "SESSION_MAX_AGE": timedelta(hours=max_hours),
         "IDLE_TIMEOUT": timedelta(minutes=idle_minutes),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -131,11 +148,11 @@ def load(instance_path: Path) -> dict:
         "PROXY_COUNT": _env_int("REDTHREAD_PROXY_COUNT", 0, minimum=0, maximum=5),
         "LOGIN_LOCK_AFTER": _env_int("REDTHREAD_LOGIN_LOCK_AFTER", 5, minimum=1),
         "LOGIN_LOCK_MINUTES": _env_int("REDTHREAD_LOGIN_LOCK_MINUTES", 15, minimum=1),
-        "LOGIN_RATE_LIMIT": os.environ.get("REDTHREAD_LOGIN_RATE_LIMIT", "20 per minute"),
+        "LOGIN_RATE_LIMIT": rate_limit,
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL", "").strip() or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "BABEL_DEFAULT_LOCALE": default_language,
-        "BABEL_DEFAULT_TIMEZONE": os.environ.get("REDTHREAD_TIMEZONE", "Europe/Stockholm"),
+        "BABEL_DEFAULT_TIMEZONE": timezone,
         "LANGUAGES": LANGUAGES,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session, which idles out
     }

@@ -70,6 +70,8 @@ def database_template(tmp_path_factory):
         os.environ["DATABASE_URL"] = PG_URL
         url = database_url(Path("/nonexistent"))
         del os.environ["DATABASE_URL"]
+        # The schema is dropped and rebuilt: refuse anything that is not a test database.
+        assert "test" in url.rsplit("/", 1)[-1], "REDTHREAD_TEST_DATABASE_URL must name a *test* db"
         engine = create_engine(url)
         with engine.begin() as connection:
             connection.execute(text("DROP SCHEMA public CASCADE"))

@@ -66,10 +66,15 @@ class UserCreateForm(UserEditForm):
             ),
         ],
     )
-    password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(max=256)])
+    password = PasswordField(
+        _l("Initial password"),
+        validators=[DataRequired(), Length(max=256)],
+        render_kw={"autocomplete": "new-password"},
+    )
     confirm = PasswordField(
         _l("Repeat the password"),
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
     )
 
     def validate_username(self, field):
@@ -78,15 +83,26 @@ class UserCreateForm(UserEditForm):
 
 
 class PasswordResetForm(FlaskForm):
-    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=256)])
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(max=256)],
+        render_kw={"autocomplete": "new-password"},
+    )
     confirm = PasswordField(
         _l("Repeat the password"),
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
     )
 
 
 class ConfirmForm(FlaskForm):
     """A bare form: a button that carries only the CSRF token."""
+
+
+class ActiveForm(FlaskForm):
+    """Deactivate or reactivate: the wanted state, so that a second submit changes nothing."""
+
+    active = SelectField(choices=[SelectChoice("1"), SelectChoice("0")])
 
 
 class AuditFilterForm(FlaskForm):
@@ -97,5 +113,5 @@ class AuditFilterForm(FlaskForm):
     actor = StringField(_l("User"), validators=[Optional(), Length(max=64)])
     object_type = StringField(_l("Object type"), validators=[Optional(), Length(max=64)])
     object_id = StringField(_l("Object id"), validators=[Optional(), Length(max=64)])
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])
+    date_from = DateField(_l("From date"), validators=[Optional()])
+    date_to = DateField(_l("To date"), validators=[Optional()])

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from app.admin import services
 from app.admin.forms import (
+    ActiveForm,
     AuditFilterForm,
     ConfirmForm,
     PasswordResetForm,
@@ -120,10 +121,10 @@ def user_password(user_id: int):
 @permission("admin.users")
 def user_active(user_id: int):
     user = _user_or_404(user_id)
-    form = ConfirmForm()
+    form = ActiveForm()
     if form.validate_on_submit():
         try:
-            services.set_active(current_user, user, not user.active)
+            services.set_active(current_user, user, form.active.data == "1")
         except LastAdminError:
             flash(_("There must always be at least one active administrator."), "error")
         else:

@@ -7,8 +7,16 @@ from app.core.i18n import LANGUAGE_NAMES
 
 
 class LoginForm(FlaskForm):
-    username = StringField(_l("User name"), validators=[DataRequired(), Length(max=64)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
+    username = StringField(
+        _l("User name"),
+        validators=[DataRequired(), Length(max=64)],
+        render_kw={"autocomplete": "username", "autocapitalize": "none"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(max=256)],
+        render_kw={"autocomplete": "current-password"},
+    )
     next = HiddenField()
 
 
@@ -23,10 +31,17 @@ class LanguageForm(FlaskForm):
 
 class PasswordChangeForm(FlaskForm):
     current_password = PasswordField(
-        _l("Current password"), validators=[DataRequired(), Length(max=256)]
+        _l("Current password"),
+        validators=[DataRequired(), Length(max=256)],
+        render_kw={"autocomplete": "current-password"},
     )
-    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=256)])
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(max=256)],
+        render_kw={"autocomplete": "new-password"},
+    )
     confirm = PasswordField(
         _l("Repeat the new password"),
         validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
     )

@@ -15,6 +15,7 @@ from app.auth import services
 from app.auth.forms import LanguageForm, LoginForm, PasswordChangeForm
 from app.auth.services import LoginOutcome, PasswordRejected
 from app.core import audit
+from app.core.db import utcnow
 from app.core.permissions import permission, public
 from app.core.urls import safe_next
 from app.extensions import limiter
@@ -46,6 +47,7 @@ def login():
             if language:
                 session["language"] = language
             login_user(result.user)
+            session["login_at"] = utcnow().timestamp()
             return redirect(safe_next(form.next.data, url_for("main.home")))
         form.password.data = ""
         if result.outcome is LoginOutcome.LOCKED:
@@ -69,6 +71,8 @@ def login():
 @permission("account.manage")
 def logout():
     audit.record(current_user, "auth.logout", "user", current_user.id)
+    # Cookie sessions live in the browser: a copy taken before logout must stop working too.
+    current_user.invalidate_sessions()
     language = session.get("language")
     logout_user()
     session.clear()

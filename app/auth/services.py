@@ -3,8 +3,10 @@
 from dataclasses import dataclass
 from enum import StrEnum
 
+from sqlalchemy import update
+
 from app.core import audit
-from app.core.db import utcnow
+from app.core.db import db, utcnow
 from app.core.passwords import hash_password, needs_rehash, policy_problems, verify_password
 from app.core.users import User
 
@@ -23,21 +25,25 @@ class LoginResult:
 
 
 def authenticate(username: str, password: str, *, lock_after: int, lock_minutes: int):
-    """Check a login attempt, count failures, lock after too many; audit every outcome."""
+    """Check a login attempt, count failures, lock after too many; audit every outcome.
+
+    A locked account is reported as locked only to someone who typed its right password,
+    so the lock reveals nothing about which user names exist.
+    """
     now = utcnow()
     user = User.by_username(username)
-    if user is not None and user.is_locked(now):
-        verify_password(None, password)  # same cost as a real check
+    correct = verify_password(user.password_hash if user else None, password)
+    if user is None:
+        # The typed name is not logged: people type passwords into the name field.
+        audit.record(None, "auth.login_failed", reason="unknown_user")
+        return LoginResult(LoginOutcome.INVALID)
+    if user.is_locked(now):
         audit.record(user, "auth.login_refused", "user", user.id, reason="locked")
-        return LoginResult(LoginOutcome.LOCKED, user)
-    if not verify_password(user.password_hash if user else None, password):
-        if user is None:
-            audit.record(None, "auth.login_failed", username=username[:64], reason="unknown")
-            return LoginResult(LoginOutcome.INVALID)
-        user.register_failed_login(now, lock_after, lock_minutes)
-        locked = user.is_locked(now)
+        return LoginResult(LoginOutcome.LOCKED if correct else LoginOutcome.INVALID, user)
+    if not correct:
+        locked = _count_failure(user, now, lock_after, lock_minutes)
         audit.record(user, "auth.login_failed", "user", user.id, locked=locked)
-        return LoginResult(LoginOutcome.LOCKED if locked else LoginOutcome.INVALID, user)
+        return LoginResult(LoginOutcome.INVALID, user)
     if not user.active:
         audit.record(user, "auth.login_refused", "user", user.id, reason="deactivated")
         return LoginResult(LoginOutcome.INACTIVE, user)
@@ -46,6 +52,21 @@ def authenticate(username: str, password: str, *, lock_after: int, lock_minutes:
     user.register_login(now)
     audit.record(user, "auth.login", "user", user.id)
     return LoginResult(LoginOutcome.OK, user)
+
+
+def _count_failure(user: User, now, lock_after: int, lock_minutes: int) -> bool:
+    """Add one failure in the database itself, so parallel attempts cannot undercount."""
+    failures = db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(failed_logins=User.failed_logins + 1)
+        .returning(User.failed_logins)
+    ).scalar_one()
+    db.session.refresh(user)
+    if failures >= lock_after:
+        user.lock(now, lock_minutes)
+        return True
+    return False
 
 
 class PasswordRejected(ValueError):

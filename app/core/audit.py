@@ -132,6 +132,7 @@ class ChainReport:
     checked: int
     broken_at: int | None = None
     reason: str | None = None
+    last_hash: str = GENESIS
 
     @property
     def ok(self) -> bool:
@@ -149,7 +150,7 @@ def verify_chain(batch: int = 5000, progress=None) -> ChainReport:
             select(AuditEntry).where(AuditEntry.id > last_id).order_by(AuditEntry.id).limit(batch)
         ).all()
         if not rows:
-            return ChainReport(checked)
+            return ChainReport(checked, last_hash=expected_prev)
         for entry in rows:
             if entry.prev_hash != expected_prev:
                 return ChainReport(checked, entry.id, "broken_link")

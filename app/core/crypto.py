@@ -94,10 +94,10 @@ class FileHeader:
             + self.nonce_prefix
         )
 
-    @property
-    def associated_data(self) -> bytes:
-        # Not the wrapped key: rotation rewraps it without touching the chunks.
-        return MAGIC + self.nonce_prefix + struct.pack(">I", self.chunk_size)
+    def associated_data(self, context: bytes) -> bytes:
+        # Not the wrapped key: rotation rewraps it without touching the chunks. The context
+        # (the stored name) binds the content to its place, so swapped files fail to open.
+        return MAGIC + self.nonce_prefix + struct.pack(">I", self.chunk_size) + context
 
 
 def _nonce(prefix: bytes, index: int, last: bool) -> bytes:
@@ -120,12 +120,13 @@ def read_header(src: BinaryIO) -> FileHeader:
 
 
 def encrypt_stream(
-    ring: Keyring, src: BinaryIO, dst: BinaryIO, chunk_size: int = CHUNK_SIZE
+    ring: Keyring, src: BinaryIO, dst: BinaryIO, chunk_size: int = CHUNK_SIZE, context: bytes = b""
 ) -> tuple[int, str]:
     """Encrypt ``src`` into ``dst`` chunk by chunk; return the plaintext size and SHA-256."""
     data_key = AESGCM.generate_key(bit_length=256)
     header = FileHeader(ring.encrypt(data_key), os.urandom(_NONCE_PREFIX), chunk_size)
     aead = AESGCM(data_key)
+    associated = header.associated_data(context)
     digest = hashlib.sha256()
     dst.write(header.pack())
     size, index = 0, 0
@@ -135,19 +136,18 @@ def encrypt_stream(
         last = not following
         digest.update(chunk)
         size += len(chunk)
-        sealed = aead.encrypt(
-            _nonce(header.nonce_prefix, index, last), chunk, header.associated_data
-        )
+        sealed = aead.encrypt(_nonce(header.nonce_prefix, index, last), chunk, associated)
         dst.write(struct.pack(">I", len(sealed)) + sealed)
         if last:
             return size, digest.hexdigest()
         chunk, index = following, index + 1
 
 
-def decrypt_stream(ring: Keyring, src: BinaryIO) -> Iterator[bytes]:
+def decrypt_stream(ring: Keyring, src: BinaryIO, context: bytes = b"") -> Iterator[bytes]:
     """Yield the plaintext chunk by chunk; raise DecryptionError on damage or truncation."""
     header = read_header(src)
     aead = AESGCM(ring.decrypt(header.wrapped_key))
+    associated = header.associated_data(context)
     index = 0
     while True:
         length_bytes = src.read(4)
@@ -159,9 +159,7 @@ def decrypt_stream(ring: Keyring, src: BinaryIO) -> Iterator[bytes]:
         sealed = src.read(length)
         for last in (False, True):
             try:
-                plain = aead.decrypt(
-                    _nonce(header.nonce_prefix, index, last), sealed, header.associated_data
-                )
+                plain = aead.decrypt(_nonce(header.nonce_prefix, index, last), sealed, associated)
             except InvalidTag:
                 continue
             yield plain

@@ -37,8 +37,14 @@ CSRF_MESSAGE = _l(
 )
 
 
+OTHER = (
+    _l("The request could not be completed"),
+    _l("The server could not complete this request. Nothing was changed."),
+)
+
+
 def render_error(code: int, message=None):
-    title, default_message = MESSAGES.get(code, MESSAGES[500])
+    title, default_message = MESSAGES.get(code, OTHER)
     text = message or default_message
     if request.accept_mimetypes.best == "application/json":
         return jsonify(error=str(text)), code
@@ -46,8 +52,7 @@ def render_error(code: int, message=None):
 
 
 def _http_error(error: HTTPException):
-    code = error.code or 500
-    return render_error(code if code in MESSAGES else 400)
+    return render_error(error.code or 500)
 
 
 def _csrf_error(error: CSRFError):

@@ -107,6 +107,10 @@ class Job(db.Model):
         self.finished_at = utcnow()
 
 
+class JobError(Exception):
+    """A failure whose message is meant for the person watching the job (translated)."""
+
+
 #: kind -> handler(job) -> result dict. Areas register theirs with @handler("kind").
 HANDLERS: dict[str, Callable[[Job], dict]] = {}
 
@@ -126,14 +130,19 @@ def submit(kind: str, actor, **params) -> Job:
     job = Job(kind=kind, params=json.dumps(params), created_by_id=getattr(actor, "id", None))
     db.session.add(job)
     db.session.flush()
-    db.session.info.setdefault("after_commit", []).append(lambda: run_job(job.id))
+    job_id = job.id
+    db.session.info.setdefault("after_commit", []).append(lambda: run_job(job_id))
     return job
 
 
 @event.listens_for(Session, "after_commit")
 def _queue_after_commit(session):
     for callback in session.info.pop("after_commit", []):
-        callback()
+        try:
+            callback()
+        except Exception:
+            # The row is committed and stays queued; the request must not claim otherwise.
+            current_app.logger.exception("could not queue a committed job")
 
 
 @event.listens_for(Session, "after_rollback")
@@ -147,7 +156,7 @@ def set_progress(job: Job, share: float) -> None:
     db.session.commit()
 
 
-@huey.task(retries=2, retry_delay=10)
+@huey.task()
 def run_job(job_id: int) -> None:
     app = current_app._get_current_object() if has_app_context() else _worker_app
     if app is None:
@@ -170,7 +179,8 @@ def execute(job_id: int) -> None:
         db.session.rollback()
         job = db.session.get(Job, job_id)
         current_app.logger.error("job %s failed:\n%s", job_id, traceback.format_exc())
-        job.fail(f"{type(exc).__name__}: {exc}")
+        # Only a JobError's message is shown: other errors may quote data (SQL parameters).
+        job.fail(str(exc) if isinstance(exc, JobError) else "unexpected error; see the log")
         db.session.commit()
         return
     job.succeed(result)

@@ -46,28 +46,37 @@ def add_security_headers(response):
     return response
 
 
+def _is_poll() -> bool:
+    # A page that polls a job's progress is not the user being active.
+    return request.accept_mimetypes.best == "application/json"
+
+
 def expire_idle_session():
-    """Log out a user who has been idle longer than IDLE_TIMEOUT."""
+    """Log out a user idle longer than IDLE_TIMEOUT or signed in longer than SESSION_MAX_AGE."""
     if request.endpoint and (request.endpoint == "static" or request.endpoint.endswith(".static")):
         return None
+    if not current_user.is_authenticated:
+        return None
     now = datetime.now(UTC).timestamp()
-    last_seen = session.get("last_seen")
-    if current_user.is_authenticated and last_seen is not None:
-        idle = current_app.config["IDLE_TIMEOUT"].total_seconds()
-        if now - last_seen > idle:
-            logout_user()
-            language = session.get("language")
-            session.clear()
-            if language:
-                session["language"] = language
-            flash(_("Your session expired after a period of inactivity. Please log in again."))
-            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    return None
+    last_seen = session.get("last_seen", now)
+    login_at = session.get("login_at", now)
+    idle = now - last_seen > current_app.config["IDLE_TIMEOUT"].total_seconds()
+    too_old = now - login_at > current_app.config["SESSION_MAX_AGE"].total_seconds()
+    if not (idle or too_old):
+        return None
+    logout_user()
+    language = session.get("language")
+    session.clear()
+    if language:
+        session["language"] = language
+    flash(_("Your session expired after a period of inactivity. Please log in again."))
+    target = request.full_path.rstrip("?") if request.method == "GET" and not _is_poll() else None
+    return redirect(url_for("auth.login", next=target))
 
 
 def mark_activity(response):
     """after_request: the signed-in user was active now (also right after logging in)."""
-    if current_user and current_user.is_authenticated:
+    if current_user and current_user.is_authenticated and not _is_poll():
         session.permanent = True
         session["last_seen"] = datetime.now(UTC).timestamp()
     return response

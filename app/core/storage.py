@@ -57,7 +57,7 @@ def save(src: BinaryIO, category: str) -> StoredFile:
     temporary = folder / f".{final.name}.partial"
     try:
         with open(temporary, "xb") as dst:
-            size, digest = encrypt_stream(keyring(), src, dst)
+            size, digest = encrypt_stream(keyring(), src, dst, context=name.encode())
             dst.flush()
             os.fsync(dst.fileno())
         os.replace(temporary, final)
@@ -71,7 +71,7 @@ def save(src: BinaryIO, category: str) -> StoredFile:
 def open_plaintext(name: str) -> Iterator[bytes]:
     """The decrypted content of a stored file, chunk by chunk."""
     with open(_path(name), "rb") as src:
-        yield from decrypt_stream(keyring(), src)
+        yield from decrypt_stream(keyring(), src, context=name.encode())
 
 
 def delete(name: str) -> bool:
@@ -99,5 +99,6 @@ def rotate_all() -> int:
             dst.flush()
             os.fsync(dst.fileno())
         os.replace(temporary, path)
+        _fsync_dir(path.parent)
         count += 1
     return count

@@ -95,11 +95,9 @@ class User(UserMixin, db.Model):
     def is_locked(self, now: datetime) -> bool:
         return self.locked_until is not None and self.locked_until > now
 
-    def register_failed_login(self, now: datetime, lock_after: int, lock_minutes: int) -> None:
-        self.failed_logins += 1
-        if self.failed_logins >= lock_after:
-            self.locked_until = now + timedelta(minutes=lock_minutes)
-            self.failed_logins = 0
+    def lock(self, now: datetime, minutes: int) -> None:
+        self.locked_until = now + timedelta(minutes=minutes)
+        self.failed_logins = 0
 
     def register_login(self, now: datetime) -> None:
         self.failed_logins = 0

@@ -171,3 +171,34 @@ def test_change_own_password(client, auth):
         ).status_code
         == 302
     )
+
+
+def test_a_session_copied_before_logout_is_dead_after_it(app, client, auth):
+    auth.login(Role.ADMIN)
+    stolen = client.get_cookie("redthread_session").value
+    client.post("/logout")
+    thief = app.test_client()
+    thief.set_cookie("redthread_session", stolen)
+    assert thief.get("/admin/users").status_code == 302
+
+
+def test_sessions_have_a_maximum_age(app, client, auth):
+    auth.login(Role.INTERVIEWER)
+    with client.session_transaction() as session:
+        session["login_at"] -= app.config["SESSION_MAX_AGE"].total_seconds() + 5
+    assert client.get("/home").status_code == 302
+
+
+def test_lock_is_not_revealed_without_the_right_password(app, client, make_user):
+    user = make_user()
+    for _ in range(app.config["LOGIN_LOCK_AFTER"]):
+        client.post("/login", data={"username": user.username, "password": "wrong-password-x"})
+    wrong = client.post("/login", data={"username": user.username, "password": "still-wrong-xx"})
+    assert "Wrong user name or password." in wrong.get_data(as_text=True)
+    assert "locked" not in wrong.get_data(as_text=True)
+
+
+def test_typed_user_names_are_not_logged(client):
+    client.post("/login", data={"username": "MyS3cretPassw0rd!", "password": "x"})
+    entry = db.session.scalars(db.select(AuditEntry)).one()
+    assert "MyS3cret" not in entry.detail

@@ -120,3 +120,14 @@ def test_encrypted_column_and_key_rotation(app, tmp_path):
     assert b"".join(storage.open_plaintext(stored.name)) == b"scan"
     db.session.rollback()
     metadata.drop_all(db.engine)
+
+
+def test_swapped_files_do_not_open(app):
+    first = storage.save(io.BytesIO(b"first"), "audio")
+    second = storage.save(io.BytesIO(b"second"), "audio")
+    a, b = storage._path(first.name), storage._path(second.name)
+    a_bytes, b_bytes = a.read_bytes(), b.read_bytes()
+    a.write_bytes(b_bytes)
+    b.write_bytes(a_bytes)
+    with pytest.raises(DecryptionError):
+        b"".join(storage.open_plaintext(first.name))

@@ -4,7 +4,12 @@ from app.core.db import db
 
 @jobs.handler("test.fails")
 def _fails(job):
-    raise ValueError("the model folder is missing")
+    raise jobs.JobError("the model folder is missing")
+
+
+@jobs.handler("test.crashes")
+def _crashes(job):
+    raise ValueError("SELECT name FROM participant WHERE name = 'Anna Andersson'")
 
 
 @jobs.handler("test.counts")
@@ -39,5 +44,24 @@ def test_failure_is_written_on_the_row(app):
     db.session.commit()
     db.session.refresh(job)
     assert job.state == "failed"
-    assert job.error == "ValueError: the model folder is missing"
+    assert job.error == "the model folder is missing"
     assert job.finished_at is not None
+
+
+def test_unexpected_errors_show_no_details(app):
+    job = jobs.submit("test.crashes", None)
+    db.session.commit()
+    db.session.refresh(job)
+    assert job.state == "failed"
+    assert "Anna" not in job.error
+
+
+def test_a_failed_enqueue_does_not_undo_the_commit(app, monkeypatch):
+    def refuse(job_id):
+        raise ConnectionError("queue unavailable")
+
+    monkeypatch.setattr(jobs, "run_job", refuse)
+    job = jobs.submit("test.counts", None, n=1)
+    db.session.commit()  # does not raise
+    db.session.refresh(job)
+    assert job.state == "queued"

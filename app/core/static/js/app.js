@@ -2,11 +2,6 @@
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
-  // Change language as soon as a language is picked; the button stays for keyboards without JS.
-  for (const select of document.querySelectorAll("select[data-autosubmit]")) {
-    select.addEventListener("change", () => select.form.requestSubmit());
-  }
-
   // Follow a background job until it ends.
   for (const box of document.querySelectorAll("[data-job-url]")) {
     const active = (state) => state === "queued" || state === "running";
