@@ -65,3 +65,25 @@ def test_a_failed_enqueue_does_not_undo_the_commit(app, monkeypatch):
     db.session.commit()  # does not raise
     db.session.refresh(job)
     assert job.state == "queued"
+
+
+def test_jobs_go_through_the_sqlite_queue_to_a_worker(app_factory, tmp_path):
+    """The real path: the request commits, the job waits in the queue file, a worker runs it."""
+    application = app_factory(HUEY_IMMEDIATE=False, QUEUE_FILE=str(tmp_path / "queue.db"))
+    try:
+        with application.app_context():
+            job = jobs.submit("test.counts", None, n=5)
+            db.session.commit()
+            job_id = job.id
+        assert jobs.huey.pending_count() == 1
+        with application.app_context():
+            assert db.session.get(jobs.Job, job_id).state == "queued"
+        jobs._worker_app = application  # what `redthread worker` sets
+        task = jobs.huey.dequeue()
+        jobs.huey.execute(task)
+        with application.app_context():
+            finished = db.session.get(jobs.Job, job_id)
+            assert (finished.state, finished.result_dict) == ("succeeded", {"n": 10})
+    finally:
+        jobs._worker_app = None
+        jobs.huey.immediate = True
