@@ -8,14 +8,14 @@ wrapper: it loads the row and calls the handler registered for the job's kind wi
 import json
 import traceback
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from flask import Flask, current_app, g, has_app_context
 from flask_babel import lazy_gettext as _l
-from huey import Huey
+from huey import Huey, crontab
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, event
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, and_, event, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.core.db import UTCDateTime, db, utcnow
@@ -71,6 +71,8 @@ class Job(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: last sign of life from the worker running it; a stale one means the worker died
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     created_by: Mapped[User | None] = relationship()
@@ -87,14 +89,6 @@ class Job(db.Model):
     def result_dict(self) -> dict:
         return json.loads(self.result or "{}")
 
-    def start(self) -> None:
-        if self.state not in (JobState.QUEUED, JobState.RUNNING):
-            raise ValueError(f"job {self.id} is {self.state}; it cannot start")
-        self.state = JobState.RUNNING.value
-        self.attempts += 1
-        self.started_at = utcnow()
-        self.error = None
-
     def succeed(self, result: dict) -> None:
         self.state = JobState.SUCCEEDED.value
         self.progress = 1.0
@@ -109,6 +103,12 @@ class Job(db.Model):
 
 class JobError(Exception):
     """A failure whose message is meant for the person watching the job (translated)."""
+
+
+#: a running job without a heartbeat for this long is taken to have lost its worker
+STALE_AFTER = timedelta(minutes=5)
+#: a job whose worker died this many times is failed rather than started again
+MAX_ATTEMPTS = 3
 
 
 #: kind -> handler(job) -> result dict. Areas register theirs with @handler("kind").
@@ -151,9 +151,39 @@ def _drop_after_rollback(session):
 
 
 def set_progress(job: Job, share: float) -> None:
-    """Record progress and commit it so that the person watching sees it move."""
+    """Record progress (and a heartbeat) and commit it so that the person watching sees it."""
     job.progress = max(0.0, min(1.0, share))
+    job.heartbeat_at = utcnow()
     db.session.commit()
+
+
+def claim(job_id: int) -> bool:
+    """Take a queued job, or one whose worker died, for this worker; False if not ours.
+
+    A compare-and-set in the database, so that a job queued twice (by the sweeper, say)
+    still runs once at a time.
+    """
+    now = utcnow()
+    taken = db.session.execute(
+        update(Job)
+        .where(
+            Job.id == job_id,
+            Job.attempts < MAX_ATTEMPTS,
+            or_(
+                Job.state == JobState.QUEUED.value,
+                and_(Job.state == JobState.RUNNING.value, Job.heartbeat_at < now - STALE_AFTER),
+            ),
+        )
+        .values(
+            state=JobState.RUNNING.value,
+            attempts=Job.attempts + 1,
+            started_at=now,
+            heartbeat_at=now,
+            error=None,
+        )
+    ).rowcount
+    db.session.commit()
+    return taken == 1
 
 
 @huey.task()
@@ -167,11 +197,9 @@ def run_job(job_id: int) -> None:
 
 def execute(job_id: int) -> None:
     """Run one job in its own transaction; a failure is written on the row, not lost."""
-    job = db.session.get(Job, job_id)
-    if job is None or job.state not in (JobState.QUEUED, JobState.RUNNING):
+    if not claim(job_id):
         return
-    job.start()
-    db.session.commit()
+    job = db.session.get(Job, job_id)
     g.audit_origin = "job"
     try:
         result = HANDLERS[job.kind](job)
@@ -185,6 +213,34 @@ def execute(job_id: int) -> None:
         return
     job.succeed(result)
     db.session.commit()
+
+
+def sweep() -> int:
+    """Queue again what was lost: rows whose enqueue failed, jobs whose worker died."""
+    now = utcnow()
+    lost = db.session.scalars(
+        select(Job.id).where(
+            or_(
+                and_(Job.state == JobState.QUEUED.value, Job.created_at < now - STALE_AFTER),
+                and_(Job.state == JobState.RUNNING.value, Job.heartbeat_at < now - STALE_AFTER),
+            )
+        )
+    ).all()
+    for job in db.session.scalars(select(Job).where(Job.id.in_(lost))):
+        if job.attempts >= MAX_ATTEMPTS:
+            job.fail(f"the worker stopped {job.attempts} times while running this job")
+    db.session.commit()
+    for job_id in lost:
+        if db.session.get(Job, job_id).state != JobState.FAILED.value:
+            run_job(job_id)
+    return len(lost)
+
+
+@huey.periodic_task(crontab(minute="*"))
+def sweep_jobs() -> None:
+    if _worker_app is not None:
+        with _worker_app.app_context():
+            sweep()
 
 
 def configure_queue(app: Flask) -> None:

@@ -1,5 +1,7 @@
+from datetime import timedelta
+
 from app.core import jobs
-from app.core.db import db
+from app.core.db import db, utcnow
 
 
 @jobs.handler("test.fails")
@@ -87,3 +89,48 @@ def test_jobs_go_through_the_sqlite_queue_to_a_worker(app_factory, tmp_path):
     finally:
         jobs._worker_app = None
         jobs.huey.immediate = True
+
+
+def _stale_running(job, attempts=1):
+    job.state = "running"
+    job.attempts = attempts
+    job.heartbeat_at = utcnow() - jobs.STALE_AFTER - timedelta(seconds=1)
+    db.session.commit()
+
+
+def _queued_row(n=1):
+    # A row whose enqueue was lost: created, committed, never run.
+    job = jobs.Job(kind="test.counts", params=f'{{"n": {n}}}')
+    db.session.add(job)
+    db.session.commit()
+    return job
+
+
+def test_a_job_is_claimed_once(app):
+    job = _queued_row()
+    assert jobs.claim(job.id)
+    assert not jobs.claim(job.id)  # running with a fresh heartbeat: another worker has it
+    db.session.refresh(job)
+    assert (job.state, job.attempts) == ("running", 1)
+
+
+def test_a_job_whose_worker_died_runs_again(app):
+    job = _queued_row(n=3)
+    _stale_running(job)
+    jobs.execute(job.id)
+    db.session.refresh(job)
+    assert (job.state, job.attempts, job.result_dict) == ("succeeded", 2, {"n": 6})
+
+
+def test_the_sweeper_requeues_lost_jobs_and_gives_up_after_max_attempts(app):
+    lost = _queued_row(n=2)
+    lost.created_at = utcnow() - jobs.STALE_AFTER - timedelta(seconds=1)
+    dead = _queued_row()
+    _stale_running(dead, attempts=jobs.MAX_ATTEMPTS)
+    fresh = _queued_row()
+    assert jobs.sweep() == 2
+    for job in (lost, dead, fresh):
+        db.session.refresh(job)
+    assert (lost.state, lost.result_dict) == ("succeeded", {"n": 4})
+    assert dead.state == "failed" and "stopped 3 times" in dead.error
+    assert fresh.state == "queued"  # young enough to still be in the queue
