@@ -110,6 +110,8 @@ def _template_globals(app: Flask) -> None:
         can=permissions.can,
         language_names=i18n.LANGUAGE_NAMES,
         now=utcnow,
+        action_label=audit.action_label,
+        kind_label=jobs.kind_label,
     )
 
     @app.context_processor

@@ -66,3 +66,12 @@ def test_error_pages_are_translated(client, language, text):
     response = client.get("/no/such/page")
     assert response.status_code == 404
     assert text in response.get_data(as_text=True)
+
+
+def test_audit_actions_are_shown_in_the_users_language(app, client, auth):
+    app.test_client().post("/login", data={"username": "ghost", "password": "nope-nope-nope"})
+    auth.login(Role.ADMIN)
+    client.post("/language", data={"language": "sv"})
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert "Misslyckad inloggning" in page
+    assert "Inloggad" in page

@@ -12,12 +12,35 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import g, has_request_context, request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, event, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.core.db import UTCDateTime, db, utcnow
 
 GENESIS = "0" * 64
+
+#: what an action means, for the audit page; areas add their own actions here
+ACTION_LABELS = {
+    "auth.login": _l("Logged in"),
+    "auth.logout": _l("Logged out"),
+    "auth.login_failed": _l("Failed login"),
+    "auth.login_refused": _l("Login refused"),
+    "access.denied": _l("Access refused"),
+    "user.create": _l("User created"),
+    "user.update": _l("User changed"),
+    "user.activate": _l("User reactivated"),
+    "user.deactivate": _l("User deactivated"),
+    "user.password_set": _l("Password set"),
+    "user.password_change_failed": _l("Password change refused"),
+    "audit.verify_requested": _l("Audit log verification started"),
+    "keys.rotate": _l("Encryption keys rotated"),
+    "demo.load": _l("Demo data loaded"),
+}
+
+
+def action_label(action: str):
+    return ACTION_LABELS.get(action, action)
 
 
 class AuditEntry(db.Model):

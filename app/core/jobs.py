@@ -111,6 +111,14 @@ STALE_AFTER = timedelta(minutes=5)
 MAX_ATTEMPTS = 3
 
 
+#: what a job kind does, for the jobs pages; areas add theirs with their handlers
+KIND_LABELS = {"audit.verify": _l("Verify the audit log")}
+
+
+def kind_label(kind: str):
+    return KIND_LABELS.get(kind, kind)
+
+
 #: kind -> handler(job) -> result dict. Areas register theirs with @handler("kind").
 HANDLERS: dict[str, Callable[[Job], dict]] = {}
 
