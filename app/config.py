@@ -108,6 +108,11 @@ def load(instance_path: Path) -> dict:
     )
     if len(secret) < 32:
         raise ConfigError("REDTHREAD_SECRET_KEY must be at least 32 characters long")
+    audit_key = os.environ.get("REDTHREAD_AUDIT_KEY", "").strip() or _secret_file(
+        instance_path / "audit_key", lambda: secrets.token_hex(32)
+    )
+    if len(audit_key) < 32:
+        raise ConfigError("REDTHREAD_AUDIT_KEY must be at least 32 characters long")
     idle_minutes = _env_int("REDTHREAD_IDLE_TIMEOUT_MINUTES", 30, minimum=1, maximum=24 * 60)
     max_hours = _env_int("REDTHREAD_SESSION_MAX_HOURS", 12, minimum=1, maximum=7 * 24)
     rate_limit = os.environ.get("REDTHREAD_LOGIN_RATE_LIMIT", "").strip() or "20 per minute"
@@ -127,6 +132,7 @@ def load(instance_path: Path) -> dict:
         raise ConfigError(f"REDTHREAD_DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}")
     return {
         "SECRET_KEY": secret,
+        "AUDIT_KEY": audit_key,
         "DATA_KEYS": data_keys(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

@@ -7,11 +7,12 @@ refuses UPDATE and DELETE on the table (triggers in the first migration), and th
 """
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import g, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, event, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -77,8 +78,12 @@ class AuditEntry(db.Model):
         }
         return json.dumps(fields, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
-    def compute_hash(self) -> str:
-        return hashlib.sha256(self.prev_hash.encode("ascii") + self.payload()).hexdigest()
+    def compute_hash(self, key: bytes | None = None) -> str:
+        """HMAC-SHA256 of the link and the entry, keyed outside the database (AUDIT_KEY),
+        so that someone who can write to the database cannot rebuild the chain."""
+        key = key if key is not None else current_app.config["AUDIT_KEY"].encode()
+        message = self.prev_hash.encode("ascii") + self.payload()
+        return hmac.new(key, message, hashlib.sha256).hexdigest()
 
     @property
     def detail_dict(self) -> dict:
@@ -177,7 +182,7 @@ def verify_chain(batch: int = 5000, progress=None) -> ChainReport:
         for entry in rows:
             if entry.prev_hash != expected_prev:
                 return ChainReport(checked, entry.id, "broken_link")
-            if entry.compute_hash() != entry.hash:
+            if not hmac.compare_digest(entry.compute_hash(), entry.hash):
                 return ChainReport(checked, entry.id, "changed")
             expected_prev = entry.hash
             checked += 1

@@ -1,3 +1,5 @@
+import hashlib
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -96,6 +98,29 @@ def test_two_writers_cannot_fork_the_chain(app):
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
+
+
+def test_a_chain_rebuilt_without_the_key_is_detected(app, unguarded):
+    """Someone with database access rewrites the links and hashes of every entry."""
+    write(3)
+    entries = db.session.scalars(db.select(AuditEntry).order_by(AuditEntry.id)).all()
+    prev = GENESIS
+    for entry in entries:
+        # Without AUDIT_KEY the best a forger can do is a plain hash chain.
+        forged = hashlib.sha256(prev.encode() + entry.payload()).hexdigest()
+        db.session.execute(
+            text("UPDATE audit_entry SET prev_hash = :p, hash = :h WHERE id = :i"),
+            {"p": prev, "h": forged, "i": entry.id},
+        )
+        prev = forged
+    db.session.commit()
+    assert audit.verify_chain().broken_at == 1
+
+
+def test_verify_needs_the_right_key(app):
+    write(2)
+    app.config["AUDIT_KEY"] = "another-key-" + "x" * 40
+    assert audit.verify_chain().broken_at == 1
 
 
 def test_cli_verify_on_intact_log(app, runner):

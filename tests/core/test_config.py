@@ -21,7 +21,8 @@ def test_secrets_are_generated_once_and_private(clean_env, tmp_path):
     assert first["SECRET_KEY"] == second["SECRET_KEY"]
     assert len(first["SECRET_KEY"]) >= 32
     assert first["DATA_KEYS"] == second["DATA_KEYS"]
-    for name in ("secret_key", "data_keys"):
+    assert first["AUDIT_KEY"] == second["AUDIT_KEY"] != first["SECRET_KEY"]
+    for name in ("secret_key", "data_keys", "audit_key"):
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600
     assert first["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'redthread.db'}"
     assert config.load(tmp_path / "other")["SECRET_KEY"] != first["SECRET_KEY"]
