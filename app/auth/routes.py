@@ -17,6 +17,7 @@ from app.auth.services import LoginOutcome, PasswordRejected
 from app.core import audit
 from app.core.db import utcnow
 from app.core.permissions import permission, public
+from app.core.security import fresh_session
 from app.core.urls import safe_next
 from app.extensions import limiter
 
@@ -42,10 +43,7 @@ def login():
             lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"],
         )
         if result.outcome is LoginOutcome.OK:
-            language = session.get("language")
-            session.clear()  # a fresh session at login: nothing carried over from before
-            if language:
-                session["language"] = language
+            fresh_session()  # nothing carried over from before the login
             login_user(result.user)
             session["login_at"] = utcnow().timestamp()
             return redirect(safe_next(form.next.data, url_for("main.home")))
@@ -73,11 +71,8 @@ def logout():
     audit.record(current_user, "auth.logout", "user", current_user.id)
     # Cookie sessions live in the browser: a copy taken before logout must stop working too.
     current_user.invalidate_sessions()
-    language = session.get("language")
     logout_user()
-    session.clear()
-    if language:
-        session["language"] = language
+    fresh_session()
     flash(_("You have been logged out."))
     return redirect(url_for("auth.login"))
 

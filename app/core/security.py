@@ -46,6 +46,14 @@ def add_security_headers(response):
     return response
 
 
+def fresh_session() -> None:
+    """Empty the session (at login, logout and expiry), keeping only the chosen language."""
+    language = session.get("language")
+    session.clear()
+    if language:
+        session["language"] = language
+
+
 def _is_poll() -> bool:
     # A page that polls a job's progress is not the user being active.
     return request.accept_mimetypes.best == "application/json"
@@ -65,10 +73,7 @@ def expire_idle_session():
     if not (idle or too_old):
         return None
     logout_user()
-    language = session.get("language")
-    session.clear()
-    if language:
-        session["language"] = language
+    fresh_session()
     flash(_("Your session expired after a period of inactivity. Please log in again."))
     target = request.full_path.rstrip("?") if request.method == "GET" and not _is_poll() else None
     return redirect(url_for("auth.login", next=target))
