@@ -18,8 +18,10 @@ def _blueprints():
     from app.admin.routes import bp as admin
     from app.auth.routes import bp as auth
     from app.main.routes import bp as main
+    from app.offers.routes import bp as offers
+    from app.participants.routes import bp as participants
 
-    return [main, auth, admin]
+    return [main, auth, admin, participants, offers]
 
 
 def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:

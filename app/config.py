@@ -100,6 +100,22 @@ def data_keys(instance_path: Path) -> list[str]:
     return keys
 
 
+def eligibility_rules():
+    """The eligibility rule parameters (DESIGN.md, "Eligibility"), each one a setting."""
+    from app.participants.eligibility import Rules
+
+    try:
+        return Rules(
+            min_placement_months=_env_int("REDTHREAD_MIN_PLACEMENT_MONTHS", 6),
+            offset_months=_env_int("REDTHREAD_OFFER_OFFSET_MONTHS", 24),
+            window_months=_env_int("REDTHREAD_OFFER_WINDOW_MONTHS", 12, minimum=1),
+            min_age=_env_int("REDTHREAD_MIN_AGE", 15),
+            guardian_age=_env_int("REDTHREAD_GUARDIAN_AGE", 18),
+        )
+    except ValueError as exc:
+        raise ConfigError(f"eligibility rules: {exc}") from None
+
+
 def load(instance_path: Path) -> dict:
     """The settings for one app, read from the environment and the instance folder."""
     instance_path.mkdir(parents=True, exist_ok=True)
@@ -113,6 +129,11 @@ def load(instance_path: Path) -> dict:
     )
     if len(audit_key) < 32:
         raise ConfigError("REDTHREAD_AUDIT_KEY must be at least 32 characters long")
+    lookup_key = os.environ.get("REDTHREAD_LOOKUP_KEY", "").strip() or _secret_file(
+        instance_path / "lookup_key", lambda: secrets.token_hex(32)
+    )
+    if len(lookup_key) < 32:
+        raise ConfigError("REDTHREAD_LOOKUP_KEY must be at least 32 characters long")
     idle_minutes = _env_int("REDTHREAD_IDLE_TIMEOUT_MINUTES", 30, minimum=1, maximum=24 * 60)
     max_hours = _env_int("REDTHREAD_SESSION_MAX_HOURS", 12, minimum=1, maximum=7 * 24)
     rate_limit = os.environ.get("REDTHREAD_LOGIN_RATE_LIMIT", "").strip() or "20 per minute"
@@ -127,12 +148,26 @@ def load(instance_path: Path) -> dict:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"REDTHREAD_TIMEZONE is not a known time zone: {timezone!r}") from None
+    target = (
+        _env_int("REDTHREAD_INTERVIEWS_PER_YEAR_MIN", 1, minimum=0),
+        _env_int("REDTHREAD_INTERVIEWS_PER_YEAR_MAX", 2, minimum=1),
+    )
+    if target[0] > target[1]:
+        raise ConfigError(
+            "REDTHREAD_INTERVIEWS_PER_YEAR_MIN cannot be above REDTHREAD_INTERVIEWS_PER_YEAR_MAX"
+        )
     default_language = os.environ.get("REDTHREAD_DEFAULT_LANGUAGE", "sv").strip() or "sv"
     if default_language not in LANGUAGES:
         raise ConfigError(f"REDTHREAD_DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}")
+    country = os.environ.get("REDTHREAD_COUNTRY", "").strip().upper() or (
+        "DK" if default_language == "da" else "SE"
+    )
+    if country not in ("SE", "DK"):
+        raise ConfigError("REDTHREAD_COUNTRY must be SE or DK")
     return {
         "SECRET_KEY": secret,
         "AUDIT_KEY": audit_key,
+        "LOOKUP_KEY": lookup_key,
         "DATA_KEYS": data_keys(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -158,7 +193,12 @@ def load(instance_path: Path) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL", "").strip() or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "BABEL_DEFAULT_LOCALE": default_language,
+        #: where phone numbers without a country code belong
+        "COUNTRY": country,
         "BABEL_DEFAULT_TIMEZONE": timezone,
         "LANGUAGES": LANGUAGES,
+        "ELIGIBILITY_RULES": eligibility_rules(),
+        #: interviews a year each interviewer is expected to do: (at least, at most)
+        "INTERVIEW_TARGET": target,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session, which idles out
     }

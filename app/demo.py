@@ -7,8 +7,10 @@ from sqlalchemy import func, select
 
 from app.admin.services import create_user
 from app.core import audit
+from app.core.calendar import today
 from app.core.db import db
 from app.core.users import Role, User
+from app.participants.demo import load_register_demo
 
 #: username -> (name, roles, language, demo password). The passwords are printed on load and
 #: are for a local demo only.
@@ -38,7 +40,7 @@ class DemoNotEmpty(RuntimeError):
 
 
 def load_demo(force: bool = False) -> dict[str, tuple[list[str], str]]:
-    """Create the demo users (and, in later areas, their records); return the passwords."""
+    """Create the demo users and the fictional register; return the passwords."""
     if not force and db.session.scalar(select(func.count(User.id))):
         raise DemoNotEmpty
     passwords = {}
@@ -54,5 +56,8 @@ def load_demo(force: bool = False) -> dict[str, tuple[list[str], str]]:
                 language=language,
             )
         passwords[username] = ([r.value for r in roles], password)
-    audit.record(None, "demo.load", users=len(passwords))
+    coordinator = User.by_username("kerstin")
+    interviewers = [User.by_username(name) for name in ("anna", "jonas", "mette")]
+    placements = load_register_demo(coordinator, interviewers, today())
+    audit.record(None, "demo.load", users=len(passwords), placements=placements)
     return passwords

@@ -8,6 +8,7 @@ PostgreSQL (REDTHREAD_TEST_DATABASE_URL): migrated once, every table truncated a
 import os
 import re
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from app.core.users import Role, User
 
 PG_URL = os.environ.get("REDTHREAD_TEST_DATABASE_URL", "").strip()
 PASSWORD = "amber-falcon-thimble-73"
+TODAY = date(2026, 11, 23)
 MIGRATIONS = str(Path(__file__).parent.parent / "migrations")
 
 
@@ -36,6 +38,8 @@ def base_config(database_uri: str) -> dict:
         "BABEL_DEFAULT_LOCALE": "en",
         "WTF_CSRF_ENABLED": False,
         "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+        # Deadlines are relative to today: the tests live on one fixed day.
+        "TODAY": TODAY,
     }
 
 
@@ -199,3 +203,59 @@ def csrf_token(html: str) -> str:
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
     assert match, "no CSRF token in the page"
     return match.group(1)
+
+
+@pytest.fixture
+def make_participant(app):
+    """Factory: a committed participant with one placement, eligible by default.
+
+    Overrides: participant fields, and ``placement`` (a dict of placement fields, or None for
+    no placement). Dates default to a placement that ended two years before ``today``.
+    """
+    from app.participants.models import Participant, Placement
+
+    counter = {"n": 0}
+
+    def make(placement=(), **overrides):
+        counter["n"] += 1
+        fields = {
+            "code": f"P-2020-{counter['n']:03d}",
+            "name": f"Test Child {counter['n']}",
+            "birth_date": date(2005, 3, 14),
+        }
+        fields.update(overrides)
+        participant = Participant(**fields)
+        if placement is not None:
+            values = {
+                "started_on": date(2015, 1, 1),
+                "ended_on": date(2024, 6, 30),
+                "setting_at_end": "family_home",
+                "custody_transferred": False,
+            }
+            values.update(dict(placement))
+            participant.placements.append(Placement(**values))
+        db.session.add(participant)
+        db.session.commit()
+        return participant
+
+    return make
+
+
+@pytest.fixture
+def make_offer(app):
+    """Factory: a committed offer for a placement, with overrides (answer, interviewer...)."""
+    from app.offers.models import Offer
+
+    def make(placement, **overrides):
+        fields = {"offered_on": placement.ended_on.replace(year=placement.ended_on.year + 2)}
+        fields.update({"channel": "letter"}, **overrides)
+        if fields.get("answer") and "answered_on" not in fields:
+            fields["answered_on"] = fields["offered_on"]
+        if fields.get("interviewer_id") and "assigned_on" not in fields:
+            fields["assigned_on"] = fields["offered_on"]
+        offer = Offer(placement=placement, **fields)
+        db.session.add(offer)
+        db.session.commit()
+        return offer
+
+    return make

@@ -4,23 +4,47 @@ A new route fails here until its view declares a permission, and a parameter thi
 not know how to fill must be added to SAMPLE_VALUES.
 """
 
+import io
+
 import pytest
 from flask import url_for
 
-from app.core import jobs
+from app.core import jobs, storage
 from app.core.db import db
 from app.core.permissions import PUBLIC, can, required_permission
 from app.core.users import Role
+from app.participants.models import RegisterImport, RelatedPerson
 
 ROLES = [None, *Role]
 
 
-def sample_values(make_user):
+def sample_values(make_user, make_participant, make_offer, user=None):
+    """One of each object a URL can name; an interviewer logged in is assigned the offer."""
     other = make_user(roles=[Role.RESEARCHER], username="sample-user")
     job = jobs.Job(kind="audit.verify", state="succeeded", result='{"checked": 0}')
     db.session.add(job)
+    participant = make_participant()
+    interviewer = user if user is not None and user.has_role(Role.INTERVIEWER) else None
+    offer = make_offer(
+        participant.placements[0],
+        answer="accepted",
+        interviewer_id=interviewer.id if interviewer else None,
+    )
+    person = RelatedPerson(relation="sibling", name="Sample Sibling")
+    participant.people.append(person)
+    stored = storage.save(io.BytesIO(b"Name;Birth date\nA;2001-01-01\n"), "imports")
+    upload = RegisterImport(filename="sample.csv", stored_name=stored.name)
+    db.session.add(upload)
     db.session.commit()
-    return {"user_id": other.id, "job_id": job.id}
+    return {
+        "user_id": other.id,
+        "job_id": job.id,
+        "participant_id": participant.id,
+        "placement_id": offer.placement_id,
+        "offer_id": offer.id,
+        "person_id": person.id,
+        "import_id": upload.id,
+    }
 
 
 def cases(app):
@@ -32,8 +56,9 @@ def cases(app):
 
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "anonymous")
-def test_every_route_for_every_role(app, make_user, role):
-    values = sample_values(make_user)
+def test_every_route_for_every_role(app, make_user, make_participant, make_offer, role):
+    user = make_user(roles=[role]) if role is not None else None
+    values = sample_values(make_user, make_participant, make_offer, user)
     checked = 0
     for rule, method in cases(app):
         action = required_permission(rule.endpoint)
@@ -41,9 +66,7 @@ def test_every_route_for_every_role(app, make_user, role):
         missing = set(rule.arguments) - set(values)
         assert not missing, f"add sample values for {missing} ({rule.rule})"
         client = app.test_client()
-        user = None
-        if role is not None:
-            user = make_user(roles=[role])
+        if user is not None:
             assert (
                 client.post(
                     "/login",

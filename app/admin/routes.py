@@ -186,10 +186,5 @@ def job(job_id: int):
     if row is None:
         abort(404)
     if request.accept_mimetypes.best == "application/json":
-        return {
-            "state": row.state,
-            "state_label": str(row.state_enum.label),
-            "progress": row.progress,
-            "error": row.error,
-        }
+        return row.status()
     return render_template("admin/job.html", job=row)

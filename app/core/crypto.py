@@ -7,10 +7,12 @@ key, so rotation rewrites only the header and destroying a file's header destroy
 """
 
 import hashlib
+import hmac
 import os
 import struct
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import BinaryIO
 
 from cryptography.exceptions import InvalidTag
@@ -70,6 +72,29 @@ class EncryptedText(TypeDecorator):
         if value is None:
             return None
         return keyring().decrypt(value.encode("ascii")).decode("utf-8")
+
+
+class EncryptedDate(EncryptedText):
+    """A date stored encrypted (as its ISO text): birth dates are identity data."""
+
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return super().process_bind_param(None if value is None else value.isoformat(), dialect)
+
+    def process_result_value(self, value, dialect):
+        text = super().process_result_value(value, dialect)
+        return None if text is None else date.fromisoformat(text)
+
+
+def lookup_digest(value: str, purpose: str) -> str:
+    """A keyed digest for finding an encrypted value (an ID number) without decrypting.
+
+    Keyed with the installation's lookup key, so that the small space of ID numbers cannot
+    be searched through with a plain hash.
+    """
+    key = current_app.config["LOOKUP_KEY"].encode("utf-8")
+    return hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
 # --- files -----------------------------------------------------------------------------------

@@ -25,6 +25,11 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 
+def sql_values(values) -> str:
+    """Values (an enum's members or strings) as a SQL list for a CHECK constraint."""
+    return ", ".join(f"'{value}'" for value in values)
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

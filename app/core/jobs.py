@@ -89,6 +89,15 @@ class Job(db.Model):
     def result_dict(self) -> dict:
         return json.loads(self.result or "{}")
 
+    def status(self) -> dict:
+        """What a page polling this job needs to know."""
+        return {
+            "state": self.state,
+            "state_label": str(self.state_enum.label),
+            "progress": self.progress,
+            "error": self.error,
+        }
+
     def succeed(self, result: dict) -> None:
         self.state = JobState.SUCCEEDED.value
         self.progress = 1.0

@@ -17,6 +17,10 @@ class NavEntry:
 #: In menu order. Later areas add their entries here.
 ENTRIES = [
     NavEntry("main.home", _l("Overview"), "home.view"),
+    NavEntry("offers.dashboard", _l("Follow-up"), "offers.manage"),
+    NavEntry("participants.register", _l("Register"), "participants.register"),
+    NavEntry("participants.mine", _l("My participants"), "participants.mine"),
+    NavEntry("offers.attrition", _l("Attrition"), "offers.manage"),
     NavEntry("admin.users", _l("Users"), "admin.users"),
     NavEntry("admin.audit_log", _l("Audit log"), "admin.audit"),
     NavEntry("admin.jobs", _l("Background jobs"), "admin.jobs"),

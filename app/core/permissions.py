@@ -32,6 +32,22 @@ def signed_in(user, obj=None) -> bool:
 
 signed_in.roles = frozenset(Role)
 
+
+def assigned_participant(user, participant=None) -> bool:
+    """Coordinators see every participant; an interviewer only those assigned to them."""
+    if user.has_role(Role.COORDINATOR):
+        return True
+    if not user.has_role(Role.INTERVIEWER):
+        return False
+    if participant is None:  # the route: the service checks the participant itself
+        return True
+    from app.offers.services import is_assigned
+
+    return is_assigned(user, participant)
+
+
+assigned_participant.roles = frozenset({Role.COORDINATOR, Role.INTERVIEWER})
+
 #: action -> rule(user, obj). Later areas add their actions here, one line each.
 RULES: dict[str, Rule] = {
     "home.view": signed_in,
@@ -39,6 +55,10 @@ RULES: dict[str, Rule] = {
     "admin.users": roles(Role.ADMIN),
     "admin.audit": roles(Role.ADMIN),
     "admin.jobs": roles(Role.ADMIN),
+    "participants.register": roles(Role.COORDINATOR),
+    "participants.view": assigned_participant,
+    "participants.mine": roles(Role.INTERVIEWER),
+    "offers.manage": roles(Role.COORDINATOR),
 }
 
 

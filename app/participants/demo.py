@@ -1,0 +1,160 @@
+"""A fictional placement register for the demo: about 60 placements over several years.
+
+Every name, number and date is invented. Phone numbers are from the range Sweden's telecom
+regulator keeps for fiction (070-174 06 05 to 070-174 06 99). Dates are relative to today,
+so the dashboard always has something due, overdue, waiting and opening soon, and every
+eligibility outcome and attrition reason appears.
+"""
+
+import random
+from datetime import date, timedelta
+
+from stdnum import luhn
+
+from app.core.users import User
+from app.offers import services as offers
+from app.offers.models import Answer, Attrition, Channel
+from app.participants import services
+from app.participants.eligibility import Setting, add_months
+from app.participants.models import Relation
+
+FIRST = [
+    "Alva", "Elias", "Maja", "Liam", "Saga", "Noah", "Ebba", "Hugo", "Freja", "Oskar",
+    "Ida", "Malte", "Nora", "Emil", "Wilma", "Viggo", "Signe", "Anton", "Tuva", "Lucas",
+    "Astrid", "Isak", "Klara", "Melvin", "Selma", "Albin", "Agnes", "Theo", "Ella", "Sixten",
+]  # fmt: skip
+LAST = [
+    "Lindberg", "Nyström", "Holmgren", "Sandberg", "Åkesson", "Björk", "Dahl", "Ekström",
+    "Fransson", "Grahn", "Hedlund", "Jensen", "Kjær", "Lund", "Mortensen", "Nørgaard",
+    "Olsen", "Pedersen", "Rasmussen", "Søndergaard",
+]  # fmt: skip
+ADULTS = [
+    "Birgitta", "Lars", "Helena", "Mikael", "Karin", "Anders", "Susanne", "Henrik", "Lotte",
+    "Søren", "Camilla", "Jesper", "Eva", "Thomas", "Marianne", "Peter",
+]  # fmt: skip
+FORMER_WORKERS = ["Gunilla Ohlsson", "Bo Strand", "Hanne Vestergaard"]
+
+
+def _personnummer(born: date, serial: int) -> str:
+    digits = f"{born:%y%m%d}{serial:03d}"
+    return f"{born:%Y%m%d}-{serial:03d}{luhn.calc_check_digit(digits)}"
+
+
+def _adult(rng: random.Random) -> str:
+    return f"{rng.choice(ADULTS)} {rng.choice(LAST)}"
+
+
+#: (how many, months ago the placement ended, age in years when it ended, what to make of it)
+PLAN = [
+    # windows closed: every way a follow-up can end
+    (6, 52, 15, "interviewed"),
+    (2, 50, 16, Attrition.DECLINED),
+    (2, 48, 14, Attrition.UNREACHABLE),
+    (1, 47, 16, Attrition.UNABLE),
+    (1, 46, 17, Attrition.TOO_FAR),
+    (1, 45, 15, Attrition.PRACTICAL),
+    (1, 44, 16, Attrition.OTHER),
+    (2, 43, 15, "missed"),
+    (4, 40, 16, "interviewed"),
+    # windows open now
+    (3, 30, 14, "due"),
+    (2, 35, 16, "overdue"),
+    (3, 28, 15, "awaiting"),
+    (3, 31, 13, "accepted_assigned"),
+    (2, 27, 16, "accepted"),
+    (3, 33, 15, "interviewed"),
+    (1, 29, 15, Attrition.DECLINED),
+    # windows about to open
+    (3, 23, 14, "upcoming"),
+    # not eligible, for each reason
+    (3, None, 12, "ongoing"),
+    (3, 30, 14, "too_short"),
+    (3, 30, 15, Setting.INSTITUTION),
+    (3, 30, 13, "custody"),
+    (2, 30, 7, "too_young"),
+]
+
+
+def load_register_demo(coordinator: User, interviewers: list[User], today: date) -> int:
+    """Register the fictional placements with their offers; returns how many."""
+    # Not for secrets: a fixed seed keeps the fictional demo the same on every machine.
+    rng = random.Random(2000)  # noqa: S311
+    made = 0
+    for count, months_ago, age, fate in PLAN:
+        for _ in range(count):
+            made += 1
+            _one(rng, made, coordinator, interviewers, today, months_ago, age, fate)
+    return made
+
+
+def _one(rng, n, coordinator, interviewers, today, months_ago, age, fate) -> None:
+    ended = add_months(today, -(months_ago or 0)) - timedelta(days=rng.randint(0, 20))
+    if fate == "too_young":
+        age = 6  # turns 15 only after the window has closed
+    born = date(ended.year - age, rng.randint(1, 12), rng.randint(1, 28))
+    length = 3 if fate == "too_short" else rng.randint(14, 96)
+    started = max(add_months(ended, -length), add_months(born, 2))
+    first, last = rng.choice(FIRST), rng.choice(LAST)
+    participant = services.create_participant(
+        coordinator,
+        code=f"P-{started.year}-{n:03d}",
+        name=f"{first} {last}",
+        birth_date=born,
+        id_number=_personnummer(born, 200 + n),
+        phone=f"+46 70 174 06 {5 + n:02d}",
+        email=f"{first.lower()}.{n}@example.org".replace("å", "a").replace("ä", "a"),
+        address=f"Exempelgatan {n}, 123 45 Exempelstad",
+        guardian=_adult(rng) if today < date(born.year + 18, born.month, born.day) else None,
+        language="da" if last in ("Jensen", "Kjær", "Mortensen", "Nørgaard", "Olsen") else "sv",
+    )
+    worker_ids = [rng.choice(interviewers).id] if rng.random() < 0.6 else []
+    worker_names = [] if worker_ids else [rng.choice(FORMER_WORKERS)]
+    placement = services.add_placement(
+        coordinator,
+        participant,
+        started_on=started,
+        ended_on=None if fate == "ongoing" else ended,
+        setting_at_end=fate if isinstance(fate, Setting) else Setting.FAMILY_HOME,
+        custody_transferred=fate == "custody",
+        worker_ids=worker_ids,
+        worker_names=worker_names,
+    )
+    services.add_person(coordinator, participant, Relation.FOSTER_PARENT.value, _adult(rng))
+    services.add_person(coordinator, participant, Relation.FOSTER_PARENT.value, _adult(rng))
+    services.add_person(coordinator, participant, Relation.BIRTH_PARENT.value, _adult(rng))
+    if rng.random() < 0.6:
+        sibling = f"{rng.choice(FIRST)} {last}"
+        services.add_person(coordinator, participant, Relation.SIBLING.value, sibling)
+    _follow_up(rng, coordinator, interviewers, placement, today, fate)
+
+
+def _follow_up(rng, coordinator, interviewers, placement, today, fate) -> None:
+    eligibility = placement.eligibility(services.rules())
+    if not eligibility.eligible or fate in ("due", "overdue", "upcoming", "missed"):
+        return
+    opens = eligibility.window_opens
+    offered_on = min(add_months(opens, 1), today)
+    offer = offers.record_offer(
+        coordinator, placement, offered_on=offered_on, channel=rng.choice(list(Channel))
+    )
+    if fate == "awaiting":
+        offers.add_reminder(coordinator, offer, sent_on=min(add_months(offered_on, 1), today),
+                            channel=Channel.PHONE)  # fmt: skip
+        return
+    answered = min(add_months(offered_on, 1), today)
+    if isinstance(fate, Attrition):
+        answer = {Attrition.DECLINED: Answer.DECLINED, Attrition.UNREACHABLE: Answer.UNREACHABLE}
+        offers.record_answer(
+            coordinator, offer, answer=answer.get(fate, Answer.ACCEPTED), answered_on=answered
+        )
+        if fate not in answer:
+            note = "Flyttat utomlands och vill vänta." if fate is Attrition.OTHER else None
+            offers.close_without_interview(coordinator, offer, reason=fate, note=note)
+        return
+    offers.record_answer(coordinator, offer, answer=Answer.ACCEPTED, answered_on=answered)
+    if fate == "accepted":
+        return
+    suggestion = offers.suggest_interviewer(placement, answered.year)
+    offers.assign(coordinator, offer, suggestion.interviewer, on=answered)
+    if fate == "interviewed":
+        offers.record_interviewed(coordinator, offer, on=min(add_months(answered, 1), today))

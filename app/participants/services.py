@@ -1,0 +1,255 @@
+"""Keeping the placement register: participants, placements, the people in the child's story.
+
+Every function takes the acting user and checks the permission itself. Reading identity data
+goes through ``show_identity``, which writes the read to the audit log.
+"""
+
+import re
+from datetime import date
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from app.core import audit
+from app.core.calendar import today
+from app.core.db import db
+from app.core.permissions import PermissionDenied, authorize, can
+from app.core.users import Role, User
+from app.participants.eligibility import Rules, Setting
+from app.participants.identity import (
+    CODE_PATTERN,
+    IdNumberError,
+    id_number_digest,
+    normalise_id_number,
+    normalise_phone,
+)
+from app.participants.models import Participant, Placement, PlacementWorker, RelatedPerson
+
+IDENTITY_FIELDS = ("name", "birth_date", "id_number", "phone", "email", "address", "guardian")
+
+
+class RegisterError(ValueError):
+    """A change the register refuses; the message says why in the user's language."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+def rules() -> Rules:
+    return current_app.config["ELIGIBILITY_RULES"]
+
+
+def region() -> str:
+    return current_app.config["COUNTRY"]
+
+
+def next_code(year: int) -> str:
+    """The next free pseudonymous code of the year: P-2025-001, P-2025-002, ..."""
+    prefix = f"P-{year}-"
+    last = db.session.scalar(
+        select(Participant.code)
+        .where(Participant.code.like(prefix + "%"))
+        .order_by(func.length(Participant.code).desc(), Participant.code.desc())
+        .limit(1)
+    )
+    number = int(last[len(prefix) :]) if last and last[len(prefix) :].isdigit() else 0
+    return f"{prefix}{number + 1:03d}"
+
+
+def _clean(identity: dict) -> dict:
+    """Normalise the identity fields; RegisterError names the field that is wrong."""
+    values = {key: (identity.get(key) or None) for key in IDENTITY_FIELDS}
+    for key in ("name", "address", "guardian"):
+        if values[key]:
+            values[key] = re.sub(r"\s+", " ", values[key]).strip() or None
+    if not values["name"]:
+        raise RegisterError(_l("A name is required."), "name")
+    if values["birth_date"] is None:
+        raise RegisterError(_l("A birth date is required."), "birth_date")
+    for key, normalise in (
+        ("id_number", lambda v: normalise_id_number(v, values["birth_date"])),
+        ("phone", lambda v: normalise_phone(v, region())),
+    ):
+        if values[key]:
+            try:
+                values[key] = normalise(values[key])
+            except IdNumberError as problem:
+                raise RegisterError(problem.message, key) from None
+    return values
+
+
+def _check_unique_id(number: str | None, participant: Participant | None) -> str | None:
+    if number is None:
+        return None
+    digest = id_number_digest(number)
+    holder = db.session.scalar(select(Participant).where(Participant.id_number_digest == digest))
+    if holder is not None and holder is not participant:
+        raise RegisterError(
+            _l("This ID number is already registered as %(code)s.", code=holder.code), "id_number"
+        )
+    return digest
+
+
+def create_participant(actor, *, code: str | None = None, language=None, **identity):
+    """A new participant with the next code of the year (or the code it had elsewhere)."""
+    authorize(actor, "participants.register")
+    values = _clean(identity)
+    digest = _check_unique_id(values["id_number"], None)
+    if code:
+        code = code.strip().upper()
+        if not CODE_PATTERN.fullmatch(code):
+            raise RegisterError(_l("A code looks like P-2025-017."), "code")
+        if Participant.by_code(code) is not None:
+            raise RegisterError(_l("The code %(code)s is already in use.", code=code), "code")
+    participant = Participant(
+        code=code or next_code(today().year),
+        id_number_digest=digest,
+        language=language or None,
+        created_by_id=getattr(actor, "id", None),
+        **values,
+    )
+    db.session.add(participant)
+    db.session.flush()
+    audit.record(actor, "participant.create", "participant", participant.id, code=participant.code)
+    return participant
+
+
+def update_participant(actor, participant: Participant, *, language=None, **identity) -> None:
+    authorize(actor, "participants.register")
+    values = _clean(identity)
+    participant.id_number_digest = _check_unique_id(values["id_number"], participant)
+    changed = sorted(k for k, v in values.items() if getattr(participant, k) != v)
+    for key, value in values.items():
+        setattr(participant, key, value)
+    participant.language = language or None
+    audit.record(actor, "participant.update", "participant", participant.id, fields=changed)
+
+
+def _workers(worker_ids, worker_names) -> list[PlacementWorker]:
+    workers = []
+    for user_id in dict.fromkeys(worker_ids or []):
+        if db.session.get(User, int(user_id)) is None:
+            raise RegisterError(_l("That social worker is not a user here."), "worker_ids")
+        workers.append(PlacementWorker(user_id=int(user_id)))
+    for name in dict.fromkeys(n.strip() for n in worker_names or [] if n.strip()):
+        workers.append(PlacementWorker(name=name))
+    return workers
+
+
+def _check_dates(participant: Participant, started_on: date, ended_on: date | None) -> None:
+    if ended_on is not None and ended_on < started_on:
+        raise RegisterError(_l("The placement cannot end before it starts."), "ended_on")
+    if participant.birth_date > started_on:
+        raise RegisterError(
+            _l("The placement cannot start before the child was born."), "started_on"
+        )
+
+
+def add_placement(
+    actor,
+    participant: Participant,
+    *,
+    started_on: date,
+    ended_on: date | None,
+    setting_at_end: Setting,
+    custody_transferred: bool,
+    worker_ids=(),
+    worker_names=(),
+) -> Placement:
+    authorize(actor, "participants.register")
+    _check_dates(participant, started_on, ended_on)
+    placement = Placement(
+        started_on=started_on,
+        ended_on=ended_on,
+        setting_at_end=Setting(setting_at_end).value,
+        custody_transferred=bool(custody_transferred),
+        workers=_workers(worker_ids, worker_names),
+    )
+    participant.placements.append(placement)
+    db.session.flush()
+    audit.record(actor, "placement.create", "placement", placement.id, participant=participant.code)
+    return placement
+
+
+def update_placement(actor, placement: Placement, **fields) -> None:
+    authorize(actor, "participants.register")
+    _check_dates(placement.participant, fields["started_on"], fields["ended_on"])
+    placement.started_on = fields["started_on"]
+    placement.ended_on = fields["ended_on"]
+    placement.setting_at_end = Setting(fields["setting_at_end"]).value
+    placement.custody_transferred = bool(fields["custody_transferred"])
+    placement.workers = _workers(fields.get("worker_ids"), fields.get("worker_names"))
+    db.session.flush()
+    audit.record(actor, "placement.update", "placement", placement.id)
+
+
+def add_person(actor, participant: Participant, relation: str, name: str) -> RelatedPerson:
+    authorize(actor, "participants.register")
+    name = re.sub(r"\s+", " ", name or "").strip()
+    if not name:
+        raise RegisterError(_l("A name is required."), "name")
+    person = RelatedPerson(relation=relation, name=name)
+    participant.people.append(person)
+    db.session.flush()
+    audit.record(actor, "participant.person_add", "participant", participant.id, relation=relation)
+    return person
+
+
+def remove_person(actor, person: RelatedPerson) -> None:
+    authorize(actor, "participants.register")
+    participant = person.participant
+    participant.people.remove(person)
+    audit.record(
+        actor, "participant.person_remove", "participant", participant.id, relation=person.relation
+    )
+
+
+def show_identity(actor, participants, purpose: str) -> None:
+    """Allow and audit a read of these participants' identity data, or refuse it whole."""
+    participants = list(participants)
+    for participant in participants:
+        if not can(actor, "participants.view", participant):
+            raise PermissionDenied("participants.view")
+    if not participants:
+        return
+    if len(participants) == 1:
+        audit.record(
+            actor, "participant.identity_read", "participant", participants[0].id, purpose=purpose
+        )
+    else:
+        audit.record(
+            actor,
+            "participant.identity_read",
+            "participant",
+            None,
+            purpose=purpose,
+            ids=sorted(p.id for p in participants),
+        )
+
+
+def visible_participants(actor) -> list[Participant]:
+    """Everyone for a coordinator; for an interviewer, those assigned to them."""
+    from app.offers.models import Offer
+
+    query = select(Participant).order_by(Participant.code)
+    if not actor.has_role(Role.COORDINATOR):
+        query = (
+            query.join(Placement)
+            .join(Offer, Offer.placement_id == Placement.id)
+            .where(Offer.interviewer_id == actor.id)
+            .distinct()
+        )
+    return list(db.session.scalars(query))
+
+
+def count_participants() -> int:
+    return db.session.scalar(select(func.count(Participant.id)))
+
+
+def interviewers() -> list[User]:
+    """Active users who interview, by name: the choices for assignment and social workers."""
+    users = db.session.scalars(select(User).where(User.active).order_by(User.display_name))
+    return [user for user in users if user.has_role(Role.INTERVIEWER)]

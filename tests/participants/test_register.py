@@ -1,0 +1,204 @@
+"""The register: encryption at rest, codes, checks, who sees identity, and the audit of reads."""
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from sqlalchemy import select, text
+
+from app.core.audit import AuditEntry
+from app.core.db import db
+from app.core.permissions import PermissionDenied
+from app.core.users import Role
+from app.participants import services
+from app.participants.eligibility import Setting
+from app.participants.models import Participant
+from app.participants.services import RegisterError
+
+
+@pytest.fixture
+def coordinator(make_user):
+    return make_user(roles=[Role.COORDINATOR])
+
+
+def register(coordinator, **overrides):
+    fields = {
+        "name": "Alva Lindberg",
+        "birth_date": date(2008, 4, 2),
+        "id_number": "080402-2382",
+        "phone": "070-174 06 55",
+    }
+    fields.update(overrides)
+    return services.create_participant(coordinator, **fields)
+
+
+def audit_actions():
+    return [e.action for e in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+
+
+def test_identity_is_encrypted_at_rest(app, coordinator):
+    participant = register(coordinator, address="Exempelgatan 3")
+    db.session.commit()
+    raw = db.session.execute(
+        text("SELECT name, birth_date, id_number, phone, address FROM participant")
+    ).one()
+    for value in raw:
+        assert value.startswith("gAAAA")  # a Fernet token
+    assert "Alva" not in " ".join(raw) and "2008" not in " ".join(raw)
+    fresh = db.session.get(Participant, participant.id)
+    assert (fresh.name, fresh.birth_date) == ("Alva Lindberg", date(2008, 4, 2))
+    assert fresh.id_number == "20080402-2382"
+    assert fresh.phone == "+46 70 174 06 55"
+
+
+def test_codes_count_up_within_the_year(app, coordinator):
+    first = register(coordinator)
+    second = register(coordinator, id_number=None, name="Elias Nyström")
+    year = 2026  # the tests' fixed today
+    assert first.code == f"P-{year}-001"
+    assert second.code == f"P-{year}-002"
+    assert services.next_code(1999) == "P-1999-001"
+
+
+def test_code_numbers_past_999_keep_counting(app, make_participant):
+    make_participant(code="P-2030-999", placement=None)
+    make_participant(code="P-2030-1000", placement=None)
+    assert services.next_code(2030) == "P-2030-1001"
+
+
+def test_an_id_number_is_registered_once(app, coordinator):
+    first = register(coordinator)
+    with pytest.raises(RegisterError, match=first.code) as caught:
+        register(coordinator, name="Someone Else")
+    assert caught.value.field == "id_number"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"id_number": "080402-2384"}, "id_number"),
+        ({"id_number": "080403-2381"}, "id_number"),
+        ({"phone": "12"}, "phone"),
+        ({"name": "   "}, "name"),
+    ],
+)
+def test_bad_identity_data_is_refused_with_the_field(app, coordinator, overrides, field):
+    with pytest.raises(RegisterError) as caught:
+        register(coordinator, **overrides)
+    assert caught.value.field == field
+    assert db.session.scalar(select(Participant)) is None
+
+
+def test_placement_dates_are_checked(app, coordinator):
+    participant = register(coordinator)
+    args = {"setting_at_end": Setting.FAMILY_HOME, "custody_transferred": False}
+    with pytest.raises(RegisterError, match="end before it starts"):
+        services.add_placement(
+            coordinator, participant, started_on=date(2020, 1, 1), ended_on=date(2019, 1, 1), **args
+        )
+    with pytest.raises(RegisterError, match="before the child was born"):
+        services.add_placement(
+            coordinator, participant, started_on=date(2008, 1, 1), ended_on=None, **args
+        )
+
+
+def test_only_a_coordinator_registers(app, make_user):
+    interviewer = make_user(roles=[Role.INTERVIEWER])
+    with pytest.raises(PermissionDenied):
+        register(interviewer)
+
+
+def test_interviewer_sees_only_assigned_participants(app, make_user, make_participant, make_offer):
+    interviewer = make_user(roles=[Role.INTERVIEWER])
+    mine = make_participant()
+    other = make_participant()
+    make_offer(mine.placements[0], answer="accepted", interviewer_id=interviewer.id)
+    assert services.visible_participants(interviewer) == [mine]
+    services.show_identity(interviewer, [mine], "detail")
+    with pytest.raises(PermissionDenied):
+        services.show_identity(interviewer, [mine, other], "detail")
+
+
+def test_identity_pages_are_audited_and_refused_to_others(
+    client, auth, make_user, make_participant, make_offer
+):
+    participant = make_participant()
+    interviewer = auth.login(Role.INTERVIEWER)
+    assert client.get(f"/participants/{participant.id}").status_code == 403
+    make_offer(participant.placements[0], answer="accepted", interviewer_id=interviewer.id)
+    page = client.get(f"/participants/{participant.id}")
+    assert page.status_code == 200 and participant.name in page.get_data(as_text=True)
+    mine = client.get("/participants/mine").get_data(as_text=True)
+    assert participant.name in mine
+    entries = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "participant.identity_read")
+    ).all()
+    assert [e.detail_dict["purpose"] for e in entries] == ["detail", "assigned"]
+    assert entries[0].object_id == str(participant.id)
+    assert entries[1].detail_dict.get("ids") is None and entries[1].object_id == str(participant.id)
+
+
+def test_register_pages_for_the_coordinator(client, auth, make_participant):
+    auth.login(Role.COORDINATOR)
+    someone = make_participant(name="Saga Holmgren")
+    make_participant(name="Noah Dahl")
+    page = client.get("/participants?q=saga").get_data(as_text=True)
+    assert "Saga Holmgren" in page and "Noah Dahl" not in page
+    page = client.get("/participants?stage=due").get_data(as_text=True)
+    assert someone.code in page
+    read = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "participant.identity_read")
+    ).all()
+    assert read[0].object_id == str(someone.id)  # only the rows shown are read
+
+
+def test_create_and_edit_through_the_forms(client, auth):
+    auth.login(Role.COORDINATOR)
+    identity = {"name": "Maja Björk", "birth_date": "2007-09-30", "language": "sv"}
+    response = client.post("/participants/new", data={**identity, "id_number": "0709302385"})
+    assert "is not a valid personnummer" in response.get_data(as_text=True)
+    response = client.post("/participants/new", data={**identity, "id_number": "0709302384"})
+    participant = db.session.scalar(select(Participant))
+    assert response.headers["Location"].endswith(f"/participants/{participant.id}/placements/new")
+    response = client.post(
+        f"/participants/{participant.id}/placements/new",
+        data={
+            "started_on": "2010-01-01",
+            "ended_on": "2024-01-31",
+            "setting_at_end": "family_home",
+            "worker_names": "Gunilla Ohlsson\n\n",
+        },
+    )
+    assert response.status_code == 302
+    placement = participant.placements[0]
+    assert [w.display_name for w in placement.workers] == ["Gunilla Ohlsson"]
+    response = client.post(
+        f"/participants/{participant.id}/people", data={"relation": "sibling", "name": "Liv Björk"}
+    )
+    assert response.status_code == 302
+    page = client.get(f"/participants/{participant.id}").get_data(as_text=True)
+    assert "Liv Björk" in page and "Gunilla Ohlsson" in page
+    person = participant.people[0]
+    client.post(f"/participants/people/{person.id}/delete")
+    assert participant.people == []
+    response = client.post(
+        f"/participants/{participant.id}/edit",
+        data={**identity, "phone": "not a phone"},
+    )
+    assert "is not a phone number" in response.get_data(as_text=True)
+
+
+def test_export_neutralises_formulas_and_reads_back(client, auth, make_participant):
+    auth.login(Role.COORDINATOR)
+    make_participant(name='=HYPERLINK("http://evil.example","click")', phone="+46 70 174 06 06")
+    response = client.get("/participants/export.csv")
+    body = response.get_data(as_text=True)
+    assert response.mimetype == "text/csv"
+    assert body.startswith("\ufeffCode;Name;")
+    cells = [cell for row in csv.reader(io.StringIO(body[1:]), delimiter=";") for cell in row]
+    assert '\'=HYPERLINK("http://evil.example","click")' in cells
+    assert "'+46 70 174 06 06" in cells
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")]
+    actions = audit_actions()
+    assert "participant.export" in actions and "participant.identity_read" in actions
