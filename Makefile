@@ -7,7 +7,7 @@ PORT ?= 5000
 PO := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test lint format catalogs translations clean
+.PHONY: run test bench lint format catalogs translations clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ test: $(VENV)/.installed-dev translations
 		echo "== again on PostgreSQL =="; \
 		$(BIN)/pytest -p no:cacheprovider -m "not browser"; \
 	fi
+
+# Benchmarks print their figures; they are not part of `make test`.
+bench: $(VENV)/.installed-dev translations
+	$(BIN)/python -m tests.bench.bench_register 2000
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -47,7 +47,7 @@ def _adult(rng: random.Random) -> str:
 #: (how many, months ago the placement ended, age in years when it ended, what to make of it)
 PLAN = [
     # windows closed: every way a follow-up can end
-    (6, 52, 15, "interviewed"),
+    (8, 52, 15, "interviewed"),
     (2, 50, 16, Attrition.DECLINED),
     (2, 48, 14, Attrition.UNREACHABLE),
     (1, 47, 16, Attrition.UNABLE),
@@ -57,11 +57,11 @@ PLAN = [
     (2, 43, 15, "missed"),
     (4, 40, 16, "interviewed"),
     # windows open now
-    (3, 30, 14, "due"),
+    (4, 30, 14, "due"),
     (2, 35, 16, "overdue"),
-    (3, 28, 15, "awaiting"),
+    (4, 28, 15, "awaiting"),
     (3, 31, 13, "accepted_assigned"),
-    (2, 27, 16, "accepted"),
+    (4, 27, 16, "accepted"),
     (3, 33, 15, "interviewed"),
     (1, 29, 15, Attrition.DECLINED),
     # windows about to open

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from app.config import LANGUAGES
 from app.core import audit, jobs, storage
+from app.core.calendar import today
 from app.core.db import db
 from app.core.permissions import authorize
 from app.core.users import User
@@ -28,7 +29,13 @@ from app.participants.models import (
     RegisterImport,
     Relation,
 )
-from app.participants.services import RegisterError, add_person, add_placement, create_participant
+from app.participants.services import (
+    RegisterError,
+    add_person,
+    add_placement,
+    create_participant,
+    next_code,
+)
 from app.participants.services import region as phone_region
 
 PEOPLE_COLUMNS = {
@@ -169,11 +176,13 @@ def run_import(job: jobs.Job) -> dict:
         raise jobs.JobError(
             str(_l("%(n)s rows have errors; nothing was imported.", n=result.rows_with_errors))
         )
+    # Checked: say so, then write every row in the one transaction that the job commits.
+    # No progress is committed from here on, so a failure leaves nothing half-imported.
+    jobs.set_progress(job, 0.5)
     total = len(result.rows)
-    for done, row in enumerate(result.rows, start=1):
-        _import_row(actor, row)
-        if done % 100 == 0:
-            jobs.set_progress(job, done / total)
+    codes = _new_codes({row.values["code"] for row in result.rows if "code" in row.values})
+    for row in result.rows:
+        _import_row(actor, row, row.values.get("code") or next(codes))
     upload.state = ImportState.IMPORTED.value
     upload.imported_count = total
     storage.delete(upload.stored_name)
@@ -182,12 +191,24 @@ def run_import(job: jobs.Job) -> dict:
     return {"imported": total}
 
 
-def _import_row(actor, row: Row) -> None:
+def _new_codes(in_file: set[str]):
+    """Codes for the rows that bring none: the year's next numbers, skipping the file's own."""
+    first = next_code(today().year)
+    prefix, number = first.rsplit("-", 1)
+    number = int(number)
+    while True:
+        code = f"{prefix}-{number:03d}"
+        if code not in in_file:
+            yield code
+        number += 1
+
+
+def _import_row(actor, row: Row, code: str) -> None:
     values = row.values
     try:
         participant = create_participant(
             actor,
-            code=values.get("code"),
+            code=code,
             **{key: values.get(key) for key in ("name", "birth_date", "id_number", "phone")},
             **{key: values.get(key) for key in ("email", "address", "guardian")},
         )

@@ -45,6 +45,9 @@ def _form_error(form, error: RegisterError) -> None:
         form.form_errors.append(error.message)
 
 
+PAGE_SIZE = 100
+
+
 @bp.get("")
 @permission("participants.register")
 def register():
@@ -54,21 +57,28 @@ def register():
     day, rules = today(), services.rules()
     rows = []
     for participant in people:
+        if query and query not in participant.code.casefold():
+            if query not in participant.name.casefold():
+                continue
         items = [follow_up(p, day, rules) for p in participant.placements]
-        if (
-            query
-            and query not in participant.code.casefold()
-            and query not in (participant.name.casefold())
-        ):
-            continue
         if stage and not any(item.stage.value == stage for item in items):
             continue
         rows.append((participant, items))
-    services.show_identity(current_user, [p for p, _items in rows], "register")
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    page = min(max(1, request.args.get("page", 1, type=int) or 1), pages)
+    shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    services.show_identity(current_user, [p for p, _items in shown], "register")
     return render_template(
-        "participants/register.html", rows=rows, q=request.args.get("q", ""), stage=stage,
-        stages=list(Stage), total=len(people),
-    )  # fmt: skip
+        "participants/register.html",
+        rows=shown,
+        matched=len(rows),
+        q=request.args.get("q", ""),
+        stage=stage,
+        stages=list(Stage),
+        total=len(people),
+        page=page,
+        pages=pages,
+    )
 
 
 @bp.get("/mine")

@@ -10,6 +10,7 @@ from datetime import date
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from app.core import audit
 from app.core.calendar import today
@@ -234,7 +235,11 @@ def visible_participants(actor) -> list[Participant]:
     """Everyone for a coordinator; for an interviewer, those assigned to them."""
     from app.offers.models import Offer
 
-    query = select(Participant).order_by(Participant.code)
+    query = (
+        select(Participant)
+        .options(selectinload(Participant.placements).selectinload(Placement.offer))
+        .order_by(Participant.code)
+    )
     if not actor.has_role(Role.COORDINATOR):
         query = (
             query.join(Placement)

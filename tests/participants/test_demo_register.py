@@ -1,0 +1,27 @@
+"""The demo register exercises every eligibility outcome, stage and attrition reason."""
+
+from app.core.calendar import today
+from app.demo import load_demo
+from app.offers import reports
+from app.offers.models import Attrition
+from app.participants.eligibility import Ineligible
+from app.participants.services import rules
+
+
+def test_demo_register_covers_every_outcome(app):
+    load_demo()
+    items = reports.all_follow_ups(today(), rules())
+    assert 55 <= len(items) <= 70
+    reasons = {item.eligibility.reason for item in items if not item.eligibility.eligible}
+    assert reasons == set(Ineligible)
+    assert {item.stage for item in items} == set(reports.Stage)
+    closed = {
+        item.offer.attrition_reason for item in items if item.offer and item.offer.attrition_reason
+    }
+    assert closed == {reason.value for reason in Attrition}
+    assert any(item.eligibility.guardian_consent_required for item in items)
+    board = reports.dashboard(today(), rules())
+    for name in ("opening_soon", "due", "overdue", "awaiting_answer", "accepted_unheld"):
+        assert getattr(board, name), f"the demo dashboard has no {name}"
+    years = reports.attrition(today(), rules())
+    assert len(years) >= 3
