@@ -60,6 +60,12 @@ def _csrf_error(error: CSRFError):
 
 
 def _denied(error: PermissionDenied):
+    """A service refused the actor (an object they may not see): audited like a route refusal."""
+    from flask_login import current_user
+
+    from app.core import audit
+
+    audit.record_denial(current_user, error.action, request.path)
     return render_error(403)
 
 

@@ -70,6 +70,11 @@ def _page(placement: Placement, **forms):
             forms.setdefault("assign_form", AssignForm(prefix="assign"))
             forms["assign_form"].interviewer_id.data = str(suggestion.interviewer.id)
     context = {**_forms(), **forms}
+    offer = item.offer
+    if offer is not None and offer.answer and "answer_form" not in forms:
+        context["answer_form"] = AnswerForm(
+            prefix="answer", data={"answer": offer.answer, "answered_on": offer.answered_on}
+        )
     if item.offer is not None and item.offer.interviewer_id and "assign_form" not in forms:
         context["assign_form"].interviewer_id.data = str(item.offer.interviewer_id)
     return render_template(

@@ -91,15 +91,12 @@ def main(rows: int = 2000) -> None:
             timed("dashboard over the whole register", reports.dashboard, day, eligibility)
             timed("attrition report", reports.attrition, day, eligibility)
             client = app.test_client()
-            client.post(
-                "/login", data={"username": "kim", "password": "marble-coyote-lantern-91"}
-            )
+            client.post("/login", data={"username": "kim", "password": "marble-coyote-lantern-91"})
             for url in ("/follow-up/", "/participants", "/follow-up/attrition.svg"):
                 start = time.perf_counter()
                 response = client.get(url)
-                print(
-                    f"{'GET ' + url + f' ({response.status_code})':<48} {time.perf_counter() - start:8.3f} s"
-                )
+                label = f"GET {url} ({response.status_code})"
+                print(f"{label:<48} {time.perf_counter() - start:8.3f} s")
 
 
 if __name__ == "__main__":

@@ -180,3 +180,35 @@ def test_an_export_imports_again_in_every_language(
     assert (again.name, again.birth_date) == ("Tuva Sandberg", date(2007, 5, 31))
     assert again.phone == "+46 70 174 06 40"
     assert again.placements[0].setting_at_end == "other"
+
+
+def test_a_failure_while_writing_leaves_nothing_imported(app, make_user, monkeypatch):
+    """The job writes every row in one transaction: a failure on the last row undoes all."""
+    from app.core import jobs
+    from app.participants import imports, services
+
+    actor = make_user(roles=[Role.COORDINATOR])
+    data = "\r\n".join([HEADER, ROWS[0].format(worker=""), ROWS[1]]).encode()
+    record = imports.start(actor, "register.csv", io.BytesIO(data))
+    mapping = {"name": 0, "birth_date": 1, "id_number": 2, "started_on": 3, "ended_on": 4,
+               "setting_at_end": 5}  # fmt: skip
+    app.config["HUEY_IMMEDIATE"] = False
+    monkeypatch.setattr(jobs, "run_job", lambda job_id: None)  # queued, not yet run
+    job = imports.submit(actor, record, mapping)
+    db.session.commit()
+    real = services.add_placement
+    calls = {"n": 0}
+
+    def fail_on_second(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise services.RegisterError("disk full (simulated)")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(imports, "add_placement", fail_on_second)
+    jobs.execute(job.id)
+    db.session.expire_all()
+    assert db.session.get(jobs.Job, job.id).state == "failed"
+    assert "line 3" in db.session.get(jobs.Job, job.id).error
+    assert count() == 0
+    assert db.session.get(RegisterImport, record.id).state == "uploaded"

@@ -126,6 +126,9 @@ def test_identity_pages_are_audited_and_refused_to_others(
     participant = make_participant()
     interviewer = auth.login(Role.INTERVIEWER)
     assert client.get(f"/participants/{participant.id}").status_code == 403
+    denial = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "access.denied"))
+    assert denial.detail_dict == {"path": f"/participants/{participant.id}",
+                                  "permission": "participants.view"}  # fmt: skip
     make_offer(participant.placements[0], answer="accepted", interviewer_id=interviewer.id)
     page = client.get(f"/participants/{participant.id}")
     assert page.status_code == 200 and participant.name in page.get_data(as_text=True)
