@@ -11,9 +11,10 @@ from collections.abc import Sequence
 import matplotlib
 from matplotlib.figure import Figure
 
-#: Colour-blind-safe categorical colours (Okabe and Ito).
+#: Colour-blind-safe categorical colours (Okabe and Ito), then greys for "the rest".
 PALETTE = (
     "#009E73", "#D55E00", "#E69F00", "#56B4E9", "#CC79A7", "#0072B2", "#F0E442", "#999999",
+    "#DDDDDD", "#555555",
 )  # fmt: skip
 
 
@@ -37,7 +38,9 @@ def stacked_bars(
     axes = figure.subplots()
     bottoms = [0] * len(categories)
     positions = range(len(categories))
-    for (label, values), colour in zip(series, PALETTE * 4, strict=False):
+    if len(series) > len(PALETTE):
+        raise ValueError(f"at most {len(PALETTE)} series can be told apart")
+    for (label, values), colour in zip(series, PALETTE, strict=False):
         if len(values) != len(categories):
             raise ValueError("every series needs one value per category")
         if not any(values):

@@ -84,6 +84,14 @@ def delete(name: str) -> bool:
     return True
 
 
+def delete_after_commit(name: str) -> None:
+    """Remove a stored file once the current transaction has committed, not before: a
+    rollback then keeps both the rows and the file they point to."""
+    from app.core.db import db
+
+    db.session.info.setdefault("after_commit", []).append(lambda: delete(name))
+
+
 def rotate_all() -> int:
     """Rewrap every stored file's key under the newest data key; return how many were done."""
     root = _root()

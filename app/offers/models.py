@@ -182,10 +182,12 @@ class Offer(db.Model):
         self.interviewer_id, self.assigned_on = interviewer_id, on
 
     def record_interviewed(self, on: date) -> None:
+        if self.outcome != Outcome.OPEN.value:
+            raise InvalidTransition(_l("The follow-up is closed; reopen it first."))
         if self.answer != Answer.ACCEPTED.value:
             raise InvalidTransition(_l("Only someone who accepted the offer can be interviewed."))
-        if on < self.offered_on:
-            raise InvalidTransition(_l("The interview cannot come before the offer."))
+        if on < self.answered_on:
+            raise InvalidTransition(_l("The interview cannot come before the answer."))
         self.outcome, self.interviewed_on = Outcome.INTERVIEWED.value, on
         self.attrition_reason, self.attrition_note = None, None
 

@@ -77,7 +77,7 @@ class FollowUp:
     @property
     def reason_label(self):
         reason = self.eligibility.reason
-        return INELIGIBLE_LABELS[reason] if reason else None
+        return INELIGIBLE_LABELS[reason] if reason else _l("The dates need checking")
 
 
 def stage_of(eligibility: Eligibility, offer: Offer | None, today: date) -> Stage:
@@ -99,7 +99,11 @@ def stage_of(eligibility: Eligibility, offer: Offer | None, today: date) -> Stag
 
 
 def follow_up(placement: Placement, today: date, rules: Rules) -> FollowUp:
-    eligibility = placement.eligibility(rules)
+    try:
+        eligibility = placement.eligibility(rules)
+    except (ValueError, OverflowError):
+        # Dates the register refuses today may come from before that check; show, don't fail.
+        eligibility = Eligibility(False)
     offer = placement.offer
     return FollowUp(placement, eligibility, offer, stage_of(eligibility, offer, today))
 

@@ -7,10 +7,12 @@ model methods (which refuse illegal transitions) and writes the change to the au
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import extract, func, select
 
 from app.core import audit
+from app.core.calendar import today
 from app.core.db import db
 from app.core.permissions import authorize
 from app.core.users import Role, User
@@ -46,6 +48,7 @@ def is_assigned(user, participant: Participant) -> bool:
 def record_offer(actor, placement: Placement, *, offered_on: date, channel: Channel) -> Offer:
     """Offer an interview for an eligible placement, on a day inside its offer window."""
     authorize(actor, "offers.manage")
+    _not_future(offered_on, "offered_on")
     if getattr(placement, "offer", None) is not None:
         raise OfferError(_l("An interview has already been offered for this placement."))
     eligibility = placement.eligibility(rules())
@@ -55,8 +58,8 @@ def record_offer(actor, placement: Placement, *, offered_on: date, channel: Chan
         raise OfferError(
             _l(
                 "The offer must be made between %(opens)s and %(closes)s.",
-                opens=eligibility.window_opens.isoformat(),
-                closes=eligibility.window_closes.isoformat(),
+                opens=format_date(eligibility.window_opens),
+                closes=format_date(eligibility.window_closes),
             ),
             "offered_on",
         )
@@ -72,6 +75,11 @@ def record_offer(actor, placement: Placement, *, offered_on: date, channel: Chan
     return offer
 
 
+def _not_future(day: date, field: str) -> None:
+    if day > today():
+        raise OfferError(_l("The date cannot be in the future."), field)
+
+
 def _apply(actor, offer: Offer, action: str, change, **detail) -> None:
     authorize(actor, "offers.manage")
     try:
@@ -83,6 +91,7 @@ def _apply(actor, offer: Offer, action: str, change, **detail) -> None:
 
 
 def record_answer(actor, offer: Offer, *, answer: Answer, answered_on: date) -> None:
+    _not_future(answered_on, "answered_on")
     _apply(
         actor,
         offer,
@@ -94,6 +103,7 @@ def record_answer(actor, offer: Offer, *, answer: Answer, answered_on: date) -> 
 
 def add_reminder(actor, offer: Offer, *, sent_on: date, channel: Channel) -> Reminder:
     authorize(actor, "offers.manage")
+    _not_future(sent_on, "sent_on")
     if offer.answer is not None or not offer.is_open:
         raise OfferError(_l("Reminders are for offers that have not been answered."))
     if sent_on < offer.offered_on:
@@ -118,6 +128,7 @@ def assign(actor, offer: Offer, interviewer: User, *, on: date) -> None:
 
 
 def record_interviewed(actor, offer: Offer, *, on: date) -> None:
+    _not_future(on, "interviewed_on")
     _apply(actor, offer, "offer.interviewed", lambda: offer.record_interviewed(on))
 
 

@@ -16,6 +16,7 @@ PEOPLE = {
     "foster_parents": Relation.FOSTER_PARENT,
     "birth_parents": Relation.BIRTH_PARENT,
     "siblings": Relation.SIBLING,
+    "other_people": Relation.OTHER,
 }
 
 

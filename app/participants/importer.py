@@ -19,7 +19,12 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 
 from app.participants.eligibility import Setting
-from app.participants.identity import IdNumberError, normalise_id_number, normalise_phone
+from app.participants.identity import (
+    CODE_PATTERN,
+    IdNumberError,
+    normalise_id_number,
+    normalise_phone,
+)
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -103,11 +108,15 @@ def _read_csv(data: bytes) -> Table:
     text, encoding = _decode(data)
     first_line = text.split("\n", 1)[0]
     delimiter = max(";,\t", key=first_line.count)
+    rows = []
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
+            if any(cell.strip() for cell in row):
+                rows.append(row[: MAX_COLUMNS + 1])
+            if len(rows) > MAX_ROWS + 1:  # stop reading: read_table refuses the file
+                break
     except csv.Error as exc:
         raise ImportProblem(_l("The CSV file is malformed: %(error)s", error=str(exc))) from None
-    rows = [row for row in rows if any(cell.strip() for cell in row)]
     if not rows:
         raise ImportProblem(_l("The file is empty: the first row must name the columns."))
     headers = [cell.strip() for cell in rows[0]]
@@ -259,6 +268,12 @@ COLUMNS = [
         ("birth parents", "biologiska föräldrar", "föräldrar", "biologiske forældre", "forældre"),
     ),
     Column("siblings", _l("Siblings"), False, ("siblings", "syskon", "søskende")),
+    Column(
+        "other_people",
+        _l("Other people in the child's story"),
+        False,
+        ("other people", "andra personer", "andre personer"),
+    ),
 ]
 COLUMN_KEYS = [column.key for column in COLUMNS]
 
@@ -408,7 +423,12 @@ def _text(value) -> str:
     return text
 
 
-def parse_rows(table: Table, mapping: dict, *, region: str, setting_labels=None) -> list[Row]:
+EARLIEST = date(1900, 1, 1)
+
+
+def parse_rows(
+    table: Table, mapping: dict, *, region: str, today: date | None = None, setting_labels=None
+) -> list[Row]:
     """Check every row; a row's ``values`` are ready for the register when it has no errors."""
     missing = [c for c in COLUMNS if c.required and mapping.get(c.key) is None]
     if missing:
@@ -437,7 +457,7 @@ def parse_rows(table: Table, mapping: dict, *, region: str, setting_labels=None)
                 row.values[column.key] = _parse(column.key, raw, text, region, setting_labels)
             except ValueProblem as problem:
                 row.error(column, problem.message)
-        _check_row(row, seen_ids, seen_codes)
+        _check_row(row, seen_ids, seen_codes, today or date.today())
         rows.append(row)
     return rows
 
@@ -449,7 +469,7 @@ def _parse(key: str, raw, text: str, region: str, setting_labels):
         return parse_setting(text, setting_labels)
     if key == "custody_transferred":
         return parse_yes_no(text)
-    if key in ("social_workers", "foster_parents", "birth_parents", "siblings"):
+    if key in ("social_workers", "foster_parents", "birth_parents", "siblings", "other_people"):
         return split_names(text)
     if key == "phone":
         try:
@@ -462,12 +482,19 @@ def _parse(key: str, raw, text: str, region: str, setting_labels):
         except EmailNotValidError:
             raise ValueProblem(_l("“%(value)s” is not an e-mail address", value=text)) from None
     if key == "code":
-        return text.upper()
+        code = text.upper()
+        if not CODE_PATTERN.fullmatch(code) or len(code) > 16:
+            raise ValueProblem(_l("“%(value)s” is not a code like P-2025-017", value=text))
+        return code
     return re.sub(r"\s+", " ", text)
 
 
-def _check_row(row: Row, seen_ids: dict, seen_codes: dict) -> None:
+def _check_row(row: Row, seen_ids: dict, seen_codes: dict, today: date) -> None:
     values, by_key = row.values, {c.key: c for c in COLUMNS}
+    for key in ("birth_date", "started_on", "ended_on"):
+        if key in values and not EARLIEST <= values[key] <= today:
+            row.error(by_key[key], _l("the date must be between 1900-01-01 and today"))
+            del values[key]
     birth, start, end = values.get("birth_date"), values.get("started_on"), values.get("ended_on")
     if start and end and end < start:
         row.error(by_key["ended_on"], _l("the placement ends before it starts"))

@@ -8,8 +8,10 @@ imported.
 import io
 import json
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
-from flask_babel import force_locale
+from babel import support
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -42,18 +44,27 @@ PEOPLE_COLUMNS = {
     "foster_parents": Relation.FOSTER_PARENT,
     "birth_parents": Relation.BIRTH_PARENT,
     "siblings": Relation.SIBLING,
+    "other_people": Relation.OTHER,
 }
 
 jobs.KIND_LABELS["register.import"] = _l("Import a placement register")
 
 
+@cache
+def _catalog(language: str) -> support.Translations:
+    return support.Translations.load(str(Path(__file__).parent.parent / "translations"), [language])
+
+
 def _translated(labels: dict) -> dict:
-    """key -> the label in every interface language, so exported files import anywhere."""
+    """key -> the label in every interface language, so exported files import anywhere.
+
+    Read from the catalogs directly rather than by switching the locale, which depends on
+    the request or job context it runs in.
+    """
     out = {}
-    for language in LANGUAGES:
-        with force_locale(language):
-            for key, label in labels.items():
-                out.setdefault(key, []).append(str(label))
+    for key, label in labels.items():
+        msgid = getattr(label, "_args", (str(label),))[0]  # a lazy string's English text
+        out[key] = [_catalog(language).gettext(msgid) for language in LANGUAGES]
     return out
 
 
@@ -89,7 +100,10 @@ def start(actor, filename: str, stream) -> RegisterImport:
 def table_of(upload: RegisterImport) -> Table:
     if upload.state != ImportState.UPLOADED.value or not upload.stored_name:
         raise ImportProblem(_l("This file has already been imported or discarded."))
-    data = b"".join(storage.open_plaintext(upload.stored_name))
+    try:
+        data = b"".join(storage.open_plaintext(upload.stored_name))
+    except FileNotFoundError:
+        raise ImportProblem(_l("The uploaded file is gone; upload it again.")) from None
     return importer.read_table(data, upload.filename)
 
 
@@ -112,7 +126,7 @@ def preview(actor, upload: RegisterImport, mapping: dict) -> Preview:
     authorize(actor, "participants.register")
     table = table_of(upload)
     rows = importer.parse_rows(
-        table, mapping, region=phone_region(), setting_labels=setting_labels()
+        table, mapping, region=phone_region(), today=today(), setting_labels=setting_labels()
     )
     _check_against_register(rows)
     audit.record(actor, "register_import.preview", "register_import", upload.id, rows=len(rows))
@@ -153,6 +167,8 @@ def _check_against_register(rows: list[Row]) -> None:
 
 def submit(actor, upload: RegisterImport, mapping: dict) -> jobs.Job:
     """Queue the import with this mapping; refused while any row has an error."""
+    if upload.job is not None and upload.job.state_enum in jobs.ACTIVE_STATES:
+        raise RegisterError(_l("This file is already being imported."))
     result = preview(actor, upload, mapping)
     if result.errors:
         raise RegisterError(_l("Correct the rows with errors first; nothing was imported."))
@@ -185,7 +201,7 @@ def run_import(job: jobs.Job) -> dict:
         _import_row(actor, row, row.values.get("code") or next(codes))
     upload.state = ImportState.IMPORTED.value
     upload.imported_count = total
-    storage.delete(upload.stored_name)
+    storage.delete_after_commit(upload.stored_name)
     upload.stored_name = None
     audit.record(actor, "register_import.done", "register_import", upload.id, rows=total)
     return {"imported": total}
@@ -226,7 +242,8 @@ def _import_row(actor, row: Row, code: str) -> None:
             for name in values.get(key, []):
                 add_person(actor, participant, relation.value, name)
     except RegisterError as problem:
-        raise jobs.JobError(f"line {row.line}: {problem.message}") from None
+        message = _l("Line %(line)s: %(problem)s", line=row.line, problem=problem.message)
+        raise jobs.JobError(str(message)) from None
 
 
 def discard(actor, upload: RegisterImport) -> None:
@@ -234,7 +251,7 @@ def discard(actor, upload: RegisterImport) -> None:
     if upload.state != ImportState.UPLOADED.value:
         return
     if upload.stored_name:
-        storage.delete(upload.stored_name)
+        storage.delete_after_commit(upload.stored_name)
     upload.state, upload.stored_name = ImportState.DISCARDED.value, None
     audit.record(actor, "register_import.discard", "register_import", upload.id)
 

@@ -60,6 +60,15 @@ def next_code(year: int) -> str:
     return f"{prefix}{number + 1:03d}"
 
 
+EARLIEST = date(1900, 1, 1)
+
+
+def check_day(day: date | None, field: str) -> None:
+    """Refuse a date in the future or before 1900 (a typing slip, not a real placement)."""
+    if day is not None and not EARLIEST <= day <= today():
+        raise RegisterError(_l("The date must be between 1900-01-01 and today."), field)
+
+
 def _clean(identity: dict) -> dict:
     """Normalise the identity fields; RegisterError names the field that is wrong."""
     values = {key: (identity.get(key) or None) for key in IDENTITY_FIELDS}
@@ -70,6 +79,7 @@ def _clean(identity: dict) -> dict:
         raise RegisterError(_l("A name is required."), "name")
     if values["birth_date"] is None:
         raise RegisterError(_l("A birth date is required."), "birth_date")
+    check_day(values["birth_date"], "birth_date")
     for key, normalise in (
         ("id_number", lambda v: normalise_id_number(v, values["birth_date"])),
         ("phone", lambda v: normalise_phone(v, region())),
@@ -121,6 +131,8 @@ def create_participant(actor, *, code: str | None = None, language=None, **ident
 def update_participant(actor, participant: Participant, *, language=None, **identity) -> None:
     authorize(actor, "participants.register")
     values = _clean(identity)
+    if any(values["birth_date"] > p.started_on for p in participant.placements):
+        raise RegisterError(_l("The child cannot be born after a placement started."), "birth_date")
     participant.id_number_digest = _check_unique_id(values["id_number"], participant)
     changed = sorted(k for k, v in values.items() if getattr(participant, k) != v)
     for key, value in values.items():
@@ -141,6 +153,8 @@ def _workers(worker_ids, worker_names) -> list[PlacementWorker]:
 
 
 def _check_dates(participant: Participant, started_on: date, ended_on: date | None) -> None:
+    check_day(started_on, "started_on")
+    check_day(ended_on, "ended_on")
     if ended_on is not None and ended_on < started_on:
         raise RegisterError(_l("The placement cannot end before it starts."), "ended_on")
     if participant.birth_date > started_on:
@@ -231,8 +245,9 @@ def show_identity(actor, participants, purpose: str) -> None:
         )
 
 
-def visible_participants(actor) -> list[Participant]:
-    """Everyone for a coordinator; for an interviewer, those assigned to them."""
+def visible_participants(actor, assigned_only: bool = False) -> list[Participant]:
+    """Everyone for a coordinator; those assigned to the actor for an interviewer (or when
+    ``assigned_only``). The assignment rule is the one ``is_assigned`` applies to one."""
     from app.offers.models import Offer
 
     query = (
@@ -240,12 +255,13 @@ def visible_participants(actor) -> list[Participant]:
         .options(selectinload(Participant.placements).selectinload(Placement.offer))
         .order_by(Participant.code)
     )
-    if not actor.has_role(Role.COORDINATOR):
-        query = (
-            query.join(Placement)
-            .join(Offer, Offer.placement_id == Placement.id)
-            .where(Offer.interviewer_id == actor.id)
-            .distinct()
+    if assigned_only or not actor.has_role(Role.COORDINATOR):
+        query = query.where(
+            Participant.id.in_(
+                select(Placement.participant_id)
+                .join(Offer, Offer.placement_id == Placement.id)
+                .where(Offer.interviewer_id == actor.id, Offer.outcome != "not_interviewed")
+            )
         )
     return list(db.session.scalars(query))
 

@@ -32,9 +32,10 @@ def offer_for(coordinator, placement, on=date(2026, 7, 1)):
 
 
 def test_an_offer_must_fall_inside_the_window(app, coordinator, placement):
-    for day in (date(2026, 6, 29), date(2027, 7, 1)):
-        with pytest.raises(OfferError, match="between 2026-06-30 and 2027-06-30"):
-            offer_for(coordinator, placement, day)
+    with pytest.raises(OfferError, match="must be made between"):
+        offer_for(coordinator, placement, date(2026, 6, 29))
+    with pytest.raises(OfferError, match="cannot be in the future"):
+        offer_for(coordinator, placement, date(2026, 11, 24))
     offer = offer_for(coordinator, placement, date(2026, 6, 30))
     assert offer.outcome == "open" and offer.answer is None
     with pytest.raises(OfferError, match="already been offered"):
@@ -162,3 +163,17 @@ def test_the_follow_up_page_walks_through_an_offer(client, auth, make_user, plac
     db.session.refresh(offer)
     assert (offer.outcome, offer.attrition_reason) == ("not_interviewed", "too_far")
     assert "Reopen follow-up" in client.get(url).get_data(as_text=True)
+
+
+def test_a_closed_follow_up_cannot_be_recorded_as_held(app, coordinator, placement):
+    offer = offer_for(coordinator, placement)
+    services.record_answer(coordinator, offer, answer=Answer.ACCEPTED, answered_on=date(2026, 8, 1))
+    with pytest.raises(OfferError, match="before the answer"):
+        services.record_interviewed(coordinator, offer, on=date(2026, 7, 15))
+    services.close_without_interview(coordinator, offer, reason=Attrition.TOO_FAR, note=None)
+    with pytest.raises(OfferError, match="reopen it first"):
+        services.record_interviewed(coordinator, offer, on=date(2026, 9, 1))
+    with pytest.raises(OfferError, match="future"):
+        services.record_answer(
+            coordinator, offer, answer=Answer.ACCEPTED, answered_on=date(2027, 1, 1)
+        )

@@ -209,6 +209,15 @@ def test_a_failure_while_writing_leaves_nothing_imported(app, make_user, monkeyp
     jobs.execute(job.id)
     db.session.expire_all()
     assert db.session.get(jobs.Job, job.id).state == "failed"
-    assert "line 3" in db.session.get(jobs.Job, job.id).error
+    assert "Line 3" in db.session.get(jobs.Job, job.id).error
     assert count() == 0
     assert db.session.get(RegisterImport, record.id).state == "uploaded"
+
+
+def test_a_lost_upload_file_gets_a_clear_message(client, coordinator):
+    upload(client, "\r\n".join([HEADER, ROWS[1]]).encode())
+    record = db.session.scalar(select(RegisterImport))
+    (Path(client.application.config["MEDIA_ROOT"]) / record.stored_name).unlink()
+    response = client.get(f"/participants/import/{record.id}", follow_redirects=True)
+    assert response.status_code == 200
+    assert "The uploaded file is gone; upload it again." in response.get_data(as_text=True)

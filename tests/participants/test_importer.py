@@ -279,3 +279,27 @@ def test_a_broken_spreadsheet_is_refused():
         read_table(b"this is not a zip", "r.xlsx")
     with pytest.raises(ImportProblem, match="not a valid XLSX"):
         read_table(zip_bytes({"hello.txt": b"hi"}), "r.xlsx")
+
+
+def test_codes_and_far_dates_are_checked_in_the_preview():
+    table = read_table(
+        csv_bytes(
+            "Kod;" + HEADER,
+            "X-1;" + GOOD_ROW,
+            "P-2026-1234567890;Bo;2006-02-11;;2012-03-01;2023-08-31;Familjehem",
+            "P-2019-004;Cia;2006-02-11;;2012-03-01;9999-01-01;Familjehem",
+        ),
+        "r.csv",
+    )
+    rows = parse_rows(table, guess_mapping(table.headers), region="SE", today=date(2026, 11, 23))
+    assert "not a code like P-2025-017" in str(rows[0].errors[0])
+    assert "not a code like P-2025-017" in str(rows[1].errors[0])
+    assert "between 1900-01-01 and today" in str(rows[2].errors[0])
+
+
+def test_rows_beyond_the_limit_are_not_all_read(monkeypatch):
+    from app.participants import importer
+
+    monkeypatch.setattr(importer, "MAX_ROWS", 10)
+    with pytest.raises(ImportProblem, match="more than 10 rows"):
+        read_table(csv_bytes(HEADER, *([GOOD_ROW] * 50)), "r.csv")
