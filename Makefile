@@ -34,6 +34,7 @@ catalogs: $(VENV)/.installed
 
 run: $(VENV)/.installed translations
 	$(BIN)/redthread db upgrade
+	$(BIN)/redthread guides sync
 	$(BIN)/redthread demo
 	@echo "Red Thread on http://$(HOST):$(PORT) (worker beside it); Ctrl-C stops both."
 	@$(BIN)/redthread worker & worker=$$!; \

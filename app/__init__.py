@@ -17,11 +17,12 @@ def _blueprints():
     # The one visible list of the application's areas.
     from app.admin.routes import bp as admin
     from app.auth.routes import bp as auth
+    from app.guides.routes import bp as guides
     from app.main.routes import bp as main
     from app.offers.routes import bp as offers
     from app.participants.routes import bp as participants
 
-    return [main, auth, admin, participants, offers]
+    return [main, auth, admin, participants, offers, guides]
 
 
 def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:

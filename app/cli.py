@@ -124,6 +124,34 @@ def worker_command(workers):
     run_worker(app, workers=workers)
 
 
+@click.group("guides")
+def guides_group():
+    """Interview guides (the YAML files in interview_guides/)."""
+
+
+@guides_group.command("sync")
+@click.option(
+    "--folder", type=click.Path(exists=True, file_okay=False), help="Another guide folder."
+)
+@with_appcontext
+def guides_sync_command(folder):
+    """Store new guide versions; a bad file stops the sync with its line and reason."""
+    from pathlib import Path
+
+    from app.guides.files import GuideFileError
+    from app.guides.services import FOLDER, sync_guides
+
+    try:
+        report = sync_guides(Path(folder) if folder else FOLDER)
+    except GuideFileError as error:
+        db.session.rollback()
+        raise click.ClickException(f"guide not loaded: {error}") from None
+    db.session.commit()
+    for version in report.added:
+        click.echo(f"added {version.guide_key} ({version.language}) version {version.version}")
+    click.echo(f"{len(report.added)} added, {report.unchanged} unchanged")
+
+
 @click.group("keys")
 def keys_group():
     """Data-encryption keys."""
@@ -155,5 +183,6 @@ def register_commands(app: Flask) -> None:
         demo_command,
         worker_command,
         keys_group,
+        guides_group,
     ):
         app.cli.add_command(command)

@@ -13,6 +13,7 @@ from app.core import jobs, storage
 from app.core.db import db
 from app.core.permissions import PUBLIC, can, required_permission
 from app.core.users import Role
+from app.guides.services import sync_guides
 from app.participants.models import RegisterImport, RelatedPerson
 
 ROLES = [None, *Role]
@@ -35,8 +36,10 @@ def sample_values(make_user, make_participant, make_offer, user=None):
     stored = storage.save(io.BytesIO(b"Name;Birth date\nA;2001-01-01\n"), "imports")
     upload = RegisterImport(filename="sample.csv", stored_name=stored.name)
     db.session.add(upload)
+    guide = sync_guides().added[0]
     db.session.commit()
     return {
+        "version_id": guide.id,
         "user_id": other.id,
         "job_id": job.id,
         "participant_id": participant.id,

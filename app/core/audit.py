@@ -57,6 +57,7 @@ ACTION_LABELS = {
     "offer.interviewed": _l("Interview recorded as held"),
     "offer.close": _l("Follow-up closed without interview"),
     "offer.reopen": _l("Follow-up reopened"),
+    "guide.sync": _l("Interview guide version stored"),
 }
 
 

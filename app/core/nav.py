@@ -21,6 +21,7 @@ ENTRIES = [
     NavEntry("participants.register", _l("Register"), "participants.register"),
     NavEntry("participants.mine", _l("My participants"), "participants.mine"),
     NavEntry("offers.attrition", _l("Attrition"), "offers.manage"),
+    NavEntry("guides.index", _l("Interview guides"), "guides.view"),
     NavEntry("admin.users", _l("Users"), "admin.users"),
     NavEntry("admin.audit_log", _l("Audit log"), "admin.audit"),
     NavEntry("admin.jobs", _l("Background jobs"), "admin.jobs"),

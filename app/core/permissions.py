@@ -59,6 +59,7 @@ RULES: dict[str, Rule] = {
     "participants.view": assigned_participant,
     "participants.mine": roles(Role.INTERVIEWER),
     "offers.manage": roles(Role.COORDINATOR),
+    "guides.view": roles(Role.INTERVIEWER, Role.COORDINATOR),
 }
 
 

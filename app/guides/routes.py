@@ -1,0 +1,57 @@
+from flask import Blueprint, abort, render_template, request
+from sqlalchemy import select
+
+from app.core.db import db
+from app.core.permissions import permission
+from app.guides.models import GuideVersion
+from app.guides.services import compare
+
+bp = Blueprint("guides", __name__, url_prefix="/guides", template_folder="templates")
+
+
+def _version(version_id: int) -> GuideVersion:
+    version = db.session.get(GuideVersion, version_id)
+    if version is None:
+        abort(404)
+    return version
+
+
+@bp.get("")
+@permission("guides.view")
+def index():
+    versions = db.session.scalars(
+        select(GuideVersion).order_by(
+            GuideVersion.guide_key, GuideVersion.language, GuideVersion.version.desc()
+        )
+    ).all()
+    groups: dict[tuple[str, str], list[GuideVersion]] = {}
+    for version in versions:
+        groups.setdefault((version.guide_key, version.language), []).append(version)
+    return render_template("guides/index.html", groups=groups)
+
+
+@bp.get("/<int:version_id>")
+@permission("guides.view")
+def show(version_id: int):
+    version = _version(version_id)
+    return render_template("guides/guide.html", version=version, guide=version.guide)
+
+
+@bp.get("/<int:version_id>/compare")
+@permission("guides.view")
+def diff(version_id: int):
+    new = _version(version_id)
+    others = db.session.scalars(
+        select(GuideVersion)
+        .where(
+            GuideVersion.guide_key == new.guide_key,
+            GuideVersion.language == new.language,
+            GuideVersion.id != new.id,
+        )
+        .order_by(GuideVersion.version.desc())
+    ).all()
+    old = next((v for v in others if v.id == request.args.get("against", type=int)), None)
+    if old is None and others:
+        old = next((v for v in others if v.version < new.version), others[0])
+    lines = compare(old, new) if old is not None else []
+    return render_template("guides/compare.html", new=new, old=old, others=others, lines=lines)
