@@ -1,4 +1,5 @@
 from flask import Blueprint, abort, render_template, request
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from app.core.db import db
@@ -7,6 +8,16 @@ from app.guides.models import GuideVersion
 from app.guides.services import compare
 
 bp = Blueprint("guides", __name__, url_prefix="/guides", template_folder="templates")
+
+
+@bp.app_template_filter("paragraphs")
+def paragraphs(text: str) -> Markup:
+    """Plain text as paragraphs: a blank line starts a new one, a line break stays one."""
+    blocks = [block.strip() for block in text.split("\n\n") if block.strip()]
+    return Markup("").join(
+        Markup("<p>{}</p>").format(Markup("<br>").join(escape(line) for line in b.splitlines()))
+        for b in blocks
+    )
 
 
 def _version(version_id: int) -> GuideVersion:

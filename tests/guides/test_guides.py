@@ -122,3 +122,10 @@ def test_cli_sync_reports_and_stops_on_a_bad_file(runner, folder):
     bad = runner.invoke(args=["guides", "sync", "--folder", str(folder)])
     assert bad.exit_code != 0
     assert "guide not loaded: karlstad-follow-up.en.yaml, line" in bad.output
+
+
+def test_paragraphs_escape_and_keep_breaks():
+    from app.guides.routes import paragraphs
+
+    html = str(paragraphs("First <b>line</b>\nsame paragraph\n\n\nSecond"))
+    assert html == "<p>First &lt;b&gt;line&lt;/b&gt;<br>same paragraph</p><p>Second</p>"
