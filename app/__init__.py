@@ -18,11 +18,12 @@ def _blueprints():
     from app.admin.routes import bp as admin
     from app.auth.routes import bp as auth
     from app.guides.routes import bp as guides
+    from app.interviews.routes import bp as interviews
     from app.main.routes import bp as main
     from app.offers.routes import bp as offers
     from app.participants.routes import bp as participants
 
-    return [main, auth, admin, participants, offers, guides]
+    return [main, auth, admin, participants, offers, guides, interviews]
 
 
 def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:

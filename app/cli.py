@@ -117,10 +117,15 @@ def worker_command(workers):
     from flask import current_app
 
     from app.core.jobs import run_worker
+    from app.guides.services import sync_guides
 
     app = current_app._get_current_object()
     if app.config["HUEY_IMMEDIATE"]:
         raise click.ClickException("this app runs jobs inline (HUEY_IMMEDIATE); no worker needed")
+    with app.app_context():  # guides are synchronised at every start
+        report = sync_guides()
+        db.session.commit()
+        click.echo(f"guides: {len(report.added)} added, {report.unchanged} unchanged")
     run_worker(app, workers=workers)
 
 

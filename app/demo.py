@@ -10,6 +10,7 @@ from app.core import audit
 from app.core.calendar import today
 from app.core.db import db
 from app.core.users import Role, User
+from app.guides.services import sync_guides
 from app.participants.demo import load_register_demo
 
 #: username -> (name, roles, language, demo password). The passwords are printed on load and
@@ -56,6 +57,7 @@ def load_demo(force: bool = False) -> dict[str, tuple[list[str], str]]:
                 language=language,
             )
         passwords[username] = ([r.value for r in roles], password)
+    sync_guides()  # the demo's interviews pin a guide version
     coordinator = User.by_username("kerstin")
     interviewers = [User.by_username(name) for name in ("anna", "jonas", "mette")]
     placements = load_register_demo(coordinator, interviewers, today())

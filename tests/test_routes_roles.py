@@ -5,6 +5,7 @@ not know how to fill must be added to SAMPLE_VALUES.
 """
 
 import io
+from datetime import UTC, date, datetime
 
 import pytest
 from flask import url_for
@@ -14,6 +15,7 @@ from app.core.db import db
 from app.core.permissions import PUBLIC, can, required_permission
 from app.core.users import Role
 from app.guides.services import sync_guides
+from app.interviews.models import EthicsFlag, Interview
 from app.participants.models import RegisterImport, RelatedPerson
 
 ROLES = [None, *Role]
@@ -37,8 +39,29 @@ def sample_values(make_user, make_participant, make_offer, user=None):
     upload = RegisterImport(filename="sample.csv", stored_name=stored.name)
     db.session.add(upload)
     guide = sync_guides().added[0]
+    holder = interviewer or make_user(roles=[Role.INTERVIEWER], username="sample-interviewer")
+    interview = Interview(
+        offer=offer,
+        scheduled_at=datetime(2026, 11, 1, 10, tzinfo=UTC),
+        mode="in_person",
+        interviewer_id=holder.id,
+        guide_version_id=guide.id,
+        language=guide.language,
+    )
+    flag = EthicsFlag(
+        interview=interview,
+        category="other",
+        disclosure="Sample disclosure",
+        follow_up="Sample follow-up",
+        responsible_id=holder.id,
+        due_on=date(2026, 12, 1),
+    )
+    db.session.add_all([interview, flag])
     db.session.commit()
     return {
+        "interview_id": interview.id,
+        "flag_id": flag.id,
+        "section_key": "life_now",
         "version_id": guide.id,
         "user_id": other.id,
         "job_id": job.id,

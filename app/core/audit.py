@@ -58,6 +58,17 @@ ACTION_LABELS = {
     "offer.close": _l("Follow-up closed without interview"),
     "offer.reopen": _l("Follow-up reopened"),
     "guide.sync": _l("Interview guide version stored"),
+    "interview.book": _l("Interview booked"),
+    "interview.reschedule": _l("Interview moved"),
+    "interview.cancel": _l("Interview cancelled"),
+    "interview.conduct": _l("Interview conducted"),
+    "interview.advance": _l("Interview status changed"),
+    "interview.withdraw": _l("Interview withdrawn"),
+    "interview.memos_read": _l("Memos read"),
+    "interview.memo_save": _l("Memo saved"),
+    "flag.raise": _l("Ethics flag raised"),
+    "flag.read": _l("Ethics flags read"),
+    "flag.resolve": _l("Ethics flag resolved"),
 }
 
 

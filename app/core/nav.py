@@ -21,6 +21,8 @@ ENTRIES = [
     NavEntry("participants.register", _l("Register"), "participants.register"),
     NavEntry("participants.mine", _l("My participants"), "participants.mine"),
     NavEntry("offers.attrition", _l("Attrition"), "offers.manage"),
+    NavEntry("interviews.index", _l("Interviews"), "interviews.list"),
+    NavEntry("interviews.flags", _l("Ethics flags"), "flags.manage"),
     NavEntry("guides.index", _l("Interview guides"), "guides.view"),
     NavEntry("admin.users", _l("Users"), "admin.users"),
     NavEntry("admin.audit_log", _l("Audit log"), "admin.audit"),

@@ -48,6 +48,28 @@ def assigned_participant(user, participant=None) -> bool:
 
 assigned_participant.roles = frozenset({Role.COORDINATOR, Role.INTERVIEWER})
 
+
+def booking(user, offer=None) -> bool:
+    """The coordinator books any accepted offer; an interviewer the ones assigned to them."""
+    if user.has_role(Role.COORDINATOR):
+        return True
+    if not user.has_role(Role.INTERVIEWER):
+        return False
+    return offer is None or offer.interviewer_id == user.id
+
+
+booking.roles = frozenset({Role.COORDINATOR, Role.INTERVIEWER})
+
+
+def own_interview(user, interview=None) -> bool:
+    """Only the interviewer who holds the interview works on its content."""
+    if not user.has_role(Role.INTERVIEWER):
+        return False
+    return interview is None or interview.interviewer_id == user.id
+
+
+own_interview.roles = frozenset({Role.INTERVIEWER})
+
 #: action -> rule(user, obj). Later areas add their actions here, one line each.
 RULES: dict[str, Rule] = {
     "home.view": signed_in,
@@ -60,6 +82,10 @@ RULES: dict[str, Rule] = {
     "participants.mine": roles(Role.INTERVIEWER),
     "offers.manage": roles(Role.COORDINATOR),
     "guides.view": roles(Role.INTERVIEWER, Role.COORDINATOR),
+    "interviews.book": booking,
+    "interviews.conduct": own_interview,
+    "interviews.list": roles(Role.INTERVIEWER, Role.COORDINATOR),
+    "flags.manage": roles(Role.COORDINATOR),
 }
 
 

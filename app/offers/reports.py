@@ -170,7 +170,9 @@ def dashboard(today: date, rules: Rules) -> Dashboard:
             board.overdue.append(item)
         elif item.stage is Stage.AWAITING_ANSWER:
             board.awaiting_answer.append(item)
-        elif item.stage is Stage.ACCEPTED:
+        elif item.stage is Stage.ACCEPTED and not any(
+            interview.status != "cancelled" for interview in item.offer.interviews
+        ):
             board.accepted_unheld.append(item)
     board.opening_soon.sort(key=lambda i: i.eligibility.window_opens)
     board.due.sort(key=lambda i: i.eligibility.window_closes)

@@ -8,6 +8,7 @@ from app.core.db import db
 from app.core.exports import csv_text
 from app.core.permissions import permission
 from app.core.users import User
+from app.interviews.services import open_flags
 from app.offers import reports, services
 from app.offers.forms import (
     AnswerForm,
@@ -40,6 +41,7 @@ def dashboard():
     return render_template(
         "offers/dashboard.html",
         board=reports.dashboard(day, rules()),
+        open_flags=open_flags(),
         workload=reports.workload(day.year, current_app.config["INTERVIEW_TARGET"]),
         target=current_app.config["INTERVIEW_TARGET"],
         today=day,

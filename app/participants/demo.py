@@ -7,11 +7,13 @@ eligibility outcome and attrition reason appears.
 """
 
 import random
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from stdnum import luhn
 
 from app.core.users import User
+from app.interviews import services as interviews
+from app.interviews.models import FlagCategory, Mode, Status
 from app.offers import services as offers
 from app.offers.models import Answer, Attrition, Channel
 from app.participants import services
@@ -156,5 +158,37 @@ def _follow_up(rng, coordinator, interviewers, placement, today, fate) -> None:
         return
     suggestion = offers.suggest_interviewer(placement, answered.year)
     offers.assign(coordinator, offer, suggestion.interviewer, on=answered)
-    if fate == "interviewed":
-        offers.record_interviewed(coordinator, offer, on=min(add_months(answered, 1), today))
+    held = min(add_months(answered, 1), today)
+    interviewer = suggestion.interviewer
+    when = datetime.combine(held if fate == "interviewed" else today + timedelta(days=7),
+                            time(10), UTC)  # fmt: skip
+    interview = interviews.book(
+        coordinator, offer, scheduled_at=when, place="Familjecentralen, samtalsrum 2",
+        mode=Mode.IN_PERSON, interviewer=interviewer,
+        language=placement.participant.language or "sv",
+    )  # fmt: skip
+    if fate != "interviewed":
+        return
+    interviews.conduct(interviewer, interview, held)
+    for key, memo in DEMO_MEMOS.items():
+        interviews.save_memo(interviewer, interview, key, memo, 0)
+    interviews.advance(interviewer, interview, Status.DOCUMENTED)
+    if rng.random() < 0.15:
+        interviews.raise_flag(
+            interviewer, interview, category=FlagCategory.CHILD_AT_RISK,
+            disclosure="Berättade att en yngre halvsyster bor hos pappan, där det är oroligt.",
+            follow_up="Stäm av med samordnaren och bedöm om en orosanmälan ska göras.",
+            responsible=coordinator, due_on=today + timedelta(days=3),
+        )  # fmt: skip
+
+
+#: fictional memos for the demo's conducted interviews
+DEMO_MEMOS = {
+    "life_now": "Bor i egen lägenhet sedan ett år. Läser på komvux och jobbar helger på ett "
+    'lager. "Jag är stolt över att jag klarar mig själv."',
+    "placement": 'Minns dagen då hen flyttade till familjehemmet: "Ingen sa varför, jag '
+    'trodde att det var mitt fel." Fick förklaringen först vid 13 års ålder.',
+    "social_services": 'Hade fyra olika socialsekreterare. Den sista "lyssnade på riktigt" '
+    "och kom tillbaka när det var svårt.",
+    "closing": 'Tyckte att det var bra att bli tillfrågad. "Nu känns det som ett avslut."',
+}

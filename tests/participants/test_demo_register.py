@@ -25,3 +25,17 @@ def test_demo_register_covers_every_outcome(app):
         assert getattr(board, name), f"the demo dashboard has no {name}"
     years = reports.attrition(today(), rules())
     assert len(years) >= 3
+
+
+def test_demo_has_interviews_with_memos(app):
+    from sqlalchemy import select
+
+    from app.core.db import db
+    from app.interviews.models import Interview
+
+    load_demo()
+    interviews = db.session.scalars(select(Interview)).all()
+    statuses = {i.status for i in interviews}
+    assert {"booked", "documented"} <= statuses
+    documented = next(i for i in interviews if i.status == "documented")
+    assert documented.memos and documented.offer.outcome == "interviewed"

@@ -2,6 +2,43 @@
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
+  // Save memo drafts a moment after typing stops; the form still works without this.
+  for (const form of document.querySelectorAll("form[data-autosave]")) {
+    const text = form.querySelector("textarea");
+    const revision = form.querySelector("input[name$='revision']");
+    const status = form.querySelector(".memo-status");
+    let timer = null;
+    let saving = false;
+    const save = async () => {
+      if (saving) { timer = setTimeout(save, 500); return; }
+      saving = true;
+      try {
+        const response = await fetch(form.action, {
+          method: "POST",
+          body: new FormData(form),
+          headers: { Accept: "application/json" },
+        });
+        const result = await response.json();
+        if (response.ok) {
+          revision.value = result.revision;
+          status.textContent = result.saved;
+          status.classList.remove("memo-error");
+        } else {
+          status.textContent = result.error;
+          status.classList.add("memo-error");
+        }
+      } catch (error) {
+        status.classList.add("memo-error");
+      } finally {
+        saving = false;
+      }
+    };
+    text.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(save, 1500);
+    });
+  }
+
   // Follow a background job until it ends.
   for (const box of document.querySelectorAll("[data-job-url]")) {
     const active = (state) => state === "queued" || state === "running";

@@ -1,0 +1,94 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from app.core.db import db
+from app.core.i18n import LANGUAGE_NAMES
+from app.core.users import User
+from app.interviews.models import FLAG_LABELS, MODE_LABELS, Status
+from app.participants.services import interviewers
+
+
+def _choices(labels):
+    return lambda: [SelectChoice(key.value, label) for key, label in labels.items()]
+
+
+def _interviewers():
+    return [SelectChoice(str(u.id), u.display_name) for u in interviewers()]
+
+
+class BookingForm(FlaskForm):
+    day = DateField(_l("Date"), validators=[DataRequired()])
+    time = TimeField(_l("Time"), validators=[DataRequired()])
+    place = StringField(_l("Place"), validators=[Optional(), Length(max=300)])
+    mode = SelectField(_l("How"), choices=_choices(MODE_LABELS))
+    interviewer_id = SelectField(_l("Interviewer"), choices=_interviewers)
+    language = SelectField(
+        _l("Language of the interview and guide"),
+        choices=lambda: [SelectChoice(c, n) for c, n in LANGUAGE_NAMES.items()],
+    )
+
+
+class RescheduleForm(FlaskForm):
+    day = DateField(_l("Date"), validators=[DataRequired()])
+    time = TimeField(_l("Time"), validators=[DataRequired()])
+    place = StringField(_l("Place"), validators=[Optional(), Length(max=300)])
+    mode = SelectField(_l("How"), choices=_choices(MODE_LABELS))
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField(_l("Why (optional)"), validators=[Optional(), Length(max=1000)])
+
+
+class ConductForm(FlaskForm):
+    conducted_on = DateField(_l("Conducted on"), validators=[DataRequired()])
+
+
+class AdvanceForm(FlaskForm):
+    to = SelectField(
+        _l("Next step"),
+        choices=lambda: [
+            SelectChoice(s.value, s.label)
+            for s in (Status.DOCUMENTED, Status.TRANSCRIBED, Status.VERIFIED, Status.RELEASED)
+        ],
+    )
+
+
+class WithdrawForm(FlaskForm):
+    """Withdraw the interview; the CSRF token is its only field."""
+
+
+class MemoForm(FlaskForm):
+    text = TextAreaField(_l("Memo"), validators=[Length(max=100_000)])
+    revision = IntegerField(widget=HiddenField.widget, validators=[InputRequired()])
+
+
+class FlagForm(FlaskForm):
+    category = SelectField(_l("What kind of disclosure"), choices=_choices(FLAG_LABELS))
+    disclosure = TextAreaField(_l("What was said"), validators=[DataRequired(), Length(max=5000)])
+    follow_up = TextAreaField(
+        _l("The follow-up it demands"), validators=[DataRequired(), Length(max=5000)]
+    )
+    responsible_id = SelectField(
+        _l("Responsible"),
+        choices=lambda: [
+            SelectChoice(str(u.id), u.display_name)
+            for u in db.session.scalars(select(User).where(User.active).order_by(User.display_name))
+        ],
+    )
+    due_on = DateField(_l("Due"), validators=[DataRequired()])
+
+
+class ResolveForm(FlaskForm):
+    resolution = TextAreaField(_l("What was done"), validators=[DataRequired(), Length(max=5000)])

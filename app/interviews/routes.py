@@ -1,0 +1,271 @@
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.core.calendar import today
+from app.core.db import db
+from app.core.permissions import PermissionDenied, can, permission
+from app.core.users import Role, User
+from app.interviews import services
+from app.interviews.forms import (
+    AdvanceForm,
+    BookingForm,
+    CancelForm,
+    ConductForm,
+    FlagForm,
+    MemoForm,
+    RescheduleForm,
+    ResolveForm,
+    WithdrawForm,
+)
+from app.interviews.models import EthicsFlag, Interview
+from app.interviews.services import InterviewError, MemoConflict
+from app.offers.models import Offer
+
+bp = Blueprint("interviews", __name__, url_prefix="/interviews", template_folder="templates")
+
+
+def _get(model, ident: int):
+    obj = db.session.get(model, ident)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def _when(form) -> datetime:
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return datetime.combine(form.day.data, form.time.data, zone)
+
+
+def _error(form, error: InterviewError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+@bp.get("")
+@permission("interviews.list")
+def index():
+    if current_user.has_role(Role.COORDINATOR):
+        rows = db.session.scalars(select(Interview).order_by(Interview.scheduled_at.desc())).all()
+    else:
+        rows = services.interviews_of(current_user)
+    return render_template("interviews/index.html", interviews=rows)
+
+
+@bp.route("/book/<int:offer_id>", methods=["GET", "POST"])
+@permission("interviews.book")
+def book(offer_id: int):
+    offer = _get(Offer, offer_id)
+    if not can(current_user, "interviews.book", offer):
+        raise PermissionDenied("interviews.book")
+    form = BookingForm()
+    if request.method == "GET":
+        form.interviewer_id.data = str(offer.interviewer_id or "")
+        form.language.data = offer.placement.participant.language or "sv"
+    if form.validate_on_submit():
+        try:
+            interview = services.book(
+                current_user, offer, scheduled_at=_when(form), place=form.place.data,
+                mode=form.mode.data, interviewer=_get(User, int(form.interviewer_id.data)),
+                language=form.language.data,
+            )  # fmt: skip
+        except InterviewError as error:
+            _error(form, error)
+        else:
+            flash(_("The interview was booked."))
+            return redirect(url_for("interviews.show", interview_id=interview.id))
+    return render_template("interviews/book.html", form=form, offer=offer)
+
+
+def _visible(interview: Interview) -> None:
+    if not (
+        can(current_user, "interviews.book", interview.offer)
+        or can(current_user, "interviews.conduct", interview)
+    ):
+        raise PermissionDenied("interviews.list")
+
+
+@bp.get("/<int:interview_id>")
+@permission("interviews.list")
+def show(interview_id: int):
+    interview = _get(Interview, interview_id)
+    _visible(interview)
+    own = can(current_user, "interviews.conduct", interview)
+    flags = services.read_flags(current_user, interview.flags) if own else []
+    day = today()
+    local = interview.scheduled_at.astimezone(
+        ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    )
+    return render_template(
+        "interviews/interview.html",
+        interview=interview,
+        own=own,
+        flags=flags,
+        reschedule_form=RescheduleForm(
+            prefix="move",
+            data={
+                "day": local.date(),
+                "time": local.time(),
+                "place": interview.place,
+                "mode": interview.mode,
+            },
+        ),
+        cancel_form=CancelForm(prefix="cancel"),
+        conduct_form=ConductForm(prefix="conduct", data={"conducted_on": day}),
+        advance_form=AdvanceForm(prefix="advance"),
+        withdraw_form=WithdrawForm(prefix="withdraw"),
+        flag_form=FlagForm(prefix="flag", data={"responsible_id": str(current_user.id)}),
+    )
+
+
+def _act(interview_id: int, form_class, prefix: str, act, done: str):
+    interview = _get(Interview, interview_id)
+    form = form_class(prefix=prefix)
+    if form.validate_on_submit():
+        try:
+            act(interview, form)
+        except InterviewError as error:
+            flash(str(error.message), "error")
+        else:
+            flash(done)
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                flash(str(message), "error")
+    return redirect(url_for("interviews.show", interview_id=interview.id))
+
+
+@bp.post("/<int:interview_id>/move")
+@permission("interviews.book")
+def reschedule(interview_id: int):
+    return _act(interview_id, RescheduleForm, "move", lambda i, f: services.reschedule(
+        current_user, i, scheduled_at=_when(f), place=f.place.data, mode=f.mode.data),
+        _("The interview was moved."))  # fmt: skip
+
+
+@bp.post("/<int:interview_id>/cancel")
+@permission("interviews.book")
+def cancel(interview_id: int):
+    return _act(interview_id, CancelForm, "cancel",
+                lambda i, f: services.cancel(current_user, i, f.reason.data),
+                _("The interview was cancelled."))  # fmt: skip
+
+
+@bp.post("/<int:interview_id>/conduct")
+@permission("interviews.conduct")
+def conduct(interview_id: int):
+    return _act(interview_id, ConductForm, "conduct",
+                lambda i, f: services.conduct(current_user, i, f.conducted_on.data),
+                _("The interview was marked as conducted."))  # fmt: skip
+
+
+@bp.post("/<int:interview_id>/advance")
+@permission("interviews.conduct")
+def advance(interview_id: int):
+    return _act(interview_id, AdvanceForm, "advance",
+                lambda i, f: services.advance(current_user, i, f.to.data),
+                _("The interview's status was changed."))  # fmt: skip
+
+
+@bp.post("/<int:interview_id>/withdraw")
+@permission("interviews.conduct")
+def withdraw(interview_id: int):
+    return _act(interview_id, WithdrawForm, "withdraw",
+                lambda i, f: services.withdraw(current_user, i),
+                _("The interview was withdrawn."))  # fmt: skip
+
+
+@bp.post("/<int:interview_id>/flags")
+@permission("interviews.conduct")
+def flag(interview_id: int):
+    def act(interview, form):
+        services.raise_flag(
+            current_user, interview, category=form.category.data,
+            disclosure=form.disclosure.data, follow_up=form.follow_up.data,
+            responsible=_get(User, int(form.responsible_id.data)), due_on=form.due_on.data,
+        )  # fmt: skip
+
+    return _act(interview_id, FlagForm, "flag", act, _("The ethics flag was raised."))
+
+
+@bp.get("/<int:interview_id>/memos")
+@permission("interviews.conduct")
+def memos(interview_id: int):
+    interview = _get(Interview, interview_id)
+    saved = services.read_memos(current_user, interview)
+    guide = interview.guide_version.guide
+    sections = [*guide.sections, guide.closing]
+    forms = {}
+    for section in sections:
+        memo = saved.get(section.key)
+        forms[section.key] = MemoForm(
+            prefix=section.key,
+            data={"text": memo.text if memo else "", "revision": memo.revision if memo else 0},
+        )
+    return render_template(
+        "interviews/memos.html", interview=interview, guide=guide, sections=sections,
+        forms=forms, saved=saved,
+    )  # fmt: skip
+
+
+@bp.post("/<int:interview_id>/memos/<section_key>")
+@permission("interviews.conduct")
+def memo_save(interview_id: int, section_key: str):
+    interview = _get(Interview, interview_id)
+    form = MemoForm(prefix=section_key)
+    wants_json = request.accept_mimetypes.best == "application/json"
+    if not form.validate_on_submit():
+        if wants_json:
+            return {"error": _("The memo could not be saved.")}, 400
+        flash(_("The memo could not be saved."), "error")
+        return redirect(url_for("interviews.memos", interview_id=interview.id))
+    try:
+        memo = services.save_memo(
+            current_user, interview, section_key, form.text.data or "", form.revision.data
+        )
+    except InterviewError as error:
+        if wants_json:
+            return {"error": str(error.message)}, 409 if isinstance(error, MemoConflict) else 400
+        flash(str(error.message), "error")
+        return redirect(url_for("interviews.memos", interview_id=interview.id))
+    if wants_json:
+        return {"revision": memo.revision, "saved": _("Saved")}
+    flash(_("The memo was saved."))
+    return redirect(url_for("interviews.memos", interview_id=interview.id) + f"#{section_key}")
+
+
+@bp.get("/flags")
+@permission("flags.manage")
+def flags():
+    rows = db.session.scalars(
+        select(EthicsFlag).order_by(EthicsFlag.resolved_at.is_not(None), EthicsFlag.due_on)
+    ).all()
+    services.read_flags(current_user, rows)
+    return render_template("interviews/flags.html", flags=rows, resolve_form=ResolveForm(),
+                           today=today())  # fmt: skip
+
+
+@bp.post("/flags/<int:flag_id>/resolve")
+@permission("interviews.list")
+def resolve(flag_id: int):
+    flag = _get(EthicsFlag, flag_id)
+    form = ResolveForm()
+    if form.validate_on_submit():
+        try:
+            services.resolve_flag(current_user, flag, form.resolution.data)
+        except InterviewError as error:
+            flash(str(error.message), "error")
+        else:
+            flash(_("The ethics flag was resolved."))
+    else:
+        flash(_("Say what was done."), "error")
+    if can(current_user, "flags.manage"):
+        return redirect(url_for("interviews.flags"))
+    return redirect(url_for("interviews.show", interview_id=flag.interview_id))

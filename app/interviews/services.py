@@ -1,0 +1,215 @@
+"""Booking, conducting and documenting interviews; memos and ethics flags.
+
+Every function takes the acting user and checks the permission on the object it acts on.
+Memos and flags are interview content: they are encrypted, their reads audited, and they
+never reach researchers or review members.
+"""
+
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.core import audit
+from app.core.calendar import today
+from app.core.db import db, utcnow
+from app.core.permissions import PermissionDenied, authorize, can
+from app.core.users import Role, User
+from app.guides.models import GuideVersion
+from app.interviews.models import (
+    EthicsFlag,
+    FlagCategory,
+    Interview,
+    InvalidStep,
+    Memo,
+    Mode,
+    Status,
+)
+from app.offers.models import InvalidTransition, Offer
+
+DEFAULT_GUIDE = "karlstad-follow-up"
+
+
+class InterviewError(ValueError):
+    """A refused change; the message says why in the user's language."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+class MemoConflict(InterviewError):
+    """Someone saved the section since this editor loaded it."""
+
+
+def _step(change) -> None:
+    try:
+        change()
+    except (InvalidStep, InvalidTransition) as exc:
+        raise InterviewError(exc.message) from None
+
+
+def book(actor, offer: Offer, *, scheduled_at: datetime, place: str | None, mode: Mode,
+         interviewer: User, language: str) -> Interview:  # fmt: skip
+    """Book the interview of an accepted offer with the newest guide in ``language``."""
+    authorize(actor, "interviews.book", offer)
+    if not offer.is_open or offer.answer != "accepted":
+        raise InterviewError(_l("An interview is booked only for an accepted offer."))
+    if any(i.status != Status.CANCELLED.value for i in offer.interviews):
+        raise InterviewError(_l("This offer already has an interview; move that one instead."))
+    if not (interviewer.active and interviewer.has_role(Role.INTERVIEWER)):
+        raise InterviewError(_l("Only an active interviewer can be assigned."), "interviewer_id")
+    guide = GuideVersion.latest(DEFAULT_GUIDE, language)
+    if guide is None:
+        raise InterviewError(_l("No interview guide is loaded in that language."), "language")
+    if offer.interviewer_id != interviewer.id:
+        _step(lambda: offer.assign(interviewer.id, today()))
+    interview = Interview(
+        offer=offer,
+        scheduled_at=scheduled_at,
+        place=(place or "").strip() or None,
+        mode=Mode(mode).value,
+        interviewer_id=interviewer.id,
+        guide_version_id=guide.id,
+        language=language,
+    )
+    db.session.add(interview)
+    db.session.flush()
+    audit.record(actor, "interview.book", "interview", interview.id, guide=guide.id)
+    return interview
+
+
+def reschedule(actor, interview: Interview, *, scheduled_at, place, mode) -> None:
+    authorize(actor, "interviews.book", interview.offer)
+    _step(lambda: interview.reschedule(scheduled_at, (place or "").strip() or None, mode))
+    audit.record(actor, "interview.reschedule", "interview", interview.id)
+
+
+def cancel(actor, interview: Interview, reason: str | None) -> None:
+    authorize(actor, "interviews.book", interview.offer)
+    _step(lambda: interview.cancel(reason))
+    audit.record(actor, "interview.cancel", "interview", interview.id)
+
+
+def conduct(actor, interview: Interview, on: date) -> None:
+    """The interview took place: the follow-up counts as interviewed."""
+    authorize(actor, "interviews.conduct", interview)
+    _step(lambda: interview.conduct(on, today()))
+    _step(lambda: interview.offer.record_interviewed(on))
+    audit.record(actor, "interview.conduct", "interview", interview.id)
+
+
+def advance(actor, interview: Interview, to: Status) -> None:
+    authorize(actor, "interviews.conduct", interview)
+    if Status(to) is Status.DOCUMENTED and not any(m.text.strip() for m in interview.memos):
+        raise InterviewError(_l("Write the memos before marking the interview documented."))
+    _step(lambda: interview.advance(Status(to)))
+    audit.record(actor, "interview.advance", "interview", interview.id, to=str(to))
+
+
+def withdraw(actor, interview: Interview) -> None:
+    authorize(actor, "interviews.conduct", interview)
+    _step(interview.withdraw)
+    audit.record(actor, "interview.withdraw", "interview", interview.id)
+
+
+EDITABLE = (Status.BOOKED.value, Status.CONDUCTED.value, Status.DOCUMENTED.value)
+
+
+def read_memos(actor, interview: Interview) -> dict[str, Memo]:
+    """The memos by section; a read of interview content, so audited."""
+    authorize(actor, "interviews.conduct", interview)
+    audit.record(actor, "interview.memos_read", "interview", interview.id)
+    return {memo.section_key: memo for memo in interview.memos}
+
+
+def save_memo(actor, interview: Interview, section_key: str, text: str, revision: int) -> Memo:
+    """Save one section's memo; refused if it changed since ``revision`` was read."""
+    authorize(actor, "interviews.conduct", interview)
+    if interview.status not in EDITABLE:
+        raise InterviewError(_l("The memos can no longer be changed."))
+    guide = interview.guide_version.guide
+    if section_key not in {s.key for s in (*guide.sections, guide.closing)}:
+        raise InterviewError(_l("That section is not in this interview's guide."))
+    memo = db.session.scalar(
+        select(Memo).where(Memo.interview_id == interview.id, Memo.section_key == section_key)
+    )
+    if memo is None:
+        memo = Memo(interview=interview, section_key=section_key, revision=0)
+        db.session.add(memo)
+    if memo.revision != revision:
+        raise MemoConflict(
+            _l("Someone else saved this section meanwhile. Copy your text, reload and merge.")
+        )
+    memo.text, memo.revision = text, memo.revision + 1
+    memo.updated_at, memo.updated_by_id = utcnow(), actor.id
+    db.session.flush()
+    audit.record(actor, "interview.memo_save", "interview", interview.id, section=section_key)
+    return memo
+
+
+def raise_flag(actor, interview: Interview, *, category: FlagCategory, disclosure: str,
+               follow_up: str, responsible: User, due_on: date) -> EthicsFlag:  # fmt: skip
+    authorize(actor, "interviews.conduct", interview)
+    if due_on < today():
+        raise InterviewError(_l("The due date cannot be in the past."), "due_on")
+    if not responsible.active:
+        raise InterviewError(_l("The responsible person must be an active user."), "responsible_id")
+    flag = EthicsFlag(
+        interview=interview,
+        category=FlagCategory(category).value,
+        disclosure=disclosure.strip(),
+        follow_up=follow_up.strip(),
+        responsible_id=responsible.id,
+        due_on=due_on,
+        raised_by_id=actor.id,
+    )
+    db.session.add(flag)
+    db.session.flush()
+    audit.record(actor, "flag.raise", "ethics_flag", flag.id, category=flag.category)
+    return flag
+
+
+def may_handle_flag(user, flag: EthicsFlag) -> bool:
+    return can(user, "flags.manage") or user.id in (flag.responsible_id, flag.raised_by_id)
+
+
+def read_flags(actor, flags: list[EthicsFlag]) -> list[EthicsFlag]:
+    """Flags the actor may see, with the read audited; anyone else is refused."""
+    for flag in flags:
+        if not may_handle_flag(actor, flag):
+            raise PermissionDenied("flags.manage")
+    if flags:
+        audit.record(actor, "flag.read", "ethics_flag", None, ids=[f.id for f in flags])
+    return flags
+
+
+def resolve_flag(actor, flag: EthicsFlag, resolution: str) -> None:
+    if not may_handle_flag(actor, flag):
+        raise PermissionDenied("flags.manage")
+    if not flag.is_open:
+        raise InterviewError(_l("The flag is already resolved."))
+    if not resolution.strip():
+        raise InterviewError(_l("Say what was done."), "resolution")
+    flag.resolution, flag.resolved_at = resolution.strip(), utcnow()
+    audit.record(actor, "flag.resolve", "ethics_flag", flag.id)
+
+
+def open_flags() -> list[EthicsFlag]:
+    return list(
+        db.session.scalars(
+            select(EthicsFlag).where(EthicsFlag.resolved_at.is_(None)).order_by(EthicsFlag.due_on)
+        )
+    )
+
+
+def interviews_of(actor) -> list[Interview]:
+    """The actor's own interviews (as interviewer), newest first."""
+    return list(
+        db.session.scalars(
+            select(Interview)
+            .where(Interview.interviewer_id == actor.id)
+            .order_by(Interview.scheduled_at.desc())
+        )
+    )

@@ -1,0 +1,185 @@
+"""Booking, conducting and documenting an interview; memos; ethics flags."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import select, text
+
+from app.core.audit import AuditEntry
+from app.core.db import db
+from app.core.users import Role
+from app.guides.services import sync_guides
+from app.interviews import services
+from app.interviews.models import FlagCategory, Interview, Mode, Status
+from app.interviews.services import InterviewError, MemoConflict
+
+WHEN = datetime(2026, 11, 10, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def setup(app, make_user, make_participant, make_offer):
+    sync_guides()
+    coordinator = make_user(roles=[Role.COORDINATOR])
+    interviewer = make_user(roles=[Role.INTERVIEWER], display_name="Anna")
+    participant = make_participant()
+    offer = make_offer(participant.placements[0], answer="accepted", interviewer_id=interviewer.id)
+    db.session.commit()
+    return coordinator, interviewer, offer
+
+
+def book(actor, offer, interviewer, language="sv", when=WHEN):
+    return services.book(
+        actor,
+        offer,
+        scheduled_at=when,
+        place="Family room, office",
+        mode=Mode.IN_PERSON,
+        interviewer=interviewer,
+        language=language,
+    )
+
+
+def test_booking_pins_the_newest_guide_in_the_language(setup):
+    coordinator, interviewer, offer = setup
+    interview = book(coordinator, offer, interviewer, language="da")
+    assert interview.guide_version.language == "da"
+    assert interview.guide_version.guide.sections[0].key == "life_now"
+    assert interview.status == "booked"
+    with pytest.raises(InterviewError, match="already has an interview"):
+        book(coordinator, offer, interviewer)
+    services.cancel(coordinator, interview, "She was ill")
+    again = book(coordinator, offer, interviewer)
+    db.session.commit()
+    assert again.id != interview.id
+    raw = db.session.execute(text("SELECT place FROM interview")).scalars().all()
+    assert all(value.startswith("gAAAA") for value in raw)
+
+
+def test_only_an_accepted_offer_is_booked(setup, make_participant, make_offer):
+    coordinator, interviewer, _offer = setup
+    waiting = make_offer(make_participant().placements[0])
+    with pytest.raises(InterviewError, match="accepted offer"):
+        book(coordinator, waiting, interviewer)
+
+
+def test_an_interviewer_books_only_their_own(setup, make_user):
+    from app.core.permissions import PermissionDenied
+
+    _coordinator, interviewer, offer = setup
+    other = make_user(roles=[Role.INTERVIEWER])
+    with pytest.raises(PermissionDenied):
+        book(other, offer, other)
+    assert book(interviewer, offer, interviewer).interviewer_id == interviewer.id
+
+
+def test_the_status_moves_forward_only(setup):
+    coordinator, interviewer, offer = setup
+    interview = book(coordinator, offer, interviewer)
+    with pytest.raises(InterviewError, match="on or after its booked day"):
+        services.conduct(interviewer, interview, date(2026, 11, 9))
+    with pytest.raises(InterviewError, match="not in the future"):
+        services.conduct(interviewer, interview, date(2026, 11, 24))
+    services.conduct(interviewer, interview, date(2026, 11, 10))
+    assert offer.outcome == "interviewed" and offer.interviewed_on == date(2026, 11, 10)
+    with pytest.raises(InterviewError, match="Write the memos"):
+        services.advance(interviewer, interview, Status.DOCUMENTED)
+    services.save_memo(interviewer, interview, "life_now", "Works at a café, proud of it.", 0)
+    with pytest.raises(InterviewError, match="cannot go from"):
+        services.advance(interviewer, interview, Status.RELEASED)
+    services.advance(interviewer, interview, Status.DOCUMENTED)
+    services.advance(interviewer, interview, Status.VERIFIED)
+    with pytest.raises(InterviewError, match="cannot go from"):
+        services.advance(interviewer, interview, Status.DOCUMENTED)
+    with pytest.raises(InterviewError, match="no longer be changed"):
+        services.save_memo(interviewer, interview, "life_now", "late edit", 1)
+    services.withdraw(interviewer, interview)
+    assert interview.status == "withdrawn"
+    with pytest.raises(InterviewError, match="Only a booked interview"):
+        services.reschedule(coordinator, interview, scheduled_at=WHEN, place=None, mode="phone")
+
+
+def test_memos_are_encrypted_versioned_and_audited(setup):
+    coordinator, interviewer, offer = setup
+    interview = book(coordinator, offer, interviewer)
+    memo = services.save_memo(interviewer, interview, "placement", "Remembers the first day.", 0)
+    assert memo.revision == 1
+    with pytest.raises(MemoConflict):
+        services.save_memo(interviewer, interview, "placement", "An older draft", 0)
+    with pytest.raises(InterviewError, match="not in this interview's guide"):
+        services.save_memo(interviewer, interview, "weather", "?", 0)
+    db.session.commit()
+    assert db.session.execute(text("SELECT text FROM memo")).scalar().startswith("gAAAA")
+    assert services.read_memos(interviewer, interview)["placement"].text.startswith("Remembers")
+    actions = [e.action for e in db.session.scalars(select(AuditEntry))]
+    assert "interview.memos_read" in actions and actions.count("interview.memo_save") == 1
+
+
+def test_memo_pages_autosave_and_refuse_others(setup, client, auth, make_user):
+    coordinator, interviewer, offer = setup
+    interview = book(coordinator, offer, interviewer)
+    db.session.commit()
+    auth.login(user=interviewer)
+    page = client.get(f"/interviews/{interview.id}/memos").get_data(as_text=True)
+    guide = interview.guide_version.guide
+    assert guide.sections[1].questions[0].text in page and "data-autosave" in page
+    url = f"/interviews/{interview.id}/memos/network"
+    json = {"Accept": "application/json"}
+    saved = client.post(url, data={"network-text": "Her aunt", "network-revision": "0"},
+                        headers=json)  # fmt: skip
+    assert saved.status_code == 200 and saved.get_json()["revision"] == 1
+    stale = client.post(url, data={"network-text": "Old", "network-revision": "0"}, headers=json)
+    assert stale.status_code == 409 and "Someone else saved" in stale.get_json()["error"]
+    auth.logout()
+    auth.login(Role.INTERVIEWER)
+    assert client.get(f"/interviews/{interview.id}/memos").status_code == 403
+    auth.logout()
+    auth.login(user=coordinator)
+    assert client.get(f"/interviews/{interview.id}/memos").status_code == 403
+    assert client.get(f"/interviews/{interview.id}").status_code == 200
+
+
+def test_an_ethics_flag_reaches_the_coordinator_and_no_one_else(setup, client, auth):
+    coordinator, interviewer, offer = setup
+    interview = book(coordinator, offer, interviewer)
+    with pytest.raises(InterviewError, match="in the past"):
+        services.raise_flag(interviewer, interview, category=FlagCategory.CHILD_AT_RISK,
+                            disclosure="x", follow_up="y", responsible=coordinator,
+                            due_on=date(2026, 11, 1))  # fmt: skip
+    flag = services.raise_flag(
+        interviewer, interview, category=FlagCategory.CHILD_AT_RISK,
+        disclosure="Younger brother is hit at home", follow_up="Report today",
+        responsible=coordinator, due_on=date(2026, 11, 24),
+    )  # fmt: skip
+    db.session.commit()
+    auth.login(user=coordinator)
+    board = client.get("/follow-up/").get_data(as_text=True)
+    assert "Open ethics flags" in board and "A child at risk" in board
+    assert "Younger brother" not in board  # the content is on the flags page, audited
+    page = client.get("/interviews/flags").get_data(as_text=True)
+    assert "Younger brother is hit at home" in page
+    client.post(f"/interviews/flags/{flag.id}/resolve", data={"resolution": "Reported 23/11"})
+    db.session.refresh(flag)
+    assert not flag.is_open and flag.resolution == "Reported 23/11"
+    assert "No open ethics flags." in client.get("/follow-up/").get_data(as_text=True)
+    auth.logout()
+    for role in (Role.RESEARCHER, Role.REVIEW_MEMBER):
+        auth.login(role)
+        assert client.get("/interviews/flags").status_code == 403
+        assert client.get(f"/interviews/{interview.id}").status_code == 403
+        auth.logout()
+    actions = [e.action for e in db.session.scalars(select(AuditEntry))]
+    assert {"flag.raise", "flag.read", "flag.resolve"} <= set(actions)
+
+
+def test_booking_through_the_pages(setup, client, auth):
+    _coordinator, interviewer, offer = setup
+    auth.login(user=interviewer)
+    response = client.post(f"/interviews/book/{offer.id}", data={
+        "day": "2026-11-20", "time": "14:30", "place": "Café", "mode": "video",
+        "interviewer_id": str(interviewer.id), "language": "en"})  # fmt: skip
+    assert response.status_code == 302
+    interview = db.session.scalar(select(Interview))
+    assert interview.language == "en" and interview.mode == "video"
+    assert interview.scheduled_at == datetime(2026, 11, 20, 13, 30, tzinfo=UTC)  # Stockholm
+    page = client.get(f"/interviews/{interview.id}").get_data(as_text=True)
+    assert "Guide and memos" in page and "Raise an ethics flag" in page
