@@ -17,13 +17,14 @@ def _blueprints():
     # The one visible list of the application's areas.
     from app.admin.routes import bp as admin
     from app.auth.routes import bp as auth
+    from app.consent.routes import bp as consent
     from app.guides.routes import bp as guides
     from app.interviews.routes import bp as interviews
     from app.main.routes import bp as main
     from app.offers.routes import bp as offers
     from app.participants.routes import bp as participants
 
-    return [main, auth, admin, participants, offers, guides, interviews]
+    return [main, auth, admin, participants, offers, guides, interviews, consent]
 
 
 def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:
@@ -106,6 +107,7 @@ def _template_globals(app: Flask) -> None:
     from flask_babel import get_locale
 
     from app.auth.forms import LanguageForm
+    from app.consent.scopes import scope_label
     from app.core.db import utcnow
     from app.core.nav import navigation
 
@@ -116,6 +118,7 @@ def _template_globals(app: Flask) -> None:
         now=utcnow,
         action_label=audit.action_label,
         kind_label=jobs.kind_label,
+        scope_label=scope_label,
     )
 
     @app.context_processor

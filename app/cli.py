@@ -116,6 +116,7 @@ def worker_command(workers):
     """Run the background worker (huey consumer)."""
     from flask import current_app
 
+    from app.consent.texts import seed_forms
     from app.core.jobs import run_worker
     from app.guides.services import sync_guides
 
@@ -124,14 +125,17 @@ def worker_command(workers):
         raise click.ClickException("this app runs jobs inline (HUEY_IMMEDIATE); no worker needed")
     with app.app_context():  # guides are synchronised at every start
         report = sync_guides()
+        forms = seed_forms()
         db.session.commit()
         click.echo(f"guides: {len(report.added)} added, {report.unchanged} unchanged")
+        if forms:
+            click.echo(f"consent forms: {forms} added")
     run_worker(app, workers=workers)
 
 
 @click.group("guides")
 def guides_group():
-    """Interview guides (the YAML files in interview_guides/)."""
+    """Interview guides (the YAML files in interview_guides/) and the first consent forms."""
 
 
 @guides_group.command("sync")
@@ -140,9 +144,13 @@ def guides_group():
 )
 @with_appcontext
 def guides_sync_command(folder):
-    """Store new guide versions; a bad file stops the sync with its line and reason."""
+    """Store new guide versions; a bad file stops the sync with its line and reason.
+
+    On a new installation this also stores version 1 of the consent form in each language.
+    """
     from pathlib import Path
 
+    from app.consent.texts import seed_forms
     from app.guides.files import GuideFileError
     from app.guides.services import FOLDER, sync_guides
 
@@ -151,7 +159,10 @@ def guides_sync_command(folder):
     except GuideFileError as error:
         db.session.rollback()
         raise click.ClickException(f"guide not loaded: {error}") from None
+    forms = seed_forms()
     db.session.commit()
+    if forms:
+        click.echo(f"consent forms: version 1 stored in {forms} languages")
     for version in report.added:
         click.echo(f"added {version.guide_key} ({version.language}) version {version.version}")
     click.echo(f"{len(report.added)} added, {report.unchanged} unchanged")

@@ -200,5 +200,7 @@ def load(instance_path: Path) -> dict:
         "ELIGIBILITY_RULES": eligibility_rules(),
         #: interviews a year each interviewer is expected to do: (at least, at most)
         "INTERVIEW_TARGET": target,
+        #: whom a young person contacts about their consent; printed on forms and receipts
+        "CONSENT_CONTACT": os.environ.get("REDTHREAD_CONSENT_CONTACT", "").strip()[:300],
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session, which idles out
     }

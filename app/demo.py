@@ -6,6 +6,7 @@ Later areas extend ``load_demo`` with their own fictional records.
 from sqlalchemy import func, select
 
 from app.admin.services import create_user
+from app.consent.texts import seed_forms
 from app.core import audit
 from app.core.calendar import today
 from app.core.db import db
@@ -58,6 +59,7 @@ def load_demo(force: bool = False) -> dict[str, tuple[list[str], str]]:
             )
         passwords[username] = ([r.value for r in roles], password)
     sync_guides()  # the demo's interviews pin a guide version
+    seed_forms()  # and their consents a consent form version
     coordinator = User.by_username("kerstin")
     interviewers = [User.by_username(name) for name in ("anna", "jonas", "mette")]
     placements = load_register_demo(coordinator, interviewers, today())

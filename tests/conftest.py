@@ -259,3 +259,32 @@ def make_offer(app):
         return offer
 
     return make
+
+
+@pytest.fixture
+def give_consent(app):
+    """Factory: record a verbal consent (to every scope unless told) and commit it."""
+    from app.consent import gate
+    from app.consent import services as consent
+    from app.consent.models import ConsentForm
+    from app.consent.scopes import Scope
+    from app.consent.texts import FORM_KEY, seed_forms
+
+    def give(interview, actor, scopes=tuple(Scope), giver="young_person", given_on=None,
+             guardian_name=None):  # fmt: skip
+        seed_forms()
+        record = consent.record(
+            actor,
+            interview,
+            giver=giver,
+            scopes=scopes,
+            form=ConsentForm.latest(FORM_KEY, interview.language),
+            method="verbal",
+            witness="A colleague",
+            given_on=given_on or min(gate.interview_day(interview), TODAY),
+            guardian_name=guardian_name,
+        )
+        db.session.commit()
+        return record
+
+    return give

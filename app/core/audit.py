@@ -69,6 +69,13 @@ ACTION_LABELS = {
     "flag.raise": _l("Ethics flag raised"),
     "flag.read": _l("Ethics flags read"),
     "flag.resolve": _l("Ethics flag resolved"),
+    "consent.record": _l("Consent recorded"),
+    "consent.withdraw": _l("Consent withdrawn"),
+    "consent.read": _l("Consent records read"),
+    "consent.receipt": _l("Consent receipt shown"),
+    "consent.scan_read": _l("Consent scan downloaded"),
+    "consent.denied": _l("Refused: no consent"),
+    "consent.form_publish": _l("Consent form version published"),
 }
 
 

@@ -15,3 +15,8 @@ def today() -> date:
     if current_app.config.get("TODAY"):
         return current_app.config["TODAY"]
     return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+def local_date(moment: datetime) -> date:
+    """The date of an aware datetime in the installation's time zone."""
+    return moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()

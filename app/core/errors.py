@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from app.consent.gate import ConsentMissing
 from app.core.permissions import PermissionDenied
 
 MESSAGES = {
@@ -69,6 +70,11 @@ def _denied(error: PermissionDenied):
     return render_error(403)
 
 
+def _consent_missing(error):
+    """The consent gate refused (the refusal is already in the audit log): say why."""
+    return render_error(403, error.message)
+
+
 def _unexpected(error: Exception):
     # Flask has already logged the exception with its traceback; the user sees no details.
     return render_error(500)
@@ -77,5 +83,6 @@ def _unexpected(error: Exception):
 def register(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(PermissionDenied, _denied)
+    app.register_error_handler(ConsentMissing, _consent_missing)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _unexpected)

@@ -154,6 +154,7 @@ def submit(kind: str, actor, **params) -> Job:
 
 @event.listens_for(Session, "after_commit")
 def _queue_after_commit(session):
+    session.info.pop("after_rollback", None)
     for callback in session.info.pop("after_commit", []):
         try:
             callback()
@@ -165,6 +166,11 @@ def _queue_after_commit(session):
 @event.listens_for(Session, "after_rollback")
 def _drop_after_rollback(session):
     session.info.pop("after_commit", None)
+    for callback in session.info.pop("after_rollback", []):
+        try:
+            callback()
+        except Exception:
+            current_app.logger.exception("could not clean up after a rollback")
 
 
 def set_progress(job: Job, share: float) -> None:
@@ -226,9 +232,17 @@ def execute(job_id: int) -> None:
         current_app.logger.error("job %s failed:\n%s", job_id, traceback.format_exc())
         # Only a JobError's message is shown: other errors may quote data (SQL parameters).
         job.fail(str(exc) if isinstance(exc, JobError) else "unexpected error; see the log")
-        db.session.commit()
+        _finish()
         return
     job.succeed(result)
+    _finish()
+
+
+def _finish() -> None:
+    from app.core import audit  # audit imports users; keep this module import-light
+
+    if g.get("security_events"):  # refusals (of consent, say) outlive the job's rollback
+        audit.write_security_events()
     db.session.commit()
 
 

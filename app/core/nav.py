@@ -23,6 +23,8 @@ ENTRIES = [
     NavEntry("offers.attrition", _l("Attrition"), "offers.manage"),
     NavEntry("interviews.index", _l("Interviews"), "interviews.list"),
     NavEntry("interviews.flags", _l("Ethics flags"), "flags.manage"),
+    NavEntry("consent.overview", _l("Consent"), "consent.overview"),
+    NavEntry("consent.forms", _l("Consent forms"), "consent.forms"),
     NavEntry("guides.index", _l("Interview guides"), "guides.view"),
     NavEntry("admin.users", _l("Users"), "admin.users"),
     NavEntry("admin.audit_log", _l("Audit log"), "admin.audit"),

@@ -70,6 +70,16 @@ def own_interview(user, interview=None) -> bool:
 
 own_interview.roles = frozenset({Role.INTERVIEWER})
 
+
+def consent_keeper(user, interview=None) -> bool:
+    """The coordinator keeps every interview's consent; an interviewer their own."""
+    if user.has_role(Role.COORDINATOR):
+        return True
+    return own_interview(user, interview)
+
+
+consent_keeper.roles = frozenset({Role.COORDINATOR, Role.INTERVIEWER})
+
 #: action -> rule(user, obj). Later areas add their actions here, one line each.
 RULES: dict[str, Rule] = {
     "home.view": signed_in,
@@ -86,6 +96,12 @@ RULES: dict[str, Rule] = {
     "interviews.conduct": own_interview,
     "interviews.list": roles(Role.INTERVIEWER, Role.COORDINATOR),
     "flags.manage": roles(Role.COORDINATOR),
+    "consent.view": consent_keeper,
+    "consent.record": consent_keeper,
+    "consent.withdraw": consent_keeper,
+    "consent.overview": roles(Role.COORDINATOR),
+    "consent.forms": roles(Role.INTERVIEWER, Role.COORDINATOR),
+    "consent.publish": roles(Role.COORDINATOR),
 }
 
 

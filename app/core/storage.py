@@ -92,6 +92,14 @@ def delete_after_commit(name: str) -> None:
     db.session.info.setdefault("after_commit", []).append(lambda: delete(name))
 
 
+def delete_on_rollback(name: str) -> None:
+    """Remove a file just stored if the current transaction rolls back: the row that would
+    have pointed to it is gone, so the file must go too."""
+    from app.core.db import db
+
+    db.session.info.setdefault("after_rollback", []).append(lambda: delete(name))
+
+
 def rotate_all() -> int:
     """Rewrap every stored file's key under the newest data key; return how many were done."""
     root = _root()

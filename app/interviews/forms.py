@@ -65,10 +65,6 @@ class AdvanceForm(FlaskForm):
     )
 
 
-class WithdrawForm(FlaskForm):
-    """Withdraw the interview; the CSRF token is its only field."""
-
-
 class MemoForm(FlaskForm):
     text = TextAreaField(_l("Memo"), validators=[Length(max=100_000)])
     revision = IntegerField(widget=HiddenField.widget, validators=[InputRequired()])

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.calendar import local_date
 from app.core.crypto import EncryptedText
 from app.core.db import UTCDateTime, db, sql_values, utcnow
 
@@ -74,8 +75,9 @@ class Interview(db.Model):
     __table_args__ = (
         CheckConstraint(f"mode IN ({sql_values(Mode)})", "mode"),
         CheckConstraint(f"status IN ({sql_values(Status)})", "status"),
+        # Withdrawn may come before the interview took place: consent can be taken back early.
         CheckConstraint(
-            "(status = 'booked' OR status = 'cancelled') OR conducted_on IS NOT NULL",
+            "status IN ('booked', 'cancelled', 'withdrawn') OR conducted_on IS NOT NULL",
             "conducted_on",
         ),
         # One live interview per offer; a cancelled one may be followed by a new booking.
@@ -140,7 +142,7 @@ class Interview(db.Model):
     def conduct(self, on: date, today: date) -> None:
         if self.status != Status.BOOKED.value:
             raise InvalidStep(_l("Only a booked interview can be marked as conducted."))
-        if on < self.scheduled_at.date() or on > today:
+        if on < local_date(self.scheduled_at) or on > today:
             raise InvalidStep(
                 _l("An interview is conducted on or after its booked day, and not in the future.")
             )

@@ -6,6 +6,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.consent import gate
+from app.consent.scopes import Scope
 from app.core.calendar import today
 from app.core.db import db
 from app.core.permissions import PermissionDenied, can, permission
@@ -20,7 +22,6 @@ from app.interviews.forms import (
     MemoForm,
     RescheduleForm,
     ResolveForm,
-    WithdrawForm,
 )
 from app.interviews.models import EthicsFlag, Interview
 from app.interviews.services import InterviewError, MemoConflict
@@ -108,6 +109,7 @@ def show(interview_id: int):
         interview=interview,
         own=own,
         flags=flags,
+        in_force=sorted(gate.scopes_in_force(interview), key=list(Scope).index),
         reschedule_form=RescheduleForm(
             prefix="move",
             data={
@@ -120,7 +122,6 @@ def show(interview_id: int):
         cancel_form=CancelForm(prefix="cancel"),
         conduct_form=ConductForm(prefix="conduct", data={"conducted_on": day}),
         advance_form=AdvanceForm(prefix="advance"),
-        withdraw_form=WithdrawForm(prefix="withdraw"),
         flag_form=FlagForm(prefix="flag", data={"responsible_id": str(current_user.id)}),
     )
 
@@ -131,7 +132,7 @@ def _act(interview_id: int, form_class, prefix: str, act, done: str):
     if form.validate_on_submit():
         try:
             act(interview, form)
-        except InterviewError as error:
+        except (InterviewError, gate.ConsentMissing) as error:
             flash(str(error.message), "error")
         else:
             flash(done)
@@ -172,14 +173,6 @@ def advance(interview_id: int):
     return _act(interview_id, AdvanceForm, "advance",
                 lambda i, f: services.advance(current_user, i, f.to.data),
                 _("The interview's status was changed."))  # fmt: skip
-
-
-@bp.post("/<int:interview_id>/withdraw")
-@permission("interviews.conduct")
-def withdraw(interview_id: int):
-    return _act(interview_id, WithdrawForm, "withdraw",
-                lambda i, f: services.withdraw(current_user, i),
-                _("The interview was withdrawn."))  # fmt: skip
 
 
 @bp.post("/<int:interview_id>/flags")

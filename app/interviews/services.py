@@ -10,6 +10,7 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.consent import gate
 from app.core import audit
 from app.core.calendar import today
 from app.core.db import db, utcnow
@@ -25,7 +26,7 @@ from app.interviews.models import (
     Mode,
     Status,
 )
-from app.offers.models import InvalidTransition, Offer
+from app.offers.models import Attrition, InvalidTransition, Offer
 
 DEFAULT_GUIDE = "karlstad-follow-up"
 
@@ -95,6 +96,7 @@ def cancel(actor, interview: Interview, reason: str | None) -> None:
 def conduct(actor, interview: Interview, on: date) -> None:
     """The interview took place: the follow-up counts as interviewed."""
     authorize(actor, "interviews.conduct", interview)
+    gate.require(actor, interview, "interview.conduct")
     _step(lambda: interview.conduct(on, today()))
     _step(lambda: interview.offer.record_interviewed(on))
     audit.record(actor, "interview.conduct", "interview", interview.id)
@@ -108,10 +110,24 @@ def advance(actor, interview: Interview, to: Status) -> None:
     audit.record(actor, "interview.advance", "interview", interview.id, to=str(to))
 
 
-def withdraw(actor, interview: Interview) -> None:
-    authorize(actor, "interviews.conduct", interview)
+def erase_content(actor, interview: Interview) -> list[dict]:
+    """Participation was withdrawn: erase what the interview holds, keep a minimal record.
+
+    Memos and the place go; the interview row stays as "withdrawn" with its dates, so that
+    the follow-up and the withdrawal can still be accounted for. Ethics flags stay: they are
+    the service's own record of a duty to act, and never reach research.
+    """
+    memos = len(interview.memos)
+    interview.memos.clear()
+    interview.place = interview.cancel_reason = None
     _step(interview.withdraw)
-    audit.record(actor, "interview.withdraw", "interview", interview.id)
+    done = [{"effect": "memos_erased", "count": memos}, {"effect": "interview_withdrawn"}]
+    if interview.offer.is_open:  # withdrawn before the interview: the follow-up ends here
+        _step(lambda: interview.offer.close_without_interview(Attrition.DECLINED, None))
+        done.append({"effect": "follow_up_closed"})
+    db.session.flush()
+    audit.record(actor, "interview.withdraw", "interview", interview.id, memos_erased=memos)
+    return done
 
 
 EDITABLE = (Status.BOOKED.value, Status.CONDUCTED.value, Status.DOCUMENTED.value)
@@ -120,6 +136,7 @@ EDITABLE = (Status.BOOKED.value, Status.CONDUCTED.value, Status.DOCUMENTED.value
 def read_memos(actor, interview: Interview) -> dict[str, Memo]:
     """The memos by section; a read of interview content, so audited."""
     authorize(actor, "interviews.conduct", interview)
+    gate.require(actor, interview, "memos.read")
     audit.record(actor, "interview.memos_read", "interview", interview.id)
     return {memo.section_key: memo for memo in interview.memos}
 
@@ -127,6 +144,7 @@ def read_memos(actor, interview: Interview) -> dict[str, Memo]:
 def save_memo(actor, interview: Interview, section_key: str, text: str, revision: int) -> Memo:
     """Save one section's memo; refused if it changed since ``revision`` was read."""
     authorize(actor, "interviews.conduct", interview)
+    gate.require(actor, interview, "memos.write")
     if interview.status not in EDITABLE:
         raise InterviewError(_l("The memos can no longer be changed."))
     guide = interview.guide_version.guide

@@ -11,6 +11,12 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from stdnum import luhn
 
+from app.consent import gate
+from app.consent import services as consent
+from app.consent.models import Channel as WithdrawalChannel
+from app.consent.models import ConsentForm, Giver, Method
+from app.consent.scopes import Scope
+from app.consent.texts import FORM_KEY
 from app.core.users import User
 from app.interviews import services as interviews
 from app.interviews.models import FlagCategory, Mode, Status
@@ -169,10 +175,15 @@ def _follow_up(rng, coordinator, interviewers, placement, today, fate) -> None:
     )  # fmt: skip
     if fate != "interviewed":
         return
+    scopes = _demo_consent(rng, interviewer, interview, held)
     interviews.conduct(interviewer, interview, held)
     for key, memo in DEMO_MEMOS.items():
         interviews.save_memo(interviewer, interview, key, memo, 0)
     interviews.advance(interviewer, interview, Status.DOCUMENTED)
+    if Scope.RESEARCH_USE in scopes and rng.random() < 0.1:
+        consent.withdraw(coordinator, interview, scopes=[Scope.RESEARCH_USE],
+                         giver=Giver.YOUNG_PERSON, withdrawn_on=today,
+                         channel=WithdrawalChannel.PHONE)  # fmt: skip
     if rng.random() < 0.15:
         interviews.raise_flag(
             interviewer, interview, category=FlagCategory.CHILD_AT_RISK,
@@ -180,6 +191,22 @@ def _follow_up(rng, coordinator, interviewers, placement, today, fate) -> None:
             follow_up="Stäm av med samordnaren och bedöm om en orosanmälan ska göras.",
             responsible=coordinator, due_on=today + timedelta(days=3),
         )  # fmt: skip
+
+
+def _demo_consent(rng, interviewer, interview, on) -> list[Scope]:
+    """A verbal consent on the interview day; most say yes to everything, some not."""
+    scopes = [s for s in Scope if s is Scope.PARTICIPATION or rng.random() < 0.85]
+    form = ConsentForm.latest(FORM_KEY, interview.language)
+    givers = [(Giver.YOUNG_PERSON, None)]
+    if gate.guardian_required(interview):
+        givers.append((Giver.GUARDIAN, interview.participant.guardian or "Vårdnadshavare"))
+    for giver, guardian_name in givers:
+        consent.record(
+            interviewer, interview, giver=giver, scopes=scopes, form=form,
+            method=Method.VERBAL, given_on=on, witness="Kollega på enheten",
+            guardian_name=guardian_name,
+        )  # fmt: skip
+    return scopes
 
 
 #: fictional memos for the demo's conducted interviews

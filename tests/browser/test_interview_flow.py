@@ -4,6 +4,7 @@ flags page reads in Swedish."""
 
 from flask_babel import force_locale, gettext
 
+from app.consent.texts import seed_forms
 from app.core.users import Role
 from app.guides.services import sync_guides
 from tests.conftest import PASSWORD
@@ -29,6 +30,7 @@ def test_interview_memos_and_ethics_flag(
 
     with live_app.app_context():
         sync_guides()
+        seed_forms()
         db.session.commit()
         make_user(roles=[Role.COORDINATOR], username="kerstin", language="en")
         mette = make_user(roles=[Role.INTERVIEWER], username="mette", language="da",
@@ -53,6 +55,13 @@ def test_interview_memos_and_ethics_flag(
     page.get_by_role("button", name=da("Book"), exact=True).click()
     assert page.get_by_text(da("The interview was booked.")).is_visible()
 
+    # Consent first: without it no memo can be written.
+    page.get_by_role("link", name=da("Consent and withdrawal")).click()
+    page.get_by_label(da("Given verbally, before a witness")).check()
+    page.get_by_label(da("Witness"), exact=True).fill("Kollega Jens")
+    page.get_by_role("button", name=da("Record consent")).click()
+    assert page.get_by_text(da("The consent was recorded.")).is_visible()
+    page.get_by_role("link", name=da("Back to the interview")).click()
     page.get_by_role("link", name=da("Guide and memos")).click()
     memo = page.locator("#life_now textarea")
     memo.fill("Går på HF og har et fritidsjob. »Jeg klarer mig.«")

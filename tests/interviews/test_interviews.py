@@ -72,9 +72,12 @@ def test_an_interviewer_books_only_their_own(setup, make_user):
     assert book(interviewer, offer, interviewer).interviewer_id == interviewer.id
 
 
-def test_the_status_moves_forward_only(setup):
+def test_the_status_moves_forward_only(setup, give_consent):
+    from app.consent import services as consent
+
     coordinator, interviewer, offer = setup
     interview = book(coordinator, offer, interviewer)
+    give_consent(interview, interviewer)
     with pytest.raises(InterviewError, match="on or after its booked day"):
         services.conduct(interviewer, interview, date(2026, 11, 9))
     with pytest.raises(InterviewError, match="not in the future"):
@@ -92,15 +95,17 @@ def test_the_status_moves_forward_only(setup):
         services.advance(interviewer, interview, Status.DOCUMENTED)
     with pytest.raises(InterviewError, match="no longer be changed"):
         services.save_memo(interviewer, interview, "life_now", "late edit", 1)
-    services.withdraw(interviewer, interview)
-    assert interview.status == "withdrawn"
+    consent.withdraw(interviewer, interview, scopes=["participation"], giver="young_person",
+                     withdrawn_on=date(2026, 11, 23), channel="phone")  # fmt: skip
+    assert interview.status == "withdrawn" and interview.memos == []
     with pytest.raises(InterviewError, match="Only a booked interview"):
         services.reschedule(coordinator, interview, scheduled_at=WHEN, place=None, mode="phone")
 
 
-def test_memos_are_encrypted_versioned_and_audited(setup):
+def test_memos_are_encrypted_versioned_and_audited(setup, give_consent):
     coordinator, interviewer, offer = setup
     interview = book(coordinator, offer, interviewer)
+    give_consent(interview, interviewer)
     memo = services.save_memo(interviewer, interview, "placement", "Remembers the first day.", 0)
     assert memo.revision == 1
     with pytest.raises(MemoConflict):
@@ -114,10 +119,10 @@ def test_memos_are_encrypted_versioned_and_audited(setup):
     assert "interview.memos_read" in actions and actions.count("interview.memo_save") == 1
 
 
-def test_memo_pages_autosave_and_refuse_others(setup, client, auth, make_user):
+def test_memo_pages_autosave_and_refuse_others(setup, client, auth, make_user, give_consent):
     coordinator, interviewer, offer = setup
     interview = book(coordinator, offer, interviewer)
-    db.session.commit()
+    give_consent(interview, interviewer)
     auth.login(user=interviewer)
     page = client.get(f"/interviews/{interview.id}/memos").get_data(as_text=True)
     guide = interview.guide_version.guide
@@ -182,4 +187,5 @@ def test_booking_through_the_pages(setup, client, auth):
     assert interview.language == "en" and interview.mode == "video"
     assert interview.scheduled_at == datetime(2026, 11, 20, 13, 30, tzinfo=UTC)  # Stockholm
     page = client.get(f"/interviews/{interview.id}").get_data(as_text=True)
-    assert "Guide and memos" in page and "Raise an ethics flag" in page
+    assert "Read the guide" in page and "Raise an ethics flag" in page
+    assert "No consent is in force yet" in page and "Guide and memos" not in page

@@ -2,6 +2,11 @@
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
+  // A "Print" link on printable pages (forms, receipts); the browser's own print works too.
+  for (const link of document.querySelectorAll("[data-print]")) {
+    link.addEventListener("click", (event) => { event.preventDefault(); window.print(); });
+  }
+
   // Save memo drafts a moment after typing stops; the form still works without this.
   for (const form of document.querySelectorAll("form[data-autosave]")) {
     const text = form.querySelector("textarea");
