@@ -95,18 +95,23 @@ def publish_form(data: dict | None = None):
     return PublishForm()
 
 
+def _lines(value: str | None) -> str:
+    """Browsers send textarea line breaks as CRLF; the texts keep plain newlines."""
+    return (value or "").replace("\r\n", "\n").replace("\r", "\n")
+
+
 def text_from(form) -> dict:
     """The consent text the publish form describes, shaped like ConsentText."""
     return {
-        "title": form.title.data,
-        "introduction": form.introduction.data,
+        "title": _lines(form.title.data),
+        "introduction": _lines(form.introduction.data),
         "scopes": {
             scope.value: {
-                key: getattr(form, f"{scope.value}_{key}").data for key in SCOPE_PART_LABELS
+                key: _lines(getattr(form, f"{scope.value}_{key}").data) for key in SCOPE_PART_LABELS
             }
             for scope in Scope
         },
-        "retention": form.retention.data,
-        "withdrawal": form.withdrawal.data,
-        "guardian": form.guardian.data,
+        "retention": _lines(form.retention.data),
+        "withdrawal": _lines(form.withdrawal.data),
+        "guardian": _lines(form.guardian.data),
     }

@@ -61,13 +61,13 @@ def interview_day(interview) -> date:
     return interview.conducted_on or local_date(interview.scheduled_at)
 
 
-def guardian_required(interview) -> bool:
-    """Whether the participant is under the guardian age on the interview day."""
+def guardian_required(interview, day: date | None = None) -> bool:
+    """Whether the participant is under the guardian age on the interview day (or ``day``)."""
     from app.participants.eligibility import needs_guardian
     from app.participants.services import rules
 
     born = interview.participant.birth_date
-    return born is not None and needs_guardian(born, interview_day(interview), rules())
+    return born is not None and needs_guardian(born, day or interview_day(interview), rules())
 
 
 def active_grants(interview) -> tuple[set[Scope], set[Scope]]:
@@ -79,12 +79,13 @@ def active_grants(interview) -> tuple[set[Scope], set[Scope]]:
     return young, guardian
 
 
-def scopes_in_force(interview) -> frozenset[Scope]:
-    """The scopes the interview's consent covers now."""
+def scopes_in_force(interview, day: date | None = None) -> frozenset[Scope]:
+    """The scopes the interview's consent covers now; ``day`` is the interview day when it
+    is being set (conducting on another day than booked can change who must consent)."""
     if interview.status in _ENDED:
         return frozenset()
     young, guardian = active_grants(interview)
-    scopes = young & guardian if guardian_required(interview) else young
+    scopes = young & guardian if guardian_required(interview, day) else young
     if Scope.PARTICIPATION not in scopes:
         return frozenset()
     return frozenset(scopes)
@@ -94,10 +95,10 @@ def allows(interview, path: str) -> bool:
     return PATHS[path] in scopes_in_force(interview)
 
 
-def require(actor, interview, path: str) -> None:
+def require(actor, interview, path: str, day: date | None = None) -> None:
     """Raise ConsentMissing, with an audit entry that survives the refusal, unless allowed."""
     scope = PATHS[path]
-    if scope in scopes_in_force(interview):
+    if scope in scopes_in_force(interview, day):
         return
     audit.record_security_event(
         actor, "consent.denied", interview=interview.id, scope=scope.value, path=path
@@ -107,7 +108,7 @@ def require(actor, interview, path: str) -> None:
         interview.status not in _ENDED
         and {scope, Scope.PARTICIPATION} <= young
         and not {scope, Scope.PARTICIPATION} <= guardian
-        and guardian_required(interview)
+        and guardian_required(interview, day)
     )
     raise ConsentMissing(interview.id, scope, path, guardian_missing=waiting)
 

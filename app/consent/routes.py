@@ -69,7 +69,7 @@ def _page(interview, record_form=None, withdraw_form=None, status=200):
                 if gate.interview_day(interview) <= today()
                 else today(),
                 "form_id": str(latest.id) if latest else None,
-                "scopes": [s.value for s in Scope],
+                "scopes": [Scope.PARTICIPATION.value],  # every other part is opted into
             },
         )
     if withdraw_form is None:
@@ -186,6 +186,7 @@ def overview():
         .order_by(Interview.scheduled_at.desc())
     ).all()
     rows = [(i, gate.scopes_in_force(i), gate.guardian_required(i)) for i in interviews]
+    services.read_overview(current_user, [i.id for i in interviews])
     counts = {s: sum(1 for _i, force, _g in rows if s in force) for s in Scope}
     withdrawals = db.session.scalars(
         select(Withdrawal).order_by(Withdrawal.recorded_at.desc()).limit(50)

@@ -138,10 +138,23 @@ def withdraw(actor, interview, *, scopes, giver: Giver, withdrawn_on: date,
     effects in this same transaction: it all happens, or none of it."""
     authorize(actor, "consent.withdraw", interview)
     _live(interview)
+    giver = Giver(giver)
     chosen = _scopes(scopes)
-    if Scope.PARTICIPATION in chosen:
+    everything = Scope.PARTICIPATION in chosen
+    if everything:
         chosen = list(Scope)
-    grants = [g for r in interview.consents for g in r.grants if g.withdrawal_id is None]
+    if giver is Giver.GUARDIAN and not gate.guardian_required(interview):
+        raise ConsentError(
+            _l("No guardian's consent is needed: the participant is 18 or over on the "
+               "interview day."), "giver")  # fmt: skip
+    # The young person's withdrawal ends the scope for everyone; a guardian's ends the
+    # guardian's consent (which, for a minor, takes the scope out of force as well).
+    # Withdrawing taking part ends everything, whoever asks.
+    grants = [
+        g for r in interview.consents for g in r.grants
+        if g.withdrawal_id is None
+        and (everything or giver is Giver.YOUNG_PERSON or r.giver == Giver.GUARDIAN.value)
+    ]  # fmt: skip
     ending = [g for g in grants if Scope(g.scope) in chosen]
     missing = [s for s in chosen if not any(Scope(g.scope) is s for g in ending)]
     if Scope.PARTICIPATION not in chosen and missing:
@@ -160,7 +173,7 @@ def withdraw(actor, interview, *, scopes, giver: Giver, withdrawn_on: date,
     withdrawal = Withdrawal(
         interview_id=interview.id,
         scopes=",".join(s.value for s in chosen),
-        giver=Giver(giver).value,
+        giver=giver.value,
         withdrawn_on=withdrawn_on,
         channel=Channel(channel).value,
         note=(note or "").strip() or None,
@@ -188,20 +201,34 @@ def read_records(actor, interview) -> list[ConsentRecord]:
     return list(interview.consents)
 
 
+def _identity(actor, entry: ConsentRecord) -> None:
+    """Receipts and scans name the young person: the identity rule applies as well."""
+    authorize(actor, "consent.view", entry.interview)
+    authorize(actor, "participants.view", entry.interview.participant)
+
+
 def read_receipt(actor, entry: ConsentRecord) -> ConsentRecord:
     """A receipt names the young person: an identity read, audited."""
-    authorize(actor, "consent.view", entry.interview)
-    audit.record(actor, "consent.receipt", "interview", entry.interview_id, record=entry.id)
+    _identity(actor, entry)
+    audit.record(actor, "consent.receipt", "participant", entry.interview.participant.id,
+                 interview=entry.interview_id, record=entry.id)  # fmt: skip
     return entry
 
 
 def open_scan(actor, entry: ConsentRecord):
     """The decrypted scan, chunk by chunk; audited."""
-    authorize(actor, "consent.view", entry.interview)
+    _identity(actor, entry)
     if entry.scan_name is None:
         raise ConsentError(_l("This consent has no scan."))
-    audit.record(actor, "consent.scan_read", "interview", entry.interview_id, record=entry.id)
+    audit.record(actor, "consent.scan_read", "participant", entry.interview.participant.id,
+                 interview=entry.interview_id, record=entry.id)  # fmt: skip
     return storage.open_plaintext(entry.scan_name)
+
+
+def read_overview(actor, interview_ids: list[int]) -> None:
+    """The overview tells which participants are minors (from their birth dates): audited."""
+    authorize(actor, "consent.overview")
+    audit.record(actor, "consent.overview_read", "interview", None, ids=interview_ids)
 
 
 def forms_in_use() -> dict[int, int]:

@@ -75,6 +75,7 @@ ACTION_LABELS = {
     "consent.receipt": _l("Consent receipt shown"),
     "consent.scan_read": _l("Consent scan downloaded"),
     "consent.denied": _l("Refused: no consent"),
+    "consent.overview_read": _l("Consent overview read"),
     "consent.form_publish": _l("Consent form version published"),
 }
 

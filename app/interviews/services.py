@@ -88,15 +88,19 @@ def reschedule(actor, interview: Interview, *, scheduled_at, place, mode) -> Non
 
 
 def cancel(actor, interview: Interview, reason: str | None) -> None:
+    """Cancel a booked interview; memos written ahead of it go with it (a cancelled
+    interview has no content, and nothing could withdraw it later)."""
     authorize(actor, "interviews.book", interview.offer)
     _step(lambda: interview.cancel(reason))
-    audit.record(actor, "interview.cancel", "interview", interview.id)
+    memos = len(interview.memos)
+    interview.memos.clear()
+    audit.record(actor, "interview.cancel", "interview", interview.id, memos_erased=memos)
 
 
 def conduct(actor, interview: Interview, on: date) -> None:
     """The interview took place: the follow-up counts as interviewed."""
     authorize(actor, "interviews.conduct", interview)
-    gate.require(actor, interview, "interview.conduct")
+    gate.require(actor, interview, "interview.conduct", day=on)
     _step(lambda: interview.conduct(on, today()))
     _step(lambda: interview.offer.record_interviewed(on))
     audit.record(actor, "interview.conduct", "interview", interview.id)
@@ -170,6 +174,8 @@ def save_memo(actor, interview: Interview, section_key: str, text: str, revision
 def raise_flag(actor, interview: Interview, *, category: FlagCategory, disclosure: str,
                follow_up: str, responsible: User, due_on: date) -> EthicsFlag:  # fmt: skip
     authorize(actor, "interviews.conduct", interview)
+    if interview.status in (Status.WITHDRAWN.value, Status.CANCELLED.value):
+        raise InterviewError(_l("The interview is already withdrawn or cancelled."))
     if due_on < today():
         raise InterviewError(_l("The due date cannot be in the past."), "due_on")
     if not responsible.active:

@@ -52,6 +52,9 @@ def test_consent_withdrawal_and_its_effects(
     assert page.get_by_text(sv("No consent is in force yet."), exact=False).first.is_visible()
     page.get_by_role("link", name=sv("Consent and withdrawal")).click()
     record = page.locator("form[action$='/record']")
+    for scope in ("Audio recording", "Automated transcription", "Research use",
+                  "Quotation in the review"):  # fmt: skip
+        record.get_by_label(sv(scope)).check()
     record.get_by_label(sv("Signed on paper (scan attached)")).check()
     record.get_by_label(sv("Scan of the signed form (PDF, JPEG or PNG)")).set_input_files(
         files=[{"name": "samtycke.pdf", "mimeType": "application/pdf", "buffer": PDF}]

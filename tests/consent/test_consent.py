@@ -1,6 +1,7 @@
 """Consent records, scans, receipts, withdrawal and its effects, form versions; bad input."""
 
 import io
+import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -337,3 +338,66 @@ def _publish_data(form: ConsentForm) -> dict:
         for key in ("title", "explanation", "statement"):
             data[f"{scope.value}_{key}"] = getattr(part, key)
     return data
+
+
+def test_a_guardians_withdrawal_ends_only_the_guardians_consent(setup):
+    coordinator, interviewer, interview_for = setup
+    minor = interview_for(birth_date=date(2009, 6, 1))
+    young = record(interviewer, minor)
+    guardian = record(interviewer, minor, giver="guardian", guardian_name="Maria Lind")
+    services.withdraw(coordinator, minor, scopes=["quotation"], giver="guardian",
+                      withdrawn_on=date(2026, 11, 20), channel="letter")  # fmt: skip
+    assert Scope.QUOTATION not in gate.scopes_in_force(minor)
+    assert all(g.active for g in young.grants)  # the young person's receipt stays true
+    assert not next(g for g in guardian.grants if g.scope == "quotation").active
+    adult = interview_for()
+    record(interviewer, adult)
+    with pytest.raises(ConsentError, match="No guardian's consent is needed"):
+        services.withdraw(coordinator, adult, scopes=["quotation"], giver="guardian",
+                          withdrawn_on=date(2026, 11, 20), channel="letter")  # fmt: skip
+
+
+def test_age_is_taken_on_the_day_the_interview_took_place(setup):
+    _coordinator, interviewer, interview_for = setup
+    interview = interview_for(birth_date=date(2008, 11, 12))  # 17 when booked, 18 two days on
+    record(interviewer, interview)
+    assert gate.guardian_required(interview)
+    interviews.conduct(interviewer, interview, date(2026, 11, 12))
+    assert not gate.guardian_required(interview)
+    assert Scope.PARTICIPATION in gate.scopes_in_force(interview)
+
+
+def test_cancelling_erases_early_memos_and_flags_stop_on_an_ended_interview(setup):
+    from app.interviews.models import FlagCategory
+    from app.interviews.services import InterviewError
+
+    coordinator, interviewer, interview_for = setup
+    interview = interview_for()
+    record(interviewer, interview)
+    interviews.save_memo(interviewer, interview, "life_now", "Prepared note", 0)
+    interviews.cancel(coordinator, interview, "Ill")
+    db.session.commit()
+    assert interview.memos == []
+    with pytest.raises(InterviewError, match="withdrawn or cancelled"):
+        interviews.raise_flag(interviewer, interview, category=FlagCategory.OTHER,
+                              disclosure="x", follow_up="y", responsible=coordinator,
+                              due_on=date(2026, 11, 30))  # fmt: skip
+
+
+def test_the_record_form_opts_into_taking_part_only(setup, client, auth):
+    _coordinator, interviewer, interview_for = setup
+    interview = interview_for()
+    auth.login(user=interviewer)
+    page = client.get(f"/consent/interview/{interview.id}").get_data(as_text=True)
+    ticked = re.findall(r'<input[^>]*name="record-scopes"[^>]*>', page)
+    assert len(ticked) == len(Scope)
+    assert [t for t in ticked if "checked" in t] == [t for t in ticked if "participation" in t]
+
+
+def test_line_breaks_from_the_browser_do_not_make_a_new_version(setup, client, auth):
+    coordinator, _interviewer, _interview_for = setup
+    v1 = form_sv()
+    auth.login(user=coordinator)
+    data = {k: v.replace("\n", "\r\n") for k, v in _publish_data(v1).items()}
+    again = client.post("/consent/forms/new/sv", data=data).get_data(as_text=True)
+    assert "Nothing was changed" in again and form_sv().version == 1

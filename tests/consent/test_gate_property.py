@@ -63,18 +63,23 @@ class Model:
         self.grants.append((giver, set(scopes)))
         return True
 
-    def withdraw(self, scopes: set[Scope]) -> bool:
+    def withdraw(self, giver: str, scopes: set[Scope]) -> bool:
+        """The young person's withdrawal ends a scope for everyone, a guardian's only the
+        guardian's consent; withdrawing taking part ends everything."""
         if self.ended or not scopes:
             return False
         everything = Scope.PARTICIPATION in scopes
         if everything:
             scopes = set(Scope)
-        granted = self.active("young_person") | self.active("guardian")
+        if giver == "guardian" and not self.minor:
+            return False
+        ends = [a for g, a in self.grants if everything or giver == "young_person" or g == giver]
+        granted = set().union(*ends)
         if not everything and not scopes <= granted:
             return False
         if not scopes & granted:
             return False
-        for _giver, active in self.grants:
+        for active in ends:
             active -= scopes
         self.ended = everything
         return True
@@ -183,7 +188,7 @@ def test_no_path_leaks_what_consent_does_not_cover(
             except ConsentError:
                 done = False
         else:
-            expected = model.withdraw(scopes)
+            expected = model.withdraw(giver, scopes)
             try:
                 consent.withdraw(coordinator, interview, scopes=list(scopes), giver=giver,
                                  withdrawn_on=date(2026, 11, 20), channel="phone")  # fmt: skip
