@@ -30,13 +30,6 @@ from app.interviews.models import Interview
 bp = Blueprint("consent", __name__, url_prefix="/consent", template_folder="templates")
 
 
-def _get(model, ident: int):
-    obj = db.session.get(model, ident)
-    if obj is None:
-        abort(404)
-    return obj
-
-
 def _error(form, error: ConsentError) -> None:
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:
@@ -89,13 +82,13 @@ def _page(interview, record_form=None, withdraw_form=None, status=200):
 @bp.get("/interview/<int:interview_id>")
 @permission("consent.view")
 def interview(interview_id: int):
-    return _page(_get(Interview, interview_id))
+    return _page(db.get_or_404(Interview, interview_id))
 
 
 @bp.post("/interview/<int:interview_id>/record")
 @permission("consent.record")
 def record(interview_id: int):
-    interview = _get(Interview, interview_id)
+    interview = db.get_or_404(Interview, interview_id)
     form = RecordForm(prefix="record")
     if form.validate_on_submit():
         upload = form.scan.data
@@ -122,7 +115,7 @@ def record(interview_id: int):
 @bp.post("/interview/<int:interview_id>/withdraw")
 @permission("consent.withdraw")
 def withdraw(interview_id: int):
-    interview = _get(Interview, interview_id)
+    interview = db.get_or_404(Interview, interview_id)
     form = WithdrawForm(prefix="withdraw")
     if form.validate_on_submit():
         try:
@@ -146,7 +139,7 @@ def withdraw(interview_id: int):
 @bp.get("/record/<int:record_id>/receipt")
 @permission("consent.view")
 def receipt(record_id: int):
-    entry = services.read_receipt(current_user, _get(ConsentRecord, record_id))
+    entry = services.read_receipt(current_user, db.get_or_404(ConsentRecord, record_id))
     with force_locale(entry.form.language):  # the young person's paper, in their language
         return render_template(
             "consent/receipt.html",
@@ -160,7 +153,7 @@ def receipt(record_id: int):
 @bp.get("/record/<int:record_id>/scan")
 @permission("consent.view")
 def scan(record_id: int):
-    entry = _get(ConsentRecord, record_id)
+    entry = db.get_or_404(ConsentRecord, record_id)
     try:
         chunks = services.open_scan(current_user, entry)
     except ConsentError:
@@ -212,7 +205,7 @@ def forms():
 @bp.get("/forms/<int:form_id>")
 @permission("consent.forms")
 def form(form_id: int):
-    version = _get(ConsentForm, form_id)
+    version = db.get_or_404(ConsentForm, form_id)
     with force_locale(version.language):  # printed for the young person, in their language
         return render_template(
             "consent/form.html", version=version, text=version.text, scopes=list(Scope),

@@ -1,7 +1,7 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -30,13 +30,6 @@ from app.offers.models import Offer
 bp = Blueprint("interviews", __name__, url_prefix="/interviews", template_folder="templates")
 
 
-def _get(model, ident: int):
-    obj = db.session.get(model, ident)
-    if obj is None:
-        abort(404)
-    return obj
-
-
 def _when(form) -> datetime:
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     return datetime.combine(form.day.data, form.time.data, zone)
@@ -63,7 +56,7 @@ def index():
 @bp.route("/book/<int:offer_id>", methods=["GET", "POST"])
 @permission("interviews.book")
 def book(offer_id: int):
-    offer = _get(Offer, offer_id)
+    offer = db.get_or_404(Offer, offer_id)
     if not can(current_user, "interviews.book", offer):
         raise PermissionDenied("interviews.book")
     form = BookingForm()
@@ -74,7 +67,7 @@ def book(offer_id: int):
         try:
             interview = services.book(
                 current_user, offer, scheduled_at=_when(form), place=form.place.data,
-                mode=form.mode.data, interviewer=_get(User, int(form.interviewer_id.data)),
+                mode=form.mode.data, interviewer=db.get_or_404(User, int(form.interviewer_id.data)),
                 language=form.language.data,
             )  # fmt: skip
         except InterviewError as error:
@@ -96,7 +89,7 @@ def _visible(interview: Interview) -> None:
 @bp.get("/<int:interview_id>")
 @permission("interviews.list")
 def show(interview_id: int):
-    interview = _get(Interview, interview_id)
+    interview = db.get_or_404(Interview, interview_id)
     _visible(interview)
     own = can(current_user, "interviews.conduct", interview)
     flags = services.read_flags(current_user, interview.flags) if own else []
@@ -127,7 +120,7 @@ def show(interview_id: int):
 
 
 def _act(interview_id: int, form_class, prefix: str, act, done: str):
-    interview = _get(Interview, interview_id)
+    interview = db.get_or_404(Interview, interview_id)
     form = form_class(prefix=prefix)
     if form.validate_on_submit():
         try:
@@ -182,7 +175,7 @@ def flag(interview_id: int):
         services.raise_flag(
             current_user, interview, category=form.category.data,
             disclosure=form.disclosure.data, follow_up=form.follow_up.data,
-            responsible=_get(User, int(form.responsible_id.data)), due_on=form.due_on.data,
+            responsible=db.get_or_404(User, int(form.responsible_id.data)), due_on=form.due_on.data,
         )  # fmt: skip
 
     return _act(interview_id, FlagForm, "flag", act, _("The ethics flag was raised."))
@@ -191,7 +184,7 @@ def flag(interview_id: int):
 @bp.get("/<int:interview_id>/memos")
 @permission("interviews.conduct")
 def memos(interview_id: int):
-    interview = _get(Interview, interview_id)
+    interview = db.get_or_404(Interview, interview_id)
     saved = services.read_memos(current_user, interview)
     guide = interview.guide_version.guide
     sections = [*guide.sections, guide.closing]
@@ -211,7 +204,7 @@ def memos(interview_id: int):
 @bp.post("/<int:interview_id>/memos/<section_key>")
 @permission("interviews.conduct")
 def memo_save(interview_id: int, section_key: str):
-    interview = _get(Interview, interview_id)
+    interview = db.get_or_404(Interview, interview_id)
     form = MemoForm(prefix=section_key)
     wants_json = request.accept_mimetypes.best == "application/json"
     if not form.validate_on_submit():
@@ -248,7 +241,7 @@ def flags():
 @bp.post("/flags/<int:flag_id>/resolve")
 @permission("interviews.list")
 def resolve(flag_id: int):
-    flag = _get(EthicsFlag, flag_id)
+    flag = db.get_or_404(EthicsFlag, flag_id)
     form = ResolveForm()
     if form.validate_on_submit():
         try:

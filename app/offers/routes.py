@@ -1,4 +1,4 @@
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -25,13 +25,6 @@ from app.participants.models import Placement
 from app.participants.services import rules
 
 bp = Blueprint("offers", __name__, url_prefix="/follow-up", template_folder="templates")
-
-
-def _get(model, ident: int):
-    obj = db.session.get(model, ident)
-    if obj is None:
-        abort(404)
-    return obj
 
 
 @bp.get("/")
@@ -87,7 +80,7 @@ def _page(placement: Placement, **forms):
 @bp.route("/placements/<int:placement_id>", methods=["GET", "POST"])
 @permission("offers.manage")
 def follow_up(placement_id: int):
-    placement = _get(Placement, placement_id)
+    placement = db.get_or_404(Placement, placement_id)
     form = OfferForm(prefix="offer")
     if form.validate_on_submit():
         try:
@@ -107,7 +100,7 @@ def follow_up(placement_id: int):
 
 def _offer_action(offer_id: int, form_class, prefix: str, act, done_message: str):
     """Validate one of the follow-up page's forms and apply it; show the page again on errors."""
-    offer = _get(Offer, offer_id)
+    offer = db.get_or_404(Offer, offer_id)
     form = form_class(prefix=prefix)
     if form.validate_on_submit():
         try:
@@ -152,7 +145,7 @@ def reminder(offer_id: int):
 @permission("offers.manage")
 def assign(offer_id: int):
     def act(offer, form):
-        interviewer = _get(User, int(form.interviewer_id.data))
+        interviewer = db.get_or_404(User, int(form.interviewer_id.data))
         services.assign(current_user, offer, interviewer, on=today())
 
     return _offer_action(offer_id, AssignForm, "assign", act, _("The interviewer was assigned."))

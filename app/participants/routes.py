@@ -1,6 +1,6 @@
 import json
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -28,13 +28,6 @@ from app.participants.models import (
 from app.participants.services import RegisterError
 
 bp = Blueprint("participants", __name__, url_prefix="/participants", template_folder="templates")
-
-
-def _get(model, ident: int):
-    obj = db.session.get(model, ident)
-    if obj is None:
-        abort(404)
-    return obj
 
 
 def _form_error(form, error: RegisterError) -> None:
@@ -113,7 +106,7 @@ def _identity(form: ParticipantForm) -> dict:
 @bp.get("/<int:participant_id>")
 @permission("participants.view")
 def detail(participant_id: int):
-    participant = _get(Participant, participant_id)
+    participant = db.get_or_404(Participant, participant_id)
     services.show_identity(current_user, [participant], "detail")
     day, rules = today(), services.rules()
     items = [follow_up(p, day, rules) for p in participant.placements]
@@ -129,7 +122,7 @@ def detail(participant_id: int):
 @bp.route("/<int:participant_id>/edit", methods=["GET", "POST"])
 @permission("participants.register")
 def edit(participant_id: int):
-    participant = _get(Participant, participant_id)
+    participant = db.get_or_404(Participant, participant_id)
     form = ParticipantForm(obj=participant)
     if request.method == "GET":
         services.show_identity(current_user, [participant], "edit")
@@ -159,7 +152,7 @@ def _placement_fields(form: PlacementForm) -> dict:
 @bp.route("/<int:participant_id>/placements/new", methods=["GET", "POST"])
 @permission("participants.register")
 def placement_new(participant_id: int):
-    participant = _get(Participant, participant_id)
+    participant = db.get_or_404(Participant, participant_id)
     form = PlacementForm()
     if form.validate_on_submit():
         try:
@@ -177,7 +170,7 @@ def placement_new(participant_id: int):
 @bp.route("/placements/<int:placement_id>/edit", methods=["GET", "POST"])
 @permission("participants.register")
 def placement_edit(placement_id: int):
-    placement = _get(Placement, placement_id)
+    placement = db.get_or_404(Placement, placement_id)
     form = PlacementForm(obj=placement)
     if request.method == "GET":
         form.worker_ids.data = [str(w.user_id) for w in placement.workers if w.user_id]
@@ -201,7 +194,7 @@ def placement_edit(placement_id: int):
 @bp.post("/<int:participant_id>/people")
 @permission("participants.register")
 def person_add(participant_id: int):
-    participant = _get(Participant, participant_id)
+    participant = db.get_or_404(Participant, participant_id)
     form = PersonForm()
     if form.validate_on_submit():
         services.add_person(current_user, participant, form.relation.data, form.name.data)
@@ -214,7 +207,7 @@ def person_add(participant_id: int):
 @bp.post("/people/<int:person_id>/delete")
 @permission("participants.register")
 def person_remove(person_id: int):
-    person = _get(RelatedPerson, person_id)
+    person = db.get_or_404(RelatedPerson, person_id)
     participant_id = person.participant_id
     if ConfirmForm().validate_on_submit():
         services.remove_person(current_user, person)
@@ -249,7 +242,7 @@ def _mapping(form) -> dict[str, int]:
 @bp.get("/import/<int:import_id>")
 @permission("participants.register")
 def import_preview(import_id: int):
-    record = _get(RegisterImport, import_id)
+    record = db.get_or_404(RegisterImport, import_id)
     try:
         table = imports.table_of(record)
     except ImportProblem as problem:
@@ -278,7 +271,7 @@ def import_preview(import_id: int):
 @bp.post("/import/<int:import_id>/run")
 @permission("participants.register")
 def import_run(import_id: int):
-    record = _get(RegisterImport, import_id)
+    record = db.get_or_404(RegisterImport, import_id)
     try:
         form = mapping_form(imports.table_of(record).headers, request.form, {})
         if not (ConfirmForm().validate_on_submit() and form.validate()):
@@ -294,7 +287,7 @@ def import_run(import_id: int):
 @bp.get("/import/<int:import_id>/status")
 @permission("participants.register")
 def import_status(import_id: int):
-    record = _get(RegisterImport, import_id)
+    record = db.get_or_404(RegisterImport, import_id)
     if request.accept_mimetypes.best == "application/json":
         return record.job.status() if record.job else {"state": record.state}
     return render_template("participants/import_status.html", record=record, job=record.job)
@@ -303,7 +296,7 @@ def import_status(import_id: int):
 @bp.post("/import/<int:import_id>/discard")
 @permission("participants.register")
 def import_discard(import_id: int):
-    record = _get(RegisterImport, import_id)
+    record = db.get_or_404(RegisterImport, import_id)
     if ConfirmForm().validate_on_submit():
         imports.discard(current_user, record)
         flash(_("The uploaded file was discarded."))
