@@ -53,6 +53,7 @@ test: $(VENV)/.installed-dev translations
 # Benchmarks print their figures; they are not part of `make test`.
 bench: $(VENV)/.installed-dev translations
 	$(BIN)/python -m tests.bench.bench_register 2000
+	$(BIN)/python -m tests.bench.bench_transcribe
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -10,6 +10,7 @@ from app import config as settings
 from app.core import audit, errors, i18n, jobs, permissions, security
 from app.core.crypto import Keyring
 from app.core.db import db
+from app.core.uploads import SealedUploadRequest
 from app.extensions import babel, csrf, limiter, login_manager, migrate
 
 
@@ -23,8 +24,9 @@ def _blueprints():
     from app.main.routes import bp as main
     from app.offers.routes import bp as offers
     from app.participants.routes import bp as participants
+    from app.transcripts.routes import bp as transcripts
 
-    return [main, auth, admin, participants, offers, guides, interviews, consent]
+    return [main, auth, admin, participants, offers, guides, interviews, consent, transcripts]
 
 
 def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:
@@ -36,6 +38,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
         template_folder="core/templates",
         static_folder="core/static",
     )
+    app.request_class = SealedUploadRequest
     app.config.from_mapping(settings.load(Path(app.instance_path)))
     if config:
         app.config.from_mapping(config)

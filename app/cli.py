@@ -192,6 +192,82 @@ def keys_rotate_command():
     click.echo(f"re-encrypted {columns} values and {files} files under the newest key")
 
 
+@click.command("transcribe")
+@click.argument("audio_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--language", default="sv", show_default=True, type=click.Choice(["sv", "da", "en"]))
+@click.option(
+    "--model",
+    "model",
+    type=click.Path(exists=False),
+    help="Local model folder (or .pt file); default: the configured one.",
+)
+@click.option("--engine", type=click.Choice(["faster-whisper", "openai-whisper"]),
+              help="Default: REDTHREAD_WHISPER_ENGINE.")  # fmt: skip
+@with_appcontext
+def transcribe_command(audio_file, language, model, engine):
+    """Transcribe an audio file and print its segments (to try a model, or for batch work).
+
+    Nothing is stored: the file is read as it is, and the text goes to standard output.
+    """
+    import time
+
+    from flask import current_app
+
+    from app.transcripts import audio, engines
+
+    config = current_app.config
+    engine = engine or config["WHISPER_ENGINE"]
+    model = model or config["WHISPER_MODELS"].get(language)
+    if not model:
+        raise click.ClickException(f"no model given and none configured for {language}")
+    options = {"threads": config["WHISPER_THREADS"]}
+    if engine == "faster-whisper":
+        options |= {"batch_size": config["WHISPER_BATCH_SIZE"],
+                    "beam_size": config["WHISPER_BEAM_SIZE"]}  # fmt: skip
+    try:
+        loaded = engines.load_engine(engine, model, **options)
+        with open(audio_file, "rb") as src:
+            audio.probe(src, max_seconds=24 * 3600)
+            src.seek(0)
+            samples = audio.decode(src)
+    except (engines.EngineError, audio.AudioError) as error:
+        raise click.ClickException(str(error)) from None
+    seconds = len(samples) / engines.SAMPLE_RATE
+    began = time.monotonic()
+    with click.progressbar(length=1000, label="transcribing", file=sys.stderr) as bar:
+        done = [0]
+
+        def progress(share):
+            step = int(share * 1000) - done[0]
+            if step > 0:
+                bar.update(step)
+                done[0] += step
+
+        segments = loaded.transcribe(samples, language, progress)
+        progress(1.0)
+    for segment in segments:
+        click.echo(f"[{segment.start:8.2f} -> {segment.end:8.2f}] {segment.text}")
+    spent = time.monotonic() - began
+    click.echo(f"{seconds:.1f} s of audio in {spent:.1f} s (real-time factor "
+               f"{spent / max(seconds, 0.001):.3f})", err=True)  # fmt: skip
+
+
+@click.group("retention")
+def retention_group():
+    """Retention of audio recordings."""
+
+
+@retention_group.command("run")
+@with_appcontext
+def retention_run_command():
+    """Destroy the recordings whose time after verification is over (also run nightly)."""
+    from app.transcripts.services import destroy_due_audio
+
+    count = destroy_due_audio()
+    db.session.commit()
+    click.echo(f"{count} recordings destroyed")
+
+
 def register_commands(app: Flask) -> None:
     for command in (
         create_user_command,
@@ -200,5 +276,7 @@ def register_commands(app: Flask) -> None:
         worker_command,
         keys_group,
         guides_group,
+        transcribe_command,
+        retention_group,
     ):
         app.cli.add_command(command)

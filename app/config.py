@@ -116,6 +116,18 @@ def eligibility_rules():
         raise ConfigError(f"eligibility rules: {exc}") from None
 
 
+def whisper_models() -> dict[str, str]:
+    """The speech model for each interview language: REDTHREAD_WHISPER_MODEL_SV (and _DA,
+    _EN), else REDTHREAD_WHISPER_MODEL; a local folder (or .pt file), never a hub name."""
+    fallback = os.environ.get("REDTHREAD_WHISPER_MODEL", "").strip()
+    models = {}
+    for language in LANGUAGES:
+        path = os.environ.get(f"REDTHREAD_WHISPER_MODEL_{language.upper()}", "").strip()
+        if path or fallback:
+            models[language] = path or fallback
+    return models
+
+
 def load(instance_path: Path) -> dict:
     """The settings for one app, read from the environment and the instance folder."""
     instance_path.mkdir(parents=True, exist_ok=True)
@@ -164,6 +176,11 @@ def load(instance_path: Path) -> dict:
     )
     if country not in ("SE", "DK"):
         raise ConfigError("REDTHREAD_COUNTRY must be SE or DK")
+    engine = os.environ.get("REDTHREAD_WHISPER_ENGINE", "").strip() or "faster-whisper"
+    if engine not in ("faster-whisper", "openai-whisper"):
+        raise ConfigError("REDTHREAD_WHISPER_ENGINE must be faster-whisper or openai-whisper")
+    audio_mb = _env_int("REDTHREAD_MAX_AUDIO_MB", 1024, minimum=1)
+    upload_mb = _env_int("REDTHREAD_MAX_UPLOAD_MB", 1024, minimum=1)
     return {
         "SECRET_KEY": secret,
         "AUDIT_KEY": audit_key,
@@ -175,8 +192,20 @@ def load(instance_path: Path) -> dict:
         "MEDIA_ROOT": os.environ.get("REDTHREAD_MEDIA_ROOT") or str(instance_path / "media"),
         "QUEUE_FILE": str(instance_path / "queue.db"),
         "HUEY_IMMEDIATE": False,
-        # Uploads are streamed; this caps a whole request (audio files come later, up to 1 GB).
-        "MAX_CONTENT_LENGTH": _env_int("REDTHREAD_MAX_UPLOAD_MB", 1024, minimum=1) * 1024 * 1024,
+        # Uploads are streamed to disk; this caps a whole request (an audio file and its form).
+        "MAX_CONTENT_LENGTH": (max(upload_mb, audio_mb) + 1) * 1024 * 1024,
+        #: audio: largest file, longest recording, days kept after the transcript is verified
+        "AUDIO_MAX_BYTES": audio_mb * 1024 * 1024,
+        "AUDIO_MAX_SECONDS": _env_int("REDTHREAD_MAX_AUDIO_MINUTES", 150, minimum=1) * 60,
+        "AUDIO_RETENTION_DAYS": _env_int("REDTHREAD_AUDIO_RETENTION_DAYS", 30, minimum=0),
+        #: transcript files (.txt, .docx, .vtt, .srt) brought in by hand
+        "TRANSCRIPT_MAX_BYTES": _env_int("REDTHREAD_MAX_TRANSCRIPT_MB", 10, minimum=1) * 1024**2,
+        #: speech to text: engine, model per language, CPU threads (0: all), batch, beam
+        "WHISPER_ENGINE": engine,
+        "WHISPER_MODELS": whisper_models(),
+        "WHISPER_THREADS": _env_int("REDTHREAD_WHISPER_THREADS", 0, minimum=0),
+        "WHISPER_BATCH_SIZE": _env_int("REDTHREAD_WHISPER_BATCH_SIZE", 0, minimum=0),
+        "WHISPER_BEAM_SIZE": _env_int("REDTHREAD_WHISPER_BEAM_SIZE", 1, minimum=1, maximum=10),
         "MAX_FORM_MEMORY_SIZE": _env_int("REDTHREAD_MAX_FORM_KB", 512, minimum=16) * 1024,
         # The cookie outlives the idle timeout so that the server can say the session expired.
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=max_hours),

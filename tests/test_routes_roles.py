@@ -20,6 +20,7 @@ from app.core.users import Role
 from app.guides.services import sync_guides
 from app.interviews.models import EthicsFlag, Interview
 from app.participants.models import RegisterImport, RelatedPerson
+from app.transcripts.models import Recording, Transcript, TranscriptSegment
 
 ROLES = [None, *Role]
 
@@ -68,8 +69,18 @@ def sample_values(make_user, make_participant, make_offer, user=None):
         grants=[ConsentGrant(scope=scope.value) for scope in Scope],
     )  # fmt: skip
     db.session.add(record)
+    audio = storage.save(io.BytesIO(b"not really audio"), "audio")
+    recording = Recording(interview=interview, stored_name=audio.name, size=audio.size,
+                          sha256=audio.sha256, file_type="wav", duration=1.0)  # fmt: skip
+    segment = TranscriptSegment(position=0, text="Sample text")
+    transcript = Transcript(interview=interview, version=1, source="import", made_by=".txt",
+                            segments=[segment])  # fmt: skip
+    db.session.add_all([recording, transcript])
     db.session.commit()
     return {
+        "recording_id": recording.id,
+        "transcript_id": transcript.id,
+        "file_type": "txt",
         "record_id": record.id,
         "form_id": form.id,
         "language": "da",

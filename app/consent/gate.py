@@ -25,6 +25,11 @@ PATHS: dict[str, Scope] = {
     "memos.read": Scope.PARTICIPATION,
     "memos.write": Scope.PARTICIPATION,
     "interview.conduct": Scope.PARTICIPATION,
+    "audio.upload": Scope.AUDIO_RECORDING,
+    "audio.play": Scope.AUDIO_RECORDING,
+    "audio.transcribe": Scope.AUTOMATED_TRANSCRIPTION,
+    "transcript.read": Scope.PARTICIPATION,
+    "transcript.write": Scope.PARTICIPATION,
 }
 
 #: statuses in which an interview holds no usable content at all

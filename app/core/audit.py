@@ -77,6 +77,17 @@ ACTION_LABELS = {
     "consent.denied": _l("Refused: no consent"),
     "consent.overview_read": _l("Consent overview read"),
     "consent.form_publish": _l("Consent form version published"),
+    "audio.upload": _l("Recording uploaded"),
+    "audio.play": _l("Recording played"),
+    "audio.download": _l("Recording downloaded"),
+    "audio.destroy": _l("Recording destroyed"),
+    "transcript.transcribe": _l("Transcription started"),
+    "transcript.cancel": _l("Transcription cancelled"),
+    "transcript.create": _l("Transcript version stored"),
+    "transcript.read": _l("Transcript read"),
+    "transcript.edit": _l("Transcript edited"),
+    "transcript.verify": _l("Transcript verified"),
+    "transcript.export": _l("Transcript exported"),
 }
 
 

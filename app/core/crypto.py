@@ -8,6 +8,7 @@ key, so rotation rewrites only the header and destroying a file's header destroy
 
 import hashlib
 import hmac
+import io
 import os
 import struct
 from collections.abc import Iterable, Iterator
@@ -144,6 +145,19 @@ def read_header(src: BinaryIO) -> FileHeader:
     return FileHeader(wrapped, prefix, chunk_size)
 
 
+def _read_full(src: BinaryIO, size: int) -> bytes:
+    """Exactly ``size`` bytes unless the source ends: every chunk but the last is full, which
+    is what lets SealedReader find chunk ``i`` without reading the ones before it."""
+    parts, left = [], size
+    while left:
+        part = src.read(left)
+        if not part:
+            break
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
+
+
 def encrypt_stream(
     ring: Keyring, src: BinaryIO, dst: BinaryIO, chunk_size: int = CHUNK_SIZE, context: bytes = b""
 ) -> tuple[int, str]:
@@ -155,9 +169,9 @@ def encrypt_stream(
     digest = hashlib.sha256()
     dst.write(header.pack())
     size, index = 0, 0
-    chunk = src.read(chunk_size)
+    chunk = _read_full(src, chunk_size)
     while True:
-        following = src.read(chunk_size)
+        following = _read_full(src, chunk_size)
         last = not following
         digest.update(chunk)
         size += len(chunk)
@@ -196,6 +210,84 @@ def decrypt_stream(ring: Keyring, src: BinaryIO, context: bytes = b"") -> Iterat
         else:
             raise DecryptionError("encrypted file is damaged or was encrypted with another key")
         index += 1
+
+
+class SealedReader(io.RawIOBase):
+    """Random access to an encrypted file's plaintext, one chunk decrypted at a time.
+
+    Every chunk but the last holds ``chunk_size`` bytes, so chunk ``i`` sits at a known
+    place: a media player (HTTP Range) or a decoder (PyAV) can seek without the file ever
+    being decrypted whole. Each chunk is authenticated as it is read, with its index and
+    whether it is the last, so chunks cannot be reordered or cut off unnoticed.
+    """
+
+    def __init__(self, ring: Keyring, raw: BinaryIO, context: bytes = b""):
+        super().__init__()
+        self._raw = raw
+        self._header = read_header(raw)
+        self._aead = AESGCM(ring.decrypt(self._header.wrapped_key))
+        self._associated = self._header.associated_data(context)
+        self._start = raw.tell()
+        self._record = 4 + self._header.chunk_size + _TAG
+        body = raw.seek(0, io.SEEK_END) - self._start
+        self._chunks = max(1, -(-body // self._record))
+        last = body - (self._chunks - 1) * self._record - 4 - _TAG
+        if body <= 0 or last < 0:
+            raise DecryptionError("encrypted file is cut short")
+        self.size = (self._chunks - 1) * self._header.chunk_size + last
+        self._position = 0
+        self._cached: tuple[int, bytes] | None = None
+
+    def _chunk(self, index: int) -> bytes:
+        if self._cached and self._cached[0] == index:
+            return self._cached[1]
+        self._raw.seek(self._start + index * self._record)
+        last = index == self._chunks - 1
+        expected = (self.size - index * self._header.chunk_size if last
+                    else self._header.chunk_size) + _TAG  # fmt: skip
+        field = self._raw.read(4)
+        if len(field) != 4 or struct.unpack(">I", field)[0] != expected:
+            raise DecryptionError("encrypted file is damaged or cut short")
+        length = expected
+        nonce = _nonce(self._header.nonce_prefix, index, last)
+        try:
+            plain = self._aead.decrypt(nonce, self._raw.read(length), self._associated)
+        except InvalidTag:
+            raise DecryptionError("encrypted file is damaged or cut short") from None
+        self._cached = (index, plain)
+        return plain
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self.size}[whence]
+        if base + offset < 0:
+            raise ValueError("negative seek position")
+        self._position = base + offset
+        return self._position
+
+    def readinto(self, buffer) -> int:
+        view, done = memoryview(buffer).cast("B"), 0
+        while done < len(view) and self._position < self.size:
+            index, skip = divmod(self._position, self._header.chunk_size)
+            piece = self._chunk(index)[skip : skip + len(view) - done]
+            if not piece:
+                raise DecryptionError("encrypted file is damaged or cut short")
+            view[done : done + len(piece)] = piece
+            done += len(piece)
+            self._position += len(piece)
+        return done
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
 
 
 def rewrap_header(ring: Keyring, header: FileHeader) -> FileHeader:

@@ -6,16 +6,31 @@ wrapper: it loads the row and calls the handler registered for the job's kind wi
 """
 
 import json
+import threading
 import traceback
 from collections.abc import Callable
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from flask import Flask, current_app, g, has_app_context
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from huey import Huey, crontab
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, and_, event, or_, select, update
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    and_,
+    event,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.core.db import UTCDateTime, db, utcnow
@@ -53,6 +68,14 @@ class Job(db.Model):
     __table_args__ = (
         CheckConstraint(f"state IN ({_STATES})", name="state"),
         CheckConstraint("progress >= 0 AND progress <= 1", name="progress"),
+        # One active job per subject (a recording being transcribed, say), in the schema.
+        Index(
+            "uq_job_active_subject",
+            "subject",
+            unique=True,
+            sqlite_where=text("state IN ('queued', 'running')"),
+            postgresql_where=text("state IN ('queued', 'running')"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -61,6 +84,8 @@ class Job(db.Model):
     state: Mapped[str] = mapped_column(String(16), default=JobState.QUEUED.value, index=True)
     #: share of the work done, 0 to 1
     progress: Mapped[float] = mapped_column(default=0.0)
+    #: what the job works on, e.g. "recording:12"; one active job per subject
+    subject: Mapped[str | None] = mapped_column(String(64))
     #: JSON arguments for the handler
     params: Mapped[str] = mapped_column(Text, default="{}")
     #: JSON outcome written by the handler
@@ -89,20 +114,27 @@ class Job(db.Model):
     def result_dict(self) -> dict:
         return json.loads(self.result or "{}")
 
+    @property
+    def active(self) -> bool:
+        return self.state in ACTIVE_STATES
+
+    def seconds_left(self) -> int | None:
+        """A running job's estimate from its pace so far; None until there is one."""
+        if self.state != JobState.RUNNING.value or not self.started_at or self.progress < 0.02:
+            return None
+        spent = (utcnow() - self.started_at).total_seconds()
+        return max(0, round(spent / self.progress * (1 - self.progress)))
+
     def status(self) -> dict:
         """What a page polling this job needs to know."""
         return {
             "state": self.state,
             "state_label": str(self.state_enum.label),
             "progress": self.progress,
+            "seconds_left": self.seconds_left(),
+            "attempts": self.attempts,
             "error": self.error,
         }
-
-    def succeed(self, result: dict) -> None:
-        self.state = JobState.SUCCEEDED.value
-        self.progress = 1.0
-        self.result = json.dumps(result, default=str)
-        self.finished_at = utcnow()
 
     def fail(self, error: str) -> None:
         self.state = JobState.FAILED.value
@@ -112,6 +144,10 @@ class Job(db.Model):
 
 class JobError(Exception):
     """A failure whose message is meant for the person watching the job (translated)."""
+
+
+class JobCancelled(Exception):
+    """Someone cancelled the job while it ran; its work is rolled back."""
 
 
 #: a running job without a heartbeat for this long is taken to have lost its worker
@@ -140,11 +176,16 @@ def handler(kind: str):
     return decorate
 
 
-def submit(kind: str, actor, **params) -> Job:
+def submit(kind: str, actor, subject: str | None = None, **params) -> Job:
     """Create a job row now and queue it once the current transaction commits."""
     if kind not in HANDLERS:
         raise KeyError(f"no handler for job kind {kind!r}")
-    job = Job(kind=kind, params=json.dumps(params), created_by_id=getattr(actor, "id", None))
+    job = Job(
+        kind=kind,
+        subject=subject,
+        params=json.dumps(params),
+        created_by_id=getattr(actor, "id", None),
+    )
     db.session.add(job)
     db.session.flush()
     job_id = job.id
@@ -173,11 +214,67 @@ def _drop_after_rollback(session):
             current_app.logger.exception("could not clean up after a rollback")
 
 
+def active_job(subject: str) -> Job | None:
+    return db.session.scalar(
+        select(Job).where(Job.subject == subject, Job.state.in_([s.value for s in ACTIVE_STATES]))
+    )
+
+
 def set_progress(job: Job, share: float) -> None:
-    """Record progress (and a heartbeat) and commit it so that the person watching sees it."""
-    job.progress = max(0.0, min(1.0, share))
-    job.heartbeat_at = utcnow()
+    """Record progress (and a heartbeat) and commit it so that the person watching sees it.
+
+    Raises JobCancelled if the job was cancelled meanwhile. Only the job's row is written
+    here: a handler keeps its results in memory until it returns, so that a worker that
+    dies leaves nothing half-written.
+    """
+    moved = db.session.execute(
+        update(Job)
+        .where(Job.id == job.id, Job.state == JobState.RUNNING.value, Job.attempts == job.attempts)
+        .values(progress=max(0.0, min(1.0, share)), heartbeat_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
     db.session.commit()
+    if not moved:
+        raise JobCancelled(job.id)
+
+
+@contextmanager
+def heartbeat(job: Job, every: float = 60.0):
+    """Keep a long step (a model decoding) from looking like a dead worker: a thread marks
+    the job alive on its own connection until the step ends."""
+    engine, job_id, attempts = db.engine, job.id, job.attempts
+    stop = threading.Event()
+
+    def beat():
+        while not stop.wait(every):
+            with engine.begin() as connection:
+                connection.execute(
+                    update(Job)
+                    .where(Job.id == job_id, Job.state == JobState.RUNNING.value,
+                           Job.attempts == attempts)
+                    .values(heartbeat_at=utcnow())
+                )  # fmt: skip
+
+    thread = threading.Thread(target=beat, name=f"job-{job_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def cancel(job: Job) -> bool:
+    """Cancel a queued or running job; a running one stops at its next progress report and
+    writes nothing. False if it had already ended."""
+    cancelled = db.session.execute(
+        update(Job)
+        .where(Job.id == job.id, Job.state.in_([s.value for s in ACTIVE_STATES]))
+        .values(state=JobState.CANCELLED.value, finished_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire(job)
+    return cancelled == 1
 
 
 def claim(job_id: int) -> bool:
@@ -224,18 +321,43 @@ def execute(job_id: int) -> None:
         return
     job = db.session.get(Job, job_id)
     g.audit_origin = "job"
+    creator = job.created_by
+    language = (creator.language if creator else None) or current_app.config["BABEL_DEFAULT_LOCALE"]
     try:
-        result = HANDLERS[job.kind](job)
-    except Exception as exc:
+        with force_locale(language):  # messages in the language of the person watching
+            result = HANDLERS[job.kind](job)
+    except JobCancelled:
         db.session.rollback()
-        job = db.session.get(Job, job_id)
-        current_app.logger.error("job %s failed:\n%s", job_id, traceback.format_exc())
-        # Only a JobError's message is shown: other errors may quote data (SQL parameters).
-        job.fail(str(exc) if isinstance(exc, JobError) else "unexpected error; see the log")
         _finish()
         return
-    job.succeed(result)
+    except Exception as exc:
+        db.session.rollback()
+        current_app.logger.error("job %s failed:\n%s", job_id, traceback.format_exc())
+        # Only a JobError's message is shown: other errors may quote data (SQL parameters).
+        with force_locale(language):
+            message = str(exc) if isinstance(exc, JobError) else str(_l("Unexpected error; the "
+                      "administrator finds the details in the log."))  # fmt: skip
+        _end(job, JobState.FAILED, error=message)
+        _finish()
+        return
+    # The state changes in the same transaction as the handler's work, and only if this run
+    # still holds the job: a cancel or a takeover meanwhile rolls the work back.
+    if not _end(job, JobState.SUCCEEDED, progress=1.0, result=json.dumps(result, default=str)):
+        db.session.rollback()
+        return
     _finish()
+
+
+def _end(job: Job, state: JobState, **values) -> bool:
+    """Move this run's job to its end state, unless it was cancelled or taken over."""
+    ended = db.session.execute(
+        update(Job)
+        .where(Job.id == job.id, Job.state == JobState.RUNNING.value, Job.attempts == job.attempts)
+        .values(state=state.value, finished_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire(job)
+    return ended == 1
 
 
 def _finish() -> None:

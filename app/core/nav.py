@@ -25,6 +25,7 @@ ENTRIES = [
     NavEntry("interviews.flags", _l("Ethics flags"), "flags.manage"),
     NavEntry("consent.overview", _l("Consent"), "consent.overview"),
     NavEntry("consent.forms", _l("Consent forms"), "consent.forms"),
+    NavEntry("transcripts.retention", _l("Audio retention"), "transcripts.retention"),
     NavEntry("guides.index", _l("Interview guides"), "guides.view"),
     NavEntry("admin.users", _l("Users"), "admin.users"),
     NavEntry("admin.audit_log", _l("Audit log"), "admin.audit"),

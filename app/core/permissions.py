@@ -102,6 +102,8 @@ RULES: dict[str, Rule] = {
     "consent.overview": roles(Role.COORDINATOR),
     "consent.forms": roles(Role.INTERVIEWER, Role.COORDINATOR),
     "consent.publish": roles(Role.COORDINATOR),
+    "transcripts.work": own_interview,
+    "transcripts.retention": roles(Role.COORDINATOR),
 }
 
 

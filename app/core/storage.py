@@ -16,7 +16,14 @@ from typing import BinaryIO
 
 from flask import current_app
 
-from app.core.crypto import decrypt_stream, encrypt_stream, keyring, read_header, rewrap_header
+from app.core.crypto import (
+    SealedReader,
+    decrypt_stream,
+    encrypt_stream,
+    keyring,
+    read_header,
+    rewrap_header,
+)
 
 _NAME = re.compile(r"^[a-z_]+/[0-9a-f]{32}\.rte$")
 
@@ -46,8 +53,27 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def save(src: BinaryIO, category: str) -> StoredFile:
-    """Encrypt ``src`` into a new file of ``category``; all or nothing."""
+class FileTooLarge(ValueError):
+    """The content went past the limit given to ``save``; nothing was kept."""
+
+
+class _Limited:
+    def __init__(self, src: BinaryIO, limit: int):
+        self._src, self._left = src, limit
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._src.read(size)
+        self._left -= len(data)
+        if self._left < 0:
+            raise FileTooLarge("the file is larger than allowed")
+        return data
+
+
+def save(src: BinaryIO, category: str, limit: int | None = None) -> StoredFile:
+    """Encrypt ``src`` into a new file of ``category``; all or nothing. Past ``limit``
+    bytes it stops with FileTooLarge and keeps nothing."""
+    if limit is not None:
+        src = _Limited(src, limit)
     if not re.fullmatch(r"[a-z_]+", category):
         raise ValueError(f"bad storage category {category!r}")
     folder = _root() / category
@@ -72,6 +98,33 @@ def open_plaintext(name: str) -> Iterator[bytes]:
     """The decrypted content of a stored file, chunk by chunk."""
     with open(_path(name), "rb") as src:
         yield from decrypt_stream(keyring(), src, context=name.encode())
+
+
+def open_seekable(name: str) -> SealedReader:
+    """A seekable, read-only file of the decrypted content (for players and decoders)."""
+    raw = open(_path(name), "rb")  # noqa: SIM115 - the reader closes it
+    try:
+        return SealedReader(keyring(), raw, context=name.encode())
+    except BaseException:
+        raw.close()
+        raise
+
+
+def exists(name: str) -> bool:
+    return _path(name).exists()
+
+
+def names(category: str) -> list[str]:
+    """The stored files of a category (finished ones, not those being written)."""
+    folder = _root() / category
+    if not folder.is_dir():
+        return []
+    return sorted(f"{category}/{p.name}" for p in folder.glob("*.rte") if _NAME.match(
+        f"{category}/{p.name}"))  # fmt: skip
+
+
+def modified(name: str) -> float:
+    return _path(name).stat().st_mtime
 
 
 def delete(name: str) -> bool:

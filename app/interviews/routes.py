@@ -26,6 +26,7 @@ from app.interviews.forms import (
 from app.interviews.models import EthicsFlag, Interview
 from app.interviews.services import InterviewError, MemoConflict
 from app.offers.models import Offer
+from app.transcripts.routes import interview_panel
 
 bp = Blueprint("interviews", __name__, url_prefix="/interviews", template_folder="templates")
 
@@ -116,6 +117,7 @@ def show(interview_id: int):
         conduct_form=ConductForm(prefix="conduct", data={"conducted_on": day}),
         advance_form=AdvanceForm(prefix="advance"),
         flag_form=FlagForm(prefix="flag", data={"responsible_id": str(current_user.id)}),
+        audio=interview_panel(interview) if own else None,
     )
 
 

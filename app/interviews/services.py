@@ -108,8 +108,15 @@ def conduct(actor, interview: Interview, on: date) -> None:
 
 def advance(actor, interview: Interview, to: Status) -> None:
     authorize(actor, "interviews.conduct", interview)
-    if Status(to) is Status.DOCUMENTED and not any(m.text.strip() for m in interview.memos):
-        raise InterviewError(_l("Write the memos before marking the interview documented."))
+    documented = any(m.text.strip() for m in interview.memos) or interview.recordings
+    if Status(to) is Status.DOCUMENTED and not documented:
+        raise InterviewError(
+            _l("Write the memos or upload the recording before marking the interview "
+               "documented."))  # fmt: skip
+    if Status(to) is Status.TRANSCRIBED and not interview.transcripts:
+        raise InterviewError(_l("Transcribe the recording or import a transcript first."))
+    if Status(to) is Status.VERIFIED and interview.transcripts:
+        raise InterviewError(_l("Verify the transcript in the transcript editor."))
     _step(lambda: interview.advance(Status(to)))
     audit.record(actor, "interview.advance", "interview", interview.id, to=str(to))
 

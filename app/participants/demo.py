@@ -25,6 +25,7 @@ from app.offers.models import Answer, Attrition, Channel
 from app.participants import services
 from app.participants.eligibility import Setting, add_months
 from app.participants.models import Relation
+from app.transcripts import services as transcripts
 
 FIRST = [
     "Alva", "Elias", "Maja", "Liam", "Saga", "Noah", "Ebba", "Hugo", "Freja", "Oskar",
@@ -180,6 +181,8 @@ def _follow_up(rng, coordinator, interviewers, placement, today, fate) -> None:
     for key, memo in DEMO_MEMOS.items():
         interviews.save_memo(interviewer, interview, key, memo, 0)
     interviews.advance(interviewer, interview, Status.DOCUMENTED)
+    if interview.id % 2:  # every other one typed up elsewhere and imported, to be checked
+        transcripts.import_transcript(interviewer, interview, DEMO_TRANSCRIPT, "samtal.srt")
     if Scope.RESEARCH_USE in scopes and rng.random() < 0.1:
         consent.withdraw(coordinator, interview, scopes=[Scope.RESEARCH_USE],
                          giver=Giver.YOUNG_PERSON, withdrawn_on=today,
@@ -208,6 +211,28 @@ def _demo_consent(rng, interviewer, interview, on) -> list[Scope]:
         )  # fmt: skip
     return scopes
 
+
+#: a fictional transcript excerpt, as subtitles with times and speakers
+DEMO_TRANSCRIPT = """1
+00:00:02,000 --> 00:00:06,500
+Intervjuare: Hur har du det i dag, jämfört med när du bodde i familjehemmet?
+
+2
+00:00:07,000 --> 00:00:15,200
+Den unga: Bättre, tror jag. Jag har en egen lägenhet och läser på komvux.
+
+3
+00:00:15,800 --> 00:00:24,000
+Den unga: Men i början visste jag inte varför jag flyttade. Ingen sa något.
+
+4
+00:00:24,500 --> 00:00:29,000
+Intervjuare: Vad hade du behövt få veta då?
+
+5
+00:00:29,600 --> 00:00:38,900
+Den unga: Att det inte var mitt fel. Och att någon pratade med mamma också.
+""".encode()
 
 #: fictional memos for the demo's conducted interviews
 DEMO_MEMOS = {

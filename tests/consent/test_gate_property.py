@@ -10,6 +10,8 @@ A path added to ``gate.PATHS`` must get a probe in ``PROBES``: the first test fa
 it has one.
 """
 
+import io
+import wave
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -24,12 +26,16 @@ from app.consent.models import ConsentForm
 from app.consent.scopes import Scope
 from app.consent.services import ConsentError
 from app.consent.texts import FORM_KEY, seed_forms
+from app.core import storage
 from app.core.db import db
 from app.core.users import Role
 from app.guides.services import sync_guides
 from app.interviews import services as interviews
 from app.interviews.models import Mode
 from app.interviews.services import InterviewError, MemoConflict
+from app.transcripts import services as transcripts
+from app.transcripts.models import Recording, Transcript, TranscriptSegment
+from app.transcripts.services import TranscriptError
 
 DAY = date(2026, 11, 10)  # the interview day; the tests' today is 2026-11-23
 EIGHTEENTH = date(2008, 11, 10)  # born on this day: 18 on the interview day
@@ -118,10 +124,70 @@ def probe_conduct(interviewer, interview) -> bool:
     return True
 
 
+def _silence() -> bytes:
+    out = io.BytesIO()
+    with wave.open(out, "wb") as sound:
+        sound.setnchannels(1)
+        sound.setsampwidth(2)
+        sound.setframerate(8000)
+        sound.writeframes(b"\0\0" * 8000)
+    return out.getvalue()
+
+
+SILENCE = _silence()
+
+
+def _through(call) -> bool:
+    """True if the gate let ``call`` through (whatever the service then decided)."""
+    try:
+        call()
+    except ConsentMissing:
+        return False
+    except (TranscriptError, InterviewError):
+        return True
+    return True
+
+
+def probe_audio_upload(interviewer, interview) -> bool:
+    return _through(lambda: transcripts.upload_recording(
+        interviewer, interview, io.BytesIO(SILENCE), "probe.wav"))  # fmt: skip
+
+
+def probe_audio_play(interviewer, interview) -> bool:
+    def play():
+        transcripts.open_audio(interviewer, interview.recordings[0]).close()
+
+    return _through(play)
+
+
+def probe_audio_transcribe(interviewer, interview) -> bool:
+    recording = interview.recordings[0]
+    allowed = _through(lambda: transcripts.start_transcription(interviewer, recording))
+    db.session.rollback()  # a queued job would run at the commit; the gate is what is probed
+    return allowed
+
+
+def probe_transcript_read(interviewer, interview) -> bool:
+    if not interview.transcripts:  # erased: only a withdrawal of taking part does that
+        assert interview.status == "withdrawn"
+        return False
+    return _through(lambda: transcripts.read_transcript(interviewer, interview.transcripts[0]))
+
+
+def probe_transcript_write(interviewer, interview) -> bool:
+    return _through(lambda: transcripts.import_transcript(
+        interviewer, interview, b"Interviewer: A probe", "probe.txt"))  # fmt: skip
+
+
 PROBES = {
     "memos.read": probe_memos_read,
     "memos.write": probe_memos_write,
     "interview.conduct": probe_conduct,
+    "audio.upload": probe_audio_upload,
+    "audio.play": probe_audio_play,
+    "audio.transcribe": probe_audio_transcribe,
+    "transcript.read": probe_transcript_read,
+    "transcript.write": probe_transcript_write,
 }
 
 
@@ -170,6 +236,14 @@ def test_no_path_leaks_what_consent_does_not_cover(
         coordinator, offer, scheduled_at=datetime(2026, 11, 10, 9, tzinfo=UTC), place="Office",
         mode=Mode.IN_PERSON, interviewer=interviewer, language="en",
     )  # fmt: skip
+    # A recording and a transcript for the audio and transcript paths to reach for.
+    stored = storage.save(io.BytesIO(SILENCE), "audio")
+    db.session.add_all([
+        Recording(interview=interview, stored_name=stored.name, size=stored.size,
+                  sha256=stored.sha256, file_type="wav", duration=1.0),
+        Transcript(interview=interview, version=1, source="import", made_by=".txt",
+                   segments=[TranscriptSegment(position=0, text="Said before")]),
+    ])  # fmt: skip
     db.session.commit()
     model = Model(minor=born > EIGHTEENTH)
     assert gate.guardian_required(interview) is model.minor
@@ -208,6 +282,7 @@ def test_no_path_leaks_what_consent_does_not_cover(
 
     if model.ended:
         assert interview.memos == [] and interview.status == "withdrawn"
+        assert interview.transcripts == [] and not any(r.live for r in interview.recordings)
         assert not offer.is_open  # interviewed before the withdrawal, or closed as declined
     # The pages, through HTTP, as the interviewer holding the interview.
     client.post("/login", data={"username": interviewer.username,

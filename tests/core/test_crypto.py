@@ -131,3 +131,105 @@ def test_swapped_files_do_not_open(app):
     b.write_bytes(a_bytes)
     with pytest.raises(DecryptionError):
         b"".join(storage.open_plaintext(first.name))
+
+
+def test_sealed_reader_seeks_anywhere(app, tmp_path):
+    import io as _io
+
+    from app.core import storage
+
+    data = bytes(range(256)) * 1000  # several chunks, the last one short
+    stored = storage.save(_io.BytesIO(data), "test")
+    reader = storage.open_seekable(stored.name)
+    assert reader.size == len(data)
+    for start, length in [(0, 10), (65530, 20), (len(data) - 5, 50), (131072, 65536)]:
+        reader.seek(start)
+        assert reader.read(length) == data[start : start + length]
+    reader.seek(0)
+    assert reader.read() == data
+    empty = storage.open_seekable(storage.save(_io.BytesIO(b""), "test").name)
+    assert (empty.size, empty.read()) == (0, b"")
+
+
+def test_sealed_reader_refuses_a_cut_file(app):
+    import io as _io
+    from pathlib import Path
+
+    import pytest as _pytest
+    from flask import current_app
+
+    from app.core import storage
+    from app.core.crypto import DecryptionError
+
+    stored = storage.save(_io.BytesIO(b"x" * 200_000), "test")
+    path = Path(current_app.config["MEDIA_ROOT"]) / stored.name
+    path.write_bytes(path.read_bytes()[:-100])
+    reader = storage.open_seekable(stored.name)
+    reader.seek(reader.size - 10)
+    with _pytest.raises(DecryptionError):
+        reader.read()
+
+
+def test_save_stops_at_its_limit(app):
+    import io as _io
+
+    import pytest as _pytest
+    from flask import current_app
+
+    from app.core import storage
+
+    with _pytest.raises(storage.FileTooLarge):
+        storage.save(_io.BytesIO(b"y" * 300_000), "test", limit=100_000)
+    from pathlib import Path
+
+    assert not list((Path(current_app.config["MEDIA_ROOT"]) / "test").glob("*"))
+
+
+def test_an_upload_is_spooled_encrypted(app):
+    from app.core.uploads import SealedSpool
+
+    spool = SealedSpool()
+    data = b"RIFF" + bytes(range(256)) * 500
+    for start in range(0, len(data), 7000):
+        spool.write(data[start : start + 7000])
+    spool._file.seek(0)
+    assert b"RIFF" not in spool._file.read(64)
+    spool.seek(0)
+    assert spool.read() == data
+    spool.seek(1001)
+    assert spool.read(333) == data[1001:1334]
+    spool.close()
+
+
+def test_sealed_reader_refuses_a_file_with_bytes_added(app):
+    import io as _io
+    from pathlib import Path
+
+    import pytest as _pytest
+    from flask import current_app
+
+    from app.core import storage
+    from app.core.crypto import DecryptionError
+
+    stored = storage.save(_io.BytesIO(b"z" * 150_000), "test")
+    path = Path(current_app.config["MEDIA_ROOT"]) / stored.name
+    path.write_bytes(path.read_bytes() + b"0123456789")
+    reader = storage.open_seekable(stored.name)
+    with _pytest.raises(DecryptionError):
+        reader.read()
+
+
+def test_short_reads_still_make_full_chunks(app):
+    import io as _io
+
+    from app.core import storage
+
+    class Trickle(_io.BytesIO):
+        def read(self, size=-1):
+            return super().read(min(size, 1000) if size and size > 0 else size)
+
+    data = bytes(range(256)) * 800
+    stored = storage.save(Trickle(data), "test")
+    reader = storage.open_seekable(stored.name)
+    reader.seek(100_000)
+    assert reader.read(5000) == data[100_000:105_000]

@@ -44,6 +44,13 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 
+  // Ask before an action that cannot be undone.
+  for (const form of document.querySelectorAll("form[data-confirm]")) {
+    form.addEventListener("submit", (event) => {
+      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+    });
+  }
+
   // Follow a background job until it ends.
   for (const box of document.querySelectorAll("[data-job-url]")) {
     const active = (state) => state === "queued" || state === "running";
@@ -52,8 +59,14 @@ document.addEventListener("DOMContentLoaded", () => {
       const response = await fetch(box.dataset.jobUrl, { headers: { Accept: "application/json" } });
       if (!response.ok) return;
       const job = await response.json();
-      box.querySelector("progress").value = job.progress;
+      const bar = box.querySelector("progress");
+      if (bar) bar.value = job.progress;
       box.querySelector("[data-job-field=state_label]").textContent = job.state_label;
+      const left = box.querySelector("[data-job-field=seconds_left]");
+      if (left && box.dataset.etaLabel) {
+        left.textContent = job.seconds_left === null ? ""
+          : box.dataset.etaLabel.replace("{min}", Math.max(1, Math.ceil(job.seconds_left / 60)));
+      }
       if (active(job.state)) {
         setTimeout(tick, 1000);
       } else {

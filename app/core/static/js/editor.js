@@ -1,0 +1,188 @@
+// The transcript editor: segments beside the audio player, with autosave.
+"use strict";
+
+document.addEventListener("DOMContentLoaded", () => {
+  const editor = document.querySelector("[data-editor]");
+  if (!editor) return;
+  const player = editor.querySelector("audio");
+  const list = editor.querySelector("[data-segments]");
+  const status = editor.querySelector("[data-status]");
+  const saveUrl = editor.dataset.saveUrl;
+  const token = document.querySelector("input[name=csrf_token]");
+  let revision = Number(editor.dataset.revision || 0);
+  let dirty = false;
+  let saving = null;
+  let timer = null;
+
+  const rows = () => Array.from(list.querySelectorAll(".segment"));
+  const time = (row, key) => (row.dataset[key] === "" ? null : Number(row.dataset[key]));
+  const say = (text, failed) => {
+    if (!status) return;
+    status.textContent = text;
+    status.classList.toggle("memo-error", Boolean(failed));
+  };
+
+  const collect = () => rows().map((row) => ({
+    text: row.querySelector("[data-text]").value,
+    start: time(row, "start"),
+    end: time(row, "end"),
+    speaker: row.querySelector("[data-speaker]").value || null,
+  }));
+
+  const save = async () => {
+    if (!saveUrl || !dirty) return true;
+    if (saving) { await saving; return save(); }
+    dirty = false;
+    say(editor.dataset.labelSaving);
+    saving = (async () => {
+      try {
+        const response = await fetch(saveUrl, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", Accept: "application/json",
+                     "X-CSRFToken": token ? token.value : "" },
+          body: JSON.stringify({ revision, segments: collect() }),
+        });
+        const result = await response.json();
+        if (!response.ok) { dirty = true; say(result.error, true); return false; }
+        revision = result.revision;
+        say(result.saved);
+        return true;
+      } catch (error) {
+        dirty = true;
+        say(editor.dataset.labelFailed, true);
+        return false;
+      } finally {
+        saving = null;
+      }
+    })();
+    return saving;
+  };
+
+  const changed = () => {
+    if (!saveUrl) return;
+    dirty = true;
+    say(editor.dataset.labelUnsaved);
+    clearTimeout(timer);
+    timer = setTimeout(save, 1500);
+  };
+
+  const playFrom = (row) => {
+    const start = time(row, "start");
+    if (!player || start === null) return;
+    player.currentTime = start;
+    player.play();
+  };
+
+  const focusRow = (row) => {
+    if (!row) return;
+    row.querySelector("[data-text]").focus();
+    if (player && time(row, "start") !== null) player.currentTime = time(row, "start");
+    row.scrollIntoView({ block: "nearest" });
+  };
+
+  const clock = (seconds) => {
+    const s = Math.floor(seconds);
+    const pad = (n) => String(n).padStart(2, "0");
+    return `${pad(Math.floor(s / 3600))}:${pad(Math.floor((s % 3600) / 60))}:${pad(s % 60)}`;
+  };
+
+  const setTimes = (row, start, end) => {
+    row.dataset.start = start === null ? "" : String(Math.round(start * 1000) / 1000);
+    row.dataset.end = end === null ? "" : String(Math.round(end * 1000) / 1000);
+    const button = row.querySelector("[data-play]");
+    if (button && start !== null) button.textContent = clock(start);
+  };
+
+  const split = (row) => {
+    const area = row.querySelector("[data-text]");
+    const at = area.selectionStart;
+    const text = area.value;
+    if (!text.slice(0, at).trim() || !text.slice(at).trim()) return;  // no empty half
+    const copy = row.cloneNode(true);
+    copy.querySelector("[data-speaker]").value = row.querySelector("[data-speaker]").value;
+    const start = time(row, "start");
+    const end = time(row, "end");
+    if (start !== null) {
+      // At the player's position when it lies inside the segment, else by share of text.
+      let middle = start + (end - start) * (at / text.length);
+      if (player && player.currentTime > start && player.currentTime < end) middle = player.currentTime;
+      setTimes(row, start, middle);
+      setTimes(copy, middle, end);
+    }
+    area.value = text.slice(0, at).trim();
+    copy.querySelector("[data-text]").value = text.slice(at).trim();
+    row.after(copy);
+    copy.querySelector("[data-text]").focus();
+    changed();
+  };
+
+  const merge = (row) => {
+    const next = row.nextElementSibling;
+    if (!next) return;
+    const area = row.querySelector("[data-text]");
+    area.value = `${area.value.trim()} ${next.querySelector("[data-text]").value.trim()}`.trim();
+    const start = time(row, "start");
+    const end = time(next, "end");
+    if (start !== null && end !== null) setTimes(row, start, end);
+    next.remove();
+    area.focus();
+    changed();
+  };
+
+  list.addEventListener("click", (event) => {
+    const row = event.target.closest(".segment");
+    if (!row) return;
+    if (event.target.closest("[data-play]")) playFrom(row);
+    else if (event.target.closest("[data-split]")) split(row);
+    else if (event.target.closest("[data-merge]")) merge(row);
+  });
+  list.addEventListener("input", changed);
+  list.addEventListener("change", changed);
+
+  document.addEventListener("keydown", (event) => {
+    const row = document.activeElement && document.activeElement.closest(".segment");
+    if (event.key === "Escape" && player) {
+      event.preventDefault();
+      if (player.paused) player.play(); else player.pause();
+    } else if (event.altKey && event.key === "ArrowLeft" && player) {
+      event.preventDefault();
+      player.currentTime = Math.max(0, player.currentTime - 5);
+    } else if (event.altKey && event.key === "ArrowDown") {
+      event.preventDefault();
+      focusRow(row ? row.nextElementSibling : rows()[0]);
+    } else if (event.altKey && event.key === "ArrowUp") {
+      event.preventDefault();
+      focusRow(row ? row.previousElementSibling : rows()[0]);
+    }
+  });
+
+  if (player) {
+    player.addEventListener("timeupdate", () => {
+      const now = player.currentTime;
+      for (const row of rows()) {
+        const start = time(row, "start");
+        const end = time(row, "end");
+        row.classList.toggle("playing", start !== null && now >= start && now < end);
+      }
+    });
+  }
+
+  // Verify only what is saved: save first, then send the form.
+  const verify = document.querySelector("form[data-verify]");
+  if (verify) {
+    verify.addEventListener("submit", async (event) => {
+      if (!dirty && !saving) return;
+      event.preventDefault();
+      clearTimeout(timer);
+      // Save until nothing typed meanwhile is left unsaved, then verify.
+      while (dirty || saving) {
+        if (saving) await saving;
+        else if (!(await save())) return;
+      }
+      verify.submit();
+    });
+  }
+  window.addEventListener("beforeunload", (event) => {
+    if (dirty) { event.preventDefault(); event.returnValue = ""; }
+  });
+});

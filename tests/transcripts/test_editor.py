@@ -1,0 +1,238 @@
+"""Importing, editing, verifying and exporting transcripts; audio retention."""
+
+import io
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.core.audit import AuditEntry
+from app.core.db import db
+from app.core.users import Role
+from app.interviews.models import Status
+from app.transcripts import services
+from app.transcripts.models import Transcript
+from app.transcripts.services import TranscriptConflict, TranscriptError
+from tests.conftest import TODAY
+from tests.transcripts.test_audio import upload
+
+SRT = (
+    b"1\n00:00:00,500 --> 00:00:03,000\nInterviewer: How are things now?\n\n"
+    b"2\n00:00:03,200 --> 00:00:08,000\nYoung person: Better. I have my own flat.\n\n"
+    b"3\n00:00:08,100 --> 00:00:10,000\nThat is good to hear.\n"
+)
+
+
+def imported(interviewer, interview, data=SRT, name="interview.srt") -> Transcript:
+    transcript = services.import_transcript(interviewer, interview, data, name)
+    db.session.commit()
+    return transcript
+
+
+def rows(transcript):
+    return [{"text": s.text, "start": s.start_ms / 1000, "end": s.end_ms / 1000,
+             "speaker": s.speaker} for s in transcript.segments]  # fmt: skip
+
+
+def test_an_imported_transcript_moves_the_interview_on(conducted):
+    interviewer, interview = conducted
+    transcript = imported(interviewer, interview)
+    assert [(s.speaker, s.text) for s in transcript.segments] == [
+        ("interviewer", "How are things now?"),
+        ("young_person", "Better. I have my own flat."),
+        (None, "That is good to hear."),
+    ]
+    assert (transcript.version, transcript.source) == (1, "import")
+    assert interview.status == Status.TRANSCRIBED.value
+    assert imported(interviewer, interview, b"Second try\n", "notes.txt").version == 2
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        (b"1\n00:00:01,000 --> 00:0x:02,000\nHello\n", "bad.srt", "Line 2: the timestamps"),
+        (b"\x81\x8d\x8f\x90", "odd.txt", "neither UTF-8 nor Windows-1252"),
+        (b"<html></html>", "page.html", "Import a .txt"),
+        (
+            b"1\n00:00:09,000 --> 00:00:10,000\nLate\n\n2\n00:00:01,000 --> 00:00:02,000\nEarly\n",
+            "order.srt",
+            "Segment 2: its times are out of order",
+        ),
+        (b"WEBVTT\n\n9999:00:00.000 --> 9999:00:01.000\nHi\n", "far.vtt", "timestamps"),
+    ],
+)
+def test_a_bad_transcript_file_changes_nothing(conducted, data, name, message):
+    interviewer, interview = conducted
+    with pytest.raises(TranscriptError, match=message):
+        services.import_transcript(interviewer, interview, data, name)
+    db.session.rollback()
+    assert interview.transcripts == [] and interview.status == Status.CONDUCTED.value
+
+
+def test_split_merge_and_speakers_are_saved_with_a_conflict_check(conducted):
+    interviewer, interview = conducted
+    transcript = imported(interviewer, interview)
+    edited = rows(transcript)
+    first, second = edited[1]["text"].split(". ", 1)
+    edited[1:2] = [{**edited[1], "text": first + ".", "end": 5.0},
+                   {**edited[1], "text": second, "start": 5.0}]  # split  # fmt: skip
+    edited[2]["speaker"] = "other"
+    services.save_segments(interviewer, transcript, edited, revision=0)
+    db.session.commit()
+    assert [s.text for s in transcript.segments][1:3] == ["Better.", "I have my own flat."]
+    assert transcript.segments[2].speaker == "other" and transcript.revision == 1
+    with pytest.raises(TranscriptConflict):
+        services.save_segments(interviewer, transcript, edited[:1], revision=0)
+    merged = rows(transcript)
+    merged[0:2] = [{**merged[0], "text": merged[0]["text"] + " " + merged[1]["text"],
+                    "end": merged[1]["end"]}]  # fmt: skip
+    services.save_segments(interviewer, transcript, merged, revision=1)
+    db.session.commit()
+    assert len(transcript.segments) == 3
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda r: r[0].update(text="   "), "Segment 1 is empty"),
+        (lambda r: r[1].update(start=0.1), "Segment 2: its times are out of order"),
+        (lambda r: r[0].update(start=2.0, end=1.0), "Segment 1: its times"),
+        (lambda r: r[0].update(speaker="narrator"), "unknown speaker"),
+        (lambda r: r[0].update(end=None), "needs both a start and an end"),
+        (lambda r: r[0].update(start=float("nan")), "Segment 1 cannot be read"),
+        (lambda r: r[0].update(end=1e300), "Segment 1 cannot be read"),
+        (lambda r: r[0].update(speaker=["interviewer"]), "Segment 1 cannot be read"),
+        (lambda r: r[0].update(text=None), "Segment 1 cannot be read"),
+    ],
+)
+def test_bad_edits_are_refused_whole(conducted, change, message):
+    interviewer, interview = conducted
+    transcript = imported(interviewer, interview)
+    edited = rows(transcript)
+    change(edited)
+    with pytest.raises(TranscriptError, match=message):
+        services.save_segments(interviewer, transcript, edited, revision=0)
+    db.session.rollback()
+    assert transcript.revision == 0 and transcript.segments[0].text == "How are things now?"
+
+
+def test_verifying_freezes_the_transcript_and_schedules_the_audio(conducted, speech):
+    interviewer, interview = conducted
+    recording = upload(interviewer, interview, speech)
+    transcript = imported(interviewer, interview)
+    services.verify(interviewer, transcript)
+    db.session.commit()
+    assert interview.status == Status.VERIFIED.value and transcript.verified
+    assert recording.destroy_on == TODAY + timedelta(days=30)
+    with pytest.raises(TranscriptError, match="verified"):
+        services.save_segments(interviewer, transcript, rows(transcript), revision=0)
+    with pytest.raises(TranscriptError, match="until its transcript is verified"):
+        services.import_transcript(interviewer, interview, SRT, "again.srt")
+
+
+def test_retention_destroys_audio_on_its_day_and_audits_it(conducted, speech, runner):
+    interviewer, interview = conducted
+    recording = upload(interviewer, interview, speech)
+    path = Path(current_app.config["MEDIA_ROOT"]) / recording.stored_name
+    recording.destroy_on = TODAY + timedelta(days=1)
+    db.session.commit()
+    assert "0 recordings destroyed" in runner.invoke(args=["retention", "run"]).output
+    assert path.exists()
+    recording.destroy_on = TODAY
+    db.session.commit()
+    assert "1 recordings destroyed" in runner.invoke(args=["retention", "run"]).output
+    db.session.expire_all()
+    assert not path.exists() and recording.destroyed_reason == "retention"
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "audio.destroy")).one()
+    assert entry.actor_name == "system" and entry.detail_dict["reason"] == "retention"
+
+
+def test_the_coordinator_sees_retention_and_no_content(conducted, speech, client, auth):
+    interviewer, interview = conducted
+    upload(interviewer, interview, speech)
+    imported(interviewer, interview)
+    auth.login(Role.COORDINATOR)
+    page = client.get("/transcripts/retention").get_data(as_text=True)
+    assert interview.participant.code in page and "after verification" in page
+    assert "How are things" not in page
+    assert client.get(f"/transcripts/{interview.transcripts[0].id}").status_code == 403
+
+
+@pytest.mark.parametrize("kind", ["txt", "docx", "vtt", "srt"])
+def test_exports_read_back_and_are_audited(conducted, client, auth, kind):
+    from analysis import transcripts as formats
+
+    interviewer, interview = conducted
+    transcript = imported(interviewer, interview)
+    auth.login(user=interviewer)
+    response = client.get(f"/transcripts/{transcript.id}/export/{kind}")
+    assert response.status_code == 200
+    assert f"-v1.{kind}" in response.headers["Content-Disposition"]
+    back = formats.READERS[kind](response.data, services.speaker_words())
+    assert [s.text for s in back] == [s.text for s in transcript.segments]
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry)
+                             .where(AuditEntry.action == "transcript.export")) == 1  # fmt: skip
+
+
+def test_the_editor_page_autosaves_and_verifies(conducted, speech, client, auth):
+    interviewer, interview = conducted
+    upload(interviewer, interview, speech)
+    transcript = imported(interviewer, interview)
+    auth.login(user=interviewer)
+    page = client.get(f"/transcripts/{transcript.id}").get_data(as_text=True)
+    assert "How are things now?" in page and "<audio" in page
+    edited = rows(transcript)
+    edited[0]["text"] = "How are things these days?"
+    saved = client.post(f"/transcripts/{transcript.id}/segments",
+                        json={"revision": 0, "segments": edited})  # fmt: skip
+    assert saved.status_code == 200 and saved.json["revision"] == 1
+    stale = client.post(f"/transcripts/{transcript.id}/segments",
+                        json={"revision": 0, "segments": edited})  # fmt: skip
+    assert stale.status_code == 409 and "Reload" in stale.json["error"]
+    bad = client.post(f"/transcripts/{transcript.id}/segments", json={"revision": 1})
+    assert bad.status_code == 400
+    done = client.post(f"/transcripts/{transcript.id}/verify", follow_redirects=True)
+    assert "The transcript is verified." in done.get_data(as_text=True)
+    reads = db.session.scalar(select(func.count()).select_from(AuditEntry)
+                              .where(AuditEntry.action == "transcript.read"))  # fmt: skip
+    assert reads == 1
+
+
+def test_a_bad_import_through_the_page_says_why(conducted, client, auth):
+    interviewer, interview = conducted
+    auth.login(user=interviewer)
+    page = client.post(f"/transcripts/interview/{interview.id}/import",
+                       data={"file": (io.BytesIO(b"1\n00:00:01,000 --> broken\nHi\n"), "x.srt")},
+                       follow_redirects=True)  # fmt: skip
+    assert "Line 2: the timestamps cannot be read." in page.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Transcript)) == 0
+
+
+def test_the_import_is_refused_in_swedish_for_a_swedish_user(conducted, client, auth):
+    interviewer, interview = conducted
+    interviewer.language = "sv"
+    db.session.commit()
+    auth.login(user=interviewer)
+    page = client.post(f"/transcripts/interview/{interview.id}/import",
+                       data={"file": (io.BytesIO(b"\x81\x8d\x8f\x90"), "x.txt")},
+                       follow_redirects=True)  # fmt: skip
+    assert "Windows-1252" in page.get_data(as_text=True)
+    assert "neither UTF-8" not in page.get_data(as_text=True)
+
+
+def test_a_stray_audio_file_is_removed_by_the_retention_run(conducted, speech, runner):
+    import os
+    import time
+
+    from app.core import storage
+
+    with open(speech, "rb") as src:
+        stray = storage.save(src, "audio")  # a file whose delete failed after its commit
+    fresh = storage.save(io.BytesIO(b"being checked"), "audio")  # an upload in progress
+    path = Path(current_app.config["MEDIA_ROOT"]) / stray.name
+    old = time.time() - 2 * 24 * 3600
+    os.utime(path, (old, old))
+    runner.invoke(args=["retention", "run"])
+    assert not path.exists() and storage.exists(fresh.name)
