@@ -54,6 +54,7 @@ test: $(VENV)/.installed-dev translations
 bench: $(VENV)/.installed-dev translations
 	$(BIN)/python -m tests.bench.bench_register 2000
 	$(BIN)/python -m tests.bench.bench_transcribe
+	$(BIN)/python -m tests.bench.bench_pseudonymise
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -24,9 +24,11 @@ def _blueprints():
     from app.main.routes import bp as main
     from app.offers.routes import bp as offers
     from app.participants.routes import bp as participants
+    from app.releases.routes import bp as releases
     from app.transcripts.routes import bp as transcripts
 
-    return [main, auth, admin, participants, offers, guides, interviews, consent, transcripts]
+    return [main, auth, admin, participants, offers, guides, interviews, consent, transcripts,
+            releases]  # fmt: skip
 
 
 def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:
@@ -113,6 +115,7 @@ def _template_globals(app: Flask) -> None:
     from app.consent.scopes import scope_label
     from app.core.db import utcnow
     from app.core.nav import navigation
+    from app.transcripts.models import speaker_label
 
     app.jinja_env.globals.update(
         navigation=navigation,
@@ -122,6 +125,7 @@ def _template_globals(app: Flask) -> None:
         action_label=audit.action_label,
         kind_label=jobs.kind_label,
         scope_label=scope_label,
+        speaker_label=speaker_label,
     )
 
     @app.context_processor

@@ -20,6 +20,7 @@ from app.core.users import Role
 from app.guides.services import sync_guides
 from app.interviews.models import EthicsFlag, Interview
 from app.participants.models import RegisterImport, RelatedPerson
+from app.releases.models import Release
 from app.transcripts.models import Recording, Transcript, TranscriptSegment
 
 ROLES = [None, *Role]
@@ -75,9 +76,12 @@ def sample_values(make_user, make_participant, make_offer, user=None):
     segment = TranscriptSegment(position=0, text="Sample text")
     transcript = Transcript(interview=interview, version=1, source="import", made_by=".txt",
                             segments=[segment])  # fmt: skip
-    db.session.add_all([recording, transcript])
+    release = Release(interview=interview, transcript=transcript, version=1,
+                      content='[{"text": "Sample [Person 1]", "speaker": null}]')  # fmt: skip
+    db.session.add_all([recording, transcript, release])
     db.session.commit()
     return {
+        "release_id": release.id,
         "recording_id": recording.id,
         "transcript_id": transcript.id,
         "file_type": "txt",

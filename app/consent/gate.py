@@ -30,6 +30,8 @@ PATHS: dict[str, Scope] = {
     "audio.transcribe": Scope.AUTOMATED_TRANSCRIPTION,
     "transcript.read": Scope.PARTICIPATION,
     "transcript.write": Scope.PARTICIPATION,
+    "transcript.release": Scope.PARTICIPATION,
+    "research.read": Scope.RESEARCH_USE,
 }
 
 #: statuses in which an interview holds no usable content at all

@@ -128,10 +128,15 @@ def _effects():
     a list of {"effect": key, "count": n}. Later areas (audio, transcripts, packs) add
     theirs here; the gate stops every path at once in any case."""
     from app.interviews.services import erase_content
+    from app.releases import services as releases
     from app.transcripts import services as transcripts
 
     return {
-        Scope.PARTICIPATION: [transcripts.erase_for_withdrawal, erase_content],
+        Scope.PARTICIPATION: [
+            releases.erase_for_withdrawal,
+            transcripts.erase_for_withdrawal,
+            erase_content,
+        ],
         Scope.AUDIO_RECORDING: [
             transcripts.destroy_for_withdrawal,
             transcripts.stop_for_withdrawal,

@@ -88,6 +88,9 @@ ACTION_LABELS = {
     "transcript.edit": _l("Transcript edited"),
     "transcript.verify": _l("Transcript verified"),
     "transcript.export": _l("Transcript exported"),
+    "transcript.release": _l("Transcript released"),
+    "pseudonym_map.read": _l("Pseudonym map read"),
+    "release.read": _l("Released transcript read"),
 }
 
 

@@ -26,6 +26,7 @@ ENTRIES = [
     NavEntry("consent.overview", _l("Consent"), "consent.overview"),
     NavEntry("consent.forms", _l("Consent forms"), "consent.forms"),
     NavEntry("transcripts.retention", _l("Audio retention"), "transcripts.retention"),
+    NavEntry("releases.research", _l("Released transcripts"), "research.read"),
     NavEntry("guides.index", _l("Interview guides"), "guides.view"),
     NavEntry("admin.users", _l("Users"), "admin.users"),
     NavEntry("admin.audit_log", _l("Audit log"), "admin.audit"),

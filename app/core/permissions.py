@@ -104,6 +104,9 @@ RULES: dict[str, Rule] = {
     "consent.publish": roles(Role.COORDINATOR),
     "transcripts.work": own_interview,
     "transcripts.retention": roles(Role.COORDINATOR),
+    "releases.review": own_interview,
+    "research.read": roles(Role.RESEARCHER),
+    "releases.view": roles(Role.INTERVIEWER, Role.RESEARCHER),
 }
 
 

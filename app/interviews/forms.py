@@ -60,7 +60,7 @@ class AdvanceForm(FlaskForm):
         _l("Next step"),
         choices=lambda: [
             SelectChoice(s.value, s.label)
-            for s in (Status.DOCUMENTED, Status.TRANSCRIBED, Status.VERIFIED, Status.RELEASED)
+            for s in (Status.DOCUMENTED, Status.TRANSCRIBED, Status.VERIFIED)
         ],
     )
 

@@ -117,6 +117,8 @@ def advance(actor, interview: Interview, to: Status) -> None:
         raise InterviewError(_l("Transcribe the recording or import a transcript first."))
     if Status(to) is Status.VERIFIED and interview.transcripts:
         raise InterviewError(_l("Verify the transcript in the transcript editor."))
+    if Status(to) is Status.RELEASED:
+        raise InterviewError(_l("Release the transcript from its pseudonymisation review."))
     _step(lambda: interview.advance(Status(to)))
     audit.record(actor, "interview.advance", "interview", interview.id, to=str(to))
 

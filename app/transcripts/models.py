@@ -43,6 +43,14 @@ SPEAKER_LABELS = {
 }
 
 
+def speaker_label(value: str | None):
+    """The label of a speaker stored as text."""
+    try:
+        return Speaker(value).label
+    except ValueError:
+        return value or ""
+
+
 class DestroyReason(StrEnum):
     RETENTION = "retention"
     CONSENT = "consent"

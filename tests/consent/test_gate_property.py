@@ -33,6 +33,9 @@ from app.guides.services import sync_guides
 from app.interviews import services as interviews
 from app.interviews.models import Mode
 from app.interviews.services import InterviewError, MemoConflict
+from app.releases import services as releases
+from app.releases.models import Release
+from app.releases.services import ReleaseError
 from app.transcripts import services as transcripts
 from app.transcripts.models import Recording, Transcript, TranscriptSegment
 from app.transcripts.services import TranscriptError
@@ -143,7 +146,7 @@ def _through(call) -> bool:
         call()
     except ConsentMissing:
         return False
-    except (TranscriptError, InterviewError):
+    except (TranscriptError, InterviewError, ReleaseError):
         return True
     return True
 
@@ -179,6 +182,23 @@ def probe_transcript_write(interviewer, interview) -> bool:
         interviewer, interview, b"Interviewer: A probe", "probe.txt"))  # fmt: skip
 
 
+def probe_transcript_release(interviewer, interview) -> bool:
+    if not interview.transcripts:
+        assert interview.status == "withdrawn"
+        return False
+    return _through(lambda: releases.propose(interviewer, interview.transcripts[-1]))
+
+
+def probe_research_read(researcher, interview) -> bool:
+    if not interview.releases:
+        assert interview.status == "withdrawn"
+        return False
+    return _through(lambda: releases.read_release(RESEARCHER[0], interview.releases[0]))
+
+
+#: the researcher of the running example (the probes take the interviewer)
+RESEARCHER = [None]
+
 PROBES = {
     "memos.read": probe_memos_read,
     "memos.write": probe_memos_write,
@@ -188,6 +208,8 @@ PROBES = {
     "audio.transcribe": probe_audio_transcribe,
     "transcript.read": probe_transcript_read,
     "transcript.write": probe_transcript_write,
+    "transcript.release": probe_transcript_release,
+    "research.read": probe_research_read,
 }
 
 
@@ -214,6 +236,7 @@ def world(app, make_user):
     seed_forms()
     coordinator = make_user(roles=[Role.COORDINATOR])
     interviewer = make_user(roles=[Role.INTERVIEWER])
+    RESEARCHER[0] = make_user(roles=[Role.RESEARCHER])
     db.session.commit()
     return coordinator, interviewer
 
@@ -241,8 +264,10 @@ def test_no_path_leaks_what_consent_does_not_cover(
     db.session.add_all([
         Recording(interview=interview, stored_name=stored.name, size=stored.size,
                   sha256=stored.sha256, file_type="wav", duration=1.0),
-        Transcript(interview=interview, version=1, source="import", made_by=".txt",
-                   segments=[TranscriptSegment(position=0, text="Said before")]),
+        transcript := Transcript(interview=interview, version=1, source="import",
+            made_by=".txt", segments=[TranscriptSegment(position=0, text="Said before")]),
+        Release(interview=interview, transcript=transcript, version=1,
+                content='[{"text": "Said before", "speaker": null}]'),
     ])  # fmt: skip
     db.session.commit()
     model = Model(minor=born > EIGHTEENTH)

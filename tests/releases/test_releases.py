@@ -1,0 +1,246 @@
+"""Pseudonymising a verified transcript, releasing it frozen, and who may read it."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import func, select, text
+
+from app.consent import services as consent
+from app.consent.gate import ConsentMissing
+from app.consent.scopes import Scope
+from app.core.audit import AuditEntry
+from app.core.db import db
+from app.core.permissions import PermissionDenied
+from app.core.users import Role
+from app.guides.services import sync_guides
+from app.interviews import services as interviews
+from app.interviews.models import Mode, Status
+from app.participants.models import Placement, RelatedPerson
+from app.releases import services
+from app.releases.models import Release
+from app.releases.services import ReleaseError
+from app.transcripts import services as transcripts
+
+SRT = """1
+00:00:01,000 --> 00:00:05,000
+Intervjuare: Hur var det att bo hos Birgitta i Kil?
+
+2
+00:00:05,500 --> 00:00:12,000
+Den unga: Birgittas kök var varmt. Hon körde mig till Sundstagymnasiet varje dag.
+
+3
+00:00:12,500 --> 00:00:16,000
+Den unga: Min bror Elias ringer på 070-123 45 67 ibland.
+""".encode()
+
+
+@pytest.fixture
+def world(app, make_user, make_participant, make_offer, give_consent):
+    sync_guides()
+    coordinator = make_user(roles=[Role.COORDINATOR])
+    interviewer = make_user(roles=[Role.INTERVIEWER])
+    participant = make_participant(birth_date=date(2000, 5, 1), name="Alva Berg")
+    participant.people.append(RelatedPerson(relation="sibling", name="Elias Berg"))
+    db.session.commit()
+
+    def interview_with(scopes=tuple(Scope)):
+        # Each interview follows up a placement of its own, of the same young person.
+        placement = Placement(started_on=date(2015, 1, 1), ended_on=date(2024, 6, 30),
+                              setting_at_end="family_home", custody_transferred=False)  # fmt: skip
+        participant.placements.append(placement)
+        db.session.flush()
+        offer = make_offer(placement, answer="accepted", interviewer_id=interviewer.id)
+        interview = interviews.book(
+            coordinator, offer, scheduled_at=datetime(2026, 11, 10, 9, tzinfo=UTC), place=None,
+            mode=Mode.IN_PERSON, interviewer=interviewer, language="sv",
+        )  # fmt: skip
+        db.session.commit()
+        give_consent(interview, interviewer, scopes=scopes)
+        interviews.conduct(interviewer, interview, date(2026, 11, 10))
+        transcript = transcripts.import_transcript(interviewer, interview, SRT, "samtal.srt")
+        transcripts.verify(interviewer, transcript)
+        db.session.commit()
+        return interview, transcript
+
+    return interviewer, interview_with
+
+
+def release_all(interviewer, transcript, **extra):
+    proposals = services.propose(interviewer, transcript)
+    accepted = [(p.start, p.end, p.label, p.text) for p in proposals]
+    entry = services.release(
+        interviewer, transcript, accepted=accepted, additions=extra.get("additions", []),
+        renames=extra.get("renames", {}), note=extra.get("note", ""),
+    )  # fmt: skip
+    db.session.commit()
+    return proposals, entry
+
+
+def test_detections_replaced_consistently_and_renamed_by_role(world):
+    interviewer, interview_with = world
+    interview, transcript = interview_with()
+    proposals = services.propose(interviewer, transcript)
+    found = {(p.label, p.text): p.placeholder for p in proposals}
+    assert found[("PERSON", "Birgitta")] == "[Person 1]"
+    assert found[("PERSON", "Birgittas")] == "[Person 1]s"
+    assert found[("LOCATION", "Kil")] == "[Ort 1]"
+    assert ("ORG", "Sundstagymnasiet") in found and ("PHONE", "070-123 45 67") in found
+    assert ("PERSON", "Elias") in found  # from the register
+    _, entry = release_all(interviewer, transcript, renames={"[Person 1]": "Foster mother"})
+    text = entry.text
+    assert "Birgitta" not in text and "Kil" not in text and "Elias" not in text
+    assert "[Foster mother]s kök" in text and "hos [Foster mother] i [Ort 1]" in text
+    assert interview.status == Status.RELEASED.value
+    assert [s["speaker"] for s in entry.segments] == ["interviewer", "young_person", "young_person"]
+
+    # The next interview with the same young person uses the same placeholders.
+    _second, transcript2 = interview_with()
+    again = {(p.label, p.text): p.placeholder for p in services.propose(interviewer, transcript2)}
+    assert again[("PERSON", "Birgitta")] == "[Foster mother]"
+    assert again[("LOCATION", "Kil")] == "[Ort 1]"
+
+
+def test_a_release_is_frozen_and_a_correction_is_a_new_version(world):
+    interviewer, interview_with = world
+    _interview, transcript = interview_with()
+    _, first = release_all(interviewer, transcript)
+    frozen = first.text
+    _, second = release_all(interviewer, transcript, additions=[("körde", "PERSON")],
+                            note="Ett ord till.")  # fmt: skip
+    assert first.text == frozen and second.version == 2
+    assert second.summary_dict["changed_segments"] == 1
+    assert second.summary_dict["note"] == "Ett ord till."
+    with pytest.raises(ReleaseError, match="not in the transcript"):
+        services.release(interviewer, transcript, accepted=[], additions=[("zebra", "PERSON")],
+                         renames={})  # fmt: skip
+    with pytest.raises(ReleaseError, match="changed since"):
+        services.release(interviewer, transcript, accepted=[(0, 4, "PERSON", "Nope")],
+                         additions=[], renames={})  # fmt: skip
+
+
+def test_the_map_is_encrypted_and_its_reads_audited(world):
+    interviewer, interview_with = world
+    _, transcript = interview_with()
+    release_all(interviewer, transcript)
+    raw = db.session.execute(text("SELECT entries FROM pseudonym_map")).scalar_one()
+    assert "birgitta" not in raw.lower()
+    reads = db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "pseudonym_map.read"))  # fmt: skip
+    assert reads == 1
+
+
+def test_researchers_see_only_released_text_with_research_consent(world, make_user):
+    interviewer, interview_with = world
+    researcher = make_user(roles=[Role.RESEARCHER])
+    consented, transcript = interview_with()
+    _, entry = release_all(interviewer, transcript)
+    _private, transcript2 = interview_with(scopes=[Scope.PARTICIPATION, Scope.QUOTATION])
+    _, hidden = release_all(interviewer, transcript2)
+    assert services.for_research(researcher) == [entry]
+    assert services.read_release(researcher, entry) is entry
+    with pytest.raises(ConsentMissing):
+        services.read_release(researcher, hidden)
+    with pytest.raises(PermissionDenied):
+        services.for_research(interviewer)
+    consent.withdraw(interviewer, consented, scopes=[Scope.RESEARCH_USE], giver="young_person",
+                     withdrawn_on=date(2026, 11, 20), channel="phone")  # fmt: skip
+    db.session.commit()
+    assert services.for_research(researcher) == []
+
+
+def test_only_a_verified_transcript_is_released(world):
+    interviewer, interview_with = world
+    interview, transcript = interview_with()
+    with pytest.raises(Exception, match="pseudonymisation review"):
+        interviews.advance(interviewer, interview, Status.RELEASED)
+    transcript.verified_at = transcript.verified_by_id = None
+    with pytest.raises(ReleaseError, match="Only the verified"):
+        services.propose(interviewer, transcript)
+
+
+def test_withdrawing_participation_erases_releases(world):
+    interviewer, interview_with = world
+    interview, transcript = interview_with()
+    release_all(interviewer, transcript)
+    consent.withdraw(interviewer, interview, scopes=[Scope.PARTICIPATION], giver="young_person",
+                     withdrawn_on=date(2026, 11, 20), channel="phone")  # fmt: skip
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(Release)) == 0
+
+
+def test_review_and_release_through_the_pages(world, client, auth, make_user):
+    interviewer, interview_with = world
+    interview, transcript = interview_with()
+    auth.login(user=interviewer)
+    page = client.get(f"/releases/review/{transcript.id}").get_data(as_text=True)
+    assert '<mark class="pii pii-person"' in page and "[Person 1]" in page
+    data = {}
+    for n, p in enumerate(services.propose(interviewer, transcript)):
+        data |= {f"decisions-{n}-start": p.start, f"decisions-{n}-end": p.end,
+                 f"decisions-{n}-kind": p.label, f"decisions-{n}-surface": p.text,
+                 f"decisions-{n}-replace": "y"}  # fmt: skip
+    db.session.rollback()  # the proposals were only read here; the page releases
+    data |= {"renames-0-old": "[Person 1]", "renames-0-new": "Fostermamma",
+             "additions-0-surface": "", "additions-0-kind": "PERSON"}  # fmt: skip
+    done = client.post(f"/releases/review/{transcript.id}", data=data, follow_redirects=True)
+    html = done.get_data(as_text=True)
+    assert "[Fostermamma]" in html and "Birgitta" not in html
+    auth.logout()
+    auth.login(Role.RESEARCHER)
+    listing = client.get("/releases/research").get_data(as_text=True)
+    assert interview.participant.code in listing
+    release = db.session.scalars(select(Release)).one()
+    shown = client.get(f"/releases/{release.id}").get_data(as_text=True)
+    assert "[Fostermamma]" in shown and "Birgitta" not in shown
+    assert client.get(f"/releases/review/{transcript.id}").status_code == 403
+    assert client.get(f"/transcripts/{transcript.id}").status_code == 403
+
+
+def test_renames_follow_the_page_even_when_something_is_unticked(world):
+    interviewer, interview_with = world
+    _, transcript = interview_with()
+    proposals = services.propose(interviewer, transcript)
+    birgitta = next(p for p in proposals if p.text == "Birgitta")
+    elias = next(p for p in proposals if p.text == "Elias")
+    assert (birgitta.placeholder, elias.placeholder) == ("[Person 1]", "[Person 2]")
+    keep = [(p.start, p.end, p.label, p.text) for p in proposals if "Birgitta" not in p.text]
+    entry = services.release(interviewer, transcript, accepted=keep, additions=[],
+                             renames={"[Person 2]": "Brother"})  # fmt: skip
+    assert "Min bror [Brother] ringer" in entry.text and "hos Birgitta i" in entry.text
+
+
+def test_placeholders_can_be_swapped_but_not_merged(world):
+    interviewer, interview_with = world
+    _, transcript = interview_with()
+    proposals = services.propose(interviewer, transcript)
+    accepted = [(p.start, p.end, p.label, p.text) for p in proposals]
+    with pytest.raises(ReleaseError, match="already used"):
+        services.release(interviewer, transcript, accepted=accepted, additions=[],
+                         renames={"[Person 2]": "Person 1"})  # fmt: skip
+    db.session.rollback()
+    swap = {"[Person 1]": "Person 2", "[Person 2]": "Person 1"}
+    entry = services.release(interviewer, transcript, accepted=accepted, additions=[],
+                             renames=swap)  # fmt: skip
+    assert "hos [Person 2] i" in entry.text and "bror [Person 1] ringer" in entry.text
+
+
+def test_researchers_read_only_the_newest_version_and_no_notes(world, make_user):
+    interviewer, interview_with = world
+    researcher = make_user(roles=[Role.RESEARCHER])
+    _, transcript = interview_with()
+    _, first = release_all(interviewer, transcript)
+    _, second = release_all(interviewer, transcript, note="Rättade Birgitta Lunds efternamn.")
+    assert services.read_release(researcher, second) is second
+    with pytest.raises(PermissionDenied):
+        services.read_release(researcher, first)
+    db.session.rollback()
+
+
+def test_the_researcher_page_shows_no_team_note(world, client, auth):
+    interviewer, interview_with = world
+    _, transcript = interview_with()
+    _, entry = release_all(interviewer, transcript, note="Birgitta Lund heter hon.")
+    auth.login(Role.RESEARCHER)
+    page = client.get(f"/releases/{entry.id}").get_data(as_text=True)
+    assert "Birgitta" not in page and "[Person 1]" in page
