@@ -43,12 +43,14 @@ class Release(db.Model):
     interview_id: Mapped[int] = mapped_column(
         ForeignKey("interview.id", ondelete="CASCADE"), index=True
     )
-    transcript_id: Mapped[int] = mapped_column(
+    #: the verified transcript it was made from; none for memos
+    transcript_id: Mapped[int | None] = mapped_column(
         ForeignKey("transcript.id", ondelete="CASCADE"), index=True
     )
     #: 1, 2, ... per interview; the highest is the one in use
     version: Mapped[int]
-    #: JSON list of {"text", "speaker", "start", "end"}: the pseudonymised segments, frozen
+    #: JSON list of {"text", "speaker", "start", "end"} (memos: also "section"): the
+    #: pseudonymised segments, frozen
     content: Mapped[str] = mapped_column(EncryptedText)
     #: how many passages were replaced, by category (JSON), and what changed since before
     summary: Mapped[str] = mapped_column(EncryptedText, default="{}")

@@ -6,11 +6,11 @@ from markupsafe import Markup, escape
 from app.consent import gate
 from app.core.db import db
 from app.core.permissions import can, permission
+from app.interviews.models import Interview
 from app.releases import services
 from app.releases.forms import ReleaseForm
 from app.releases.models import Release
 from app.releases.services import LABEL_NAMES, ReleaseError
-from app.transcripts.models import Transcript
 
 bp = Blueprint("releases", __name__, url_prefix="/releases", template_folder="templates")
 
@@ -28,21 +28,21 @@ def highlighted(text: str, proposals) -> Markup:
     return Markup("").join(pieces)
 
 
-@bp.route("/review/<int:transcript_id>", methods=["GET", "POST"])
+@bp.route("/review/<int:interview_id>", methods=["GET", "POST"])
 @permission("releases.review")
-def review(transcript_id: int):
-    transcript = db.get_or_404(Transcript, transcript_id)
+def review(interview_id: int):
+    interview = db.get_or_404(Interview, interview_id)
     try:
-        proposals = services.propose(current_user, transcript)
+        found, proposals = services.propose(current_user, interview)
     except ReleaseError as error:
         flash(str(error.message), "error")
-        return redirect(url_for("interviews.show", interview_id=transcript.interview_id))
+        return redirect(url_for("interviews.show", interview_id=interview.id))
     names = services.placeholders({}, proposals)
     form = ReleaseForm()
     if form.validate_on_submit():
         try:
             entry = services.release(
-                current_user, transcript,
+                current_user, interview,
                 accepted=[(d.start.data, d.end.data, d.kind.data, d.surface.data)
                           for d in form.decisions if d.replace.data],
                 additions=[(a.surface.data, a.kind.data) for a in form.additions
@@ -53,7 +53,7 @@ def review(transcript_id: int):
         except ReleaseError as error:
             db.session.rollback()
             form.form_errors.append(error.message)
-            proposals = services.propose(current_user, transcript)  # the read, audited again
+            found, proposals = services.propose(current_user, interview)  # audited again
         else:
             flash(_("Version %(n)s was released.", n=entry.version))
             return redirect(url_for("releases.show", release_id=entry.id))
@@ -63,12 +63,11 @@ def review(transcript_id: int):
                            "replace": True} for p in proposals],
             "renames": [{"old": name} for name in names],
         })  # fmt: skip
-    text = "\n".join(s.text for s in transcript.segments)
     return render_template(
-        "releases/review.html", transcript=transcript, interview=transcript.interview,
+        "releases/review.html", source=found, interview=interview,
         form=form, rows=list(zip(form.decisions, proposals, strict=False)),
-        renames=form.renames, text=highlighted(text, proposals), labels=LABEL_NAMES,
-        research=gate.allows(transcript.interview, "research.read"),
+        renames=form.renames, text=highlighted(found.text, proposals), labels=LABEL_NAMES,
+        research=gate.allows(interview, "research.read"),
     )  # fmt: skip
 
 

@@ -1,4 +1,5 @@
-"""Pseudonymising a verified transcript and releasing it for analysis.
+"""Pseudonymising a verified transcript (or the memos of an interview documented without a
+recording) and releasing it for analysis.
 
 The interviewer reviews what the detector found (accepts, rejects, renames placeholders,
 marks what it missed) and releases: the released version is frozen. Researchers see only
@@ -66,14 +67,50 @@ def register_names(participant) -> list[str]:
     return [name for name in found if name]
 
 
-def _reviewable(actor, transcript: Transcript) -> None:
-    interview = transcript.interview
+@dataclass(frozen=True)
+class Source:
+    """What is released: the newest transcript's segments, or, for an interview documented
+    with memos only, each memo line under its guide section."""
+
+    transcript: Transcript | None
+    segments: list[dict]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(s["text"] for s in self.segments)
+
+
+def source(interview) -> Source:
+    if interview.transcripts:
+        transcript = interview.transcripts[-1]
+        return Source(transcript, [
+            {"text": s.text, "speaker": s.speaker, "start": s.start_ms, "end": s.end_ms}
+            for s in transcript.segments
+        ])  # fmt: skip
+    guide = interview.guide_version.guide
+    saved = {memo.section_key: memo.text for memo in interview.memos}
+    segments = [
+        {"text": line, "speaker": None, "start": None, "end": None, "section": section.title}
+        for section in (*guide.sections, guide.closing)
+        for line in (saved.get(section.key) or "").splitlines()
+        if line.strip()
+    ]
+    return Source(None, segments)
+
+
+def _reviewable(actor, interview) -> Source:
     authorize(actor, "releases.review", interview)
     gate.require(actor, interview, "transcript.release")
-    if not transcript.verified or transcript is not interview.transcripts[-1]:
-        raise ReleaseError(_l("Only the verified transcript can be released."))
-    if interview.status not in (Status.VERIFIED.value, Status.RELEASED.value):
-        raise ReleaseError(_l("Only the verified transcript can be released."))
+    newest = interview.transcripts[-1] if interview.transcripts else None
+    if interview.status not in (Status.VERIFIED.value, Status.RELEASED.value) or (
+        newest is not None and not newest.verified
+    ):
+        raise ReleaseError(_l("Only a verified transcript, or the memos of an interview "
+                              "marked verified, can be released."))  # fmt: skip
+    found = source(interview)
+    if not any(s["text"].strip() for s in found.segments):
+        raise ReleaseError(_l("There is nothing to release: the transcript or memos are empty."))
+    return found
 
 
 def _map(participant, lock: bool = False) -> PseudonymMap:
@@ -120,20 +157,21 @@ def _assign(entries: dict, spans, words: dict[str, str]) -> list[tuple[str, str,
     return assigned
 
 
-def propose(actor, transcript: Transcript) -> list[Proposal]:
-    """What the detector finds, with the placeholders the map has or would give."""
-    _reviewable(actor, transcript)
-    interview = transcript.interview
-    text = "\n".join(s.text for s in transcript.segments)
+def propose(actor, interview) -> tuple[Source, list[Proposal]]:
+    """What is to be released, and what the detector finds in it with the placeholders the
+    map has or would give. Reads the content and the map, so audited."""
+    found = _reviewable(actor, interview)
+    text = found.text
     sources: list[str] = []
     spans = _spans(interview, text, sources)
     entries = _map(interview.participant).entry_dict
+    read = {"transcript": found.transcript.id} if found.transcript else {"memos": True}
     audit.record(actor, "pseudonym_map.read", "participant", interview.participant.id,
-                 transcript=transcript.id)  # fmt: skip
+                 interview=interview.id, **read)  # fmt: skip
     assigned = _assign(entries, spans, _words(interview.language))
-    return [Proposal(start, end, label, surface, placeholder, source)
-            for (start, end, label, surface), (_, placeholder, _), source
-            in zip(spans, assigned, sources, strict=True)]  # fmt: skip
+    return found, [Proposal(start, end, label, surface, placeholder, why)
+                   for (start, end, label, surface), (_, placeholder, _), why
+                   in zip(spans, assigned, sources, strict=True)]  # fmt: skip
 
 
 def _accepted(text: str, accepted) -> list[tuple[int, int, str, str]]:
@@ -172,13 +210,12 @@ def _renamed(entries: dict, renames: dict[str, str]) -> None:
         entries[key]["placeholder"] = placeholder
 
 
-def release(actor, transcript: Transcript, *, accepted, additions, renames, note="") -> Release:
+def release(actor, interview, *, accepted, additions, renames, note="") -> Release:
     """Freeze a pseudonymised version: ``accepted`` is [(start, end, label, surface)] from
     the review page, ``additions`` [(surface, label)] for what was missed, ``renames``
     {placeholder: new name}. All of it happens, or nothing does."""
-    _reviewable(actor, transcript)
-    interview = transcript.interview
-    text = "\n".join(s.text for s in transcript.segments)
+    found = _reviewable(actor, interview)
+    text = found.text
     spans = _accepted(text, accepted)
     for surface, label in additions:
         if label not in pii.LABELS:
@@ -212,8 +249,7 @@ def release(actor, transcript: Transcript, *, accepted, additions, renames, note
     for _, _, label, _ in spans:
         counted[label] = counted.get(label, 0) + 1
     lines = released_text.split("\n")
-    segments = [{"text": line, "speaker": s.speaker, "start": s.start_ms, "end": s.end_ms}
-                for line, s in zip(lines, transcript.segments, strict=True)]  # fmt: skip
+    segments = [{**s, "text": line} for line, s in zip(lines, found.segments, strict=True)]
     previous = interview.releases[-1] if interview.releases else None
     summary = {"replaced": counted, "note": (note or "").strip()[:2000]}
     if previous is not None:
@@ -223,7 +259,7 @@ def release(actor, transcript: Transcript, *, accepted, additions, renames, note
         summary["previous"] = previous.version
     mapping.entries, mapping.updated_at = json.dumps(entries, ensure_ascii=False), utcnow()
     entry = Release(
-        interview=interview, transcript=transcript, version=(previous.version + 1 if previous
+        interview=interview, transcript=found.transcript, version=(previous.version + 1 if previous
         else 1), content=json.dumps(segments, ensure_ascii=False),
         summary=json.dumps(summary, ensure_ascii=False), released_by_id=actor.id,
     )  # fmt: skip

@@ -34,7 +34,7 @@ def upgrade():
     op.create_table('transcript_release',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('interview_id', sa.Integer(), nullable=False),
-    sa.Column('transcript_id', sa.Integer(), nullable=False),
+    sa.Column('transcript_id', sa.Integer(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('content', sa.Text(), nullable=False),
     sa.Column('summary', sa.Text(), nullable=False),

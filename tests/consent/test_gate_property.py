@@ -186,7 +186,7 @@ def probe_transcript_release(interviewer, interview) -> bool:
     if not interview.transcripts:
         assert interview.status == "withdrawn"
         return False
-    return _through(lambda: releases.propose(interviewer, interview.transcripts[-1]))
+    return _through(lambda: releases.propose(interviewer, interview))
 
 
 def probe_research_read(researcher, interview) -> bool:

@@ -67,10 +67,10 @@ def world(app, make_user, make_participant, make_offer, give_consent):
 
 
 def release_all(interviewer, transcript, **extra):
-    proposals = services.propose(interviewer, transcript)
+    proposals = services.propose(interviewer, transcript.interview)[1]
     accepted = [(p.start, p.end, p.label, p.text) for p in proposals]
     entry = services.release(
-        interviewer, transcript, accepted=accepted, additions=extra.get("additions", []),
+        interviewer, transcript.interview, accepted=accepted, additions=extra.get("additions", []),
         renames=extra.get("renames", {}), note=extra.get("note", ""),
     )  # fmt: skip
     db.session.commit()
@@ -80,7 +80,7 @@ def release_all(interviewer, transcript, **extra):
 def test_detections_replaced_consistently_and_renamed_by_role(world):
     interviewer, interview_with = world
     interview, transcript = interview_with()
-    proposals = services.propose(interviewer, transcript)
+    proposals = services.propose(interviewer, transcript.interview)[1]
     found = {(p.label, p.text): p.placeholder for p in proposals}
     assert found[("PERSON", "Birgitta")] == "[Person 1]"
     assert found[("PERSON", "Birgittas")] == "[Person 1]s"
@@ -96,7 +96,10 @@ def test_detections_replaced_consistently_and_renamed_by_role(world):
 
     # The next interview with the same young person uses the same placeholders.
     _second, transcript2 = interview_with()
-    again = {(p.label, p.text): p.placeholder for p in services.propose(interviewer, transcript2)}
+    again = {
+        (p.label, p.text): p.placeholder
+        for p in services.propose(interviewer, transcript2.interview)[1]
+    }
     assert again[("PERSON", "Birgitta")] == "[Foster mother]"
     assert again[("LOCATION", "Kil")] == "[Ort 1]"
 
@@ -112,10 +115,11 @@ def test_a_release_is_frozen_and_a_correction_is_a_new_version(world):
     assert second.summary_dict["changed_segments"] == 1
     assert second.summary_dict["note"] == "Ett ord till."
     with pytest.raises(ReleaseError, match="not in the transcript"):
-        services.release(interviewer, transcript, accepted=[], additions=[("zebra", "PERSON")],
+        services.release(interviewer, transcript.interview, accepted=[],
+                         additions=[("zebra", "PERSON")],
                          renames={})  # fmt: skip
     with pytest.raises(ReleaseError, match="changed since"):
-        services.release(interviewer, transcript, accepted=[(0, 4, "PERSON", "Nope")],
+        services.release(interviewer, transcript.interview, accepted=[(0, 4, "PERSON", "Nope")],
                          additions=[], renames={})  # fmt: skip
 
 
@@ -155,8 +159,8 @@ def test_only_a_verified_transcript_is_released(world):
     with pytest.raises(Exception, match="pseudonymisation review"):
         interviews.advance(interviewer, interview, Status.RELEASED)
     transcript.verified_at = transcript.verified_by_id = None
-    with pytest.raises(ReleaseError, match="Only the verified"):
-        services.propose(interviewer, transcript)
+    with pytest.raises(ReleaseError, match="Only a verified"):
+        services.propose(interviewer, transcript.interview)[1]
 
 
 def test_withdrawing_participation_erases_releases(world):
@@ -173,17 +177,17 @@ def test_review_and_release_through_the_pages(world, client, auth, make_user):
     interviewer, interview_with = world
     interview, transcript = interview_with()
     auth.login(user=interviewer)
-    page = client.get(f"/releases/review/{transcript.id}").get_data(as_text=True)
+    page = client.get(f"/releases/review/{interview.id}").get_data(as_text=True)
     assert '<mark class="pii pii-person"' in page and "[Person 1]" in page
     data = {}
-    for n, p in enumerate(services.propose(interviewer, transcript)):
+    for n, p in enumerate(services.propose(interviewer, transcript.interview)[1]):
         data |= {f"decisions-{n}-start": p.start, f"decisions-{n}-end": p.end,
                  f"decisions-{n}-kind": p.label, f"decisions-{n}-surface": p.text,
                  f"decisions-{n}-replace": "y"}  # fmt: skip
     db.session.rollback()  # the proposals were only read here; the page releases
     data |= {"renames-0-old": "[Person 1]", "renames-0-new": "Fostermamma",
              "additions-0-surface": "", "additions-0-kind": "PERSON"}  # fmt: skip
-    done = client.post(f"/releases/review/{transcript.id}", data=data, follow_redirects=True)
+    done = client.post(f"/releases/review/{interview.id}", data=data, follow_redirects=True)
     html = done.get_data(as_text=True)
     assert "[Fostermamma]" in html and "Birgitta" not in html
     auth.logout()
@@ -193,19 +197,19 @@ def test_review_and_release_through_the_pages(world, client, auth, make_user):
     release = db.session.scalars(select(Release)).one()
     shown = client.get(f"/releases/{release.id}").get_data(as_text=True)
     assert "[Fostermamma]" in shown and "Birgitta" not in shown
-    assert client.get(f"/releases/review/{transcript.id}").status_code == 403
+    assert client.get(f"/releases/review/{interview.id}").status_code == 403
     assert client.get(f"/transcripts/{transcript.id}").status_code == 403
 
 
 def test_renames_follow_the_page_even_when_something_is_unticked(world):
     interviewer, interview_with = world
     _, transcript = interview_with()
-    proposals = services.propose(interviewer, transcript)
+    proposals = services.propose(interviewer, transcript.interview)[1]
     birgitta = next(p for p in proposals if p.text == "Birgitta")
     elias = next(p for p in proposals if p.text == "Elias")
     assert (birgitta.placeholder, elias.placeholder) == ("[Person 1]", "[Person 2]")
     keep = [(p.start, p.end, p.label, p.text) for p in proposals if "Birgitta" not in p.text]
-    entry = services.release(interviewer, transcript, accepted=keep, additions=[],
+    entry = services.release(interviewer, transcript.interview, accepted=keep, additions=[],
                              renames={"[Person 2]": "Brother"})  # fmt: skip
     assert "Min bror [Brother] ringer" in entry.text and "hos Birgitta i" in entry.text
 
@@ -213,14 +217,14 @@ def test_renames_follow_the_page_even_when_something_is_unticked(world):
 def test_placeholders_can_be_swapped_but_not_merged(world):
     interviewer, interview_with = world
     _, transcript = interview_with()
-    proposals = services.propose(interviewer, transcript)
+    proposals = services.propose(interviewer, transcript.interview)[1]
     accepted = [(p.start, p.end, p.label, p.text) for p in proposals]
     with pytest.raises(ReleaseError, match="already used"):
-        services.release(interviewer, transcript, accepted=accepted, additions=[],
+        services.release(interviewer, transcript.interview, accepted=accepted, additions=[],
                          renames={"[Person 2]": "Person 1"})  # fmt: skip
     db.session.rollback()
     swap = {"[Person 1]": "Person 2", "[Person 2]": "Person 1"}
-    entry = services.release(interviewer, transcript, accepted=accepted, additions=[],
+    entry = services.release(interviewer, transcript.interview, accepted=accepted, additions=[],
                              renames=swap)  # fmt: skip
     assert "hos [Person 2] i" in entry.text and "bror [Person 1] ringer" in entry.text
 
@@ -244,3 +248,48 @@ def test_the_researcher_page_shows_no_team_note(world, client, auth):
     auth.login(Role.RESEARCHER)
     page = client.get(f"/releases/{entry.id}").get_data(as_text=True)
     assert "Birgitta" not in page and "[Person 1]" in page
+
+
+def test_memos_of_an_interview_without_a_recording_are_released(world, client, auth):
+    interviewer, interview_with = world
+    interview, transcript = interview_with()
+    # A second interview of the same young person, documented with memos only.
+    other, _ = interview_with()
+    for version in list(other.transcripts):
+        db.session.delete(version)
+    other.transcripts.clear()
+    other.status = Status.CONDUCTED.value
+    db.session.commit()
+    guide = other.guide_version.guide
+    first, closing = guide.sections[0], guide.closing
+    interviews.save_memo(interviewer, other, first.key, "Hon bodde hos Birgitta i Kil.\n\n"
+                         "Elias hälsade på.", 0)  # fmt: skip
+    interviews.save_memo(interviewer, other, closing.key, "Birgittas hund var snäll.", 0)
+    interviews.advance(interviewer, other, Status.DOCUMENTED)
+    with pytest.raises(ReleaseError, match="Only a verified"):
+        services.propose(interviewer, other)
+    interviews.advance(interviewer, other, Status.VERIFIED)
+    db.session.commit()
+    release_all(interviewer, transcript)  # the transcript numbers first
+    auth.login(user=interviewer)
+    page = client.get(f"/interviews/{other.id}").get_data(as_text=True)
+    assert f"/releases/review/{other.id}" in page
+    found, proposals = services.propose(interviewer, other)
+    assert found.transcript is None and [s["section"] for s in found.segments] == [
+        first.title,
+        first.title,
+        closing.title,
+    ]
+    db.session.rollback()
+    accepted = [(p.start, p.end, p.label, p.text) for p in proposals]
+    memo_release = services.release(interviewer, other, accepted=accepted, additions=[],
+                                    renames={})  # fmt: skip
+    db.session.commit()
+    assert memo_release.transcript_id is None and other.status == Status.RELEASED.value
+    text = memo_release.text
+    assert "Birgitta" not in text and "Elias" not in text
+    same = {p.text: p.placeholder for p in services.propose(interviewer, interview)[1]}
+    assert same["Birgitta"] in text and same["Elias"] in text  # one map per young person
+    db.session.rollback()
+    shown = client.get(f"/releases/{memo_release.id}").get_data(as_text=True)
+    assert f"<h2>{first.title}</h2>" in shown and "[Person 1]s hund var snäll." in shown
