@@ -55,6 +55,7 @@ bench: $(VENV)/.installed-dev translations
 	$(BIN)/python -m tests.bench.bench_register 2000
 	$(BIN)/python -m tests.bench.bench_transcribe
 	$(BIN)/python -m tests.bench.bench_pseudonymise
+	$(BIN)/python -m tests.bench.bench_coding
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -18,6 +18,7 @@ def _blueprints():
     # The one visible list of the application's areas.
     from app.admin.routes import bp as admin
     from app.auth.routes import bp as auth
+    from app.coding.routes import bp as coding
     from app.consent.routes import bp as consent
     from app.guides.routes import bp as guides
     from app.interviews.routes import bp as interviews
@@ -28,7 +29,7 @@ def _blueprints():
     from app.transcripts.routes import bp as transcripts
 
     return [main, auth, admin, participants, offers, guides, interviews, consent, transcripts,
-            releases]  # fmt: skip
+            releases, coding]  # fmt: skip
 
 
 def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 import pytest
 from flask import url_for
 
+from app.coding.models import Code, Coding, CodingRound
 from app.consent.models import ConsentForm, ConsentGrant, ConsentRecord
 from app.consent.scopes import Scope
 from app.consent.texts import FORM_KEY, seed_forms
@@ -78,10 +79,18 @@ def sample_values(make_user, make_participant, make_offer, user=None):
                             segments=[segment])  # fmt: skip
     release = Release(interview=interview, transcript=transcript, version=1,
                       content='[{"text": "Sample [Person 1]", "speaker": null}]')  # fmt: skip
-    db.session.add_all([recording, transcript, release])
+    code = Code(name="Sample code", colour="#9ecae1")
+    coding = Coding(release=release, code=code, coder_id=holder.id, start_offset=0,
+                    end_offset=6)  # fmt: skip
+    coding_round = CodingRound(name="Sample round", releases=[release],
+                               coders=[user] if user is not None else [])  # fmt: skip
+    db.session.add_all([recording, transcript, release, code, coding, coding_round])
     db.session.commit()
     return {
         "release_id": release.id,
+        "code_id": code.id,
+        "coding_id": coding.id,
+        "round_id": coding_round.id,
         "recording_id": recording.id,
         "transcript_id": transcript.id,
         "file_type": "txt",
@@ -142,7 +151,7 @@ def test_every_route_for_every_role(app, make_user, make_participant, make_offer
         elif can(user, action):
             # Earlier POSTs may have cancelled the sample interview: then the consent gate,
             # not the role, refuses, and says so.
-            refused_by_consent = "does not cover" in response.get_data(as_text=True)
+            refused_by_consent = "does not cover" in response.get_data().decode("utf-8", "replace")
             assert response.status_code != 403 or refused_by_consent, where
         else:
             assert response.status_code == 403, where

@@ -32,6 +32,7 @@ PATHS: dict[str, Scope] = {
     "transcript.write": Scope.PARTICIPATION,
     "transcript.release": Scope.PARTICIPATION,
     "research.read": Scope.RESEARCH_USE,
+    "coding.export": Scope.RESEARCH_USE,
 }
 
 #: statuses in which an interview holds no usable content at all

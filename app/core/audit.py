@@ -91,6 +91,19 @@ ACTION_LABELS = {
     "transcript.release": _l("Transcript released"),
     "pseudonym_map.read": _l("Pseudonym map read"),
     "release.read": _l("Released transcript read"),
+    "codebook.change": _l("Codebook changed"),
+    "codebook.merge": _l("Codes merged"),
+    "codebook.seed": _l("Starting codebook added"),
+    "codebook.export": _l("Codebook exported"),
+    "codebook.import": _l("Codebook imported"),
+    "coding.retrieve": _l("Coded passages read"),
+    "coding.export": _l("Coded passages exported"),
+    "project.export": _l("Project exported (REFI-QDA)"),
+    "project.import": _l("Project imported (REFI-QDA)"),
+    "round.create": _l("Coding round created"),
+    "round.close": _l("Coding round closed"),
+    "round.agreement": _l("Agreement read"),
+    "round.settle": _l("Consensus saved"),
 }
 
 

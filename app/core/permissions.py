@@ -107,6 +107,9 @@ RULES: dict[str, Rule] = {
     "releases.review": own_interview,
     "research.read": roles(Role.RESEARCHER),
     "releases.view": roles(Role.INTERVIEWER, Role.RESEARCHER),
+    "coding.work": roles(Role.RESEARCHER, Role.COORDINATOR),
+    "codebook.manage": roles(Role.RESEARCHER, Role.COORDINATOR),
+    "rounds.manage": roles(Role.RESEARCHER, Role.COORDINATOR),
 }
 
 

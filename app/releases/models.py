@@ -51,7 +51,10 @@ class Release(db.Model):
     version: Mapped[int]
     #: JSON list of {"text", "speaker", "start", "end"} (memos: also "section"): the
     #: pseudonymised segments, frozen
-    content: Mapped[str] = mapped_column(EncryptedText)
+    #: loaded when read, not with the row: checks that only need the length stay cheap
+    content: Mapped[str] = mapped_column(EncryptedText, deferred=True)
+    #: the length of ``text`` in code points, for checking offsets without decrypting
+    length: Mapped[int | None]
     #: how many passages were replaced, by category (JSON), and what changed since before
     summary: Mapped[str] = mapped_column(EncryptedText, default="{}")
     released_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
@@ -66,6 +69,10 @@ class Release(db.Model):
     @property
     def segments(self) -> list[dict]:
         return json.loads(self.content)
+
+    @property
+    def text_length(self) -> int:
+        return self.length if self.length is not None else len(self.text)
 
     @property
     def text(self) -> str:

@@ -262,6 +262,7 @@ def release(actor, interview, *, accepted, additions, renames, note="") -> Relea
         interview=interview, transcript=found.transcript, version=(previous.version + 1 if previous
         else 1), content=json.dumps(segments, ensure_ascii=False),
         summary=json.dumps(summary, ensure_ascii=False), released_by_id=actor.id,
+        length=len(released_text),
     )  # fmt: skip
     db.session.add(entry)
     if interview.status == Status.VERIFIED.value:

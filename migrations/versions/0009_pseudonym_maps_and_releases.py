@@ -37,6 +37,7 @@ def upgrade():
     sa.Column('transcript_id', sa.Integer(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('content', sa.Text(), nullable=False),
+    sa.Column('length', sa.Integer(), nullable=True),
     sa.Column('summary', sa.Text(), nullable=False),
     sa.Column('released_by_id', sa.Integer(), nullable=True),
     sa.Column('released_at', app.core.db.UTCDateTime(), nullable=False),

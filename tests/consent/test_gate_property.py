@@ -19,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.coding import exchange
 from app.consent import gate
 from app.consent import services as consent
 from app.consent.gate import ConsentMissing
@@ -196,6 +197,14 @@ def probe_research_read(researcher, interview) -> bool:
     return _through(lambda: releases.read_release(RESEARCHER[0], interview.releases[0]))
 
 
+def probe_coding_export(researcher, interview) -> bool:
+    if not interview.releases:
+        assert interview.status == "withdrawn"
+        return False
+    _, exported = exchange.export_project(RESEARCHER[0])
+    return interview.releases[0] in exported
+
+
 #: the researcher of the running example (the probes take the interviewer)
 RESEARCHER = [None]
 
@@ -210,6 +219,7 @@ PROBES = {
     "transcript.write": probe_transcript_write,
     "transcript.release": probe_transcript_release,
     "research.read": probe_research_read,
+    "coding.export": probe_coding_export,
 }
 
 

@@ -75,4 +75,9 @@ document.addEventListener("DOMContentLoaded", () => {
     };
     setTimeout(tick, 1000);
   }
+
+  // Colour swatches: colours come from data attributes (the CSP allows no inline styles).
+  for (const swatch of document.querySelectorAll("[data-colour]")) {
+    swatch.style.backgroundColor = swatch.dataset.colour;
+  }
 });

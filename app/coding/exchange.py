@@ -1,0 +1,273 @@
+"""REFI-QDA exchange: the codebook as .qdc, a project as .qdpx, both ways.
+
+An export holds the releases one may code whose consent covers research use, their shared
+and consensus codings with coders and dates, coding memos as notes, and each young person as
+a case with variables that do not identify them (year, age band, years in care). Every
+entity keeps its GUID across exports: codes and codings in their own column, the others in
+``exchange_guid``. An import adds what it can use and says what it left out; a file that
+cannot be read changes nothing.
+"""
+
+import uuid
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from analysis import refiqda
+from app.coding import retrieval
+from app.coding.models import Code, Coding, ExchangeGuid, new_guid
+from app.coding.services import CodingError, codable_releases, codebook
+from app.consent import gate
+from app.core import audit
+from app.core.db import db
+from app.core.permissions import authorize
+from app.core.users import Role, User
+
+MAX_QDC_BYTES = 5 * 1024 * 1024
+MAX_QDPX_BYTES = 200 * 1024 * 1024
+
+REASONS = {
+    "not_zip": _l("The file is not a .qdpx project (a zip file)."),
+    "too_large": _l("The file expands to more than this platform accepts."),
+    "unsafe_path": _l("The file contains paths outside the project; it was not read."),
+    "entities": _l(
+        "The file declares XML entities or external references, which are not accepted."
+    ),
+    "bad_xml": _l("The file is not well-formed XML."),
+    "no_project": _l("The .qdpx file has no project.qde inside."),
+    "wrong_root": _l("The file is not a REFI-QDA codebook or project."),
+    "bad_guid": _l("The file contains an identifier (GUID) that is not valid."),
+}
+
+
+def _refused(error: refiqda.RefiError) -> CodingError:
+    return CodingError(REASONS.get(error.reason, _l("The file could not be read.")))
+
+
+def _guid(kind: str, entity_id: int) -> str:
+    query = select(ExchangeGuid).where(ExchangeGuid.kind == kind,
+                                       ExchangeGuid.entity_id == entity_id)  # fmt: skip
+    found = db.session.scalar(query)
+    if found is None:
+        found = ExchangeGuid(kind=kind, entity_id=entity_id, guid=new_guid())
+        db.session.add(found)
+        db.session.flush()
+    return found.guid
+
+
+def _description(code: Code) -> str:
+    parts = [code.definition]
+    for label, value in ((_l("When to use it"), code.when_to_use),
+                         (_l("When not to use it"), code.when_not),
+                         (_l("Example"), code.example)):  # fmt: skip
+        if value:
+            parts.append(f"{label}: {value}")
+    return "\n\n".join(p for p in parts if p)
+
+
+def _code_tree() -> list[refiqda.Code]:
+    built: dict[int, refiqda.Code] = {}
+    roots = []
+    for code in codebook():
+        if code.merged_into_id:
+            continue
+        item = refiqda.Code(guid=code.guid, name=code.name, description=_description(code),
+                            color=code.colour, codable=code.codable)  # fmt: skip
+        built[code.id] = item
+        parent = built.get(code.parent_id) if code.parent_id else None
+        (parent.children if parent else roots).append(item)
+    return roots
+
+
+def export_codebook(actor) -> bytes:
+    authorize(actor, "coding.work")
+    data = refiqda.write_qdc(_code_tree())
+    audit.record(actor, "codebook.export", "code", None)
+    return data
+
+
+def _selection_guid(coding: Coding) -> str:
+    return str(uuid.uuid5(uuid.UUID(coding.guid), "selection"))
+
+
+def export_project(actor, name: str = "Red Thread") -> tuple[bytes, list]:
+    """The .qdpx of every release ``actor`` may code whose consent covers research use;
+    returns the file and the releases it holds."""
+    authorize(actor, "coding.work")
+    releases = codable_releases(actor)
+    allowed = {i.id for i in gate.consenting({r.interview for r in releases}, "coding.export")}
+    releases = [r for r in releases if r.interview_id in allowed]
+    codings = db.session.scalars(
+        select(Coding).where(Coding.release_id.in_([r.id for r in releases]),
+                             Coding.round_id.is_(None) | Coding.consensus)
+        .order_by(Coding.release_id, Coding.start_offset, Coding.id)
+    ).all()  # fmt: skip
+    by_release: dict[int, list[Coding]] = {}
+    for coding in codings:
+        by_release.setdefault(coding.release_id, []).append(coding)
+    coders = {c.coder for c in codings if c.coder is not None} | {actor}
+    users = {u.id: refiqda.User(guid=_guid("user", u.id), name=u.display_name)
+             for u in sorted(coders, key=lambda u: u.id)}  # fmt: skip
+    sources, cases = [], {}
+    for release in releases:
+        selections = [
+            refiqda.Selection(
+                guid=_selection_guid(c), start=c.start_offset, end=c.end_offset,
+                user_guid=users[c.coder_id].guid if c.coder_id in users else None,
+                created_at=c.created_at, note=c.memo or "",
+                codings=[refiqda.Coding(guid=c.guid, code_guid=c.code.guid,
+                                        user_guid=users[c.coder_id].guid
+                                        if c.coder_id in users else None,
+                                        created_at=c.created_at)],
+            ) for c in by_release.get(release.id, []) if not c.code.merged_into_id
+        ]  # fmt: skip
+        participant = release.interview.participant
+        source = refiqda.Source(guid=_guid("release", release.id),
+                                name=f"{participant.code} v{release.version}",
+                                text=release.text, selections=selections)  # fmt: skip
+        sources.append(source)
+        year, age_band, care_band = retrieval.attributes(release)
+        case = cases.get(participant.id)
+        if case is None:
+            case = cases[participant.id] = refiqda.Case(
+                guid=_guid("participant", participant.id), name=participant.code,
+                source_guids=[], variables={},
+            )  # fmt: skip
+        case.source_guids.append(source.guid)
+        case.variables.update({"year": year, "age_band": age_band, "years_in_care": care_band})
+    project = refiqda.Project(name=name, users=list(users.values()), codes=_code_tree(),
+                              sources=sources, cases=list(cases.values()))  # fmt: skip
+    data = refiqda.write_qdpx(project)
+    audit.record(actor, "project.export", "release", None,
+                 releases=[r.id for r in releases], codings=len(codings))  # fmt: skip
+    return data, releases
+
+
+def _import_codes(items: list[refiqda.Code], parent: Code | None, made: dict[str, Code],
+                  counts: dict) -> None:  # fmt: skip
+    """Codes by GUID, else by name at the same place, else new."""
+    for item in items:
+        code = db.session.scalar(select(Code).where(Code.guid == item.guid))
+        if code is None:
+            siblings = parent.children if parent else db.session.scalars(
+                select(Code).where(Code.parent_id.is_(None))).all()  # fmt: skip
+            code = next((c for c in siblings if c.name.casefold() == item.name.casefold()
+                         and not c.merged_into_id), None)  # fmt: skip
+        if code is None:
+            colour = item.color if item.color and len(item.color) == 7 else "#9ecae1"
+            code = Code(name=item.name[:200], parent=parent, definition=item.description or "",
+                        colour=colour.lower(), codable=item.codable, guid=item.guid,
+                        position=len(parent.children) if parent else counts["roots"])  # fmt: skip
+            db.session.add(code)
+            db.session.flush()
+            counts["codes"] += 1
+            if parent is None:
+                counts["roots"] += 1
+        if code.merged_into_id:
+            code = code.merged_into
+        made[item.guid] = code
+        _import_codes(item.children, code, made, counts)
+
+
+def import_codebook(actor, data: bytes) -> tuple[int, list[str]]:
+    authorize(actor, "codebook.manage")
+    if len(data) > MAX_QDC_BYTES:
+        raise CodingError(_l("The codebook is larger than %(n)s MB.", n=MAX_QDC_BYTES >> 20))
+    try:
+        codes, report = refiqda.read_qdc(data)
+    except refiqda.RefiError as error:
+        raise _refused(error) from None
+    counts = {"codes": 0, "roots": _root_count()}
+    _import_codes(codes, None, {}, counts)
+    audit.record(actor, "codebook.import", "code", None, added=counts["codes"])
+    return counts["codes"], report.dropped
+
+
+def _root_count() -> int:
+    return len(db.session.scalars(select(Code.id).where(Code.parent_id.is_(None))).all())
+
+
+def import_project(actor, data: bytes) -> dict:
+    """Add a project's codes and its codings of releases that are here (matched by GUID,
+    then by name, and only when the text is the same). Returns what was added and what was
+    left out."""
+    authorize(actor, "codebook.manage")
+    if len(data) > MAX_QDPX_BYTES:
+        raise CodingError(_l("The project is larger than %(n)s MB.", n=MAX_QDPX_BYTES >> 20))
+    try:
+        project, report = refiqda.read_qdpx(data)
+    except refiqda.RefiError as error:
+        raise _refused(error) from None
+    dropped = list(report.dropped)
+    counts = {"codes": 0, "roots": _root_count(), "codings": 0, "sources": 0}
+    codes: dict[str, Code] = {}
+    _import_codes(project.codes, None, codes, counts)
+    releases = codable_releases(actor)
+    by_guid = {_guid("release", r.id): r for r in releases}
+    by_name = {f"{r.interview.participant.code} v{r.version}".casefold(): r for r in releases}
+    by_text = {r.text: r for r in releases}
+    users = _users(project)
+    unknown_users = 0
+    existing = set(db.session.scalars(select(Coding.guid)).all())
+    for source in project.sources:
+        release = by_guid.get(source.guid) or by_name.get(source.name.casefold()) or \
+            by_text.get(source.text)  # fmt: skip
+        if release is None:
+            dropped.append(str(_l("%(name)s: not a released transcript here",
+                                  name=source.name)))  # fmt: skip
+            continue
+        if release.text != source.text:
+            dropped.append(str(_l("%(name)s: its text differs from the released version",
+                                  name=source.name)))  # fmt: skip
+            continue
+        counts["sources"] += 1
+        seen = {(c.code_id, c.coder_id, c.start_offset, c.end_offset)
+                for c in release.codings if c.round_id is None}  # fmt: skip
+        for selection in source.selections:
+            for item in selection.codings:
+                code = codes.get(item.code_guid)
+                if code is None or not code.codable:
+                    dropped.append(str(_l("a coding with a category or an unknown code")))
+                    continue
+                coder = users.get(item.user_guid or selection.user_guid)
+                if coder is None:
+                    coder, unknown_users = actor, unknown_users + 1
+                key = (code.id, coder.id, selection.start, selection.end)
+                if item.guid in existing or key in seen:
+                    continue
+                seen.add(key)
+                existing.add(item.guid)
+                made = Coding(release=release, code=code, coder_id=coder.id,
+                              start_offset=selection.start, end_offset=selection.end,
+                              memo=(selection.note or "").strip()[:5000] or None,
+                              guid=item.guid)  # fmt: skip
+                if item.created_at or selection.created_at:
+                    made.created_at = item.created_at or selection.created_at
+                db.session.add(made)
+                counts["codings"] += 1
+    if unknown_users:
+        dropped.append(str(_l("%(n)s codings by coders unknown here are attributed to you",
+                              n=unknown_users)))  # fmt: skip
+    db.session.flush()
+    audit.record(actor, "project.import", "release", None, codes=counts["codes"],
+                 codings=counts["codings"], sources=counts["sources"])  # fmt: skip
+    return {**counts, "dropped": dropped}
+
+
+def _users(project) -> dict[str | None, User]:
+    """The project's users that are coders here, by GUID (ours) or by name."""
+    known = {g.guid: g.entity_id for g in db.session.scalars(
+        select(ExchangeGuid).where(ExchangeGuid.kind == "user"))}  # fmt: skip
+    coders = [
+        u
+        for u in db.session.scalars(select(User).where(User.active))
+        if u.has_role(Role.RESEARCHER, Role.COORDINATOR)
+    ]
+    by_id = {u.id: u for u in coders}
+    by_name = {u.display_name.casefold(): u for u in coders}
+    found = {}
+    for user in project.users:
+        match = by_id.get(known.get(user.guid)) or by_name.get(user.name.casefold())
+        if match is not None:
+            found[user.guid] = match
+    return found

@@ -1,0 +1,164 @@
+"""The codebook, codings of released text, and blind coding rounds.
+
+A coding marks a passage of a frozen release with a code: offsets are Unicode code points
+into the release's text, end exclusive, so they stay valid for as long as the release
+exists. Codes are never deleted while they hold codings: they are retired or merged, and a
+merged code points at the code that took over its codings. A coding round assigns releases
+to two or more coders who code blind; their codings carry the round and are seen by nobody
+else until the round closes. Settling a round writes its consensus codings.
+"""
+
+import json
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.crypto import EncryptedText
+from app.core.db import UTCDateTime, db, sql_values, utcnow
+
+
+def new_guid() -> str:
+    return str(uuid.uuid4())
+
+
+class Code(db.Model):
+    __tablename__ = "code"
+    __table_args__ = (CheckConstraint("colour LIKE '#______'", "colour"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("code.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    definition: Mapped[str] = mapped_column(default="")
+    when_to_use: Mapped[str] = mapped_column(default="")
+    when_not: Mapped[str] = mapped_column(default="")
+    example: Mapped[str] = mapped_column(default="")
+    colour: Mapped[str] = mapped_column(String(7), default="#9ecae1")
+    #: JSON list of words or phrases; a trailing "*" matches any ending
+    keywords: Mapped[str] = mapped_column(default="[]")
+    #: a category groups codes and is not applied to passages itself
+    codable: Mapped[bool] = mapped_column(default=True)
+    position: Mapped[int] = mapped_column(default=0)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("code.id"))
+    guid: Mapped[str] = mapped_column(String(36), unique=True, default=new_guid)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    parent = relationship("Code", remote_side=[id], foreign_keys=[parent_id],
+                          backref=db.backref("children", order_by="Code.position"))  # fmt: skip
+    merged_into = relationship("Code", remote_side=[id], foreign_keys=[merged_into_id])
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return json.loads(self.keywords or "[]")
+
+    @property
+    def active(self) -> bool:
+        return self.retired_at is None
+
+    @property
+    def path(self) -> str:
+        """ "Belonging › Adults who persist": the code with its categories."""
+        names, code = [], self
+        while code is not None and len(names) < 20:
+            names.append(code.name)
+            code = code.parent
+        return " › ".join(reversed(names))
+
+
+class Unit(StrEnum):
+    SEGMENT = "segment"
+    SENTENCE = "sentence"
+
+    @property
+    def label(self):
+        return UNIT_LABELS[self]
+
+
+UNIT_LABELS = {
+    Unit.SEGMENT: _l("Segment (a line of the transcript or a paragraph of the memos)"),
+    Unit.SENTENCE: _l("Sentence"),
+}
+
+round_coder = db.Table(
+    "round_coder",
+    db.Column("round_id", ForeignKey("coding_round.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+)
+round_release = db.Table(
+    "round_release",
+    db.Column("round_id", ForeignKey("coding_round.id", ondelete="CASCADE"), primary_key=True),
+    db.Column(
+        "release_id", ForeignKey("transcript_release.id", ondelete="CASCADE"), primary_key=True
+    ),
+)
+
+
+class CodingRound(db.Model):
+    __tablename__ = "coding_round"
+    __table_args__ = (CheckConstraint(f"unit IN ({sql_values(Unit)})", "unit"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str] = mapped_column(String(10), default=Unit.SEGMENT.value)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    coders = relationship("User", secondary=round_coder, order_by="User.id")
+    releases = relationship("Release", secondary=round_release, order_by="Release.id")
+    created_by = relationship("User", foreign_keys=[created_by_id])
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    @property
+    def unit_label(self):
+        return Unit(self.unit).label
+
+
+class Coding(db.Model):
+    __tablename__ = "coding"
+    __table_args__ = (
+        CheckConstraint("start_offset >= 0 AND end_offset > start_offset", "span"),
+        Index("ix_coding_release_round", "release_id", "round_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    release_id: Mapped[int] = mapped_column(ForeignKey("transcript_release.id", ondelete="CASCADE"))
+    code_id: Mapped[int] = mapped_column(ForeignKey("code.id"), index=True)
+    coder_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    #: Unicode code points into the release's text, end exclusive
+    start_offset: Mapped[int]
+    end_offset: Mapped[int]
+    #: None when there is none (most codings): nothing to decrypt when a page lists them
+    memo: Mapped[str | None] = mapped_column(EncryptedText)
+    #: blind codings of a round; None for the shared codings everyone sees
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("coding_round.id", ondelete="CASCADE"))
+    #: written when a round is settled: the agreed coding of a unit
+    consensus: Mapped[bool] = mapped_column(default=False)
+    guid: Mapped[str] = mapped_column(String(36), unique=True, default=new_guid)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    release = relationship("Release", backref=db.backref("codings", passive_deletes=True))
+    code = relationship("Code", backref=db.backref("codings", lazy="dynamic"))
+    coder = relationship("User")
+    round = relationship("CodingRound", backref=db.backref("codings", passive_deletes=True))
+
+
+class ExchangeGuid(db.Model):
+    """The REFI-QDA GUID of an entity without a column of its own (a user, a participant,
+    a release), kept so that repeated exports name it the same way."""
+
+    __tablename__ = "exchange_guid"
+    __table_args__ = (UniqueConstraint("kind", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    entity_id: Mapped[int]
+    guid: Mapped[str] = mapped_column(String(36), unique=True, default=new_guid)

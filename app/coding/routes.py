@@ -1,0 +1,522 @@
+from collections import Counter
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from app.coding import retrieval, services
+from app.coding.forms import CodeForm, MergeForm, RetrieveForm, RoundForm, SeedForm, UploadForm
+from app.coding.models import Code, Coding, CodingRound
+from app.coding.services import CodingError
+from app.consent import gate
+from app.core.db import db
+from app.core.permissions import PermissionDenied, can, permission
+from app.core.users import Role, User
+from app.releases.models import Release
+from app.transcripts.forms import ActionForm
+
+bp = Blueprint("coding", __name__, url_prefix="/coding", template_folder="templates")
+
+
+def _choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def _refused(error) -> None:
+    flash(str(error.message), "error")
+
+
+@bp.get("/")
+@permission("coding.work")
+def index():
+    releases = services.codable_releases(current_user)
+    counts = dict(db.session.execute(
+        select(Coding.release_id, db.func.count()).where(
+            Coding.release_id.in_([r.id for r in releases]),
+            Coding.round_id.is_(None) | Coding.consensus).group_by(Coding.release_id)
+    ).all())  # fmt: skip
+    return render_template("coding/index.html", releases=releases, counts=counts,
+                           rounds=services.rounds_for(current_user),
+                           years={r.id: retrieval.attributes(r)[0] for r in releases},
+                           may_manage=can(current_user, "rounds.manage"),
+                           upload_form=UploadForm())  # fmt: skip
+
+
+# --- the workspace ---------------------------------------------------------------------------
+
+
+def _round(round_id) -> CodingRound | None:
+    return db.get_or_404(CodingRound, round_id) if round_id else None
+
+
+@bp.get("/releases/<int:release_id>")
+@permission("coding.work")
+def workspace(release_id: int):
+    release = db.get_or_404(Release, release_id)
+    coding_round = _round(request.args.get("round", type=int))
+    services.read_release(current_user, release, coding_round)
+    codings = services.visible_codings(current_user, release, coding_round, services.COLUMNS)
+    codes = services.codebook()
+    coder_ids = {c.coder_id for c in codings} | {current_user.id}
+    coders = db.session.scalars(select(User).where(User.id.in_(coder_ids))).all()
+    editable = coding_round is None or (coding_round.is_open and current_user in
+                                        coding_round.coders)  # fmt: skip
+    data = {
+        "text": release.text,
+        "codings": [services.coding_json(c) for c in codings],
+        "codes": [
+            {
+                "id": c.id,
+                "name": c.name,
+                "path": c.path,
+                "colour": c.colour,
+                "codable": c.codable and c.active,
+                "depth": c.depth,
+                "definition": c.definition,
+            }
+            for c in codes
+        ],
+        "coders": {str(u.id): u.display_name for u in coders},
+        "me": current_user.id,
+        "editable": editable,
+        "urls": {
+            "apply": url_for(
+                "coding.apply",
+                release_id=release.id,
+                round=coding_round.id if coding_round else None,
+            ),
+            "coding": url_for("coding.change", coding_id=0),
+            "suggest": url_for("coding.suggest", release_id=release.id),
+        },
+    }
+    return render_template("coding/workspace.html", release=release, data=data,
+                           coding_round=coding_round,
+                           action_form=ActionForm())  # fmt: skip
+
+
+def _json_error(error):
+    if isinstance(error, CodingError):
+        return {"error": str(error.message)}, 400
+    if isinstance(error, gate.ConsentMissing):
+        return {"error": str(error.message)}, 403
+    return {"error": _("You may not do that.")}, 403
+
+
+@bp.post("/releases/<int:release_id>/codings")
+@permission("coding.work")
+def apply(release_id: int):
+    release = db.get_or_404(Release, release_id)
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return {"error": _("The coding could not be saved.")}, 400
+    try:
+        coding_round = _round(request.args.get("round", type=int))
+        coding = services.apply(current_user, release, payload.get("code"), payload.get("start"),
+                                payload.get("end"), coding_round=coding_round,
+                                memo=str(payload.get("memo") or ""))  # fmt: skip
+    except (CodingError, PermissionDenied, gate.ConsentMissing) as error:
+        db.session.rollback()
+        return _json_error(error)
+    db.session.commit()
+    return services.coding_json(coding), 201
+
+
+@bp.post("/codings/<int:coding_id>")
+@permission("coding.work")
+def change(coding_id: int):
+    """{"memo": ...} sets the memo; {"delete": true} removes the coding."""
+    coding = db.get_or_404(Coding, coding_id)
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return {"error": _("The coding could not be saved.")}, 400
+    try:
+        if payload.get("delete") is True:
+            services.remove(current_user, coding)
+            result = {"deleted": coding_id}
+        else:
+            services.set_memo(current_user, coding, str(payload.get("memo") or ""))
+            result = services.coding_json(coding)
+    except (CodingError, PermissionDenied, gate.ConsentMissing) as error:
+        db.session.rollback()
+        return _json_error(error)
+    db.session.commit()
+    return result
+
+
+@bp.post("/releases/<int:release_id>/suggest")
+@permission("coding.work")
+def suggest(release_id: int):
+    release = db.get_or_404(Release, release_id)
+    payload = request.get_json(silent=True) or {}
+    try:
+        found = services.suggestions(current_user, release, payload.get("start"),
+                                     payload.get("end"))  # fmt: skip
+    except (CodingError, PermissionDenied, gate.ConsentMissing) as error:
+        return _json_error(error)
+    return {"suggestions": found}
+
+
+# --- the codebook ----------------------------------------------------------------------------
+
+
+def _parent_choices(code: Code | None = None):
+    choices = [(0, _("(top level)"))]
+    for c in services.codebook():
+        if c.active and c is not code:
+            choices.append((c.id, "— " * c.depth + c.name))
+    return _choices(choices)
+
+
+@bp.route("/codebook", methods=["GET", "POST"])
+@permission("coding.work")
+def codebook():
+    form = CodeForm()
+    form.parent_id.choices = _parent_choices()
+    may_manage = can(current_user, "codebook.manage")
+    if may_manage and form.validate_on_submit():
+        try:
+            code = services.save_code(
+                current_user, None, parent_id=form.parent_id.data or None,
+                keywords=form.keywords.data or "",
+                **{k: getattr(form, k).data for k in services.FIELDS},
+            )  # fmt: skip
+        except CodingError as error:
+            db.session.rollback()
+            getattr(form, error.field or "name").errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("The code %(name)s was added.", name=code.name))
+            return redirect(url_for("coding.codebook") + f"#code-{code.id}")
+    return render_template("coding/codebook.html", codes=services.codebook(), form=form,
+                           may_manage=may_manage, seed_form=SeedForm(prefix="seed",
+                           data={"language": current_user.language or "sv"}),
+                           upload_form=UploadForm(prefix="qdc"))  # fmt: skip
+
+
+@bp.route("/codebook/<int:code_id>", methods=["GET", "POST"])
+@permission("codebook.manage")
+def code(code_id: int):
+    code = db.get_or_404(Code, code_id)
+    form = CodeForm(obj=code) if request.method == "GET" else CodeForm()
+    if request.method == "GET":
+        form.parent_id.data = code.parent_id or 0
+        form.keywords.data = ", ".join(code.keyword_list)
+    form.parent_id.choices = _parent_choices(code)
+    merge_form = MergeForm(prefix="merge")
+    merge_form.into.choices = _choices((c.id, c.path) for c in services.codebook()
+                               if c.active and c.codable and c is not code)  # fmt: skip
+    if form.validate_on_submit():
+        try:
+            services.save_code(current_user, code, parent_id=form.parent_id.data or None,
+                               keywords=form.keywords.data or "",
+                               **{k: getattr(form, k).data for k in services.FIELDS})  # fmt: skip
+        except CodingError as error:
+            db.session.rollback()
+            code = db.get_or_404(Code, code_id)
+            getattr(form, error.field or "name").errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("The code was saved."))
+            return redirect(url_for("coding.codebook") + f"#code-{code.id}")
+    return render_template("coding/code.html", code=code, form=form, merge_form=merge_form,
+                           action_form=ActionForm(prefix="act"),
+                           uses=code.codings.count())  # fmt: skip
+
+
+@bp.post("/codebook/<int:code_id>/retire")
+@permission("codebook.manage")
+def retire(code_id: int):
+    code = db.get_or_404(Code, code_id)
+    if ActionForm(prefix="act").validate_on_submit():
+        try:
+            services.retire(current_user, code, retired=code.active)
+        except CodingError as error:
+            db.session.rollback()
+            _refused(error)
+        else:
+            db.session.commit()
+            flash(_("The code was retired: its codings stay, and it is no longer offered.")
+                  if not code.active else _("The code is in use again."))  # fmt: skip
+    return redirect(url_for("coding.code", code_id=code.id))
+
+
+@bp.post("/codebook/<int:code_id>/merge")
+@permission("codebook.manage")
+def merge(code_id: int):
+    code = db.get_or_404(Code, code_id)
+    form = MergeForm(prefix="merge")
+    if form.validate_on_submit():
+        into = db.session.get(Code, form.into.data) if form.into.data else None
+        try:
+            if into is None:
+                raise CodingError(_("Choose another code, one that is in use, to merge into."))
+            moved = services.merge(current_user, code, into)
+        except CodingError as error:
+            db.session.rollback()
+            _refused(error)
+            return redirect(url_for("coding.code", code_id=code.id))
+        db.session.commit()
+        flash(_("%(name)s was merged into %(into)s; %(n)s codings moved.", name=code.name,
+                into=into.name, n=moved))  # fmt: skip
+        return redirect(url_for("coding.codebook") + f"#code-{into.id}")
+    return redirect(url_for("coding.code", code_id=code.id))
+
+
+@bp.post("/codebook/seed")
+@permission("codebook.manage")
+def seed():
+    form = SeedForm(prefix="seed")
+    if form.validate_on_submit():
+        added = services.seed_codebook(current_user, form.language.data)
+        db.session.commit()
+        flash(_("%(n)s codes were added from the starting codebook.", n=added))
+    return redirect(url_for("coding.codebook"))
+
+
+# --- retrieval -------------------------------------------------------------------------------
+
+
+def _retrieve_form():
+    form = RetrieveForm(request.args)
+    codes = services.codebook()
+    pairs = [(c.id, "— " * c.depth + c.name) for c in codes]
+    form.code.choices = _choices(pairs)
+    form.other.choices = _choices([(0, ""), *pairs])
+    form.combine.choices = _choices(retrieval.COMBINATIONS.items())
+    users = db.session.scalars(select(User).where(User.active).order_by(User.display_name))
+    coders = [(u.id, u.display_name) for u in users
+              if u.has_role(Role.RESEARCHER, Role.COORDINATOR)]  # fmt: skip
+    form.coder.choices = _choices([(0, _("Everyone")), *coders])
+    everyone = ("", _("All"))
+    form.age_band.choices = _choices([everyone, *((b[0], b[0]) for b in retrieval.AGE_BANDS)])
+    form.care_band.choices = _choices([everyone, *((b[0], b[0]) for b in retrieval.CARE_BANDS)])
+    return form
+
+
+@bp.get("/retrieve")
+@permission("coding.work")
+def retrieve():
+    form = _retrieve_form()
+    found = None
+    kind = request.args.get("format", "")
+    if request.args.get("code") and form.validate():
+        query = retrieval.Query(code_id=form.code.data, combine=form.combine.data or "",
+                                other_id=form.other.data or None, year=form.year.data,
+                                coder_id=form.coder.data or None,
+                                age_band=form.age_band.data or "",
+                                care_band=form.care_band.data or "")  # fmt: skip
+        try:
+            found = retrieval.passages(current_user, query, for_export=kind in ("csv", "docx"))
+        except CodingError as error:
+            getattr(form, error.field or "code").errors.append(error.message)
+        else:
+            db.session.commit()
+            if kind in ("csv", "docx"):
+                return _download(found, kind)
+    return render_template("coding/retrieve.html", form=form, found=found,
+                           query=request.args.to_dict())  # fmt: skip
+
+
+def _download(found, kind: str):
+    title = _("Coded passages")
+    if kind == "csv":
+        content, mimetype = retrieval.export_csv(found), "text/csv; charset=utf-8"
+    else:
+        content = retrieval.export_docx(found, title)
+        mimetype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    response = current_app.response_class(content, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="passages.{kind}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- rounds ----------------------------------------------------------------------------------
+
+
+@bp.route("/rounds/new", methods=["GET", "POST"])
+@permission("rounds.manage")
+def new_round():
+    form = RoundForm()
+    coders = [u for u in db.session.scalars(select(User).where(User.active)
+                                            .order_by(User.display_name))
+              if u.has_role(Role.RESEARCHER, Role.COORDINATOR)]  # fmt: skip
+    releases = services.codable_releases(current_user)
+    form.coders.choices = _choices((u.id, u.display_name) for u in coders)
+    form.releases.choices = _choices((r.id, f"{r.interview.participant.code} · "
+                              + _("version %(n)s", n=r.version)) for r in releases)  # fmt: skip
+    if form.validate_on_submit():
+        by_id = {r.id: r for r in releases}
+        users = {u.id: u for u in coders}
+        try:
+            coding_round = services.create_round(
+                current_user, name=form.name.data, unit=form.unit.data,
+                coders=[users[i] for i in form.coders.data if i in users],
+                releases=[by_id[i] for i in form.releases.data if i in by_id],
+            )  # fmt: skip
+        except CodingError as error:
+            db.session.rollback()
+            getattr(form, error.field or "name").errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("The round was created. Its coders code blind until it closes."))
+            return redirect(url_for("coding.round", round_id=coding_round.id))
+    return render_template("coding/round_new.html", form=form)
+
+
+@bp.get("/rounds/<int:round_id>")
+@permission("coding.work")
+def round(round_id: int):
+    coding_round = db.get_or_404(CodingRound, round_id)
+    if coding_round not in services.rounds_for(current_user):
+        abort(403)
+    result = None
+    if not coding_round.is_open:
+        try:
+            result = services.round_agreement(current_user, coding_round)
+        except (CodingError, PermissionDenied) as error:
+            if isinstance(error, PermissionDenied):
+                abort(403)
+            _refused(error)
+        db.session.commit()
+    return render_template("coding/round.html", coding_round=coding_round, result=result,
+                           action_form=ActionForm(),
+                           may_manage=can(current_user, "rounds.manage"))  # fmt: skip
+
+
+@bp.post("/rounds/<int:round_id>/close")
+@permission("rounds.manage")
+def close_round(round_id: int):
+    coding_round = db.get_or_404(CodingRound, round_id)
+    if ActionForm().validate_on_submit():
+        try:
+            services.close_round(current_user, coding_round)
+        except CodingError as error:
+            _refused(error)
+        else:
+            db.session.commit()
+            flash(_("The round is closed. Agreement and disagreements are shown below."))
+    return redirect(url_for("coding.round", round_id=round_id))
+
+
+@bp.post("/rounds/<int:round_id>/settle")
+@permission("rounds.manage")
+def settle(round_id: int):
+    coding_round = db.get_or_404(CodingRound, round_id)
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("coding.round", round_id=round_id))
+    decisions = {}
+    for key, value in request.form.items():
+        if key.startswith("d-") and value in ("yes", "no"):
+            try:
+                unit, code_id = (int(part) for part in key[2:].split("-"))
+            except ValueError:
+                continue
+            decisions[(unit, code_id)] = value == "yes"
+    try:
+        written = services.settle(current_user, coding_round, decisions)
+    except CodingError as error:
+        db.session.rollback()
+        _refused(error)
+    else:
+        db.session.commit()
+        flash(_("The consensus was saved: %(n)s codings.", n=written))
+    return redirect(url_for("coding.round", round_id=round_id))
+
+
+# --- REFI-QDA exchange -----------------------------------------------------------------------
+
+
+def _file(content: bytes, mimetype: str, name: str):
+    response = current_app.response_class(content, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/codebook.qdc")
+@permission("coding.work")
+def export_codebook():
+    from app.coding import exchange
+
+    content = exchange.export_codebook(current_user)
+    db.session.commit()
+    return _file(content, "application/xml", "codebook.qdc")
+
+
+@bp.get("/project.qdpx")
+@permission("coding.work")
+def export_project():
+    from app.coding import exchange
+
+    content, _ = exchange.export_project(current_user)
+    db.session.commit()
+    return _file(content, "application/zip", "redthread.qdpx")
+
+
+def _upload(form: UploadForm, suffix: str) -> bytes | None:
+    if not form.validate_on_submit():
+        for error in form.file.errors:
+            flash(str(error), "error")
+        return None
+    upload = form.file.data
+    if not (upload.filename or "").lower().endswith(suffix):
+        flash(_("Choose a %(suffix)s file.", suffix=suffix), "error")
+        return None
+    return upload.read()
+
+
+def _left_out(dropped: list[str]) -> None:
+    for note, count in Counter(dropped).most_common(20):
+        flash(_("Left out: %(what)s", what=note) + (f" (× {count})" if count > 1 else ""),
+              "warning")  # fmt: skip
+
+
+@bp.post("/codebook/import")
+@permission("codebook.manage")
+def import_codebook():
+    from app.coding import exchange
+
+    data = _upload(UploadForm(prefix="qdc"), ".qdc")
+    if data is not None:
+        try:
+            added, dropped = exchange.import_codebook(current_user, data)
+        except CodingError as error:
+            db.session.rollback()
+            _refused(error)
+        else:
+            db.session.commit()
+            flash(_("%(n)s codes were added.", n=added))
+            _left_out(dropped)
+    return redirect(url_for("coding.codebook"))
+
+
+@bp.post("/import")
+@permission("codebook.manage")
+def import_project():
+    from app.coding import exchange
+
+    data = _upload(UploadForm(), ".qdpx")
+    if data is not None:
+        try:
+            result = exchange.import_project(current_user, data)
+        except CodingError as error:
+            db.session.rollback()
+            _refused(error)
+        else:
+            db.session.commit()
+            flash(_("Imported %(codes)s new codes and %(codings)s codings in %(sources)s "
+                    "transcripts.", codes=result["codes"], codings=result["codings"],
+                    sources=result["sources"]))  # fmt: skip
+            _left_out(result["dropped"])
+    return redirect(url_for("coding.index"))

@@ -1,0 +1,536 @@
+"""Coding released text with the codebook, blind rounds and their agreement.
+
+Who codes what: a research partner codes the newest release of an interview whose consent
+covers research use; a coordinator codes any newest release, for the team's own use. The
+checks are here, whatever a page shows. Reading a release to code it is audited.
+"""
+
+import json
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from app.coding.models import Code, Coding, CodingRound, Unit
+from app.consent import gate
+from app.core import audit
+from app.core.db import db, utcnow
+from app.core.permissions import PermissionDenied, authorize
+from app.core.users import Role, User
+from app.releases.models import Release
+
+MAX_MEMO = 5000
+MAX_KEYWORDS = 40
+
+
+class CodingError(ValueError):
+    def __init__(self, message, field: str | None = None):
+        super().__init__(str(message))
+        self.message, self.field = message, field
+
+
+# --- who may code which release -------------------------------------------------------
+
+
+def _newest(release: Release) -> bool:
+    newest = db.session.scalar(select(func.max(Release.version))
+                               .where(Release.interview_id == release.interview_id))  # fmt: skip
+    return release.version == newest
+
+
+def check_release(actor, release: Release) -> None:
+    """Raise unless ``actor`` may code ``release`` (PermissionDenied or ConsentMissing)."""
+    authorize(actor, "coding.work")
+    if not _newest(release):
+        raise PermissionDenied("coding.work")
+    if actor.has_role(Role.COORDINATOR):
+        gate.require(actor, release.interview, "transcript.read")
+    else:
+        gate.require(actor, release.interview, "research.read")
+
+
+def codable_releases(actor) -> list[Release]:
+    """The newest release of every interview ``actor`` may code, oldest first."""
+    authorize(actor, "coding.work")
+    newest = (select(Release.interview_id, func.max(Release.version).label("version"))
+              .group_by(Release.interview_id).subquery())  # fmt: skip
+    rows = db.session.scalars(
+        select(Release).join(newest, (Release.interview_id == newest.c.interview_id)
+                             & (Release.version == newest.c.version)).order_by(Release.id)
+    ).all()  # fmt: skip
+    path = "transcript.read" if actor.has_role(Role.COORDINATOR) else "research.read"
+    allowed = {i.id for i in gate.consenting({r.interview for r in rows}, path)}
+    return [r for r in rows if r.interview_id in allowed]
+
+
+def read_release(actor, release: Release, coding_round: CodingRound | None = None) -> Release:
+    """Open a release to code it: checked and audited."""
+    check_release(actor, release)
+    if coding_round is not None:
+        _round_member(actor, coding_round, release)
+    audit.record(actor, "release.read", "release", release.id, interview=release.interview_id,
+                 purpose="coding", round=coding_round.id if coding_round else None)  # fmt: skip
+    return release
+
+
+# --- the codings one sees ----------------------------------------------------------------
+
+
+#: what the workspace needs of a coding, read without building objects (a page may hold 1,000)
+COLUMNS = (Coding.id, Coding.code_id, Coding.coder_id, Coding.start_offset, Coding.end_offset,
+           Coding.memo, Coding.consensus)  # fmt: skip
+
+
+def visible_codings(actor, release: Release, coding_round: CodingRound | None = None,
+                    columns=None):  # fmt: skip
+    """Shared and consensus codings; in an open round only the actor's own blind codings;
+    in a closed round every coder's. With ``columns``, rows instead of objects."""
+    query = select(*columns) if columns else select(Coding)
+    query = query.where(Coding.release_id == release.id)
+    if coding_round is None:
+        query = query.where((Coding.round_id.is_(None)) | Coding.consensus)
+    elif coding_round.is_open:
+        query = query.where(Coding.round_id == coding_round.id, Coding.coder_id == actor.id,
+                            ~Coding.consensus)  # fmt: skip
+    else:
+        query = query.where(Coding.round_id == coding_round.id, ~Coding.consensus)
+    query = query.order_by(Coding.start_offset, Coding.id)
+    return db.session.execute(query).all() if columns else db.session.scalars(query).all()
+
+
+def _round_member(actor, coding_round: CodingRound, release: Release) -> None:
+    if release not in coding_round.releases:
+        raise PermissionDenied("coding.work")
+    if coding_round.is_open and actor not in coding_round.coders:
+        raise PermissionDenied("coding.work")
+
+
+def _applicable(code_id) -> Code:
+    code = db.session.get(Code, code_id) if isinstance(code_id, int) else None
+    if code is None or not code.active:
+        raise CodingError(_l("That code does not exist or has been retired."), "code")
+    if not code.codable:
+        raise CodingError(_l("%(name)s is a category: choose one of its codes.", name=code.name),
+                          "code")  # fmt: skip
+    return code
+
+
+def apply(actor, release: Release, code_id, start, end, *, coding_round=None, memo="") -> Coding:
+    """Mark [start, end) of the release's text (code points) with a code."""
+    check_release(actor, release)
+    if coding_round is not None:
+        _round_member(actor, coding_round, release)
+        if not coding_round.is_open:
+            raise CodingError(_l("The round is closed: its codings no longer change."))
+    code = _applicable(code_id)
+    length = release.text_length
+    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= length):
+        raise CodingError(_l("The selection is outside the text; select the passage again."))
+    coding = Coding(release=release, code=code, coder_id=actor.id, start_offset=start,
+                    end_offset=end, memo=(memo or "").strip()[:MAX_MEMO] or None,
+                    round_id=coding_round.id if coding_round else None)  # fmt: skip
+    db.session.add(coding)
+    db.session.flush()
+    return coding
+
+
+def _own(actor, coding: Coding) -> None:
+    check_release(actor, coding.release)
+    if coding.coder_id != actor.id or coding.consensus:
+        raise CodingError(_l("Only the coder who made a coding can change it."))
+    if coding.round is not None and not coding.round.is_open:
+        raise CodingError(_l("The round is closed: its codings no longer change."))
+
+
+def remove(actor, coding: Coding) -> None:
+    _own(actor, coding)
+    db.session.delete(coding)
+    db.session.flush()
+
+
+def set_memo(actor, coding: Coding, memo: str) -> None:
+    _own(actor, coding)
+    coding.memo = (memo or "").strip()[:MAX_MEMO] or None
+    db.session.flush()
+
+
+def coding_json(coding) -> dict:
+    """A coding (or a row of COLUMNS) as the workspace's script reads it."""
+    return {"id": coding.id, "code": coding.code_id, "coder": coding.coder_id,
+            "start": coding.start_offset, "end": coding.end_offset, "memo": coding.memo or "",
+            "consensus": coding.consensus}  # fmt: skip
+
+
+# --- the codebook ------------------------------------------------------------------------
+
+
+def codebook() -> list[Code]:
+    """Every code, categories before their codes, in the codebook's order."""
+    codes = db.session.scalars(select(Code).order_by(Code.position, Code.id)).all()
+    children: dict[int | None, list[Code]] = {}
+    for code in codes:
+        children.setdefault(code.parent_id, []).append(code)
+    ordered: list[Code] = []
+
+    def walk(parent_id, depth):
+        for code in children.get(parent_id, []):
+            code.depth = depth
+            ordered.append(code)
+            walk(code.id, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def _keywords(raw) -> str:
+    if isinstance(raw, str):
+        raw = raw.replace(";", ",").replace("\n", ",").split(",")
+    words = [" ".join(w.split())[:60] for w in raw if w and w.strip()]
+    return json.dumps(list(dict.fromkeys(words))[:MAX_KEYWORDS], ensure_ascii=False)
+
+
+FIELDS = ("name", "definition", "when_to_use", "when_not", "example", "colour", "codable")
+
+
+def save_code(actor, code: Code | None, *, parent_id=None, keywords="", **values) -> Code:
+    """Create a code (``code`` None) or change one; the name is required and unique among
+    its siblings."""
+    authorize(actor, "codebook.manage")
+    name = " ".join((values.get("name") or "").split())[:200]
+    if not name:
+        raise CodingError(_l("Give the code a name."), "name")
+    parent = db.session.get(Code, parent_id) if parent_id else None
+    siblings = [c for c in (parent.children if parent else _roots())
+                if c is not code and c.active]  # fmt: skip
+    if any(c.name.casefold() == name.casefold() for c in siblings):
+        raise CodingError(_l("There is already a code called %(name)s here.", name=name), "name")
+    if code is not None and values.get("codable") is False and code.codings.count():
+        raise CodingError(_l("Passages are coded with this code, so it cannot become a "
+                             "category."), "codable")  # fmt: skip
+    if code is None:
+        code = Code(name=name, parent=parent, position=_next_position(parent))
+        db.session.add(code)
+    else:
+        _place(code, parent)
+    for key in FIELDS:
+        if key in values and values[key] is not None:
+            setattr(code, key, values[key] if key == "codable" else str(values[key]).strip())
+    code.name, code.keywords = name, _keywords(keywords)
+    db.session.flush()
+    audit.record(actor, "codebook.change", "code", code.id, name=name)
+    return code
+
+
+def _roots() -> list[Code]:
+    return db.session.scalars(select(Code).where(Code.parent_id.is_(None))).all()
+
+
+def _next_position(parent: Code | None) -> int:
+    siblings = parent.children if parent else _roots()
+    return max((c.position for c in siblings), default=-1) + 1
+
+
+def _place(code: Code, parent: Code | None) -> None:
+    """Put ``code`` under ``parent``, refusing a loop (a code under its own descendant)."""
+    ancestor = parent
+    while ancestor is not None:
+        if ancestor is code:
+            raise CodingError(_l("A code cannot be moved under itself or one of its own "
+                                 "codes."), "parent_id")  # fmt: skip
+        ancestor = ancestor.parent
+    if parent is not None and not parent.active:
+        raise CodingError(_l("A retired code cannot hold other codes."), "parent_id")
+    if code.parent is not parent:
+        code.parent = parent
+        code.position = _next_position(parent)
+
+
+def move(actor, code: Code, parent: Code | None) -> None:
+    authorize(actor, "codebook.manage")
+    _place(code, parent)
+    db.session.flush()
+    audit.record(actor, "codebook.change", "code", code.id, moved_to=parent.id if parent else None)
+
+
+def retire(actor, code: Code, retired: bool = True) -> None:
+    """Retire a code (no new codings; its codings stay) or bring it back."""
+    authorize(actor, "codebook.manage")
+    if not retired and code.merged_into_id:
+        raise CodingError(_l("A merged code cannot be brought back."))
+    code.retired_at = utcnow() if retired else None
+    db.session.flush()
+    audit.record(actor, "codebook.change", "code", code.id, retired=retired)
+
+
+def merge(actor, code: Code, into: Code) -> int:
+    """Move every coding and sub-code of ``code`` to ``into`` and retire ``code``; a coding
+    that ``into`` already has (same passage, coder and round) is not doubled. Returns how
+    many codings moved."""
+    authorize(actor, "codebook.manage")
+    if code is into or not into.active or not into.codable:
+        raise CodingError(_l("Choose another code, one that is in use, to merge into."), "into")
+    _place(into, into.parent)  # into must not be below code
+    ancestor = into.parent
+    while ancestor is not None:
+        if ancestor is code:
+            raise CodingError(_l("A code cannot be merged into one of its own codes."), "into")
+        ancestor = ancestor.parent
+    existing = {(c.release_id, c.coder_id, c.round_id, c.consensus, c.start_offset,
+                 c.end_offset) for c in into.codings}  # fmt: skip
+    moved = 0
+    for coding in list(code.codings):
+        key = (coding.release_id, coding.coder_id, coding.round_id, coding.consensus,
+               coding.start_offset, coding.end_offset)  # fmt: skip
+        if key in existing:
+            if coding.memo and not any(
+                c.memo
+                for c in into.codings
+                if c.start_offset == coding.start_offset and c.release_id == coding.release_id
+            ):
+                coding.code = into  # keep the memo rather than lose it
+                moved += 1
+            else:
+                db.session.delete(coding)
+            continue
+        existing.add(key)
+        coding.code = into
+        moved += 1
+    for child in list(code.children):
+        child.parent = into
+    code.merged_into, code.retired_at = into, utcnow()
+    db.session.flush()
+    audit.record(actor, "codebook.merge", "code", code.id, into=into.id, codings=moved)
+    return moved
+
+
+def seed_codebook(actor, language: str) -> int:
+    """Add the starting codebook from the Karlstad themes, in ``language``; codes that
+    already exist (by name, at the same place) are left as they are. Returns how many
+    codes were added."""
+    authorize(actor, "codebook.manage")
+    added = 0
+
+    def add(entry, parent):
+        nonlocal added
+        name = entry["name"][language]
+        siblings = parent.children if parent else _roots()
+        code = next((c for c in siblings if c.name.casefold() == name.casefold()), None)
+        if code is None:
+            code = Code(
+                name=name, parent=parent, position=_next_position(parent),
+                definition=entry["definition"][language],
+                when_to_use=entry.get("when_to_use", {}).get(language, ""),
+                when_not=entry.get("when_not", {}).get(language, ""),
+                example=entry.get("example", {}).get(language, ""),
+                colour=entry["colour"], codable=entry["codable"],
+                keywords=_keywords(entry.get("keywords", {}).get(language, [])),
+            )  # fmt: skip
+            db.session.add(code)
+            db.session.flush()
+            added += 1
+        for child in entry.get("children", []):
+            add(child, code)
+
+    from analysis.codebook import starting_codebook
+
+    for entry in starting_codebook()["codes"]:
+        add(entry, None)
+    audit.record(actor, "codebook.seed", "code", None, language=language, added=added)
+    return added
+
+
+def suggestions(actor, release: Release, start: int, end: int, limit: int = 5) -> list[dict]:
+    """Codes proposed for a passage from their keywords and definitions; never applied."""
+    from analysis.suggest import CodeInfo, suggester
+
+    check_release(actor, release)
+    text = release.text
+    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
+        raise CodingError(_l("The selection is outside the text; select the passage again."))
+    codes = [c for c in codebook() if c.active and c.codable]
+    infos = tuple(CodeInfo(id=c.id, name=c.name,
+                      definition=" ".join((c.definition, c.when_to_use, c.example)),
+                      keywords=tuple(c.keyword_list)) for c in codes)  # fmt: skip
+    found = suggester(release.interview.language, infos).suggest(text[start:end], limit=limit)
+    return [{"code": s.code_id, "score": round(s.score, 3), "triggers": list(s.triggers),
+             "similarity": round(s.similarity, 3)} for s in found]  # fmt: skip
+
+
+# --- blind rounds and agreement ------------------------------------------------------------
+
+
+def create_round(actor, *, name: str, unit: str, coders: list[User], releases: list[Release]):
+    authorize(actor, "rounds.manage")
+    name = " ".join((name or "").split())[:200]
+    if not name:
+        raise CodingError(_l("Give the round a name."), "name")
+    if unit not in {u.value for u in Unit}:
+        raise CodingError(_l("Choose the unit of agreement."), "unit")
+    coders = list(dict.fromkeys(coders))
+    if len(coders) < 2:
+        raise CodingError(_l("A round needs at least two coders."), "coders")
+    if not releases:
+        raise CodingError(_l("Choose the transcripts to code in the round."), "releases")
+    for coder in coders:
+        if not coder.is_active or not coder.has_role(Role.RESEARCHER, Role.COORDINATOR):
+            raise CodingError(_l("%(name)s does not code.", name=coder.display_name), "coders")
+        for release in releases:
+            try:
+                check_release(coder, release)
+            except (PermissionDenied, gate.ConsentMissing):
+                raise CodingError(_l("%(name)s may not code the transcript of %(code)s.",
+                                     name=coder.display_name,
+                                     code=release.interview.participant.code),
+                                  "releases") from None  # fmt: skip
+    coding_round = CodingRound(name=name, unit=unit, created_by_id=actor.id, coders=coders,
+                               releases=list(dict.fromkeys(releases)))  # fmt: skip
+    db.session.add(coding_round)
+    db.session.flush()
+    audit.record(actor, "round.create", "coding_round", coding_round.id,
+                 coders=[c.id for c in coders], releases=[r.id for r in releases])  # fmt: skip
+    return coding_round
+
+
+def rounds_for(actor) -> list[CodingRound]:
+    authorize(actor, "coding.work")
+    rounds = db.session.scalars(select(CodingRound).order_by(CodingRound.id.desc())).all()
+    if actor.has_role(Role.COORDINATOR):
+        return rounds
+    return [r for r in rounds if actor in r.coders or r.created_by_id == actor.id]
+
+
+def close_round(actor, coding_round: CodingRound) -> None:
+    authorize(actor, "rounds.manage")
+    if not coding_round.is_open:
+        raise CodingError(_l("The round is already closed."))
+    coding_round.closed_at = utcnow()
+    db.session.flush()
+    audit.record(actor, "round.close", "coding_round", coding_round.id)
+
+
+@dataclass
+class RoundResult:
+    report: object  # analysis.agreement.Report
+    #: for each unit of the pooled text: (release, start, end) in the release's own offsets
+    places: list[tuple[Release, int, int]]
+    releases: list[Release]
+    codes: dict[int, Code]
+    #: (unit index, code id, {coder id: applied}) where the coders differ
+    disagreements: list
+    #: (unit index, code id) -> what the saved consensus says, for disagreements
+    settled: dict
+
+    def unit_text(self, index: int) -> str:
+        release, start, end = self.places[index]
+        return release.text[start:end]
+
+
+def _may(actor, release: Release) -> bool:
+    try:
+        check_release(actor, release)
+    except (PermissionDenied, gate.ConsentMissing):
+        return False
+    return True
+
+
+def _pooled(coding_round: CodingRound, releases: list[Release]):
+    """The releases joined by newlines into one text (units never cross it), and each
+    coder's codings shifted into it."""
+    texts, shifts, position = [], {}, 0
+    for release in releases:
+        shifts[release.id] = position
+        texts.append(release.text)
+        position += len(texts[-1]) + 1
+    codings = [
+        (
+            c.coder_id,
+            c.code_id,
+            c.start_offset + shifts[c.release_id],
+            c.end_offset + shifts[c.release_id],
+        )
+        for c in coding_round.codings
+        if not c.consensus and c.release_id in shifts
+    ]
+    return "\n".join(texts), shifts, codings  # fmt: skip
+
+
+def round_agreement(actor, coding_round: CodingRound) -> RoundResult:
+    """Kappa, alpha and percentage agreement of a closed round, per code and overall."""
+    authorize(actor, "coding.work")
+    if coding_round.is_open:
+        raise CodingError(_l("Agreement is shown when the round is closed: until then the "
+                             "coders code blind."))  # fmt: skip
+    if not (actor.has_role(Role.COORDINATOR) or actor in coding_round.coders
+            or actor.id == coding_round.created_by_id):  # fmt: skip
+        raise PermissionDenied("coding.work")
+    if len(coding_round.coders) < 2:
+        raise CodingError(_l("A round needs at least two coders."))
+    # A release whose consent no longer allows it drops out of the figures.
+    releases = [r for r in coding_round.releases if _may(actor, r)]
+    from analysis import agreement as stats
+
+    text, shifts, codings = _pooled(coding_round, releases)
+    code_ids = sorted({c[1] for c in codings})
+    report = stats.agreement(text, coding_round.unit, [c.id for c in coding_round.coders],
+                             codings, codes=code_ids)  # fmt: skip
+    starts = sorted((shift, rid) for rid, shift in shifts.items())
+    by_id = {r.id: r for r in releases}
+    places = []
+    for start, end in report.units:
+        shift, rid = max((s, r) for s, r in starts if s <= start)
+        places.append((by_id[rid], start - shift, end - shift))
+    audit.record(actor, "round.agreement", "coding_round", coding_round.id)
+    codes = {c.id: c for c in db.session.scalars(select(Code).where(Code.id.in_(code_ids)))}
+    differ = stats.disagreements(text, coding_round.unit, [c.id for c in coding_round.coders],
+                                 codings, codes=code_ids)  # fmt: skip
+    settled = {}
+    if coding_round.settled_at:
+        consensus = [c for c in coding_round.codings if c.consensus]
+        for unit, code_id, _ in differ:
+            release, start, end = places[unit]
+            settled[(unit, code_id)] = any(
+                c.release_id == release.id and c.code_id == code_id and c.start_offset < end
+                and c.end_offset > start for c in consensus)  # fmt: skip
+    return RoundResult(report, places, releases, codes, differ, settled)
+
+
+def settle(actor, coding_round: CodingRound, decisions: dict[tuple[int, int], bool]) -> int:
+    """Write the round's consensus: every unit and code that all coders applied, and each
+    disagreement as ``decisions`` settles it ((unit index, code id) -> applies). Settling
+    again replaces the earlier consensus. Returns how many consensus codings were written."""
+    authorize(actor, "rounds.manage")
+    result = round_agreement(actor, coding_round)
+    open_items = {(u, c) for u, c, _ in result.disagreements}
+    missing = open_items - decisions.keys()
+    if missing:
+        raise CodingError(_l("Settle every disagreement before saving the consensus."))
+    for old in [c for c in coding_round.codings if c.consensus]:
+        db.session.delete(old)
+    db.session.flush()
+    applied = _applied(coding_round, result)
+    written = 0
+    for index, (release, start, end) in enumerate(result.places):
+        for code_id in sorted(result.codes):
+            agreed = applied.get((index, code_id))
+            keep = decisions[(index, code_id)] if (index, code_id) in open_items else agreed
+            if keep:
+                db.session.add(Coding(release=release, code_id=code_id, coder_id=actor.id,
+                                      start_offset=start, end_offset=end, consensus=True,
+                                      round_id=coding_round.id))  # fmt: skip
+                written += 1
+    coding_round.settled_at = utcnow()
+    db.session.flush()
+    audit.record(actor, "round.settle", "coding_round", coding_round.id, codings=written)
+    return written
+
+
+def _applied(coding_round: CodingRound, result: RoundResult) -> dict[tuple[int, int], bool]:
+    """(unit, code) -> True where every coder applied the code to the unit."""
+    _, _, codings = _pooled(coding_round, result.releases)
+    coders = {c.id for c in coding_round.coders}
+    who: dict[tuple[int, int], set[int]] = {}
+    for index, (start, end) in enumerate(result.report.units):
+        for coder, code, c_start, c_end in codings:
+            if c_start < end and c_end > start:
+                who.setdefault((index, code), set()).add(coder)
+    return {key: coders <= found for key, found in who.items()}

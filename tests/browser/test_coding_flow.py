@@ -1,0 +1,137 @@
+"""A research partner codes passages of a released transcript in the browser: a passage after
+an emoji selected with the mouse, one with Danish letters selected with Shift and the arrow
+keys, and undo; the codings survive a reload with exact code-point offsets."""
+
+import json
+from datetime import UTC, date, datetime
+
+from app.consent.texts import seed_forms
+from app.core.users import Role
+from app.guides.services import sync_guides
+from tests.browser.test_interview_flow import login, t
+from tests.browser.test_transcript_flow import until
+
+LINES = [
+    "Jag 😀 bodde hos [Person 1] i [Ort 1] och kände mig hemma där.",
+    "Vi åt blåbär, æble og rødgrød 🎉 varje söndag.",
+    "Min socialsekreterare lyssnade på mig.",
+]
+
+
+def test_select_code_undo_and_reload(
+    live_app, live_server, page, make_user, make_participant, make_offer, give_consent
+):
+    from sqlalchemy import select
+
+    from app.coding import services as coding
+    from app.coding.models import Code, Coding
+    from app.core.db import db
+    from app.interviews import services as interviews
+    from app.interviews.models import Mode, Status
+    from app.releases.models import Release
+
+    with live_app.app_context():
+        sync_guides()
+        seed_forms()
+        sven = make_user(roles=[Role.INTERVIEWER], username="sven")
+        rut = make_user(roles=[Role.RESEARCHER], username="rut", language="sv")
+        boss = make_user(roles=[Role.COORDINATOR])
+        participant = make_participant(birth_date=date(2001, 3, 3))
+        offer = make_offer(participant.placements[0], answer="accepted", interviewer_id=sven.id)
+        interview = interviews.book(
+            sven, offer, scheduled_at=datetime(2026, 11, 10, 9, tzinfo=UTC), place=None,
+            mode=Mode.IN_PERSON, interviewer=sven, language="sv",
+        )  # fmt: skip
+        db.session.commit()
+        give_consent(interview, sven)
+        interviews.conduct(sven, interview, date(2026, 11, 10))
+        interview.status = Status.RELEASED.value
+        content = [{"text": line, "speaker": None, "start": None, "end": None} for line in LINES]
+        release = Release(interview=interview, version=1, content=json.dumps(content),
+                          summary="{}", released_by_id=sven.id)  # fmt: skip
+        db.session.add(release)
+        coding.seed_codebook(boss, "sv")
+        db.session.commit()
+        release_id, rut_id, code = release.id, rut.id, participant.code
+        belonging = next(c for c in coding.codebook() if c.codable)
+        code_name = belonging.name
+
+    def sv(message, **values):
+        return t(live_app, "sv", message, **values)
+
+    login(page, live_server, "rut")
+    page.get_by_role("navigation", name=sv("Main menu")).get_by_role(
+        "link", name=sv("Coding"), exact=True).click()  # fmt: skip
+    page.get_by_role("row", name=code).get_by_role("link").click()
+    until(page, "document.querySelector('[data-coding]').dataset.ready === '1'")
+
+    # The mouse: select "hemma" (after an emoji, so UTF-16 and code points differ).
+    page.evaluate("""(word) => {
+        const box = document.querySelector('[data-text]');
+        const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+        let node;
+        while ((node = walker.nextNode())) {
+            const at = node.data.indexOf(word);
+            if (at >= 0) {
+                const range = document.createRange();
+                range.setStart(node, at); range.setEnd(node, at + word.length);
+                const sel = document.getSelection(); sel.removeAllRanges(); sel.addRange(range);
+                return;
+            }
+        }
+    }""", "hemma")  # fmt: skip
+    until(page, "document.querySelector('[data-selection]').textContent.includes('5')")
+    page.locator("[data-code-list]").get_by_role("button", name=code_name, exact=True).click()
+    until(page, "document.querySelectorAll('[data-text] .coded').length === 1")
+
+    # The keyboard: caret before "rødgrød", Shift+Right seven times, apply from the search box.
+    page.evaluate("""() => {
+        const box = document.querySelector('[data-text]');
+        box.focus();
+        const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+        let node;
+        while ((node = walker.nextNode())) {
+            const at = node.data.indexOf('rødgrød');
+            if (at >= 0) {
+                const range = document.createRange();
+                range.setStart(node, at); range.collapse(true);
+                const sel = document.getSelection(); sel.removeAllRanges(); sel.addRange(range);
+                return;
+            }
+        }
+    }""")  # fmt: skip
+    for _ in range(7):
+        page.keyboard.press("Shift+ArrowRight")
+    until(page, "document.querySelector('[data-selection]').textContent.includes('7')")
+    page.keyboard.type("x")  # typing changes nothing in the text
+    assert "rødgrød" in page.locator("[data-text]").inner_text()
+    page.get_by_label(sv("Search the codebook")).fill(code_name[:5])
+    page.keyboard.press("Enter")
+    until(page, "document.querySelectorAll('[data-text] .coded').length === 2")
+
+    with live_app.app_context():
+        stored = db.session.scalars(select(Coding).order_by(Coding.id)).all()
+        text = db.session.get(Release, release_id).text
+        assert [text[c.start_offset : c.end_offset] for c in stored] == ["hemma", "rødgrød"]
+        assert {c.coder_id for c in stored} == {rut_id}
+        assert db.session.get(Code, stored[0].code_id).name == code_name
+
+    # Undo removes the last coding; a reload shows what is stored.
+    page.get_by_role("button", name=sv("Undo")).click()
+    until(page, "document.querySelectorAll('[data-text] .coded').length === 1")
+    page.reload()
+    until(page, "document.querySelector('[data-coding]').dataset.ready === '1'")
+    coded = page.locator("[data-text] .coded")
+    assert coded.count() == 1 and coded.first.inner_text() == "hemma"
+    assert page.locator("[data-stripes] .stripe").count() == 1
+    # Clicking the passage shows its coding, with the memo to write.
+    coded.first.click()
+    memo = page.get_by_label(f"{sv('Memo')}: {code_name}")
+    memo.fill("Känslan av att höra till")
+    page.get_by_role("button", name=sv("Save memo")).click()
+    until(
+        page, f"document.querySelector('[data-status]').textContent === {json.dumps(sv('Saved'))}"
+    )
+    with live_app.app_context():
+        assert db.session.scalars(select(Coding)).one().memo == "Känslan av att höra till"
+    assert page.console_errors == []
