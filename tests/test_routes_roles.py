@@ -29,6 +29,7 @@ ROLES = [None, *Role]
 
 def sample_values(make_user, make_participant, make_offer, user=None):
     """One of each object a URL can name; an interviewer logged in is assigned the offer."""
+    creator = user.id if user is not None else None
     other = make_user(roles=[Role.RESEARCHER], username="sample-user")
     job = jobs.Job(kind="audit.verify", state="succeeded", result='{"checked": 0}')
     db.session.add(job)
@@ -83,7 +84,8 @@ def sample_values(make_user, make_participant, make_offer, user=None):
     coding = Coding(release=release, code=code, coder_id=holder.id, start_offset=0,
                     end_offset=6)  # fmt: skip
     coding_round = CodingRound(name="Sample round", releases=[release],
-                               coders=[user] if user is not None else [])  # fmt: skip
+                               coders=[user] if user is not None else [],
+                               created_by_id=creator)  # fmt: skip
     db.session.add_all([recording, transcript, release, code, coding, coding_round])
     db.session.commit()
     return {

@@ -21,7 +21,6 @@ from app.consent import gate
 from app.core import audit
 from app.core.db import db
 from app.core.permissions import authorize
-from app.core.users import Role, User
 
 MAX_QDC_BYTES = 5 * 1024 * 1024
 MAX_QDPX_BYTES = 200 * 1024 * 1024
@@ -206,8 +205,9 @@ def import_project(actor, data: bytes) -> dict:
     by_guid = {_guid("release", r.id): r for r in releases}
     by_name = {f"{r.interview.participant.code} v{r.version}".casefold(): r for r in releases}
     by_text = {r.text: r for r in releases}
-    users = _users(project)
-    unknown_users = 0
+    # Codings come in as the importer's: a file's user names and GUIDs prove nobody's identity.
+    names = {u.guid: u.name for u in project.users}
+    others = 0
     existing = set(db.session.scalars(select(Coding.guid)).all())
     for source in project.sources:
         release = by_guid.get(source.guid) or by_name.get(source.name.casefold()) or \
@@ -229,9 +229,10 @@ def import_project(actor, data: bytes) -> dict:
                 if code is None or not code.codable:
                     dropped.append(str(_l("a coding with a category or an unknown code")))
                     continue
-                coder = users.get(item.user_guid or selection.user_guid)
-                if coder is None:
-                    coder, unknown_users = actor, unknown_users + 1
+                coder = actor
+                author = names.get(item.user_guid or selection.user_guid)
+                if author and author.casefold() != actor.display_name.casefold():
+                    others += 1
                 key = (code.id, coder.id, selection.start, selection.end)
                 if item.guid in existing or key in seen:
                     continue
@@ -245,29 +246,10 @@ def import_project(actor, data: bytes) -> dict:
                     made.created_at = item.created_at or selection.created_at
                 db.session.add(made)
                 counts["codings"] += 1
-    if unknown_users:
-        dropped.append(str(_l("%(n)s codings by coders unknown here are attributed to you",
-                              n=unknown_users)))  # fmt: skip
+    if others:
+        dropped.append(str(_l("the coders' names: %(n)s codings by others in the file are "
+                              "recorded as yours", n=others)))  # fmt: skip
     db.session.flush()
     audit.record(actor, "project.import", "release", None, codes=counts["codes"],
                  codings=counts["codings"], sources=counts["sources"])  # fmt: skip
     return {**counts, "dropped": dropped}
-
-
-def _users(project) -> dict[str | None, User]:
-    """The project's users that are coders here, by GUID (ours) or by name."""
-    known = {g.guid: g.entity_id for g in db.session.scalars(
-        select(ExchangeGuid).where(ExchangeGuid.kind == "user"))}  # fmt: skip
-    coders = [
-        u
-        for u in db.session.scalars(select(User).where(User.active))
-        if u.has_role(Role.RESEARCHER, Role.COORDINATOR)
-    ]
-    by_id = {u.id: u for u in coders}
-    by_name = {u.display_name.casefold(): u for u in coders}
-    found = {}
-    for user in project.users:
-        match = by_id.get(known.get(user.guid)) or by_name.get(user.name.casefold())
-        if match is not None:
-            found[user.guid] = match
-    return found

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.coding.models import Code, Coding
-from app.coding.services import CodingError, codable_releases
+from app.coding.services import CodingError, clean, codable_releases, whole
 from app.consent import gate
 from app.core import audit
 from app.core.db import db
@@ -123,7 +123,7 @@ def _combined(first: list[Coding], other: list[Coding], combine: str) -> list[Co
 
 def passages(actor, query: Query, *, for_export: bool = False) -> list[Passage]:
     authorize(actor, "coding.work")
-    code = db.session.get(Code, query.code_id)
+    code = db.session.get(Code, query.code_id) if whole(query.code_id) else None
     if code is None:
         raise CodingError(_l("That code does not exist or has been retired."), "code")
     releases = codable_releases(actor)
@@ -140,7 +140,7 @@ def passages(actor, query: Query, *, for_export: bool = False) -> list[Passage]:
     if query.coder_id:
         found = [c for c in found if c.coder_id == query.coder_id]
     if query.combine in ("and", "not", "near"):
-        other = db.session.get(Code, query.other_id) if query.other_id else None
+        other = db.session.get(Code, query.other_id) if whole(query.other_id) else None
         if other is None:
             raise CodingError(_l("Choose the second code."), "other_id")
         found = _combined(found, _codings(list(info), _family(other)), query.combine)
@@ -183,14 +183,15 @@ def export_docx(found: list[Passage], title: str) -> bytes:
     document = Document()
     document.add_heading(title, level=1)
     for p in found:
-        heading = f"{p.release.interview.participant.code}, {p.year} · {p.coding.code.path}"
+        heading = clean(f"{p.release.interview.participant.code}, {p.year} · {p.coding.code.path}")
         document.add_heading(heading, level=3)
         paragraph = document.add_paragraph()
-        paragraph.add_run("…" + p.before)
-        paragraph.add_run(p.text).bold = True
-        paragraph.add_run(p.after + "…")
+        paragraph.add_run(clean("…" + p.before))
+        paragraph.add_run(clean(p.text)).bold = True
+        paragraph.add_run(clean(p.after + "…"))
         if p.coding.memo:
-            document.add_paragraph().add_run(_("Memo: %(memo)s", memo=p.coding.memo)).italic = True
+            memo = _("Memo: %(memo)s", memo=clean(p.coding.memo))
+            document.add_paragraph().add_run(memo).italic = True
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

@@ -57,7 +57,11 @@ def index():
 
 
 def _round(round_id) -> CodingRound | None:
-    return db.get_or_404(CodingRound, round_id) if round_id else None
+    if round_id is None:
+        return None
+    if not services.whole(round_id):
+        abort(404)
+    return db.get_or_404(CodingRound, round_id)
 
 
 @bp.get("/releases/<int:release_id>")
@@ -158,7 +162,9 @@ def change(coding_id: int):
 @permission("coding.work")
 def suggest(release_id: int):
     release = db.get_or_404(Release, release_id)
-    payload = request.get_json(silent=True) or {}
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return {"error": _("Select the passage again.")}, 400
     try:
         found = services.suggestions(current_user, release, payload.get("start"),
                                      payload.get("end"))  # fmt: skip
@@ -231,7 +237,8 @@ def code(code_id: int):
             return redirect(url_for("coding.codebook") + f"#code-{code.id}")
     return render_template("coding/code.html", code=code, form=form, merge_form=merge_form,
                            action_form=ActionForm(prefix="act"),
-                           uses=code.codings.count())  # fmt: skip
+                           uses=code.codings.filter(Coding.round_id.is_(None)
+                                                    | Coding.consensus).count())  # fmt: skip
 
 
 @bp.post("/codebook/<int:code_id>/retire")
@@ -378,7 +385,7 @@ def new_round():
 @permission("coding.work")
 def round(round_id: int):
     coding_round = db.get_or_404(CodingRound, round_id)
-    if coding_round not in services.rounds_for(current_user):
+    if not services.in_round(current_user, coding_round):
         abort(403)
     result = None
     if not coding_round.is_open:
@@ -391,7 +398,8 @@ def round(round_id: int):
         db.session.commit()
     return render_template("coding/round.html", coding_round=coding_round, result=result,
                            action_form=ActionForm(),
-                           may_manage=can(current_user, "rounds.manage"))  # fmt: skip
+                           may_manage=can(current_user, "rounds.manage")
+                           and services.runs_round(current_user, coding_round))  # fmt: skip
 
 
 @bp.post("/rounds/<int:round_id>/close")
@@ -401,6 +409,8 @@ def close_round(round_id: int):
     if ActionForm().validate_on_submit():
         try:
             services.close_round(current_user, coding_round)
+        except PermissionDenied:
+            abort(403)
         except CodingError as error:
             _refused(error)
         else:
@@ -425,6 +435,8 @@ def settle(round_id: int):
             decisions[(unit, code_id)] = value == "yes"
     try:
         written = services.settle(current_user, coding_round, decisions)
+    except PermissionDenied:
+        abort(403)
     except CodingError as error:
         db.session.rollback()
         _refused(error)
@@ -449,6 +461,9 @@ def _file(content: bytes, mimetype: str, name: str):
 def export_codebook():
     from app.coding import exchange
 
+    if not services.codebook():
+        flash(_("The codebook is empty."), "error")
+        return redirect(url_for("coding.codebook"))
     content = exchange.export_codebook(current_user)
     db.session.commit()
     return _file(content, "application/xml", "codebook.qdc")

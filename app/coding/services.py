@@ -23,6 +23,14 @@ MAX_MEMO = 5000
 MAX_KEYWORDS = 40
 
 
+MAX_ID = 2**62
+
+
+def whole(value) -> bool:
+    """A plain non-negative integer that fits a database column (True is not 1 here)."""
+    return type(value) is int and 0 <= value < MAX_ID
+
+
 class CodingError(ValueError):
     def __init__(self, message, field: str | None = None):
         super().__init__(str(message))
@@ -98,15 +106,26 @@ def visible_codings(actor, release: Release, coding_round: CodingRound | None = 
     return db.session.execute(query).all() if columns else db.session.scalars(query).all()
 
 
+def in_round(actor, coding_round: CodingRound) -> bool:
+    """A round's coders, its creator and coordinators see it; the others do not."""
+    return (actor in coding_round.coders or actor.id == coding_round.created_by_id
+            or actor.has_role(Role.COORDINATOR))  # fmt: skip
+
+
+def runs_round(actor, coding_round: CodingRound) -> bool:
+    """Only the round's creator or a coordinator closes it and settles its consensus."""
+    return actor.id == coding_round.created_by_id or actor.has_role(Role.COORDINATOR)
+
+
 def _round_member(actor, coding_round: CodingRound, release: Release) -> None:
-    if release not in coding_round.releases:
+    if release not in coding_round.releases or not in_round(actor, coding_round):
         raise PermissionDenied("coding.work")
     if coding_round.is_open and actor not in coding_round.coders:
         raise PermissionDenied("coding.work")
 
 
 def _applicable(code_id) -> Code:
-    code = db.session.get(Code, code_id) if isinstance(code_id, int) else None
+    code = db.session.get(Code, code_id) if whole(code_id) else None
     if code is None or not code.active:
         raise CodingError(_l("That code does not exist or has been retired."), "code")
     if not code.codable:
@@ -124,10 +143,10 @@ def apply(actor, release: Release, code_id, start, end, *, coding_round=None, me
             raise CodingError(_l("The round is closed: its codings no longer change."))
     code = _applicable(code_id)
     length = release.text_length
-    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= length):
+    if not (whole(start) and whole(end) and start < end <= length):
         raise CodingError(_l("The selection is outside the text; select the passage again."))
     coding = Coding(release=release, code=code, coder_id=actor.id, start_offset=start,
-                    end_offset=end, memo=(memo or "").strip()[:MAX_MEMO] or None,
+                    end_offset=end, memo=clean(memo or "").strip()[:MAX_MEMO] or None,
                     round_id=coding_round.id if coding_round else None)  # fmt: skip
     db.session.add(coding)
     db.session.flush()
@@ -150,8 +169,15 @@ def remove(actor, coding: Coding) -> None:
 
 def set_memo(actor, coding: Coding, memo: str) -> None:
     _own(actor, coding)
-    coding.memo = (memo or "").strip()[:MAX_MEMO] or None
+    coding.memo = clean(memo or "").strip()[:MAX_MEMO] or None
     db.session.flush()
+
+
+def clean(text: str) -> str:
+    """Text without the control characters that XML (DOCX, REFI-QDA) cannot carry."""
+    return "".join(
+        ch for ch in text if ch in "\n\t" or (ord(ch) >= 32 and ch not in "\ufffe\uffff")
+    )
 
 
 def coding_json(coding) -> dict:
@@ -207,6 +233,8 @@ def save_code(actor, code: Code | None, *, parent_id=None, keywords="", **values
     if code is not None and values.get("codable") is False and code.codings.count():
         raise CodingError(_l("Passages are coded with this code, so it cannot become a "
                              "category."), "codable")  # fmt: skip
+    if parent is not None and not parent.active:
+        raise CodingError(_l("A retired code cannot hold other codes."), "parent_id")
     if code is None:
         code = Code(name=name, parent=parent, position=_next_position(parent))
         db.session.add(code)
@@ -275,24 +303,22 @@ def merge(actor, code: Code, into: Code) -> int:
         if ancestor is code:
             raise CodingError(_l("A code cannot be merged into one of its own codes."), "into")
         ancestor = ancestor.parent
-    existing = {(c.release_id, c.coder_id, c.round_id, c.consensus, c.start_offset,
-                 c.end_offset) for c in into.codings}  # fmt: skip
+
+    def key(c):
+        return (c.release_id, c.coder_id, c.round_id, c.consensus, c.start_offset,
+                c.end_offset)  # fmt: skip
+
+    existing = {key(c): c for c in into.codings}
     moved = 0
     for coding in list(code.codings):
-        key = (coding.release_id, coding.coder_id, coding.round_id, coding.consensus,
-               coding.start_offset, coding.end_offset)  # fmt: skip
-        if key in existing:
-            if coding.memo and not any(
-                c.memo
-                for c in into.codings
-                if c.start_offset == coding.start_offset and c.release_id == coding.release_id
-            ):
-                coding.code = into  # keep the memo rather than lose it
-                moved += 1
-            else:
-                db.session.delete(coding)
+        twin = existing.get(key(coding))
+        if twin is not None and coding.memo:
+            # the same coder's same passage: one coding, keeping both memos
+            twin.memo = "\n\n".join(m for m in (twin.memo, coding.memo) if m)[:MAX_MEMO]
+        if twin is not None:
+            db.session.delete(coding)
             continue
-        existing.add(key)
+        existing[key(coding)] = coding
         coding.code = into
         moved += 1
     for child in list(code.children):
@@ -345,7 +371,7 @@ def suggestions(actor, release: Release, start: int, end: int, limit: int = 5) -
 
     check_release(actor, release)
     text = release.text
-    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
+    if not (whole(start) and whole(end) and start < end <= len(text)):
         raise CodingError(_l("The selection is outside the text; select the passage again."))
     codes = [c for c in codebook() if c.active and c.codable]
     infos = tuple(CodeInfo(id=c.id, name=c.name,
@@ -375,13 +401,11 @@ def create_round(actor, *, name: str, unit: str, coders: list[User], releases: l
         if not coder.is_active or not coder.has_role(Role.RESEARCHER, Role.COORDINATOR):
             raise CodingError(_l("%(name)s does not code.", name=coder.display_name), "coders")
         for release in releases:
-            try:
-                check_release(coder, release)
-            except (PermissionDenied, gate.ConsentMissing):
+            if not may_code(coder, release):
                 raise CodingError(_l("%(name)s may not code the transcript of %(code)s.",
                                      name=coder.display_name,
                                      code=release.interview.participant.code),
-                                  "releases") from None  # fmt: skip
+                                  "releases")  # fmt: skip
     coding_round = CodingRound(name=name, unit=unit, created_by_id=actor.id, coders=coders,
                                releases=list(dict.fromkeys(releases)))  # fmt: skip
     db.session.add(coding_round)
@@ -396,11 +420,13 @@ def rounds_for(actor) -> list[CodingRound]:
     rounds = db.session.scalars(select(CodingRound).order_by(CodingRound.id.desc())).all()
     if actor.has_role(Role.COORDINATOR):
         return rounds
-    return [r for r in rounds if actor in r.coders or r.created_by_id == actor.id]
+    return [r for r in rounds if in_round(actor, r)]
 
 
 def close_round(actor, coding_round: CodingRound) -> None:
     authorize(actor, "rounds.manage")
+    if not runs_round(actor, coding_round):
+        raise PermissionDenied("rounds.manage")
     if not coding_round.is_open:
         raise CodingError(_l("The round is already closed."))
     coding_round.closed_at = utcnow()
@@ -425,12 +451,12 @@ class RoundResult:
         return release.text[start:end]
 
 
-def _may(actor, release: Release) -> bool:
-    try:
-        check_release(actor, release)
-    except (PermissionDenied, gate.ConsentMissing):
+def may_code(actor, release: Release) -> bool:
+    """check_release as a question: no refusal is recorded."""
+    if not actor.has_role(Role.RESEARCHER, Role.COORDINATOR) or not _newest(release):
         return False
-    return True
+    path = "transcript.read" if actor.has_role(Role.COORDINATOR) else "research.read"
+    return gate.allows(release.interview, path)
 
 
 def _pooled(coding_round: CodingRound, releases: list[Release]):
@@ -460,13 +486,12 @@ def round_agreement(actor, coding_round: CodingRound) -> RoundResult:
     if coding_round.is_open:
         raise CodingError(_l("Agreement is shown when the round is closed: until then the "
                              "coders code blind."))  # fmt: skip
-    if not (actor.has_role(Role.COORDINATOR) or actor in coding_round.coders
-            or actor.id == coding_round.created_by_id):  # fmt: skip
+    if not in_round(actor, coding_round):
         raise PermissionDenied("coding.work")
     if len(coding_round.coders) < 2:
         raise CodingError(_l("A round needs at least two coders."))
     # A release whose consent no longer allows it drops out of the figures.
-    releases = [r for r in coding_round.releases if _may(actor, r)]
+    releases = [r for r in coding_round.releases if may_code(actor, r)]
     from analysis import agreement as stats
 
     text, shifts, codings = _pooled(coding_round, releases)
@@ -499,6 +524,8 @@ def settle(actor, coding_round: CodingRound, decisions: dict[tuple[int, int], bo
     disagreement as ``decisions`` settles it ((unit index, code id) -> applies). Settling
     again replaces the earlier consensus. Returns how many consensus codings were written."""
     authorize(actor, "rounds.manage")
+    if not runs_round(actor, coding_round):
+        raise PermissionDenied("rounds.manage")
     result = round_agreement(actor, coding_round)
     open_items = {(u, c) for u, c, _ in result.disagreements}
     missing = open_items - decisions.keys()

@@ -246,7 +246,8 @@ document.addEventListener("DOMContentLoaded", () => {
   const undoButton = root.querySelector("[data-undo]");
   if (undoButton) undoButton.addEventListener("click", undoLast);
   document.addEventListener("keydown", (event) => {
-    if ((event.ctrlKey || event.metaKey) && event.key === "z" && data.editable) {
+    const typing = event.target.closest && event.target.closest("input, textarea, select");
+    if ((event.ctrlKey || event.metaKey) && event.key === "z" && data.editable && !typing) {
       event.preventDefault();
       undoLast();
     }
