@@ -520,6 +520,8 @@ class _SafeZip:
                         raise RefiError("too_large", "The archive unpacks to more than allowed.")
                     _check_ratio(size, info.compress_size)
                     chunks.append(chunk)
+        # zipfile raises NotImplementedError for a compression method it does not support
+        # and RuntimeError for an encrypted entry: both mean "cannot be read here".
         except (zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError, RuntimeError):
             raise RefiError("bad_zip", f"The archive entry {info.filename!r} is damaged.") from None
         return b"".join(chunks)

@@ -3,7 +3,6 @@ from collections import Counter
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -21,6 +20,7 @@ from app.coding.models import Code, Coding, CodingRound
 from app.coding.services import CodingError
 from app.consent import gate
 from app.core.db import db
+from app.core.downloads import attachment
 from app.core.permissions import PermissionDenied, can, permission
 from app.core.users import Role, User
 from app.releases.models import Release
@@ -117,23 +117,33 @@ def _json_error(error):
     return {"error": _("You may not do that.")}, 403
 
 
-@bp.post("/releases/<int:release_id>/codings")
-@permission("coding.work")
-def apply(release_id: int):
-    release = db.get_or_404(Release, release_id)
+def _json_call(act, done_status: int = 200):
+    """Run a JSON endpoint's service call: its error as JSON, nothing kept on failure."""
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
         return {"error": _("The coding could not be saved.")}, 400
     try:
-        coding_round = _round(request.args.get("round", type=int))
-        coding = services.apply(current_user, release, payload.get("code"), payload.get("start"),
-                                payload.get("end"), coding_round=coding_round,
-                                memo=str(payload.get("memo") or ""))  # fmt: skip
+        result = act(payload)
     except (CodingError, PermissionDenied, gate.ConsentMissing) as error:
         db.session.rollback()
         return _json_error(error)
     db.session.commit()
-    return services.coding_json(coding), 201
+    return result, done_status
+
+
+@bp.post("/releases/<int:release_id>/codings")
+@permission("coding.work")
+def apply(release_id: int):
+    release = db.get_or_404(Release, release_id)
+    coding_round = _round(request.args.get("round", type=int))
+
+    def act(payload):
+        coding = services.apply(current_user, release, payload.get("code"), payload.get("start"),
+                                payload.get("end"), coding_round=coding_round,
+                                memo=str(payload.get("memo") or ""))  # fmt: skip
+        return services.coding_json(coding)
+
+    return _json_call(act, 201)
 
 
 @bp.post("/codings/<int:coding_id>")
@@ -141,36 +151,23 @@ def apply(release_id: int):
 def change(coding_id: int):
     """{"memo": ...} sets the memo; {"delete": true} removes the coding."""
     coding = db.get_or_404(Coding, coding_id)
-    payload = request.get_json(silent=True)
-    if not isinstance(payload, dict):
-        return {"error": _("The coding could not be saved.")}, 400
-    try:
+
+    def act(payload):
         if payload.get("delete") is True:
             services.remove(current_user, coding)
-            result = {"deleted": coding_id}
-        else:
-            services.set_memo(current_user, coding, str(payload.get("memo") or ""))
-            result = services.coding_json(coding)
-    except (CodingError, PermissionDenied, gate.ConsentMissing) as error:
-        db.session.rollback()
-        return _json_error(error)
-    db.session.commit()
-    return result
+            return {"deleted": coding_id}
+        services.set_memo(current_user, coding, str(payload.get("memo") or ""))
+        return services.coding_json(coding)
+
+    return _json_call(act)
 
 
 @bp.post("/releases/<int:release_id>/suggest")
 @permission("coding.work")
 def suggest(release_id: int):
     release = db.get_or_404(Release, release_id)
-    payload = request.get_json(silent=True)
-    if not isinstance(payload, dict):
-        return {"error": _("Select the passage again.")}, 400
-    try:
-        found = services.suggestions(current_user, release, payload.get("start"),
-                                     payload.get("end"))  # fmt: skip
-    except (CodingError, PermissionDenied, gate.ConsentMissing) as error:
-        return _json_error(error)
-    return {"suggestions": found}
+    return _json_call(lambda payload: {"suggestions": services.suggestions(
+        current_user, release, payload.get("start"), payload.get("end"))})  # fmt: skip
 
 
 # --- the codebook ----------------------------------------------------------------------------
@@ -342,10 +339,7 @@ def _download(found, kind: str):
     else:
         content = retrieval.export_docx(found, title)
         mimetype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    response = current_app.response_class(content, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="passages.{kind}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return attachment(content, mimetype, f"passages.{kind}")
 
 
 # --- rounds ----------------------------------------------------------------------------------
@@ -449,13 +443,6 @@ def settle(round_id: int):
 # --- REFI-QDA exchange -----------------------------------------------------------------------
 
 
-def _file(content: bytes, mimetype: str, name: str):
-    response = current_app.response_class(content, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.get("/codebook.qdc")
 @permission("coding.work")
 def export_codebook():
@@ -466,7 +453,7 @@ def export_codebook():
         return redirect(url_for("coding.codebook"))
     content = exchange.export_codebook(current_user)
     db.session.commit()
-    return _file(content, "application/xml", "codebook.qdc")
+    return attachment(content, "application/xml", "codebook.qdc")
 
 
 @bp.get("/project.qdpx")
@@ -476,7 +463,7 @@ def export_project():
 
     content, _ = exchange.export_project(current_user)
     db.session.commit()
-    return _file(content, "application/zip", "redthread.qdpx")
+    return attachment(content, "application/zip", "redthread.qdpx")
 
 
 def _upload(form: UploadForm, suffix: str) -> bytes | None:

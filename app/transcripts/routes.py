@@ -17,6 +17,7 @@ from werkzeug.wsgi import FileWrapper
 from app.consent import gate
 from app.core import jobs
 from app.core.db import db
+from app.core.downloads import attachment
 from app.core.permissions import permission
 from app.interviews.models import Interview
 from app.transcripts import services, tasks  # noqa: F401 - tasks registers the job handler
@@ -228,11 +229,7 @@ def export(transcript_id: int, file_type: str):
     if file_type not in services.EXPORT_TYPES:
         abort(404)
     transcript = db.get_or_404(Transcript, transcript_id)
-    content, mimetype, name = services.export(current_user, transcript, file_type)
-    response = current_app.response_class(content, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return attachment(*services.export(current_user, transcript, file_type))
 
 
 @bp.get("/retention")
