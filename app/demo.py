@@ -6,6 +6,7 @@ Later areas extend ``load_demo`` with their own fictional records.
 from sqlalchemy import func, select
 
 from app.admin.services import create_user
+from app.coding.services import seed_codebook
 from app.consent.texts import seed_forms
 from app.core import audit
 from app.core.calendar import today
@@ -63,5 +64,6 @@ def load_demo(force: bool = False) -> dict[str, tuple[list[str], str]]:
     coordinator = User.by_username("kerstin")
     interviewers = [User.by_username(name) for name in ("anna", "jonas", "mette")]
     placements = load_register_demo(coordinator, interviewers, today())
+    seed_codebook(coordinator, "sv")  # the research partner codes the released memos
     audit.record(None, "demo.load", users=len(passwords), placements=placements)
     return passwords

@@ -25,6 +25,7 @@ from app.offers.models import Answer, Attrition, Channel
 from app.participants import services
 from app.participants.eligibility import Setting, add_months
 from app.participants.models import Relation
+from app.releases import services as releases
 from app.transcripts import services as transcripts
 
 FIRST = [
@@ -183,6 +184,11 @@ def _follow_up(rng, coordinator, interviewers, placement, today, fate) -> None:
     interviews.advance(interviewer, interview, Status.DOCUMENTED)
     if interview.id % 2:  # every other one typed up elsewhere and imported, to be checked
         transcripts.import_transcript(interviewer, interview, DEMO_TRANSCRIPT, "samtal.srt")
+    elif interview.id % 4 == 0:  # some documented with memos only, released for coding
+        interviews.advance(interviewer, interview, Status.VERIFIED)
+        _, found = releases.propose(interviewer, interview)
+        releases.release(interviewer, interview, additions=[], renames={},
+                         accepted=[(p.start, p.end, p.label, p.text) for p in found])  # fmt: skip
     if Scope.RESEARCH_USE in scopes and rng.random() < 0.1:
         consent.withdraw(coordinator, interview, scopes=[Scope.RESEARCH_USE],
                          giver=Giver.YOUNG_PERSON, withdrawn_on=today,
