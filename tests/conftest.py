@@ -35,6 +35,8 @@ def base_config(database_uri: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_uri,
         "HUEY_IMMEDIATE": True,
         "RATELIMIT_ENABLED": False,
+        # Production requires two-factor login for identity roles; tests turn it on themselves.
+        "REQUIRE_2FA_ROLES": frozenset(),
         "BABEL_DEFAULT_LOCALE": "en",
         "WTF_CSRF_ENABLED": False,
         "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",

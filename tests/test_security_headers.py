@@ -1,6 +1,22 @@
 import pytest
+from flask import url_for
 
 from app.core.users import Role
+from tests.conftest import PASSWORD
+from tests.test_routes_roles import cases, sample_values
+
+
+def assert_security_headers(response, where, signed_in):
+    headers = response.headers
+    csp = headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp, where
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp, where
+    assert "object-src 'none'" in csp and "base-uri 'self'" in csp, where
+    assert headers["X-Content-Type-Options"] == "nosniff", where
+    assert headers["Referrer-Policy"] == "same-origin", where
+    assert headers["X-Frame-Options"] == "DENY", where
+    if signed_in:
+        assert headers["Cache-Control"] == "no-store", where
 
 
 @pytest.mark.parametrize("role", [None, Role.ADMIN, Role.INTERVIEWER])
@@ -9,16 +25,30 @@ def test_every_page_sends_the_security_headers(app, client, auth, role):
         auth.login(role)
     paths = ["/login", "/home", "/account", "/admin/users", "/admin/audit", "/no-such-page"]
     for path in paths:
-        response = client.get(path)
-        headers = response.headers
-        csp = headers["Content-Security-Policy"]
-        assert "unsafe-inline" not in csp and "unsafe-eval" not in csp, path
-        assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
-        assert headers["X-Content-Type-Options"] == "nosniff"
-        assert headers["Referrer-Policy"] == "same-origin"
-        assert headers["X-Frame-Options"] == "DENY"
-        if role:
-            assert headers["Cache-Control"] == "no-store"
+        assert_security_headers(client.get(path), path, bool(role))
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.COORDINATOR, Role.INTERVIEWER])
+def test_every_get_route_sends_the_security_headers(
+    app, make_user, make_participant, make_offer, role
+):
+    """Walks the URL map with the sample values of the route × role test."""
+    user = make_user(roles=[role])
+    values = sample_values(make_user, make_participant, make_offer, user)
+    client = app.test_client()
+    login = client.post("/login", data={"username": user.username, "password": PASSWORD})
+    assert login.status_code == 302
+    checked = 0
+    for rule, method in cases(app):
+        if method != "GET":
+            continue
+        with app.test_request_context():
+            url = url_for(rule.endpoint, **{k: values[k] for k in rule.arguments})
+        response = client.get(url)
+        assert response.status_code < 500, url
+        assert_security_headers(response, f"GET {url} as {role.value}", signed_in=True)
+        checked += 1
+    assert checked >= 40
 
 
 def test_pages_load_nothing_from_elsewhere(client):

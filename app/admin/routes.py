@@ -109,11 +109,32 @@ def user_password(user_id: int):
             for problem in rejected.problems:
                 flash(str(problem), "error")
         else:
-            flash(_("A new password was set for %(name)s.", name=user.username))
+            flash(
+                _(
+                    "A temporary password was set for %(name)s; they choose their own at the "
+                    "next login.",
+                    name=user.username,
+                )
+            )
     else:
         for errors in form.errors.values():
             for error in errors:
                 flash(str(error), "error")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/two-factor")
+@permission("admin.users")
+def user_two_factor(user_id: int):
+    user = _user_or_404(user_id)
+    if ConfirmForm().validate_on_submit():
+        services.reset_two_factor(current_user, user)
+        flash(
+            _(
+                "Two-factor login of %(name)s was reset; they set it up again at their next login.",
+                name=user.username,
+            )
+        )
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
 

@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Select, func, select
 
+from app.auth import two_factor
 from app.auth.services import checked_hash, set_password
 from app.core import audit, jobs
 from app.core.audit import AuditEntry
@@ -83,10 +84,18 @@ def set_active(actor, user: User, active: bool) -> None:
 
 
 def reset_password(actor, user: User, password: str) -> None:
+    """A temporary password: the user must choose their own at the next login."""
     authorize(actor, "admin.users")
     set_password(user, password, actor=actor)
     user.failed_logins = 0
     user.locked_until = None
+
+
+def reset_two_factor(actor, user: User) -> None:
+    """Clear a user's two-factor login (a lost phone); they set it up again at next login."""
+    if actor is not None:  # None: the command line, run by whoever runs the server
+        authorize(actor, "admin.users")
+    two_factor.reset(actor, user)
 
 
 def audit_query(

@@ -45,3 +45,27 @@ class PasswordChangeForm(FlaskForm):
         validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+class CodeForm(FlaskForm):
+    """The second step of a login, and the first code that confirms an enrolment."""
+
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(), Length(max=32)],
+        render_kw={
+            "autocomplete": "one-time-code",
+            "autocapitalize": "none",
+            "spellcheck": "false",
+        },
+    )
+
+
+class PasswordConfirmForm(FlaskForm):
+    """A change to two-factor login: the password again, so an unattended session is not enough."""
+
+    password = PasswordField(
+        _l("Your password"),
+        validators=[DataRequired(), Length(max=256)],
+        render_kw={"autocomplete": "current-password"},
+    )

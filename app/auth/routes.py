@@ -11,21 +11,71 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from app.auth import services
-from app.auth.forms import LanguageForm, LoginForm, PasswordChangeForm
+from app.auth import services, two_factor
+from app.auth.forms import (
+    CodeForm,
+    LanguageForm,
+    LoginForm,
+    PasswordChangeForm,
+    PasswordConfirmForm,
+)
 from app.auth.services import LoginOutcome, PasswordRejected
+from app.auth.two_factor import CodeOutcome, TwoFactorError
 from app.core import audit
-from app.core.db import utcnow
+from app.core.db import db, utcnow
 from app.core.permissions import permission, public
-from app.core.security import fresh_session
+from app.core.security import fresh_session, two_factor_required
 from app.core.urls import safe_next
+from app.core.users import User
 from app.extensions import limiter
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
 
+#: between the password and the code, the session holds only this, and no logged-in user
+PENDING = "two_factor_pending"
+PENDING_SECONDS = 300
+
+
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _lock_settings() -> dict:
+    return {
+        "lock_after": current_app.config["LOGIN_LOCK_AFTER"],
+        "lock_minutes": current_app.config["LOGIN_LOCK_MINUTES"],
+    }
+
+
+def _locked_message() -> str:
+    return _(
+        "This account is locked for %(minutes)d minutes after too many failed "
+        "attempts. Try again later or ask your administrator.",
+        minutes=current_app.config["LOGIN_LOCK_MINUTES"],
+    )
+
+
+def _complete_login(user: User, target: str | None):
+    fresh_session()  # nothing carried over from before the login, nor the half-way state
+    login_user(user)
+    session["login_at"] = utcnow().timestamp()
+    return redirect(safe_next(target, url_for("main.home")))
+
+
+def _pending_user() -> User | None:
+    """The user who gave the right password and has yet to give a code, if still in time."""
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict) or utcnow().timestamp() - pending.get("at", 0) > (
+        PENDING_SECONDS
+    ):
+        return None
+    user = db.session.get(User, pending.get("user"))
+    if user is None or not user.active or not user.two_factor_enabled:
+        return None
+    if user.session_version != pending.get("version"):
+        return None  # the password or the two-factor login changed in between
+    return user
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -36,26 +86,21 @@ def login():
         return redirect(url_for("main.home"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        result = services.authenticate(
-            form.username.data,
-            form.password.data,
-            lock_after=current_app.config["LOGIN_LOCK_AFTER"],
-            lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"],
-        )
+        result = services.authenticate(form.username.data, form.password.data, **_lock_settings())
         if result.outcome is LoginOutcome.OK:
-            fresh_session()  # nothing carried over from before the login
-            login_user(result.user)
-            session["login_at"] = utcnow().timestamp()
-            return redirect(safe_next(form.next.data, url_for("main.home")))
+            return _complete_login(result.user, form.next.data)
+        if result.outcome is LoginOutcome.SECOND_FACTOR:
+            fresh_session()
+            session[PENDING] = {
+                "user": result.user.id,
+                "version": result.user.session_version,
+                "at": utcnow().timestamp(),
+                "next": safe_next(form.next.data, ""),
+            }
+            return redirect(url_for("auth.login_code"))
         form.password.data = ""
         if result.outcome is LoginOutcome.LOCKED:
-            form.form_errors.append(
-                _(
-                    "This account is locked for %(minutes)d minutes after too many failed "
-                    "attempts. Try again later or ask your administrator.",
-                    minutes=current_app.config["LOGIN_LOCK_MINUTES"],
-                )
-            )
+            form.form_errors.append(_locked_message())
         elif result.outcome is LoginOutcome.INACTIVE:
             form.form_errors.append(
                 _("This account has been deactivated. Contact your administrator.")
@@ -63,6 +108,41 @@ def login():
         else:
             form.form_errors.append(_("Wrong user name or password."))
     return render_template("auth/login.html", form=form)
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"])
+def login_code():
+    """The second step: a code from the authenticator app, or a recovery code."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    user = _pending_user()
+    if user is None:
+        session.pop(PENDING, None)
+        flash(_("Log in again: the time for the code ran out, or the login was not started."))
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        result = two_factor.check_login_code(user, form.code.data, **_lock_settings())
+        if result.outcome is CodeOutcome.OK:
+            response = _complete_login(user, session[PENDING].get("next"))
+            if result.recovery:  # after the login, which empties the session
+                flash(
+                    _(
+                        "You logged in with a recovery code; %(n)d are left. Make new ones "
+                        "under Your account, and set up two-factor login on your new phone.",
+                        n=result.left,
+                    )
+                )
+            return response
+        if result.outcome is CodeOutcome.LOCKED:
+            session.pop(PENDING, None)
+            flash(_locked_message(), "error")
+            return redirect(url_for("auth.login"))
+        form.code.errors.append(_("That code is not right, or it has been used already."))
+    form.code.data = ""
+    return render_template("auth/login_code.html", form=form)
 
 
 @bp.post("/logout")
@@ -92,6 +172,7 @@ def language():
 @permission("account.manage")
 def account():
     form = PasswordChangeForm()
+    forced = current_user.must_change_password
     if form.validate_on_submit():
         try:
             changed = services.change_own_password(
@@ -104,6 +185,73 @@ def account():
                 # The session version changed: log this session in again under it.
                 login_user(current_user._get_current_object())
                 flash(_("Your password has been changed. Other sessions were logged out."))
-                return redirect(url_for("auth.account"))
+                return redirect(url_for("main.home" if forced else "auth.account"))
             form.current_password.errors.append(_("The current password is wrong."))
-    return render_template("auth/account.html", form=form)
+    return render_template(
+        "auth/account.html",
+        form=form,
+        forced=forced,
+        required=two_factor_required(current_user),
+        codes_left=two_factor.recovery_codes_left(current_user),
+        codes_form=PasswordConfirmForm(prefix="codes"),
+        disable_form=PasswordConfirmForm(prefix="disable"),
+    )
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@permission("account.manage")
+def two_factor_setup():
+    """Enrolment: the secret as text and QR code, confirmed with a first code."""
+    if current_user.two_factor_enabled:
+        return redirect(url_for("auth.account"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            codes = two_factor.confirm_enrolment(current_user, form.code.data)
+        except TwoFactorError as error:
+            form.code.errors.append(str(error.message))
+        else:
+            flash(_("Two-factor login is on."))
+            return render_template("auth/recovery_codes.html", codes=codes)
+    secret = two_factor.pending_secret(current_user)
+    uri = two_factor.provisioning_uri(current_user, current_app.config["TWO_FACTOR_ISSUER"])
+    form.code.data = ""
+    return render_template(
+        "auth/two_factor_setup.html",
+        form=form,
+        secret=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        qr=two_factor.qr_svg(uri, _("QR code for your authenticator app")),
+        required=two_factor_required(current_user),
+    )
+
+
+@bp.post("/account/two-factor/codes")
+@permission("account.manage")
+def recovery_codes():
+    form = PasswordConfirmForm(prefix="codes")
+    if form.validate_on_submit():
+        try:
+            codes = two_factor.regenerate_recovery_codes(current_user, form.password.data)
+        except TwoFactorError as error:
+            flash(str(error.message), "error")
+        else:
+            return render_template("auth/recovery_codes.html", codes=codes)
+    else:
+        flash(_("Give your password to make new recovery codes."), "error")
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/account/two-factor/disable")
+@permission("account.manage")
+def two_factor_disable():
+    form = PasswordConfirmForm(prefix="disable")
+    if form.validate_on_submit():
+        try:
+            two_factor.disable(current_user, form.password.data)
+        except TwoFactorError as error:
+            flash(str(error.message), "error")
+        else:
+            flash(_("Two-factor login is off. Your recovery codes no longer work."))
+    else:
+        flash(_("Give your password to switch two-factor login off."), "error")
+    return redirect(url_for("auth.account"))

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
 from app.core import audit
@@ -16,6 +17,8 @@ class LoginOutcome(StrEnum):
     INVALID = "invalid"
     LOCKED = "locked"
     INACTIVE = "inactive"
+    #: the password was right; the login completes once a second-factor code is right too
+    SECOND_FACTOR = "second_factor"
 
 
 @dataclass
@@ -41,7 +44,7 @@ def authenticate(username: str, password: str, *, lock_after: int, lock_minutes:
         audit.record(user, "auth.login_refused", "user", user.id, reason="locked")
         return LoginResult(LoginOutcome.LOCKED if correct else LoginOutcome.INVALID, user)
     if not correct:
-        locked = _count_failure(user, now, lock_after, lock_minutes)
+        locked = count_failure(user, now, lock_after, lock_minutes)
         audit.record(user, "auth.login_failed", "user", user.id, locked=locked)
         return LoginResult(LoginOutcome.INVALID, user)
     if not user.active:
@@ -49,12 +52,17 @@ def authenticate(username: str, password: str, *, lock_after: int, lock_minutes:
         return LoginResult(LoginOutcome.INACTIVE, user)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    if user.two_factor_enabled:
+        # The failure count stays until the code is right too: wrong codes count toward the
+        # same lock, and a right password must not wipe them.
+        audit.record(user, "auth.password_accepted", "user", user.id)
+        return LoginResult(LoginOutcome.SECOND_FACTOR, user)
     user.register_login(now)
     audit.record(user, "auth.login", "user", user.id)
     return LoginResult(LoginOutcome.OK, user)
 
 
-def _count_failure(user: User, now, lock_after: int, lock_minutes: int) -> bool:
+def count_failure(user: User, now, lock_after: int, lock_minutes: int) -> bool:
     """Add one failure in the database itself, so parallel attempts cannot undercount."""
     failures = db.session.execute(
         update(User)
@@ -84,17 +92,28 @@ def checked_hash(user: User, password: str) -> str:
 
 
 def set_password(user: User, new_password: str, *, actor: User) -> None:
-    """Set a password that passes the policy; every older session of the user ends."""
+    """Set a password that passes the policy; every older session of the user ends.
+
+    A password set by someone else is temporary: the user must choose their own at the next
+    login. One the user sets themselves ends that.
+    """
     user.password_hash = checked_hash(user, new_password)
     user.invalidate_sessions()
-    audit.record(actor, "user.password_set", "user", user.id, by_self=actor.id == user.id)
+    by_self = actor is not None and actor.id == user.id
+    user.must_change_password = not by_self
+    audit.record(actor, "user.password_set", "user", user.id, by_self=by_self)
 
 
 def change_own_password(user: User, current: str, new_password: str) -> bool:
-    """False if ``current`` is wrong; raises PasswordRejected for a weak new password."""
+    """False if ``current`` is wrong; raises PasswordRejected for a weak new password.
+
+    A temporary password (set by an administrator) cannot be kept as the new one.
+    """
     if not verify_password(user.password_hash, current):
         audit.record(user, "user.password_change_failed", "user", user.id)
         return False
+    if user.must_change_password and new_password == current:
+        raise PasswordRejected([_l("Choose a new password, not the one you were given.")])
     set_password(user, new_password, actor=user)
     return True
 

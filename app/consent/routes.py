@@ -25,6 +25,7 @@ from app.core.calendar import today
 from app.core.db import db
 from app.core.i18n import LANGUAGE_NAMES
 from app.core.permissions import authorize, permission
+from app.core.security import upload_limited
 from app.interviews.models import Interview
 
 bp = Blueprint("consent", __name__, url_prefix="/consent", template_folder="templates")
@@ -87,6 +88,7 @@ def interview(interview_id: int):
 
 @bp.post("/interview/<int:interview_id>/record")
 @permission("consent.record")
+@upload_limited
 def record(interview_id: int):
     interview = db.get_or_404(Interview, interview_id)
     form = RecordForm(prefix="record")

@@ -2,6 +2,7 @@
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -56,6 +57,11 @@ def _http_error(error: HTTPException):
     return render_error(error.code or 500)
 
 
+def _rate_limited(error: RateLimitExceeded):
+    # A limit with its own message (uploads) says what was limited; others say "attempts".
+    return render_error(429, error.description if error.limit.error_message else None)
+
+
 def _csrf_error(error: CSRFError):
     return render_error(400, CSRF_MESSAGE)
 
@@ -82,6 +88,7 @@ def _unexpected(error: Exception):
 
 def register(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(RateLimitExceeded, _rate_limited)
     app.register_error_handler(PermissionDenied, _denied)
     app.register_error_handler(ConsentMissing, _consent_missing)
     app.register_error_handler(HTTPException, _http_error)

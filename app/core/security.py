@@ -1,11 +1,17 @@
-"""Security headers, secure cookies over HTTPS, and the idle session timeout."""
+"""Security headers, secure cookies over HTTPS, the idle session timeout, the account set-up
+a user must finish before anything else (own password, two-factor login), and upload limits."""
 
 from datetime import UTC, datetime
 
 from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, logout_user
+from limits import parse
+
+from app.core.permissions import PUBLIC, required_permission
+from app.extensions import limiter
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -82,6 +88,75 @@ def expire_idle_session():
 def mark_activity(response):
     """after_request: the signed-in user was active now (also right after logging in)."""
     if current_user and current_user.is_authenticated and not _is_poll():
-        session.permanent = True
+        # The session stays a browser-session cookie: Flask-Login's "strong" protection (the
+        # session bound to the browser and address that logged in) applies only to those,
+        # and closing the browser on a shared computer ends the session.
         session["last_seen"] = datetime.now(UTC).timestamp()
     return response
+
+
+def two_factor_required(user) -> bool:
+    """Whether the user holds a role that must log in with two factors (REQUIRE_2FA_ROLES)."""
+    return bool(user.roles.intersection(current_app.config["REQUIRE_2FA_ROLES"]))
+
+
+def setup_endpoint(user) -> str | None:
+    """The page a signed-in user must finish before any other, or None.
+
+    First their own password (after an administrator set one), then two-factor login where
+    their role requires it.
+    """
+    if user.must_change_password:
+        return "auth.account"
+    if not user.two_factor_enabled and two_factor_required(user):
+        return "auth.two_factor_setup"
+    return None
+
+
+def require_account_setup():
+    """before_request: a user with unfinished set-up reaches only that page and logging out."""
+    if not current_user.is_authenticated or request.endpoint is None:
+        return None
+    target = setup_endpoint(current_user)
+    if target is None or request.endpoint in (target, "auth.logout"):
+        return None
+    if required_permission(request.endpoint) == PUBLIC:
+        return None  # the login page, language choice, static files
+    return redirect(url_for(target))
+
+
+def _upload_limit() -> str:
+    return current_app.config["UPLOAD_RATE_LIMIT"]
+
+
+def _user_key() -> str:
+    # Per user: colleagues behind one municipal proxy share an address.
+    if current_user and current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return get_remote_address()
+
+
+def _upload_refusal() -> str:
+    item = parse(current_app.config["UPLOAD_RATE_LIMIT"])
+    return _(
+        "You have sent too many files in a short time: at most %(count)d in %(minutes)d "
+        "minutes. Nothing was saved; wait a while and try again.",
+        count=item.amount,
+        minutes=max(1, item.get_expiry() // 60),
+    )
+
+
+_shared_upload_limit = limiter.shared_limit(
+    _upload_limit,
+    scope="upload",
+    key_func=_user_key,
+    methods=["POST"],
+    error_message=_upload_refusal,
+)
+
+
+def upload_limited(view):
+    """Count each POST of ``view`` toward the user's UPLOAD_RATE_LIMIT, shared by all uploads."""
+    limited = _shared_upload_limit(view)
+    limited.upload_limited = True
+    return limited

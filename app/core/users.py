@@ -9,6 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, se
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.config import LANGUAGES
+from app.core.crypto import EncryptedText
 from app.core.db import UTCDateTime, db, utcnow
 
 
@@ -62,6 +63,14 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: bumped on password change or deactivation so that older sessions stop working
     session_version: Mapped[int] = mapped_column(default=1)
+    #: set when an administrator sets the password: the user chooses their own at next login
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    #: base32 TOTP secret, encrypted; present but not enabled while enrolment is unconfirmed
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedText)
+    #: when two-factor login was confirmed with a first code; None: not in use
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the last accepted TOTP time step, so that a code cannot be used twice
+    totp_last_step: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     role_rows: Mapped[list["UserRole"]] = relationship(
@@ -82,6 +91,10 @@ class User(UserMixin, db.Model):
     @property
     def roles(self) -> set[Role]:
         return {Role(row.role) for row in self.role_rows}
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        return self.totp_enabled_at is not None
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.roles.intersection(roles))

@@ -7,6 +7,7 @@ from flask_login import current_user
 from app.core.calendar import today
 from app.core.db import db
 from app.core.permissions import permission
+from app.core.security import upload_limited
 from app.offers.reports import Stage, follow_up
 from app.participants import export, imports, services
 from app.participants.forms import (
@@ -217,6 +218,7 @@ def person_remove(person_id: int):
 
 @bp.route("/import", methods=["GET", "POST"])
 @permission("participants.register")
+@upload_limited
 def import_upload():
     form = ImportUploadForm()
     if form.validate_on_submit():

@@ -19,6 +19,7 @@ from app.core import jobs
 from app.core.db import db
 from app.core.downloads import attachment
 from app.core.permissions import permission
+from app.core.security import upload_limited
 from app.interviews.models import Interview
 from app.transcripts import services, tasks  # noqa: F401 - tasks registers the job handler
 from app.transcripts.forms import ActionForm, AudioForm, ImportForm
@@ -46,6 +47,7 @@ def _form_errors(form) -> None:
 
 @bp.post("/interview/<int:interview_id>/audio")
 @permission("transcripts.work")
+@upload_limited
 def upload(interview_id: int):
     interview = db.get_or_404(Interview, interview_id)
     form = AudioForm()
@@ -154,6 +156,7 @@ def cancel(job_id: int):
 
 @bp.post("/interview/<int:interview_id>/import")
 @permission("transcripts.work")
+@upload_limited
 def import_file(interview_id: int):
     interview = db.get_or_404(Interview, interview_id)
     form = ImportForm()
