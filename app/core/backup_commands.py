@@ -1,0 +1,99 @@
+"""The ``redthread backup-key``, ``backup`` and ``restore`` commands (docs/admin-guide.md)."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from app.core.sealed_archive import ArchiveError, new_key_file, read_key_file
+
+KEY_OPTION = click.option(
+    "--key-file",
+    envvar="REDTHREAD_BACKUP_KEY_FILE",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The backup key (made by `redthread backup-key`); or REDTHREAD_BACKUP_KEY_FILE.",
+)
+
+
+def _key(path: Path) -> bytes:
+    try:
+        return read_key_file(path)
+    except ArchiveError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@click.command("backup-key")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_key_command(path):
+    """Make a new backup key file (mode 0600). Keep it offline, not beside the archives."""
+    try:
+        new_key_file(path)
+    except (ArchiveError, OSError) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"backup key written to {path}")
+
+
+@click.command("backup")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Archive to write; default: redthread-YYYYMMDD-HHMMSS.rtb in the current folder.",
+)
+@KEY_OPTION
+@with_appcontext
+def backup_command(output, key_file):
+    """Write one encrypted archive: database snapshot, stored files, keys, manifest."""
+    from app.core.backup import make_backup
+
+    key = _key(key_file)
+    if output is None:
+        output = Path(f"redthread-{datetime.now(UTC):%Y%m%d-%H%M%S}.rtb")
+    try:
+        report = make_backup(output, key)
+    except ArchiveError as error:
+        raise click.ClickException(f"no backup written: {error}") from None
+    rows = sum(report.snapshot.counts.values())
+    click.echo(
+        f"backup written to {report.path} ({report.size} bytes): {rows} rows in "
+        f"{len(report.snapshot.counts)} tables, {report.media_files} files, schema "
+        f"{report.snapshot.revision}; erasure ledger: {report.ledger_entries} entries"
+    )
+
+
+@click.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@KEY_OPTION
+@click.option(
+    "--erasures",
+    "ledgers",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="An erasure ledger (erasures.json) to replay; the one beside ARCHIVE is always read.",
+)
+@with_appcontext
+def restore_command(archive, key_file, ledgers):
+    """Restore ARCHIVE into this empty instance; stop the web app and worker first."""
+    from app.core import audit
+    from app.core.db import db
+    from app.core.restore import restore_backup
+
+    key = _key(key_file)
+    try:
+        report = restore_backup(archive, key, list(ledgers))
+    except ArchiveError as error:
+        raise click.ClickException(f"nothing restored: {error}") from None
+    manifest = report.manifest
+    audit.record(None, "backup.restore", created_at=manifest["created_at"],
+                 media_files=report.media_files, erased_again=report.erased)  # fmt: skip
+    db.session.commit()
+    click.echo(
+        f"restored the backup of {manifest['created_at']} (schema {manifest['schema_revision']}): "
+        f"{sum(manifest['counts'].values())} rows, {report.media_files} files; "
+        f"{report.erased} participants erased again from the erasure log"
+    )
+    click.echo("next: `redthread db upgrade` if this version's schema is newer, then start.")
+
+
+COMMANDS = (backup_key_command, backup_command, restore_command)

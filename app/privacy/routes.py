@@ -1,0 +1,127 @@
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.core import jobs, storage
+from app.core.calendar import today
+from app.core.db import db
+from app.core.permissions import permission
+from app.participants.models import Participant
+from app.privacy import access, erasure
+from app.privacy.forms import ActionForm, EraseForm, FindForm
+
+bp = Blueprint("privacy", __name__, url_prefix="/privacy", template_folder="templates")
+
+
+def _counts(participant: Participant) -> dict:
+    held = erasure.holdings(participant)
+    return {
+        "placements": len(held.placements), "interviews": len(held.interviews),
+        "consents": len(held.consents), "recordings": len(held.recordings),
+        "transcripts": len(held.transcripts), "releases": len(held.releases),
+        "files": len(held.files),
+    }  # fmt: skip
+
+
+@bp.get("/participants/<int:participant_id>")
+@permission("privacy.access")
+def overview(participant_id: int):
+    participant = db.get_or_404(Participant, participant_id)
+    return render_template(
+        "privacy/overview.html",
+        participant=participant,
+        counts=_counts(participant),
+        exports=access.exports_of(participant),
+        form=ActionForm(),
+    )
+
+
+@bp.post("/participants/<int:participant_id>/export")
+@permission("privacy.access")
+def export_start(participant_id: int):
+    participant = db.get_or_404(Participant, participant_id)
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("privacy.overview", participant_id=participant.id))
+    try:
+        job = access.start_export(current_user, participant)
+    except access.ExportRefused as refused:
+        flash(str(refused.message), "error")
+        return redirect(url_for("privacy.overview", participant_id=participant.id))
+    flash(_("The export is being made."))
+    return redirect(url_for("privacy.export_status", job_id=job.id))
+
+
+def _export_job(job_id: int) -> jobs.Job:
+    job = db.get_or_404(jobs.Job, job_id)
+    if job.kind != access.EXPORT:
+        abort(404)
+    return job
+
+
+@bp.get("/exports/<int:job_id>")
+@permission("privacy.access")
+def export_status(job_id: int):
+    job = _export_job(job_id)
+    if request.accept_mimetypes.best == "application/json":
+        return job.status()
+    participant = db.session.get(Participant, job.params_dict.get("participant_id"))
+    return render_template("privacy/export.html", job=job, participant=participant)
+
+
+@bp.get("/exports/<int:job_id>/download")
+@permission("privacy.access")
+def export_download(job_id: int):
+    job = _export_job(job_id)
+    try:
+        participant, name = access.export_file(current_user, job)
+    except access.ExportRefused as refused:
+        flash(str(refused.message), "error")
+        return redirect(url_for("privacy.export_status", job_id=job.id))
+    filename = f"{participant.code}-subject-access-{today().isoformat()}.zip"
+    chunks = stream_with_context(storage.open_plaintext(name))
+    response = current_app.response_class(chunks, mimetype="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/erase", methods=["GET", "POST"])
+@permission("privacy.erase")
+def find():
+    form = FindForm()
+    if form.validate_on_submit():
+        participant = Participant.by_code(form.code.data)
+        if participant is not None:
+            return redirect(url_for("privacy.erase", participant_id=participant.id))
+        form.code.errors = [*form.code.errors, _("No participant has this code.")]
+    return render_template("privacy/find.html", form=form)
+
+
+@bp.route("/participants/<int:participant_id>/erase", methods=["GET", "POST"])
+@permission("privacy.erase")
+def erase(participant_id: int):
+    participant = db.get_or_404(Participant, participant_id)
+    form = EraseForm()
+    if form.validate_on_submit():
+        code = participant.code
+        try:
+            erasure.erase(current_user, participant, form.confirmation.data)
+        except erasure.ErasureRefused as refused:
+            form.confirmation.errors = [*form.confirmation.errors, refused.message]
+        else:
+            flash(_("%(code)s was erased everywhere. The audit trail keeps that it was done.",
+                    code=code))  # fmt: skip
+            return redirect(url_for("privacy.find"))
+    return render_template(
+        "privacy/erase.html", participant=participant, counts=_counts(participant), form=form
+    )
