@@ -488,7 +488,8 @@ class _SafeZip:
             raise RefiError("too_large", f"The archive has more than {max_entries} entries.")
         for info in infos:
             path = info.filename.replace("\\", "/")
-            if path.startswith("/") or re.match(r"[A-Za-z]:", path) or ".." in path.split("/"):
+            if not path or path.startswith("/") or re.match(r"[A-Za-z]:", path) or \
+                    ".." in path.split("/"):  # fmt: skip
                 raise RefiError("unsafe_path", f"The archive holds an unsafe path: {path!r}.")
         if sum(info.file_size for info in infos) > max_total:
             raise RefiError("too_large", "The archive unpacks to more than allowed.")
@@ -520,9 +521,11 @@ class _SafeZip:
                         raise RefiError("too_large", "The archive unpacks to more than allowed.")
                     _check_ratio(size, info.compress_size)
                     chunks.append(chunk)
-        # zipfile raises NotImplementedError for a compression method it does not support
-        # and RuntimeError for an encrypted entry: both mean "cannot be read here".
-        except (zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError, RuntimeError):
+        # zipfile raises NotImplementedError for a compression method it does not support,
+        # RuntimeError for an encrypted entry and ValueError for a header offset that points
+        # outside the file: all mean "cannot be read here".
+        except (zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError, RuntimeError,
+                ValueError, OSError):  # fmt: skip
             raise RefiError("bad_zip", f"The archive entry {info.filename!r} is damaged.") from None
         return b"".join(chunks)
 

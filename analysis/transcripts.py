@@ -11,6 +11,7 @@ translation with ``N_``) and its parameters; the application translates it.
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
@@ -144,6 +145,10 @@ def read_docx(data: bytes, speakers: Mapping[str, str]) -> list[Segment]:
         members = archive.infolist()
     except (zipfile.BadZipFile, ValueError):
         raise FormatError(N_("This is not a Word (.docx) document.")) from None
+    for member in members:  # nothing is unpacked to disk, but such a name means an attack
+        name = member.filename.replace("\\", "/")
+        if name.startswith("/") or re.match(r"[A-Za-z]:", name) or ".." in name.split("/"):
+            raise FormatError(N_("The document contains an unsafe file path; it was refused."))
     unpacked = sum(m.file_size for m in members)
     packed = max(1, sum(m.compress_size for m in members))
     if unpacked > MAX_DOCX_UNPACKED or unpacked / packed > MAX_DOCX_RATIO:
@@ -153,14 +158,19 @@ def read_docx(data: bytes, speakers: Mapping[str, str]) -> list[Segment]:
 
     try:
         document = Document(io.BytesIO(data))
+        said = [p.text for p in document.paragraphs if not _is_heading(p)]
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile):
         raise FormatError(N_("This is not a Word (.docx) document.")) from None
+    # A member that does not inflate (or uses a method or encryption zipfile cannot read),
+    # or an element of another kind where python-docx expects one: a damaged document.
+    except (zlib.error, EOFError, NotImplementedError, RuntimeError, AttributeError, TypeError,
+            IndexError):  # fmt: skip
+        raise FormatError(N_("The Word document is damaged.")) from None
     except Exception as exc:  # lxml's XMLSyntaxError and the like: a damaged document
         if type(exc).__module__.startswith(("lxml", "docx")):
             raise FormatError(N_("The Word document is damaged.")) from None
         raise
-    body = (p for p in document.paragraphs if not _is_heading(p))
-    return _from_lines((p.text for p in body), speakers)
+    return _from_lines(said, speakers)
 
 
 def _is_heading(paragraph) -> bool:

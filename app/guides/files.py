@@ -111,10 +111,14 @@ def load_file(path: Path) -> Guide:
         data = yaml.safe_load(text)
     except UnicodeDecodeError:
         raise GuideFileError(path, None, "not UTF-8 text") from None
+    except RecursionError:  # PyYAML composes recursively: "[[[[..." runs out of stack
+        raise GuideFileError(path, None, "not valid YAML: nested too deeply") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         raise GuideFileError(path, line, f"not valid YAML: {exc.problem}") from None
+    except yaml.reader.ReaderError as exc:  # a control character: not a text file
+        raise GuideFileError(path, None, f"not valid YAML: {exc.reason}") from None
     if not isinstance(data, dict):
         raise GuideFileError(path, 1, "the file must be a mapping of keys to values")
     try:

@@ -132,7 +132,8 @@ def _check_zip(data: bytes) -> None:
     with archive:
         for info in archive.infolist():
             path = PurePosixPath(info.filename)
-            if path.is_absolute() or ".." in path.parts or "\\" in info.filename:
+            if path.is_absolute() or ".." in path.parts or "\\" in info.filename or \
+                    re.match(r"[A-Za-z]:", info.filename):  # fmt: skip
                 raise ImportProblem(_l("The spreadsheet contains a suspicious file path."))
             total += info.file_size
             ratio = info.file_size / max(info.compress_size, 1)

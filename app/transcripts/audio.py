@@ -48,6 +48,8 @@ def probe(src: BinaryIO, max_seconds: float) -> AudioInfo:
         if not container.streams.audio:
             raise AudioError(N_("The file holds no audio."))
         stream = container.streams.audio[0]
+        if stream.codec_context is None:  # a header naming a codec FFmpeg does not have
+            raise AudioError(N_("This file is not audio that can be read."))
         samples, rate = 0, stream.codec_context.sample_rate or 0
         try:
             for frame in container.decode(stream):
