@@ -7,7 +7,7 @@ PORT ?= 5000
 PO := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test bench lint format catalogs translations clean
+.PHONY: run test bench load lint format catalogs translations clean audit
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,16 @@ bench: $(VENV)/.installed-dev translations
 	$(BIN)/python -m tests.bench.bench_transcribe
 	$(BIN)/python -m tests.bench.bench_pseudonymise
 	$(BIN)/python -m tests.bench.bench_coding
+	$(BIN)/python -m tests.bench.bench_themes
+
+# Known vulnerabilities in the installed dependencies (asks PyPI's advisory data; CI runs it).
+audit: $(VENV)/.installed-dev
+	$(BIN)/pip-audit --progress-spinner off --skip-editable
+
+# 50 people for 2 minutes against gunicorn and PostgreSQL (REDTHREAD_LOAD_DATABASE_URL, a
+# database whose name contains "test" or "load": it is emptied and filled with demo data).
+load: $(VENV)/.installed-dev translations
+	$(BIN)/python -m tests.bench.load --users 50 --seconds 120
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

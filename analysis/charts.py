@@ -26,6 +26,24 @@ def _svg(figure: Figure) -> str:
     return out.getvalue()
 
 
+def _png(figure: Figure) -> bytes:
+    out = io.BytesIO()
+    figure.savefig(out, format="png", dpi=150, bbox_inches="tight", metadata={"Software": None})
+    return out.getvalue()
+
+
+def _render(figure: Figure, fmt: str):
+    """SVG text for pages, PNG bytes for documents that cannot hold SVG (DOCX), or both
+    (``"svg+png"``: the figure is drawn once)."""
+    if fmt == "svg":
+        return _svg(figure)
+    if fmt == "png":
+        return _png(figure)
+    if fmt == "svg+png":
+        return _svg(figure), _png(figure)
+    raise ValueError(f"unknown chart format {fmt!r}")
+
+
 def stacked_bars(
     categories: Sequence[str],
     series: Sequence[tuple[str, Sequence[int]]],
@@ -57,3 +75,120 @@ def stacked_bars(
     else:
         axes.text(0.5, 0.5, "–", transform=axes.transAxes, ha="center")
     return _svg(figure)
+
+
+_HATCHES = ("", "//", "..", "xx", "\\\\", "++")
+_MARKERS = ("o", "s", "^", "D", "v", "P")
+
+
+def _style(index: int) -> tuple[str, str, str]:
+    """Colour, hatch and marker of series ``index``: past the palette the colours repeat
+    with another hatch and marker, so that every series stays distinguishable."""
+    turn = index // len(PALETTE)
+    return (PALETTE[index % len(PALETTE)], _HATCHES[turn % len(_HATCHES)],
+            _MARKERS[turn % len(_MARKERS)])  # fmt: skip
+
+
+def _check(categories: Sequence, series: Sequence[tuple[str, Sequence[float]]]) -> None:
+    for _, values in series:
+        if len(values) != len(categories):
+            raise ValueError("every series needs one value per category")
+
+
+def _finish(axes, title: str, ylabel: str, has_data: bool) -> None:
+    axes.set_ylabel(ylabel)
+    axes.set_title(title, loc="left")
+    axes.spines[["top", "right"]].set_visible(False)
+    if has_data:
+        axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    else:
+        axes.text(0.5, 0.5, "–", transform=axes.transAxes, ha="center")
+
+
+def grouped_bars(
+    categories: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float]]],
+    *,
+    title: str,
+    ylabel: str,
+    fmt: str = "svg",
+):
+    """Bars side by side per category, one per series; NaN (a suppressed count) leaves a
+    gap. Returns SVG text."""
+    _check(categories, series)
+    count = max(1, len(series))
+    width = 0.8 / count
+    figure = Figure(figsize=(min(16.0, max(5.0, 0.35 * count * len(categories) + 3.0)), 3.8))
+    axes = figure.subplots()
+    drawn = False
+    for index, (label, values) in enumerate(series):
+        colour, hatch, _ = _style(index)
+        offsets = [i - 0.4 + width * (index + 0.5) for i in range(len(categories))]
+        shown = [(x, v) for x, v in zip(offsets, values, strict=True) if v == v]  # not NaN
+        if not shown:
+            continue
+        axes.bar([x for x, _ in shown], [v for _, v in shown], width=width, label=label,
+                 color=colour, hatch=hatch, edgecolor="white", linewidth=0.4)  # fmt: skip
+        drawn = True
+    axes.set_xticks(list(range(len(categories))), [str(c) for c in categories])
+    axes.yaxis.get_major_locator().set_params(integer=True)
+    _finish(axes, title, ylabel, drawn)
+    return _render(figure, fmt)
+
+
+def trend_lines(
+    categories: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float]]],
+    *,
+    title: str,
+    ylabel: str,
+    fmt: str = "svg",
+):
+    """One line per series across the categories (years); NaN breaks the line. SVG text."""
+    _check(categories, series)
+    figure = Figure(figsize=(min(14.0, max(5.0, 0.5 * len(categories) + 3.5)), 3.8))
+    axes = figure.subplots()
+    positions = list(range(len(categories)))
+    drawn = False
+    for index, (label, values) in enumerate(series):
+        if all(v != v for v in values):
+            continue
+        colour, _, marker = _style(index)
+        axes.plot(positions, list(values), label=label, color=colour, marker=marker,
+                  linewidth=1.6, markersize=4)  # fmt: skip
+        drawn = True
+    axes.set_xticks(positions, [str(c) for c in categories])
+    axes.set_ylim(bottom=0)
+    _finish(axes, title, ylabel, drawn)
+    return _render(figure, fmt)
+
+
+def heat_map(
+    labels: Sequence[str],
+    values: Sequence[Sequence[float]],
+    texts: Sequence[Sequence[str]],
+    *,
+    title: str,
+    fmt: str = "svg",
+):
+    """A square matrix of counts, each cell labelled with ``texts`` (so that "< 3" reads as
+    such); NaN cells stay white. SVG text."""
+    size = len(labels)
+    if len(values) != size or any(len(row) != size for row in values):
+        raise ValueError("the matrix must be square, one row and column per label")
+    side = min(14.0, max(4.0, 0.55 * size + 2.5))
+    figure = Figure(figsize=(side + 1.0, side))
+    axes = figure.subplots()
+    finite = [v for row in values for v in row if v == v]
+    top = max(finite, default=0) or 1
+    axes.imshow([list(row) for row in values], cmap="Blues", vmin=0, vmax=top)
+    for i, row in enumerate(texts):
+        for j, text in enumerate(row):
+            if text:
+                dark = values[i][j] == values[i][j] and values[i][j] > top * 0.6
+                axes.text(j, i, text, ha="center", va="center", fontsize=8,
+                          color="white" if dark else "black")  # fmt: skip
+    axes.set_xticks(range(size), labels, rotation=45, ha="right")
+    axes.set_yticks(range(size), labels)
+    axes.set_title(title, loc="left")
+    return _render(figure, fmt)

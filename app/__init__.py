@@ -1,6 +1,7 @@
 """Red Thread: the Flask application factory."""
 
 import logging
+import os
 from pathlib import Path
 
 from flask import Flask, g
@@ -25,18 +26,22 @@ def _blueprints():
     from app.main.routes import bp as main
     from app.offers.routes import bp as offers
     from app.participants.routes import bp as participants
+    from app.privacy.routes import bp as privacy
     from app.releases.routes import bp as releases
+    from app.reviews.routes import bp as reviews
+    from app.themes.routes import bp as themes
     from app.transcripts.routes import bp as transcripts
 
     return [main, auth, admin, participants, offers, guides, interviews, consent, transcripts,
-            releases, coding]  # fmt: skip
+            releases, coding, themes, reviews, privacy]  # fmt: skip
 
 
 def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:
     """Build the application; ``config`` overrides settings (tests pass their own)."""
     app = Flask(
         __name__,
-        instance_path=instance_path,
+        # The instance folder (secrets, SQLite file, queue, media) may live outside the code.
+        instance_path=instance_path or os.environ.get("REDTHREAD_INSTANCE_PATH") or None,
         instance_relative_config=True,
         template_folder="core/templates",
         static_folder="core/static",
@@ -65,10 +70,13 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
         app.register_blueprint(blueprint)
 
     app.before_request(security.expire_idle_session)
+    app.before_request(security.require_account_setup)
     app.before_request(permissions.enforce)
+    # After-request hooks run last registered first. The commit goes last: it expires every
+    # loaded row, and the hooks before it read the signed-in user, which would reload it.
+    app.after_request(_finish_transaction)
     app.after_request(security.add_security_headers)
     app.after_request(security.mark_activity)
-    app.after_request(_finish_transaction)
     errors.register(app)
     _template_globals(app)
 

@@ -67,6 +67,22 @@ def create_user_command(username, display_name, roles, email, password):
     click.echo(f"created {user.username} ({', '.join(sorted(r.value for r in user.roles))})")
 
 
+@click.command("reset-two-factor")
+@click.argument("username")
+@with_appcontext
+def reset_two_factor_command(username):
+    """Clear a user's two-factor login (a lost phone; the only administrator, for example)."""
+    from app.admin.services import reset_two_factor
+    from app.core.users import User
+
+    user = User.by_username(username)
+    if user is None:
+        raise click.ClickException(f"no user {username!r}")
+    reset_two_factor(None, user)
+    db.session.commit()
+    click.echo(f"two-factor login of {user.username} reset; they set it up at their next login")
+
+
 @click.group("audit")
 def audit_group():
     """The audit log."""
@@ -108,6 +124,43 @@ def demo_command(force):
     click.echo("Demo data loaded. Log in at http://127.0.0.1:5000 with:")
     for username, (roles, password) in passwords.items():
         click.echo(f"  {username:<12} {password:<28} {', '.join(roles)}")
+    click.echo(
+        "Interviewers, coordinators and administrators set up two-factor login (an "
+        "authenticator app) at their first login; see docs/admin-guide.md."
+    )
+
+
+@click.command("bench-data")
+@click.option("--interviews", default=10_000, show_default=True, type=click.IntRange(1))
+@click.option("--years", default=20, show_default=True, type=click.IntRange(1, 100))
+@click.option("--codings", default=100, show_default=True, type=click.IntRange(0),
+              help="Codings per interview, on average.")  # fmt: skip
+@click.option("--seed", default=1, show_default=True, help="The same seed, the same corpus.")
+@click.option("--force", is_flag=True, help="Add to a database that already has participants.")
+@with_appcontext
+def bench_data_command(interviews, years, codings, seed, force):
+    """Fill the database with a synthetic corpus for the scale benchmark (all invented)."""
+    import secrets
+    import time
+
+    from app.benchdata import CorpusNotEmpty, CorpusSpec, build_corpus
+
+    spec = CorpusSpec(interviews=interviews, years=years, codings=codings, seed=seed)
+    password = "-".join(secrets.token_hex(3) for _ in range(4))
+    began = time.monotonic()
+    try:
+        for step in build_corpus(spec, password, force=force):
+            db.session.commit()
+            click.echo(f"{step.interviews:>7}/{step.total} interviews, {step.codings:>9} codings, "
+                       f"{time.monotonic() - began:6.1f} s")  # fmt: skip
+    except CorpusNotEmpty:
+        db.session.rollback()
+        raise click.ClickException(
+            "the database already has participants; no corpus added (use --force)"
+        ) from None
+    db.session.commit()
+    click.echo(f"corpus ready in {time.monotonic() - began:.1f} s; the bench-* users' password "
+               f"is {password}")  # fmt: skip
 
 
 @click.command("worker")
@@ -269,10 +322,16 @@ def retention_run_command():
 
 
 def register_commands(app: Flask) -> None:
+    from app.core.backup_commands import COMMANDS as backup_commands
+
+    for command in backup_commands:
+        app.cli.add_command(command)
     for command in (
         create_user_command,
+        reset_two_factor_command,
         audit_group,
         demo_command,
+        bench_data_command,
         worker_command,
         keys_group,
         guides_group,

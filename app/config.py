@@ -100,6 +100,34 @@ def data_keys(instance_path: Path) -> list[str]:
     return keys
 
 
+def two_factor_roles() -> frozenset[str]:
+    """REDTHREAD_REQUIRE_2FA_ROLES: the roles that must use two-factor login ("none": none)."""
+    from app.core.users import Role
+
+    raw = os.environ.get("REDTHREAD_REQUIRE_2FA_ROLES", "").strip().lower()
+    if not raw:
+        return frozenset({Role.INTERVIEWER, Role.COORDINATOR, Role.ADMIN})
+    if raw == "none":
+        return frozenset()
+    names = {name.strip() for name in raw.split(",") if name.strip()}
+    unknown = names - {role.value for role in Role}
+    if unknown:
+        raise ConfigError(
+            "REDTHREAD_REQUIRE_2FA_ROLES must list roles among "
+            f"{', '.join(r.value for r in Role)} (or say none), got {', '.join(sorted(unknown))}"
+        )
+    return frozenset(Role(name) for name in names)
+
+
+def _env_rate_limit(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip() or default
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ConfigError(f"{name} must read like '{default}', got {value!r}") from None
+    return value
+
+
 def eligibility_rules():
     """The eligibility rule parameters (DESIGN.md, "Eligibility"), each one a setting."""
     from app.participants.eligibility import Rules
@@ -219,6 +247,13 @@ def load(instance_path: Path) -> dict:
         "LOGIN_LOCK_AFTER": _env_int("REDTHREAD_LOGIN_LOCK_AFTER", 5, minimum=1),
         "LOGIN_LOCK_MINUTES": _env_int("REDTHREAD_LOGIN_LOCK_MINUTES", 15, minimum=1),
         "LOGIN_RATE_LIMIT": rate_limit,
+        #: uploads of files (audio, transcripts, registers, scans, REFI-QDA), per user
+        "UPLOAD_RATE_LIMIT": _env_rate_limit("REDTHREAD_UPLOAD_RATE_LIMIT", "30 per hour"),
+        #: roles whose users must log in with a second factor (TOTP)
+        "REQUIRE_2FA_ROLES": two_factor_roles(),
+        #: the name the authenticator app shows beside the codes
+        "TWO_FACTOR_ISSUER": os.environ.get("REDTHREAD_TWO_FACTOR_ISSUER", "").strip()[:60]
+        or "Red Thread",
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL", "").strip() or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "BABEL_DEFAULT_LOCALE": default_language,
@@ -231,5 +266,7 @@ def load(instance_path: Path) -> dict:
         "INTERVIEW_TARGET": target,
         #: whom a young person contacts about their consent; printed on forms and receipts
         "CONSENT_CONTACT": os.environ.get("REDTHREAD_CONSENT_CONTACT", "").strip()[:300],
+        #: folder of pg_dump, pg_restore and psql; empty: found on PATH or in the usual places
+        "PG_BIN": os.environ.get("REDTHREAD_PG_BIN", "").strip(),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session, which idles out
     }

@@ -14,6 +14,7 @@ from app.core.db import db
 from app.core.users import Role, User
 from app.guides.services import sync_guides
 from app.participants.demo import load_register_demo
+from app.reviews.demo import load_review_demo
 
 #: username -> (name, roles, language, demo password). The passwords are printed on load and
 #: are for a local demo only.
@@ -65,5 +66,7 @@ def load_demo(force: bool = False) -> dict[str, tuple[list[str], str]]:
     interviewers = [User.by_username(name) for name in ("anna", "jonas", "mette")]
     placements = load_register_demo(coordinator, interviewers, today())
     seed_codebook(coordinator, "sv")  # the research partner codes the released memos
+    members = [User.by_username(name) for name in ("anna", "per")]
+    load_review_demo(coordinator, members, User.by_username("lena"), today())
     audit.record(None, "demo.load", users=len(passwords), placements=placements)
     return passwords

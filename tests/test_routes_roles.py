@@ -5,6 +5,7 @@ not know how to fill must be added to SAMPLE_VALUES.
 """
 
 import io
+import json
 from datetime import UTC, date, datetime
 
 import pytest
@@ -22,9 +23,21 @@ from app.guides.services import sync_guides
 from app.interviews.models import EthicsFlag, Interview
 from app.participants.models import RegisterImport, RelatedPerson
 from app.releases.models import Release
+from app.reviews.models import ReviewAction, ReviewNote, ReviewPack, ReviewSession
+from app.themes.models import Theme
 from app.transcripts.models import Recording, Transcript, TranscriptSegment
 
 ROLES = [None, *Role]
+
+
+SAMPLE_PACK = {
+    "title": "Sample review", "held_on": "2026-11-20", "scope": "All years",
+    "built_on": "2026-11-20", "released": 1, "years": [], "coded": [], "themes": [],
+    "empty": [], "agenda": [{"kind": "impressions", "title": "Impressions", "guidance": ""}],
+    "matrix": {"labels": [], "rows": []}, "attrition": {"reasons": [], "rows": []},
+    "actions": [], "charts": {"years": {"title": "Years", "alt": "Bars",
+                                        "svg": '<svg xmlns="http://www.w3.org/2000/svg"/>'}},
+}  # fmt: skip
 
 
 def sample_values(make_user, make_participant, make_offer, user=None):
@@ -87,8 +100,27 @@ def sample_values(make_user, make_participant, make_offer, user=None):
                                coders=[user] if user is not None else [],
                                created_by_id=creator)  # fmt: skip
     db.session.add_all([recording, transcript, release, code, coding, coding_round])
+    theme = Theme(name="Sample theme", formed_year=2025)
+    db.session.add(theme)
+    theme.codes.append(code)
+    members = [user] if user is not None and user.has_role(Role.REVIEW_MEMBER) else []
+    review = ReviewSession(title="Sample review", year=2026, held_on=date(2026, 11, 20),
+                           members=members)  # fmt: skip
+    docx = storage.save(io.BytesIO(b"not really a document"), "review_packs")
+    pack = ReviewPack(session=review, version=1, built_at=datetime(2026, 11, 20, tzinfo=UTC),
+                      docx_name=docx.name, content=json.dumps(SAMPLE_PACK))  # fmt: skip
+    note = ReviewNote(session=review, item=0, body="Sample note")
+    action = ReviewAction(session=review, what="Sample action", owner_id=holder.id,
+                          due_on=date(2027, 1, 1))  # fmt: skip
+    db.session.add_all([theme, review, pack, note, action])
     db.session.commit()
     return {
+        "theme_id": theme.id,
+        "name": "years",
+        "session_id": review.id,
+        "pack_id": pack.id,
+        "note_id": note.id,
+        "action_id": action.id,
         "release_id": release.id,
         "code_id": code.id,
         "coding_id": coding.id,

@@ -10,7 +10,6 @@ interview they contain.
 
 import io
 from dataclasses import dataclass
-from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -23,13 +22,12 @@ from app.core import audit
 from app.core.db import db
 from app.core.exports import csv_text
 from app.core.permissions import authorize
+from app.releases.attributes import stamp
 from app.releases.models import Release
 
 CONTEXT = 160  # code points of context on each side
 NEAR = 300  # "near": at most this many code points apart
 
-AGE_BANDS = (("15-17", 15, 17), ("18-20", 18, 20), ("21-24", 21, 24), ("25+", 25, 200))
-CARE_BANDS = (("0-1", 0, 1), ("2-4", 2, 4), ("5-9", 5, 9), ("10+", 10, 100))
 COMBINATIONS = {
     "": _l("Only this code"),
     "and": _l("Also coded with"),
@@ -61,28 +59,11 @@ class Query:
     care_band: str = ""
 
 
-def _years_between(start: date, end: date) -> int:
-    return end.year - start.year - ((end.month, end.day) < (start.month, start.day))
-
-
-def _band(value: int | None, bands) -> str:
-    for name, low, high in bands:
-        if value is not None and low <= value <= high:
-            return name
-    return ""
-
-
 def attributes(release: Release) -> tuple[int | None, str, str]:
     """(year, age band, years-in-care band) of the interview behind a release."""
-    interview = release.interview
-    day = interview.conducted_on or interview.scheduled_at.date()
-    participant = interview.participant
-    age = _years_between(participant.birth_date, day) if participant.birth_date else None
-    placement = interview.offer.placement
-    care = None
-    if placement.ended_on:
-        care = _years_between(placement.started_on, placement.ended_on)
-    return day.year, _band(age, AGE_BANDS), _band(care, CARE_BANDS)
+    if release.year is None:
+        stamp(release)
+    return release.year, release.age_band, release.care_band
 
 
 def _family(code: Code) -> set[int]:

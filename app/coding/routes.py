@@ -22,7 +22,9 @@ from app.consent import gate
 from app.core.db import db
 from app.core.downloads import attachment
 from app.core.permissions import PermissionDenied, can, permission
+from app.core.security import upload_limited
 from app.core.users import Role, User
+from app.releases.attributes import AGE_BANDS, CARE_BANDS
 from app.releases.models import Release
 from app.transcripts.forms import ActionForm
 
@@ -303,8 +305,8 @@ def _retrieve_form():
               if u.has_role(Role.RESEARCHER, Role.COORDINATOR)]  # fmt: skip
     form.coder.choices = _choices([(0, _("Everyone")), *coders])
     everyone = ("", _("All"))
-    form.age_band.choices = _choices([everyone, *((b[0], b[0]) for b in retrieval.AGE_BANDS)])
-    form.care_band.choices = _choices([everyone, *((b[0], b[0]) for b in retrieval.CARE_BANDS)])
+    form.age_band.choices = _choices([everyone, *((b[0], b[0]) for b in AGE_BANDS)])
+    form.care_band.choices = _choices([everyone, *((b[0], b[0]) for b in CARE_BANDS)])
     return form
 
 
@@ -486,6 +488,7 @@ def _left_out(dropped: list[str]) -> None:
 
 @bp.post("/codebook/import")
 @permission("codebook.manage")
+@upload_limited
 def import_codebook():
     from app.coding import exchange
 
@@ -505,6 +508,7 @@ def import_codebook():
 
 @bp.post("/import")
 @permission("codebook.manage")
+@upload_limited
 def import_project():
     from app.coding import exchange
 

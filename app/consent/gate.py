@@ -33,6 +33,7 @@ PATHS: dict[str, Scope] = {
     "transcript.release": Scope.PARTICIPATION,
     "research.read": Scope.RESEARCH_USE,
     "coding.export": Scope.RESEARCH_USE,
+    "review.quote": Scope.QUOTATION,
 }
 
 #: statuses in which an interview holds no usable content at all

@@ -129,6 +129,7 @@ def _effects():
     theirs here; the gate stops every path at once in any case."""
     from app.interviews.services import erase_content
     from app.releases import services as releases
+    from app.reviews import services as reviews
     from app.transcripts import services as transcripts
 
     return {
@@ -142,6 +143,7 @@ def _effects():
             transcripts.stop_for_withdrawal,
         ],
         Scope.AUTOMATED_TRANSCRIPTION: [transcripts.stop_for_withdrawal],
+        Scope.QUOTATION: [reviews.destroy_for_withdrawal],
     }
 
 

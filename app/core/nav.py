@@ -30,10 +30,14 @@ ENTRIES = [
     NavEntry("coding.index", _l("Coding"), "coding.work"),
     NavEntry("coding.codebook", _l("Codebook"), "coding.work"),
     NavEntry("coding.retrieve", _l("Coded passages"), "coding.work"),
+    NavEntry("themes.index", _l("Themes"), "themes.view"),
+    NavEntry("reviews.index", _l("Review sessions"), "reviews.view"),
+    NavEntry("reviews.board", _l("Actions"), "reviews.view"),
     NavEntry("guides.index", _l("Interview guides"), "guides.view"),
     NavEntry("admin.users", _l("Users"), "admin.users"),
     NavEntry("admin.audit_log", _l("Audit log"), "admin.audit"),
     NavEntry("admin.jobs", _l("Background jobs"), "admin.jobs"),
+    NavEntry("privacy.find", _l("Erasure"), "privacy.erase"),
 ]
 
 

@@ -80,6 +80,17 @@ def consent_keeper(user, interview=None) -> bool:
 
 consent_keeper.roles = frozenset({Role.COORDINATOR, Role.INTERVIEWER})
 
+def review_group(user, session=None) -> bool:
+    """The coordinator takes part in every review session; a member only in their own."""
+    if user.has_role(Role.COORDINATOR):
+        return True
+    if not user.has_role(Role.REVIEW_MEMBER):
+        return False
+    return session is None or any(m.id == user.id for m in session.members)
+
+
+review_group.roles = frozenset({Role.COORDINATOR, Role.REVIEW_MEMBER})
+
 #: action -> rule(user, obj). Later areas add their actions here, one line each.
 RULES: dict[str, Rule] = {
     "home.view": signed_in,
@@ -110,6 +121,13 @@ RULES: dict[str, Rule] = {
     "coding.work": roles(Role.RESEARCHER, Role.COORDINATOR),
     "codebook.manage": roles(Role.RESEARCHER, Role.COORDINATOR),
     "rounds.manage": roles(Role.RESEARCHER, Role.COORDINATOR),
+    "privacy.access": roles(Role.COORDINATOR),
+    "privacy.erase": roles(Role.COORDINATOR, Role.ADMIN),
+    "themes.view": roles(Role.RESEARCHER, Role.COORDINATOR, Role.REVIEW_MEMBER),
+    "themes.manage": roles(Role.RESEARCHER, Role.COORDINATOR),
+    "reviews.view": review_group,
+    "reviews.write": review_group,
+    "reviews.manage": roles(Role.COORDINATOR),
 }
 
 

@@ -10,7 +10,7 @@ is a new release that says what it changed.
 import json
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.crypto import EncryptedText
@@ -57,6 +57,11 @@ class Release(db.Model):
     length: Mapped[int | None]
     #: how many passages were replaced, by category (JSON), and what changed since before
     summary: Mapped[str] = mapped_column(EncryptedText, default="{}")
+    #: what the themes are counted by, fixed at release and identifying nobody: the year of
+    #: the interview, the age band on the interview day, the years-in-care band
+    year: Mapped[int | None] = mapped_column(index=True)
+    age_band: Mapped[str] = mapped_column(String(8), default="")
+    care_band: Mapped[str] = mapped_column(String(8), default="")
     released_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     released_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -19,6 +19,7 @@ from app.core import audit
 from app.core.db import db, utcnow
 from app.core.permissions import PermissionDenied, authorize, can
 from app.interviews.models import Status
+from app.releases.attributes import stamp
 from app.releases.models import PseudonymMap, Release
 from app.transcripts.models import Transcript
 
@@ -264,6 +265,7 @@ def release(actor, interview, *, accepted, additions, renames, note="") -> Relea
         summary=json.dumps(summary, ensure_ascii=False), released_by_id=actor.id,
         length=len(released_text),
     )  # fmt: skip
+    stamp(entry)
     db.session.add(entry)
     if interview.status == Status.VERIFIED.value:
         interview.advance(Status.RELEASED)

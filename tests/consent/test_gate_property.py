@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.coding import exchange
+from app.coding.models import Code, Coding
 from app.consent import gate
 from app.consent import services as consent
 from app.consent.gate import ConsentMissing
@@ -37,6 +38,8 @@ from app.interviews.services import InterviewError, MemoConflict
 from app.releases import services as releases
 from app.releases.models import Release
 from app.releases.services import ReleaseError
+from app.reviews import services as reviews
+from app.themes import services as themes
 from app.transcripts import services as transcripts
 from app.transcripts.models import Recording, Transcript, TranscriptSegment
 from app.transcripts.services import TranscriptError
@@ -205,8 +208,31 @@ def probe_coding_export(researcher, interview) -> bool:
     return interview.releases[0] in exported
 
 
-#: the researcher of the running example (the probes take the interviewer)
+def probe_review_quote(interviewer, interview) -> bool:
+    if not interview.releases:
+        assert interview.status == "withdrawn"
+        return False
+    release, coordinator = interview.releases[-1], COORDINATOR[0]
+    code = Code(name="Probe")
+    db.session.add(code)
+    db.session.flush()
+    db.session.add(Coding(release_id=release.id, code_id=code.id, coder_id=coordinator.id,
+                          start_offset=0, end_offset=min(5, release.text_length)))  # fmt: skip
+    themes.save_theme(coordinator, None, name="Probe", description="", formed_year=2026,
+                      revised_year=None, code_ids=[code.id])  # fmt: skip
+    session = reviews.create_session(
+        coordinator, title="Probe", year=2026, held_on=DAY, scope_from=None, scope_to=None,
+        members=[coordinator],
+    )  # fmt: skip
+    pack = reviews.build_pack_now(coordinator, session)
+    quoted = interview.id in pack.quoted_ids
+    db.session.rollback()
+    return quoted
+
+
+#: the researcher and coordinator of the running example (the probes take the interviewer)
 RESEARCHER = [None]
+COORDINATOR = [None]
 
 PROBES = {
     "memos.read": probe_memos_read,
@@ -220,6 +246,7 @@ PROBES = {
     "transcript.release": probe_transcript_release,
     "research.read": probe_research_read,
     "coding.export": probe_coding_export,
+    "review.quote": probe_review_quote,
 }
 
 
@@ -247,6 +274,7 @@ def world(app, make_user):
     coordinator = make_user(roles=[Role.COORDINATOR])
     interviewer = make_user(roles=[Role.INTERVIEWER])
     RESEARCHER[0] = make_user(roles=[Role.RESEARCHER])
+    COORDINATOR[0] = coordinator
     db.session.commit()
     return coordinator, interviewer
 

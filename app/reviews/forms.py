@@ -1,0 +1,96 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from app.core.fields import MultiCheckboxField
+from app.reviews.models import ActionStatus
+
+
+class AgendaItemForm(Form):
+    kind = HiddenField()
+    title = StringField(_l("Item"), validators=[Length(max=200)])
+    guidance = TextAreaField(_l("Guidance"), validators=[Length(max=2000)])
+
+
+class AgendaForm(FlaskForm):
+    items = FieldList(FormField(AgendaItemForm), min_entries=1)
+
+    def item_dicts(self) -> list[dict]:
+        return [
+            {"kind": i.kind.data, "title": i.title.data, "guidance": i.guidance.data}
+            for i in self.items
+        ]
+
+
+class SessionForm(FlaskForm):
+    title = StringField(
+        _l("Title"), validators=[DataRequired(_l("Give the session a title.")), Length(max=200)]
+    )
+    year = IntegerField(
+        _l("Year reviewed"),
+        validators=[
+            DataRequired(_l("Give the year the session reviews.")),
+            NumberRange(1900, 2200),
+        ],
+    )
+    team = StringField(
+        _l("Team"),
+        validators=[Length(max=120)],
+        description=_l("Leave empty when the whole service meets together."),
+    )
+    held_on = DateField(
+        _l("Date of the meeting"), validators=[DataRequired(_l("Give the date of the meeting."))]
+    )
+    scope_from = DateField(_l("Interviews conducted from"), validators=[Optional()])
+    scope_to = DateField(
+        _l("Interviews conducted until"),
+        validators=[Optional()],
+        description=_l("Leave both dates empty to take in all years."),
+    )
+    members = MultiCheckboxField(
+        _l("Members of the review group"), coerce=int, validate_choice=False
+    )
+
+
+class NoteForm(FlaskForm):
+    item = IntegerField(validators=[DataRequired(), NumberRange(0, 100)])
+    body = TextAreaField(
+        _l("Note"), validators=[DataRequired(_l("Write something first.")), Length(max=20000)]
+    )
+    learning = BooleanField(_l("This is a learning point"))
+
+
+class NewActionForm(FlaskForm):
+    what = TextAreaField(
+        _l("What is to be done"),
+        validators=[DataRequired(_l("Say what is to be done.")), Length(max=2000)],
+    )
+    owner = SelectField(
+        _l("Owner"), coerce=int, validators=[DataRequired(_l("Every action needs an owner."))]
+    )
+    due_on = DateField(
+        _l("Due date"), validators=[DataRequired(_l("Every action needs a due date."))]
+    )
+    theme_id = SelectField(_l("Theme"), coerce=int, validate_choice=False)
+
+
+STATUS_CHOICES = [SelectChoice(s.value, s.label) for s in ActionStatus]
+
+
+class FollowUpForm(FlaskForm):
+    status = SelectField(_l("Status"), choices=STATUS_CHOICES)
+    follow_up = TextAreaField(_l("Follow-up note"), validators=[Length(max=5000)])
+    in_session = HiddenField()

@@ -1,0 +1,250 @@
+"""Building a review pack: the numbers, the charts, the quotes and last year's actions,
+frozen into the pack's content (for the printable page) and a DOCX file (in storage)."""
+
+import io
+import json
+from collections.abc import Callable
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+
+from analysis import aggregation as agg
+from app.coding.models import Coding
+from app.coding.services import clean
+from app.consent import gate
+from app.core import audit, storage
+from app.core.calendar import today
+from app.core.db import db, utcnow
+from app.interviews.models import Interview
+from app.offers.models import ATTRITION_LABELS
+from app.offers.reports import attrition
+from app.participants.services import rules
+from app.releases.models import Release
+from app.reviews.actions import carried_actions, overdue
+from app.reviews.models import ReviewPack, SessionStatus
+from app.reviews.services import destroy_pack, scope_of
+from app.themes import aggregates
+from app.themes import services as themes
+from app.themes.aggregates import current_releases
+
+QUOTES_PER_THEME = 3
+QUOTE_LENGTH = 700  # code points at most; longer passages are cut at a word
+CANDIDATES = 80  # codings looked at per theme to find consented quotes
+PACK_CHARTS = ("years", "trends", "together")
+
+
+def _quote_text(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= QUOTE_LENGTH:
+        return text
+    cut = text[:QUOTE_LENGTH].rsplit(" ", 1)[0]
+    return cut + " …"
+
+
+def _quotes(pack: ReviewPack, view, readers: list) -> list[int]:
+    """Pick quotes per theme from interviews consenting to quotation; returns the quoted
+    interview ids. Each theme's quotes come from different interviews."""
+    scope = scope_of(pack.session)
+    r = current_releases(scope)
+    codes = aggregates.theme_codes()
+    quoted: set[int] = set()
+    turn = 0
+    for row in view["themes"]:
+        code_ids = codes.get(row["id"], [])
+        candidates = db.session.execute(
+            select(Coding.release_id, Coding.start_offset, Coding.end_offset, r.c.interview_id,
+                   r.c.year)
+            .join(r, r.c.id == Coding.release_id)
+            .where(Coding.code_id.in_(code_ids), or_(Coding.round_id.is_(None), Coding.consensus))
+            .order_by(Coding.id.desc())
+            .limit(CANDIDATES)
+        ).all() if code_ids else []  # fmt: skip
+        interviews = db.session.scalars(
+            select(Interview).where(Interview.id.in_({c.interview_id for c in candidates}))
+        ).all()
+        allowed = {i.id for i in gate.consenting(interviews, "review.quote")}
+        chosen, seen = [], set()
+        for c in candidates:
+            if c.interview_id in allowed and c.interview_id not in seen:
+                seen.add(c.interview_id)
+                chosen.append(c)
+            if len(chosen) == QUOTES_PER_THEME:
+                break
+        releases = {x.id: x for x in db.session.scalars(
+            select(Release).where(Release.id.in_({c.release_id for c in chosen})))}  # fmt: skip
+        for c in chosen:
+            reader = readers[turn % len(readers)] if readers else None
+            turn += 1
+            text = releases[c.release_id].text[c.start_offset : c.end_offset]
+            row["quotes"].append({
+                "text": clean(_quote_text(text)), "year": c.year,
+                "reader": reader.id if reader else None,
+                "reader_name": reader.display_name if reader else "",
+            })  # fmt: skip
+            quoted.add(c.interview_id)
+    return sorted(quoted)
+
+
+def _attrition(session) -> dict:
+    years = attrition(today(), rules())
+    if session.scope_from:
+        years = [y for y in years if y.year >= session.scope_from.year]
+    if session.scope_to:
+        years = [y for y in years if y.year <= session.scope_to.year]
+    reasons = sorted({r for y in years for r in y.reasons})
+    return {
+        "reasons": [str(ATTRITION_LABELS[r]) for r in reasons],
+        "rows": [
+            {"year": y.year, "eligible": str(agg.cell(y.eligible)),
+             "offered": str(agg.cell(y.offered)), "interviewed": str(agg.cell(y.interviewed)),
+             "declined": [str(agg.cell(y.reasons[r])) for r in reasons],
+             "not_offered": str(agg.cell(y.not_offered))}
+            for y in years
+        ],
+    }  # fmt: skip
+
+
+def _scope_text(session) -> str:
+    if session.scope_from and session.scope_to:
+        start, end = format_date(session.scope_from), format_date(session.scope_to)
+        return _("Interviews conducted %(start)s – %(end)s", start=start, end=end)
+    if session.scope_from:
+        return _("Interviews conducted from %(start)s", start=format_date(session.scope_from))
+    if session.scope_to:
+        return _("Interviews conducted until %(end)s", end=format_date(session.scope_to))
+    return _("All years")
+
+
+def build(pack: ReviewPack, actor, progress: Callable[[float], None] | None = None) -> None:
+    """Fill ``pack`` and write its DOCX; every earlier pack of the session is destroyed."""
+    step = progress or (lambda share: None)
+    session = pack.session
+    scope = scope_of(session)
+    overview = themes.overview(actor, scope, passages=False)
+    step(0.3)
+    view = {
+        "title": session.title, "year": session.year,
+        "held_on": format_date(session.held_on), "scope": _scope_text(session),
+        "built_on": format_date(today()), "released": overview.released,
+        "years": overview.years, "coded": [str(c) for c in overview.coded],
+        "themes": [], "empty": overview.empty,
+        "agenda": session.agenda_items,
+    }  # fmt: skip
+    by_id = {t.id: t for t in themes.themes()}
+    for row in overview.rows:
+        theme = by_id[row.key]
+        view["themes"].append({
+            "id": theme.id, "name": theme.name, "description": theme.description,
+            "dated": theme.dated, "codes": [c.name for c in theme.codes],
+            "cells": [str(c) for c in row.cells], "shares": [c.percent() for c in row.cells],
+            "total": str(row.total), "quotes": [],
+        })  # fmt: skip
+    readers = [m for m in session.members]
+    quoted = _quotes(pack, view, readers)
+    step(0.6)
+    view["matrix"] = {"labels": overview.pair_labels,
+                      "rows": [[str(c) for c in r] for r in overview.together]}  # fmt: skip
+    view["charts"] = {}
+    pngs = {}
+    if overview.has_data and overview.rows:
+        for name in PACK_CHARTS:
+            svg, pngs[name] = themes.chart(overview, name, fmt="svg+png")
+            view["charts"][name] = {"title": str(themes.CHARTS[name]),
+                                    "alt": themes.describe(overview, name), "svg": svg}  # fmt: skip
+    view["attrition"] = _attrition(session)
+    view["actions"] = [
+        {"what": a.what, "owner": a.owner.display_name, "due_on": format_date(a.due_on),
+         "status": str(a.status_enum.label), "follow_up": a.follow_up, "overdue": overdue(a),
+         "session": a.session.title}
+        for a in carried_actions(session)
+    ]  # fmt: skip
+    step(0.8)
+    stored = storage.save(io.BytesIO(docx(view, pngs)), "review_packs")
+    storage.delete_on_rollback(stored.name)
+    for earlier in session.packs:
+        if earlier is not pack and earlier.destroyed_at is None and earlier.built_at:
+            destroy_pack(earlier, "superseded")
+    pack.content = json.dumps(view, ensure_ascii=False)
+    pack.quoted = json.dumps(quoted)
+    pack.docx_name, pack.built_at = stored.name, utcnow()
+    if session.status_enum is SessionStatus.PLANNING:
+        session.status = SessionStatus.PACK_READY.value
+    db.session.flush()
+    audit.record(actor, "review.pack_build", "review_session", session.id, pack=pack.id,
+                 interviews=quoted)  # fmt: skip
+    step(1.0)
+
+
+def docx(view: dict, pngs: dict[str, bytes]) -> bytes:
+    """The pack as a Word document (charts as pictures, each followed by its numbers)."""
+    from docx import Document
+    from docx.shared import Cm
+
+    document = Document()
+    document.add_heading(clean(view["title"]), level=0)
+    document.add_paragraph(clean(_("Review pack for the meeting on %(day)s. %(scope)s. "
+                                   "Built on %(built)s.", day=view["held_on"],
+                                   scope=view["scope"], built=view["built_on"])))  # fmt: skip
+    document.add_paragraph(_("Counts under 3 are shown as “< 3” so that nobody can be "
+                             "recognised. Quotes are pseudonymised."))  # fmt: skip
+    document.add_heading(_("Agenda"), level=1)
+    for item in view["agenda"]:
+        paragraph = document.add_paragraph(style="List Number")
+        paragraph.add_run(clean(item["title"])).bold = True
+        if item.get("guidance"):
+            paragraph.add_run(" – " + clean(item["guidance"]))
+    document.add_heading(_("Interviews and attrition"), level=1)
+    document.add_paragraph(_("Released interviews in scope: %(n)s", n=view["released"]))
+    att = view["attrition"]
+    header = [_("Year"), _("Eligible"), _("Offered"), _("Interviewed"), *att["reasons"],
+              _("Not offered")]  # fmt: skip
+    rows = [[str(r["year"]), r["eligible"], r["offered"], r["interviewed"], *r["declined"],
+             r["not_offered"]] for r in att["rows"]]  # fmt: skip
+    _table(document, header, rows)
+    document.add_heading(_("Themes"), level=1)
+    if "years" in pngs:
+        for name in PACK_CHARTS:
+            document.add_picture(io.BytesIO(pngs[name]), width=Cm(16))
+            document.add_paragraph(clean(view["charts"][name]["alt"])).italic = True
+        _table(document, [_("Theme"), *map(str, view["years"]), _("All years")],
+               [[_("Coded interviews"), *view["coded"], ""]]
+               + [[t["name"], *t["cells"], t["total"]] for t in view["themes"]])  # fmt: skip
+    for theme in view["themes"]:
+        document.add_heading(clean(theme["name"]), level=2)
+        if theme["description"]:
+            document.add_paragraph(clean(theme["description"]))
+        document.add_paragraph(_("Codes: %(codes)s", codes=clean(", ".join(theme["codes"]))))
+        for quote in theme["quotes"]:
+            paragraph = document.add_paragraph(style="Intense Quote")
+            paragraph.add_run(f"“{clean(quote['text'])}” ({quote['year']})")
+            if quote["reader_name"]:
+                document.add_paragraph(_("Read beforehand by %(name)s",
+                                         name=clean(quote["reader_name"])))  # fmt: skip
+        if not theme["quotes"]:
+            document.add_paragraph(_("No quote: no interview under this theme has consent to "
+                                     "quotation."))  # fmt: skip
+    if view["empty"]:
+        document.add_paragraph(_("Not counted, because they have no codes: %(names)s.",
+                                 names=clean(", ".join(view["empty"]))))  # fmt: skip
+    document.add_heading(_("Last year's actions"), level=1)
+    if view["actions"]:
+        _table(document, [_("Action"), _("Owner"), _("Due"), _("Status"), _("Follow-up")],
+               [[clean(a["what"]), clean(a["owner"]), a["due_on"], a["status"],
+                 clean(a["follow_up"])] for a in view["actions"]])  # fmt: skip
+    else:
+        document.add_paragraph(_("No actions to follow up."))
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _table(document, header: list[str], rows: list[list[str]]) -> None:
+    table = document.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.text = clean(str(text))
+    for row in rows:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, row, strict=True):
+            cell.text = clean(str(text))

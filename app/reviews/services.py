@@ -1,0 +1,297 @@
+"""The annual reflective review: sessions, agenda, pack, notes, actions and follow-up.
+
+A review member sees only the sessions they belong to (the coordinator sees all), and the
+checks are made here with the session at hand. The pack quotes only released, pseudonymised
+passages of interviews whose consent to quotation is in force when the pack is built; a
+later withdrawal destroys every pack that quotes the interview.
+"""
+
+import json
+from datetime import date
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.core import audit, jobs, storage
+from app.core.db import db, utcnow
+from app.core.permissions import authorize
+from app.core.users import Role, User
+from app.reviews.models import AgendaTemplate, ReviewPack, ReviewSession, SessionStatus
+from app.themes import aggregates
+from app.themes.aggregates import Scope
+
+PACK = "review.pack"
+jobs.KIND_LABELS[PACK] = _l("Build a review pack")
+
+
+class ReviewError(Exception):
+    """A review could not be changed as asked; the message is for the user."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(str(message))
+        self.message, self.field = message, field
+
+
+# --- the agenda --------------------------------------------------------------------------
+
+#: kind -> (title, guidance): the reflective group process of the Karlstad model
+DEFAULT_AGENDA = (
+    ("preparation", _l("Preparation"),
+     _l("Before the meeting each member reads the quotes assigned to them in the pack.")),
+    ("impressions", _l("A round of first impressions"),
+     _l("Each in turn says what struck them, without discussion.")),
+    ("themes", _l("Theme by theme"),
+     _l("For each theme: what do the young people tell us, and what surprises us?")),
+    ("practice", _l("What it means for our practice"),
+     _l("What should we keep doing, and what should we do differently?")),
+    ("actions", _l("Actions"), _l("What we will change, who owns it and by when.")),
+    ("follow_up", _l("Last year's actions followed up"),
+     _l("What became of each action decided last time?")),
+)  # fmt: skip
+KINDS = {kind for kind, _t, _g in DEFAULT_AGENDA} | {"discussion"}
+
+
+def agenda_template() -> list[dict]:
+    """The agenda new sessions start from: the coordinator's, or the default in the
+    language of whoever asks."""
+    row = db.session.scalar(select(AgendaTemplate))
+    if row is not None:
+        return json.loads(row.items)
+    return [{"kind": k, "title": str(t), "guidance": str(g)} for k, t, g in DEFAULT_AGENDA]
+
+
+def _clean_agenda(items: list[dict]) -> list[dict]:
+    cleaned = []
+    for item in items:
+        title = (item.get("title") or "").strip()
+        if not title:
+            continue
+        kind = item.get("kind") if item.get("kind") in KINDS else "discussion"
+        cleaned.append({"kind": kind, "title": title[:200],
+                        "guidance": (item.get("guidance") or "").strip()[:2000]})  # fmt: skip
+    if not cleaned:
+        raise ReviewError(_l("An agenda needs at least one item."), "items")
+    return cleaned
+
+
+def save_template(actor, items: list[dict]) -> list[dict]:
+    authorize(actor, "reviews.manage")
+    cleaned = _clean_agenda(items)
+    row = db.session.scalar(select(AgendaTemplate))
+    if row is None:
+        row = AgendaTemplate()
+        db.session.add(row)
+    row.items = json.dumps(cleaned, ensure_ascii=False)
+    row.updated_by_id, row.updated_at = actor.id, utcnow()
+    db.session.flush()
+    audit.record(actor, "review.agenda_template", "review_agenda_template", row.id)
+    return cleaned
+
+
+# --- sessions ------------------------------------------------------------------------------
+
+
+def visible_sessions(actor) -> list[ReviewSession]:
+    authorize(actor, "reviews.view")
+    query = select(ReviewSession).order_by(ReviewSession.held_on.desc(), ReviewSession.id.desc())
+    if not actor.has_role(Role.COORDINATOR):
+        query = query.where(ReviewSession.members.any(User.id == actor.id))
+    return db.session.scalars(query).all()
+
+
+def check_session(actor, session: ReviewSession, action: str = "reviews.view") -> None:
+    """Refuse a session the actor does not belong to."""
+    authorize(actor, action, session)
+
+
+def scope_of(session: ReviewSession) -> Scope:
+    return Scope(session.scope_from, session.scope_to)
+
+
+def eligible_members() -> list[User]:
+    users = db.session.scalars(select(User).where(User.active).order_by(User.display_name))
+    return [u for u in users if u.has_role(Role.REVIEW_MEMBER, Role.COORDINATOR)]
+
+
+def _previous(session: ReviewSession) -> ReviewSession | None:
+    query = (
+        select(ReviewSession)
+        .where(ReviewSession.team == session.team, ReviewSession.held_on < session.held_on)
+        .order_by(ReviewSession.held_on.desc(), ReviewSession.id.desc())
+    )
+    if session.id is not None:
+        query = query.where(ReviewSession.id != session.id)
+    return db.session.scalars(query).first()
+
+
+def _validate(title, year, held_on, scope_from, scope_to, members) -> str:
+    title = (title or "").strip()
+    if not title:
+        raise ReviewError(_l("Give the session a title."), "title")
+    if held_on is None:
+        raise ReviewError(_l("Give the date of the meeting."), "held_on")
+    if not 1900 <= (year or 0) <= 2200:
+        raise ReviewError(_l("Give the year the session reviews."), "year")
+    if scope_from and scope_to and scope_to < scope_from:
+        raise ReviewError(_l("The period must end after it starts."), "scope_to")
+    allowed = {u.id for u in eligible_members()}
+    if not members:
+        raise ReviewError(_l("Choose the members of the review group."), "members")
+    if any(m.id not in allowed for m in members):
+        raise ReviewError(_l("Only review group members and coordinators can take part."),
+                          "members")  # fmt: skip
+    return title[:200]
+
+
+def create_session(
+    actor, *, title: str, year: int, held_on: date, scope_from: date | None,
+    scope_to: date | None, members: list[User], team: str = "",
+) -> ReviewSession:  # fmt: skip
+    """A new session with the agenda template; it follows up the team's last session."""
+    authorize(actor, "reviews.manage")
+    title = _validate(title, year, held_on, scope_from, scope_to, members)
+    session = ReviewSession(
+        title=title, year=year, held_on=held_on, scope_from=scope_from, scope_to=scope_to,
+        team=(team or "").strip()[:120], members=list(members), created_by_id=actor.id,
+        agenda=json.dumps(agenda_template(), ensure_ascii=False),
+    )  # fmt: skip
+    session.previous = _previous(session)
+    db.session.add(session)
+    db.session.flush()
+    audit.record(actor, "review.create", "review_session", session.id,
+                 members=sorted(m.id for m in members))  # fmt: skip
+    return session
+
+
+def update_session(actor, session: ReviewSession, *, title, year, held_on, scope_from, scope_to,
+                   members, team="", agenda: list[dict] | None = None) -> None:  # fmt: skip
+    authorize(actor, "reviews.manage")
+    if session.status_enum is SessionStatus.APPROVED:
+        raise ReviewError(_l("The minutes are approved; the session can no longer be changed."))
+    session.title = _validate(title, year, held_on, scope_from, scope_to, members)
+    session.year, session.held_on = year, held_on
+    session.scope_from, session.scope_to = scope_from, scope_to
+    session.team, session.members = (team or "").strip()[:120], list(members)
+    if agenda is not None:
+        session.agenda = json.dumps(_clean_agenda(agenda), ensure_ascii=False)
+    session.previous = _previous(session)
+    db.session.flush()
+    audit.record(actor, "review.update", "review_session", session.id,
+                 members=sorted(m.id for m in members))  # fmt: skip
+
+
+_NEXT = {
+    SessionStatus.HELD: (SessionStatus.PLANNING, SessionStatus.PACK_READY),
+    SessionStatus.APPROVED: (SessionStatus.HELD,),
+}
+
+
+def set_status(actor, session: ReviewSession, status: SessionStatus) -> None:
+    """Mark a session held, or approve its minutes (once held)."""
+    authorize(actor, "reviews.manage")
+    status = SessionStatus(status)
+    if session.status_enum not in _NEXT.get(status, ()):
+        raise ReviewError(_l("The session cannot move from “%(now)s” to “%(next)s”.",
+                             now=session.status_enum.label, next=status.label))  # fmt: skip
+    session.status = status.value
+    if status is SessionStatus.APPROVED:
+        session.approved_by_id, session.approved_at = actor.id, utcnow()
+    db.session.flush()
+    audit.record(actor, "review.status", "review_session", session.id, status=status.value)
+
+
+# --- the pack ------------------------------------------------------------------------------
+
+
+def released_in_scope(session: ReviewSession) -> int:
+    return sum(aggregates.released_per_year(scope_of(session)).values())
+
+
+def _new_pack(actor, session: ReviewSession) -> ReviewPack:
+    check_session(actor, session, "reviews.manage")
+    if session.status_enum is SessionStatus.APPROVED:
+        raise ReviewError(_l("The minutes are approved; the pack can no longer be rebuilt."))
+    if released_in_scope(session) == 0:
+        raise ReviewError(_l("There are no released interviews in this session's scope, so "
+                             "there is nothing to build a pack from. Widen the period or "
+                             "release interviews first."))  # fmt: skip
+    version = max((p.version for p in session.packs), default=0) + 1
+    pack = ReviewPack(session=session, version=version, built_by_id=actor.id,
+                      language=_locale())  # fmt: skip
+    db.session.add(pack)
+    db.session.flush()
+    return pack
+
+
+def _locale() -> str:
+    from flask_babel import get_locale
+
+    return str(get_locale() or "en")
+
+
+def start_pack(actor, session: ReviewSession) -> ReviewPack:
+    """Queue a pack build; the page follows its progress."""
+    running = [p for p in session.packs if p.job is not None and p.job.active]
+    if running:
+        raise ReviewError(_l("A pack is being built already."))
+    pack = _new_pack(actor, session)
+    pack.job = jobs.submit(PACK, actor, subject=f"review_session:{session.id}", pack_id=pack.id)
+    audit.record(actor, "review.pack_start", "review_session", session.id, pack=pack.id)
+    return pack
+
+
+def build_pack_now(actor, session: ReviewSession) -> ReviewPack:
+    """Build a pack in this process (the job does the same work)."""
+    from app.reviews import pack as builder
+
+    pack = _new_pack(actor, session)
+    builder.build(pack, actor)
+    return pack
+
+
+@jobs.handler(PACK)
+def _pack_job(job) -> dict:
+    from app.reviews import pack as builder
+
+    pack = db.session.get(ReviewPack, job.params_dict["pack_id"])
+    if pack is None:
+        raise jobs.JobError(_("The pack is gone; its session was deleted."))
+    builder.build(pack, job.created_by, progress=lambda share: jobs.set_progress(job, share))
+    return {"pack_id": pack.id, "quotes": len(pack.quoted_ids)}
+
+
+def read_pack(actor, pack: ReviewPack) -> ReviewPack:
+    """Open a built pack: its quotes are transcript passages, so the read is audited."""
+    check_session(actor, pack.session)
+    if not pack.ready:
+        raise ReviewError(_l("This pack is not available: it was destroyed or is not built "
+                             "yet. Build the pack again."))  # fmt: skip
+    audit.record(actor, "review.pack_read", "review_session", pack.session_id, pack=pack.id,
+                 interviews=pack.quoted_ids)  # fmt: skip
+    return pack
+
+
+def destroy_pack(pack: ReviewPack, reason: str) -> None:
+    if pack.docx_name:
+        storage.delete_after_commit(pack.docx_name)
+    pack.content, pack.docx_name = None, None
+    pack.destroyed_at, pack.destroyed_reason = utcnow(), reason
+
+
+def destroy_for_withdrawal(actor, interview) -> list[dict]:
+    """Quotation (or participation) withdrawn: destroy every pack that quotes the
+    interview. A consent effect (see app.consent.services._effects)."""
+    packs = db.session.scalars(select(ReviewPack).where(ReviewPack.destroyed_at.is_(None))).all()
+    hit = [p for p in packs if interview.id in p.quoted_ids]
+    for pack in hit:
+        destroy_pack(pack, "quotation_withdrawn")
+    if hit:
+        db.session.flush()
+    return [{"effect": "review_packs_destroyed", "count": len(hit)}] if hit else []
+
+
+def quotes_for(actor, pack: ReviewPack) -> list[dict]:
+    """The quotes of a pack assigned to ``actor`` for preparation."""
+    return [q for theme in pack.data.get("themes", []) for q in theme.get("quotes", [])
+            if q.get("reader") == actor.id]  # fmt: skip

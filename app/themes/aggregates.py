@@ -1,0 +1,227 @@
+"""Counts of themes and codes across the coded interviews, computed by the database.
+
+Everything here is a SQL aggregate over the newest release of each interview in scope and
+the codings that count (the shared ones and the consensus of settled rounds; the blind
+codings of a round do not). Counts of interviews and passages read ``coded_release``, which
+database triggers keep as (code, release, passages); overlapping passages read the codings
+through an index that holds every column the query needs. A release exists only while the
+young person's participation is in force (withdrawal erases it), so counting releases
+counts nothing that was taken back. The numbers are raw: ``app.themes.services``
+suppresses small ones before anyone sees them.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, case, exists, func, or_, select, text
+
+from app.coding.models import Coding
+from app.core.db import db
+from app.interviews.models import Interview
+from app.releases.attributes import stamp_missing
+from app.releases.models import Release
+from app.themes.models import CodedRelease, Theme, theme_code
+
+LEVELS = ("theme", "code")
+WITHIN = ("interview", "passage")
+ATTRIBUTES = ("age_band", "care_band")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Released interviews conducted in [date_from, date_to]; open ends are unbounded."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def current_releases(scope: Scope):
+    """The newest release of every interview in scope (id, interview, year, bands)."""
+    newest = (
+        select(func.max(Release.id).label("id")).group_by(Release.interview_id).subquery("newest")
+    )
+    query = select(
+        Release.id, Release.interview_id, Release.year, Release.age_band, Release.care_band
+    ).join(newest, newest.c.id == Release.id)
+    if scope.date_from or scope.date_to:
+        query = query.join(Interview, Interview.id == Release.interview_id)
+        if scope.date_from:
+            query = query.where(Interview.conducted_on >= scope.date_from)
+        if scope.date_to:
+            query = query.where(Interview.conducted_on <= scope.date_to)
+    return query.subquery("r")
+
+
+def _prepare() -> None:
+    # Releases made before they were stamped with year and bands get stamped once.
+    stamp_missing()
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Sorts and hashes of a million codings stay in memory, and planning is not
+        # compiled: JIT costs more than it saves on queries this size.
+        db.session.execute(text("SET LOCAL work_mem = '64MB'"))
+        db.session.execute(text("SET LOCAL jit = off"))
+
+
+def released_per_year(scope: Scope) -> dict[int, int]:
+    """Released interviews in scope per year, coded or not."""
+    _prepare()
+    r = current_releases(scope)
+    rows = db.session.execute(
+        select(r.c.year, func.count(r.c.interview_id)).group_by(r.c.year)
+    ).all()
+    return {year: n for year, n in rows}
+
+
+def coded_per_year(scope: Scope) -> dict[int, int]:
+    """Interviews in scope with at least one counted coding, per year: the denominator of
+    every share."""
+    _prepare()
+    r = current_releases(scope)
+    rows = db.session.execute(
+        select(r.c.year, func.count(r.c.interview_id)).where(_coded(r)).group_by(r.c.year)
+    ).all()
+    return {year: n for year, n in rows}
+
+
+def _coded(r):
+    return exists().where(CodedRelease.release_id == r.c.id)
+
+
+def _key_column(level: str):
+    if level == "theme":
+        return theme_code.c.theme_id
+    if level == "code":
+        return CodedRelease.code_id
+    raise ValueError(f"level must be one of {LEVELS}")
+
+
+def _codings(level: str, r, *extra):
+    """(code, release) tallies joined to their release in scope (and to their themes)."""
+    key = _key_column(level)
+    query = select(key.label("key"), *extra).select_from(CodedRelease)
+    query = query.join(r, r.c.id == CodedRelease.release_id)
+    if level == "theme":
+        query = query.join(theme_code, theme_code.c.code_id == CodedRelease.code_id)
+    return query
+
+
+def _interviews(level: str, r):
+    """Interviews per group: a code is in a release once; a theme may be there by several
+    of its codes."""
+    if level == "code":
+        return func.count()
+    return func.count(func.distinct(r.c.interview_id))
+
+
+def per_year(scope: Scope, level: str) -> list[tuple[int, int, int, int]]:
+    """(theme or code id, year, interviews touching it, passages coded with it)."""
+    _prepare()
+    r = current_releases(scope)
+    key = _key_column(level)
+    query = _codings(
+        level, r, r.c.year, _interviews(level, r), func.sum(CodedRelease.passages)
+    ).group_by(key, r.c.year)
+    return [tuple(row) for row in db.session.execute(query).all()]
+
+
+def theme_year(scope: Scope) -> list[tuple[int, int, int, int]]:
+    """(theme id, year, interviews, passages): the theme × year table."""
+    return per_year(scope, "theme")
+
+
+def by_attribute(scope: Scope, level: str, attribute: str) -> dict:
+    """{"touching": [(key, band, interviews)], "coded": {band: interviews}} for age or
+    care band."""
+    if attribute not in ATTRIBUTES:
+        raise ValueError(f"attribute must be one of {ATTRIBUTES}")
+    _prepare()
+    r = current_releases(scope)
+    band = r.c[attribute]
+    key = _key_column(level)
+    touching = db.session.execute(
+        _codings(level, r, band, _interviews(level, r)).group_by(key, band)
+    ).all()
+    totals = db.session.execute(
+        select(band, func.count(r.c.interview_id)).where(_coded(r)).group_by(band)
+    ).all()
+    return {"touching": [tuple(t) for t in touching], "coded": dict(totals)}
+
+
+def cooccurrence(scope: Scope, level: str = "theme", within: str = "interview") -> dict:
+    """{(a, b): n} with a < b: interviews that hold both (``within="interview"``), or pairs
+    of overlapping coded passages, one with each (``within="passage"``)."""
+    if within not in WITHIN:
+        raise ValueError(f"within must be one of {WITHIN}")
+    _prepare()
+    r = current_releases(scope)
+    if within == "interview":
+        touched = _codings(level, r, r.c.interview_id.label("interview_id"))
+        if level == "theme":
+            touched = touched.distinct()
+        touched = touched.cte("touched")
+        a, b = touched.alias("a"), touched.alias("b")
+        query = (
+            select(a.c.key, b.c.key, func.count())
+            .join(b, and_(b.c.interview_id == a.c.interview_id, b.c.key > a.c.key))
+            .group_by(a.c.key, b.c.key)
+        )
+    else:
+        query = _passage_pairs(level, r)
+    return {(x, y): n for x, y, n in db.session.execute(query).all()}
+
+
+def _passage_pairs(level: str, r):
+    """Overlapping counted codings of a release, each pair once: b starts inside a (ties
+    broken by id), found through the (release, start) index."""
+    a, b = Coding.__table__.alias("ca"), Coding.__table__.alias("cb")
+
+    def counted(c):
+        return or_(c.c.round_id.is_(None), c.c.consensus)
+
+    pairs = (
+        select(a.c.code_id.label("code_a"), b.c.code_id.label("code_b"))
+        .select_from(a)
+        .join(r, r.c.id == a.c.release_id)
+        .join(
+            b,
+            and_(
+                b.c.release_id == a.c.release_id,
+                b.c.start_offset >= a.c.start_offset,
+                b.c.start_offset < a.c.end_offset,
+                or_(b.c.start_offset > a.c.start_offset, b.c.id > a.c.id),
+            ),
+        )
+        .where(counted(a), counted(b))
+    )
+    if level == "theme":
+        ta, tb = theme_code.alias("ta"), theme_code.alias("tb")
+        pairs = (
+            pairs.with_only_columns(ta.c.theme_id.label("code_a"), tb.c.theme_id.label("code_b"))
+            .join(ta, ta.c.code_id == a.c.code_id)
+            .join(tb, tb.c.code_id == b.c.code_id)
+        )
+    elif level != "code":
+        raise ValueError(f"level must be one of {LEVELS}")
+    p = pairs.subquery("p")
+    low = case((p.c.code_a < p.c.code_b, p.c.code_a), else_=p.c.code_b)
+    high = case((p.c.code_a < p.c.code_b, p.c.code_b), else_=p.c.code_a)
+    return (
+        select(low.label("low"), high.label("high"), func.count())
+        .where(p.c.code_a != p.c.code_b)
+        .group_by(low, high)
+    )
+
+
+def theme_codes() -> dict[int, list[int]]:
+    """theme id -> its code ids."""
+    rows = db.session.execute(select(theme_code.c.theme_id, theme_code.c.code_id)).all()
+    found: dict[int, list[int]] = {}
+    for theme_id, code_id in rows:
+        found.setdefault(theme_id, []).append(code_id)
+    return found
+
+
+def empty_themes() -> list[int]:
+    """Themes that group no code."""
+    has = select(theme_code.c.theme_id).distinct()
+    return list(db.session.scalars(select(Theme.id).where(Theme.id.not_in(has))))

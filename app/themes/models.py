@@ -1,0 +1,60 @@
+"""Themes: named groups of codes with a narrative, dated by the year they were formed or
+last revised. A code may belong to several themes; a theme counts a passage when any of its
+codes marks it (the codes themselves, not the categories above them)."""
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.db import UTCDateTime, db, utcnow
+
+theme_code = Table(
+    "theme_code",
+    db.metadata,
+    Column("theme_id", ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True),
+    Column("code_id", ForeignKey("code.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class CodedRelease(db.Model):
+    """How many counted passages (shared and consensus codings) each code has in each
+    release: kept by database triggers on ``coding`` (migration 0012), so that every way
+    codings are written (the workspace, merges, settled rounds, imports) keeps it right and
+    the theme counts read about a fifth of the rows that the codings hold."""
+
+    __tablename__ = "coded_release"
+    __table_args__ = (Index("ix_coded_release_release", "release_id", "code_id"),)
+
+    code_id: Mapped[int] = mapped_column(ForeignKey("code.id", ondelete="CASCADE"),
+                                         primary_key=True)  # fmt: skip
+    release_id: Mapped[int] = mapped_column(
+        ForeignKey("transcript_release.id", ondelete="CASCADE"), primary_key=True
+    )
+    passages: Mapped[int]
+
+
+class Theme(db.Model):
+    __tablename__ = "theme"
+    __table_args__ = (
+        CheckConstraint("formed_year BETWEEN 1900 AND 2200", "formed_year"),
+        CheckConstraint("revised_year IS NULL OR revised_year >= formed_year", "revised_year"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(default="")
+    formed_year: Mapped[int]
+    revised_year: Mapped[int | None]
+    position: Mapped[int] = mapped_column(default=0)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    codes = relationship("Code", secondary=theme_code, order_by="Code.position, Code.name",
+                         backref=db.backref("themes", order_by="Theme.position"))  # fmt: skip
+
+    @property
+    def dated(self) -> int:
+        """The year the theme took its present form."""
+        return self.revised_year or self.formed_year

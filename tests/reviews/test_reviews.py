@@ -1,0 +1,166 @@
+"""Review sessions: members, the pack with consented quotes, notes, actions and follow-up."""
+# ruff: noqa: F811 (the fixtures imported from other test modules are used as arguments)
+
+import io
+from datetime import date
+
+import pytest
+from docx import Document
+from sqlalchemy import select
+
+from app.consent import services as consent
+from app.consent.scopes import Scope as ConsentScope
+from app.core import storage
+from app.core.audit import AuditEntry
+from app.core.db import db
+from app.core.permissions import PermissionDenied
+from app.core.users import Role
+from app.reviews import actions
+from app.reviews import services as reviews
+from app.reviews.models import ActionStatus, SessionStatus
+from app.reviews.services import ReviewError
+from tests.releases.test_releases import world  # noqa: F401 (a fixture)
+from tests.themes.test_themes import corpus  # noqa: F401 (a fixture)
+
+HELD = date(2026, 11, 20)
+
+
+@pytest.fixture
+def session(corpus, make_user):
+    corpus["other"] = make_user(roles=[Role.REVIEW_MEMBER])
+    found = reviews.create_session(
+        corpus["boss"], title="Årlig återblick 2026", year=2026, held_on=HELD, scope_from=None,
+        scope_to=None, members=[corpus["member"], corpus["boss"]],
+    )  # fmt: skip
+    db.session.commit()
+    return found
+
+
+def test_sessions_are_checked_and_seen_only_by_their_members(corpus, session):
+    boss, member, other = corpus["boss"], corpus["member"], corpus["other"]
+
+    def make(**changes):
+        values = dict(title="T", year=2026, held_on=HELD, scope_from=None, scope_to=None,
+                      members=[member])  # fmt: skip
+        values.update(changes)
+        return reviews.create_session(boss, **values)
+
+    with pytest.raises(ReviewError, match="members"):
+        make(members=[])
+    with pytest.raises(ReviewError, match="end after"):
+        make(scope_from=date(2026, 1, 1), scope_to=date(2025, 1, 1))
+    with pytest.raises(ReviewError, match="Only review group members"):
+        make(members=[corpus["researcher"]])
+    with pytest.raises(PermissionDenied):
+        reviews.create_session(member, title="T", year=2026, held_on=HELD, scope_from=None,
+                               scope_to=None, members=[member])  # fmt: skip
+    assert reviews.visible_sessions(member) == [session]
+    assert reviews.visible_sessions(other) == []
+    with pytest.raises(PermissionDenied):
+        reviews.check_session(other, session)
+    kinds = [item["kind"] for item in session.agenda_items]
+    assert kinds == ["preparation", "impressions", "themes", "practice", "actions", "follow_up"]
+
+
+def test_the_pack_quotes_only_interviews_consenting_to_quotation(corpus, session):
+    boss, releases = corpus["boss"], corpus["releases"]
+    consent.withdraw(corpus["interviewer"], releases[0].interview,
+                     scopes=[ConsentScope.QUOTATION], giver="young_person",
+                     withdrawn_on=HELD, channel="phone")  # fmt: skip
+    db.session.commit()
+    pack = reviews.start_pack(boss, session)
+    db.session.commit()  # the job runs at the commit (immediately in tests)
+    db.session.refresh(pack)
+    assert pack.ready and pack.job.state == "succeeded"
+    assert session.status_enum is SessionStatus.PACK_READY
+    quoted = pack.quoted_ids
+    assert quoted and releases[0].interview_id not in quoted
+    data = pack.data
+    belonging = next(t for t in data["themes"] if t["name"] == "Belonging")
+    assert len(belonging["quotes"]) == 3 and belonging["cells"] == ["< 3", "4"]
+    assert {q["reader"] for q in belonging["quotes"]} <= {corpus["member"].id, boss.id}
+    assert data["charts"]["years"]["svg"].lstrip().startswith("<?xml")
+    document = Document(io.BytesIO(b"".join(storage.open_plaintext(pack.docx_name))))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Belonging" in text and "Årlig återblick 2026" in text
+    assert reviews.quotes_for(corpus["member"], pack)
+
+
+def test_a_withdrawal_destroys_every_pack_that_quotes_the_interview(corpus, session):
+    boss, releases = corpus["boss"], corpus["releases"]
+    pack = reviews.build_pack_now(boss, session)
+    db.session.commit()
+    target = next(r for r in releases if r.interview_id in pack.quoted_ids)
+    name = pack.docx_name
+    assert storage.exists(name)
+    consent.withdraw(corpus["interviewer"], target.interview, scopes=[ConsentScope.QUOTATION],
+                     giver="young_person", withdrawn_on=HELD, channel="phone")  # fmt: skip
+    db.session.commit()
+    assert not pack.ready and pack.destroyed_reason == "quotation_withdrawn"
+    assert not storage.exists(name) and pack.content is None
+    with pytest.raises(ReviewError, match="destroyed"):
+        reviews.read_pack(boss, pack)
+    again = reviews.build_pack_now(boss, session)
+    db.session.commit()
+    assert target.interview_id not in again.quoted_ids
+
+
+def test_a_session_without_released_interviews_in_scope_says_so(corpus):
+    empty = reviews.create_session(
+        corpus["boss"], title="Early", year=2020, held_on=HELD, scope_from=date(2019, 1, 1),
+        scope_to=date(2019, 12, 31), members=[corpus["member"]],
+    )  # fmt: skip
+    with pytest.raises(ReviewError, match="no released interviews"):
+        reviews.start_pack(corpus["boss"], empty)
+
+
+def test_notes_actions_and_their_follow_up_next_year(corpus, session):
+    boss, member, other = corpus["boss"], corpus["member"], corpus["other"]
+    actions.add_note(member, session, item=1, body="Proud to be asked")
+    actions.add_note(member, session, item=3, body="Keep the same social worker", learning=True)
+    with pytest.raises(ReviewError, match="owner"):
+        actions.add_action(member, session, what="Call back", owner=None, due_on=date(2027, 3, 1))
+    with pytest.raises(ReviewError, match="due date"):
+        actions.add_action(member, session, what="Call back", owner=member, due_on=None)
+    with pytest.raises(PermissionDenied):
+        actions.add_note(other, session, item=0, body="Not mine")
+    action = actions.add_action(member, session, what="Offer a second contact",
+                                owner=member, due_on=date(2027, 3, 1))  # fmt: skip
+    reviews.set_status(boss, session, SessionStatus.HELD)
+    reviews.set_status(boss, session, SessionStatus.APPROVED)
+    with pytest.raises(ReviewError, match="approved"):
+        actions.add_note(member, session, item=0, body="Too late")
+    following = reviews.create_session(
+        boss, title="2027", year=2027, held_on=date(2027, 11, 20), scope_from=None,
+        scope_to=None, members=[other],
+    )  # fmt: skip
+    db.session.commit()
+    assert following.previous == session
+    assert actions.carried_actions(following) == [action]
+    actions.update_action(other, action, status="done", follow_up="Two took it up",
+                          in_session=following)  # fmt: skip
+    assert action.status_enum is ActionStatus.DONE and action.followed_up_in_id == following.id
+    assert [a.id for a in actions.board(member).actions] == [action.id]
+    pack = reviews.build_pack_now(boss, following)
+    assert pack.data["actions"][0]["what"] == "Offer a second contact"
+
+
+def test_pages_pack_minutes_and_board_in_the_browser_client(corpus, session, client):
+    member = corpus["member"]
+    pack = reviews.build_pack_now(corpus["boss"], session)
+    db.session.commit()
+    client.post("/login", data={"username": member.username,
+                                "password": "amber-falcon-thimble-73"})  # fmt: skip
+    page = client.get(f"/reviews/{session.id}").get_data(as_text=True)
+    assert "Årlig återblick 2026" in page and "Your preparation" in page
+    html = client.get(f"/reviews/packs/{pack.id}").get_data(as_text=True)
+    assert "Belonging" in html and "quote" in html
+    assert client.get(f"/reviews/packs/{pack.id}/charts/years.svg").mimetype == "image/svg+xml"
+    docx = client.get(f"/reviews/packs/{pack.id}.docx")
+    assert docx.status_code == 200 and docx.data[:2] == b"PK"
+    reads = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "review.pack_read"))
+    assert len(reads.all()) == 2
+    minutes = client.get(f"/reviews/{session.id}/minutes.docx")
+    assert Document(io.BytesIO(minutes.data)).paragraphs[0].text == "Årlig återblick 2026"
+    assert client.get("/reviews/actions").status_code == 200
+    assert client.get("/reviews/new").status_code == 403
