@@ -50,15 +50,19 @@ def cell(n: int, total: int | None = None, threshold: int = THRESHOLD) -> Cell:
 
 
 def partition(values: Sequence[int], total: int | None = None, threshold: int = THRESHOLD):
-    """Cells of a row whose values add up to a shown total: when exactly one is hidden, the
-    smallest other non-zero one is hidden too, so that subtraction reveals nothing."""
+    """Cells of a row whose values add up to a shown total. Hidden cells hold 1 or 2, so
+    their sum (the total less what is shown) could tell them apart; more cells are hidden,
+    smallest first, until one hidden cell is at least ``threshold`` (then the sum no longer
+    tells how it divides) or every non-zero cell is hidden."""
     cells = [cell(v, total, threshold) for v in values]
-    suppressed = [i for i, c in enumerate(cells) if c.suppressed]
-    if len(suppressed) == 1 and total is not None:
-        others = [(v, i) for i, v in enumerate(values) if i not in suppressed and v > 0]
-        if others:
-            _, index = min(others)
-            cells[index] = Cell(None, None, threshold)
+    if total is None or not any(c.suppressed for c in cells):
+        return cells
+    hidden_values = [v for v, c in zip(values, cells, strict=True) if c.suppressed]
+    others = sorted((v, i) for i, v in enumerate(values) if not cells[i].suppressed and v > 0)
+    while others and max(hidden_values) < threshold:
+        value, index = others.pop(0)
+        cells[index] = Cell(None, None, threshold)
+        hidden_values.append(value)
     return cells
 
 

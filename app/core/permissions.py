@@ -80,6 +80,7 @@ def consent_keeper(user, interview=None) -> bool:
 
 consent_keeper.roles = frozenset({Role.COORDINATOR, Role.INTERVIEWER})
 
+
 def review_group(user, session=None) -> bool:
     """The coordinator takes part in every review session; a member only in their own."""
     if user.has_role(Role.COORDINATOR):
@@ -90,6 +91,24 @@ def review_group(user, session=None) -> bool:
 
 
 review_group.roles = frozenset({Role.COORDINATOR, Role.REVIEW_MEMBER})
+
+
+def theme_reader(user, obj=None) -> bool:
+    """Those who code see the themes; a review member once they belong to a session."""
+    if user.has_role(Role.RESEARCHER, Role.COORDINATOR):
+        return True
+    if not user.has_role(Role.REVIEW_MEMBER):
+        return False
+    from app.core.db import db
+    from app.reviews.models import review_member
+
+    found = db.session.execute(
+        review_member.select().where(review_member.c.user_id == user.id).limit(1)
+    ).first()
+    return found is not None
+
+
+theme_reader.roles = frozenset({Role.RESEARCHER, Role.COORDINATOR, Role.REVIEW_MEMBER})
 
 #: action -> rule(user, obj). Later areas add their actions here, one line each.
 RULES: dict[str, Rule] = {
@@ -123,7 +142,7 @@ RULES: dict[str, Rule] = {
     "rounds.manage": roles(Role.RESEARCHER, Role.COORDINATOR),
     "privacy.access": roles(Role.COORDINATOR),
     "privacy.erase": roles(Role.COORDINATOR, Role.ADMIN),
-    "themes.view": roles(Role.RESEARCHER, Role.COORDINATOR, Role.REVIEW_MEMBER),
+    "themes.view": theme_reader,
     "themes.manage": roles(Role.RESEARCHER, Role.COORDINATOR),
     "reviews.view": review_group,
     "reviews.write": review_group,

@@ -20,6 +20,7 @@ from app.reviews.models import (
     SessionStatus,
 )
 from app.reviews.services import ReviewError, check_session
+from app.themes.models import Theme
 
 # --- notes and learning points ---------------------------------------------------------------
 
@@ -77,6 +78,8 @@ def add_action(actor, session: ReviewSession, *, what: str, owner: User | None,
                due_on: date | None, theme_id: int | None = None) -> ReviewAction:  # fmt: skip
     _writable(actor, session)
     what = _check_action_fields(what, owner, due_on)
+    if theme_id is not None and db.session.get(Theme, theme_id) is None:
+        raise ReviewError(_l("Choose a theme from the list."), "theme_id")
     if due_on < session.held_on:
         raise ReviewError(_l("The due date cannot be before the meeting."), "due_on")
     action = ReviewAction(session=session, what=what, owner_id=owner.id, due_on=due_on,
@@ -118,6 +121,11 @@ def update_action(actor, action: ReviewAction, *, status: str, follow_up: str,
     action.follow_up = follow_up
     if in_session is not None and in_session.id != action.session_id:
         check_session(actor, in_session, "reviews.write")
+        decided = action.session
+        if (in_session.team != decided.team or in_session.held_on <= decided.held_on
+                or in_session.status_enum is SessionStatus.APPROVED):  # fmt: skip
+            raise ReviewError(_l("An action is followed up in a later session of the same team "
+                                 "whose minutes are not yet approved."))  # fmt: skip
         action.followed_up_in_id = in_session.id
     action.updated_at = utcnow()
     db.session.flush()

@@ -13,7 +13,8 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
 from app.core.fields import MultiCheckboxField
 from app.reviews.models import ActionStatus
@@ -66,7 +67,7 @@ class SessionForm(FlaskForm):
 
 
 class NoteForm(FlaskForm):
-    item = IntegerField(validators=[DataRequired(), NumberRange(0, 100)])
+    item = IntegerField(validators=[InputRequired(), NumberRange(0, 100)])
     body = TextAreaField(
         _l("Note"), validators=[DataRequired(_l("Write something first.")), Length(max=20000)]
     )
@@ -93,4 +94,4 @@ STATUS_CHOICES = [SelectChoice(s.value, s.label) for s in ActionStatus]
 class FollowUpForm(FlaskForm):
     status = SelectField(_l("Status"), choices=STATUS_CHOICES)
     follow_up = TextAreaField(_l("Follow-up note"), validators=[Length(max=5000)])
-    in_session = HiddenField()
+    in_session = IntegerField(widget=HiddenInput(), validators=[Optional()])

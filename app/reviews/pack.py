@@ -30,7 +30,8 @@ from app.themes.aggregates import current_releases
 
 QUOTES_PER_THEME = 3
 QUOTE_LENGTH = 700  # code points at most; longer passages are cut at a word
-CANDIDATES = 80  # codings looked at per theme to find consented quotes
+CANDIDATES = 80  # codings looked at per batch to find consented quotes
+MAX_BATCHES = 10
 PACK_CHARTS = ("years", "trends", "together")
 
 
@@ -42,35 +43,45 @@ def _quote_text(text: str) -> str:
     return cut + " …"
 
 
-def _quotes(pack: ReviewPack, view, readers: list) -> list[int]:
-    """Pick quotes per theme from interviews consenting to quotation; returns the quoted
-    interview ids. Each theme's quotes come from different interviews."""
-    scope = scope_of(pack.session)
-    r = current_releases(scope)
-    codes = aggregates.theme_codes()
-    quoted: set[int] = set()
-    turn = 0
-    for row in view["themes"]:
-        code_ids = codes.get(row["id"], [])
-        candidates = db.session.execute(
+def _candidates(r, code_ids: list[int]):
+    """Counted codings of the theme's codes in scope, newest first, a batch at a time."""
+    for offset in range(0, CANDIDATES * MAX_BATCHES, CANDIDATES):
+        batch = db.session.execute(
             select(Coding.release_id, Coding.start_offset, Coding.end_offset, r.c.interview_id,
                    r.c.year)
             .join(r, r.c.id == Coding.release_id)
             .where(Coding.code_id.in_(code_ids), or_(Coding.round_id.is_(None), Coding.consensus))
             .order_by(Coding.id.desc())
-            .limit(CANDIDATES)
-        ).all() if code_ids else []  # fmt: skip
-        interviews = db.session.scalars(
-            select(Interview).where(Interview.id.in_({c.interview_id for c in candidates}))
-        ).all()
-        allowed = {i.id for i in gate.consenting(interviews, "review.quote")}
+            .offset(offset).limit(CANDIDATES)
+        ).all()  # fmt: skip
+        if not batch:
+            return
+        yield batch
+
+
+def _quotes(pack: ReviewPack, view, readers: list) -> None:
+    """Pick quotes per theme from interviews consenting to quotation, each theme's from
+    different interviews. Each quote keeps its interview under "_interview" until the pack
+    is written (``_final_check``)."""
+    scope = scope_of(pack.session)
+    r = current_releases(scope)
+    codes = aggregates.theme_codes()
+    turn = 0
+    for row in view["themes"]:
+        code_ids = codes.get(row["id"], [])
         chosen, seen = [], set()
-        for c in candidates:
-            if c.interview_id in allowed and c.interview_id not in seen:
-                seen.add(c.interview_id)
-                chosen.append(c)
-            if len(chosen) == QUOTES_PER_THEME:
+        for batch in _candidates(r, code_ids) if code_ids else ():
+            interviews = db.session.scalars(
+                select(Interview).where(Interview.id.in_({c.interview_id for c in batch}))
+            ).all()
+            allowed = {i.id for i in gate.consenting(interviews, "review.quote")}
+            for c in batch:
+                if c.interview_id in allowed and c.interview_id not in seen:
+                    seen.add(c.interview_id)
+                    chosen.append(c)
+            if len(chosen) >= QUOTES_PER_THEME:
                 break
+        chosen = chosen[:QUOTES_PER_THEME]
         releases = {x.id: x for x in db.session.scalars(
             select(Release).where(Release.id.in_({c.release_id for c in chosen})))}  # fmt: skip
         for c in chosen:
@@ -81,28 +92,40 @@ def _quotes(pack: ReviewPack, view, readers: list) -> list[int]:
                 "text": clean(_quote_text(text)), "year": c.year,
                 "reader": reader.id if reader else None,
                 "reader_name": reader.display_name if reader else "",
+                "_interview": c.interview_id,
             })  # fmt: skip
-            quoted.add(c.interview_id)
-    return sorted(quoted)
+
+
+def _final_check(view) -> list[int]:
+    """Ask the gate again just before the pack is written (a withdrawal may have come in
+    while it was being built) and drop what it no longer allows; returns the quoted
+    interviews."""
+    ids = {q["_interview"] for t in view["themes"] for q in t["quotes"]}
+    interviews = db.session.scalars(select(Interview).where(Interview.id.in_(ids))).all()
+    allowed = {i.id for i in gate.consenting(interviews, "review.quote")}
+    for theme in view["themes"]:
+        theme["quotes"] = [q for q in theme["quotes"] if q.pop("_interview") in allowed]
+    return sorted(allowed)
 
 
 def _attrition(session) -> dict:
+    """Attrition per cohort, suppressed as a whole: interviewed, each reason, not offered
+    and in progress add up to the eligible."""
     years = attrition(today(), rules())
     if session.scope_from:
         years = [y for y in years if y.year >= session.scope_from.year]
     if session.scope_to:
         years = [y for y in years if y.year <= session.scope_to.year]
     reasons = sorted({r for y in years for r in y.reasons})
-    return {
-        "reasons": [str(ATTRITION_LABELS[r]) for r in reasons],
-        "rows": [
-            {"year": y.year, "eligible": str(agg.cell(y.eligible)),
-             "offered": str(agg.cell(y.offered)), "interviewed": str(agg.cell(y.interviewed)),
-             "declined": [str(agg.cell(y.reasons[r])) for r in reasons],
-             "not_offered": str(agg.cell(y.not_offered))}
-            for y in years
-        ],
-    }  # fmt: skip
+    rows = []
+    for y in years:
+        parts = [y.interviewed, *(y.reasons[r] for r in reasons), y.not_offered, y.in_progress]
+        shown = [str(c) for c in agg.partition(parts, y.eligible)]
+        rows.append({"year": y.year, "eligible": str(agg.cell(y.eligible)),
+                     "offered": str(agg.cell(y.offered)), "interviewed": shown[0],
+                     "declined": shown[1:-2], "not_offered": shown[-2],
+                     "in_progress": shown[-1]})  # fmt: skip
+    return {"reasons": [str(ATTRITION_LABELS[r]) for r in reasons], "rows": rows}
 
 
 def _scope_text(session) -> str:
@@ -141,7 +164,7 @@ def build(pack: ReviewPack, actor, progress: Callable[[float], None] | None = No
             "total": str(row.total), "quotes": [],
         })  # fmt: skip
     readers = [m for m in session.members]
-    quoted = _quotes(pack, view, readers)
+    _quotes(pack, view, readers)
     step(0.6)
     view["matrix"] = {"labels": overview.pair_labels,
                       "rows": [[str(c) for c in r] for r in overview.together]}  # fmt: skip
@@ -160,6 +183,9 @@ def build(pack: ReviewPack, actor, progress: Callable[[float], None] | None = No
         for a in carried_actions(session)
     ]  # fmt: skip
     step(0.8)
+    # From here to the end of the job nothing is committed; a withdrawal meanwhile cancels
+    # the job (``destroy_for_withdrawal``), which rolls all of this back.
+    quoted = _final_check(view)
     stored = storage.save(io.BytesIO(docx(view, pngs)), "review_packs")
     storage.delete_on_rollback(stored.name)
     for earlier in session.packs:
@@ -173,7 +199,6 @@ def build(pack: ReviewPack, actor, progress: Callable[[float], None] | None = No
     db.session.flush()
     audit.record(actor, "review.pack_build", "review_session", session.id, pack=pack.id,
                  interviews=quoted)  # fmt: skip
-    step(1.0)
 
 
 def docx(view: dict, pngs: dict[str, bytes]) -> bytes:
@@ -198,9 +223,9 @@ def docx(view: dict, pngs: dict[str, bytes]) -> bytes:
     document.add_paragraph(_("Released interviews in scope: %(n)s", n=view["released"]))
     att = view["attrition"]
     header = [_("Year"), _("Eligible"), _("Offered"), _("Interviewed"), *att["reasons"],
-              _("Not offered")]  # fmt: skip
+              _("Not offered"), _("In progress")]  # fmt: skip
     rows = [[str(r["year"]), r["eligible"], r["offered"], r["interviewed"], *r["declined"],
-             r["not_offered"]] for r in att["rows"]]  # fmt: skip
+             r["not_offered"], r["in_progress"]] for r in att["rows"]]  # fmt: skip
     _table(document, header, rows)
     document.add_heading(_("Themes"), level=1)
     if "years" in pngs:

@@ -134,7 +134,8 @@ def session(session_id: int):
     pack = found.current_pack
     building = next((p for p in reversed(found.packs) if p.job and p.job.active), None)
     failed = next((p for p in reversed(found.packs) if p.job and p.job.state == "failed"
-                   and p.built_at is None), None)  # fmt: skip
+                   and p.built_at is None and (pack is None or p.version > pack.version)),
+                  None)  # fmt: skip
     members = {m.id: m for m in found.members}
     action_form = NewActionForm()
     owners = [SelectChoice(m.id, m.display_name) for m in members.values()]
@@ -313,9 +314,10 @@ def update_action(action_id: int):
     action = db.get_or_404(ReviewAction, action_id)
     form = FollowUpForm()
     in_session = None
-    if (form.in_session.data or "").isdigit():
-        in_session = _session(int(form.in_session.data), "reviews.write")
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and form.in_session.data:
+        in_session = _session(form.in_session.data, "reviews.write")
+    if valid:
         try:
             actions.update_action(
                 current_user, action, status=form.status.data,

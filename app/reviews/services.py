@@ -9,6 +9,7 @@ later withdrawal destroys every pack that quotes the interview.
 import json
 from datetime import date
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -174,7 +175,16 @@ def update_session(actor, session: ReviewSession, *, title, year, held_on, scope
     session.scope_from, session.scope_to = scope_from, scope_to
     session.team, session.members = (team or "").strip()[:120], list(members)
     if agenda is not None:
-        session.agenda = json.dumps(_clean_agenda(agenda), ensure_ascii=False)
+        cleaned, before = _clean_agenda(agenda), session.agenda_items
+        # Notes belong to an item by its place: an item with notes stays where it is.
+        for index in sorted({n.item for n in session.notes}):
+            kept = index < len(cleaned) and index < len(before)
+            if not kept or cleaned[index]["title"] != before[index]["title"]:
+                raise ReviewError(_l("The agenda item “%(title)s” has notes, so it cannot be "
+                                     "removed, renamed or moved. Add new items after it.",
+                                     title=before[index]["title"] if index < len(before)
+                                     else index + 1), "items")  # fmt: skip
+        session.agenda = json.dumps(cleaned, ensure_ascii=False)
     session.previous = _previous(session)
     db.session.flush()
     audit.record(actor, "review.update", "review_session", session.id,
@@ -257,7 +267,8 @@ def _pack_job(job) -> dict:
     pack = db.session.get(ReviewPack, job.params_dict["pack_id"])
     if pack is None:
         raise jobs.JobError(_("The pack is gone; its session was deleted."))
-    builder.build(pack, job.created_by, progress=lambda share: jobs.set_progress(job, share))
+    with force_locale(pack.language):  # the language of the person who asked for it
+        builder.build(pack, job.created_by, progress=lambda share: jobs.set_progress(job, share))
     return {"pack_id": pack.id, "quotes": len(pack.quoted_ids)}
 
 
@@ -282,6 +293,9 @@ def destroy_pack(pack: ReviewPack, reason: str) -> None:
 def destroy_for_withdrawal(actor, interview) -> list[dict]:
     """Quotation (or participation) withdrawn: destroy every pack that quotes the
     interview. A consent effect (see app.consent.services._effects)."""
+    for job in db.session.scalars(select(jobs.Job).where(
+            jobs.Job.kind == PACK, jobs.Job.state.in_(("queued", "running")))):  # fmt: skip
+        jobs.cancel(job)  # a pack being built may be about to quote the interview
     packs = db.session.scalars(select(ReviewPack).where(ReviewPack.destroyed_at.is_(None))).all()
     hit = [p for p in packs if interview.id in p.quoted_ids]
     for pack in hit:
@@ -292,6 +306,13 @@ def destroy_for_withdrawal(actor, interview) -> list[dict]:
 
 
 def quotes_for(actor, pack: ReviewPack) -> list[dict]:
-    """The quotes of a pack assigned to ``actor`` for preparation."""
-    return [q for theme in pack.data.get("themes", []) for q in theme.get("quotes", [])
-            if q.get("reader") == actor.id]  # fmt: skip
+    """The quotes of a pack assigned to ``actor`` for preparation; checked and audited."""
+    check_session(actor, pack.session)
+    if not pack.ready:
+        return []
+    found = [q for theme in pack.data.get("themes", []) for q in theme.get("quotes", [])
+             if q.get("reader") == actor.id]  # fmt: skip
+    if found:
+        audit.record(actor, "review.quotes_read", "review_session", pack.session_id,
+                     pack=pack.id, quotes=len(found))  # fmt: skip
+    return found

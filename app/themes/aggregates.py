@@ -29,10 +29,14 @@ ATTRIBUTES = ("age_band", "care_band")
 
 @dataclass(frozen=True)
 class Scope:
-    """Released interviews conducted in [date_from, date_to]; open ends are unbounded."""
+    """Released interviews conducted in [date_from, date_to] (a review session's period)
+    and counted in the years [year_from, year_to] (the themes page); open ends are
+    unbounded."""
 
     date_from: date | None = None
     date_to: date | None = None
+    year_from: int | None = None
+    year_to: int | None = None
 
 
 def current_releases(scope: Scope):
@@ -43,6 +47,10 @@ def current_releases(scope: Scope):
     query = select(
         Release.id, Release.interview_id, Release.year, Release.age_band, Release.care_band
     ).join(newest, newest.c.id == Release.id)
+    if scope.year_from:
+        query = query.where(Release.year >= scope.year_from)
+    if scope.year_to:
+        query = query.where(Release.year <= scope.year_to)
     if scope.date_from or scope.date_to:
         query = query.join(Interview, Interview.id == Release.interview_id)
         if scope.date_from:

@@ -1,7 +1,5 @@
 """Themes: the theme map, the aggregated overview with its charts, and theme pages."""
 
-from datetime import date
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -28,7 +26,7 @@ def _scope(form: ScopeForm) -> Scope:
     start, end = form.start.data, form.end.data
     if start and end and end < start:
         start, end = end, start
-    return Scope(date(start, 1, 1) if start else None, date(end, 12, 31) if end else None)
+    return Scope(year_from=start or None, year_to=end or None)
 
 
 def _scope_args(form: ScopeForm) -> dict:

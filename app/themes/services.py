@@ -57,7 +57,9 @@ def save_theme(actor, theme: Theme | None, *, name: str, description: str, forme
             "revised_year",
         )
     codes = db.session.scalars(select(Code).where(Code.id.in_(code_ids or []))).all()
-    if len(codes) != len(set(code_ids or [])) or any(not c.codable for c in codes):
+    if len(codes) != len(set(code_ids or [])) or any(
+        not c.codable or c.merged_into_id is not None for c in codes
+    ):
         raise ThemeError(_l("Only codes of the codebook can be grouped into a theme."), "codes")
     if theme is None:
         theme = Theme(created_by_id=actor.id, position=len(themes()))
@@ -103,24 +105,29 @@ class Overview:
     passages: list = field(default_factory=list)  # matrix of cells, within passages
     bands: dict = field(default_factory=dict)  # "age_band"/"care_band" -> (bands, rows)
 
+    #: coded interviews in scope (shown only through the suppressed cells)
+    coded_total: int = 0
+
     @property
     def has_data(self) -> bool:
-        return bool(self.years) and any(not c.suppressed and c.n for c in self.coded)
+        return self.coded_total > 0
 
 
 def _rows(keys: list[tuple[int, str]], counts, years, coded) -> list[Row]:
+    """Rows per theme or code: the years add up to the total shown beside them, so a row
+    is suppressed as a whole (``agg.partition``); passages are hidden with their cell."""
     interviews = {(k, y): n for k, y, n, _p in counts}
     passages = {(k, y): p for k, y, _n, p in counts}
-    totals: dict[int, int] = {}
-    for k, _y, n, _p in counts:
-        totals[k] = totals.get(k, 0) + n
-    coded_total = sum(coded.values())
     rows = []
     for key, label in keys:
-        cells = [agg.cell(interviews.get((key, y), 0), coded.get(y)) for y in years]
+        values = [interviews.get((key, y), 0) for y in years]
+        cells = [
+            agg.Cell(c.n, None if c.suppressed or not coded.get(y) else c.n / coded[y])
+            for c, y in zip(agg.partition(values, sum(values)), years, strict=True)
+        ]
         shown = [None if c.suppressed else passages.get((key, y), 0)
                  for c, y in zip(cells, years, strict=True)]  # fmt: skip
-        rows.append(Row(key, label, cells, shown, agg.cell(totals.get(key, 0), coded_total)))
+        rows.append(Row(key, label, cells, shown, agg.cell(sum(values))))
     return rows
 
 
@@ -137,7 +144,8 @@ def overview(actor, scope: Scope, *, full: bool = True, passages: bool = True,
     view = Overview(
         scope=scope,
         years=years,
-        coded=[agg.cell(coded[y]) for y in years],
+        coded=agg.partition([coded[y] for y in years], sum(coded.values())),
+        coded_total=sum(coded.values()),
         released=sum(aggregates.released_per_year(scope).values()),
         rows=_rows(keys, aggregates.theme_year(scope), years, coded),
         empty=[t.name for t in listed if not t.codes],
@@ -229,7 +237,8 @@ def describe(view: Overview, name: str) -> str:
                 if name == "years" else
                 _("Lines per year %(span)s for %(count)s themes.", span=span,
                   count=len(view.rows)))  # fmt: skip
-        return " ".join([lead, "; ".join(best) + ".", _("Counts under 3 are not shown.")])
+        return " ".join([lead, *(["; ".join(best) + "."] if best else []),
+                         _("Counts under 3 are not shown.")])  # fmt: skip
     matrix = view.together if name == "together" else view.passages
     pairs = []
     for i, row in enumerate(matrix):

@@ -77,7 +77,7 @@ def test_the_pack_quotes_only_interviews_consenting_to_quotation(corpus, session
     assert quoted and releases[0].interview_id not in quoted
     data = pack.data
     belonging = next(t for t in data["themes"] if t["name"] == "Belonging")
-    assert len(belonging["quotes"]) == 3 and belonging["cells"] == ["< 3", "4"]
+    assert len(belonging["quotes"]) == 3 and belonging["cells"] == ["< 3", "< 3"]
     assert {q["reader"] for q in belonging["quotes"]} <= {corpus["member"].id, boss.id}
     assert data["charts"]["years"]["svg"].lstrip().startswith("<?xml")
     document = Document(io.BytesIO(b"".join(storage.open_plaintext(pack.docx_name))))
@@ -103,6 +103,49 @@ def test_a_withdrawal_destroys_every_pack_that_quotes_the_interview(corpus, sess
     again = reviews.build_pack_now(boss, session)
     db.session.commit()
     assert target.interview_id not in again.quoted_ids
+
+
+def test_a_withdrawal_cancels_a_pack_being_built(corpus, session):
+    from app.core import jobs
+
+    job = jobs.Job(kind=reviews.PACK, state="running", params='{"pack_id": 0}')
+    db.session.add(job)
+    db.session.commit()
+    consent.withdraw(corpus["interviewer"], corpus["releases"][2].interview,
+                     scopes=[ConsentScope.QUOTATION], giver="young_person", withdrawn_on=HELD,
+                     channel="phone")  # fmt: skip
+    db.session.commit()
+    db.session.refresh(job)
+    assert job.state == "cancelled"
+
+
+def test_bad_input_is_refused_with_a_message(corpus, session, client):
+    boss, member = corpus["boss"], corpus["member"]
+    with pytest.raises(ReviewError, match="theme"):
+        actions.add_action(member, session, what="X", owner=member, due_on=date(2027, 1, 1),
+                           theme_id=99999)  # fmt: skip
+    actions.add_note(member, session, item=1, body="A first impression")
+    agenda = session.agenda_items
+    with pytest.raises(ReviewError, match="has notes"):
+        reviews.update_session(boss, session, title=session.title, year=2026, held_on=HELD,
+                               scope_from=None, scope_to=None, members=session.members,
+                               agenda=[agenda[0], *agenda[2:]])  # fmt: skip
+    db.session.rollback()
+    reviews.update_session(boss, session, title=session.title, year=2026, held_on=HELD,
+                           scope_from=None, scope_to=None, members=session.members,
+                           agenda=[*agenda, {"title": "Fika", "guidance": ""}])  # fmt: skip
+    db.session.commit()
+    assert session.agenda_items[-1]["kind"] == "discussion"
+    client.post("/login", data={"username": member.username,
+                                "password": "amber-falcon-thimble-73"})  # fmt: skip
+    response = client.post(f"/reviews/{session.id}/notes", data={"item": "0", "body": "Read"})
+    assert response.status_code == 302
+    assert [n.body for n in session.notes if n.item == 0] == ["Read"]
+    action = actions.add_action(member, session, what="Y", owner=member, due_on=date(2027, 1, 1))
+    db.session.commit()
+    bad = client.post(f"/reviews/actions/{action.id}",
+                      data={"status": "done", "follow_up": "", "in_session": "²"})  # fmt: skip
+    assert bad.status_code == 302 and action.status == "open"
 
 
 def test_a_session_without_released_interviews_in_scope_says_so(corpus):

@@ -65,7 +65,10 @@ def test_suppression_hides_small_counts_and_what_a_total_would_reveal():
     assert str(agg.cell(0)) == "0" and str(agg.cell(3, 6)) == "3" and agg.cell(3, 6).share == 0.5
     row = agg.partition([2, 5, 7, 0], total=14)
     assert [c.suppressed for c in row] == [True, True, False, False]
-    assert [c.suppressed for c in agg.partition([2, 1, 7], total=10)] == [True, True, False]
+    # two hidden ones and their sum (2) would tell that both are 1: a third goes too
+    assert [c.suppressed for c in agg.partition([1, 1, 10], total=12)] == [True, True, True]
+    assert [c.suppressed for c in agg.partition([2, 1, 7, 9], total=19)] == [True, True, True,
+                                                                             False]  # fmt: skip
     matrix = agg.symmetric([1, 2, 3], {(1, 2): 4, (2, 3): 1})
     assert str(matrix[0][1]) == str(matrix[1][0]) == "4" and matrix[1][2].suppressed
 
@@ -105,9 +108,12 @@ def test_counts_per_theme_and_year_come_from_the_database(corpus):
     view = themes.overview(corpus["boss"], Scope())
     belonging = next(r for r in view.rows if r.key == t1.id)
     assert view.years == [2025, 2026]
-    assert [str(c) for c in belonging.cells] == ["< 3", "4"]
-    assert belonging.cells[1].percent() == "100 %" and belonging.passages == [None, 4]
-    assert str(belonging.total) == "5"
+    # 1 and 4 beside a total of 5: the 4 would give the 1 away, so both are hidden
+    assert [str(c) for c in belonging.cells] == ["< 3", "< 3"]
+    assert belonging.passages == [None, None] and str(belonging.total) == "5"
+    assert belonging.total.share is None and [str(c) for c in view.coded] == ["< 3", "< 3"]
+    wide = themes.overview(corpus["boss"], Scope(year_from=2026))
+    assert [str(c) for c in next(r for r in wide.rows if r.key == t1.id).cells] == ["4"]
 
 
 def test_cooccurrence_within_interviews_and_passages(corpus):
@@ -172,8 +178,9 @@ def test_charts_are_svg_with_a_text_alternative(corpus):
     view = themes.overview(corpus["boss"], Scope())
     for name in themes.CHARTS:
         svg = themes.chart(view, name)
-        assert svg.lstrip().startswith("<?xml") and "Belonging" in svg
-        assert "Counts under 3" in themes.describe(view, name)
+        assert svg.lstrip().startswith("<?xml") and "Counts under 3" in themes.describe(view, name)
+        # every count of the small corpus is suppressed: no bar or line is drawn for it
+        assert ("Belonging" in svg) == (name in ("together", "passages"))
     assert themes.chart(view, "years", fmt="png")[:4] == b"\x89PNG"
 
 
@@ -181,6 +188,12 @@ def test_pages_and_charts_for_each_role(corpus, client, auth):
     member = corpus["member"]
     client.post("/login", data={"username": member.username,
                                 "password": "amber-falcon-thimble-73"})  # fmt: skip
+    assert client.get("/themes/").status_code == 403  # a member of no review session yet
+    from app.reviews import services as reviews
+
+    reviews.create_session(corpus["boss"], title="R", year=2026, held_on=date(2026, 12, 1),
+                           scope_from=None, scope_to=None, members=[member])  # fmt: skip
+    db.session.commit()
     page = client.get("/themes/").get_data(as_text=True)
     assert "Belonging" in page and "&lt; 3" in page and "New theme" not in page
     chart = client.get("/themes/charts/together.svg?start=2025&end=2026")
