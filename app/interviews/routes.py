@@ -48,7 +48,7 @@ def _error(form, error: InterviewError) -> None:
 @permission("interviews.list")
 def index():
     if current_user.has_role(Role.COORDINATOR):
-        rows = db.session.scalars(select(Interview).order_by(Interview.scheduled_at.desc())).all()
+        rows = services.all_interviews()
     else:
         rows = services.interviews_of(current_user)
     return render_template("interviews/index.html", interviews=rows)

@@ -8,7 +8,10 @@ never reach researchers or review members.
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import defer, joinedload
 
 from app.consent import gate
 from app.core import audit
@@ -27,6 +30,7 @@ from app.interviews.models import (
     Status,
 )
 from app.offers.models import Attrition, InvalidTransition, Offer
+from app.participants.models import Participant, Placement
 
 DEFAULT_GUIDE = "karlstad-follow-up"
 
@@ -163,19 +167,28 @@ def save_memo(actor, interview: Interview, section_key: str, text: str, revision
     guide = interview.guide_version.guide
     if section_key not in {s.key for s in (*guide.sections, guide.closing)}:
         raise InterviewError(_l("That section is not in this interview's guide."))
-    memo = db.session.scalar(
-        select(Memo).where(Memo.interview_id == interview.id, Memo.section_key == section_key)
-    )
-    if memo is None:
-        memo = Memo(interview=interview, section_key=section_key, revision=0)
-        db.session.add(memo)
-    if memo.revision != revision:
+    # Compare and set in one statement each, so that two saves from the same revision (two
+    # browsers, or two requests at once) cannot both win: the second is refused, not lost.
+    values = dict(text=text, revision=revision + 1, updated_at=utcnow(), updated_by_id=actor.id)
+    where = (Memo.interview_id == interview.id, Memo.section_key == section_key)
+    saved = 0
+    if revision == 0:
+        insert = (pg_insert if db.session.get_bind().dialect.name == "postgresql" else
+                  sqlite_insert)(Memo).values(interview_id=interview.id,
+                                              section_key=section_key, **values)  # fmt: skip
+        insert = insert.on_conflict_do_nothing(index_elements=["interview_id", "section_key"])
+        saved = db.session.execute(insert.returning(Memo.id)).first() is not None
+    if not saved:
+        saved = db.session.execute(
+            update(Memo).where(*where, Memo.revision == revision).values(**values)
+            .execution_options(synchronize_session=False)
+        ).rowcount  # fmt: skip
+    if saved != 1:
         raise MemoConflict(
             _l("Someone else saved this section meanwhile. Copy your text, reload and merge.")
         )
-    memo.text, memo.revision = text, memo.revision + 1
-    memo.updated_at, memo.updated_by_id = utcnow(), actor.id
-    db.session.flush()
+    memo = db.session.scalar(select(Memo).where(*where).execution_options(populate_existing=True))
+    db.session.expire(interview, ["memos"])
     audit.record(actor, "interview.memo_save", "interview", interview.id, section=section_key)
     return memo
 
@@ -229,20 +242,49 @@ def resolve_flag(actor, flag: EthicsFlag, resolution: str) -> None:
     audit.record(actor, "flag.resolve", "ethics_flag", flag.id)
 
 
+def _participant_code(path=None):
+    """A loader option: each interview's participant, just the code, in the same query (from
+    ``path`` where the interviews are loaded through a relationship)."""
+    offer = joinedload(Interview.offer) if path is None else path.joinedload(Interview.offer)
+    return (
+        offer.joinedload(Offer.placement)
+        .joinedload(Placement.participant)
+        .load_only(Participant.code)
+    )
+
+
 def open_flags() -> list[EthicsFlag]:
+    """The open flags by due date, with the participant's code; what they say is not read
+    (the dashboard lists them without it, and a read of it is audited: ``read_flags``)."""
+    hidden = (defer(EthicsFlag.disclosure), defer(EthicsFlag.follow_up),
+              defer(EthicsFlag.resolution))  # fmt: skip
     return list(
         db.session.scalars(
-            select(EthicsFlag).where(EthicsFlag.resolved_at.is_(None)).order_by(EthicsFlag.due_on)
+            select(EthicsFlag)
+            .where(EthicsFlag.resolved_at.is_(None))
+            .options(_participant_code(joinedload(EthicsFlag.interview)), *hidden)
+            .order_by(EthicsFlag.due_on)
         )
     )
+
+
+def _listed():
+    """Interviews as the list shows them, newest first: with the participant's code and the
+    interviewer in the same query, and nothing encrypted decrypted (not the place, not the
+    participant's identity), however many rows there are."""
+    hidden = (defer(Interview.place), defer(Interview.cancel_reason))
+    return (
+        select(Interview)
+        .options(_participant_code(), joinedload(Interview.interviewer), *hidden)
+        .order_by(Interview.scheduled_at.desc())
+    )
+
+
+def all_interviews() -> list[Interview]:
+    """Every interview, newest first, for the coordinator's list."""
+    return list(db.session.scalars(_listed()))
 
 
 def interviews_of(actor) -> list[Interview]:
     """The actor's own interviews (as interviewer), newest first."""
-    return list(
-        db.session.scalars(
-            select(Interview)
-            .where(Interview.interviewer_id == actor.id)
-            .order_by(Interview.scheduled_at.desc())
-        )
-    )
+    return list(db.session.scalars(_listed().where(Interview.interviewer_id == actor.id)))

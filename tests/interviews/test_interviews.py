@@ -191,3 +191,20 @@ def test_booking_through_the_pages(setup, client, auth):
     page = client.get(f"/interviews/{interview.id}").get_data(as_text=True)
     assert "Read the guide" in page and "Raise an ethics flag" in page
     assert "No consent is in force yet" in page and "Guide and memos" not in page
+
+
+def test_two_saves_from_the_same_revision_never_both_win(setup, give_consent):
+    coordinator, interviewer, offer = setup
+    interview = book(coordinator, offer, interviewer)
+    give_consent(interview, interviewer)
+    services.conduct(interviewer, interview, date(2026, 11, 10))
+    first = services.save_memo(interviewer, interview, "life_now", "First browser", 0)
+    assert first.revision == 1
+    with pytest.raises(MemoConflict):  # a second first save of the same section
+        services.save_memo(interviewer, interview, "life_now", "Second browser", 0)
+    services.save_memo(interviewer, interview, "life_now", "First browser, more", 1)
+    with pytest.raises(MemoConflict):  # read at revision 1, saved after someone else
+        services.save_memo(interviewer, interview, "life_now", "Second browser, later", 1)
+    db.session.commit()
+    memo = next(m for m in interview.memos if m.section_key == "life_now")
+    assert (memo.text, memo.revision) == ("First browser, more", 2)
