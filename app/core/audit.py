@@ -132,6 +132,7 @@ ACTION_LABELS = {
     "review.pack_start": _l("Review pack build started"),
     "review.pack_build": _l("Review pack built"),
     "review.pack_read": _l("Review pack read"),
+    "review.quotes_read": _l("Quotes to prepare read"),
     "review.minutes": _l("Review minutes downloaded"),
 }
 
