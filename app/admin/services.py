@@ -47,6 +47,8 @@ def create_user(
         language=language or None,
     )
     user.password_hash = checked_hash(user, password)
+    # A password an administrator chose is known to them: the user replaces it first thing.
+    user.must_change_password = actor is not None
     user.set_roles(roles)
     db.session.add(user)
     db.session.flush()

@@ -56,6 +56,18 @@ def _locked_message() -> str:
     )
 
 
+#: the session key of a two-factor enrolment in progress (the secret, until confirmed)
+ENROLLING = "totp_enrolling"
+
+
+def _renew_login() -> None:
+    """After a change that ended the user's sessions: a fresh session for this browser."""
+    user, login_at = current_user._get_current_object(), session.get("login_at")
+    fresh_session()
+    login_user(user)
+    session["login_at"] = login_at or utcnow().timestamp()
+
+
 def _complete_login(user: User, target: str | None):
     fresh_session()  # nothing carried over from before the login, nor the half-way state
     login_user(user)
@@ -207,14 +219,19 @@ def two_factor_setup():
     form = CodeForm()
     if form.validate_on_submit():
         try:
-            codes = two_factor.confirm_enrolment(current_user, form.code.data)
+            codes = two_factor.confirm_enrolment(
+                current_user, session.get(ENROLLING), form.code.data
+            )
         except TwoFactorError as error:
             form.code.errors.append(str(error.message))
         else:
+            _renew_login()  # the other sessions ended; this one goes on under the new version
             flash(_("Two-factor login is on."))
             return render_template("auth/recovery_codes.html", codes=codes)
-    secret = two_factor.pending_secret(current_user)
-    uri = two_factor.provisioning_uri(current_user, current_app.config["TWO_FACTOR_ISSUER"])
+    # The secret stays with this browser until it is confirmed.
+    secret = session.get(ENROLLING) or two_factor.pending_secret(current_user)
+    session[ENROLLING] = secret
+    uri = two_factor.provisioning_uri(current_user, secret, current_app.config["TWO_FACTOR_ISSUER"])
     form.code.data = ""
     return render_template(
         "auth/two_factor_setup.html",
@@ -251,6 +268,7 @@ def two_factor_disable():
         except TwoFactorError as error:
             flash(str(error.message), "error")
         else:
+            _renew_login()
             flash(_("Two-factor login is off. Your recovery codes no longer work."))
     else:
         flash(_("Give your password to switch two-factor login off."), "error")

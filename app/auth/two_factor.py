@@ -45,16 +45,16 @@ def required_for(user: User, roles) -> bool:
 
 
 def pending_secret(user: User) -> str:
-    """The secret of an enrolment in progress, made on first call; enrolled users have none."""
+    """A new secret for an enrolment; it is kept by the browser that enrols (in its session)
+    and stored on the user only when confirmed, so that nobody who merely knows the password
+    can copy the secret before the real user sets up their phone."""
     if user.two_factor_enabled:
         raise TwoFactorError(_l("Two-factor login is already set up."))
-    if not user.totp_secret:
-        user.totp_secret = pyotp.random_base32()
-    return user.totp_secret
+    return pyotp.random_base32()
 
 
-def provisioning_uri(user: User, issuer: str) -> str:
-    return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name=issuer)
+def provisioning_uri(user: User, secret: str, issuer: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name=issuer)
 
 
 def qr_svg(uri: str, title: str) -> Markup:
@@ -118,23 +118,26 @@ def _unused_codes(user: User) -> list[RecoveryCode]:
     ).all()
 
 
-def confirm_enrolment(user: User, code: str, now: datetime | None = None) -> list[str]:
-    """Switch two-factor login on once the first code from the app is right.
+def confirm_enrolment(
+    user: User, secret: str | None, code: str, now: datetime | None = None
+) -> list[str]:
+    """Switch two-factor login on with ``secret`` once the first code from the app is right;
+    every other session of the user ends (none of them gave a code).
 
     Returns the recovery codes (in plain text, to be shown once); TwoFactorError if the code
     is wrong or no enrolment is in progress.
     """
     now = now or utcnow()
-    if user.two_factor_enabled or not user.totp_secret:
+    if user.two_factor_enabled or not secret:
         raise TwoFactorError(_l("Start the set-up again: no set-up is in progress."))
-    step = _matching_step(user.totp_secret, _normalise(code), now)
+    step = _matching_step(secret, _normalise(code), now)
     if step is None:
         audit.record(user, "two_factor.enrol_failed", "user", user.id)
         raise TwoFactorError(
             _l("That code is not right. Check that the phone's clock is set automatically.")
         )
-    user.totp_last_step = step
-    user.totp_enabled_at = now
+    user.totp_secret, user.totp_last_step, user.totp_enabled_at = secret, step, now
+    user.invalidate_sessions()
     codes = _new_recovery_codes(user)
     audit.record(user, "two_factor.enrol", "user", user.id)
     return codes
@@ -176,8 +179,7 @@ def check_login_code(
             audit.record(user, "two_factor.code_replayed", "user", user.id)
     elif len(typed) == 12 and user.two_factor_enabled:
         for stored in _unused_codes(user):
-            if verify_password(stored.code_hash, typed):
-                stored.used_at = now
+            if verify_password(stored.code_hash, typed) and _spend(stored, now):
                 left = recovery_codes_left(user)
                 audit.record(user, "two_factor.recovery_used", "user", user.id, left=left)
                 result = CodeResult(CodeOutcome.OK, recovery=True, left=left)
@@ -189,6 +191,19 @@ def check_login_code(
     user.register_login(now)
     audit.record(user, "auth.login", "user", user.id, second_factor=True)
     return result
+
+
+def _spend(stored: RecoveryCode, now: datetime) -> bool:
+    """Mark a recovery code used in one statement: of two logins with the same code at
+    once, only one gets it."""
+    spent = db.session.execute(
+        update(RecoveryCode)
+        .where(RecoveryCode.id == stored.id, RecoveryCode.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire(stored)
+    return spent == 1
 
 
 def _check_password(user: User, password: str, action: str) -> None:
@@ -220,6 +235,7 @@ def disable(user: User, password: str) -> None:
         raise TwoFactorError(_l("Two-factor login is not set up."))
     _check_password(user, password, "two_factor.disable")
     _clear(user)
+    user.invalidate_sessions()
     audit.record(user, "two_factor.disable", "user", user.id)
 
 

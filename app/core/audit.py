@@ -134,6 +134,7 @@ ACTION_LABELS = {
     "review.pack_read": _l("Review pack read"),
     "review.quotes_read": _l("Quotes to prepare read"),
     "review.minutes": _l("Review minutes downloaded"),
+    "backup.create": _l("Backup written"),
 }
 
 

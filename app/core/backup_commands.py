@@ -6,6 +6,8 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from app.core import audit
+from app.core.db import db
 from app.core.sealed_archive import ArchiveError, new_key_file, read_key_file
 
 KEY_OPTION = click.option(
@@ -55,6 +57,10 @@ def backup_command(output, key_file):
     except ArchiveError as error:
         raise click.ClickException(f"no backup written: {error}") from None
     rows = sum(report.snapshot.counts.values())
+    # The archive holds everything, identity data included: making one is an export.
+    audit.record(None, "backup.create", archive=report.path.name, size=report.size, rows=rows,
+                 files=report.media_files, schema=report.snapshot.revision)  # fmt: skip
+    db.session.commit()
     click.echo(
         f"backup written to {report.path} ({report.size} bytes): {rows} rows in "
         f"{len(report.snapshot.counts)} tables, {report.media_files} files, schema "

@@ -197,6 +197,16 @@ def _install_media(staging: Path) -> int:
     return count
 
 
+def _schema_head() -> str:
+    """The newest migration of this version of the application."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(current_app.extensions["migrate"].directory))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
 def restore_backup(archive: Path, key: bytes, ledgers: list[Path] = ()) -> RestoreReport:
     """Restore ``archive`` into this (empty) instance; ArchiveError leaves it as it was."""
     from app.privacy.erasure import replay_erasures
@@ -219,6 +229,13 @@ def restore_backup(archive: Path, key: bytes, ledgers: list[Path] = ()) -> Resto
             raise ArchiveError(
                 f"this archive holds a {manifest.get('backend')} database and this instance "
                 f"uses {backend}; restore into the same kind of database"
+            )
+        head = _schema_head()
+        if manifest.get("schema_revision") != head:
+            raise ArchiveError(
+                f"this archive holds schema revision {manifest.get('schema_revision')} and this "
+                f"instance is at {head}; restore it with the Red Thread version that made it, "
+                "then upgrade (redthread db upgrade)"
             )
         archived = json.loads((staging / "keys.json").read_text())
         _check_keys(archived)

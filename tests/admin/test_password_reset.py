@@ -96,3 +96,12 @@ def test_the_admin_page_says_the_password_is_temporary(client, auth, make_user):
     db.session.commit()
     page = client.get(f"/admin/users/{user.id}").get_data(as_text=True)
     assert "has not yet replaced the temporary password" in page
+
+
+def test_an_account_an_admin_creates_starts_with_a_password_change(app, make_user):
+    admin = make_user(roles=[Role.ADMIN])
+    user = services.create_user(
+        actor=admin, username="nyanstalld", display_name="Ny Anställd",
+        password="amber-falcon-thimble-73", roles=[Role.INTERVIEWER], email=None, language="sv",
+    )  # fmt: skip
+    assert user.must_change_password

@@ -92,9 +92,9 @@ def test_the_next_field_cannot_break_out_of_the_page(client):
 @pytest.mark.parametrize("target", HOSTILE)
 def test_second_login_step_never_leaves_the_site(app, client, make_user, target):
     user = make_user()
-    two_factor.pending_secret(user)
-    totp = pyotp.TOTP(user.totp_secret)
-    two_factor.confirm_enrolment(user, totp.at(utcnow() - timedelta(seconds=30)))
+    secret = two_factor.pending_secret(user)
+    totp = pyotp.TOTP(secret)
+    two_factor.confirm_enrolment(user, secret, totp.at(utcnow() - timedelta(seconds=30)))
     db.session.commit()
     client.post("/login", data={"username": user.username, "password": PASSWORD, "next": target})
     location = client.post("/login/code", data={"code": totp.at(utcnow())}).headers["Location"]
@@ -158,9 +158,9 @@ def test_login_starts_a_new_session(app, client, make_user):
 
 def test_the_half_way_session_of_two_factor_login_is_replaced_at_the_end(app, client, make_user):
     user = make_user()
-    two_factor.pending_secret(user)
-    totp = pyotp.TOTP(user.totp_secret)
-    two_factor.confirm_enrolment(user, totp.at(utcnow() - timedelta(seconds=30)))
+    secret = two_factor.pending_secret(user)
+    totp = pyotp.TOTP(secret)
+    two_factor.confirm_enrolment(user, secret, totp.at(utcnow() - timedelta(seconds=30)))
     db.session.commit()
     client.post("/login", data={"username": user.username, "password": PASSWORD})
     half_way = session_cookie(client)

@@ -32,10 +32,11 @@ def enrolled(make_user):
 
     def make(**overrides):
         user = make_user(**overrides)
-        two_factor.pending_secret(user)
+        secret = two_factor.pending_secret(user)
         # Confirmed with the previous step's code (the phone 30 s behind), so that the
         # current code is still unused for the login the test makes.
-        codes = two_factor.confirm_enrolment(user, code_at(user, utcnow() - timedelta(seconds=30)))
+        earlier = pyotp.TOTP(secret).at(utcnow() - timedelta(seconds=30))
+        codes = two_factor.confirm_enrolment(user, secret, earlier)
         db.session.commit()
         return user, codes
 
@@ -55,11 +56,13 @@ def log_in_with_password(client, user):
 def test_enrolment_needs_a_right_first_code(make_user):
     user = make_user()
     secret = two_factor.pending_secret(user)
-    assert secret == two_factor.pending_secret(user)  # the same set-up until confirmed
+    # a new secret for every enrolment, not kept on the user until it is confirmed
+    assert secret != two_factor.pending_secret(user) and user.totp_secret is None
+    right = pyotp.TOTP(secret).at(utcnow())
     with pytest.raises(TwoFactorError):
-        two_factor.confirm_enrolment(user, "000000" if code_at(user, utcnow()) != "000000" else "1")
+        two_factor.confirm_enrolment(user, secret, "000000" if right != "000000" else "1")
     assert not user.two_factor_enabled
-    codes = two_factor.confirm_enrolment(user, code_at(user, utcnow()))
+    codes = two_factor.confirm_enrolment(user, secret, right)
     db.session.commit()
     assert user.two_factor_enabled
     assert len(codes) == 10 and len(set(codes)) == 10
@@ -243,14 +246,17 @@ def test_enrolment_pages(client, auth):
     user = auth.login(Role.RESEARCHER)
     page = client.get("/account/two-factor").get_data(as_text=True)
     db.session.refresh(user)
-    spaced = " ".join(user.totp_secret[i : i + 4] for i in range(0, len(user.totp_secret), 4))
+    assert user.totp_secret is None  # kept by this browser until confirmed
+    with client.session_transaction() as state:
+        secret = state["totp_enrolling"]
+    spaced = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
     assert spaced in page
     svg = page.split("<svg ", 1)[1].split("</svg>", 1)[0]
     assert 'class="qr"' in svg and "http" not in svg
     wrong = client.post("/account/two-factor", data={"code": "99999"})
     assert "not right" in wrong.get_data(as_text=True)
     assert spaced in wrong.get_data(as_text=True)  # the same secret: the app need not change
-    done = client.post("/account/two-factor", data={"code": code_at(user, utcnow())})
+    done = client.post("/account/two-factor", data={"code": pyotp.TOTP(secret).at(utcnow())})
     codes = re.findall(r"<code>([a-z2-9-]{14})</code>", done.get_data(as_text=True))
     assert len(codes) == 10
     db.session.refresh(user)
@@ -275,7 +281,7 @@ def test_required_roles_must_enrol_before_anything_else(app_factory, make_user):
     with app.app_context():
         coordinator = make_user(roles=[Role.COORDINATOR])
         researcher = make_user(roles=[Role.RESEARCHER])
-        coordinator_id, names = coordinator.id, (coordinator.username, researcher.username)
+        names = (coordinator.username, researcher.username)
     client = app.test_client()
     client.post("/login", data={"username": names[0], "password": PASSWORD})
     for path in ("/home", "/participants", "/account", "/participants/import", "/no-such-page"):
@@ -287,9 +293,8 @@ def test_required_roles_must_enrol_before_anything_else(app_factory, make_user):
     assert client.post("/participants/new", data={}).headers["Location"] == ("/account/two-factor")
     page = client.get("/account/two-factor")
     assert "Set it up to continue" in page.get_data(as_text=True)
-    with app.app_context():
-        user = db.session.get(type(coordinator), coordinator_id)
-        code = code_at(user, utcnow())
+    with client.session_transaction() as state:
+        code = pyotp.TOTP(state["totp_enrolling"]).at(utcnow())
     client.post("/account/two-factor", data={"code": code})
     assert client.get("/home").status_code == 200
     # a role that is not required logs in with its password alone
@@ -341,3 +346,31 @@ def test_the_command_line_resets_the_only_admins_phone(runner, enrolled):
     entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
     assert (entry.action, entry.actor_name) == ("two_factor.reset", "system")
     assert runner.invoke(args=["reset-two-factor", "nobody"]).exit_code != 0
+
+
+def test_a_password_only_session_ends_when_the_owner_enrols(app, make_user):
+    """Someone who knows only the password waits on the set-up page; the owner sets up
+    their phone elsewhere: the waiting session gets nothing, and never saw the secret."""
+    app.config["REQUIRE_2FA_ROLES"] = frozenset({Role.COORDINATOR})
+    make_user(roles=[Role.COORDINATOR], username="owner")
+    db.session.commit()
+    intruder, owner = app.test_client(), app.test_client()
+    for browser in (intruder, owner):
+        browser.post("/login", data={"username": "owner", "password": PASSWORD})
+        browser.get("/account/two-factor")
+    with intruder.session_transaction() as state:
+        copied = state["totp_enrolling"]
+    with owner.session_transaction() as state:
+        secret = state["totp_enrolling"]
+    assert copied != secret
+    owner.post("/account/two-factor", data={"code": pyotp.TOTP(secret).at(utcnow())})
+    assert owner.get("/home").status_code == 200
+    assert intruder.get("/home").headers["Location"].startswith("/login")
+
+
+def test_a_recovery_code_is_spent_once(enrolled):
+    user, _codes = enrolled()
+    stored = db.session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    first = stored.first()
+    assert two_factor._spend(first, utcnow()) is True
+    assert two_factor._spend(first, utcnow()) is False  # a second login with it at once

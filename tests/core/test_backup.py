@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, select, text
 
 from app import create_app
 from app.core import backup, storage
+from app.core.audit import AuditEntry
 from app.core.backup import make_backup
 from app.core.db import db
 from app.core.restore import restore_backup
@@ -313,6 +314,25 @@ def test_the_commands(app, populated, tmp_path, monkeypatch):
     done = runner.invoke(args=["backup", "--output", str(archive)])
     assert done.exit_code == 0, done.output
     assert "backup written" in done.output and archive.exists()
+    written = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "backup.create"))
+    assert written.one().detail_dict["archive"] == "cli.rtb"  # an archive is an export
     refused = runner.invoke(args=["restore", str(archive)])
     assert refused.exit_code != 0 and "nothing restored" in refused.output
     assert "not empty" in refused.output
+
+
+def test_an_archive_of_another_schema_revision_is_refused(app, populated, key, tmp_path,
+                                                          monkeypatch):  # fmt: skip
+    from app.core import restore
+
+    archive = tmp_path / "old.rtb"
+    make_backup(archive, key)
+    target = Target(tmp_path)
+    target.wipe_shared_database(app)
+    with target.app.app_context():
+        monkeypatch.setattr(restore, "_schema_head", lambda: "9999")
+        with pytest.raises(ArchiveError, match="schema revision"):
+            restore_backup(archive, key)
+        assert not any(target.media.rglob("*.rte"))
+        db.session.remove()
+        db.engine.dispose()
