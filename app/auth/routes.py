@@ -24,7 +24,7 @@ from app.auth.two_factor import CodeOutcome, TwoFactorError
 from app.core import audit
 from app.core.db import db, utcnow
 from app.core.permissions import permission, public
-from app.core.security import fresh_session, two_factor_required
+from app.core.security import SECOND_FACTOR, fresh_session, two_factor_required
 from app.core.urls import safe_next
 from app.core.users import User
 from app.extensions import limiter
@@ -60,18 +60,22 @@ def _locked_message() -> str:
 ENROLLING = "totp_enrolling"
 
 
-def _renew_login() -> None:
+def _renew_login(second_factor: bool) -> None:
     """After a change that ended the user's sessions: a fresh session for this browser."""
     user, login_at = current_user._get_current_object(), session.get("login_at")
     fresh_session()
     login_user(user)
     session["login_at"] = login_at or utcnow().timestamp()
+    if second_factor:
+        session[SECOND_FACTOR] = True
 
 
-def _complete_login(user: User, target: str | None):
+def _complete_login(user: User, target: str | None, second_factor: bool = False):
     fresh_session()  # nothing carried over from before the login, nor the half-way state
     login_user(user)
     session["login_at"] = utcnow().timestamp()
+    if second_factor:
+        session[SECOND_FACTOR] = True
     return redirect(safe_next(target, url_for("main.home")))
 
 
@@ -138,7 +142,7 @@ def login_code():
     if form.validate_on_submit():
         result = two_factor.check_login_code(user, form.code.data, **_lock_settings())
         if result.outcome is CodeOutcome.OK:
-            response = _complete_login(user, session[PENDING].get("next"))
+            response = _complete_login(user, session[PENDING].get("next"), second_factor=True)
             if result.recovery:  # after the login, which empties the session
                 flash(
                     _(
@@ -225,7 +229,8 @@ def two_factor_setup():
         except TwoFactorError as error:
             form.code.errors.append(str(error.message))
         else:
-            _renew_login()  # the other sessions ended; this one goes on under the new version
+            # The other sessions ended; this one, which gave a code, goes on under the new version.
+            _renew_login(second_factor=True)
             flash(_("Two-factor login is on."))
             return render_template("auth/recovery_codes.html", codes=codes)
     # The secret stays with this browser until it is confirmed.
@@ -268,7 +273,7 @@ def two_factor_disable():
         except TwoFactorError as error:
             flash(str(error.message), "error")
         else:
-            _renew_login()
+            _renew_login(second_factor=False)
             flash(_("Two-factor login is off. Your recovery codes no longer work."))
     else:
         flash(_("Give your password to switch two-factor login off."), "error")

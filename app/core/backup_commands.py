@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 
 from app.core import audit
 from app.core.db import db
-from app.core.sealed_archive import ArchiveError, new_key_file, read_key_file
+from app.core.sealed_archive import ArchiveError, key_file_exposed, new_key_file, read_key_file
 
 KEY_OPTION = click.option(
     "--key-file",
@@ -21,9 +21,17 @@ KEY_OPTION = click.option(
 
 def _key(path: Path) -> bytes:
     try:
-        return read_key_file(path)
+        key = read_key_file(path)
     except ArchiveError as error:
         raise click.ClickException(str(error)) from None
+    if key_file_exposed(path):
+        # Whoever reads it and an archive reads everything: warn, but do not stop a backup.
+        click.echo(
+            f"warning: the backup key file {path} can be read by others than its owner; "
+            f"make it readable by the backup's user alone (chmod 600 {path})",
+            err=True,
+        )
+    return key
 
 
 @click.command("backup-key")
@@ -78,8 +86,14 @@ def backup_command(output, key_file):
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="An erasure ledger (erasures.json) to replay; the one beside ARCHIVE is always read.",
 )
+@click.option(
+    "--no-ledger",
+    is_flag=True,
+    help="Restore without any erasure ledger (there is none): people erased since the "
+    "backup come back.",
+)
 @with_appcontext
-def restore_command(archive, key_file, ledgers):
+def restore_command(archive, key_file, ledgers, no_ledger):
     """Restore ARCHIVE into this empty instance; stop the web app and worker first."""
     from app.core import audit
     from app.core.db import db
@@ -87,7 +101,7 @@ def restore_command(archive, key_file, ledgers):
 
     key = _key(key_file)
     try:
-        report = restore_backup(archive, key, list(ledgers))
+        report = restore_backup(archive, key, list(ledgers), no_ledger=no_ledger)
     except ArchiveError as error:
         raise click.ClickException(f"nothing restored: {error}") from None
     manifest = report.manifest
@@ -99,7 +113,13 @@ def restore_command(archive, key_file, ledgers):
         f"{sum(manifest['counts'].values())} rows, {report.media_files} files; "
         f"{report.erased} participants erased again from the erasure log"
     )
-    click.echo("next: `redthread db upgrade` if this version's schema is newer, then start.")
+    newest = report.newest_erasure
+    click.echo(
+        f"erasure ledger: {len(report.ledger)} entries, the newest erasure {newest or 'none'}; "
+        f"the archive was made {manifest['created_at']}. Erasures made after the ledger was "
+        "last written (by a backup) are not known here: make them again."
+    )
+    click.echo("next: start the web app and the worker.")
 
 
 COMMANDS = (backup_key_command, backup_command, restore_command)

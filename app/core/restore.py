@@ -7,6 +7,7 @@ then are the database, the keys and the files put in place, and the erasures in 
 made again. SQLite archives go into SQLite and PostgreSQL archives into PostgreSQL.
 """
 
+import dataclasses
 import json
 import os
 import re
@@ -43,6 +44,12 @@ class RestoreReport:
     media_files: int
     #: participants erased again from the ledger
     erased: int
+    #: the entries of the erasure ledgers read (beside the archive and given)
+    ledger: list[dict] = dataclasses.field(default_factory=list)
+
+    @property
+    def newest_erasure(self) -> str | None:
+        return max((entry["erased"] for entry in self.ledger), default=None)
 
 
 def _sha256_copy(src, target: Path) -> dict:
@@ -183,18 +190,17 @@ def _install_database(backend: str, staging: Path) -> None:
                 str(staging / PG_MEMBER)], url)  # fmt: skip
 
 
-def _install_media(staging: Path) -> int:
+def _install_media(staging: Path, moved: list[str]) -> None:
+    """Move the archive's files into the media folder, noting each stored name in ``moved``."""
     root = Path(current_app.config["MEDIA_ROOT"])
-    count = 0
     for source in sorted((staging / "media").glob("*/*.rte")):
         folder = root / source.parent.name
         folder.mkdir(parents=True, exist_ok=True)
         shutil.move(source, folder / source.name)
-        count += 1
+        moved.append(f"{source.parent.name}/{source.name}")
     for folder in root.glob("*"):
         if folder.is_dir():
             _fsync_dir(folder)
-    return count
 
 
 def _schema_head() -> str:
@@ -207,16 +213,83 @@ def _schema_head() -> str:
     return ScriptDirectory.from_config(config).get_current_head()
 
 
-def restore_backup(archive: Path, key: bytes, ledgers: list[Path] = ()) -> RestoreReport:
-    """Restore ``archive`` into this (empty) instance; ArchiveError leaves it as it was."""
+class _Installed:
+    """What restore put in place, so that a failure after installing puts the instance back
+    as it was: the empty SQLite database, the instance's key files, the media folder."""
+
+    def __init__(self, backend: str, workspace: Path):
+        self.backend, self.media, self.database = backend, [], None
+        self.keys = {}
+        for _field, _variable, setting, filename in KEYS:
+            path = Path(current_app.instance_path) / filename
+            self.keys[path] = (path.read_bytes() if path.exists() else None, setting)
+        self.settings = {setting: current_app.config[setting] for *_rest, setting, _f in KEYS}
+        if backend == "sqlite":
+            target = Path(db.engine.url.database)
+            self.database = (target, workspace / f".{target.name}.before-restore")
+            db.session.remove()
+            db.engine.dispose()
+            shutil.copyfile(target, self.database[1])  # empty: _check_empty said so
+
+    def undo(self) -> str:
+        """Put back what was replaced; what could not be, in words (empty if everything)."""
+        db.session.rollback()
+        db.session.remove()
+        db.engine.dispose()
+        for name in self.media:
+            Path(current_app.config["MEDIA_ROOT"], name).unlink(missing_ok=True)
+        for path, (content, _setting) in self.keys.items():
+            if content is None:
+                path.unlink(missing_ok=True)
+            else:
+                _write_secret(path, content.decode().rstrip("\n"))
+        current_app.config.update(self.settings)
+        current_app.extensions["redthread.keyring"] = Keyring(current_app.config["DATA_KEYS"])
+        if self.database is None:
+            return (
+                "; the PostgreSQL database holds the restored rows: empty it (drop and create "
+                "the database, then `redthread db upgrade`) before trying again"
+            )
+        target, saved = self.database
+        for suffix in ("-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        os.replace(saved, target)
+        return ""
+
+    def discard(self) -> None:
+        if self.database is not None:
+            self.database[1].unlink(missing_ok=True)
+
+
+def read_ledgers(archive: Path, key: bytes, ledgers: list[Path], no_ledger: bool) -> list[dict]:
+    """The erasure log entries to replay: the ledgers given and the one beside ``archive``.
+
+    Without any, an archive made before an erasure would bring the person back, so restore
+    refuses unless told (``no_ledger``) that no erasure ledger exists.
+    """
+    beside = archive.parent / LEDGER_NAME
+    paths = [*ledgers, *([beside] if beside.exists() and beside not in ledgers else [])]
+    if not paths and not no_ledger:
+        raise ArchiveError(
+            f"no erasure ledger: there is no {LEDGER_NAME} beside the archive and none was "
+            "given with --erasures; give the newest one (written by the latest backup), or "
+            "--no-ledger if none exists, knowing that people erased since this backup are "
+            "then restored; nothing was changed"
+        )
+    return [entry for path in paths for entry in Ledger.load(path, key).entries]
+
+
+def restore_backup(
+    archive: Path, key: bytes, ledgers: list[Path] = (), no_ledger: bool = False
+) -> RestoreReport:
+    """Restore ``archive`` into this (empty) instance; ArchiveError leaves it as it was
+    (on PostgreSQL, a failure after the database was restored says how to empty it)."""
     from app.privacy.erasure import replay_erasures
 
     archive = Path(archive)
     backend = db.engine.dialect.name
     _open(archive, key).close()  # the key first: a wrong one is the likeliest mistake
-    beside = archive.parent / LEDGER_NAME
-    paths = [*ledgers, *([beside] if beside.exists() and beside not in ledgers else [])]
-    entries = [entry for path in paths for entry in Ledger.load(path, key).entries]
+    entries = read_ledgers(archive, key, list(ledgers), no_ledger)
     _check_empty()
     if backend == "postgresql":
         pg_tool("pg_restore")  # missing tools stop us before anything is unpacked
@@ -232,6 +305,7 @@ def restore_backup(archive: Path, key: bytes, ledgers: list[Path] = ()) -> Resto
             )
         head = _schema_head()
         if manifest.get("schema_revision") != head:
+            # Erasures are replayed with this version's models: they must fit the schema.
             raise ArchiveError(
                 f"this archive holds schema revision {manifest.get('schema_revision')} and this "
                 f"instance is at {head}; restore it with the Red Thread version that made it, "
@@ -239,9 +313,18 @@ def restore_backup(archive: Path, key: bytes, ledgers: list[Path] = ()) -> Resto
             )
         archived = json.loads((staging / "keys.json").read_text())
         _check_keys(archived)
-        _install_database(backend, staging)
-        _install_keys(archived)
-        media = _install_media(staging)
-    erased = replay_erasures([*manifest.get("erasures", []), *entries])
-    db.session.commit()
-    return RestoreReport(manifest, media, erased)
+        installed = _Installed(backend, staging)
+        try:
+            _install_database(backend, staging)
+            _install_keys(archived)
+            _install_media(staging, installed.media)
+            erased = replay_erasures([*manifest.get("erasures", []), *entries])
+            db.session.commit()
+        except Exception as error:
+            left = installed.undo()
+            raise ArchiveError(
+                f"restore failed after installing ({error.__class__.__name__}: {error}); what "
+                f"it installed was taken away again{left}"
+            ) from error
+        installed.discard()
+    return RestoreReport(manifest, len(installed.media), erased, entries)

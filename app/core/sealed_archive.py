@@ -67,6 +67,14 @@ def read_key_file(path: Path) -> bytes:
     return key
 
 
+def key_file_exposed(path: Path) -> bool:
+    """Whether the key file's group or others may read or write it (it should be 0600)."""
+    try:
+        return bool(Path(path).stat().st_mode & 0o077)
+    except OSError:
+        return False
+
+
 def key_id(key: bytes) -> bytes:
     """A short fingerprint of the key, kept in the header to tell "wrong key" from damage."""
     return hmac.new(key, b"redthread backup key id", hashlib.sha256).digest()[:_KEY_ID]

@@ -95,6 +95,10 @@ def mark_activity(response):
     return response
 
 
+#: the session key set when this browser gave a code (at login or when enrolling)
+SECOND_FACTOR = "second_factor"
+
+
 def two_factor_required(user) -> bool:
     """Whether the user holds a role that must log in with two factors (REQUIRE_2FA_ROLES)."""
     return bool(user.roles.intersection(current_app.config["REQUIRE_2FA_ROLES"]))
@@ -114,9 +118,19 @@ def setup_endpoint(user) -> str | None:
 
 
 def require_account_setup():
-    """before_request: a user with unfinished set-up reaches only that page and logging out."""
+    """before_request: a user with unfinished set-up reaches only that page and logging out.
+
+    A session of a user with two-factor login on that never gave a code (one logged in with
+    the password before two-factor login was switched on) ends here, whatever the session
+    version says.
+    """
     if not current_user.is_authenticated or request.endpoint is None:
         return None
+    if current_user.two_factor_enabled and not session.get(SECOND_FACTOR):
+        logout_user()
+        fresh_session()
+        flash(_("Log in again with your code from the authenticator app."))
+        return redirect(url_for("auth.login"))
     target = setup_endpoint(current_user)
     if target is None or request.endpoint in (target, "auth.logout"):
         return None

@@ -26,7 +26,7 @@ from app.core.db import db, utcnow
 from app.core.permissions import authorize
 from app.participants.models import Participant
 from app.privacy.erasure import export_subject
-from app.privacy.report import collect
+from app.privacy.report import collect, summary_labels
 
 EXPORT = "privacy.subject_access"
 KEEP = timedelta(days=7)
@@ -121,7 +121,10 @@ def _write_zip(sink: BinaryIO, data: dict, files: list[tuple[str, str]], progres
         archive.writestr("data.json", json.dumps(data, indent=1, ensure_ascii=False, default=str))
         # No request here: the template is rendered without the page's context processors.
         summary = current_app.jinja_env.get_template("privacy/summary.html")
-        archive.writestr("summary.html", summary.render(data=data, language=str(get_locale())))
+        archive.writestr(
+            "summary.html",
+            summary.render(data=data, language=str(get_locale()), **summary_labels()),
+        )
         for done, (stored_name, name) in enumerate(files, start=1):
             info = zipfile.ZipInfo(f"files/{name}", date_time=utcnow().timetuple()[:6])
             info.compress_type = zipfile.ZIP_STORED  # audio and scans are compressed already

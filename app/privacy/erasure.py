@@ -57,22 +57,47 @@ class Holdings:
 
 def _review_packs(held: Holdings) -> tuple[str, int]:
     """Review packs quote released passages: every pack quoting the person is destroyed,
-    as when quotation is withdrawn (the person's consent to everything ends here)."""
+    as when quotation is withdrawn (the person's consent to everything ends here). A pack
+    being built may be about to quote them: its job is cancelled and the unbuilt pack
+    destroyed (it can be built again)."""
     from app.reviews.models import ReviewPack
-    from app.reviews.services import destroy_pack
+    from app.reviews.services import PACK, destroy_pack
 
+    active = [state.value for state in jobs.ACTIVE_STATES]
+    for job in db.session.scalars(
+        select(jobs.Job).where(jobs.Job.kind == PACK, jobs.Job.state.in_(active))
+    ):
+        jobs.cancel(job)
     interviews = set(held.interviews)
     packs = db.session.scalars(select(ReviewPack).where(ReviewPack.destroyed_at.is_(None)))
-    hit = [pack for pack in packs if interviews & set(pack.quoted_ids)]
+    hit = [pack for pack in packs if pack.built_at is None or interviews & set(pack.quoted_ids)]
     for pack in hit:
         destroy_pack(pack, "quotation_withdrawn")
     return "review_packs", len(hit)
 
 
+def _register_imports(held: Holdings) -> tuple[str, int]:
+    """An uploaded register file not yet imported may list the person, and nothing says
+    which file does without reading them all: every pending upload is discarded (its
+    import job cancelled, its file deleted) and is uploaded again if still wanted."""
+    from app.participants.models import ImportState, RegisterImport
+
+    pending = db.session.scalars(
+        select(RegisterImport).where(RegisterImport.state == ImportState.UPLOADED.value)
+    ).all()
+    for upload in pending:
+        if upload.job is not None and upload.job.active:
+            jobs.cancel(upload.job)
+        if upload.stored_name:
+            storage.delete_after_commit(upload.stored_name)
+        upload.state, upload.stored_name = ImportState.DISCARDED.value, None
+    return "register_imports", len(pending)
+
+
 #: Areas that copy data about a participant (quotes in a review pack, say) add a function
 #: here: it gets the holdings, deletes its rows (files: storage.delete_after_commit) and
 #: returns (name, count) for the audit entry.
-ERASERS: list[Callable[[Holdings], tuple[str, int]]] = [_review_packs]
+ERASERS: list[Callable[[Holdings], tuple[str, int]]] = [_review_packs, _register_imports]
 
 
 def export_subject(participant_id: int) -> str:

@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from app.coding.models import Coding
 from app.core.db import db, utcnow
-from app.interviews.models import Interview
+from app.interviews.models import FlagCategory, Interview, Status
+from app.offers.models import Answer
 from app.participants.models import Participant
 from app.releases.models import PseudonymMap
 from app.transcripts.models import Recording
@@ -81,13 +82,21 @@ def _releases(interview: Interview) -> list[dict]:
     return found
 
 
+def _section_titles(interview: Interview) -> dict[str, str]:
+    """The section titles of the guide version the interview was held with."""
+    guide = interview.guide_version.guide
+    return {section.key: section.title for section in (*guide.sections, guide.closing)}
+
+
 def _interview(interview: Interview, files: list) -> dict:
+    titles = _section_titles(interview)
     return {
         "id": interview.id, "scheduled_at": interview.scheduled_at, "place": interview.place,
         "mode": interview.mode, "interviewer": _user(interview.interviewer),
         "language": interview.language, "status": interview.status,
         "conducted_on": interview.conducted_on, "cancel_reason": interview.cancel_reason,
-        "memos": [{"section": m.section_key, "text": m.text, "updated_at": m.updated_at}
+        "memos": [{"section": m.section_key, "section_title": titles.get(m.section_key),
+                   "text": m.text, "updated_at": m.updated_at}
                   for m in sorted(interview.memos, key=lambda m: m.section_key)],
         "ethics_flags": [{
             "category": f.category, "disclosure": f.disclosure, "follow_up": f.follow_up,
@@ -106,6 +115,23 @@ def _interview(interview: Interview, files: list) -> dict:
                           "text": s.text} for s in t.segments]} for t in interview.transcripts],
         "releases": _releases(interview),
     }  # fmt: skip
+
+
+def label(enum, value) -> str:
+    """The translated label of a stored enum value (the value itself if it is not one)."""
+    try:
+        return str(enum(value).label)
+    except ValueError:
+        return value or "–"
+
+
+def summary_labels() -> dict:
+    """Functions the summary template uses to show stored values as words."""
+    return {
+        "answer_label": lambda value: label(Answer, value),
+        "status_label": lambda value: label(Status, value),
+        "flag_label": lambda value: label(FlagCategory, value),
+    }
 
 
 def collect(participant: Participant) -> tuple[dict, list[tuple[str, str]]]:

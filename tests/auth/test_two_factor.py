@@ -374,3 +374,43 @@ def test_a_recovery_code_is_spent_once(enrolled):
     first = stored.first()
     assert two_factor._spend(first, utcnow()) is True
     assert two_factor._spend(first, utcnow()) is False  # a second login with it at once
+
+
+def test_a_session_that_gave_no_code_has_no_access_once_two_factor_is_on(app, make_user):
+    """Even a session the version check would let through (one made before the owner
+    enrolled, with the version copied) needs the mark that it gave a code."""
+    user = make_user(roles=[Role.RESEARCHER], username="owner2")
+    db.session.commit()
+    intruder = app.test_client()
+    intruder.post("/login", data={"username": "owner2", "password": PASSWORD})
+    assert intruder.get("/home").status_code == 200
+    secret = pyotp.random_base32()
+    two_factor.confirm_enrolment(user, secret, pyotp.TOTP(secret).at(utcnow()))
+    db.session.commit()
+    with intruder.session_transaction() as state:
+        state["_user_id"] = user.get_id()  # past the session-version check
+        assert "second_factor" not in state
+    response = intruder.get("/home")
+    assert response.headers["Location"].startswith("/login")
+    assert intruder.get("/account").headers["Location"].startswith("/login")
+
+
+def test_the_code_step_and_enrolment_mark_the_session(client, auth, enrolled):
+    user, _codes = enrolled()
+    log_in_with_password(client, user)
+    client.post("/login/code", data={"code": code_at(user, utcnow())})
+    with client.session_transaction() as state:
+        assert state["second_factor"] is True
+    assert client.get("/home").status_code == 200
+    client.post("/logout")
+    other = auth.login(Role.RESEARCHER)
+    client.get("/account/two-factor")
+    with client.session_transaction() as state:
+        secret = state["totp_enrolling"]
+        state.pop("second_factor", None)
+    client.post("/account/two-factor", data={"code": pyotp.TOTP(secret).at(utcnow())})
+    db.session.refresh(other)
+    assert other.two_factor_enabled
+    with client.session_transaction() as state:
+        assert state["second_factor"] is True
+    assert client.get("/home").status_code == 200

@@ -200,7 +200,7 @@ def test_a_member_that_does_not_match_the_manifest_is_refused(app, key, tmp_path
         sealed.close()
     target = Target(tmp_path)
     with target.app.app_context(), pytest.raises(ArchiveError, match="manifest checksum"):
-        restore_backup(archive, key)
+        restore_backup(archive, key, no_ledger=True)
 
 
 @pytest.mark.skipif(bool(PG_URL), reason="the write-ahead log is SQLite's")
@@ -337,3 +337,94 @@ def test_an_archive_of_another_schema_revision_is_refused(app, populated, key, t
         assert not any(target.media.rglob("*.rte"))
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="an empty second instance is SQLite here")
+def test_a_failure_after_installing_puts_the_instance_back(app, populated, key, tmp_path,
+                                                            monkeypatch):  # fmt: skip
+    archive = tmp_path / "a.rtb"
+    make_backup(archive, key)
+    target = Target(tmp_path)
+    keys_before = {p.name: p.read_bytes() for p in target.folder.iterdir() if p.is_file()}
+
+    def fail(entries):
+        raise RuntimeError("the erasure replay broke")
+
+    monkeypatch.setattr(erasure, "replay_erasures", fail)
+    with target.app.app_context():
+        with pytest.raises(ArchiveError, match="taken away again"):
+            restore_backup(archive, key)
+        restore_module = __import__("app.core.restore", fromlist=["_check_empty"])
+        restore_module._check_empty()  # empty again: a later restore can go ahead
+        db.session.remove()
+        db.engine.dispose()
+    assert not any(target.media.rglob("*.rte"))
+    after = {p.name: p.read_bytes() for p in target.folder.iterdir() if p.is_file()}
+    assert after == keys_before
+    assert not list(target.folder.glob(".*before-restore"))
+    monkeypatch.undo()
+    with target.app.app_context():
+        assert restore_backup(archive, key).media_files == 2
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="an empty second instance is SQLite here")
+def test_restore_without_an_erasure_ledger_needs_to_be_told(app, populated, key, tmp_path):
+    folder = tmp_path / "archives"
+    folder.mkdir()
+    make_backup(folder / "a.rtb", key)
+    (folder / backup.LEDGER_NAME).unlink()
+    target = Target(tmp_path)
+    with target.app.app_context():
+        with pytest.raises(ArchiveError, match="no erasure ledger"):
+            restore_backup(folder / "a.rtb", key)
+        assert not any(target.media.rglob("*.rte"))
+        report = restore_backup(folder / "a.rtb", key, no_ledger=True)
+        assert report.ledger == [] and report.newest_erasure is None
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="an empty second instance is SQLite here")
+def test_the_restore_command_names_the_newest_erasure(app, make_user, populate, tmp_path,  # noqa: F811
+                                                      monkeypatch):  # fmt: skip
+    from app.core.users import Role
+
+    coordinator = make_user(roles=[Role.COORDINATOR])
+    gone = populate(coordinator)
+    erasure.erase(coordinator, gone.participant, gone.participant.code)
+    db.session.commit()
+    key_file = tmp_path / "backup.key"
+    new_key_file(key_file)
+    monkeypatch.setenv("REDTHREAD_BACKUP_KEY_FILE", str(key_file))
+    folder = tmp_path / "archives"
+    folder.mkdir()
+    made = app.test_cli_runner().invoke(args=["backup", "--output", str(folder / "a.rtb")])
+    assert made.exit_code == 0, made.output
+    (folder / backup.LEDGER_NAME).rename(tmp_path / "kept.json")
+    target = Target(tmp_path)
+    runner = target.app.test_cli_runner()
+    with target.app.app_context():  # the command runs in the app of the current context
+        refused = runner.invoke(args=["restore", str(folder / "a.rtb")])
+        assert refused.exit_code != 0 and "--no-ledger" in refused.output
+        done = runner.invoke(args=["restore", str(folder / "a.rtb"), "--erasures",
+                                   str(tmp_path / "kept.json")])  # fmt: skip
+        assert done.exit_code == 0, done.output
+        assert "erasure ledger: 1 entries, the newest erasure 20" in done.output
+        assert "the archive was made" in done.output
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_a_key_file_others_can_read_is_warned_about(app, populated, tmp_path):
+    key_file = tmp_path / "backup.key"
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["backup-key", str(key_file)]).exit_code == 0
+    archive = ["backup", "--key-file", str(key_file), "--output"]
+    private = runner.invoke(args=[*archive, str(tmp_path / "a.rtb")])
+    assert private.exit_code == 0 and "warning" not in private.output
+    key_file.chmod(0o644)
+    shared = runner.invoke(args=[*archive, str(tmp_path / "b.rtb")])
+    assert shared.exit_code == 0, shared.output  # a warning, not a refusal
+    assert "can be read by others" in shared.stderr

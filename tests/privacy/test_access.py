@@ -6,12 +6,15 @@ import zipfile
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.core import jobs, storage
 from app.core.audit import AuditEntry
 from app.core.db import db, utcnow
 from app.core.users import Role
+from app.interviews.models import FlagCategory, Status
+from app.offers.models import Answer
 from app.privacy import access
 from tests.privacy.conftest import AUDIO, SCAN
 
@@ -61,6 +64,15 @@ def test_coordinator_exports_everything_about_one_participant(app, client, auth,
     assert data["pseudonym_map"]["saga"]["placeholder"] == "[Person 1]"
     assert '<html lang="sv">' in summary and "Saga Lindberg 1" in summary
     assert "Saga Lindberg 2" not in summary and other.participant.name not in json.dumps(data)
+    # Stored values are shown as the words of the page, in the reader's language.
+    guide = subject.interview.guide_version.guide
+    title = {s.key: s.title for s in (*guide.sections, guide.closing)}["life_now"]
+    assert interview["memos"][0]["section_title"] == title and f"<h4>{title}</h4>" in summary
+    with force_locale("sv"):
+        words = [str(Status.DOCUMENTED.label), str(Answer.ACCEPTED.label),
+                 str(FlagCategory.OTHER.label)]  # fmt: skip
+    assert all(word in summary for word in words), words
+    assert "(documented)" not in summary and "answer: accepted" not in summary
     actions = _actions()
     for action in ("participant.access_export", "participant.identity_read",
                    "participant.access_download"):  # fmt: skip

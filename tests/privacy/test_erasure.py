@@ -141,7 +141,7 @@ def test_replay_skips_a_later_participant_with_the_same_code(app, make_user, pop
 
 def test_erasure_destroys_the_review_packs_that_quote_the_person(app, make_user, populate):
     import io
-    from datetime import date
+    from datetime import UTC, date, datetime
 
     from app.reviews.models import ReviewPack, ReviewSession
 
@@ -149,9 +149,10 @@ def test_erasure_destroys_the_review_packs_that_quote_the_person(app, make_user,
     subject, other = populate(coordinator), populate(coordinator)
     session = ReviewSession(title="Review 2026", year=2026, held_on=date(2026, 11, 1))
     docx = storage.save(io.BytesIO(b"fictional pack"), "packs")
-    quoting = ReviewPack(session=session, version=1, content='{"themes": []}',
+    built = datetime(2026, 11, 20, tzinfo=UTC)
+    quoting = ReviewPack(session=session, version=1, content='{"themes": []}', built_at=built,
                          docx_name=docx.name, quoted=f"[{subject.interview.id}]")  # fmt: skip
-    unrelated = ReviewPack(session=session, version=2, content='{"themes": []}',
+    unrelated = ReviewPack(session=session, version=2, content='{"themes": []}', built_at=built,
                            quoted=f"[{other.interview.id}]")  # fmt: skip
     db.session.add_all([session, quoting, unrelated])
     db.session.commit()
@@ -162,3 +163,48 @@ def test_erasure_destroys_the_review_packs_that_quote_the_person(app, make_user,
     assert quoting.destroyed_at is not None and quoting.content is None
     assert not storage.exists(docx.name)
     assert unrelated.destroyed_at is None and unrelated.content == '{"themes": []}'
+
+
+def test_erasure_stops_a_review_pack_being_built(app, make_user, populate):
+    from datetime import date
+
+    from app.reviews.models import ReviewPack, ReviewSession
+    from app.reviews.services import PACK
+
+    coordinator = make_user(roles=[Role.COORDINATOR])
+    subject = populate(coordinator)
+    session = ReviewSession(title="Review 2026", year=2026, held_on=date(2026, 11, 1))
+    building = ReviewPack(session=session, version=1)  # not built yet: quotes not known
+    db.session.add_all([session, building])
+    db.session.flush()
+    job = jobs.Job(kind=PACK, subject=f"review_pack:{building.id}", params="{}")  # queued
+    db.session.add(job)
+    db.session.commit()
+
+    counts = erasure.erase(coordinator, subject.participant, subject.participant.code)
+    db.session.commit()
+    assert counts["review_packs"] == 1
+    assert building.destroyed_at is not None
+    db.session.refresh(job)
+    assert job.state == jobs.JobState.CANCELLED.value
+
+
+def test_erasure_discards_register_files_not_yet_imported(app, make_user, populate):
+    import io
+
+    from app.participants.models import ImportState, RegisterImport
+
+    coordinator = make_user(roles=[Role.COORDINATOR])
+    subject = populate(coordinator)
+    stored = storage.save(io.BytesIO(b"name;code\nSaga;X"), "imports")
+    waiting = RegisterImport(filename="register.csv", stored_name=stored.name)
+    done = RegisterImport(filename="old.csv", state=ImportState.IMPORTED.value)
+    db.session.add_all([waiting, done])
+    db.session.commit()
+
+    counts = erasure.erase(coordinator, subject.participant, subject.participant.code)
+    db.session.commit()
+    assert counts["register_imports"] == 1
+    assert (waiting.state, waiting.stored_name) == (ImportState.DISCARDED.value, None)
+    assert not storage.exists(stored.name)
+    assert done.state == ImportState.IMPORTED.value
