@@ -74,6 +74,8 @@ def test_consent_withdrawal_and_its_effects(
     page.get_by_role("button", name=sv("Mark as conducted")).click()
     assert page.get_by_text(sv("The interview was marked as conducted.")).is_visible()
     page.get_by_role("link", name=sv("Guide and memos")).click()
+    # typed before the page's script listens, a memo would wait for the form's own button
+    page.locator("#life_now form[data-autosave-ready]").wait_for()
     page.locator("#life_now textarea").fill("Läser till undersköterska. Stolt över det.")
     page.locator("#life_now .memo-status").filter(has_text=sv("Saved")).wait_for()
     page.get_by_role("button", name=sv("Log out")).click()

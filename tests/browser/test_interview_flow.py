@@ -63,6 +63,8 @@ def test_interview_memos_and_ethics_flag(
     assert page.get_by_text(da("The consent was recorded.")).is_visible()
     page.get_by_role("link", name=da("Back to the interview")).click()
     page.get_by_role("link", name=da("Guide and memos")).click()
+    # typed before the page's script listens, a memo would wait for the form's own button
+    page.locator("#life_now form[data-autosave-ready]").wait_for()
     memo = page.locator("#life_now textarea")
     memo.fill("Går på HF og har et fritidsjob. »Jeg klarer mig.«")
     status = page.locator("#life_now .memo-status")

@@ -42,6 +42,7 @@ document.addEventListener("DOMContentLoaded", () => {
       clearTimeout(timer);
       timer = setTimeout(save, 1500);
     });
+    form.dataset.autosaveReady = "true";  // typing from here on is saved
   }
 
   // Ask before an action that cannot be undone.
