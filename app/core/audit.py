@@ -30,6 +30,7 @@ ACTION_LABELS = {
     "auth.password_accepted": _l("Password accepted, code asked for"),
     "two_factor.enrol": _l("Two-factor login set up"),
     "two_factor.enrol_failed": _l("Two-factor set-up code wrong"),
+    "two_factor.enrol_refused": _l("Two-factor set-up refused: wrong password"),
     "two_factor.code_failed": _l("Two-factor code wrong"),
     "two_factor.code_replayed": _l("Two-factor code used again"),
     "two_factor.recovery_used": _l("Recovery code used"),
@@ -47,6 +48,7 @@ ACTION_LABELS = {
     "user.password_change_failed": _l("Password change refused"),
     "audit.verify_requested": _l("Audit log verification started"),
     "keys.rotate": _l("Encryption keys rotated"),
+    "storage.stray_removed": _l("Stray stored file removed"),
     "demo.load": _l("Demo data loaded"),
     "participant.create": _l("Participant registered"),
     "participant.update": _l("Participant changed"),
@@ -201,13 +203,61 @@ def _origin() -> str:
     return getattr(g, "audit_origin", "cli") if g else "cli"
 
 
-def _last_hash() -> str:
-    bind = db.session.get_bind()
-    if bind.dialect.name == "postgresql":
-        # Serialise writers of the chain for the rest of this transaction.
-        db.session.execute(text("SELECT pg_advisory_xact_lock(7301)"))
-    last = db.session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
-    return last or GENESIS
+#: ``Session.info`` key of the entries recorded in this transaction and not yet chained
+PENDING = "audit_pending"
+
+
+def _lock_chain(session: Session) -> None:
+    """Make this transaction the only writer of the chain until it ends."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(7301)"))
+    else:
+        # SQLite: a write statement (touching no row) takes the database's one write lock, so
+        # the last entry read below stays the last until this transaction commits.
+        session.execute(text("UPDATE audit_entry SET id = id WHERE 0 = 1"))
+
+
+def _chain(session: Session) -> None:
+    """Link this transaction's entries to the end of the chain and write them.
+
+    Runs as late as possible (just before the commit, or before a query of the log in the
+    same transaction), so the lock that serialises writers is held for milliseconds, not
+    for the whole request.
+    """
+    pending = session.info.pop(PENDING, None)
+    if not pending:
+        return
+    _lock_chain(session)
+    last = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
+    last = last or GENESIS
+    for entry in pending:
+        entry.prev_hash = last
+        entry.hash = last = entry.compute_hash()
+    session.add_all(pending)
+    session.flush()
+
+
+@event.listens_for(Session, "before_commit")
+def _chain_before_commit(session):
+    _chain(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _chain_before_reading_the_log(state):
+    """A query of the log sees the entries this transaction has recorded, as before a commit."""
+    if (
+        state.is_select
+        and state.session.info.get(PENDING)
+        and any(mapper.class_ is AuditEntry for mapper in state.all_mappers)
+    ):
+        _chain(state.session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_unwritten(session, transaction):
+    # A rollback takes the transaction's entries with it, as it does its changes.
+    if transaction.parent is None:
+        session.info.pop(PENDING, None)
 
 
 def record(
@@ -217,7 +267,8 @@ def record(
     object_id=None,
     **detail,
 ) -> AuditEntry:
-    """Append an entry in the current transaction (flushed, committed with the change)."""
+    """Append an entry to the current transaction: written, and linked into the chain, when
+    the transaction commits, together with the change it records (or not at all)."""
     entry = AuditEntry(
         at=utcnow(),
         actor_id=getattr(actor, "id", None),
@@ -228,10 +279,7 @@ def record(
         object_id=None if object_id is None else str(object_id),
         detail=json.dumps(detail, sort_keys=True, default=str, ensure_ascii=False),
     )
-    entry.prev_hash = _last_hash()
-    entry.hash = entry.compute_hash()
-    db.session.add(entry)
-    db.session.flush()
+    db.session.info.setdefault(PENDING, []).append(entry)
     return entry
 
 

@@ -47,7 +47,7 @@ def serve(app, processes, tmp_path: Path) -> str:
     def answers():
         try:
             return requests.get(f"{url}/login", timeout=2).status_code == 200
-        except requests.ConnectionError:
+        except requests.RequestException:  # refused, or no answer while the worker boots
             return False
 
     until(answers, seconds=60, every=0.2, what="gunicorn to answer")
