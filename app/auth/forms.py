@@ -69,3 +69,14 @@ class PasswordConfirmForm(FlaskForm):
         validators=[DataRequired(), Length(max=256)],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+class EnrolForm(CodeForm):
+    """The first code from the app, and the password: a session left open is not enough to
+    bind the account to someone else's phone."""
+
+    password = PasswordField(
+        _l("Your password"),
+        validators=[DataRequired(), Length(max=256)],
+        render_kw={"autocomplete": "current-password"},
+    )

@@ -14,6 +14,7 @@ from flask_login import current_user, login_user, logout_user
 from app.auth import services, two_factor
 from app.auth.forms import (
     CodeForm,
+    EnrolForm,
     LanguageForm,
     LoginForm,
     PasswordChangeForm,
@@ -77,6 +78,17 @@ def _complete_login(user: User, target: str | None, second_factor: bool = False)
     if second_factor:
         session[SECOND_FACTOR] = True
     return redirect(safe_next(target, url_for("main.home")))
+
+
+def _locked_out():
+    """After a wrong password on the account pages: if that locked the account, this
+    session ends too (all of them did), and the login page says why; else None."""
+    if not current_user.is_locked(utcnow()):
+        return None
+    logout_user()
+    fresh_session()
+    flash(_locked_message(), "error")
+    return redirect(url_for("auth.login"))
 
 
 def _pending_user() -> User | None:
@@ -186,6 +198,7 @@ def language():
 
 @bp.route("/account", methods=["GET", "POST"])
 @permission("account.manage")
+@limiter.limit(_login_limit, methods=["POST"])
 def account():
     form = PasswordChangeForm()
     forced = current_user.must_change_password
@@ -202,6 +215,9 @@ def account():
                 login_user(current_user._get_current_object())
                 flash(_("Your password has been changed. Other sessions were logged out."))
                 return redirect(url_for("main.home" if forced else "auth.account"))
+            locked = _locked_out()
+            if locked:
+                return locked
             form.current_password.errors.append(_("The current password is wrong."))
     return render_template(
         "auth/account.html",
@@ -216,18 +232,23 @@ def account():
 
 @bp.route("/account/two-factor", methods=["GET", "POST"])
 @permission("account.manage")
+@limiter.limit(_login_limit, methods=["POST"])
 def two_factor_setup():
-    """Enrolment: the secret as text and QR code, confirmed with a first code."""
+    """Enrolment: the secret as text and QR code, confirmed with the password and a first
+    code."""
     if current_user.two_factor_enabled:
         return redirect(url_for("auth.account"))
-    form = CodeForm()
+    form = EnrolForm()
     if form.validate_on_submit():
         try:
             codes = two_factor.confirm_enrolment(
-                current_user, session.get(ENROLLING), form.code.data
+                current_user, session.get(ENROLLING), form.code.data, form.password.data
             )
         except TwoFactorError as error:
-            form.code.errors.append(str(error.message))
+            locked = _locked_out()
+            if locked:
+                return locked
+            form.form_errors.append(str(error.message))
         else:
             # The other sessions ended; this one, which gave a code, goes on under the new version.
             _renew_login(second_factor=True)
@@ -237,7 +258,7 @@ def two_factor_setup():
     secret = session.get(ENROLLING) or two_factor.pending_secret(current_user)
     session[ENROLLING] = secret
     uri = two_factor.provisioning_uri(current_user, secret, current_app.config["TWO_FACTOR_ISSUER"])
-    form.code.data = ""
+    form.code.data = form.password.data = ""
     return render_template(
         "auth/two_factor_setup.html",
         form=form,
@@ -249,12 +270,16 @@ def two_factor_setup():
 
 @bp.post("/account/two-factor/codes")
 @permission("account.manage")
+@limiter.limit(_login_limit)
 def recovery_codes():
     form = PasswordConfirmForm(prefix="codes")
     if form.validate_on_submit():
         try:
             codes = two_factor.regenerate_recovery_codes(current_user, form.password.data)
         except TwoFactorError as error:
+            locked = _locked_out()
+            if locked:
+                return locked
             flash(str(error.message), "error")
         else:
             return render_template("auth/recovery_codes.html", codes=codes)
@@ -265,12 +290,16 @@ def recovery_codes():
 
 @bp.post("/account/two-factor/disable")
 @permission("account.manage")
+@limiter.limit(_login_limit)
 def two_factor_disable():
     form = PasswordConfirmForm(prefix="disable")
     if form.validate_on_submit():
         try:
             two_factor.disable(current_user, form.password.data)
         except TwoFactorError as error:
+            locked = _locked_out()
+            if locked:
+                return locked
             flash(str(error.message), "error")
         else:
             _renew_login(second_factor=False)

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from enum import StrEnum
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
@@ -77,6 +78,28 @@ def count_failure(user: User, now, lock_after: int, lock_minutes: int) -> bool:
     return False
 
 
+def check_own_password(user: User, password: str, refused_action: str) -> bool:
+    """The password typed again on the account pages (a change to the login itself).
+
+    A wrong one counts toward the lock as a failed login does, so an unattended session
+    cannot be used to guess the password; when that locks the account, every session of the
+    user ends. While the account is locked nothing is checked at all. Refusals are audited
+    as ``refused_action``.
+    """
+    now = utcnow()
+    if user.is_locked(now):
+        audit.record(user, refused_action, "user", user.id, locked=True)
+        return False
+    if verify_password(user.password_hash, password):
+        return True
+    settings = current_app.config
+    locked = count_failure(user, now, settings["LOGIN_LOCK_AFTER"], settings["LOGIN_LOCK_MINUTES"])
+    if locked:
+        user.invalidate_sessions()
+    audit.record(user, refused_action, "user", user.id, locked=locked)
+    return False
+
+
 class PasswordRejected(ValueError):
     def __init__(self, problems):
         super().__init__("; ".join(str(p) for p in problems))
@@ -105,12 +128,12 @@ def set_password(user: User, new_password: str, *, actor: User) -> None:
 
 
 def change_own_password(user: User, current: str, new_password: str) -> bool:
-    """False if ``current`` is wrong; raises PasswordRejected for a weak new password.
+    """False if ``current`` is wrong (counted toward the lock); raises PasswordRejected for a
+    weak new password.
 
     A temporary password (set by an administrator) cannot be kept as the new one.
     """
-    if not verify_password(user.password_hash, current):
-        audit.record(user, "user.password_change_failed", "user", user.id)
+    if not check_own_password(user, current, "user.password_change_failed"):
         return False
     if user.must_change_password and new_password == current:
         raise PasswordRejected([_l("Choose a new password, not the one you were given.")])

@@ -19,7 +19,7 @@ from markupsafe import Markup
 from sqlalchemy import or_, select, update
 
 from app.auth.models import RecoveryCode
-from app.auth.services import count_failure
+from app.auth.services import check_own_password, count_failure
 from app.core import audit
 from app.core.db import db, utcnow
 from app.core.passwords import hash_password, verify_password
@@ -119,17 +119,19 @@ def _unused_codes(user: User) -> list[RecoveryCode]:
 
 
 def confirm_enrolment(
-    user: User, secret: str | None, code: str, now: datetime | None = None
+    user: User, secret: str | None, code: str, password: str, now: datetime | None = None
 ) -> list[str]:
-    """Switch two-factor login on with ``secret`` once the first code from the app is right;
-    every other session of the user ends (none of them gave a code).
+    """Switch two-factor login on with ``secret`` once the password and the first code from
+    the app are right; every other session of the user ends (none of them gave a code).
 
-    Returns the recovery codes (in plain text, to be shown once); TwoFactorError if the code
-    is wrong or no enrolment is in progress.
+    Returns the recovery codes (in plain text, to be shown once); TwoFactorError if the
+    password or the code is wrong or no enrolment is in progress. Without the password, a
+    session left open would let anyone bind the account to their own phone.
     """
     now = now or utcnow()
     if user.two_factor_enabled or not secret:
         raise TwoFactorError(_l("Start the set-up again: no set-up is in progress."))
+    _check_password(user, password, "two_factor.enrol")
     step = _matching_step(secret, _normalise(code), now)
     if step is None:
         audit.record(user, "two_factor.enrol_failed", "user", user.id)
@@ -207,8 +209,7 @@ def _spend(stored: RecoveryCode, now: datetime) -> bool:
 
 
 def _check_password(user: User, password: str, action: str) -> None:
-    if not verify_password(user.password_hash, password):
-        audit.record(user, f"{action}_refused", "user", user.id)
+    if not check_own_password(user, password, f"{action}_refused"):
         raise TwoFactorError(_l("The password is wrong."))
 
 

@@ -36,7 +36,7 @@ def enrolled(make_user):
         # Confirmed with the previous step's code (the phone 30 s behind), so that the
         # current code is still unused for the login the test makes.
         earlier = pyotp.TOTP(secret).at(utcnow() - timedelta(seconds=30))
-        codes = two_factor.confirm_enrolment(user, secret, earlier)
+        codes = two_factor.confirm_enrolment(user, secret, earlier, PASSWORD)
         db.session.commit()
         return user, codes
 
@@ -60,9 +60,9 @@ def test_enrolment_needs_a_right_first_code(make_user):
     assert secret != two_factor.pending_secret(user) and user.totp_secret is None
     right = pyotp.TOTP(secret).at(utcnow())
     with pytest.raises(TwoFactorError):
-        two_factor.confirm_enrolment(user, secret, "000000" if right != "000000" else "1")
+        two_factor.confirm_enrolment(user, secret, "000000" if right != "000000" else "1", PASSWORD)
     assert not user.two_factor_enabled
-    codes = two_factor.confirm_enrolment(user, secret, right)
+    codes = two_factor.confirm_enrolment(user, secret, right, PASSWORD)
     db.session.commit()
     assert user.two_factor_enabled
     assert len(codes) == 10 and len(set(codes)) == 10
@@ -253,10 +253,12 @@ def test_enrolment_pages(client, auth):
     assert spaced in page
     svg = page.split("<svg ", 1)[1].split("</svg>", 1)[0]
     assert 'class="qr"' in svg and "http" not in svg
-    wrong = client.post("/account/two-factor", data={"code": "99999"})
+    wrong = client.post("/account/two-factor", data={"code": "99999", "password": PASSWORD})
     assert "not right" in wrong.get_data(as_text=True)
     assert spaced in wrong.get_data(as_text=True)  # the same secret: the app need not change
-    done = client.post("/account/two-factor", data={"code": pyotp.TOTP(secret).at(utcnow())})
+    done = client.post(
+        "/account/two-factor", data={"code": pyotp.TOTP(secret).at(utcnow()), "password": PASSWORD}
+    )
     codes = re.findall(r"<code>([a-z2-9-]{14})</code>", done.get_data(as_text=True))
     assert len(codes) == 10
     db.session.refresh(user)
@@ -295,7 +297,7 @@ def test_required_roles_must_enrol_before_anything_else(app_factory, make_user):
     assert "Set it up to continue" in page.get_data(as_text=True)
     with client.session_transaction() as state:
         code = pyotp.TOTP(state["totp_enrolling"]).at(utcnow())
-    client.post("/account/two-factor", data={"code": code})
+    client.post("/account/two-factor", data={"code": code, "password": PASSWORD})
     assert client.get("/home").status_code == 200
     # a role that is not required logs in with its password alone
     other = app.test_client()
@@ -363,7 +365,9 @@ def test_a_password_only_session_ends_when_the_owner_enrols(app, make_user):
     with owner.session_transaction() as state:
         secret = state["totp_enrolling"]
     assert copied != secret
-    owner.post("/account/two-factor", data={"code": pyotp.TOTP(secret).at(utcnow())})
+    owner.post(
+        "/account/two-factor", data={"code": pyotp.TOTP(secret).at(utcnow()), "password": PASSWORD}
+    )
     assert owner.get("/home").status_code == 200
     assert intruder.get("/home").headers["Location"].startswith("/login")
 
@@ -385,7 +389,7 @@ def test_a_session_that_gave_no_code_has_no_access_once_two_factor_is_on(app, ma
     intruder.post("/login", data={"username": "owner2", "password": PASSWORD})
     assert intruder.get("/home").status_code == 200
     secret = pyotp.random_base32()
-    two_factor.confirm_enrolment(user, secret, pyotp.TOTP(secret).at(utcnow()))
+    two_factor.confirm_enrolment(user, secret, pyotp.TOTP(secret).at(utcnow()), PASSWORD)
     db.session.commit()
     with intruder.session_transaction() as state:
         state["_user_id"] = user.get_id()  # past the session-version check
@@ -408,9 +412,71 @@ def test_the_code_step_and_enrolment_mark_the_session(client, auth, enrolled):
     with client.session_transaction() as state:
         secret = state["totp_enrolling"]
         state.pop("second_factor", None)
-    client.post("/account/two-factor", data={"code": pyotp.TOTP(secret).at(utcnow())})
+    client.post(
+        "/account/two-factor", data={"code": pyotp.TOTP(secret).at(utcnow()), "password": PASSWORD}
+    )
     db.session.refresh(other)
     assert other.two_factor_enabled
     with client.session_transaction() as state:
         assert state["second_factor"] is True
     assert client.get("/home").status_code == 200
+
+
+def test_enrolment_needs_the_password(client, auth):
+    """A session left open is not enough to bind the account to someone else's phone."""
+    user = auth.login(Role.RESEARCHER)
+    client.get("/account/two-factor")
+    with client.session_transaction() as state:
+        secret = state["totp_enrolling"]
+    code = pyotp.TOTP(secret).at(utcnow())
+    wrong = client.post("/account/two-factor", data={"code": code, "password": "not-it-at-all"})
+    assert "The password is wrong." in wrong.get_data(as_text=True)
+    missing = client.post("/account/two-factor", data={"code": code})
+    assert missing.status_code == 200
+    db.session.refresh(user)
+    assert not user.two_factor_enabled
+    assert db.session.scalar(
+        select(AuditEntry.id).where(AuditEntry.action == "two_factor.enrol_refused")
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        ("/account", {"current_password": "{wrong}", "new_password": "A new passphrase 2026",
+                      "confirm": "A new passphrase 2026"}),
+        ("/account/two-factor/codes", {"codes-password": "{wrong}"}),
+        ("/account/two-factor/disable", {"disable-password": "{wrong}"}),
+        ("/account/two-factor", {"code": "123456", "password": "{wrong}"}),
+    ],
+)  # fmt: skip
+def test_wrong_passwords_on_account_pages_lock_the_account_and_end_the_session(
+    app_factory, make_user, enrolled, path, data
+):
+    """Someone at an unattended session cannot guess the password on the account pages:
+    each wrong one counts as a failed login, and the lock logs every session out."""
+    app = app_factory(LOGIN_LOCK_AFTER=3)
+    with app.app_context():
+        if path == "/account/two-factor":
+            user = make_user(roles=[Role.RESEARCHER])
+        else:
+            user, _codes = enrolled(roles=[Role.RESEARCHER])
+        username, user_id = user.username, user.id
+    client = app.test_client()
+    client.post("/login", data={"username": username, "password": PASSWORD})
+    if path != "/account/two-factor" and client.get("/home").status_code != 200:
+        with app.app_context():
+            code = code_at(db.session.get(type(user), user_id), utcnow())
+        client.post("/login/code", data={"code": code})
+    assert client.get("/home").status_code == 200
+    client.get("/account/two-factor")
+    form = {key: value.replace("{wrong}", "not-the-password") for key, value in data.items()}
+    answers = [client.post(path, data=form) for _ in range(3)]
+    assert answers[-1].headers["Location"] == "/login"
+    assert client.get("/home").headers["Location"].startswith("/login")
+    with app.app_context():
+        locked = db.session.get(type(user), user_id)
+        assert locked.is_locked(utcnow())
+    # the right password does not open a locked account
+    client.post("/login", data={"username": username, "password": PASSWORD})
+    assert client.get("/home").headers["Location"].startswith("/login")
