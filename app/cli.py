@@ -321,6 +321,24 @@ def retention_run_command():
     click.echo(f"{count} recordings destroyed")
 
 
+@click.group("storage")
+def storage_group():
+    """The encrypted file store (MEDIA_ROOT)."""
+
+
+@storage_group.command("sweep")
+@with_appcontext
+def storage_sweep_command():
+    """Remove stray stored files older than a day (also run nightly by the worker)."""
+    from app.core import storage
+
+    removed = storage.sweep_strays()
+    db.session.commit()
+    for category, count in sorted(removed.items()):
+        click.echo(f"{category}: {count} removed")
+    click.echo(f"{sum(removed.values())} stray files removed")
+
+
 def register_commands(app: Flask) -> None:
     from app.core.backup_commands import COMMANDS as backup_commands
 
@@ -337,5 +355,6 @@ def register_commands(app: Flask) -> None:
         guides_group,
         transcribe_command,
         retention_group,
+        storage_group,
     ):
         app.cli.add_command(command)

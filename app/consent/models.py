@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.consent.scopes import Scope
 from app.consent.texts import ConsentText
+from app.core import storage
 from app.core.crypto import EncryptedText
 from app.core.db import UTCDateTime, db, sql_values, utcnow
 
@@ -163,6 +164,9 @@ class ConsentRecord(db.Model):
     @property
     def method_label(self):
         return METHOD_LABELS[Method(self.method)]
+
+
+storage.register_references("consent_scans", storage.names_in(ConsentRecord.scan_name))
 
 
 class ConsentGrant(db.Model):

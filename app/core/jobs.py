@@ -6,6 +6,7 @@ wrapper: it loads the row and calls the handler registered for the job's kind wi
 """
 
 import json
+import re
 import threading
 import traceback
 from collections.abc import Callable
@@ -33,6 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from app.core import storage
 from app.core.db import UTCDateTime, db, utcnow
 from app.core.users import User
 
@@ -140,6 +142,22 @@ class Job(db.Model):
         self.state = JobState.FAILED.value
         self.error = error
         self.finished_at = utcnow()
+
+
+def names_in_results(category: str) -> Callable[[], set[str]]:
+    """A storage ``references`` function: the files of ``category`` that job results name."""
+    pattern = re.compile(rf"\b{category}/[0-9a-f]{{32}}\.rte")
+
+    def references() -> set[str]:
+        results = db.session.scalars(select(Job.result).where(Job.result.like(f"%{category}/%")))
+        return {name for result in results for name in pattern.findall(result)}
+
+    return references
+
+
+#: A subject access export (app/privacy/access.py) is named only in its job's result, until
+#: it expires (``remove_old_exports``) or the participant is erased.
+storage.register_references("exports", names_in_results("exports"))
 
 
 class JobError(Exception):
@@ -394,6 +412,16 @@ def sweep_jobs() -> None:
     if _worker_app is not None:
         with _worker_app.app_context():
             sweep()
+
+
+@huey.periodic_task(crontab(minute="37", hour="3"))
+def sweep_stored_files() -> None:
+    """Nightly: remove the stored files nothing refers to any more (``storage.sweep_strays``)."""
+    if _worker_app is not None:
+        with _worker_app.app_context():
+            g.audit_origin = "job"
+            storage.sweep_strays()
+            db.session.commit()
 
 
 def configure_queue(app: Flask) -> None:

@@ -8,8 +8,9 @@ from the user, so no upload can choose where it lands.
 import os
 import re
 import shutil
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -26,6 +27,8 @@ from app.core.crypto import (
 )
 
 _NAME = re.compile(r"^[a-z_]+/[0-9a-f]{32}\.rte$")
+#: the temporary file ``save`` and ``rotate_all`` write before the rename
+_PARTIAL = re.compile(r"^\.[0-9a-f]{32}\.rte\.partial$")
 
 
 @dataclass(frozen=True)
@@ -171,3 +174,88 @@ def rotate_all() -> int:
         _fsync_dir(path.parent)
         count += 1
     return count
+
+
+# --- strays ----------------------------------------------------------------------------------
+
+#: category -> functions returning the stored names some row still refers to
+REFERENCES: dict[str, list[Callable[[], set[str]]]] = {}
+#: a file this old that nothing refers to is a stray: younger, it may belong to a transaction
+#: still running (an upload being checked, a job about to commit)
+STRAY_AFTER = 24 * 3600
+
+
+def register_references(category: str, references: Callable[[], set[str]]):
+    """Declare where the names of ``category``'s files are kept: ``references()`` returns
+    every stored name still referred to. Only a category declared here is ever swept."""
+    if not re.fullmatch(r"[a-z_]+", category):
+        raise ValueError(f"bad storage category {category!r}")
+    known = REFERENCES.setdefault(category, [])
+    if references not in known:
+        known.append(references)
+    return references
+
+
+def names_in(column) -> Callable[[], set[str]]:
+    """A ``references`` function: the stored names held in a model's column."""
+
+    def references() -> set[str]:
+        from sqlalchemy import select
+
+        from app.core.db import db
+
+        return set(db.session.scalars(select(column).where(column.is_not(None))))
+
+    return references
+
+
+def _old(path: Path, cutoff: float) -> bool:
+    try:
+        return path.stat().st_mtime < cutoff
+    except FileNotFoundError:  # removed meanwhile
+        return False
+
+
+def sweep_strays(older_than_seconds: float = STRAY_AFTER,
+                 categories: list[str] | None = None) -> dict[str, int]:  # fmt: skip
+    """Remove the stray files older than ``older_than_seconds``: finished files of a declared
+    category that no row refers to (a delete that failed after its commit), and in every
+    folder the temporary files of writers that died. Each removal is audited; the caller
+    commits. ``categories`` limits the sweep to those folders. Returns category -> count.
+
+    A category nobody declared keeps its finished files: an unknown file is never deleted.
+    """
+    from app.core import audit  # here, not at the top: audit imports users and the database
+
+    root = _root()
+    if not root.is_dir():
+        return {}
+    cutoff = time.time() - older_than_seconds
+    wanted = set(REFERENCES) if categories is None else set(categories) & set(REFERENCES)
+    # Every reference is read before any file is looked at: a file stored after this is
+    # younger than the cutoff, and a failing lookup stops the sweep before it deletes.
+    kept = {c: set().union(*(references() for references in REFERENCES[c])) for c in wanted}
+    removed: dict[str, int] = dict.fromkeys(sorted(wanted), 0)
+
+    def gone(category: str, name: str, partial: bool) -> None:
+        removed[category] = removed.get(category, 0) + 1
+        audit.record(None, "storage.stray_removed", "file", None, category=category, name=name,
+                     partial=partial)  # fmt: skip
+
+    for category in sorted(wanted):
+        for name in names(category):
+            if name not in kept[category] and _old(_path(name), cutoff) and delete(name):
+                gone(category, name, partial=False)
+    for folder in sorted(root.iterdir()):
+        if not folder.is_dir() or (categories is not None and folder.name not in categories):
+            continue
+        stale = [p for p in folder.iterdir() if _PARTIAL.match(p.name) and _old(p, cutoff)]
+        for path in sorted(stale):
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                continue
+            gone(folder.name, f"{folder.name}/{path.name}", partial=True)
+        if stale:
+            _fsync_dir(folder)
+    return removed

@@ -12,6 +12,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.config import LANGUAGES
+from app.core import storage
 from app.core.crypto import EncryptedDate, EncryptedText
 from app.core.db import UTCDateTime, db, sql_values, utcnow
 from app.participants.eligibility import Eligibility, Rules, Setting, assess
@@ -198,3 +199,6 @@ class RegisterImport(db.Model):
 
     uploaded_by = relationship("User")
     job = relationship("Job")
+
+
+storage.register_references("imports", storage.names_in(RegisterImport.stored_name))

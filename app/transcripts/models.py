@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from analysis.transcripts import Segment
+from app.core import storage
 from app.core.crypto import EncryptedText
 from app.core.db import UTCDateTime, db, sql_values, utcnow
 
@@ -123,6 +124,9 @@ class Recording(db.Model):
     @property
     def destroyed_reason_label(self):
         return DestroyReason(self.destroyed_reason).label if self.destroyed_reason else ""
+
+
+storage.register_references("audio", storage.names_in(Recording.stored_name))
 
 
 MIME_TYPES = {

@@ -7,7 +7,6 @@ job commits.
 """
 
 import math
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import BinaryIO
@@ -193,26 +192,17 @@ def delete_recording(actor, recording: Recording) -> None:
 
 def destroy_due_audio() -> int:
     """Destroy every recording whose retention after verification is over (system actor)."""
+    # Audio files no live recording points to (a delete that failed after its commit) go
+    # too, as in the nightly sweep of every category. Swept first, while the recordings
+    # destroyed below still hold their files: those go only after the commit.
+    storage.sweep_strays(categories=["audio"])
     due = db.session.scalars(
         select(Recording).where(Recording.destroyed_at.is_(None), Recording.destroy_on <= today())
     ).all()
     for recording in due:
         _destroy(None, recording, DestroyReason.RETENTION)
     db.session.flush()
-    _remove_strays()
     return len(due)
-
-
-def _remove_strays() -> None:
-    """Audio files no live recording points to (a delete that failed after its commit) go
-    too; a file younger than a day may belong to an upload still being checked."""
-    kept = set(db.session.scalars(select(Recording.stored_name).where(
-        Recording.stored_name.is_not(None))))  # fmt: skip
-    cutoff = time.time() - 24 * 3600
-    for name in storage.names("audio"):
-        if name not in kept and storage.modified(name) < cutoff:
-            storage.delete(name)
-            audit.record(None, "audio.destroy", "file", None, reason="stray", name=name)
 
 
 # --- transcription ---------------------------------------------------------------------------
