@@ -2,8 +2,10 @@
 
 The ZIP holds a readable summary (``summary.html``, in the language of the person who asked
 for it), the same data as ``data.json``, and the participant's files decrypted (recordings,
-consent scans). It is built by a background job and streamed straight into the encrypted
-file store, so no plaintext copy touches the disk; it is kept for ``KEEP`` and then removed.
+consent scans), less what the coordinator chose to leave out to protect others (GDPR
+art. 15(4); see ``report.collect``). It is built by a background job and streamed straight
+into the encrypted file store, so no plaintext copy touches the disk; it is kept for ``KEEP``
+and then removed.
 """
 
 import json
@@ -62,16 +64,22 @@ def expire_exports() -> int:
     return done
 
 
-def start_export(actor, participant: Participant) -> jobs.Job:
-    """Queue the export; one at a time per participant."""
+def start_export(
+    actor, participant: Participant, withhold_flags: bool = True, withhold_others: bool = True
+) -> jobs.Job:
+    """Queue the export; one at a time per participant. ``withhold_flags`` and
+    ``withhold_others`` are the coordinator's review (see ``report.collect``): kept in the
+    job and in the audit entry."""
     authorize(actor, "privacy.access")
     expire_exports()
     subject = export_subject(participant.id)
     if jobs.active_job(subject) is not None:
         raise ExportRefused(_l("An export for %(code)s is already being made.",
                                code=participant.code))  # fmt: skip
-    job = jobs.submit(EXPORT, actor, subject=subject, participant_id=participant.id)
-    audit.record(actor, "participant.access_export", "participant", participant.id, job=job.id)
+    choices = {"withhold_flags": bool(withhold_flags), "withhold_others": bool(withhold_others)}
+    job = jobs.submit(EXPORT, actor, subject=subject, participant_id=participant.id, **choices)
+    audit.record(actor, "participant.access_export", "participant", participant.id, job=job.id,
+                 **choices)  # fmt: skip
     return job
 
 
@@ -139,11 +147,17 @@ def _write_zip(sink: BinaryIO, data: dict, files: list[tuple[str, str]], progres
 def build_export(job: jobs.Job) -> dict:
     """The job: collect, write the ZIP into the store, record the read of identity data."""
     actor = job.created_by
-    participant = db.session.get(Participant, job.params_dict["participant_id"])
+    params = job.params_dict
+    participant = db.session.get(Participant, params["participant_id"])
     if participant is None:
         raise jobs.JobError(_("The participant is no longer in the register."))
     authorize(actor, "privacy.access")
-    data, files = collect(participant)
+    # A job queued before the review existed has no choices: the safe side is to withhold.
+    data, files = collect(
+        participant,
+        withhold_flags=params.get("withhold_flags", True),
+        withhold_others=params.get("withhold_others", True),
+    )
     jobs.set_progress(job, 0.05)
     stored, count = _save_streamed(
         lambda sink: _write_zip(sink, data, files, lambda share: jobs.set_progress(job, share))
@@ -151,7 +165,7 @@ def build_export(job: jobs.Job) -> dict:
     storage.delete_on_rollback(stored.name)
     audit.record(actor, "participant.identity_read", "participant", participant.id,
                  purpose="subject_access")  # fmt: skip
-    return {"file": stored.name, "size": stored.size, "files": count}
+    return {"file": stored.name, "size": stored.size, "files": count, "withheld": data["withheld"]}
 
 
 @jobs.huey.periodic_task(crontab(minute="47", hour="3"))

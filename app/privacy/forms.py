@@ -1,11 +1,35 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import BooleanField, HiddenField, StringField
 from wtforms.validators import DataRequired, Length
 
 
-class ActionForm(FlaskForm):
-    """A button that changes something; the CSRF token is its only field."""
+class ExportForm(FlaskForm):
+    """Start a subject access export, with the coordinator's review of what concerns others
+    (GDPR art. 15(4)): both are left out unless the coordinator unticks them."""
+
+    withhold_flags = BooleanField(
+        _l("Leave out the ethics flags"),
+        default=True,
+        description=_l(
+            "They record what the young person disclosed about others, and our follow-up."
+        ),
+    )
+    withhold_others = BooleanField(
+        _l("Leave out the names of other people"),
+        default=True,
+        description=_l("The people in the story, and the pseudonym map's entries for others."),
+    )
+    #: sent with the checkboxes; an unticked box sends nothing, so without this a post from
+    #: an old page (or a hand-made one) would read as "include everything"
+    reviewed = HiddenField(default="1")
+
+    def choices(self) -> tuple[bool, bool]:
+        """(withhold_flags, withhold_others): what was ticked, or both withheld when the
+        post did not come from this form's checkboxes (the safe side)."""
+        if self.reviewed.raw_data != ["1"]:
+            return True, True
+        return bool(self.withhold_flags.data), bool(self.withhold_others.data)
 
 
 class FindForm(FlaskForm):

@@ -1,18 +1,28 @@
-"""Everything the platform holds about one participant, as plain data for the export."""
+"""Everything the platform holds about one participant, as plain data for the export.
 
-import json
+What concerns other people can be left out after the coordinator's review (GDPR art. 15(4):
+the copy must not adversely affect the rights and freedoms of others); see ``collect``.
+"""
+
+import re
 
 from sqlalchemy import select
 
+from analysis.pseudonymise import LABELS
 from app.coding.models import Coding
 from app.core.db import db, utcnow
 from app.interviews.models import FlagCategory, Interview, Status
 from app.offers.models import Answer
-from app.participants.models import Participant
+from app.participants.models import Participant, Relation
 from app.releases.models import PseudonymMap
 from app.transcripts.models import Recording
 
-FORMAT = 1
+#: 2: ``withheld``, and ``ethics_flags`` as a count where they were left out
+FORMAT = 2
+#: why something was left out, in data.json (which is not translated)
+OTHERS_REASON = "rights of others, GDPR art. 15(4)"
+WITHHELD_FLAGS = "ethics_flags"
+WITHHELD_NAMES = "names_of_other_people"
 SCAN_SUFFIX = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 
 
@@ -88,7 +98,16 @@ def _section_titles(interview: Interview) -> dict[str, str]:
     return {section.key: section.title for section in (*guide.sections, guide.closing)}
 
 
-def _interview(interview: Interview, files: list) -> dict:
+def _flags(interview: Interview, withhold: bool) -> list[dict] | dict:
+    if withhold:
+        return {"count": len(interview.flags), "withheld": True}
+    return [{
+        "category": f.category, "disclosure": f.disclosure, "follow_up": f.follow_up,
+        "due_on": f.due_on, "raised_at": f.raised_at, "resolved_at": f.resolved_at,
+        "resolution": f.resolution} for f in interview.flags]  # fmt: skip
+
+
+def _interview(interview: Interview, files: list, withhold_flags: bool) -> dict:
     titles = _section_titles(interview)
     return {
         "id": interview.id, "scheduled_at": interview.scheduled_at, "place": interview.place,
@@ -98,10 +117,7 @@ def _interview(interview: Interview, files: list) -> dict:
         "memos": [{"section": m.section_key, "section_title": titles.get(m.section_key),
                    "text": m.text, "updated_at": m.updated_at}
                   for m in sorted(interview.memos, key=lambda m: m.section_key)],
-        "ethics_flags": [{
-            "category": f.category, "disclosure": f.disclosure, "follow_up": f.follow_up,
-            "due_on": f.due_on, "raised_at": f.raised_at, "resolved_at": f.resolved_at,
-            "resolution": f.resolution} for f in interview.flags],
+        "ethics_flags": _flags(interview, withhold_flags),
         "consents": _consents(interview, files),
         "withdrawals": [{
             "scopes": w.scopes, "giver": w.giver, "withdrawn_on": w.withdrawn_on,
@@ -131,11 +147,78 @@ def summary_labels() -> dict:
         "answer_label": lambda value: label(Answer, value),
         "status_label": lambda value: label(Status, value),
         "flag_label": lambda value: label(FlagCategory, value),
+        "relation_label": lambda value: label(Relation, value),
     }
 
 
-def collect(participant: Participant) -> tuple[dict, list[tuple[str, str]]]:
-    """The data (for data.json and the summary) and the files: (stored name, name in ZIP)."""
+_SEPARATORS = re.compile(r"[\s\-‐–]+")
+
+
+def name_parts(name: str | None) -> set[str]:
+    """The words of a name, casefolded ("Anna-Karin Lind" -> {"anna", "karin", "lind"})."""
+    return {part for part in _SEPARATORS.split((name or "").casefold()) if part}
+
+
+def is_own_name(key: str, entry: dict, parts: set[str]) -> bool:
+    """Whether a pseudonym map entry is the participant's own name, or part of it.
+
+    Keys are ``"LABEL:surface"`` (``analysis.pseudonymise.map_key``: the label, then the
+    passage's words lowercased; a genitive is stored under its base name); older entries
+    are keyed by the bare surface, with the label only in the entry. An entry is the
+    participant's own when it is a person's name and every one of its words is a part of
+    ``participant.name``, compared casefolded: "Saga", "Lindberg", "Saga Lindberg".
+    """
+    prefix, colon, surface = key.partition(":")
+    if not colon or prefix.upper() not in LABELS:
+        prefix, surface = "", key
+    kind = (prefix or str(entry.get("label") or "")).upper()
+    words = name_parts(surface)
+    return kind == "PERSON" and bool(words) and words <= parts
+
+
+def _pseudonym_map(participant: Participant, withhold_others: bool) -> tuple[dict, int]:
+    """The participant's pseudonym map, and how many of its entries were left out."""
+    found = db.session.scalar(
+        select(PseudonymMap).where(PseudonymMap.participant_id == participant.id)
+    )
+    entries = found.entry_dict if found else {}
+    if not withhold_others:
+        return entries, 0
+    parts = name_parts(participant.name)
+    kept = {key: entry for key, entry in entries.items() if is_own_name(key, entry, parts)}
+    return kept, len(entries) - len(kept)
+
+
+def collect(
+    participant: Participant, withhold_flags: bool = True, withhold_others: bool = True
+) -> tuple[dict, list[tuple[str, str]]]:
+    """The data (for data.json and the summary) and the files: (stored name, name in ZIP).
+
+    What the coordinator chose to leave out to protect others (GDPR art. 15(4)); both by
+    default, so that nothing about others goes out unreviewed:
+
+    ``withhold_flags``
+        Each interview's ``ethics_flags`` becomes ``{"count": n, "withheld": true}``. A
+        flag records what the young person disclosed, mostly about someone else ("little
+        brother is beaten at home"), and the team's follow-up (a report to social services),
+        so neither the text nor the category goes out; the count tells that there were some.
+
+    ``withhold_others``
+        ``people`` keeps each person's relation to the participant (that is about the
+        participant) without the name. The pseudonym map keeps only the entries that are
+        the participant's own name or parts of it (``is_own_name``). Everything else in it
+        (other people's names, and places, organisations, numbers and dates, which the map
+        cannot tell whose they are) is left out, since the map is a key from real names
+        to the pseudonyms of the research material.
+
+    Not changed: what the participant said (transcripts, releases), the interviewer's
+    memos, consents, and the staff who worked with them (interviewers, social workers).
+
+    ``data["withheld"]`` lists what was left out, with counts and the reason, one item per
+    kind and only where something was: ``[{"what": "ethics_flags", "count": 1, "reason":
+    ...}, {"what": "names_of_other_people", "people": 2, "pseudonym_map_entries": 3,
+    "reason": ...}]``. An empty list: nothing was left out.
+    """
     files: list[tuple[str, str]] = []
     placements = []
     for placement in participant.placements:
@@ -146,11 +229,27 @@ def collect(participant: Participant) -> tuple[dict, list[tuple[str, str]]]:
             "custody_transferred": placement.custody_transferred,
             "social_workers": [w.display_name for w in placement.workers],
             "offer": _offer(offer),
-            "interviews": [_interview(i, files) for i in (offer.interviews if offer else [])],
+            "interviews": [_interview(i, files, withhold_flags)
+                           for i in (offer.interviews if offer else [])],
         })  # fmt: skip
-    pseudonyms = db.session.scalar(
-        select(PseudonymMap).where(PseudonymMap.participant_id == participant.id)
-    )
+    pseudonyms, map_withheld = _pseudonym_map(participant, withhold_others)
+    people = [{"relation": p.relation, "name": p.name} for p in participant.people]
+    people_withheld = 0
+    if withhold_others:
+        people_withheld = sum(1 for p in people if p["name"])
+        people = [{"relation": p["relation"]} for p in people]
+    withheld = []
+    flags_withheld = 0
+    if withhold_flags:
+        flags_withheld = sum(i["ethics_flags"]["count"]
+                             for p in placements for i in p["interviews"])  # fmt: skip
+    if flags_withheld:
+        withheld.append({"what": WITHHELD_FLAGS, "count": flags_withheld,
+                         "reason": OTHERS_REASON})  # fmt: skip
+    if people_withheld or map_withheld:
+        withheld.append({"what": WITHHELD_NAMES, "people": people_withheld,
+                         "pseudonym_map_entries": map_withheld,
+                         "reason": OTHERS_REASON})  # fmt: skip
     data = {
         "format": FORMAT,
         "made_at": utcnow(),
@@ -166,8 +265,9 @@ def collect(participant: Participant) -> tuple[dict, list[tuple[str, str]]]:
             "language": participant.language,
             "registered_at": participant.created_at,
         },
-        "people": [{"relation": p.relation, "name": p.name} for p in participant.people],
+        "people": people,
         "placements": placements,
-        "pseudonym_map": json.loads(pseudonyms.entries) if pseudonyms else {},
+        "pseudonym_map": pseudonyms,
+        "withheld": withheld,
     }
     return data, files

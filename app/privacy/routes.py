@@ -18,7 +18,7 @@ from app.core.db import db
 from app.core.permissions import permission
 from app.participants.models import Participant
 from app.privacy import access, erasure
-from app.privacy.forms import ActionForm, EraseForm, FindForm
+from app.privacy.forms import EraseForm, ExportForm, FindForm
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy", template_folder="templates")
 
@@ -42,7 +42,7 @@ def overview(participant_id: int):
         participant=participant,
         counts=_counts(participant),
         exports=access.exports_of(participant),
-        form=ActionForm(),
+        form=ExportForm(),
     )
 
 
@@ -50,10 +50,13 @@ def overview(participant_id: int):
 @permission("privacy.access")
 def export_start(participant_id: int):
     participant = db.get_or_404(Participant, participant_id)
-    if not ActionForm().validate_on_submit():
+    form = ExportForm()
+    if not form.validate_on_submit():
         return redirect(url_for("privacy.overview", participant_id=participant.id))
+    withhold_flags, withhold_others = form.choices()
     try:
-        job = access.start_export(current_user, participant)
+        job = access.start_export(current_user, participant, withhold_flags=withhold_flags,
+                                  withhold_others=withhold_others)  # fmt: skip
     except access.ExportRefused as refused:
         flash(str(refused.message), "error")
         return redirect(url_for("privacy.overview", participant_id=participant.id))

@@ -31,7 +31,9 @@ def test_coordinator_exports_everything_about_one_participant(app, client, auth,
     overview = client.get(f"/privacy/participants/{subject.participant.id}")
     assert overview.status_code == 200 and "Saga" not in overview.get_data(as_text=True)
 
-    started = client.post(f"/privacy/participants/{subject.participant.id}/export")
+    # Both boxes unticked: the coordinator has read what concerns others and includes it.
+    started = client.post(f"/privacy/participants/{subject.participant.id}/export",
+                          data={"reviewed": "1"})  # fmt: skip
     assert started.status_code == 302
     job = db.session.scalars(select(jobs.Job).where(jobs.Job.kind == access.EXPORT)).one()
     assert job.state == "succeeded", job.error
@@ -62,6 +64,8 @@ def test_coordinator_exports_everything_about_one_participant(app, client, auth,
     assert interview["consents"][0]["guardian_name"] == "Birgitta Dahl 1"
     assert interview["withdrawals"][0]["note"] == "Saga 1 called"
     assert data["pseudonym_map"]["saga"]["placeholder"] == "[Person 1]"
+    assert interview["ethics_flags"][0]["disclosure"] == "Secret 1" and data["withheld"] == []
+    assert "Secret 1" in summary and "Lars Björk 1" in summary
     assert '<html lang="sv">' in summary and "Saga Lindberg 1" in summary
     assert "Saga Lindberg 2" not in summary and other.participant.name not in json.dumps(data)
     # Stored values are shown as the words of the page, in the reader's language.
