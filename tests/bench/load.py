@@ -2,9 +2,15 @@
 and N simulated people reading and writing through the real pages and forms (CSRF and all)
 for a while. Each person logs in once and finds their work first (timed apart, logins
 included); then all of them work at once, and that is what the figures are: p50, p95, p99,
-max and errors per endpoint and overall.
+max and errors per endpoint and overall, and the requests per second.
 
-    python -m tests.bench.load [--users 50] [--seconds 120] [--workers 3] [--threads 8]
+    python -m tests.bench.load [--users 50] [--seconds 120] [--think 1-3] [--workers N]
+                               [--threads 1]
+
+Each person waits 1 to 3 seconds between clicks (``--think``): brisk for someone reading a
+case page, and 50 of them make about 20 requests a second. ``--think 0.2-0.6`` is a stress
+pace that shows the server's capacity instead. gunicorn runs as docs/admin-guide.md
+installs it: sync workers, 2 × cores + 1 of them.
 
 The database is REDTHREAD_LOAD_DATABASE_URL (else REDTHREAD_TEST_DATABASE_URL); its name must
 contain "test" or "load", because its schema is dropped, migrated and filled with the demo
@@ -130,8 +136,9 @@ class Person(threading.Thread):
     """One simulated person: logs in once through the form and finds their work (``setup``
     times that), waits for ``go``, then mixes reads and writes until ``stop`` (``stats``)."""
 
-    def __init__(self, number, base, username, password, roles, setup, stats, go, stop):
+    def __init__(self, number, base, username, password, roles, setup, stats, go, stop, think):
         super().__init__(daemon=True)
+        self.think = think
         self.number, self.base, self.go, self.stop = number, base, go, stop
         self.username, self.password, self.roles = username, password, roles
         self.setup_stats, self.mix_stats = setup, stats
@@ -216,7 +223,7 @@ class Person(threading.Thread):
         self.stats = self.mix_stats
         while not self.stop.is_set():
             self.random.choice(self.actions)()
-            self.stop.wait(self.random.uniform(0.2, 0.6))  # a person reads before clicking
+            self.stop.wait(self.random.uniform(*self.think))  # a person reads before clicking
 
     def home(self):
         self.call("GET /home", "GET", "/home")
@@ -300,12 +307,28 @@ class Person(threading.Thread):
                       headers=headers, json={"delete": True})  # fmt: skip
 
 
+def think_time(text: str) -> tuple[float, float]:
+    low, _, high = text.partition("-")
+    try:
+        pause = (float(low), float(high or low))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not MIN-MAX seconds: {text!r}") from None
+    if not 0 <= pause[0] <= pause[1]:
+        raise argparse.ArgumentTypeError(f"not MIN-MAX seconds: {text!r}")
+    return pause
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=120)
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
+                        help="gunicorn worker processes (default: 2 × cores + 1)")  # fmt: skip
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads per worker; more than 1 uses the gthread worker")  # fmt: skip
+    parser.add_argument("--think", default="1-3", type=think_time,
+                        help="seconds a person reads before the next click, MIN-MAX (default "
+                             "1-3; 0.2-0.6 is a stress pace no person keeps up)")  # fmt: skip
     parser.add_argument("--port", type=int, default=5077)
     options = parser.parse_args()
     url = database_url()
@@ -330,7 +353,8 @@ def main() -> int:
         started.append(subprocess.Popen(
             [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{options.port}", "--workers",
              str(options.workers), "--threads", str(options.threads), "--worker-class",
-             "gthread", "--no-control-socket", "app:create_app()"],
+             "gthread" if options.threads > 1 else "sync", "--no-control-socket",
+             "app:create_app()"],
             env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT))  # fmt: skip
         base = f"http://127.0.0.1:{options.port}"
         for _ in range(300):
@@ -342,7 +366,7 @@ def main() -> int:
         else:
             sys.exit("gunicorn did not answer; see " + str(instance / "server.log"))
         setup, stats, go, stop = Stats(), Stats(), threading.Event(), threading.Event()
-        crowd = [Person(n, base, *people[n % len(people)], setup, stats, go, stop)
+        crowd = [Person(n, base, *people[n % len(people)], setup, stats, go, stop, options.think)
                  for n in range(options.users)]  # fmt: skip
         print(f"{options.users} people ({', '.join(sorted({p[0] for p in people}))}) log in "
               "at once and look at their lists...", flush=True)  # fmt: skip
@@ -354,8 +378,9 @@ def main() -> int:
         print(f"\nlogging in and finding work: {time.monotonic() - began:.0f} s "
               "(not in the figures below)", end="")  # fmt: skip
         setup.table()
-        print(f"\n{options.users} people work for {options.seconds} s against "
-              f"{options.workers} workers × {options.threads} threads...", flush=True)  # fmt: skip
+        print(f"\n{options.users} people work for {options.seconds} s, {options.think[0]:g} to "
+              f"{options.think[1]:g} s between clicks, against {options.workers} workers × "
+              f"{options.threads} threads...", flush=True)  # fmt: skip
         began = time.monotonic()
         go.set()
         stop.wait(options.seconds)
