@@ -79,7 +79,7 @@ def register():
 @permission("participants.mine")
 def mine():
     day, rules = today(), services.rules()
-    people = services.visible_participants(current_user, assigned_only=True)
+    people = services.visible_participants(current_user, assigned_only=True, phones=True)
     services.show_identity(current_user, people, "assigned")
     rows = [(p, [follow_up(pl, day, rules) for pl in p.placements]) for p in people]
     return render_template("participants/mine.html", rows=rows)

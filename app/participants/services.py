@@ -10,7 +10,7 @@ from datetime import date
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from app.core import audit
 from app.core.calendar import today
@@ -245,14 +245,23 @@ def show_identity(actor, participants, purpose: str) -> None:
         )
 
 
-def visible_participants(actor, assigned_only: bool = False) -> list[Participant]:
+def visible_participants(
+    actor, assigned_only: bool = False, phones: bool = False
+) -> list[Participant]:
     """Everyone for a coordinator; those assigned to the actor for an interviewer (or when
-    ``assigned_only``). The assignment rule is the one ``is_assigned`` applies to one."""
+    ``assigned_only``). The assignment rule is the one ``is_assigned`` applies to one.
+
+    For lists: the identity fields no list shows (and the phone unless ``phones``) are not
+    loaded, so not decrypted, until a page about one person reads them.
+    """
     from app.offers.models import Offer
 
+    unlisted = [Participant.id_number, Participant.email, Participant.address,
+                Participant.guardian] + ([] if phones else [Participant.phone])  # fmt: skip
     query = (
         select(Participant)
         .options(selectinload(Participant.placements).selectinload(Placement.offer))
+        .options(*(defer(column) for column in unlisted))
         .order_by(Participant.code)
     )
     if assigned_only or not actor.has_role(Role.COORDINATOR):
