@@ -199,7 +199,7 @@ def memos(interview_id: int):
         )
     return render_template(
         "interviews/memos.html", interview=interview, guide=guide, sections=sections,
-        forms=forms, saved=saved,
+        forms=forms, saved=saved, editable=services.memos_editable(interview),
     )  # fmt: skip
 
 

@@ -158,6 +158,12 @@ def read_memos(actor, interview: Interview) -> dict[str, Memo]:
     return {memo.section_key: memo for memo in interview.memos}
 
 
+def memos_editable(interview: Interview) -> bool:
+    """Whether ``save_memo`` would take a memo now (status and consent), for the page to
+    offer a form or show the memos read-only."""
+    return interview.status in EDITABLE and gate.allows(interview, "memos.write")
+
+
 def save_memo(actor, interview: Interview, section_key: str, text: str, revision: int) -> Memo:
     """Save one section's memo; refused if it changed since ``revision`` was read."""
     authorize(actor, "interviews.conduct", interview)

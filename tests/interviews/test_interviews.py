@@ -208,3 +208,21 @@ def test_two_saves_from_the_same_revision_never_both_win(setup, give_consent):
     db.session.commit()
     memo = next(m for m in interview.memos if m.section_key == "life_now")
     assert (memo.text, memo.revision) == ("First browser, more", 2)
+
+
+def test_memos_of_a_verified_interview_are_shown_read_only(setup, client, auth, give_consent):
+    """Once the memos can no longer be changed, the page shows them without a form, rather
+    than a form whose save is refused."""
+    coordinator, interviewer, offer = setup
+    interview = book(coordinator, offer, interviewer)
+    give_consent(interview, interviewer)
+    services.save_memo(interviewer, interview, "network", "Her aunt <b>Eva</b> helps.", 0)
+    services.conduct(interviewer, interview, date(2026, 11, 20))
+    services.advance(interviewer, interview, Status.DOCUMENTED)
+    services.advance(interviewer, interview, Status.VERIFIED)
+    db.session.commit()
+    auth.login(user=interviewer)
+    page = client.get(f"/interviews/{interview.id}/memos").get_data(as_text=True)
+    assert "data-autosave" not in page and "<textarea" not in page
+    assert "Her aunt &lt;b&gt;Eva&lt;/b&gt; helps." in page
+    assert "The memos can no longer be changed." in page
