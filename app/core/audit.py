@@ -239,7 +239,9 @@ def _chain(session: Session) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _chain_before_commit(session):
-    _chain(session)
+    # Releasing a savepoint is not the commit: its entries wait for the outer one.
+    if not session.in_nested_transaction():
+        _chain(session)
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -248,6 +250,7 @@ def _chain_before_reading_the_log(state):
     if (
         state.is_select
         and state.session.info.get(PENDING)
+        and not state.session.in_nested_transaction()
         and any(mapper.class_ is AuditEntry for mapper in state.all_mappers)
     ):
         _chain(state.session)
@@ -279,7 +282,12 @@ def record(
         object_id=None if object_id is None else str(object_id),
         detail=json.dumps(detail, sort_keys=True, default=str, ensure_ascii=False),
     )
-    db.session.info.setdefault(PENDING, []).append(entry)
+    session = db.session()
+    if not session.in_transaction():
+        # Begun here, so that a rollback before any statement still ends a transaction
+        # and takes this entry with it (``_forget_unwritten``).
+        session.begin()
+    session.info.setdefault(PENDING, []).append(entry)
     return entry
 
 

@@ -164,7 +164,11 @@ def rotate_all() -> int:
     count = 0
     for path in sorted(root.glob("*/*.rte")):
         temporary = path.with_name(f".{path.name}.partial")
-        with open(path, "rb") as src, open(temporary, "wb") as dst:
+        try:
+            src = open(path, "rb")  # noqa: SIM115 - closed by the with below
+        except FileNotFoundError:  # deleted since the listing (a sweep, an erasure)
+            continue
+        with src, open(temporary, "wb") as dst:
             header = read_header(src)
             dst.write(rewrap_header(keyring(), header).pack())
             shutil.copyfileobj(src, dst, 1024 * 1024)

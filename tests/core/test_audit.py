@@ -1,7 +1,7 @@
 import hashlib
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from app.core import audit
@@ -128,3 +128,23 @@ def test_cli_verify_on_intact_log(app, runner):
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0
     assert "intact: 2 entries" in result.output
+
+
+def test_an_entry_goes_with_its_transaction(app):
+    """Entries are written at the commit, with the change they record, or not at all: a
+    rollback drops them even when nothing had been sent to the database yet, and a query of
+    the log in the same transaction sees them."""
+    db.session.commit()
+    audit.record(None, "test.rolled_back")
+    db.session.rollback()
+    audit.record(None, "test.kept")
+    seen = db.session.scalars(select(AuditEntry.action)).all()
+    assert "test.kept" in seen and "test.rolled_back" not in seen
+    db.session.commit()
+    with db.session.begin_nested():
+        audit.record(None, "test.after_savepoint")
+    db.session.commit()
+    actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    assert actions[-2:] == ["test.kept", "test.after_savepoint"]
+    assert "test.rolled_back" not in actions
+    assert audit.verify_chain().ok
