@@ -91,6 +91,16 @@ def _locked_out():
     return redirect(url_for("auth.login"))
 
 
+def _locked_already():
+    """Before a password is checked on the account pages: while a lock set elsewhere (failed
+    logins) is on, refuse with the reason and keep the session, so that someone failing
+    logins on purpose cannot log the user out; None when not locked."""
+    if not current_user.is_locked(utcnow()):
+        return None
+    flash(_locked_message(), "error")
+    return redirect(url_for("auth.account"))
+
+
 def _pending_user() -> User | None:
     """The user who gave the right password and has yet to give a code, if still in time."""
     pending = session.get(PENDING)
@@ -202,7 +212,9 @@ def language():
 def account():
     form = PasswordChangeForm()
     forced = current_user.must_change_password
-    if form.validate_on_submit():
+    if form.is_submitted() and current_user.is_locked(utcnow()):
+        form.form_errors.append(_locked_message())
+    elif form.validate_on_submit():
         try:
             changed = services.change_own_password(
                 current_user, form.current_password.data, form.new_password.data
@@ -239,7 +251,9 @@ def two_factor_setup():
     if current_user.two_factor_enabled:
         return redirect(url_for("auth.account"))
     form = EnrolForm()
-    if form.validate_on_submit():
+    if form.is_submitted() and current_user.is_locked(utcnow()):
+        form.form_errors.append(_locked_message())
+    elif form.validate_on_submit():
         try:
             codes = two_factor.confirm_enrolment(
                 current_user, session.get(ENROLLING), form.code.data, form.password.data
@@ -273,6 +287,8 @@ def two_factor_setup():
 @limiter.limit(_login_limit)
 def recovery_codes():
     form = PasswordConfirmForm(prefix="codes")
+    if locked := _locked_already():
+        return locked
     if form.validate_on_submit():
         try:
             codes = two_factor.regenerate_recovery_codes(current_user, form.password.data)
@@ -293,6 +309,8 @@ def recovery_codes():
 @limiter.limit(_login_limit)
 def two_factor_disable():
     form = PasswordConfirmForm(prefix="disable")
+    if locked := _locked_already():
+        return locked
     if form.validate_on_submit():
         try:
             two_factor.disable(current_user, form.password.data)

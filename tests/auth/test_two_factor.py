@@ -480,3 +480,24 @@ def test_wrong_passwords_on_account_pages_lock_the_account_and_end_the_session(
     # the right password does not open a locked account
     client.post("/login", data={"username": username, "password": PASSWORD})
     assert client.get("/home").headers["Location"].startswith("/login")
+
+
+def test_failed_logins_elsewhere_do_not_log_a_user_out_of_the_account_pages(app_factory, make_user):
+    """Someone who fails logins on purpose locks the account against new logins; the
+    owner's open session stays, and the account pages say it is locked."""
+    app = app_factory(LOGIN_LOCK_AFTER=3)
+    with app.app_context():
+        username = make_user(roles=[Role.RESEARCHER]).username
+    owner, stranger = app.test_client(), app.test_client()
+    owner.post("/login", data={"username": username, "password": PASSWORD})
+    for _ in range(3):
+        stranger.post("/login", data={"username": username, "password": "guessing-wrong"})
+    for path, data in (
+        ("/account", {"current_password": PASSWORD, "new_password": "A new passphrase 2026",
+                      "confirm": "A new passphrase 2026"}),
+        ("/account/two-factor", {"code": "123456", "password": PASSWORD}),
+        ("/account/two-factor/codes", {"codes-password": PASSWORD}),
+    ):  # fmt: skip
+        answer = owner.post(path, data=data, follow_redirects=True)
+        assert "This account is locked" in answer.get_data(as_text=True), path
+    assert owner.get("/home").status_code == 200
