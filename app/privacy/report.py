@@ -212,7 +212,14 @@ def collect(
         to the pseudonyms of the research material.
 
     Not changed: what the participant said (transcripts, releases), the interviewer's
-    memos, consents, and the staff who worked with them (interviewers, social workers).
+    memos, consents (with the guardian's and the witness's names), the participant's own
+    guardian, staff notes (on a withdrawal, on an offer that ended), and the staff who
+    worked with them (interviewers, social workers). These are the young person's own words
+    or records of what was done with them; any of them can still name someone else, which
+    is why the coordinator reads the summary before handing it over. Lining up a transcript
+    with its pseudonymised release shows which pseudonym stands for which name the young
+    person said: withholding the map's entries keeps the key out of the copy, not the names
+    the young person already gave.
 
     ``data["withheld"]`` lists what was left out, with counts and the reason, one item per
     kind and only where something was: ``[{"what": "ethics_flags", "count": 1, "reason":

@@ -124,7 +124,8 @@ class Stats:
 
     def report(self, seconds: float) -> bool:
         everything, failed = self.table()
-        print(f"\n{len(everything)} requests in {seconds:.0f} s: {len(everything) / seconds:.1f}/s")
+        print(f"\n{len(everything)} requests in {seconds:.0f} s: {len(everything) / seconds:.1f}/s "
+              "(set by the people's pace, --think, not the server's capacity)")  # fmt: skip
         p95 = statistics.quantiles(everything, n=20)[-1] * 1000 if len(everything) > 1 else 0
         print(
             f"target p95 < 200 ms and no errors: {'MET' if p95 < 200 and not failed else 'NOT MET'}"
