@@ -90,10 +90,13 @@ class Stats:
         self.lock = threading.Lock()
         self.times: dict[str, list[float]] = defaultdict(list)
         self.errors: dict[str, list[str]] = defaultdict(list)
+        #: (when it ended, seconds) of every request, for the run's course in time
+        self.course: list[tuple[float, float]] = []
 
     def add(self, name: str, seconds: float, error: str | None = None) -> None:
         with self.lock:
             self.times[name].append(seconds)
+            self.course.append((time.monotonic(), seconds))
             if error:
                 self.errors[name].append(error)
 
@@ -122,7 +125,21 @@ class Stats:
                 print(f"  error at {name}: {error}")
         return everything, failed
 
-    def report(self, seconds: float) -> bool:
+    def timeline(self, began: float, window: float = 10.0) -> None:
+        """p95 and the slowest request per window of the run: a stall shows as one window,
+        a saturated server as all of them."""
+        windows = defaultdict(list)
+        for ended, seconds in self.course:
+            windows[int((ended - began) // window)].append(seconds)
+        print(f"\n{'from s':>7} {'requests':>8} {'p95 ms':>8} {'max ms':>8}")
+        for index in sorted(windows):
+            ordered = sorted(windows[index])
+            p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] * 1000
+            slowest = ordered[-1] * 1000
+            print(f"{index * window:>7.0f} {len(ordered):>8} {p95:>8.1f} {slowest:>8.1f}")
+
+    def report(self, seconds: float, began: float) -> bool:
+        self.timeline(began)
         everything, failed = self.table()
         print(f"\n{len(everything)} requests in {seconds:.0f} s: {len(everything) / seconds:.1f}/s "
               "(set by the people's pace, --think, not the server's capacity)")  # fmt: skip
@@ -388,7 +405,7 @@ def main() -> int:
         stop.set()
         for person in crowd:
             person.join(timeout=60)
-        passed = stats.report(time.monotonic() - began)
+        passed = stats.report(time.monotonic() - began, began)
         if any(stats.errors.values()):  # the instance folder goes below; its log stays
             handle, kept = tempfile.mkstemp(prefix="redthread-load-", suffix=".log")
             os.close(handle)
