@@ -42,6 +42,49 @@ class EngineError(Exception):
 
 Progress = Callable[[float], None]
 
+#: Whisper's multilingual vocabularies have 51,865 tokens or more; English-only ones 51,864.
+MULTILINGUAL_VOCABULARY = 51_865
+
+
+def _vocabulary_size(folder: Path) -> int | None:
+    """The token count of a CTranslate2 Whisper folder, read from its vocabulary file."""
+    import json
+
+    if (folder / "vocabulary.json").is_file():
+        return len(json.loads((folder / "vocabulary.json").read_text(encoding="utf-8")))
+    if (folder / "vocabulary.txt").is_file():
+        with open(folder / "vocabulary.txt", encoding="utf-8") as lines:
+            return sum(1 for _ in lines)
+    if (folder / "tokenizer.json").is_file():
+        tokenizer = json.loads((folder / "tokenizer.json").read_text(encoding="utf-8"))
+        return len(tokenizer["model"]["vocab"]) + len(tokenizer.get("added_tokens", []))
+    return None
+
+
+def is_multilingual(model_path) -> bool | None:
+    """Whether a model understands other languages than English, without loading it: False
+    for an English-only model (``tiny.en``, or a vocabulary without language tokens), None
+    when the files do not tell (the engine checks again when it loads the model)."""
+    path = Path(model_path)
+    if path.name.removesuffix(".pt").endswith(".en"):
+        return False
+    if not path.is_dir():
+        return None
+    try:
+        size = _vocabulary_size(path)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return None if size is None else size >= MULTILINGUAL_VOCABULARY
+
+
+def refuse_english_only(multilingual: bool, language: str, model_name: str) -> None:
+    """An English-only model turns Swedish or Danish speech into English nonsense: refuse."""
+    if not multilingual and language != "en":
+        raise EngineError(
+            N_("The speech model %(name)s understands English only, so it is never used for "
+               "an interview in another language. Ask the administrator to install a model for "
+               "this language, or import a transcript."), name=model_name)  # fmt: skip
+
 
 class FasterWhisper:
     """faster-whisper (CTranslate2): int8 on the CPU, greedy and bounded decoding."""
@@ -69,8 +112,10 @@ class FasterWhisper:
         self.pipeline = BatchedInferencePipeline(self.model) if batch_size > 1 else None
         self.batch_size, self.beam_size = batch_size, beam_size
         self.model_name = folder.name
+        self.multilingual = bool(self.model.model.is_multilingual)
 
     def transcribe(self, audio, language: str, progress: Progress) -> list[TimedSegment]:
+        refuse_english_only(self.multilingual, language, self.model_name)
         options = dict(
             language=language if self.model.model.is_multilingual else None,
             beam_size=self.beam_size,
@@ -122,8 +167,10 @@ class OpenAIWhisper:
                 path=str(path), reason=str(exc)[:200],
             ) from None  # fmt: skip
         self.model_name = path.stem
+        self.multilingual = bool(self.model.is_multilingual)
 
     def transcribe(self, audio, language: str, progress: Progress) -> list[TimedSegment]:
+        refuse_english_only(self.multilingual, language, self.model_name)
         result = self.model.transcribe(
             audio, language=language if self.model.is_multilingual else "en",
             temperature=0.0, condition_on_previous_text=False, word_timestamps=True,

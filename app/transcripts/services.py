@@ -26,7 +26,7 @@ from app.core.calendar import today
 from app.core.db import db, utcnow
 from app.core.permissions import authorize
 from app.interviews.models import Interview, Status
-from app.transcripts import audio
+from app.transcripts import audio, engines
 from app.transcripts.models import (
     SPEAKER_LABELS,
     DestroyReason,
@@ -221,6 +221,32 @@ def model_path(language: str) -> str | None:
     return current_app.config["WHISPER_MODELS"].get(language)
 
 
+@dataclass(frozen=True)
+class SpeechModel:
+    """The model an interview's language would be transcribed with, as the upload page and
+    the job see it. ``refusal`` says why it may not be used (an English-only model for a
+    Swedish or Danish interview), else None."""
+
+    name: str
+    multilingual: bool | None
+    refusal: str | None
+
+
+def speech_model(language: str) -> SpeechModel | None:
+    """The configured model for ``language``, or None when there is none."""
+    path = model_path(language)
+    if not path:
+        return None
+    name = path.rstrip("/").rsplit("/", 1)[-1]
+    multilingual = engines.is_multilingual(path)
+    try:
+        engines.refuse_english_only(multilingual is not False, language, name)
+        refusal = None
+    except engines.EngineError as error:
+        refusal = _explain(error)
+    return SpeechModel(name, multilingual, refusal)
+
+
 def start_transcription(actor, recording: Recording) -> jobs.Job:
     """Queue a transcription job (after the commit); one at a time per recording."""
     interview = recording.interview
@@ -229,10 +255,13 @@ def start_transcription(actor, recording: Recording) -> jobs.Job:
     _working(interview)
     if not recording.live:
         raise TranscriptError(_l("The recording has been destroyed."))
-    if not model_path(interview.language):
+    model = speech_model(interview.language)
+    if model is None:
         raise TranscriptError(
             _l("No speech model is installed for this interview's language; ask the "
                "administrator (see the administrator guide) or import a transcript."))  # fmt: skip
+    if model.refusal:
+        raise TranscriptError(model.refusal)
     if jobs.active_job(subject(recording)):
         raise TranscriptError(_l("This recording is already being transcribed."))
     try:

