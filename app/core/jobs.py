@@ -121,11 +121,15 @@ class Job(db.Model):
         return self.state in ACTIVE_STATES
 
     def seconds_left(self) -> int | None:
-        """A running job's estimate from its pace so far; None until there is one."""
-        if self.state != JobState.RUNNING.value or not self.started_at or self.progress < 0.02:
+        """A running job's estimate from its pace so far in this run (a run taken up again
+        after a dead worker starts from its checkpoint's progress); None until there is one."""
+        if self.state != JobState.RUNNING.value or not self.started_at:
+            return None
+        done = self.progress - (self.result_dict.get("run_began_at", 0.0) if self.result else 0.0)
+        if done < 0.02:
             return None
         spent = (utcnow() - self.started_at).total_seconds()
-        return max(0, round(spent / self.progress * (1 - self.progress)))
+        return max(0, round(spent / done * (1 - self.progress)))
 
     def status(self) -> dict:
         """What a page polling this job needs to know."""
@@ -249,6 +253,26 @@ def set_progress(job: Job, share: float) -> None:
         update(Job)
         .where(Job.id == job.id, Job.state == JobState.RUNNING.value, Job.attempts == job.attempts)
         .values(progress=max(0.0, min(1.0, share)), heartbeat_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    if not moved:
+        raise JobCancelled(job.id)
+
+
+def checkpoint(job: Job) -> dict:
+    """What an earlier run of this job saved with ``set_checkpoint`` (empty on a first run)."""
+    return json.loads(db.session.scalar(select(Job.result).where(Job.id == job.id)) or "{}")
+
+
+def set_checkpoint(job: Job, share: float, saved: dict) -> None:
+    """Record progress and what a run taken up again after a dead worker needs to go on from
+    here (kept in the running job's ``result``, which success replaces); commits, and raises
+    JobCancelled as ``set_progress`` does."""
+    moved = db.session.execute(
+        update(Job)
+        .where(Job.id == job.id, Job.state == JobState.RUNNING.value, Job.attempts == job.attempts)
+        .values(progress=max(0.0, min(1.0, share)), heartbeat_at=utcnow(), result=json.dumps(saved))
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.commit()

@@ -84,3 +84,65 @@ def decode(src: BinaryIO):
     from faster_whisper.audio import decode_audio
 
     return decode_audio(src, sampling_rate=16_000)
+
+
+SAMPLE_RATE = 16_000
+#: how far back from a piece's end the cut may move to fall in a pause
+CUT_SEARCH_SECONDS = 5.0
+_QUIET_BLOCK = SAMPLE_RATE // 10  # 100 ms
+
+
+def _quiet_cut(samples, length: int) -> int:
+    """Where to end a piece of about ``length`` samples: the middle of the quietest 100 ms in
+    its last seconds, so that a word is rarely cut in two."""
+    import numpy as np
+
+    search = min(int(CUT_SEARCH_SECONDS * SAMPLE_RATE), length // 2)
+    start = length - search
+    blocks = search // _QUIET_BLOCK
+    if blocks < 1:
+        return length
+    window = samples[start : start + blocks * _QUIET_BLOCK].astype(np.float32)
+    energy = np.square(window).reshape(blocks, _QUIET_BLOCK).mean(axis=1)
+    quietest = int(np.argmin(energy[::-1]))  # the latest of equally quiet blocks
+    return start + (blocks - 1 - quietest) * _QUIET_BLOCK + _QUIET_BLOCK // 2
+
+
+def decode_pieces(src: BinaryIO, piece_seconds: float):
+    """16 kHz mono float32 samples in pieces of at most ``piece_seconds``, each ended in a
+    pause where there is one; yields ``(first_sample, samples)``.
+
+    Memory stays at about one piece however long the recording is (a whole hour as one array
+    is 230 MB). The cuts depend only on the audio, so a resumed job sees the same pieces.
+    """
+    import av
+    import numpy as np
+
+    length = max(int(piece_seconds * SAMPLE_RATE), 2 * _QUIET_BLOCK)
+    resampler = av.audio.resampler.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
+    held: list = []
+    count = first = 0
+    with av.open(src, mode="r", metadata_errors="ignore") as container:
+        frames = container.decode(audio=0)
+        while True:
+            try:
+                frame = next(frames)
+            except StopIteration:
+                frame = None
+            except av.error.InvalidDataError:
+                continue
+            if frame is not None:
+                frame.pts = None
+            for out in resampler.resample(frame):
+                block = out.to_ndarray().reshape(-1)
+                held.append(block)
+                count += len(block)
+                while count >= length:
+                    data = np.concatenate(held)
+                    cut = _quiet_cut(data, length)
+                    yield first, data[:cut].astype(np.float32) / 32768.0
+                    held, count, first = [data[cut:]], len(data) - cut, first + cut
+            if frame is None:
+                break
+    if count:
+        yield first, np.concatenate(held).astype(np.float32) / 32768.0

@@ -213,8 +213,15 @@ def subject(recording: Recording) -> str:
 
 
 def stop_jobs(recording: Recording) -> int:
+    """Cancel the recording's transcription, and remove the pieces it had finished (a dead
+    worker's run cannot do it itself)."""
     job = jobs.active_job(subject(recording))
-    return int(job is not None and jobs.cancel(job))
+    if job is None or not jobs.cancel(job):
+        return 0
+    parts = jobs.checkpoint(job).get("parts")
+    if parts:
+        storage.delete_after_commit(parts)
+    return 1
 
 
 def model_path(language: str) -> str | None:

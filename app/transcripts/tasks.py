@@ -1,15 +1,20 @@
 """Background work: transcribing a recording, and destroying audio whose time is up.
 
-The transcription keeps its segments in memory until the engine is done and writes the
-transcript in the job's last transaction, so a worker that dies midway leaves no half
-transcript: the job is taken up again by the sweeper, from the start.
+A recording is decoded and transcribed a piece at a time (``WHISPER_PIECE_SECONDS``), so
+memory does not grow with its length. After each piece the segments so far are saved as an
+encrypted stored file named in the running job's row; a worker that dies midway is taken up
+again by the sweeper from the last finished piece. The transcript itself is written only in
+the job's last transaction, so there is never a half transcript.
 """
 
+import io
+import json
 import time
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from huey import crontab
+from sqlalchemy import select
 
 from analysis.transcripts import Segment
 from app.consent import gate
@@ -17,6 +22,23 @@ from app.core import jobs, storage
 from app.core.db import db
 from app.transcripts import audio, engines, services
 from app.transcripts.models import Recording, Source
+
+#: stored files holding the segments of the pieces a running job has finished
+PARTS = "transcript_parts"
+
+
+def _parts_of_running_jobs() -> set[str]:
+    """Only a job that may still go on needs its parts: the nightly sweep takes the rest."""
+    results = db.session.scalars(
+        select(jobs.Job.result).where(
+            jobs.Job.kind == services.TRANSCRIBE,
+            jobs.Job.state.in_([state.value for state in jobs.ACTIVE_STATES]),
+        )
+    )
+    return {json.loads(result).get("parts") for result in results if result} - {None}
+
+
+storage.register_references(PARTS, _parts_of_running_jobs)
 
 jobs.KIND_LABELS[services.TRANSCRIBE] = _l("Transcribe a recording")
 
@@ -51,44 +73,91 @@ def _allowed(job: jobs.Job, recording: Recording) -> None:
         raise jobs.JobError(_("The interview's transcript is already verified."))
 
 
+def _saved_segments(saved: dict) -> list[list] | None:
+    """The segments an earlier run saved, or None when there are none to go on from."""
+    if not saved.get("parts") or not storage.exists(saved["parts"]):
+        return None
+    return json.loads(b"".join(storage.open_plaintext(saved["parts"])))
+
+
+def _save_segments(segments: list[list]) -> str:
+    return storage.save(io.BytesIO(json.dumps(segments).encode()), PARTS).name
+
+
 @jobs.handler(services.TRANSCRIBE)
 def transcribe(job: jobs.Job) -> dict:
+    from flask import current_app
+
     recording = db.session.get(Recording, job.params_dict["recording_id"])
     _allowed(job, recording)
     interview, began = recording.interview, time.monotonic()
     engine = _engine(interview.language)
-    jobs.set_progress(job, 0.01)
-    with storage.open_seekable(recording.stored_name) as plain:
-        samples = audio.decode(plain)
-    last_report = [0.0]
+    saved = jobs.checkpoint(job)
+    segments = _saved_segments(saved)  # [start, end, text] of the pieces done before
+    parts = saved["parts"] if segments is not None else None
+    segments = segments or []
+    done = saved.get("done_samples", 0) if parts else 0
+    resumed_from = done / audio.SAMPLE_RATE
+    total = max(1, round(recording.duration * audio.SAMPLE_RATE))
+    base = 0.02 + 0.97 * min(1.0, done / total)
+    state = {"parts": parts, "done_samples": done, "run_began_at": base}
+    jobs.set_checkpoint(job, base, state)
+    last_report, count = [0.0], 0
+    try:
+        with storage.open_seekable(recording.stored_name) as plain, jobs.heartbeat(job):
+            for first, samples in audio.decode_pieces(
+                plain, current_app.config["WHISPER_PIECE_SECONDS"]
+            ):
+                if first + len(samples) <= done:
+                    continue  # finished by the run before this one
 
-    def report(share: float) -> None:  # a commit a second at most
-        if time.monotonic() - last_report[0] >= 1.0:
-            last_report[0] = time.monotonic()
-            jobs.set_progress(job, 0.02 + 0.97 * share)
+                size = len(samples)
 
-    jobs.set_progress(job, 0.02)
-    with jobs.heartbeat(job):  # an engine may report progress rarely (openai-whisper: at the end)
-        pieces = engine.transcribe(samples, interview.language, report)
+                def report(share: float, first=first, size=size) -> None:
+                    if time.monotonic() - last_report[0] >= 1.0:  # a commit a second at most
+                        last_report[0] = time.monotonic()
+                        jobs.set_progress(
+                            job, 0.02 + 0.97 * min(1.0, (first + share * size) / total)
+                        )
+
+                offset = first / audio.SAMPLE_RATE
+                for piece in engine.transcribe(samples, interview.language, report):
+                    segments.append([piece.start + offset, piece.end + offset, piece.text])
+                done, count, previous = first + len(samples), count + 1, parts
+                parts = _save_segments(segments)
+                state |= {"parts": parts, "done_samples": done}
+                jobs.set_checkpoint(job, 0.02 + 0.97 * min(1.0, done / total), state)
+                if previous:
+                    storage.delete(previous)
+    except Exception:
+        # A failed or cancelled job is not taken up again: its parts go now. A worker that is
+        # stopped (KeyboardInterrupt, SystemExit) or killed keeps them for the next run.
+        if parts:
+            storage.delete(parts)
+        raise
     recording = db.session.get(Recording, recording.id)
     db.session.refresh(recording)
     _allowed(job, recording)
     end = recording.duration
-    segments = [Segment(p.text, min(p.start, end), min(p.end, end)) for p in pieces]
+    segments = [Segment(text, min(start, end), min(stop, end)) for start, stop, text in segments]
     if not segments:
         raise jobs.JobError(_("No speech was found in the recording."))
     transcript = services.new_version(
         job.created_by, recording.interview, segments, source=Source.WHISPER,
         made_by=f"{engine.name} {engine.model_name}", recording=recording,
     )  # fmt: skip
+    if parts:
+        storage.delete_after_commit(parts)
     seconds = time.monotonic() - began
     return {
         "transcript_id": transcript.id,
         "version": transcript.version,
         "segments": len(segments),
         "audio_seconds": round(recording.duration, 2),
+        "pieces": count,
+        "resumed_from_seconds": round(resumed_from, 2),
         "seconds": round(seconds, 2),
-        "real_time_factor": round(seconds / recording.duration, 4),
+        "real_time_factor": round(seconds / max(0.001, recording.duration - resumed_from), 4),
     }
 
 
