@@ -273,7 +273,7 @@ def transcribe_command(audio_file, language, model, engine):
     model = model or config["WHISPER_MODELS"].get(language)
     if not model:
         raise click.ClickException(f"no model given and none configured for {language}")
-    options = {"threads": config["WHISPER_THREADS"]}
+    options = {"threads": config["WHISPER_THREADS"], "device": config["WHISPER_DEVICE"]}
     if engine == "faster-whisper":
         options |= {"batch_size": config["WHISPER_BATCH_SIZE"],
                     "beam_size": config["WHISPER_BEAM_SIZE"]}  # fmt: skip

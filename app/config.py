@@ -207,6 +207,9 @@ def load(instance_path: Path) -> dict:
     engine = os.environ.get("REDTHREAD_WHISPER_ENGINE", "").strip() or "faster-whisper"
     if engine not in ("faster-whisper", "openai-whisper"):
         raise ConfigError("REDTHREAD_WHISPER_ENGINE must be faster-whisper or openai-whisper")
+    device = os.environ.get("REDTHREAD_WHISPER_DEVICE", "").strip().lower() or "auto"
+    if device not in ("auto", "cpu", "cuda"):
+        raise ConfigError("REDTHREAD_WHISPER_DEVICE must be auto, cpu or cuda")
     audio_mb = _env_int("REDTHREAD_MAX_AUDIO_MB", 1024, minimum=1)
     upload_mb = _env_int("REDTHREAD_MAX_UPLOAD_MB", 1024, minimum=1)
     return {
@@ -230,6 +233,7 @@ def load(instance_path: Path) -> dict:
         "TRANSCRIPT_MAX_BYTES": _env_int("REDTHREAD_MAX_TRANSCRIPT_MB", 10, minimum=1) * 1024**2,
         #: speech to text: engine, model per language, CPU threads (0: all), batch, beam
         "WHISPER_ENGINE": engine,
+        "WHISPER_DEVICE": device,
         "WHISPER_MODELS": whisper_models(),
         "WHISPER_THREADS": _env_int("REDTHREAD_WHISPER_THREADS", 0, minimum=0),
         "WHISPER_BATCH_SIZE": _env_int("REDTHREAD_WHISPER_BATCH_SIZE", 0, minimum=0),

@@ -86,12 +86,39 @@ def refuse_english_only(multilingual: bool, language: str, model_name: str) -> N
                "this language, or import a transcript."), name=model_name)  # fmt: skip
 
 
+DEVICES = ("auto", "cpu", "cuda")
+
+
+def cuda_devices() -> int:
+    """How many CUDA GPUs CTranslate2 can use here (0 without a GPU or its libraries)."""
+    try:
+        import ctranslate2
+
+        return ctranslate2.get_cuda_device_count()
+    except (ImportError, RuntimeError, OSError):
+        return 0
+
+
+def resolve_device(choice: str) -> str:
+    """``cpu`` or ``cuda`` for the setting ``auto``, ``cpu`` or ``cuda``."""
+    if choice == "cpu":
+        return "cpu"
+    found = cuda_devices()
+    if choice == "cuda" and not found:
+        raise EngineError(
+            N_("REDTHREAD_WHISPER_DEVICE is cuda, but this machine has no CUDA GPU that "
+               "the speech engine can use."))  # fmt: skip
+    return "cuda" if found else "cpu"
+
+
 class FasterWhisper:
-    """faster-whisper (CTranslate2): int8 on the CPU, greedy and bounded decoding."""
+    """faster-whisper (CTranslate2): int8 on the CPU (int8 weights with float16 on a GPU),
+    greedy and bounded decoding."""
 
     name = "faster-whisper"
 
-    def __init__(self, model_path: Path, threads: int = 0, batch_size: int = 0, beam_size=1):
+    def __init__(self, model_path: Path, threads: int = 0, batch_size: int = 0, beam_size=1,
+                 device: str = "cpu"):  # fmt: skip
         folder = Path(model_path)
         if not (folder / "model.bin").is_file() or not (folder / "config.json").is_file():
             raise EngineError(
@@ -99,10 +126,12 @@ class FasterWhisper:
                    "model.bin and config.json)."), path=str(folder))  # fmt: skip
         from faster_whisper import BatchedInferencePipeline, WhisperModel
 
+        self.device = resolve_device(device)
         try:
             self.model = WhisperModel(
-                str(folder), device="cpu", compute_type="int8", cpu_threads=threads,
-                local_files_only=True,
+                str(folder), device=self.device,
+                compute_type="int8" if self.device == "cpu" else "int8_float16",
+                cpu_threads=threads, local_files_only=True,
             )  # fmt: skip
         except (RuntimeError, ValueError, OSError) as exc:
             raise EngineError(
@@ -144,7 +173,7 @@ class OpenAIWhisper:
 
     name = "openai-whisper"
 
-    def __init__(self, model_path: Path, threads: int = 0, **_):
+    def __init__(self, model_path: Path, threads: int = 0, device: str = "cpu", **_):
         path = Path(model_path)
         if not path.is_file():
             raise EngineError(
@@ -159,8 +188,13 @@ class OpenAIWhisper:
                    "'redthread[openai-whisper]').")) from None  # fmt: skip
         if threads:
             torch.set_num_threads(threads)
+        if device == "cuda" and not torch.cuda.is_available():
+            raise EngineError(
+                N_("REDTHREAD_WHISPER_DEVICE is cuda, but this machine has no CUDA GPU that "
+                   "the speech engine can use."))  # fmt: skip
+        self.device = "cuda" if device != "cpu" and torch.cuda.is_available() else "cpu"
         try:
-            self.model = whisper.load_model(str(path), device="cpu")
+            self.model = whisper.load_model(str(path), device=self.device)
         except Exception as exc:  # a damaged checkpoint fails in torch's unpickler
             raise EngineError(
                 N_("The speech model in %(path)s could not be loaded: %(reason)s"),
@@ -174,7 +208,7 @@ class OpenAIWhisper:
         result = self.model.transcribe(
             audio, language=language if self.model.is_multilingual else "en",
             temperature=0.0, condition_on_previous_text=False, word_timestamps=True,
-            fp16=False, verbose=None,
+            fp16=self.device == "cuda", verbose=None,
         )  # fmt: skip
         segments = []
         for piece in result["segments"]:

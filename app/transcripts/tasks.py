@@ -47,7 +47,7 @@ def _engine(language: str):
     from flask import current_app
 
     config = current_app.config
-    options = {"threads": config["WHISPER_THREADS"]}
+    options = {"threads": config["WHISPER_THREADS"], "device": config["WHISPER_DEVICE"]}
     if config["WHISPER_ENGINE"] == "faster-whisper":
         options |= {"batch_size": config["WHISPER_BATCH_SIZE"],
                     "beam_size": config["WHISPER_BEAM_SIZE"]}  # fmt: skip
@@ -155,6 +155,7 @@ def transcribe(job: jobs.Job) -> dict:
         "segments": len(segments),
         "audio_seconds": round(recording.duration, 2),
         "pieces": count,
+        "device": getattr(engine, "device", "cpu"),
         "resumed_from_seconds": round(resumed_from, 2),
         "seconds": round(seconds, 2),
         "real_time_factor": round(seconds / max(0.001, recording.duration - resumed_from), 4),

@@ -40,6 +40,7 @@ def test_secrets_are_generated_once_and_private(clean_env, tmp_path):
         ("REDTHREAD_SECRET_KEY", "short", "at least 32 characters"),
         ("REDTHREAD_DATA_KEYS", "not-a-key", "not a Fernet key"),
         ("REDTHREAD_DEFAULT_LANGUAGE", "de", "must be one of sv, da, en"),
+        ("REDTHREAD_WHISPER_DEVICE", "gpu", "must be auto, cpu or cuda"),
         ("REDTHREAD_LOGIN_RATE_LIMIT", "20 a minute", "must read like"),
         ("REDTHREAD_TIMEZONE", "Mars/Olympus", "not a known time zone"),
     ],

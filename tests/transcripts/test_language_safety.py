@@ -84,3 +84,29 @@ def test_a_multilingual_model_transcribes_swedish_and_danish(
     heard = " ".join(s.text for s in segments).lower()
     assert expected in heard, heard  # not English nonsense: the language's own words
     assert jiwer.cer(text.lower().rstrip("."), heard.strip(" .")) < 0.4, heard
+
+
+def test_the_device_setting_picks_the_gpu_only_where_there_is_one(monkeypatch):
+    assert engines.resolve_device("cpu") == "cpu"
+    monkeypatch.setattr(engines, "cuda_devices", lambda: 0)
+    assert engines.resolve_device("auto") == "cpu"
+    with pytest.raises(engines.EngineError, match="no CUDA GPU"):
+        engines.resolve_device("cuda")
+    monkeypatch.setattr(engines, "cuda_devices", lambda: 1)
+    assert engines.resolve_device("auto") == engines.resolve_device("cuda") == "cuda"
+
+
+def test_a_job_asked_to_use_a_missing_gpu_fails_with_the_reason(conducted, speech, monkeypatch):
+    interviewer, interview = conducted
+    recording = upload(interviewer, interview, speech)
+    monkeypatch.setattr(engines, "cuda_devices", lambda: 0)
+    current_app.config["WHISPER_DEVICE"] = "cuda"
+    job = services.start_transcription(interviewer, recording)
+    db.session.commit()
+    job = db.session.get(jobs.Job, job.id)
+    assert job.state == "failed" and "no CUDA GPU" in job.error
+    current_app.config["WHISPER_DEVICE"] = "auto"
+    job = services.start_transcription(interviewer, recording)
+    db.session.commit()
+    job = db.session.get(jobs.Job, job.id)
+    assert job.state == "succeeded" and job.result_dict["device"] == "cpu"
