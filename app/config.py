@@ -210,6 +210,9 @@ def load(instance_path: Path) -> dict:
     device = os.environ.get("REDTHREAD_WHISPER_DEVICE", "").strip().lower() or "auto"
     if device not in ("auto", "cpu", "cuda"):
         raise ConfigError("REDTHREAD_WHISPER_DEVICE must be auto, cpu or cuda")
+    diarization = os.environ.get("REDTHREAD_DIARIZATION", "").strip().lower() or "auto"
+    if diarization not in ("auto", "on", "off"):
+        raise ConfigError("REDTHREAD_DIARIZATION must be auto, on or off")
     audio_mb = _env_int("REDTHREAD_MAX_AUDIO_MB", 1024, minimum=1)
     upload_mb = _env_int("REDTHREAD_MAX_UPLOAD_MB", 1024, minimum=1)
     return {
@@ -234,6 +237,8 @@ def load(instance_path: Path) -> dict:
         #: speech to text: engine, model per language, CPU threads (0: all), batch, beam
         "WHISPER_ENGINE": engine,
         "WHISPER_DEVICE": device,
+        #: speaker labels: auto (where the diarization extra is installed), on, off
+        "DIARIZATION": diarization,
         "WHISPER_MODELS": whisper_models(),
         "WHISPER_THREADS": _env_int("REDTHREAD_WHISPER_THREADS", 0, minimum=0),
         "WHISPER_BATCH_SIZE": _env_int("REDTHREAD_WHISPER_BATCH_SIZE", 0, minimum=0),

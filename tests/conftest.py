@@ -35,6 +35,8 @@ def base_config(database_uri: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_uri,
         "HUEY_IMMEDIATE": True,
         "RATELIMIT_ENABLED": False,
+        # Speaker labelling loads torch models; the tests that need it turn it on.
+        "DIARIZATION": "off",
         # Production requires two-factor login for identity roles; tests turn it on themselves.
         "REQUIRE_2FA_ROLES": frozenset(),
         "BABEL_DEFAULT_LOCALE": "en",

@@ -103,6 +103,7 @@ ACTION_LABELS = {
     "transcript.create": _l("Transcript version stored"),
     "transcript.read": _l("Transcript read"),
     "transcript.edit": _l("Transcript edited"),
+    "transcript.speakers": _l("Transcript speakers named"),
     "transcript.verify": _l("Transcript verified"),
     "transcript.export": _l("Transcript exported"),
     "transcript.release": _l("Transcript released"),

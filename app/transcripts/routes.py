@@ -22,8 +22,8 @@ from app.core.permissions import permission
 from app.core.security import upload_limited
 from app.interviews.models import Interview
 from app.transcripts import services, tasks  # noqa: F401 - tasks registers the job handler
-from app.transcripts.forms import ActionForm, AudioForm, ImportForm
-from app.transcripts.models import Recording, Speaker, Transcript
+from app.transcripts.forms import ActionForm, AudioForm, ImportForm, speakers_form
+from app.transcripts.models import Recording, Transcript
 from app.transcripts.services import TranscriptConflict, TranscriptError
 
 bp = Blueprint("transcripts", __name__, url_prefix="/transcripts", template_folder="templates")
@@ -188,10 +188,18 @@ def edit(transcript_id: int):
          "end": s.end_ms / 1000 if s.end_ms is not None else None, "speaker": s.speaker or ""}
         for s in transcript.segments
     ]  # fmt: skip
+    names = services.speaker_names(transcript)
+    unnamed = services.unnamed_speakers(transcript)
+    first_words = {
+        key: next(s.text for s in transcript.segments if s.speaker == key)[:120] for key in unnamed
+    }
     return render_template(
         "transcripts/edit.html", transcript=transcript, interview=interview,
         recording=recording if recording and gate.allows(interview, "audio.play") else None,
-        editable=editable, segments=segments, speakers=list(Speaker), form=ActionForm(),
+        editable=editable, segments=segments, speakers=list(names.items()), form=ActionForm(),
+        speakers_form=speakers_form(unnamed, names, revision=transcript.revision)
+        if editable and unnamed else None,
+        first_words=first_words,
     )  # fmt: skip
 
 
@@ -210,6 +218,26 @@ def save(transcript_id: int):
     except (TranscriptError, gate.ConsentMissing) as error:
         return {"error": str(error.message)}, 400 if isinstance(error, TranscriptError) else 403
     return {"revision": transcript.revision, "saved": _("Saved")}
+
+
+@bp.post("/<int:transcript_id>/speakers")
+@permission("transcripts.work")
+def name_speakers(transcript_id: int):
+    transcript = db.get_or_404(Transcript, transcript_id)
+    keys = services.unnamed_speakers(transcript)
+    form = speakers_form(keys, services.speaker_names(transcript))
+    if not keys:
+        flash(_("Every speaker already has a role."))
+    elif form.validate_on_submit():
+        try:
+            services.name_speakers(current_user, transcript, form.roles(), form.revision.data)
+        except (TranscriptError, gate.ConsentMissing) as error:
+            _refused(error)
+        else:
+            flash(_("The speakers are named in the whole transcript."))
+    else:
+        flash(_("Choose a role for each speaker."), "error")
+    return redirect(url_for("transcripts.edit", transcript_id=transcript.id))
 
 
 @bp.post("/<int:transcript_id>/verify")

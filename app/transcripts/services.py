@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from analysis import speakers
 from analysis import transcripts as formats
 from analysis.transcripts import FormatError, Segment
 from app.consent import gate
@@ -35,6 +36,8 @@ from app.transcripts.models import (
     Speaker,
     Transcript,
     TranscriptSegment,
+    is_speaker,
+    speaker_label,
 )
 
 TRANSCRIBE = "transcripts.transcribe"
@@ -71,8 +74,49 @@ def speaker_words() -> dict[str, str]:
     return words
 
 
-def speaker_names() -> dict[str, str]:
-    return {speaker.value: str(label) for speaker, label in SPEAKER_LABELS.items()}
+def speaker_names(transcript: Transcript | None = None) -> dict[str, str]:
+    """Speaker key -> label, with the numbered speakers of ``transcript`` not yet named."""
+    names = {speaker.value: str(label) for speaker, label in SPEAKER_LABELS.items()}
+    for key in unnamed_speakers(transcript) if transcript is not None else []:
+        names[key] = str(speaker_label(key))
+    return names
+
+
+def unnamed_speakers(transcript: Transcript) -> list[str]:
+    """The diarizer's numbered speakers ("speaker_1", ...) still in the transcript, in order."""
+    found = {s.speaker for s in transcript.segments if speakers.number(s.speaker) is not None}
+    return sorted(found, key=speakers.number)
+
+
+def name_speakers(actor, transcript: Transcript, roles: dict[str, str], revision: int) -> int:
+    """Give the diarizer's numbered speakers their roles ("speaker_1" is the interviewer),
+    on every segment at once; refused, like the editor's save, if the transcript changed
+    since ``revision``. Returns the segments changed."""
+    _editable(actor, transcript)
+    found = set(unnamed_speakers(transcript))
+    if not roles or not set(roles) <= found:
+        raise TranscriptError(_l("These speakers are not in the transcript."))
+    if any(role not in {s.value for s in Speaker} for role in roles.values()):
+        raise TranscriptError(_l("Choose a role for each speaker."))
+    taken = db.session.execute(
+        update(Transcript)
+        .where(Transcript.id == transcript.id, Transcript.revision == revision)
+        .values(revision=revision + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if taken != 1:
+        raise TranscriptConflict(_l("Someone else saved this transcript meanwhile. Reload the "
+                                    "page; your last changes are not saved."))  # fmt: skip
+    db.session.expire(transcript, ["revision", "updated_at"])
+    changed = 0
+    for segment in transcript.segments:
+        if segment.speaker in roles:
+            segment.speaker = roles[segment.speaker]
+            changed += 1
+    db.session.flush()
+    audit.record(actor, "transcript.speakers", "transcript", transcript.id,
+                 revision=transcript.revision, roles=roles, segments=changed)  # fmt: skip
+    return changed
 
 
 def _working(interview: Interview) -> None:
@@ -420,7 +464,7 @@ def check_edits(rows: list, duration: float | None) -> list[Edit]:
                                      n=number))  # fmt: skip
         if len(text) > formats.MAX_SEGMENT_CHARS:
             raise TranscriptError(_l("Segment %(n)s is too long.", n=number))
-        if speaker is not None and speaker not in {s.value for s in Speaker}:
+        if speaker is not None and not is_speaker(speaker):
             raise TranscriptError(_l("Segment %(n)s has an unknown speaker.", n=number))
         if (start is None) != (end is None):
             raise TranscriptError(_l("Segment %(n)s needs both a start and an end.", n=number))
@@ -474,6 +518,8 @@ def save_segments(actor, transcript: Transcript, rows: list, revision: int) -> T
 def verify(actor, transcript: Transcript) -> None:
     """The interviewer vouches for the transcript; the audio's retention clock starts."""
     _editable(actor, transcript)
+    if unnamed_speakers(transcript):
+        raise TranscriptError(_l("Say who each speaker is before you verify the transcript."))
     interview = transcript.interview
     transcript.verified_at, transcript.verified_by_id = utcnow(), actor.id
     interview.advance(Status.VERIFIED)
@@ -497,7 +543,7 @@ def export(actor, transcript: Transcript, file_type: str) -> tuple[bytes, str, s
     """The transcript as a file (content, MIME type, file name); audited."""
     authorize(actor, "transcripts.work", transcript.interview)
     gate.require(actor, transcript.interview, "transcript.read")
-    segments, names = transcript.as_segments(), speaker_names()
+    segments, names = transcript.as_segments(), speaker_names(transcript)
     if file_type == "docx":
         content = formats.write_docx(segments, names, title=_("Transcript"))
     else:

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from huey import crontab
 from sqlalchemy import select
 
+from analysis import speakers
 from analysis.transcripts import Segment
 from app.consent import gate
 from app.core import jobs, storage
@@ -73,15 +74,49 @@ def _allowed(job: jobs.Job, recording: Recording) -> None:
         raise jobs.JobError(_("The interview's transcript is already verified."))
 
 
-def _saved_segments(saved: dict) -> list[list] | None:
-    """The segments an earlier run saved, or None when there are none to go on from."""
+def _diarizer(config):
+    """The diarizer when speakers are to be labelled, else None."""
+    if config["DIARIZATION"] == "off" or (
+        config["DIARIZATION"] == "auto" and not engines.diarization_installed()
+    ):
+        return None
+    try:
+        return engines.load_diarizer(threads=config["WHISPER_THREADS"],
+                                     device=config["WHISPER_DEVICE"])  # fmt: skip
+    except engines.EngineError as error:
+        raise jobs.JobError(_(error.message, **error.params)) from None
+
+
+def _saved(saved: dict) -> dict | None:
+    """What an earlier run saved (segments, voices), or None when there is nothing to go on
+    from."""
     if not saved.get("parts") or not storage.exists(saved["parts"]):
         return None
     return json.loads(b"".join(storage.open_plaintext(saved["parts"])))
 
 
-def _save_segments(segments: list[list]) -> str:
-    return storage.save(io.BytesIO(json.dumps(segments).encode()), PARTS).name
+def _save(segments: list[list], voices: speakers.Voices) -> str:
+    # The voices' fingerprints are kept with the text: both are encrypted, and both go with
+    # the job.
+    kept = {"segments": segments, "voices": voices.saved()}
+    return storage.save(io.BytesIO(json.dumps(kept).encode()), PARTS).name
+
+
+def _spoken(found, offset: float, diarizer, samples, voices: speakers.Voices) -> list[list]:
+    """A piece's Whisper segments as [start, end, text, speaker], cut where speakers change."""
+    if diarizer is None:
+        return [[p.start + offset, p.end + offset, p.text, None] for p in found]
+    turns, prints, seconds = diarizer.turns(samples)
+    mapping = voices.match(prints, seconds)
+    turns = [speakers.Turn(t.start, t.end, mapping[t.speaker]) for t in turns]
+    rows = []
+    for piece in found:
+        words = [speakers.TimedWord(w.start, w.end, w.text) for w in piece.words]
+        for said in speakers.label_words(piece.start, piece.end, piece.text, words, turns):
+            if said.text:
+                rows.append([said.start + offset, said.end + offset, said.text,
+                             speakers.key(said.speaker)])  # fmt: skip
+    return rows
 
 
 @jobs.handler(services.TRANSCRIBE)
@@ -92,10 +127,12 @@ def transcribe(job: jobs.Job) -> dict:
     _allowed(job, recording)
     interview, began = recording.interview, time.monotonic()
     engine = _engine(interview.language)
+    diarizer = _diarizer(current_app.config)
     saved = jobs.checkpoint(job)
-    segments = _saved_segments(saved)  # [start, end, text] of the pieces done before
-    parts = saved["parts"] if segments is not None else None
-    segments = segments or []
+    earlier = _saved(saved)  # the pieces done before, with the voices heard in them
+    parts = saved["parts"] if earlier is not None else None
+    segments = earlier["segments"] if earlier else []
+    voices = speakers.Voices(**earlier["voices"]) if earlier else speakers.Voices()
     done = saved.get("done_samples", 0) if parts else 0
     resumed_from = done / audio.SAMPLE_RATE
     total = max(1, round(recording.duration * audio.SAMPLE_RATE))
@@ -120,11 +157,11 @@ def transcribe(job: jobs.Job) -> dict:
                             job, 0.02 + 0.97 * min(1.0, (first + share * size) / total)
                         )
 
+                found = engine.transcribe(samples, interview.language, report)
                 offset = first / audio.SAMPLE_RATE
-                for piece in engine.transcribe(samples, interview.language, report):
-                    segments.append([piece.start + offset, piece.end + offset, piece.text])
+                segments += _spoken(found, offset, diarizer, samples, voices)
                 done, count, previous = first + len(samples), count + 1, parts
-                parts = _save_segments(segments)
+                parts = _save(segments, voices)
                 state |= {"parts": parts, "done_samples": done}
                 jobs.set_checkpoint(job, 0.02 + 0.97 * min(1.0, done / total), state)
                 if previous:
@@ -139,7 +176,8 @@ def transcribe(job: jobs.Job) -> dict:
     db.session.refresh(recording)
     _allowed(job, recording)
     end = recording.duration
-    segments = [Segment(text, min(start, end), min(stop, end)) for start, stop, text in segments]
+    segments = [Segment(text, min(start, end), min(stop, end), speaker)
+                for start, stop, text, speaker in segments]  # fmt: skip
     if not segments:
         raise jobs.JobError(_("No speech was found in the recording."))
     transcript = services.new_version(
@@ -156,6 +194,7 @@ def transcribe(job: jobs.Job) -> dict:
         "audio_seconds": round(recording.duration, 2),
         "pieces": count,
         "device": getattr(engine, "device", "cpu"),
+        "speakers": len(voices.fingerprints) if diarizer else None,
         "resumed_from_seconds": round(resumed_from, 2),
         "seconds": round(seconds, 2),
         "real_time_factor": round(seconds / max(0.001, recording.duration - resumed_from), 4),
