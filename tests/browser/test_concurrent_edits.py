@@ -78,8 +78,9 @@ def test_the_second_of_two_editors_is_refused_and_nothing_is_lost(
 
 
 def _memo_pages(live_app, live_server, browser, make_user, make_participant, make_offer,
-                give_consent):  # fmt: skip
-    """An interview with its memo page open in two browsers (same person, two desks)."""
+                give_consent, scripts=(True, True)):  # fmt: skip
+    """An interview with its memo page open in two browsers (same person, two desks), each
+    with or without its scripts as ``scripts`` says."""
     from app.core.db import db
     from app.interviews import services as interviews
     from app.interviews.models import Mode
@@ -98,15 +99,16 @@ def _memo_pages(live_app, live_server, browser, make_user, make_participant, mak
         give_consent(interview, kim)
         interview_id = interview.id
     pages = []
-    for _ in range(2):
-        context = browser.new_context(locale="en-GB")
+    for script in scripts:
+        context = browser.new_context(locale="en-GB", java_script_enabled=script)
         page = context.new_page()
         errors = []
         page.on("console", lambda m, e=errors: e.append(m.text) if m.type == "error" else None)
         page.console_errors = errors
         login(page, live_server, "kim")
         page.goto(f"{live_server}/interviews/{interview_id}/memos")
-        page.locator("#network form[data-autosave-ready]").wait_for()
+        if script:
+            page.locator("#network form[data-autosave-ready]").wait_for()
         pages.append(page)
     return interview_id, pages
 
@@ -155,6 +157,7 @@ def test_a_memo_typed_in_a_second_window_is_never_lost(
         second.locator("#network form[data-autosave-ready]").wait_for()
         assert editor.input_value() == mine_b + " And Mum."
         assert theirs.inner_text() == mine_a
+        assert second.locator("#network").get_by_text("saved in another window while").is_visible()
         assert _saved_memo(live_app, interview_id) == (mine_a, 1)
 
         second.locator("#network").get_by_role("button", name="Keep both").click()
@@ -181,6 +184,34 @@ def test_a_memo_typed_in_a_second_window_is_never_lost(
         first.get_by_text("The memo was saved.").wait_for()
         assert _saved_memo(live_app, interview_id) == (mine_a + " Often.", 4)
         assert first.console_errors == [] and second.console_errors == []
+    finally:
+        for page in (first, second):
+            page.context.close()
+
+
+def test_without_scripts_save_memo_after_another_window_keeps_the_typed_text(
+    live_app, live_server, browser, make_user, make_participant, make_offer, give_consent
+):
+    """The plain form: "Save memo" from a page loaded before the other window saved answers
+    with both texts (not a reload with only the other's), and "Keep both" saves the two."""
+    interview_id, (first, second) = _memo_pages(
+        live_app, live_server, browser, make_user, make_participant, make_offer, give_consent,
+        scripts=(True, False),
+    )  # fmt: skip
+    try:
+        first.locator("#network textarea").fill("A: her aunt Eva helps.")
+        until(first, "document.querySelector('#network .memo-status').textContent === 'Saved'")
+        second.locator("#network textarea").fill("B: she sees her brother.")
+        second.locator("#network").get_by_role("button", name="Save memo").click()
+        assert second.locator("#network textarea").input_value() == "B: she sees her brother."
+        assert second.locator("#network [data-theirs]").inner_text() == "A: her aunt Eva helps."
+        assert second.locator("#network").get_by_text("saved in another window while").is_visible()
+        assert _saved_memo(live_app, interview_id) == ("A: her aunt Eva helps.", 1)
+        second.locator("#network").get_by_role("button", name="Keep both").click()
+        second.get_by_text("The memo was saved.").wait_for()
+        text, revision = _saved_memo(live_app, interview_id)
+        assert revision == 2 and "B: she sees her brother." in text
+        assert "A: her aunt Eva helps." in text
     finally:
         for page in (first, second):
             page.context.close()

@@ -262,7 +262,7 @@ def test_a_refused_memo_post_shows_both_texts_and_drops_neither(memo_page, clien
     page = response.get_data(as_text=True)
     assert "B: she sees her brother &lt;every&gt; Sunday.</textarea>" in page
     assert "A: her aunt Eva helps." in page and "data-conflict" in page
-    assert "saved in another window while you were writing here" in page
+    assert '">This section was saved in another window while you were writing here.' in page
     assert 'name="network-newest" type="hidden" value="1"' in page
     assert 'name="network-revision" type="hidden" value="0"' in page  # no silent overwrite
     for button in ("Keep mine", "Keep both", "Use the saved text"):

@@ -37,7 +37,7 @@ document.addEventListener("DOMContentLoaded", () => {
       clearTimeout(timer);
       theirs.textContent = saved;
       newest.value = savedRevision;
-      if (message) note.textContent = message;
+      note.textContent = message || note.dataset.default;
       form.classList.add("in-conflict");
       for (const part of form.querySelectorAll("[data-conflict-only]")) part.hidden = false;
       form.querySelector("[data-save]").hidden = true;
