@@ -11,13 +11,23 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 
 from app.core.db import db
 from app.core.i18n import LANGUAGE_NAMES
 from app.core.users import User
 from app.interviews.models import FLAG_LABELS, MODE_LABELS, Status
 from app.participants.services import interviewers
+
+#: the answers to a memo conflict
+RESOLUTIONS = ("mine", "both", "theirs")
 
 
 def _choices(labels):
@@ -68,6 +78,15 @@ class AdvanceForm(FlaskForm):
 class MemoForm(FlaskForm):
     text = TextAreaField(_l("Memo"), validators=[Length(max=100_000)])
     revision = IntegerField(widget=HiddenField.widget, validators=[InputRequired()])
+    #: in a conflict, the revision of the text saved meanwhile, which the person has seen
+    newest = IntegerField(widget=HiddenField.widget, validators=[Optional()])
+    #: the person's answer to a conflict (the button pressed): keep mine, keep both, use theirs
+    resolve = StringField(validators=[Optional(), AnyOf(RESOLUTIONS)])
+
+    def validate_resolve(self, field):
+        # Saving over another window's text needs the revision the person saw, never a guess.
+        if field.data in ("mine", "both") and self.newest.data is None:
+            raise ValidationError(_l("The memo could not be saved."))
 
 
 class FlagForm(FlaskForm):

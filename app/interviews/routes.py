@@ -183,10 +183,9 @@ def flag(interview_id: int):
     return _act(interview_id, FlagForm, "flag", act, _("The ethics flag was raised."))
 
 
-@bp.get("/<int:interview_id>/memos")
-@permission("interviews.conduct")
-def memos(interview_id: int):
-    interview = db.get_or_404(Interview, interview_id)
+def _memo_page(interview: Interview, conflict: tuple[str, MemoForm, str] | None = None):
+    """The guide with a memo form per section; ``conflict`` is a section whose save was
+    refused, with the person's form (their text) and the reason, shown beside the saved text."""
     saved = services.read_memos(current_user, interview)
     guide = interview.guide_version.guide
     sections = [*guide.sections, guide.closing]
@@ -197,10 +196,23 @@ def memos(interview_id: int):
             prefix=section.key,
             data={"text": memo.text if memo else "", "revision": memo.revision if memo else 0},
         )
+    conflicts = {}
+    if conflict:
+        key, form, message = conflict
+        newest = saved.get(key)
+        form.newest.data = newest.revision if newest else 0
+        forms[key], conflicts[key] = form, message
     return render_template(
         "interviews/memos.html", interview=interview, guide=guide, sections=sections,
-        forms=forms, saved=saved, editable=services.memos_editable(interview),
+        forms=forms, saved=saved, conflicts=conflicts,
+        editable=services.memos_editable(interview),
     )  # fmt: skip
+
+
+@bp.get("/<int:interview_id>/memos")
+@permission("interviews.conduct")
+def memos(interview_id: int):
+    return _memo_page(db.get_or_404(Interview, interview_id))
 
 
 @bp.post("/<int:interview_id>/memos/<section_key>")
@@ -209,24 +221,48 @@ def memo_save(interview_id: int, section_key: str):
     interview = db.get_or_404(Interview, interview_id)
     form = MemoForm(prefix=section_key)
     wants_json = request.accept_mimetypes.best == "application/json"
+    page = url_for("interviews.memos", interview_id=interview.id) + f"#{section_key}"
     if not form.validate_on_submit():
         if wants_json:
             return {"error": _("The memo could not be saved.")}, 400
         flash(_("The memo could not be saved."), "error")
-        return redirect(url_for("interviews.memos", interview_id=interview.id))
+        return redirect(page)
+    resolve = form.resolve.data
+    if resolve == "theirs":  # the person's own choice, after seeing both texts
+        flash(_("The text saved in the other window was kept; yours was not saved."))
+        return redirect(page)
     try:
         memo = services.save_memo(
-            current_user, interview, section_key, form.text.data or "", form.revision.data
-        )
+            current_user, interview, section_key, form.text.data or "",
+            form.newest.data if resolve else form.revision.data, keep_saved=resolve == "both",
+        )  # fmt: skip
+    except MemoConflict as conflict:
+        # Answered 200, not 409: the answer shows the newest saved text, a read whose audit
+        # entry the request's rollback on an error status would undo. The refused text goes
+        # back to the person whole, never dropped for a reload.
+        if wants_json:
+            newest = services.read_memo(current_user, interview, section_key)
+            return {
+                "conflict": True, "error": str(conflict.message),
+                "theirs": newest.text if newest else "", "newest": newest.revision if newest else 0,
+            }  # fmt: skip
+        mine = MemoForm(
+            formdata=None, prefix=section_key,
+            data={"text": form.text.data or "", "revision": form.revision.data},
+        )  # fmt: skip
+        return _memo_page(interview, (section_key, mine, str(conflict.message)))
     except InterviewError as error:
         if wants_json:
-            return {"error": str(error.message)}, 409 if isinstance(error, MemoConflict) else 400
+            return {"error": str(error.message)}, 400
         flash(str(error.message), "error")
-        return redirect(url_for("interviews.memos", interview_id=interview.id))
+        return redirect(page)
     if wants_json:
-        return {"revision": memo.revision, "saved": _("Saved")}
+        answer = {"revision": memo.revision, "saved": _("Saved")}
+        if resolve == "both":  # the editor shows the combined text to edit into one
+            answer["text"] = memo.text
+        return answer
     flash(_("The memo was saved."))
-    return redirect(url_for("interviews.memos", interview_id=interview.id) + f"#{section_key}")
+    return redirect(page)
 
 
 @bp.get("/flags")

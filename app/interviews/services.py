@@ -7,6 +7,7 @@ never reach researchers or review members.
 
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -45,7 +46,8 @@ class InterviewError(ValueError):
 
 
 class MemoConflict(InterviewError):
-    """Someone saved the section since this editor loaded it."""
+    """Someone saved the section since this editor loaded it (often the same person in
+    another window); the text that was refused is the caller's to keep and show."""
 
 
 def _step(change) -> None:
@@ -164,8 +166,34 @@ def memos_editable(interview: Interview) -> bool:
     return interview.status in EDITABLE and gate.allows(interview, "memos.write")
 
 
-def save_memo(actor, interview: Interview, section_key: str, text: str, revision: int) -> Memo:
-    """Save one section's memo; refused if it changed since ``revision`` was read."""
+def read_memo(actor, interview: Interview, section_key: str) -> Memo | None:
+    """The newest saved memo of one section, for a conflict to show beside the refused text;
+    a read of interview content, so audited."""
+    authorize(actor, "interviews.conduct", interview)
+    gate.require(actor, interview, "memos.read")
+    audit.record(actor, "interview.memos_read", "interview", interview.id, section=section_key)
+    return db.session.scalar(
+        select(Memo).where(Memo.interview_id == interview.id, Memo.section_key == section_key)
+        .execution_options(populate_existing=True)
+    )  # fmt: skip
+
+
+def combine_memos(mine: str, theirs: str) -> str:
+    """Both texts of a conflict in one, each under a marker line, for the person to edit
+    into one memo: nothing either window wrote is dropped."""
+    return "\n".join([
+        _("--- Your text ---"), mine.strip(), "",
+        _("--- Saved meanwhile in another window ---"), theirs.strip(),
+    ])  # fmt: skip
+
+
+def save_memo(
+    actor, interview: Interview, section_key: str, text: str, revision: int, *,
+    keep_saved: bool = False,
+) -> Memo:  # fmt: skip
+    """Save one section's memo; refused with ``MemoConflict`` if it changed since
+    ``revision`` was read. With ``keep_saved`` the text saved at ``revision`` is kept too,
+    below ``text`` (``combine_memos``): the answer "keep both" to a conflict."""
     authorize(actor, "interviews.conduct", interview)
     gate.require(actor, interview, "memos.write")
     if interview.status not in EDITABLE:
@@ -173,10 +201,19 @@ def save_memo(actor, interview: Interview, section_key: str, text: str, revision
     guide = interview.guide_version.guide
     if section_key not in {s.key for s in (*guide.sections, guide.closing)}:
         raise InterviewError(_l("That section is not in this interview's guide."))
+    where = (Memo.interview_id == interview.id, Memo.section_key == section_key)
+    if keep_saved:
+        current = db.session.scalar(
+            select(Memo).where(*where, Memo.revision == revision)
+            .execution_options(populate_existing=True)
+        )  # fmt: skip
+        # When it moved on again, the compare and set below refuses, and the person is
+        # shown the newer text before anything is combined with it.
+        if current is not None:
+            text = combine_memos(text, current.text)
     # Compare and set in one statement each, so that two saves from the same revision (two
     # browsers, or two requests at once) cannot both win: the second is refused, not lost.
     values = dict(text=text, revision=revision + 1, updated_at=utcnow(), updated_by_id=actor.id)
-    where = (Memo.interview_id == interview.id, Memo.section_key == section_key)
     saved = 0
     if revision == 0:
         insert = (pg_insert if db.session.get_bind().dialect.name == "postgresql" else
@@ -189,11 +226,14 @@ def save_memo(actor, interview: Interview, section_key: str, text: str, revision
             update(Memo).where(*where, Memo.revision == revision).values(**values)
             .execution_options(synchronize_session=False)
         ).rowcount  # fmt: skip
-    if saved != 1:
-        raise MemoConflict(
-            _l("Someone else saved this section meanwhile. Copy your text, reload and merge.")
-        )
     memo = db.session.scalar(select(Memo).where(*where).execution_options(populate_existing=True))
+    if saved != 1:
+        if memo is not None and memo.text == text:
+            return memo  # the same words saved twice (an autosave and the button): no conflict
+        raise MemoConflict(
+            _l("This section was saved in another window while you were writing here. "
+               "Your text is kept: compare it with the saved one and choose what to keep.")
+        )  # fmt: skip
     db.session.expire(interview, ["memos"])
     audit.record(actor, "interview.memo_save", "interview", interview.id, section=section_key)
     return memo

@@ -1,5 +1,6 @@
-"""Two browsers editing the same transcript: the second save is refused with a clear
-message, and nothing the first one saved is overwritten."""
+"""Two browsers editing the same transcript or memo: the second save is refused with a
+clear message, nothing the first one saved is overwritten, and nothing the second one typed
+is lost."""
 
 from datetime import UTC, date, datetime
 
@@ -73,4 +74,144 @@ def test_the_second_of_two_editors_is_refused_and_nothing_is_lost(
                 "How are you today, Alva?", "Fine. Tired, but fine."]  # fmt: skip
     finally:
         for page in editors:
+            page.context.close()
+
+
+def _memo_pages(live_app, live_server, browser, make_user, make_participant, make_offer,
+                give_consent, scripts=(True, True)):  # fmt: skip
+    """An interview with its memo page open in two browsers (same person, two desks), each
+    with or without its scripts as ``scripts`` says."""
+    from app.core.db import db
+    from app.interviews import services as interviews
+    from app.interviews.models import Mode
+
+    with live_app.app_context():
+        sync_guides()
+        seed_forms()
+        kim = make_user(roles=[Role.INTERVIEWER], username="kim")
+        participant = make_participant(birth_date=date(2001, 3, 3))
+        offer = make_offer(participant.placements[0], answer="accepted", interviewer_id=kim.id)
+        interview = interviews.book(
+            kim, offer, scheduled_at=datetime(2026, 11, 10, 9, tzinfo=UTC), place=None,
+            mode=Mode.IN_PERSON, interviewer=kim, language="en",
+        )  # fmt: skip
+        db.session.commit()
+        give_consent(interview, kim)
+        interview_id = interview.id
+    pages = []
+    for script in scripts:
+        context = browser.new_context(locale="en-GB", java_script_enabled=script)
+        page = context.new_page()
+        errors = []
+        page.on("console", lambda m, e=errors: e.append(m.text) if m.type == "error" else None)
+        page.console_errors = errors
+        login(page, live_server, "kim")
+        page.goto(f"{live_server}/interviews/{interview_id}/memos")
+        if script:
+            page.locator("#network form[data-autosave-ready]").wait_for()
+        pages.append(page)
+    return interview_id, pages
+
+
+def _saved_memo(live_app, interview_id):
+    from sqlalchemy import select
+
+    from app.core.db import db
+    from app.interviews.models import Memo
+
+    with live_app.app_context():
+        memo = db.session.scalar(
+            select(Memo).where(Memo.interview_id == interview_id, Memo.section_key == "network")
+        )
+        return (memo.text, memo.revision) if memo else None
+
+
+def test_a_memo_typed_in_a_second_window_is_never_lost(
+    live_app, live_server, browser, make_user, make_participant, make_offer, give_consent
+):
+    """Window A saves; window B, loaded before, types: B's autosave is refused, B's text stays
+    in B's editor beside A's, autosave stops, a reload keeps it, and "Keep both" saves the
+    two for B to edit into one, which then saves against the newest revision."""
+    interview_id, (first, second) = _memo_pages(
+        live_app, live_server, browser, make_user, make_participant, make_offer, give_consent
+    )
+    mine_a, mine_b = "A: her aunt Eva helps.", "B: she sees her brother on Sundays."
+    try:
+        first.locator("#network textarea").fill(mine_a)
+        until(first, "document.querySelector('#network .memo-status').textContent === 'Saved'")
+
+        editor = second.locator("#network textarea")
+        editor.fill(mine_b)
+        theirs = second.locator("#network [data-theirs]")
+        theirs.filter(has_text=mine_a).wait_for()  # the conflict, shown side by side
+        assert editor.input_value() == mine_b
+        assert second.locator("#network").get_by_text("saved in another window while").is_visible()
+        assert not second.locator("#network").get_by_role("button", name="Save memo").is_visible()
+        # Typing on while in conflict saves nothing over A's text.
+        editor.fill(mine_b + " And Mum.")
+        second.wait_for_timeout(2500)
+        assert _saved_memo(live_app, interview_id) == (mine_a, 1)
+
+        # A reload keeps B's text (this tab's storage) and the conflict.
+        second.reload()
+        second.locator("#network form[data-autosave-ready]").wait_for()
+        assert editor.input_value() == mine_b + " And Mum."
+        assert theirs.inner_text() == mine_a
+        assert second.locator("#network").get_by_text("saved in another window while").is_visible()
+        assert _saved_memo(live_app, interview_id) == (mine_a, 1)
+
+        second.locator("#network").get_by_role("button", name="Keep both").click()
+        second.get_by_text("The memo was saved.").wait_for()
+        both = (
+            "--- Your text ---\n" + mine_b + " And Mum.\n\n"
+            "--- Saved meanwhile in another window ---\n" + mine_a
+        )
+        assert _saved_memo(live_app, interview_id) == (both, 2)
+        assert second.locator("#network textarea").input_value() == both
+        assert not second.locator("#network [data-theirs]").is_visible()
+
+        # B edits the two into one; autosave saves it over the revision B now holds.
+        merged = "Her aunt Eva helps; she sees her brother and Mum on Sundays."
+        second.locator("#network form[data-autosave-ready]").wait_for()
+        second.locator("#network textarea").fill(merged)
+        until(second, "document.querySelector('#network .memo-status').textContent === 'Saved'")
+        assert _saved_memo(live_app, interview_id) == (merged, 3)
+
+        # A, still at revision 1, is now the one shown both texts; "Keep mine" wins on purpose.
+        first.locator("#network textarea").fill(mine_a + " Often.")
+        first.locator("#network [data-theirs]").filter(has_text=merged).wait_for()
+        first.locator("#network").get_by_role("button", name="Keep mine").click()
+        first.get_by_text("The memo was saved.").wait_for()
+        assert _saved_memo(live_app, interview_id) == (mine_a + " Often.", 4)
+        assert first.console_errors == [] and second.console_errors == []
+    finally:
+        for page in (first, second):
+            page.context.close()
+
+
+def test_without_scripts_save_memo_after_another_window_keeps_the_typed_text(
+    live_app, live_server, browser, make_user, make_participant, make_offer, give_consent
+):
+    """The plain form: "Save memo" from a page loaded before the other window saved answers
+    with both texts (not a reload with only the other's), and "Keep both" saves the two."""
+    interview_id, (first, second) = _memo_pages(
+        live_app, live_server, browser, make_user, make_participant, make_offer, give_consent,
+        scripts=(True, False),
+    )  # fmt: skip
+    try:
+        first.locator("#network textarea").fill("A: her aunt Eva helps.")
+        until(first, "document.querySelector('#network .memo-status').textContent === 'Saved'")
+        second.locator("#network textarea").fill("B: she sees her brother.")
+        second.locator("#network").get_by_role("button", name="Save memo").click()
+        assert second.locator("#network textarea").input_value() == "B: she sees her brother."
+        assert second.locator("#network [data-theirs]").inner_text() == "A: her aunt Eva helps."
+        assert second.locator("#network").get_by_text("saved in another window while").is_visible()
+        assert _saved_memo(live_app, interview_id) == ("A: her aunt Eva helps.", 1)
+        second.locator("#network").get_by_role("button", name="Keep both").click()
+        second.get_by_text("The memo was saved.").wait_for()
+        text, revision = _saved_memo(live_app, interview_id)
+        assert revision == 2 and "B: she sees her brother." in text
+        assert "A: her aunt Eva helps." in text
+    finally:
+        for page in (first, second):
             page.context.close()

@@ -10,7 +10,7 @@ from app.core.db import db
 from app.core.users import Role
 from app.guides.services import sync_guides
 from app.interviews import services
-from app.interviews.models import FlagCategory, Interview, Mode, Status
+from app.interviews.models import FlagCategory, Interview, Memo, Mode, Status
 from app.interviews.services import InterviewError, MemoConflict
 
 WHEN = datetime(2026, 11, 10, 9, 0, tzinfo=UTC)
@@ -135,7 +135,10 @@ def test_memo_pages_autosave_and_refuse_others(setup, client, auth, make_user, g
                         headers=json)  # fmt: skip
     assert saved.status_code == 200 and saved.get_json()["revision"] == 1
     stale = client.post(url, data={"network-text": "Old", "network-revision": "0"}, headers=json)
-    assert stale.status_code == 409 and "Someone else saved" in stale.get_json()["error"]
+    conflict = stale.get_json()
+    assert stale.status_code == 200 and conflict["conflict"] is True
+    assert "saved in another window" in conflict["error"]
+    assert (conflict["theirs"], conflict["newest"]) == ("Her aunt", 1)
     auth.logout()
     auth.login(Role.INTERVIEWER)
     assert client.get(f"/interviews/{interview.id}/memos").status_code == 403
@@ -226,3 +229,98 @@ def test_memos_of_a_verified_interview_are_shown_read_only(setup, client, auth, 
     assert "data-autosave" not in page and "<textarea" not in page
     assert "Her aunt &lt;b&gt;Eva&lt;/b&gt; helps." in page
     assert "The memos can no longer be changed." in page
+
+
+@pytest.fixture
+def memo_page(setup, client, auth, give_consent):
+    """An interview whose "network" memo was saved in one window (revision 1), and the
+    interviewer signed in for a second window that loaded the page before that save."""
+    coordinator, interviewer, offer = setup
+    interview = book(coordinator, offer, interviewer, language="en")
+    give_consent(interview, interviewer)
+    services.save_memo(interviewer, interview, "network", "A: her aunt Eva helps.", 0)
+    db.session.commit()
+    auth.login(user=interviewer)
+    return interview, f"/interviews/{interview.id}/memos/network"
+
+
+def _memo(interview):
+    db.session.expire_all()
+    return db.session.scalar(
+        select(Memo).where(Memo.interview_id == interview.id, Memo.section_key == "network")
+    )
+
+
+def test_a_refused_memo_post_shows_both_texts_and_drops_neither(memo_page, client):
+    """Without the page's script, "Save memo" from a page loaded before another window
+    saved answers with the page itself: the typed text still in the editor, the saved text
+    beside it, and the ways out; nothing is overwritten and nothing is lost to a redirect."""
+    interview, url = memo_page
+    typed = "B: she sees her brother <every> Sunday."
+    response = client.post(url, data={"network-text": typed, "network-revision": "0"})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "B: she sees her brother &lt;every&gt; Sunday.</textarea>" in page
+    assert "A: her aunt Eva helps." in page and "data-conflict" in page
+    assert '">This section was saved in another window while you were writing here.' in page
+    assert 'name="network-newest" type="hidden" value="1"' in page
+    assert 'name="network-revision" type="hidden" value="0"' in page  # no silent overwrite
+    for button in ("Keep mine", "Keep both", "Use the saved text"):
+        assert f">{button}</button>" in page
+    assert (_memo(interview).text, _memo(interview).revision) == ("A: her aunt Eva helps.", 1)
+    actions = [e.action for e in db.session.scalars(select(AuditEntry))]
+    assert actions[-1] == "interview.memos_read"  # the saved text shown is an audited read
+
+    both = {"network-text": typed, "network-revision": "0", "network-newest": "1"}
+    response = client.post(url, data={**both, "network-resolve": "both"})
+    assert response.status_code == 302
+    memo = _memo(interview)
+    assert memo.revision == 2
+    assert memo.text == (
+        "--- Your text ---\nB: she sees her brother <every> Sunday.\n\n"
+        "--- Saved meanwhile in another window ---\nA: her aunt Eva helps."
+    )
+
+
+def test_keep_mine_saves_over_the_revision_seen_and_no_newer_one(memo_page, client):
+    interview, url = memo_page
+    mine = {"network-text": "B only", "network-revision": "0", "network-newest": "1"}
+    services.save_memo(interview.interviewer, interview, "network", "A again", 1)
+    db.session.commit()  # a third save after the conflict was shown: shown in turn
+    response = client.post(url, data={**mine, "network-resolve": "mine"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "\nB only</textarea>" in page
+    assert "A again" in page and 'name="network-newest" type="hidden" value="2"' in page
+    assert _memo(interview).text == "A again"
+    response = client.post(url, data={**mine, "network-newest": "2", "network-resolve": "mine"})
+    assert response.status_code == 302
+    assert (_memo(interview).text, _memo(interview).revision) == ("B only", 3)
+
+
+def test_use_theirs_and_a_resolve_without_the_revision_seen_save_nothing(memo_page, client):
+    interview, url = memo_page
+    stale = {"network-text": "B", "network-revision": "0"}
+    response = client.post(url, data={**stale, "network-resolve": "theirs"})
+    assert response.status_code == 302
+    follow = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "yours was not saved" in follow
+    response = client.post(url, data={**stale, "network-resolve": "mine"})  # no newest
+    assert response.status_code == 302
+    response = client.post(
+        url, data={**stale, "network-resolve": "overwrite", "network-newest": "1"}
+    )
+    assert response.status_code == 302
+    assert (_memo(interview).text, _memo(interview).revision) == ("A: her aunt Eva helps.", 1)
+
+
+def test_the_same_words_saved_twice_are_no_conflict(setup, give_consent):
+    """An autosave and the form's own button can both carry the same text from the same
+    revision; the second is not a conflict to resolve."""
+    coordinator, interviewer, offer = setup
+    interview = book(coordinator, offer, interviewer)
+    give_consent(interview, interviewer)
+    services.save_memo(interviewer, interview, "life_now", "Same words", 0)
+    again = services.save_memo(interviewer, interview, "life_now", "Same words", 0)
+    assert (again.text, again.revision) == ("Same words", 1)
+    with pytest.raises(MemoConflict):  # keeping both from a revision that moved on: shown first
+        services.save_memo(interviewer, interview, "life_now", "Other", 0, keep_saved=True)

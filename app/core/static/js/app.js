@@ -8,13 +8,45 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 
   // Save memo drafts a moment after typing stops; the form still works without this.
+  // When another window saved the section meanwhile, saving stops and both texts are shown
+  // side by side until the person chooses (the buttons post the form itself); the text typed
+  // here is never replaced, and it is kept in this tab's storage until then, so that a
+  // reload does not lose it either.
   for (const form of document.querySelectorAll("form[data-autosave]")) {
-    const text = form.querySelector("textarea");
-    const revision = form.querySelector("input[name$='revision']");
+    const text = form.querySelector("textarea[name$='-text']");
+    const revision = form.querySelector("input[name$='-revision']");
+    const newest = form.querySelector("input[name$='-newest']");
+    const theirs = form.querySelector("[data-theirs]");
     const status = form.querySelector(".memo-status");
+    const note = form.querySelector(".memo-conflict-note .memo-error");
+    const key = `memo-conflict:${form.action}`;
     let timer = null;
     let saving = false;
+    let inConflict = form.hasAttribute("data-conflict");
+
+    const remember = () => {
+      try {
+        sessionStorage.setItem(key, JSON.stringify({ text: text.value }));
+      } catch (error) { /* storage full or off: the text is still on the page */ }
+    };
+    const forget = () => {
+      try { sessionStorage.removeItem(key); } catch (error) { /* nothing kept */ }
+    };
+    const showConflict = (message, saved, savedRevision) => {
+      inConflict = true;
+      clearTimeout(timer);
+      theirs.textContent = saved;
+      newest.value = savedRevision;
+      note.textContent = message || note.dataset.default;
+      form.classList.add("in-conflict");
+      for (const part of form.querySelectorAll("[data-conflict-only]")) part.hidden = false;
+      form.querySelector("[data-save]").hidden = true;
+      status.textContent = "";
+      remember();
+    };
+
     const save = async () => {
+      if (inConflict) return;
       if (saving) { timer = setTimeout(save, 500); return; }
       saving = true;
       try {
@@ -24,7 +56,9 @@ document.addEventListener("DOMContentLoaded", () => {
           headers: { Accept: "application/json" },
         });
         const result = await response.json();
-        if (response.ok) {
+        if (result.conflict) {
+          showConflict(result.error, result.theirs, result.newest);
+        } else if (response.ok) {
           revision.value = result.revision;
           status.textContent = result.saved;
           status.classList.remove("memo-error");
@@ -40,9 +74,38 @@ document.addEventListener("DOMContentLoaded", () => {
     };
     text.addEventListener("input", () => {
       clearTimeout(timer);
+      if (inConflict) { remember(); return; }
       timer = setTimeout(save, 1500);
     });
+    // The form's own buttons post it: no draft save may overtake them.
+    form.addEventListener("submit", () => { clearTimeout(timer); forget(); });
+
+    if (inConflict) {
+      remember();  // shown by the server after a refused post: keep it through a reload
+    } else {
+      let kept = null;
+      try { kept = JSON.parse(sessionStorage.getItem(key) || "null"); } catch (error) { kept = null; }
+      if (kept && kept.text !== text.value) {
+        // Reloaded during a conflict: the page holds the saved text, this tab the person's.
+        const saved = text.value;
+        text.value = kept.text;
+        showConflict(null, saved, revision.value);
+      } else {
+        forget();
+      }
+    }
     form.dataset.autosaveReady = "true";  // typing from here on is saved
+  }
+
+  // This tab's kept memo texts go with the session.
+  for (const form of document.querySelectorAll("form[data-clear-drafts]")) {
+    form.addEventListener("submit", () => {
+      try {
+        for (const name of Object.keys(sessionStorage)) {
+          if (name.startsWith("memo-conflict:")) sessionStorage.removeItem(name);
+        }
+      } catch (error) { /* nothing kept */ }
+    });
   }
 
   // Ask before an action that cannot be undone.
