@@ -183,11 +183,7 @@ def edit(transcript_id: int):
     if recording is None:
         recording = services.live_recording(interview)
     editable = not transcript.verified and transcript is services.current(interview)
-    segments = [
-        {"text": s.text, "start": s.start_ms / 1000 if s.start_ms is not None else None,
-         "end": s.end_ms / 1000 if s.end_ms is not None else None, "speaker": s.speaker or ""}
-        for s in transcript.segments
-    ]  # fmt: skip
+    segments = [_segment_json(s) for s in transcript.segments]
     names = services.speaker_names(transcript)
     unnamed = services.unnamed_speakers(transcript)
     first_words = {
@@ -213,11 +209,29 @@ def save(transcript_id: int):
     try:
         services.save_segments(current_user, transcript, payload.get("segments"),
                                payload["revision"])  # fmt: skip
-    except TranscriptConflict as error:
-        return {"error": str(error.message)}, 409
+    except TranscriptConflict:
+        # Nothing was written. The editor keeps what the person typed and shows it beside the
+        # saved version, so the answer carries the saved segments; reading them is audited,
+        # so the answer is a 200 that commits (the wrapper rolls back an error status).
+        db.session.refresh(transcript)
+        saved = services.read_transcript(current_user, transcript)
+        return {
+            "conflict": True,
+            "error": _("This transcript was saved in another window while you were editing "
+                       "here. Your changes are kept in this window: compare them with the saved "
+                       "version below and choose."),
+            "revision": saved.revision,
+            "segments": [_segment_json(s) for s in saved.segments],
+        }  # fmt: skip
     except (TranscriptError, gate.ConsentMissing) as error:
         return {"error": str(error.message)}, 400 if isinstance(error, TranscriptError) else 403
     return {"revision": transcript.revision, "saved": _("Saved")}
+
+
+def _segment_json(s) -> dict:
+    return {"text": s.text, "start": s.start_ms / 1000 if s.start_ms is not None else None,
+            "end": s.end_ms / 1000 if s.end_ms is not None else None,
+            "speaker": s.speaker or ""}  # fmt: skip
 
 
 @bp.post("/<int:transcript_id>/speakers")

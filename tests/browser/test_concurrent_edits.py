@@ -52,26 +52,42 @@ def test_the_second_of_two_editors_is_refused_and_nothing_is_lost(
         until(first, "document.querySelector('[data-status]').textContent === 'Saved'")
 
         second.locator("[data-text]").nth(1).fill("Fine. Tired, but fine.")
-        until(second, "document.querySelector('[data-status]').classList.contains('memo-error')")
-        message = second.locator("[data-status]").inner_text()
-        assert "Someone else saved this transcript meanwhile" in message
-        assert "Reload the page" in message
-
+        until(second, "!document.querySelector('[data-conflict]').hidden")
+        panel = second.locator("[data-conflict]")
+        assert "saved in another window" in panel.inner_text()
+        # Both versions of the segments that differ are shown; the typed text stays put.
+        assert "How are you today, Alva?" in panel.inner_text()
+        assert "Fine. Tired, but fine." in panel.inner_text()
+        assert second.locator("[data-text]").nth(1).input_value() == "Fine. Tired, but fine."
+        # Typing on saves nothing while the choice is open.
+        second.locator("[data-text]").nth(1).fill("Fine. Tired, but fine, really.")
+        second.wait_for_timeout(2000)
         with live_app.app_context():
             saved = db.session.get(Transcript, transcript_id)
             texts = [s.text for s in saved.segments]
             assert texts == ["How are you today, Alva?", "Fine, thank you."]
             assert saved.revision == 1
 
-        # After a reload the second browser sees the first one's words and can save its own.
-        second.reload()
-        assert second.locator("[data-text]").first.input_value() == "How are you today, Alva?"
-        second.locator("[data-text]").nth(1).fill("Fine. Tired, but fine.")
+        # Keep mine: this window's transcript is saved over the version it was shown.
+        second.get_by_role("button", name="Keep mine").click()
         until(second, "document.querySelector('[data-status]').textContent === 'Saved'")
+        assert panel.is_hidden()
         with live_app.app_context():
             saved = db.session.get(Transcript, transcript_id)
             assert [s.text for s in saved.segments] == [
-                "How are you today, Alva?", "Fine. Tired, but fine."]  # fmt: skip
+                "How are you today?", "Fine. Tired, but fine, really."]  # fmt: skip
+
+        # The first window now meets the conflict and takes the saved version instead.
+        first.locator("[data-text]").nth(1).fill("Something else.")
+        until(first, "!document.querySelector('[data-conflict]').hidden")
+        first.get_by_role("button", name="Use the saved version").click()
+        assert first.locator("[data-text]").nth(1).input_value() == "Fine. Tired, but fine, really."
+        first.locator("[data-text]").first.fill("How are you today, Alva?")
+        until(first, "document.querySelector('[data-status]').textContent === 'Saved'")
+        with live_app.app_context():
+            saved = db.session.get(Transcript, transcript_id)
+            assert [s.text for s in saved.segments] == [
+                "How are you today, Alva?", "Fine. Tired, but fine, really."]  # fmt: skip
     finally:
         for page in editors:
             page.context.close()

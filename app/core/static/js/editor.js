@@ -10,6 +10,7 @@ document.addEventListener("DOMContentLoaded", () => {
   const saveUrl = editor.dataset.saveUrl;
   const token = document.querySelector("input[name=csrf_token]");
   let revision = Number(editor.dataset.revision || 0);
+  let conflict = null;  // the saved version while this window's edits wait for a choice
   let dirty = false;
   let saving = null;
   let timer = null;
@@ -29,8 +30,53 @@ document.addEventListener("DOMContentLoaded", () => {
     speaker: row.querySelector("[data-speaker]").value || null,
   }));
 
+  const panel = editor.querySelector("[data-conflict]");
+  const label = (key) => editor.dataset[key] || "";
+
+  // Another window saved first: stop saving, keep what is typed here, show both versions.
+  const showConflict = (result) => {
+    conflict = result;
+    clearTimeout(timer);
+    say(result.error, true);
+    if (!panel) return;
+    panel.querySelector("[data-conflict-message]").textContent = result.error;
+    const box = panel.querySelector("[data-conflict-list]");
+    box.replaceChildren();
+    const mine = collect();
+    const count = Math.max(mine.length, result.segments.length);
+    for (let i = 0; i < count; i += 1) {
+      const a = mine[i];
+      const b = result.segments[i];
+      const same = a && b && a.text === b.text && (a.speaker || "") === (b.speaker || "")
+        && a.start === b.start && a.end === b.end;
+      if (same) continue;
+      const pair = document.createElement("div");
+      pair.className = "memo-versions";
+      const heading = document.createElement("h3");
+      heading.textContent = label("labelSegment").replace("{n}", String(i + 1));
+      pair.append(heading);
+      for (const [title, side] of [[label("labelYours"), a], [label("labelTheirs"), b]]) {
+        const part = document.createElement("div");
+        const name = document.createElement("strong");
+        name.textContent = title;
+        const text = document.createElement("p");
+        text.textContent = side ? side.text : label("labelGone");
+        part.append(name, text);
+        pair.append(part);
+      }
+      box.append(pair);
+    }
+    panel.hidden = false;
+    panel.focus();
+  };
+
+  const closeConflict = () => {
+    conflict = null;
+    if (panel) panel.hidden = true;
+  };
+
   const save = async () => {
-    if (!saveUrl || !dirty) return true;
+    if (!saveUrl || !dirty || conflict) return !conflict;
     if (saving) { await saving; return save(); }
     dirty = false;
     say(editor.dataset.labelSaving);
@@ -43,6 +89,7 @@ document.addEventListener("DOMContentLoaded", () => {
           body: JSON.stringify({ revision, segments: collect() }),
         });
         const result = await response.json();
+        if (result.conflict) { dirty = true; showConflict(result); return false; }
         if (!response.ok) { dirty = true; say(result.error, true); return false; }
         revision = result.revision;
         say(result.saved);
@@ -61,10 +108,38 @@ document.addEventListener("DOMContentLoaded", () => {
   const changed = () => {
     if (!saveUrl) return;
     dirty = true;
+    if (conflict) return;  // nothing is saved until the person chooses
     say(editor.dataset.labelUnsaved);
     clearTimeout(timer);
     timer = setTimeout(save, 1500);
   };
+
+  const build = (segment, template) => {
+    const row = template.cloneNode(true);
+    row.querySelector("[data-text]").value = segment.text;
+    row.querySelector("[data-speaker]").value = segment.speaker || "";
+    setTimes(row, segment.start, segment.end);
+    const play = row.querySelector("[data-play]");
+    if (play && segment.start === null) play.remove();
+    return row;
+  };
+
+  if (panel) {
+    panel.querySelector("[data-keep-mine]").addEventListener("click", async () => {
+      revision = conflict.revision;  // save over the version that was shown
+      closeConflict();
+      dirty = true;
+      await save();
+    });
+    panel.querySelector("[data-use-theirs]").addEventListener("click", () => {
+      const template = rows()[0];
+      list.replaceChildren(...conflict.segments.map((segment) => build(segment, template)));
+      revision = conflict.revision;
+      dirty = false;
+      closeConflict();
+      say(editor.dataset.labelSaved);
+    });
+  }
 
   const playFrom = (row) => {
     const start = time(row, "start");
