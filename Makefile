@@ -54,6 +54,8 @@ test: $(VENV)/.installed-dev translations
 bench: $(VENV)/.installed-dev translations
 	$(BIN)/python -m tests.bench.bench_register 2000
 	$(BIN)/python -m tests.bench.bench_transcribe
+	$(BIN)/python -m tests.bench.bench_transcribe --long --threads 2
+	$(BIN)/python -m tests.bench.bench_diarize --seconds 300 --threads 2
 	$(BIN)/python -m tests.bench.bench_pseudonymise
 	$(BIN)/python -m tests.bench.bench_coding
 	$(BIN)/python -m tests.bench.bench_themes

