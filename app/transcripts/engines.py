@@ -143,6 +143,14 @@ class FasterWhisper:
         self.model_name = folder.name
         self.multilingual = bool(self.model.model.is_multilingual)
 
+    def detect(self, audio, language: str) -> tuple[str, float, float] | None:
+        """The language heard in the first 30 seconds of ``audio``, its probability, and the
+        probability of ``language``; None for an English-only model."""
+        if not self.multilingual or len(audio) < SAMPLE_RATE:
+            return None
+        heard, share, every = self.model.detect_language(audio=audio)
+        return heard, float(share), float(dict(every).get(language, 0.0))
+
     def transcribe(self, audio, language: str, progress: Progress) -> list[TimedSegment]:
         refuse_english_only(self.multilingual, language, self.model_name)
         options = dict(
@@ -202,6 +210,18 @@ class OpenAIWhisper:
             ) from None  # fmt: skip
         self.model_name = path.stem
         self.multilingual = bool(self.model.is_multilingual)
+
+    def detect(self, audio, language: str) -> tuple[str, float, float] | None:
+        """As FasterWhisper.detect, with openai-whisper's own detection."""
+        if not self.multilingual or len(audio) < SAMPLE_RATE:
+            return None
+        import whisper
+
+        window = whisper.pad_or_trim(audio)
+        mel = whisper.log_mel_spectrogram(window, n_mels=self.model.dims.n_mels)
+        _, every = self.model.detect_language(mel.to(self.model.device))
+        heard = max(every, key=every.get)
+        return heard, float(every[heard]), float(every.get(language, 0.0))
 
     def transcribe(self, audio, language: str, progress: Progress) -> list[TimedSegment]:
         refuse_english_only(self.multilingual, language, self.model_name)

@@ -155,6 +155,10 @@ MIME_TYPES = {
 }
 
 
+#: a transcript is flagged when detection gave the interview's own language less than this
+MISMATCH_BELOW = 0.25
+
+
 class Transcript(db.Model):
     __tablename__ = "transcript"
     __table_args__ = (
@@ -180,6 +184,11 @@ class Transcript(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    #: the language Whisper heard most (a multilingual model's detection), and how sure it was
+    detected_language: Mapped[str | None] = mapped_column(String(8))
+    detected_share: Mapped[float | None]
+    #: the share Whisper's detection gave the interview's own language
+    expected_share: Mapped[float | None]
 
     interview = relationship(
         "Interview", backref=db.backref("transcripts", order_by="Transcript.version")
@@ -194,6 +203,16 @@ class Transcript(db.Model):
     @property
     def verified(self) -> bool:
         return self.verified_at is not None
+
+    @property
+    def language_mismatch(self) -> bool:
+        """Whisper heard another language than the interview's, and was sure of it: the text
+        may be poor, or the interview's language may be set wrong."""
+        return (
+            self.detected_language is not None
+            and self.detected_language != self.interview.language
+            and (self.expected_share or 0.0) < MISMATCH_BELOW
+        )
 
     def as_segments(self) -> list[Segment]:
         return [s.as_segment() for s in self.segments]

@@ -195,7 +195,7 @@ def edit(transcript_id: int):
         editable=editable, segments=segments, speakers=list(names.items()), form=ActionForm(),
         speakers_form=speakers_form(unnamed, names, revision=transcript.revision)
         if editable and unnamed else None,
-        first_words=first_words,
+        first_words=first_words, heard_language=services.heard_language(transcript),
     )  # fmt: skip
 
 

@@ -82,6 +82,19 @@ def speaker_names(transcript: Transcript | None = None) -> dict[str, str]:
     return names
 
 
+def heard_language(transcript: Transcript) -> str | None:
+    """The language Whisper heard, named in the reader's language ("latin", "norska")."""
+    if not transcript.detected_language:
+        return None
+    from babel import Locale, UnknownLocaleError
+    from flask_babel import get_locale
+
+    try:
+        return Locale.parse(transcript.detected_language).get_display_name(get_locale())
+    except (ValueError, UnknownLocaleError):
+        return transcript.detected_language
+
+
 def unnamed_speakers(transcript: Transcript) -> list[str]:
     """The diarizer's numbered speakers ("speaker_1", ...) still in the transcript, in order."""
     found = {s.speaker for s in transcript.segments if speakers.number(s.speaker) is not None}

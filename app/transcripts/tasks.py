@@ -95,10 +95,10 @@ def _saved(saved: dict) -> dict | None:
     return json.loads(b"".join(storage.open_plaintext(saved["parts"])))
 
 
-def _save(segments: list[list], voices: speakers.Voices) -> str:
+def _save(segments: list[list], voices: speakers.Voices, heard: list) -> str:
     # The voices' fingerprints are kept with the text: both are encrypted, and both go with
     # the job.
-    kept = {"segments": segments, "voices": voices.saved()}
+    kept = {"segments": segments, "voices": voices.saved(), "heard": heard}
     return storage.save(io.BytesIO(json.dumps(kept).encode()), PARTS).name
 
 
@@ -119,6 +119,20 @@ def _spoken(found, offset: float, diarizer, samples, voices: speakers.Voices) ->
     return rows
 
 
+def _record_language(transcript, heard: list) -> None:
+    """The language heard most over the pieces (weighted by their length), how sure the
+    detection was of it, and the share it gave the interview's own language."""
+    total = sum(seconds for *_, seconds in heard)
+    if not total:
+        return
+    weight: dict[str, float] = {}
+    for language, share, _expected, seconds in heard:
+        weight[language] = weight.get(language, 0.0) + share * seconds
+    transcript.detected_language = max(weight, key=weight.get)
+    transcript.detected_share = round(weight[transcript.detected_language] / total, 3)
+    transcript.expected_share = round(sum(e * seconds for _, _, e, seconds in heard) / total, 3)
+
+
 @jobs.handler(services.TRANSCRIBE)
 def transcribe(job: jobs.Job) -> dict:
     from flask import current_app
@@ -133,6 +147,7 @@ def transcribe(job: jobs.Job) -> dict:
     parts = saved["parts"] if earlier is not None else None
     segments = earlier["segments"] if earlier else []
     voices = speakers.Voices(**earlier["voices"]) if earlier else speakers.Voices()
+    heard = earlier.get("heard", []) if earlier else []  # [language, share, expected, seconds]
     done = saved.get("done_samples", 0) if parts else 0
     resumed_from = done / audio.SAMPLE_RATE
     total = max(1, round(recording.duration * audio.SAMPLE_RATE))
@@ -157,11 +172,14 @@ def transcribe(job: jobs.Job) -> dict:
                             job, 0.02 + 0.97 * min(1.0, (first + share * size) / total)
                         )
 
+                detected = engine.detect(samples, interview.language)
+                if detected:
+                    heard.append([*detected, size / audio.SAMPLE_RATE])
                 found = engine.transcribe(samples, interview.language, report)
                 offset = first / audio.SAMPLE_RATE
                 segments += _spoken(found, offset, diarizer, samples, voices)
                 done, count, previous = first + len(samples), count + 1, parts
-                parts = _save(segments, voices)
+                parts = _save(segments, voices, heard)
                 state |= {"parts": parts, "done_samples": done}
                 jobs.set_checkpoint(job, 0.02 + 0.97 * min(1.0, done / total), state)
                 if previous:
@@ -184,6 +202,7 @@ def transcribe(job: jobs.Job) -> dict:
         job.created_by, recording.interview, segments, source=Source.WHISPER,
         made_by=f"{engine.name} {engine.model_name}", recording=recording,
     )  # fmt: skip
+    _record_language(transcript, heard)
     if parts:
         storage.delete_after_commit(parts)
     seconds = time.monotonic() - began
@@ -195,6 +214,7 @@ def transcribe(job: jobs.Job) -> dict:
         "pieces": count,
         "device": getattr(engine, "device", "cpu"),
         "speakers": len(voices.fingerprints) if diarizer else None,
+        "detected_language": transcript.detected_language,
         "resumed_from_seconds": round(resumed_from, 2),
         "seconds": round(seconds, 2),
         "real_time_factor": round(seconds / max(0.001, recording.duration - resumed_from), 4),
