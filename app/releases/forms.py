@@ -40,6 +40,7 @@ class AdditionForm(Form):
         default="PERSON",
         validate_choice=False,
     )
+    placeholder = StringField(_l("Placeholder (optional)"), validators=[Optional(), Length(max=60)])
 
 
 class ReleaseForm(FlaskForm):
@@ -54,7 +55,7 @@ class ReleaseForm(FlaskForm):
         return {
             "accepted": [(d.start.data, d.end.data, d.kind.data, d.surface.data)
                          for d in self.decisions if d.replace.data],
-            "additions": [(a.surface.data, a.kind.data) for a in self.additions
+            "additions": [(a.surface.data, a.kind.data, a.placeholder.data) for a in self.additions
                           if (a.surface.data or "").strip()],
             "renames": {r.old.data: r.new.data for r in self.renames if r.new.data},
         }  # fmt: skip

@@ -225,8 +225,8 @@ def _plan(actor, interview, *, accepted, additions, renames, lock: bool):
     found = _reviewable(actor, interview)
     text = found.text
     chosen = _accepted(text, accepted)
-    spans, added = list(chosen), []
-    for surface, label in additions:
+    spans, added, named = list(chosen), [], {}
+    for surface, label, *name in additions:
         if label not in pii.LABELS:
             raise ReleaseError(_l("Choose what kind of passage it is."), "additions")
         where = pii.occurrences(text, surface)
@@ -235,6 +235,8 @@ def _plan(actor, interview, *, accepted, additions, renames, lock: bool):
                                "additions")  # fmt: skip
         added.append((surface.strip(), label, len(where)))
         spans += [(s, e, label, text[s:e]) for s, e in where]
+        if name and keys.clean_name(name[0]):
+            named.update(dict.fromkeys(where, name[0]))
     spans = _without_overlaps(spans)
     mapping = _stored_map(interview.participant, lock=lock)
     entries = mapping.entry_dict if mapping else {}
@@ -250,6 +252,11 @@ def _plan(actor, interview, *, accepted, additions, renames, lock: bool):
             entries[key] = planned[key]
     assigned = keys.assign(entries, spans, words)
     before = {key: entry["placeholder"] for key, entry in entries.items()}
+    renames = dict(renames)
+    for (start, end, _, _), (key, _, _) in zip(spans, assigned, strict=True):
+        # An added passage named like a placeholder on the page joins it, as a rename would.
+        if (start, end) in named:
+            renames.setdefault(before[key], named[start, end])
     try:
         renamed, merged = keys.rename(entries, renames)
     except keys.PlaceholderClash as clash:
@@ -287,7 +294,8 @@ def preview(actor, interview, *, accepted, additions, renames) -> Plan:
 
 def release(actor, interview, *, accepted, additions, renames, note="", previewed=None) -> Release:
     """Freeze a pseudonymised version: ``accepted`` is [(start, end, label, surface)] from
-    the review page, ``additions`` [(surface, label)] for what was missed, ``renames``
+    the review page, ``additions`` [(surface, label[, placeholder])] for what was missed
+    (with the placeholder it is to have, if the reviewer named one), ``renames``
     {placeholder: new name} (the name of another placeholder merges the two). ``previewed``
     is the digest of the preview the reviewer confirmed: the release is refused when the
     text it would freeze is not that one. All of it happens, or nothing does."""

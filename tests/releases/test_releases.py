@@ -410,3 +410,27 @@ def test_memos_of_an_interview_without_a_recording_are_released(world, client, a
     db.session.rollback()
     shown = client.get(f"/releases/{memo_release.id}").get_data(as_text=True)
     assert f"<h2>{first.title}</h2>" in shown and "[Person 1]s hund var snäll." in shown
+
+
+def test_an_added_passage_named_like_a_placeholder_joins_it(world):
+    interviewer, interview_with = world
+    nickname = TUVA.replace(b"Tuvas hund", b"Mamsens hund").replace(b"Ja, ", b"Ja, mamsen, ")
+    interview, transcript = interview_with(srt=nickname)
+    interview.participant.people.append(RelatedPerson(relation="foster_parent",
+                                                      name="Tuva Björk"))  # fmt: skip
+    db.session.commit()
+    proposals = services.propose(interviewer, transcript.interview)[1]
+    # The reviewer adds the nickname the search missed (or unticks what it found of it).
+    accepted = [(p.start, p.end, p.label, p.text) for p in proposals
+                if "mamsen" not in p.text.lower()]  # fmt: skip
+    missed = [("mamsen", "PERSON", "Person 1"), ("Mamsens", "PERSON", "Person 1")]
+    plan = services.preview(interviewer, interview, accepted=accepted, additions=missed,
+                            renames={})  # fmt: skip
+    assert len(plan.merged) == 1 and "[Person 1]" in plan.merged
+    assert {m.surface for m in plan.marks if m.added} == {"mamsen", "Mamsens"}
+    entry = services.release(interviewer, interview, accepted=accepted, renames={},
+                             additions=missed, previewed=plan.digest)  # fmt: skip
+    assert "amsen" not in entry.text and "[Person 2]" not in entry.text
+    assert entry.text.count("[Person 1]") == 5
+    entries = PseudonymMap.query.one().entry_dict
+    assert entries["PERSON:mamsen"]["placeholder"] == entries["PERSON:tuva björk"]["placeholder"]
