@@ -222,6 +222,8 @@ class Plan:
 
 
 def _plan(actor, interview, *, accepted, additions, renames, lock: bool):
+    """The release that ``release`` would make, and the stored map (None while the young
+    person has none); nothing is written."""
     found = _reviewable(actor, interview)
     text = found.text
     chosen = _accepted(text, accepted)
