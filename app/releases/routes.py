@@ -1,4 +1,4 @@
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -8,7 +8,7 @@ from app.core.db import db
 from app.core.permissions import can, permission
 from app.interviews.models import Interview
 from app.releases import services
-from app.releases.forms import ReleaseForm
+from app.releases.forms import ConfirmForm, ReleaseForm
 from app.releases.models import Release
 from app.releases.services import LABEL_NAMES, ReleaseError
 
@@ -28,47 +28,106 @@ def highlighted(text: str, proposals) -> Markup:
     return Markup("").join(pieces)
 
 
-@bp.route("/review/<int:interview_id>", methods=["GET", "POST"])
-@permission("releases.review")
-def review(interview_id: int):
-    interview = db.get_or_404(Interview, interview_id)
+def marked_segments(plan) -> list[tuple[dict, Markup]]:
+    """Each segment to be released with its placeholders marked, and what the reviewer
+    renamed, merged or added marked apart (replacements never cross segments)."""
+    found, offset, marks = [], 0, iter(plan.marks)
+    mark = next(marks, None)
+    for segment in plan.segments:
+        text, pieces, position = segment["text"], [], 0
+        while mark is not None and mark.end <= offset + len(text):
+            start, end = mark.start - offset, mark.end - offset
+            changes = [name for name in ("merged", "renamed", "added") if getattr(mark, name)]
+            classes = " ".join([f"pii pii-{mark.label.lower()}", *(f"pii-{c}" for c in changes)])
+            html = Markup('<mark class="{}" title="{}">{}</mark>').format(
+                classes, f"{mark.surface} → {mark.placeholder}", text[start:end]
+            )
+            pieces += [escape(text[position:start]), html]
+            position, mark = end, next(marks, None)
+        pieces.append(escape(text[position:]))
+        found.append((segment, Markup("").join(pieces)))
+        offset += len(text) + 1
+    return found
+
+
+def _review_page(interview, form: ReleaseForm | None = None, error=None):
+    """The detections to confirm: fresh, or with the choices that came back (from the
+    preview, or refused)."""
     try:
         found, proposals = services.propose(current_user, interview)
-    except ReleaseError as error:
-        flash(str(error.message), "error")
+    except ReleaseError as refusal:
+        flash(str(refusal.message), "error")
         return redirect(url_for("interviews.show", interview_id=interview.id))
-    names = services.placeholders({}, proposals)
-    form = ReleaseForm()
-    if form.validate_on_submit():
-        try:
-            entry = services.release(
-                current_user, interview,
-                accepted=[(d.start.data, d.end.data, d.kind.data, d.surface.data)
-                          for d in form.decisions if d.replace.data],
-                additions=[(a.surface.data, a.kind.data) for a in form.additions
-                           if (a.surface.data or "").strip()],
-                renames={r.old.data: r.new.data for r in form.renames if r.new.data},
-                note=form.note.data,
-            )  # fmt: skip
-        except ReleaseError as error:
-            db.session.rollback()
-            form.form_errors.append(error.message)
-            found, proposals = services.propose(current_user, interview)  # audited again
-        else:
-            flash(_("Version %(n)s was released.", n=entry.version))
-            return redirect(url_for("releases.show", release_id=entry.id))
-    elif not form.is_submitted():
+    if form is None:
         form = ReleaseForm(data={
             "decisions": [{"start": p.start, "end": p.end, "kind": p.label, "surface": p.text,
                            "replace": True} for p in proposals],
-            "renames": [{"old": name} for name in names],
+            "renames": [{"old": name} for name in services.placeholders({}, proposals)],
         })  # fmt: skip
+    if error is not None:
+        form.form_errors.append(error)
     return render_template(
         "releases/review.html", source=found, interview=interview,
         form=form, rows=list(zip(form.decisions, proposals, strict=False)),
         renames=form.renames, text=highlighted(found.text, proposals), labels=LABEL_NAMES,
         research=gate.allows(interview, "research.read"),
     )  # fmt: skip
+
+
+def _preview_page(interview, form: ConfirmForm, error=None):
+    """The text exactly as it would be frozen, to confirm; the confirmation is asked again
+    whenever the page is shown."""
+    try:
+        plan = services.preview(current_user, interview, **form.choices())
+    except ReleaseError as refusal:
+        return _review_page(interview, form, refusal.message)
+    form.digest.data, form.confirm.data = plan.digest, False
+    if error is not None:
+        form.form_errors.append(error)
+    return render_template(
+        "releases/preview.html", interview=interview, plan=plan, form=form,
+        segments=marked_segments(plan), labels=LABEL_NAMES,
+        research=gate.allows(interview, "research.read"),
+    )  # fmt: skip
+
+
+@bp.route("/review/<int:interview_id>", methods=["GET", "POST"])
+@permission("releases.review")
+def review(interview_id: int):
+    interview = db.get_or_404(Interview, interview_id)
+    # A POST brings the choices back from the preview to change them; nothing is saved.
+    return _review_page(interview, ReleaseForm() if request.method == "POST" else None)
+
+
+@bp.post("/review/<int:interview_id>/preview")
+@permission("releases.review")
+def preview(interview_id: int):
+    interview = db.get_or_404(Interview, interview_id)
+    form = ReleaseForm()  # the choices; the confirmation is asked on the preview
+    if not form.validate_on_submit():
+        return _review_page(interview, form)
+    return _preview_page(interview, ConfirmForm())
+
+
+@bp.post("/review/<int:interview_id>/release")
+@permission("releases.review")
+def release(interview_id: int):
+    interview = db.get_or_404(Interview, interview_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        if set(form.errors) <= {"confirm", "digest"}:
+            return _preview_page(interview, form)  # says what is missing by the checkbox
+        return _review_page(interview, form)
+    try:
+        entry = services.release(current_user, interview, **form.choices(),
+                                 note=form.note.data, previewed=form.digest.data)  # fmt: skip
+    except ReleaseError as refusal:
+        db.session.rollback()
+        if refusal.field == "preview":
+            return _preview_page(interview, form, refusal.message)
+        return _review_page(interview, form, refusal.message)
+    flash(_("Version %(n)s was released.", n=entry.version))
+    return redirect(url_for("releases.show", release_id=entry.id))
 
 
 @bp.get("/<int:release_id>")

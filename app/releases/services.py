@@ -6,6 +6,7 @@ marks what it missed) and releases: the released version is frozen. Researchers 
 released versions, and only of interviews whose consent covers research use.
 """
 
+import hashlib
 import json
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from app.core import audit
 from app.core.db import db, utcnow
 from app.core.permissions import PermissionDenied, authorize, can
 from app.interviews.models import Status
+from app.releases import placeholders as keys
 from app.releases.attributes import stamp
 from app.releases.models import PseudonymMap, Release
 from app.transcripts.models import Transcript
@@ -114,14 +116,10 @@ def _reviewable(actor, interview) -> Source:
     return found
 
 
-def _map(participant, lock: bool = False) -> PseudonymMap:
+def _stored_map(participant, lock: bool = False) -> PseudonymMap | None:
     query = select(PseudonymMap).where(PseudonymMap.participant_id == participant.id)
     # Two releases for the same young person at once must not both number "[Person 3]".
-    found = db.session.scalar(query.with_for_update() if lock else query)
-    if found is None:
-        found = PseudonymMap(participant_id=participant.id, entries="{}")
-        db.session.add(found)
-    return found
+    return db.session.scalar(query.with_for_update() if lock else query)
 
 
 def _words(language: str) -> dict[str, str]:
@@ -143,21 +141,6 @@ def _spans(interview, text: str, sources: list | None = None) -> list[tuple[int,
     return spans
 
 
-def _assign(entries: dict, spans, words: dict[str, str]) -> list[tuple[str, str, bool]]:
-    """(key, placeholder, genitive) for each span; new keys get the next number and are
-    added to ``entries``. The same text and map always give the same numbers."""
-    near = frozenset(pii.map_key(label, surface) for _, _, label, surface in spans)
-    assigned = []
-    for _, _, label, surface in spans:
-        placeholder, key, genitive = pii.placeholder_for(entries, label, surface, near)
-        if placeholder is None:
-            numbered = pii.next_placeholder(entries, words[label])
-            entries[key] = {"label": label, "placeholder": numbered, "numbered": numbered}
-            placeholder = numbered + ("s" if genitive else "")
-        assigned.append((key, placeholder, genitive))
-    return assigned
-
-
 def propose(actor, interview) -> tuple[Source, list[Proposal]]:
     """What is to be released, and what the detector finds in it with the placeholders the
     map has or would give. Reads the content and the map, so audited."""
@@ -165,11 +148,12 @@ def propose(actor, interview) -> tuple[Source, list[Proposal]]:
     text = found.text
     sources: list[str] = []
     spans = _spans(interview, text, sources)
-    entries = _map(interview.participant).entry_dict
+    stored = _stored_map(interview.participant)
+    entries = stored.entry_dict if stored else {}
     read = {"transcript": found.transcript.id} if found.transcript else {"memos": True}
     audit.record(actor, "pseudonym_map.read", "participant", interview.participant.id,
                  interview=interview.id, **read)  # fmt: skip
-    assigned = _assign(entries, spans, _words(interview.language))
+    assigned = keys.assign(entries, spans, _words(interview.language))
     return found, [Proposal(start, end, label, surface, placeholder, why)
                    for (start, end, label, surface), (_, placeholder, _), why
                    in zip(spans, assigned, sources, strict=True)]  # fmt: skip
@@ -191,87 +175,171 @@ def _accepted(text: str, accepted) -> list[tuple[int, int, str, str]]:
     return spans
 
 
-def _renamed(entries: dict, renames: dict[str, str]) -> None:
-    """Rename placeholders all at once (so that two can be swapped); refuse a name that
-    another entry keeps."""
-    wanted = {}
-    for old, new in renames.items():
-        new = " ".join((new or "").split()).strip("[]").strip()[:60]
-        if new and f"[{new}]" != old:
-            wanted[old] = f"[{new}]"
-    final = {key: wanted.get(e["placeholder"], e["placeholder"]) for key, e in entries.items()}
-    owners: dict[str, set[str]] = {}
-    for key, placeholder in final.items():
-        owners.setdefault(placeholder, set()).add(entries[key]["placeholder"])
-    for placeholder, before in owners.items():
-        if len(before) > 1:
-            raise ReleaseError(_l("The placeholder %(name)s is already used for something else.",
-                                  name=placeholder), "renames")  # fmt: skip
-    for key, placeholder in final.items():
-        entries[key]["placeholder"] = placeholder
+@dataclass(frozen=True)
+class Mark:
+    """A placeholder in the text to be released, and what the reviewer did to it."""
+
+    start: int  # in the released text
+    end: int
+    label: str
+    surface: str  # what it replaces
+    placeholder: str
+    renamed: bool
+    merged: bool
+    added: bool
 
 
-def release(actor, interview, *, accepted, additions, renames, note="") -> Release:
-    """Freeze a pseudonymised version: ``accepted`` is [(start, end, label, surface)] from
-    the review page, ``additions`` [(surface, label)] for what was missed, ``renames``
-    {placeholder: new name}. All of it happens, or nothing does."""
+@dataclass
+class Plan:
+    """A release worked out and not yet made: what the preview shows and the release
+    freezes."""
+
+    source: Source
+    #: the pseudonymised segments
+    segments: list[dict]
+    #: every replacement, in text order
+    marks: list[Mark]
+    #: the map as it will be stored
+    entries: dict
+    #: how many passages were replaced, by category
+    counted: dict[str, int]
+    #: {placeholder on the review page: its new name}
+    renamed: dict[str, str]
+    #: {placeholder: the placeholders it joins}
+    merged: dict[str, list[str]]
+    #: (passage, category, how many places) the reviewer added
+    added: list[tuple[str, str, int]]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(s["text"] for s in self.segments)
+
+    @property
+    def digest(self) -> str:
+        """Names the exact text, so that a release confirms what the preview showed."""
+        frozen = json.dumps(self.segments, ensure_ascii=False, sort_keys=True)
+        return hashlib.sha256(frozen.encode()).hexdigest()
+
+
+def _plan(actor, interview, *, accepted, additions, renames, lock: bool):
+    """The release that ``release`` would make, and the stored map (None while the young
+    person has none); nothing is written."""
     found = _reviewable(actor, interview)
     text = found.text
-    spans = _accepted(text, accepted)
-    for surface, label in additions:
+    chosen = _accepted(text, accepted)
+    spans, added, named = list(chosen), [], {}
+    for surface, label, *name in additions:
         if label not in pii.LABELS:
             raise ReleaseError(_l("Choose what kind of passage it is."), "additions")
         where = pii.occurrences(text, surface)
         if not where:
             raise ReleaseError(_l("\"%(text)s\" is not in the transcript.", text=surface.strip()),
                                "additions")  # fmt: skip
+        added.append((surface.strip(), label, len(where)))
         spans += [(s, e, label, text[s:e]) for s, e in where]
+        if name and keys.clean_name(name[0]):
+            named.update(dict.fromkeys(where, name[0]))
     spans = _without_overlaps(spans)
-    mapping = _map(interview.participant, lock=True)
-    entries = mapping.entry_dict
+    mapping = _stored_map(interview.participant, lock=lock)
+    entries = mapping.entry_dict if mapping else {}
     words = _words(interview.language)
     # Number as the review page did (every detection, ticked or not), then what was added.
     shown = _spans(interview, text)
     planned = dict(entries)
-    _assign(planned, shown, words)
+    keys.assign(planned, shown, words)
     for key in planned.keys() - entries.keys():
         if any(pii.map_key(label, surface) == key or
                pii.genitive_base(label, surface, {key}) == key
                for _, _, label, surface in spans):  # fmt: skip
             entries[key] = planned[key]
-    assigned = _assign(entries, spans, words)
-    _renamed(entries, renames)
-    replaced = [
-        (start, end, entries[key]["placeholder"] + ("s" if genitive else ""))
-        for (start, end, _, _), (key, _, genitive) in zip(spans, assigned, strict=True)
-    ]
-    released_text = pii.replace_spans(text, replaced)
+    assigned = keys.assign(entries, spans, words)
+    before = {key: entry["placeholder"] for key, entry in entries.items()}
+    renames = dict(renames)
+    for (start, end, _, _), (key, _, _) in zip(spans, assigned, strict=True):
+        # An added passage named like a placeholder on the page joins it, as a rename would.
+        if (start, end) in named:
+            renames.setdefault(before[key], named[start, end])
+    try:
+        renamed, merged = keys.rename(entries, renames)
+    except keys.PlaceholderClash as clash:
+        raise ReleaseError(_l("The placeholder %(name)s is already used for something else.",
+                              name=clash.placeholder), "renames") from None  # fmt: skip
+    picked = {(start, end) for start, end, _, _ in chosen}
+    marks, replaced, shift = [], [], 0
+    for (start, end, label, surface), (key, _, genitive) in zip(spans, assigned, strict=True):
+        placeholder = entries[key]["placeholder"] + ("s" if genitive else "")
+        replaced.append((start, end, placeholder))
+        at = start + shift
+        marks.append(Mark(at, at + len(placeholder), label, surface, placeholder,
+                          renamed=before[key] != entries[key]["placeholder"],
+                          merged=entries[key]["placeholder"] in merged,
+                          added=(start, end) not in picked))  # fmt: skip
+        shift += len(placeholder) - (end - start)
+    lines = pii.replace_spans(text, replaced).split("\n")
     counted: dict[str, int] = {}
     for _, _, label, _ in spans:
         counted[label] = counted.get(label, 0) + 1
-    lines = released_text.split("\n")
     segments = [{**s, "text": line} for line, s in zip(lines, found.segments, strict=True)]
+    return Plan(found, segments, marks, entries, counted, renamed, merged, added), mapping
+
+
+def preview(actor, interview, *, accepted, additions, renames) -> Plan:
+    """The release the review page's choices would make, without making it: the text to
+    check before it is frozen. Reads the content and the map, so audited."""
+    plan, _ = _plan(actor, interview, accepted=accepted, additions=additions, renames=renames,
+                    lock=False)  # fmt: skip
+    read = {"transcript": plan.source.transcript.id} if plan.source.transcript else {"memos": True}
+    audit.record(actor, "pseudonym_map.read", "participant", interview.participant.id,
+                 interview=interview.id, preview=True, **read)  # fmt: skip
+    return plan
+
+
+def release(actor, interview, *, accepted, additions, renames, note="", previewed=None) -> Release:
+    """Freeze a pseudonymised version: ``accepted`` is [(start, end, label, surface)] from
+    the review page, ``additions`` [(surface, label[, placeholder])] for what was missed
+    (with the placeholder it is to have, if the reviewer named one), ``renames``
+    {placeholder: new name} (the name of another placeholder merges the two). ``previewed``
+    is the digest of the preview the reviewer confirmed: the release is refused when the
+    text it would freeze is not that one. All of it happens, or nothing does."""
+    plan, mapping = _plan(actor, interview, accepted=accepted, additions=additions,
+                          renames=renames, lock=True)  # fmt: skip
+    if previewed is not None and previewed != plan.digest:
+        raise ReleaseError(_l("The text to be released has changed since the preview (the "
+                              "transcript or the placeholders were changed meanwhile): check "
+                              "it again."), "preview")  # fmt: skip
+    if mapping is None:
+        mapping = PseudonymMap(participant_id=interview.participant.id)
+        db.session.add(mapping)
+    lines = plan.text.split("\n")
     previous = interview.releases[-1] if interview.releases else None
-    summary = {"replaced": counted, "note": (note or "").strip()[:2000]}
+    summary = {"replaced": plan.counted, "note": (note or "").strip()[:2000]}
     if previous is not None:
         summary["changed_segments"] = sum(
             a != b for a, b in zip(previous.text.split("\n"), lines, strict=False)
         )
         summary["previous"] = previous.version
-    mapping.entries, mapping.updated_at = json.dumps(entries, ensure_ascii=False), utcnow()
+    mapping.entries = json.dumps(plan.entries, ensure_ascii=False)
+    mapping.updated_at = utcnow()
     entry = Release(
-        interview=interview, transcript=found.transcript, version=(previous.version + 1 if previous
-        else 1), content=json.dumps(segments, ensure_ascii=False),
+        interview=interview, transcript=plan.source.transcript,
+        version=(previous.version + 1 if previous else 1),
+        content=json.dumps(plan.segments, ensure_ascii=False),
         summary=json.dumps(summary, ensure_ascii=False), released_by_id=actor.id,
-        length=len(released_text),
+        length=len(plan.text),
     )  # fmt: skip
     stamp(entry)
     db.session.add(entry)
     if interview.status == Status.VERIFIED.value:
         interview.advance(Status.RELEASED)
     db.session.flush()
+    for placeholder, joined in plan.merged.items():
+        # Placeholders only: the names they stand for stay in the encrypted map.
+        audit.record(actor, "pseudonym_map.merge", "participant", interview.participant.id,
+                     interview=interview.id, release=entry.id, into=placeholder,
+                     merged=joined)  # fmt: skip
     audit.record(actor, "transcript.release", "interview", interview.id, release=entry.id,
-                 version=entry.version, replaced=counted)  # fmt: skip
+                 version=entry.version, replaced=plan.counted, renamed=len(plan.renamed),
+                 merged=len(plan.merged), added=len(plan.added))  # fmt: skip
     return entry
 
 

@@ -1,5 +1,6 @@
 """Pseudonymising a verified transcript, releasing it frozen, and who may read it."""
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -17,7 +18,7 @@ from app.interviews import services as interviews
 from app.interviews.models import Mode, Status
 from app.participants.models import Placement, RelatedPerson
 from app.releases import services
-from app.releases.models import Release
+from app.releases.models import PseudonymMap, Release
 from app.releases.services import ReleaseError
 from app.transcripts import services as transcripts
 
@@ -44,7 +45,7 @@ def world(app, make_user, make_participant, make_offer, give_consent):
     participant.people.append(RelatedPerson(relation="sibling", name="Elias Berg"))
     db.session.commit()
 
-    def interview_with(scopes=tuple(Scope)):
+    def interview_with(scopes=tuple(Scope), srt=SRT):
         # Each interview follows up a placement of its own, of the same young person.
         placement = Placement(started_on=date(2015, 1, 1), ended_on=date(2024, 6, 30),
                               setting_at_end="family_home", custody_transferred=False)  # fmt: skip
@@ -58,7 +59,7 @@ def world(app, make_user, make_participant, make_offer, give_consent):
         db.session.commit()
         give_consent(interview, interviewer, scopes=scopes)
         interviews.conduct(interviewer, interview, date(2026, 11, 10))
-        transcript = transcripts.import_transcript(interviewer, interview, SRT, "samtal.srt")
+        transcript = transcripts.import_transcript(interviewer, interview, srt, "samtal.srt")
         transcripts.verify(interviewer, transcript)
         db.session.commit()
         return interview, transcript
@@ -173,7 +174,7 @@ def test_withdrawing_participation_erases_releases(world):
     assert db.session.scalar(select(func.count()).select_from(Release)) == 0
 
 
-def test_review_and_release_through_the_pages(world, client, auth, make_user):
+def test_review_and_release_through_the_pages(world, app, client, auth, make_user):
     interviewer, interview_with = world
     interview, transcript = interview_with()
     auth.login(user=interviewer)
@@ -187,13 +188,31 @@ def test_review_and_release_through_the_pages(world, client, auth, make_user):
     db.session.rollback()  # the proposals were only read here; the page releases
     data |= {"renames-0-old": "[Person 1]", "renames-0-new": "Fostermamma",
              "additions-0-surface": "", "additions-0-kind": "PERSON"}  # fmt: skip
-    done = client.post(f"/releases/review/{interview.id}", data=data, follow_redirects=True)
+    shown = client.post(f"/releases/review/{interview.id}/preview", data=data)
+    html = shown.get_data(as_text=True)
+    assert shown.status_code == 200 and 'class="pii pii-person pii-renamed"' in html
+    assert "hos <mark" in html and ">[Fostermamma]</mark> i <mark" in html
+    digest = re.search(r'name="digest" type="hidden" value="(\w+)"', html).group(1)
+    assert db.session.scalar(select(func.count()).select_from(Release)) == 0
+    # Without the confirmation nothing is released, and the preview asks for it.
+    again = client.post(f"/releases/review/{interview.id}/release", data=data | {"digest": digest})
+    assert "Confirm that the text above is to be released." in again.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Release)) == 0
+    # Back to the review: the choices come back, nothing saved.
+    back = client.post(f"/releases/review/{interview.id}", data=data).get_data(as_text=True)
+    assert 'value="Fostermamma"' in back
+    confirmed = data | {"digest": digest, "confirm": "y"}
+    done = client.post(f"/releases/review/{interview.id}/release", data=confirmed,
+                       follow_redirects=True)  # fmt: skip
     html = done.get_data(as_text=True)
     assert "[Fostermamma]" in html and "Birgitta" not in html
     auth.logout()
     auth.login(Role.RESEARCHER)
     listing = client.get("/releases/research").get_data(as_text=True)
     assert interview.participant.code in listing
+    with app.test_request_context():  # the year of the interview, not its day
+        day = app.jinja_env.filters["dateformat"](interview.conducted_on)
+    assert day not in listing and "<td><a href" in listing and ">2026</a>" in listing
     release = db.session.scalars(select(Release)).one()
     shown = client.get(f"/releases/{release.id}").get_data(as_text=True)
     assert "[Fostermamma]" in shown and "Birgitta" not in shown
@@ -214,19 +233,117 @@ def test_renames_follow_the_page_even_when_something_is_unticked(world):
     assert "Min bror [Brother] ringer" in entry.text and "hos Birgitta i" in entry.text
 
 
-def test_placeholders_can_be_swapped_but_not_merged(world):
+def test_placeholders_can_be_swapped_and_merged_but_not_across_kinds(world):
     interviewer, interview_with = world
     _, transcript = interview_with()
     proposals = services.propose(interviewer, transcript.interview)[1]
     accepted = [(p.start, p.end, p.label, p.text) for p in proposals]
-    with pytest.raises(ReleaseError, match="already used"):
+    with pytest.raises(ReleaseError, match="already used"):  # a person is not a place
         services.release(interviewer, transcript.interview, accepted=accepted, additions=[],
-                         renames={"[Person 2]": "Person 1"})  # fmt: skip
+                         renames={"[Person 2]": "Ort 1"})  # fmt: skip
     db.session.rollback()
     swap = {"[Person 1]": "Person 2", "[Person 2]": "Person 1"}
     entry = services.release(interviewer, transcript.interview, accepted=accepted, additions=[],
                              renames=swap)  # fmt: skip
     assert "hos [Person 2] i" in entry.text and "bror [Person 1] ringer" in entry.text
+
+
+def test_renaming_a_placeholder_to_another_merges_them_in_the_map(world):
+    interviewer, interview_with = world
+    interview, transcript = interview_with()
+    proposals = services.propose(interviewer, transcript.interview)[1]
+    accepted = [(p.start, p.end, p.label, p.text) for p in proposals]
+    entry = services.release(interviewer, interview, accepted=accepted, additions=[],
+                             renames={"[Person 2]": "[Person 1]"})  # fmt: skip
+    db.session.commit()
+    assert "hos [Person 1] i" in entry.text and "bror [Person 1] ringer" in entry.text
+    entries = PseudonymMap.query.one().entry_dict
+    assert entries["PERSON:birgitta"]["placeholder"] == entries["PERSON:elias"]["placeholder"]
+    merge = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "pseudonym_map.merge")).one()  # fmt: skip
+    assert merge.detail_dict["into"] == "[Person 1]"
+    assert merge.detail_dict["merged"] == ["[Person 1]", "[Person 2]"]
+    assert "birgitta" not in merge.detail.lower() and "elias" not in merge.detail.lower()
+    # The next interview of the same young person gives both the one placeholder.
+    _, transcript2 = interview_with()
+    again = {p.text: p.placeholder for p in services.propose(interviewer, transcript2.interview)[1]}
+    assert again["Birgitta"] == again["Elias"] == "[Person 1]"
+    db.session.rollback()
+
+
+TUVA = """1
+00:00:01,000 --> 00:00:04,000
+Intervjuare: Var det Tuva som hämtade dig?
+
+2
+00:00:04,500 --> 00:00:09,000
+Den unga: Ja, Tuva Björk. Tuvas hund följde med, och Tuva Björk körde.
+""".encode()
+
+
+def test_a_first_name_alone_gets_the_placeholder_of_its_full_name(world):
+    interviewer, interview_with = world
+    interview, transcript = interview_with(srt=TUVA)
+    interview.participant.people.append(RelatedPerson(relation="foster_parent",
+                                                      name="Tuva Björk"))  # fmt: skip
+    db.session.commit()
+    proposals = services.propose(interviewer, transcript.interview)[1]
+    found = {p.text: p.placeholder for p in proposals}
+    # "Tuva" comes first, and still shares the number with the full name after it.
+    assert found == {"Tuva": "[Person 1]", "Tuva Björk": "[Person 1]", "Tuvas": "[Person 1]s"}
+    assert services.placeholders({}, proposals) == ["[Person 1]"]
+    _, entry = release_all(interviewer, transcript, renames={"[Person 1]": "Fostermamma"})
+    assert entry.text.count("[Fostermamma]") == 4 and "Tuva" not in entry.text
+    # In a later interview "Tuva" alone finds the full name in the map.
+    alone = TUVA.replace("Tuva Björk".encode(), b"hon").replace(b"Tuvas", b"Hennes")
+    _, transcript2 = interview_with(srt=alone)
+    again = {p.text: p.placeholder for p in services.propose(interviewer, transcript2.interview)[1]}
+    assert again == {"Tuva": "[Fostermamma]"}
+    db.session.rollback()
+
+
+def test_a_first_name_shared_by_two_full_names_is_not_linked(world):
+    interviewer, interview_with = world
+    two = TUVA.replace("och Tuva Björk körde".encode(), "och Tuva Lind körde".encode())
+    interview, transcript = interview_with(srt=two)
+    interview.participant.people += [RelatedPerson(relation="foster_parent", name="Tuva Björk"),
+                                     RelatedPerson(relation="other", name="Tuva Lind")]  # fmt: skip
+    db.session.commit()
+    found = {p.text: p.placeholder for p in services.propose(interviewer, transcript.interview)[1]}
+    assert found["Tuva Björk"] != found["Tuva Lind"]
+    assert found["Tuva"] not in (found["Tuva Björk"], found["Tuva Lind"])
+    db.session.rollback()
+
+
+def test_the_preview_shows_the_final_text_and_what_the_reviewer_changed(world):
+    interviewer, interview_with = world
+    interview, transcript = interview_with()
+    proposals = services.propose(interviewer, transcript.interview)[1]
+    accepted = [(p.start, p.end, p.label, p.text) for p in proposals]
+    choices = {"accepted": accepted, "additions": [("varje dag", "DATE")],
+               "renames": {"[Person 1]": "Fostermamma", "[Person 2]": "Fostermamma"}}  # fmt: skip
+    plan = services.preview(interviewer, interview, **choices)
+    assert "hos [Fostermamma] i [Ort 1]" in plan.text and "varje dag" not in plan.text
+    assert plan.merged == {"[Fostermamma]": ["[Person 1]", "[Person 2]"]}
+    assert plan.added == [("varje dag", "DATE", 1)]
+    for mark in plan.marks:
+        assert plan.text[mark.start : mark.end] == mark.placeholder
+    added = [m for m in plan.marks if m.added]
+    assert [(m.surface, m.placeholder) for m in added] == [("varje dag", "[Datum 1]")]
+    assert {m.surface for m in plan.marks if m.merged} == {"Birgitta", "Birgittas", "Elias"}
+    assert not any(m.merged or m.renamed for m in plan.marks if m.label != "PERSON")
+    # Nothing is saved by a preview: no release, no map.
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(Release)) == 0
+    assert db.session.scalar(select(func.count()).select_from(PseudonymMap)) == 0
+    # A release confirms the text the preview showed, or is refused.
+    with pytest.raises(ReleaseError, match="changed since the preview") as refused:
+        services.release(interviewer, interview, **{**choices, "renames": {}},
+                         previewed=plan.digest)  # fmt: skip
+    assert refused.value.field == "preview"
+    db.session.rollback()
+    entry = services.release(interviewer, interview, **choices, previewed=plan.digest)
+    assert entry.text == plan.text
 
 
 def test_researchers_read_only_the_newest_version_and_no_notes(world, make_user):
@@ -293,3 +410,27 @@ def test_memos_of_an_interview_without_a_recording_are_released(world, client, a
     db.session.rollback()
     shown = client.get(f"/releases/{memo_release.id}").get_data(as_text=True)
     assert f"<h2>{first.title}</h2>" in shown and "[Person 1]s hund var snäll." in shown
+
+
+def test_an_added_passage_named_like_a_placeholder_joins_it(world):
+    interviewer, interview_with = world
+    nickname = TUVA.replace(b"Tuvas hund", b"Mamsens hund").replace(b"Ja, ", b"Ja, mamsen, ")
+    interview, transcript = interview_with(srt=nickname)
+    interview.participant.people.append(RelatedPerson(relation="foster_parent",
+                                                      name="Tuva Björk"))  # fmt: skip
+    db.session.commit()
+    proposals = services.propose(interviewer, transcript.interview)[1]
+    # The reviewer adds the nickname the search missed (or unticks what it found of it).
+    accepted = [(p.start, p.end, p.label, p.text) for p in proposals
+                if "mamsen" not in p.text.lower()]  # fmt: skip
+    missed = [("mamsen", "PERSON", "Person 1"), ("Mamsens", "PERSON", "Person 1")]
+    plan = services.preview(interviewer, interview, accepted=accepted, additions=missed,
+                            renames={})  # fmt: skip
+    assert len(plan.merged) == 1 and "[Person 1]" in plan.merged
+    assert {m.surface for m in plan.marks if m.added} == {"mamsen", "Mamsens"}
+    entry = services.release(interviewer, interview, accepted=accepted, renames={},
+                             additions=missed, previewed=plan.digest)  # fmt: skip
+    assert "amsen" not in entry.text and "[Person 2]" not in entry.text
+    assert entry.text.count("[Person 1]") == 5
+    entries = PseudonymMap.query.one().entry_dict
+    assert entries["PERSON:mamsen"]["placeholder"] == entries["PERSON:tuva björk"]["placeholder"]
