@@ -90,10 +90,41 @@ def decode_text(data: bytes) -> str:
 _STAMP = re.compile(r"^\[(?:(\d{1,2}):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3}))?\]\s*")
 
 
+#: what people write before a colon for each speaker, in sv, da and en (lowercased); the
+#: interface's own labels in every language are added by the caller
+SPEAKER_WORDS = {
+    "interviewer": ("i", "int", "interviewer", "intervieweren", "intervjuare", "intervjuaren",
+                    "intervjuar", "interviewer (i)", "intervjuare (i)", "intervieweren (i)"),
+    "young_person": ("ip", "ung", "ung person", "ungdom", "ungdomen", "ungt menneske",
+                     "den unge", "unge", "young person", "yp", "interviewee", "intervjuperson",
+                     "interviewperson", "informant", "respondent", "ip (intervjuperson)",
+                     "ung person (ip)", "ungt menneske (um)", "young person (yp)"),
+    "other": ("other", "annan", "anden", "andre", "övrig", "øvrig"),
+}  # fmt: skip
+
+
+def speaker_word_map(labels: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Lowercased speaker words -> speaker key, with ``labels`` (the interface's own)."""
+    words = {word: key for key, said in SPEAKER_WORDS.items() for word in said}
+    words.update({label.lower(): key for label, key in (labels or {}).items()})
+    return words
+
+
+def _speaker_key(label: str, speakers: Mapping[str, str]) -> str | None:
+    """ "Interviewer (I)", "UNG PERSON", "ip" -> a speaker key; None when it is no speaker."""
+    said = " ".join(label.strip().lower().split())
+    if said in speakers:
+        return speakers[said]
+    before, paren, _ = said.partition("(")  # "Intervjuare (I)": the name before the bracket
+    return speakers.get(before.strip()) if paren else None
+
+
 def _speaker_prefix(line: str, speakers: Mapping[str, str]) -> tuple[str | None, str]:
     label, colon, rest = line.partition(":")
-    if colon and label.strip().lower() in speakers:
-        return speakers[label.strip().lower()], rest.strip()
+    if colon and len(label) <= 40:
+        key = _speaker_key(label, speakers)
+        if key is not None:
+            return key, rest.strip()
     return None, line
 
 
@@ -231,7 +262,7 @@ def _cue_text(lines: list[str], speakers: Mapping[str, str]) -> tuple[str | None
     voice = _VOICE.search(joined)
     speaker = None
     if voice:
-        speaker = speakers.get(voice.group(1).strip().lower())
+        speaker = _speaker_key(voice.group(1), speakers)
     text = clean(_TAG.sub("", joined))
     text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     if speaker is None:

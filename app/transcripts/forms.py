@@ -33,8 +33,10 @@ class ImportForm(FlaskForm):
             ),
         ],
         description=_l(
-            "One paragraph or subtitle per segment. A line may start with the "
-            'speaker, e.g. "Interviewer:".'
+            "One paragraph or subtitle per segment. A line may start with the speaker and a "
+            'colon: "Interviewer:", "Intervjuare:", "I:" or "Interviewer (I):" for the '
+            'interviewer; "Young person:", "Ung person:", "Ungt menneske:", "Den unge:" or '
+            '"IP:" for the young person; "Other:". Upper or lower case.'
         ),
     )
 

@@ -65,13 +65,14 @@ def _explain(error) -> str:
 
 
 def speaker_words() -> dict[str, str]:
-    """Speaker names in every interface language (and short forms), lowercased -> key."""
-    words = {"i": Speaker.INTERVIEWER.value, "ip": Speaker.YOUNG_PERSON.value}
+    """What people write for each speaker ("IP:", "Ungt menneske:", "Interviewer (I):") and
+    the speaker names in every interface language, lowercased -> key."""
+    labels = {}
     for language in current_app.config["LANGUAGES"]:
         with force_locale(language):
             for speaker, label in SPEAKER_LABELS.items():
-                words[str(label).lower()] = speaker.value
-    return words
+                labels[str(label)] = speaker.value
+    return formats.speaker_word_map(labels)
 
 
 def speaker_names(transcript: Transcript | None = None) -> dict[str, str]:

@@ -124,3 +124,21 @@ def test_too_many_segments_are_refused():
     data = ("\n".join(f"line {n}" for n in range(t.MAX_SEGMENTS + 1))).encode()
     with pytest.raises(FormatError, match="more than"):
         t.read_txt(data, SPEAKERS)
+
+
+def test_the_speaker_labels_people_write_are_read_in_every_language():
+    from analysis.transcripts import read_txt, speaker_word_map
+
+    words = speaker_word_map({"Intervjuare": "interviewer", "Den unge": "young_person"})
+    text = (
+        "Intervjuare: Hur mår du?\nUng person: Bra.\nINTERVIEWER: And now?\nIP: Fine.\n"
+        "I: Good.\nUngt menneske: Ja.\nInterviewer (I): Thanks.\nden unge: Tak.\n"
+        "Interviewer   (i) : Again.\nKl. 10: not a speaker\n"
+    ).encode()
+    said = [(s.speaker, s.text) for s in read_txt(text, words)]
+    assert said == [
+        ("interviewer", "Hur mår du?"), ("young_person", "Bra."), ("interviewer", "And now?"),
+        ("young_person", "Fine."), ("interviewer", "Good."), ("young_person", "Ja."),
+        ("interviewer", "Thanks."), ("young_person", "Tak."), ("interviewer", "Again."),
+        (None, "Kl. 10: not a speaker"),
+    ]  # fmt: skip
