@@ -98,6 +98,7 @@ ACTION_LABELS = {
     "audio.play": _l("Recording played"),
     "audio.download": _l("Recording downloaded"),
     "audio.destroy": _l("Recording destroyed"),
+    "audio.retention": _l("Recording retention shortened"),
     "transcript.transcribe": _l("Transcription started"),
     "transcript.cancel": _l("Transcription cancelled"),
     "transcript.create": _l("Transcript version stored"),

@@ -286,8 +286,10 @@ def retention():
             Recording.destroyed_at.is_not(None), Recording.destroy_on, Recording.id
         )
     ).all()
-    return render_template("transcripts/retention.html", recordings=recordings,
-                           days=current_app.config["AUDIO_RETENTION_DAYS"])  # fmt: skip
+    days = current_app.config["AUDIO_RETENTION_DAYS"]
+    destroy_on = {r.id: services.retention_day(r, days) for r in recordings if r.live}
+    return render_template("transcripts/retention.html", recordings=recordings, days=days,
+                           destroy_on=destroy_on)  # fmt: skip
 
 
 def interview_panel(interview: Interview) -> dict:

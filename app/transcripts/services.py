@@ -23,7 +23,7 @@ from analysis import transcripts as formats
 from analysis.transcripts import FormatError, Segment
 from app.consent import gate
 from app.core import audit, jobs, storage
-from app.core.calendar import today
+from app.core.calendar import local_date, today
 from app.core.db import db, utcnow
 from app.core.permissions import authorize
 from app.interviews.models import Interview, Status
@@ -248,12 +248,51 @@ def delete_recording(actor, recording: Recording) -> None:
     _destroy(actor, recording, DestroyReason.INTERVIEWER)
 
 
+def verified_on(recording: Recording):
+    """The day the recording's transcript was verified, or None."""
+    moments = [t.verified_at for t in recording.interview.transcripts if t.verified_at]
+    return local_date(max(moments)) if moments else None
+
+
+def retention_day(recording: Recording, days: int):
+    """The day a live, verified recording is destroyed under a retention of ``days``: the
+    day set at verification, or sooner if the setting was lowered since. A higher setting
+    never lengthens a retention already set: the people recorded were told the shorter."""
+    if recording.destroy_on is None:
+        return None
+    verified = verified_on(recording)
+    if verified is None:
+        return recording.destroy_on
+    return min(recording.destroy_on, verified + timedelta(days=days))
+
+
+def apply_retention_setting() -> int:
+    """Bring forward the destroy day of the recordings verified under a longer retention than
+    today's setting; returns how many moved."""
+    days = current_app.config["AUDIO_RETENTION_DAYS"]
+    moved = 0
+    for recording in db.session.scalars(
+        select(Recording).where(Recording.destroyed_at.is_(None), Recording.destroy_on.is_not(None))
+    ):
+        sooner = retention_day(recording, days)
+        if sooner < recording.destroy_on:
+            audit.record(None, "audio.retention", "recording", recording.id,
+                         before=recording.destroy_on.isoformat(), after=sooner.isoformat(),
+                         days=days)  # fmt: skip
+            recording.destroy_on = sooner
+            moved += 1
+    return moved
+
+
 def destroy_due_audio() -> int:
-    """Destroy every recording whose retention after verification is over (system actor)."""
+    """Destroy every recording whose retention after verification is over (system actor),
+    after bringing forward the retention of those verified under a longer setting."""
     # Audio files no live recording points to (a delete that failed after its commit) go
     # too, as in the nightly sweep of every category. Swept first, while the recordings
     # destroyed below still hold their files: those go only after the commit.
     storage.sweep_strays(categories=["audio"])
+    apply_retention_setting()
+    db.session.flush()
     due = db.session.scalars(
         select(Recording).where(Recording.destroyed_at.is_(None), Recording.destroy_on <= today())
     ).all()

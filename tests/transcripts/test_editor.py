@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from flask import current_app
+from flask_babel import format_date
 from sqlalchemy import func, select
 
 from app.core.audit import AuditEntry
@@ -241,3 +242,37 @@ def test_a_stray_audio_file_is_removed_by_the_retention_run(conducted, speech, r
     os.utime(path, (old, old))
     runner.invoke(args=["retention", "run"])
     assert not path.exists() and storage.exists(fresh.name)
+
+
+def test_a_lower_retention_setting_brings_verified_recordings_forward(
+    conducted, speech, runner, client, auth
+):
+    interviewer, interview = conducted
+    recording = upload(interviewer, interview, speech)
+    transcript = imported(interviewer, interview)
+    services.verify(interviewer, transcript)
+    db.session.commit()
+    assert recording.destroy_on == TODAY + timedelta(days=30)
+    # Raising the setting keeps the day already set; lowering it brings the day forward.
+    current_app.config["AUDIO_RETENTION_DAYS"] = 60
+    assert services.apply_retention_setting() == 0
+    current_app.config["AUDIO_RETENTION_DAYS"] = 7
+    auth.login(Role.COORDINATOR)
+    page = client.get("/transcripts/retention").get_data(as_text=True)
+    assert "already follow today" in page
+    # Counted from the day of verification (the suite's fixed "today" is not the clock's).
+    sooner = services.verified_on(recording) + timedelta(days=7)
+    assert sooner < recording.destroy_on
+    with current_app.test_request_context():  # as the page's filter writes a date
+        soon, late = format_date(sooner), format_date(recording.destroy_on)
+    assert soon in page and late not in page
+    assert "0 recordings destroyed" in runner.invoke(args=["retention", "run"]).output
+    db.session.expire_all()
+    assert recording.destroy_on == sooner and recording.live
+    entry = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "audio.retention")
+    ).one()
+    assert entry.detail_dict["after"] == sooner.isoformat()
+    current_app.config["AUDIO_RETENTION_DAYS"] = 0
+    assert services.apply_retention_setting() == 1
+    assert recording.destroy_on == services.verified_on(recording)
