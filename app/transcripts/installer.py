@@ -184,7 +184,7 @@ def _write_json(path: Path, data: dict) -> None:
     os.replace(temporary, path)
 
 
-def _refuse_existing(root: Path, name: str) -> None:
+def check_new(root: Path, name: str) -> None:
     if (root / name).exists():
         raise ModelError(
             f"{name} is already installed; `redthread models verify {name}` checks it, "
@@ -313,21 +313,27 @@ def _download(url: str, target: Path, size: int, progress: Progress) -> None:
         )
 
 
-def install_from_hub(root: Path, entry: dict, hub: str, languages: list[str] | None = None,
-                     progress: Callable[[int, int], None] | None = None,
-                     threads: int = 0) -> dict:  # fmt: skip
-    """Install a catalogue entry at its pinned revision: download (resuming a cut-off
-    download), check every file's SHA-256, self-test, rename into place."""
+def require_pinned(entry: dict) -> str:
+    """The entry's name, when it pins a revision and every file's checksum."""
     name = check_name(entry["name"])
     if not entry.get("files") or not entry.get("revision"):
         raise ModelError(
             f"{name}: this catalogue entry has no pinned checksums; install it with --from "
             "(a folder or archive you fetched and checked yourself)"
         )
-    _refuse_existing(root, name)
+    return name
+
+
+def install_from_hub(root: Path, entry: dict, hub: str, languages: list[str] | None = None,
+                     progress: Callable[[int, int], None] | None = None,
+                     threads: int = 0) -> dict:  # fmt: skip
+    """Install a catalogue entry at its pinned revision: download (resuming a cut-off
+    download), check every file's SHA-256, self-test, rename into place."""
+    name = require_pinned(entry)
+    check_new(root, name)
     languages = list(entry["languages"] if languages is None else languages)
     with install_lock(root, name), disk_errors(root):
-        _refuse_existing(root, name)
+        check_new(root, name)
         partial = root / f".partial-{name}"
         revision_file = partial / ".revision"
         if partial.exists() and (
@@ -481,13 +487,13 @@ def install_from_path(root: Path, source: Path, name: str | None = None,
     name = check_name(name or default_name(source))
     if not source.exists():
         raise ModelError(f"{source} does not exist")
-    _refuse_existing(root, name)
+    check_new(root, name)
     if source.is_dir():
         check_model_files(p.name for p in source.iterdir() if p.is_file())
     else:
         _plan_archive(source)  # refuses before the partial folder exists
     with install_lock(root, name), disk_errors(root):
-        _refuse_existing(root, name)
+        check_new(root, name)
         partial = root / f".partial-{name}"
         if partial.exists():
             shutil.rmtree(partial)

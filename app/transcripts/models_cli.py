@@ -91,6 +91,8 @@ def install_command(name, source, as_name, languages, threads):
             raise click.UsageError("give a NAME from `redthread models`, or --from PATH")
         else:
             entry = installer.catalogue_entry(name)
+            installer.require_pinned(entry)
+            installer.check_new(root, name)
             hub = installer.hub_url()
             total = sum(size for _path, size, _digest in entry.get("files") or [])
             with click.progressbar(length=max(total, 1), label=f"downloading {name}",

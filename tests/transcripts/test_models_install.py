@@ -132,6 +132,9 @@ def test_install_from_the_hub_checks_every_file_and_records_it(hub, models, root
     assert services.model_path("en") == str(folder)
     assert services.model_path("sv") is None
     assert models("verify", "tiny-test").output.strip() == "tiny-test: intact"
+    again = models("install", "tiny-test")
+    assert again.exit_code == 1
+    assert "tiny-test is already installed" in again.output
     assert "tiny-test" in models().output
 
 
