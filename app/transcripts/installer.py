@@ -346,8 +346,12 @@ def install_from_hub(root: Path, entry: dict, hub: str, languages: list[str] | N
         total = sum(size for _path, size, _digest in files)
         present = [partial / path for path, _size, _digest in files]
         left = total - sum(p.stat().st_size for p in present if p.exists())
-        if shutil.disk_usage(root).free < left:
-            raise OSError(errno.ENOSPC, "not enough space for the download")
+        free = shutil.disk_usage(root).free
+        if free < left:
+            raise ModelError(
+                f"{name} needs {left / 1e6:.0f} MB more, and the disk under {root} has "
+                f"{free / 1e6:.0f} MB free; the installed models are unchanged"
+            )
         done = [0]
 
         def step(count: int) -> None:

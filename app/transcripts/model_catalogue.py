@@ -9,7 +9,8 @@ carried in. Never fill in a checksum that was not read from the hub.
 Sources of the values: the Systran commits and checksums as other projects pin them
 (``ebe41f70...`` for base, ``536b0662...`` for small; the model.bin checksums agree across
 independent pins); the KB-Whisper commits are the "Add interspeech citation" heads of each
-repository; FLEURS word error rates from KB-Whisper's model card.
+repository; FLEURS word error rates from KB-Whisper's model card (large is
+compared with OpenAI's large-v3).
 """
 
 #: files shared by OpenAI's multilingual Whisper models converted by Systran
@@ -24,14 +25,10 @@ _OPENAI_VOCABULARY = (
     "34ce3fe1c5041027b3f8d42912270993f986dbc4bb34cf27f951e34a1e453913",
 )
 
-_KB_NOTE = (
-    "KB-Whisper (National Library of Sweden), trained on 50,000 hours of Swedish; on FLEURS "
-    "kb-whisper-small makes 7.3 % word errors where OpenAI's small makes 20.6 %."
-)
 _KB_LICENCE = "Apache-2.0"
 
 
-def _kb(size: str, revision: str, approx_bytes: int, speed: str) -> dict:
+def _kb(size: str, revision: str, approx_bytes: int, speed: str, wer: tuple) -> dict:
     return {
         "name": f"kb-whisper-{size}",
         "repo": f"KBLab/kb-whisper-{size}",
@@ -40,18 +37,19 @@ def _kb(size: str, revision: str, approx_bytes: int, speed: str) -> dict:
         "bytes": approx_bytes,
         "speed": speed,
         "licence": _KB_LICENCE,
-        "note": _KB_NOTE,
+        "note": f"National Library of Sweden, 50,000 hours of Swedish; FLEURS word errors "
+        f"{wer[0]} % (OpenAI's {size}: {wer[1]} %)",
         "files": None,  # no confirmed checksums for the CTranslate2 files: install --from
     }
 
 
 CATALOGUE: list[dict] = [
     # Swedish: the model.bin sizes are the hub's (tiny, base) or OpenAI's of the same size.
-    _kb("tiny", "76d796af43a50fa34321efa562c9b9887a187463", 75_500_000, "fastest"),
-    _kb("base", "1499d2d2f0c7ed545bd6f2eec85287cf8d8c8b38", 145_000_000, "fast"),
-    _kb("small", "3564d61a42fc210ceaa55a22a96dd64478959c78", 484_000_000, "medium"),
-    _kb("medium", "0abe10b9d7f75d0902656e5c06c5c4d549604dc5", 1_530_000_000, "slow"),
-    _kb("large", "d5d5984b4d8f7c4847a8ea203f1976285fb28300", 3_090_000_000, "slowest"),
+    _kb("tiny", "76d796af43a50fa34321efa562c9b9887a187463", 75_500_000, "fastest", (13.2, 59.2)),
+    _kb("base", "1499d2d2f0c7ed545bd6f2eec85287cf8d8c8b38", 145_000_000, "fast", (9.1, 39.6)),
+    _kb("small", "3564d61a42fc210ceaa55a22a96dd64478959c78", 484_000_000, "medium", (7.3, 20.6)),
+    _kb("medium", "0abe10b9d7f75d0902656e5c06c5c4d549604dc5", 1_530_000_000, "slow", (6.6, 12.1)),
+    _kb("large", "d5d5984b4d8f7c4847a8ea203f1976285fb28300", 3_090_000_000, "slowest", (5.4, 7.8)),
     # Danish: fine-tunes of large-v3 on the CoRal corpus; none is published with a pinned
     # commit and checksums we could confirm.
     {

@@ -50,6 +50,7 @@ def list_command():
         click.echo(f"  {entry['name']:<24} {','.join(entry['languages']):<4} "
                    f"{_size(entry['bytes']):>7}  {entry['speed']:<8} {how}")  # fmt: skip
         click.echo(f"  {'':<24} {entry['repo']}; licence: {entry['licence']}")
+        click.echo(f"  {'':<24} {entry['note']}")
     models = installer.installed(_root())
     click.echo(f"Installed in {_root()}:" if models else "Installed: none")
     for model in models:

@@ -214,6 +214,16 @@ def test_a_full_disk_says_so_and_leaves_installed_models_alone(hub, models, root
     assert installer.verify(root, "tiny-test") == []
 
 
+def test_too_little_space_is_said_before_the_download(hub, models, root, monkeypatch):
+    usage = shutil.disk_usage(root.parent)
+    monkeypatch.setattr(installer.shutil, "disk_usage", lambda _path: usage._replace(free=1000))
+    result = models("install", "tiny-test")
+    assert result.exit_code == 1
+    assert "MB more, and the disk under" in result.output
+    assert hub.requests == []
+    assert not (root / "tiny-test").exists()
+
+
 def test_the_official_catalogue_pins_or_refuses_every_entry():
     for entry in installer.catalogue().values():
         assert installer.NAME.match(entry["name"])
