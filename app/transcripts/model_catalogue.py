@@ -9,8 +9,8 @@ carried in. Never fill in a checksum that was not read from the hub.
 Sources of the values: the Systran commits and checksums as other projects pin them
 (``ebe41f70...`` for base, ``536b0662...`` for small; the model.bin checksums agree across
 independent pins); the KB-Whisper commits as another project pins them (for tiny and base,
-the "Add interspeech citation" heads the hub shows); FLEURS word error rates from KB-Whisper's model card (large is
-compared with OpenAI's large-v3).
+the "Add interspeech citation" heads the hub shows); FLEURS word error rates from
+KB-Whisper's model card (large is compared with OpenAI's large-v3).
 """
 
 #: files shared by OpenAI's multilingual Whisper models converted by Systran
