@@ -36,6 +36,7 @@ run: $(VENV)/.installed translations
 	$(BIN)/redthread db upgrade
 	$(BIN)/redthread guides sync
 	$(BIN)/redthread demo
+	@$(BIN)/redthread models hint
 	@echo "Red Thread on http://$(HOST):$(PORT) (worker beside it); Ctrl-C stops both."
 	@$(BIN)/redthread worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \

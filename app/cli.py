@@ -266,11 +266,11 @@ def transcribe_command(audio_file, language, model, engine):
 
     from flask import current_app
 
-    from app.transcripts import audio, engines
+    from app.transcripts import audio, engines, services
 
     config = current_app.config
     engine = engine or config["WHISPER_ENGINE"]
-    model = model or config["WHISPER_MODELS"].get(language)
+    model = model or services.model_path(language)
     if not model:
         raise click.ClickException(f"no model given and none configured for {language}")
     options = {"threads": config["WHISPER_THREADS"], "device": config["WHISPER_DEVICE"]}
@@ -341,6 +341,7 @@ def storage_sweep_command():
 
 def register_commands(app: Flask) -> None:
     from app.core.backup_commands import COMMANDS as backup_commands
+    from app.transcripts.models_cli import models_group
 
     for command in backup_commands:
         app.cli.add_command(command)
@@ -354,6 +355,7 @@ def register_commands(app: Flask) -> None:
         keys_group,
         guides_group,
         transcribe_command,
+        models_group,
         retention_group,
         storage_group,
     ):

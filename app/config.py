@@ -145,14 +145,15 @@ def eligibility_rules():
 
 
 def whisper_models() -> dict[str, str]:
-    """The speech model for each interview language: REDTHREAD_WHISPER_MODEL_SV (and _DA,
-    _EN), else REDTHREAD_WHISPER_MODEL; a local folder (or .pt file), never a hub name."""
-    fallback = os.environ.get("REDTHREAD_WHISPER_MODEL", "").strip()
+    """The speech model set for each interview language: REDTHREAD_WHISPER_MODEL_SV (and _DA,
+    _EN); a local folder (or .pt file) or the name of a model installed under
+    instance/models, never a hub name. Without one, the model installed for the language is
+    used, else REDTHREAD_WHISPER_MODEL (app/transcripts/services.py, model_path)."""
     models = {}
     for language in LANGUAGES:
         path = os.environ.get(f"REDTHREAD_WHISPER_MODEL_{language.upper()}", "").strip()
-        if path or fallback:
-            models[language] = path or fallback
+        if path:
+            models[language] = path
     return models
 
 
@@ -240,6 +241,7 @@ def load(instance_path: Path) -> dict:
         #: speaker labels: auto (where the diarization extra is installed), on, off
         "DIARIZATION": diarization,
         "WHISPER_MODELS": whisper_models(),
+        "WHISPER_MODEL_FALLBACK": os.environ.get("REDTHREAD_WHISPER_MODEL", "").strip() or None,
         "WHISPER_THREADS": _env_int("REDTHREAD_WHISPER_THREADS", 0, minimum=0),
         "WHISPER_BATCH_SIZE": _env_int("REDTHREAD_WHISPER_BATCH_SIZE", 0, minimum=0),
         "WHISPER_BEAM_SIZE": _env_int("REDTHREAD_WHISPER_BEAM_SIZE", 1, minimum=1, maximum=10),

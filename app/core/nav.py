@@ -37,6 +37,7 @@ ENTRIES = [
     NavEntry("admin.users", _l("Users"), "admin.users"),
     NavEntry("admin.audit_log", _l("Audit log"), "admin.audit"),
     NavEntry("admin.jobs", _l("Background jobs"), "admin.jobs"),
+    NavEntry("transcripts.speech_models", _l("Speech models"), "admin.speech_models"),
     NavEntry("privacy.find", _l("Erasure"), "privacy.erase"),
 ]
 

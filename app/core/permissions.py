@@ -117,6 +117,7 @@ RULES: dict[str, Rule] = {
     "admin.users": roles(Role.ADMIN),
     "admin.audit": roles(Role.ADMIN),
     "admin.jobs": roles(Role.ADMIN),
+    "admin.speech_models": roles(Role.ADMIN),
     "participants.register": roles(Role.COORDINATOR),
     "participants.view": assigned_participant,
     "participants.mine": roles(Role.INTERVIEWER),

@@ -292,6 +292,13 @@ def retention():
                            destroy_on=destroy_on)  # fmt: skip
 
 
+@bp.get("/admin/speech-models")
+@permission("admin.speech_models")
+def speech_models():
+    """The installed speech models, for the administrator; installing is a command."""
+    return render_template("transcripts/speech_models.html", **services.speech_models_overview())
+
+
 def interview_panel(interview: Interview) -> dict:
     """What the interview page shows of audio and transcripts (to the interviewer)."""
     recording = services.live_recording(interview)

@@ -27,7 +27,7 @@ from app.core.calendar import local_date, today
 from app.core.db import db, utcnow
 from app.core.permissions import authorize
 from app.interviews.models import Interview, Status
-from app.transcripts import audio, engines
+from app.transcripts import audio, engines, installer
 from app.transcripts.models import (
     SPEAKER_LABELS,
     DestroyReason,
@@ -322,7 +322,31 @@ def stop_jobs(recording: Recording) -> int:
 
 
 def model_path(language: str) -> str | None:
-    return current_app.config["WHISPER_MODELS"].get(language)
+    """The model folder for ``language``: its own setting (a path, or the name of a model in
+    instance/models), else the model installed for it (`redthread models install
+    --language`), else REDTHREAD_WHISPER_MODEL. Read at each use, so an installation counts
+    without a restart."""
+    root = installer.models_root(current_app.instance_path)
+    configured = current_app.config["WHISPER_MODELS"].get(language)
+    if configured:
+        return installer.resolve(root, configured)
+    chosen = installer.default_for(root, language)
+    if chosen is not None:
+        return str(chosen)
+    fallback = current_app.config.get("WHISPER_MODEL_FALLBACK")
+    return installer.resolve(root, fallback) if fallback else None
+
+
+def speech_models_overview() -> dict:
+    """For the administrator: each language's model (or why none) and the installed models
+    with the languages they serve and their last measured speed. Reads files only."""
+    root = installer.models_root(current_app.instance_path)
+    languages = {language: speech_model(language) for language in current_app.config["LANGUAGES"]}
+    paths = {language: model_path(language) for language in languages}
+    models = installer.installed(root)
+    for model in models:
+        model["serves"] = [lang for lang, path in paths.items() if path == model["path"]]
+    return {"languages": languages, "models": models, "root": str(root)}
 
 
 @dataclass(frozen=True)
