@@ -23,6 +23,8 @@ from pathlib import Path
 import phonenumbers
 from stdnum.se import personnummer
 
+from analysis import pii_cues as cues
+
 DATA = Path(__file__).parent / "data"
 LABELS = ("PERSON", "LOCATION", "ORG", "ID_NUMBER", "PHONE", "EMAIL", "DATE")
 #: a trained pipeline used when installed, per language
@@ -36,7 +38,8 @@ class Detection:
     end: int
     label: str
     text: str
-    #: why it was found: "list", "register", "pattern", "model" or "candidate"
+    #: why it was found: "pattern", "register", "context" (the words around it, see
+    #: ``analysis.pii_cues``), "list", "model" or "candidate"
     source: str = "list"
 
 
@@ -105,14 +108,16 @@ INSTITUTION = re.compile(
     r"(skola|skolan|gymnasiet|gymnasium|förskola|förskolan|högskolan|universitetet|"
     r"akademin|kyrkan|gården|hemmet|klubben|skole|skolen|statsskole|efterskole|"
     r"højskole|gymnasiet|børnehave|børnehaven|institution|klub|school|academy|college|"
-    r"university|house|centre|center|hospital|home|club|vejledning|ab|a/s|aps)$",
+    r"university|house|centre|center|hospital|hospitalet|home|club|vejledning|ab|a/s|aps|"
+    r"sjukhus|sjukhuset|lasarett|lasarettet|vårdcentral|vårdcentralen|sygehus|sygehuset|"
+    r"klinik|kliniken|klinikken|boendet|opholdssted|opholdsstedet|infirmary|clinic)$",
     re.IGNORECASE,
 )
 STREET = re.compile(
-    r"(?<!\w)(?:\d{1,4}[^\S\n]+)?[A-ZÅÄÖÆØ]\w{0,40}?"
+    r"(?<!\w)(?:Box[^\S\n]+\d{1,5}(?!\w)|(?:\d{1,4}[^\S\n]+)?[A-ZÅÄÖÆØ]\w{0,40}?"
     r"(?:gatan|gata|vägen|väg|gränd|torget|stigen|allén|backen|gade|vej|vænget|stræde|allé|"
     r"plads|[^\S\n](?:Street|Road|Avenue|Lane|Close|Drive|Way|Gardens|Place))(?!\w)"
-    r"(?:[^\S\n]+\d{1,4}(?:[^\S\n]?[A-Z](?!\w))?)?",
+    r"(?:[^\S\n]+\d{1,4}(?:[^\S\n]?[A-Z](?!\w))?)?)",
 )
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 ID_NUMBER = re.compile(r"(?<![\d-])(\d{2})?(\d{6})[^\S\n]?([-+])?[^\S\n]?(\d{4})(?![\d-])")
@@ -128,13 +133,60 @@ DATE = re.compile(
     rf"|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}[./]\d{{1,2}}[./](?:\d{{4}}|\d{{2}}))(?!\w)",
     re.IGNORECASE,
 )
+#: dates written with words: "mars 2016", "den fjärde april", "the ninth of September", and
+#: "17/4 2007"
+DATE_WORDS = re.compile(
+    rf"(?<!\w)(?:(?:{cues.ORDINALS})(?:[^\S\n]+of)?[^\S\n]+(?:{MONTHS})(?:,?[^\S\n]+\d{{4}})?"
+    rf"|(?:{cues.FULL_MONTHS})[^\S\n]+(?:the[^\S\n]+)?(?:{cues.ORDINALS})(?:,?[^\S\n]+\d{{4}})?"
+    rf"|(?:{cues.FULL_MONTHS})[^\S\n]+(?:19|20)\d{{2}}|\d{{1,2}}/\d{{1,2}}[^\S\n]+(?:19|20)\d{{2}})"
+    rf"(?!\w)",
+    re.IGNORECASE,
+)
+#: a Swedish mobile number written without spaces looks like a personnummer
+SE_MOBILE = re.compile(r"07[02369]\d{7}")
+#: words before a number that make a 4-digit number a year, not a postcode
+_YEAR_WORDS = frozenset(
+    [
+        "i",
+        "in",
+        "år",
+        "sedan",
+        "siden",
+        "since",
+        "fra",
+        "from",
+        "til",
+        "till",
+        "to",
+        "omkring",
+        "around",
+        "cirka",
+        "ca",
+        "efter",
+        "after",
+        "före",
+        "før",
+        "before",
+        "innan",
+        "inden",
+        "sommaren",
+        "våren",
+        "hösten",
+    ]
+)
 #: words that start a sentence-like unit even without a full stop (speech, lists)
 _BREAKS = frozenset('.!?:;\n"”»–—-(')
 #: small words before a place name
 PLACE_WORDS = frozenset(
     ["i", "från", "till", "utanför", "vid", "nära", "in", "from", "to", "near", "at", "fra",
-     "til", "ved"]
+     "til", "ved", "på"]
 )  # fmt: skip
+#: words before a run of capitalised words that make it a place rather than an organisation
+_PLACE_BEFORE_RUN = frozenset(["i", "från", "utanför", "nära", "in", "from", "near", "fra"])
+#: a street or postcode and a comma: the capitalised words after it are a town
+_AFTER_ADDRESS = re.compile(
+    r"(?:\d|gatan|vägen|gade|vej|Street|Road|Avenue|Lane|Close|Drive|Way)[^\S\n]*,[^\S\n]*$"
+)
 #: all-capital words that name nothing
 _COMMON_CAPS = frozenset(
     ["OK", "TV", "ID", "SMS", "PC", "USA", "EU", "UK", "BVC", "BB", "HVB", "LSS", "SFI", "CPR",
@@ -177,28 +229,74 @@ class Detector:
 
     # -- the pieces --------------------------------------------------------------------------
 
-    def _patterns(self, text: str) -> Iterable[Detection]:
+    def _patterns(self, text: str, people: frozenset[str] = frozenset()) -> Iterable[Detection]:
         for match in EMAIL.finditer(text):
             yield Detection(match.start(), match.end(), "EMAIL", match.group(), "pattern")
+        for start, end in cues.handles_and_links(text, people):
+            yield Detection(start, end, "PERSON", text[start:end], "pattern")
         for match in ID_NUMBER.finditer(text):
-            century, digits, _, serial = match.groups()
+            century, digits, separator, serial = match.groups()
             number = (century or "") + digits + serial
-            if _valid_date(digits) or personnummer.is_valid(number):
+            valid = personnummer.is_valid(number)
+            if not valid and not separator and self.language != "da" and SE_MOBILE.fullmatch(
+                    match.group()):  # fmt: skip
+                continue  # "0701740625" is a mobile number (the phone matcher finds it)
+            if _valid_date(digits) or valid:
                 yield Detection(match.start(), match.end(), "ID_NUMBER", match.group(), "pattern")
+        for match in cues.NINO.finditer(text):
+            yield Detection(match.start(), match.end(), "ID_NUMBER", match.group(), "pattern")
         for match in STREET.finditer(text):
+            if self._verb_not_street(text, match):
+                continue
             yield Detection(match.start(), match.end(), "LOCATION", match.group(), "pattern")
-        for match in DATE.finditer(text):
-            yield Detection(match.start(), match.end(), "DATE", match.group(), "pattern")
+        yield from self._postcodes(text)
+        for pattern in (DATE, DATE_WORDS):
+            for match in pattern.finditer(text):
+                yield Detection(match.start(), match.end(), "DATE", match.group(), "pattern")
         for match in phonenumbers.PhoneNumberMatcher(
             text, REGION.get(self.language, "SE"), leniency=phonenumbers.Leniency.POSSIBLE
         ):
-            if "\n" not in match.raw_string:
+            # Fewer than seven digits is a year, a count or a sum, not a phone number.
+            if "\n" not in match.raw_string and sum(c.isdigit() for c in match.raw_string) >= 7:
                 yield Detection(match.start, match.end, "PHONE", match.raw_string, "pattern")
+        for start, end in cues.spoken_phones(text, self.language):
+            yield Detection(start, end, "PHONE", text[start:end], "pattern")
+
+    def _verb_not_street(self, text: str, match: re.Match) -> bool:
+        """ "Vågade", "frågade": a Swedish past tense, not a Danish street ("Nørregade")."""
+        surface = match.group()
+        if any(c.isdigit() for c in surface) or " " in surface:
+            return False
+        if surface.lower() in self.known:
+            return True
+        before = text[max(0, match.start() - 5) : match.start()].split()
+        return (self.language == "sv" and surface.lower().endswith("gade")
+                and not (before and before[-1].lower() in PLACE_WORDS))  # fmt: skip
+
+    def _postcodes(self, text: str) -> Iterable[Detection]:
+        """ "652 24 Karlstad", "DK-8000", "8220 Brabrand" (a four-digit number before a town,
+        not a year), "LS1 4AB"."""
+        patterns = [cues.POSTCODE_SE, cues.POSTCODE_UK, cues.POSTCODE_DK]
+        for pattern in patterns:
+            for match in pattern.finditer(text):
+                surface = match.group()
+                if pattern is cues.POSTCODE_DK and surface[:1].isdigit():
+                    before = text[max(0, match.start() - 12) : match.start()].split()
+                    after = text[match.end() :].split(maxsplit=1)
+                    town = after[0].strip(",.").lower() if after else ""
+                    if (before and before[-1].lower() in _YEAR_WORDS) or not (
+                        town in self.places or (town not in self.known
+                                                and town not in self.first)):  # fmt: skip
+                        continue
+                yield Detection(match.start(), match.end(), "LOCATION", surface, "pattern")
 
     def _name_label(self, lower: str, register: frozenset[str]) -> str | None:
+        lower = lower.rstrip("'’")
         stem = lower[:-1] if lower.endswith("s") and len(lower) > 3 else None
         if lower in register or stem in register:
             return "register"
+        if register and (cues.folds(lower) | cues.folds(stem or lower)) & register:
+            return "register"  # "ekstrom" for Ekström: a name typed without its diacritics
         if lower in self.first or lower in self.last or stem in self.first or stem in self.last:
             return "list"
         return None
@@ -210,6 +308,9 @@ class Detector:
                 previous = token if not token.is_space else previous
                 continue
             text, lower = token.text, token.lower_
+            # A genitive apostrophe ("Mathias'") stays outside: "[Person 1]' idé".
+            text = text.rstrip("'’") or text
+            lower = lower[: len(text)]
             starts = previous is None or previous.text[-1] in _BREAKS or "\n" in text_all[
                 previous.idx + len(previous.text) : token.idx]  # fmt: skip
             capital = text[:1].isupper()
@@ -222,8 +323,17 @@ class Detector:
             # recognition writes names in lower case too).
             named = (capital and (not starts or lower not in self.stops)) if known else (
                 capital or not known)  # fmt: skip
-            if lower in self.places or (plain in self.places and capital):
-                if named:
+            if "-" in lower and found is None:
+                part = self._hyphenated(token, register)
+                if part is not None:
+                    yield part
+                    previous = token
+                    continue
+            if found != "register" and (lower in cues.NOT_NAMES or plain in cues.NOT_NAMES):
+                pass  # a month, a weekday, a holiday or an app: not a name
+            elif lower in self.places or (plain in self.places and capital):
+                # An ordinary word that opens a sentence ("Mark my words") is no place.
+                if named and not (known and starts and found != "register"):
                     yield Detection(token.idx, token.idx + len(text), "LOCATION", text, "list")
             elif found == "register" or (found and named):
                 yield Detection(token.idx, token.idx + len(text), "PERSON", text, found)
@@ -237,24 +347,141 @@ class Detector:
                 yield Detection(token.idx, token.idx + len(text), label, text, "candidate")
             previous = token
 
+    def _hyphenated(self, token, register: frozenset[str]) -> Detection | None:
+        """The name in "Ekström-släkten", "Nyström-familjen", "Henrik-familien": a name from
+        the register, or a capitalised name from the lists joined to an ordinary word."""
+        head, _, tail = token.text.partition("-")
+        lower = head.lower()
+        label = self._name_label(lower, register)
+        listed = (label == "list" and head[:1].isupper() and lower not in self.known
+                  and tail.lower() in self.known)  # fmt: skip
+        if label == "register" or listed:
+            return Detection(token.idx, token.idx + len(head), "PERSON", head, label)
+        return None
+
+    def _context(self, doc, text: str, register: frozenset[str]) -> Iterable[Detection]:
+        """What the words around a word say it is (``analysis.pii_cues``): a name after
+        "hette" or "min mamma", before "var min kontaktperson"; a place after "bodde i"; a
+        shop or workplace after "praktik hos"."""
+        # Plain lists, not tokens: holding thousands of tokens alive is slow.
+        words = [(t.idx, t.text, t.lower_, t.like_num) for t in doc if not t.is_space]
+        lowers = [w[2] for w in words]
+        # Capitalised words (not all capitals): the only ones most cues look at.
+        capitals = [w[1][:1].isupper() and w[1][:1].isalpha() and not w[1].isupper()
+                    for w in words]  # fmt: skip
+        uppers = [w[1][:1].isupper() for w in words]
+        language = self.language if self.language in cues.ROLES else "en"
+        roles = cues.ROLES[language]
+        extra_roles = cues.EXTRA_ROLE_WORDS[language]
+        naming, dwelling, work = (cues.NAMING[language], cues.DWELLING[language],
+                                  cues.WORK[language])  # fmt: skip
+
+        def lower(i):
+            return lowers[i] if 0 <= i < len(words) else ""
+
+        def capitalised(i):
+            return 0 <= i < len(words) and capitals[i]
+
+        def run(i, org=False):
+            """The capitalised words from i on (with "'s"; for a shop, "ICA Maxi" and
+            "Rema 1000" too)."""
+            j = i
+            while j + 1 < len(words) and (capitals[j + 1] or lowers[j + 1] in ("'s", "’s") or (
+                    org and (uppers[j + 1] or words[j + 1][3]))):  # fmt: skip
+                j += 1
+            return j
+
+        def span(i, j, label):
+            start, (last, surface) = words[i][0], words[j][:2]
+            end = last + len(surface.rstrip("'’") or surface)
+            return Detection(start, end, label, text[start:end], "context")
+
+        cue_words = (naming | roles | cues.PLACE_PREPOSITIONS | PLACE_WORDS | work
+                     | {"is", "was", "'s", "name's", "names"})  # fmt: skip
+        for i, low in enumerate(lowers):
+            if low not in cue_words and not (capitals[i] and lower(i + 1) in cues.PREDICATES):
+                continue
+            # a name after "hette", "named", "her name was"
+            if low in naming or (low in ("is", "was", "'s") and lower(i - 1) == "name") or (
+                    low in ("name's", "names")):  # fmt: skip
+                j = i + 1
+                while lower(j) in cues.FILLERS or lower(j) in cues.OBJECTS:
+                    j += 1
+                if lower(j).isalpha() and lower(j) not in cues.NOT_NAMES and (
+                        capitalised(j) or lower(j) not in self.stops):  # fmt: skip
+                    yield span(j, j, "PERSON")
+            # a capitalised word after a kinship word or role: "min mamma Sol", "Mr Hughes"
+            if low in roles:
+                j = i + 1
+                while lower(j) in cues.FILLERS and capitalised(j):
+                    j += 1
+                if capitalised(j) and lower(j) not in cues.NOT_NAMES and (
+                        lower(j) not in self.places or lower(j) in register):  # fmt: skip
+                    yield span(j, j, "PERSON")
+            # "<Name> var min kontaktperson", "Ash was my contact person"
+            if (capitalised(i) and lower(i + 1) in cues.PREDICATES
+                    and lower(i + 2) in cues.POSSESSIVES
+                    and (lower(i + 3) in roles or lower(i + 3) in extra_roles)):  # fmt: skip
+                yield span(i, i, "PERSON")
+            # a place after "bodde i", "flyttade till", "grew up in"
+            if low in cues.PLACE_PREPOSITIONS and capitalised(i + 1) and (
+                    lower(i - 1) in dwelling or lower(i - 2) in dwelling):  # fmt: skip
+                first, last = lower(i + 1), run(i + 1)
+                if first not in register and (first in self.places or first not in self.first) and (
+                        not INSTITUTION.search(lowers[last])):  # fmt: skip
+                    yield span(i + 1, last, "LOCATION")
+            # "i Bradford": a surname that is no first name, after a place word, is a place
+            if low in PLACE_WORDS - {"till", "to", "til", "på", "at"} and capitalised(i + 1):
+                name = lower(i + 1)
+                if name in self.last and name not in self.first and name not in register:
+                    yield span(i + 1, i + 1, "LOCATION")
+            # a shop or workplace after "praktik hos", "jobbar på", "work at"
+            if low in work:
+                for j in range(i + 1, min(i + 5, len(words))):
+                    if not lowers[j][:1].isalnum():
+                        break
+                    if lower(j) in cues.WORK_PREPOSITIONS[language] and j + 1 < len(words) and (
+                            uppers[j + 1] and lowers[j + 1][:1].isalpha()):  # fmt: skip
+                        name = lower(j + 1)
+                        if name not in self.places and name not in register:
+                            yield span(j + 1, run(j + 1, org=True), "ORG")
+                        break
+
     def _organisations(self, doc, text: str) -> Iterable[Detection]:
         """Runs of capitalised words ending in an institution word, and single words such as
-        "Sundstagymnasiet"; a run of two or more capitalised words mid-sentence as well."""
+        "Sundstagymnasiet"; a run of two or more capitalised words mid-sentence as well (a
+        place when a place word comes before it)."""
         run: list = []
-        for token in [*doc, None]:
-            if token is not None and (token.text[:1].isupper() or token.text in ("&", "-")):
+        tokens = [*doc, None]
+        for index, token in enumerate(tokens):
+            if token is not None and (token.text[:1].isupper() or token.text in ("&", "-") or (
+                    run and token.text in ("'s", "’s"))):  # fmt: skip
                 run.append(token)
                 continue
+            # "Akademiska sjukhuset": a lower-case institution word closes the run
+            if run and token is not None and INSTITUTION.fullmatch(token.text):
+                run.append(token)
+            while run and run[-1].text in ("&", "-", "'s", "’s"):
+                run.pop()
             words = [t for t in run if t.text[:1].isupper()]
             if words:
                 first, last = run[0], run[-1]
                 span = text[first.idx : last.idx + len(last.text)]
-                ends = INSTITUTION.search(last.text)
+                ending = INSTITUTION.search(last.text)
+                # "Skolan" alone is the word for a school, not the name of one.
+                ends = ending is not None and (len(run) > 1 or ending.start() > 0)
                 several = len(words) >= 2 and not all(
                     w.lower_ in self.first or w.lower_ in self.last for w in words)  # fmt: skip
                 starts = first.i == 0 or doc[first.i - 1].text[-1:] in _BREAKS
+                before = doc[first.i - 1].lower_ if first.i > 0 else ""
                 if ends or (several and not starts):
-                    yield Detection(first.idx, last.idx + len(last.text), "ORG", span,
+                    # "in Little Bramwick", "Mill Lane 14, Hebden Bridge": a place
+                    place = before in _PLACE_BEFORE_RUN or (
+                        before == ","
+                        and _AFTER_ADDRESS.search(text[max(0, first.idx - 40) : first.idx])
+                    )
+                    label = "LOCATION" if not ends and place else "ORG"
+                    yield Detection(first.idx, last.idx + len(last.text), label, span,
                                     "list" if ends else "candidate")  # fmt: skip
             run = []
 
@@ -262,30 +489,56 @@ class Detector:
         """Everything that may identify someone, without overlaps, in text order.
 
         ``register`` holds the names recorded for this participant (the child, foster
-        parents, birth parents, siblings, social workers); each of their words counts.
+        parents, birth parents, siblings, social workers); each of their words counts, also
+        written without diacritics, inside a hyphenated word and in a link.
         """
         if not text.strip():
             return []
-        people = frozenset(w.lower() for name in register for w in re.findall(r"[\w-]+", name)
-                           if len(w) > 1)  # fmt: skip
+        words = {w.lower() for name in register for w in re.findall(r"[\w-]+", name)
+                 if len(w) > 1}  # fmt: skip
+        words |= {part for w in words for part in w.split("-") if len(part) > 1}
+        people = frozenset(words | {f for w in words for f in cues.folds(w) if len(f) > 1})
         model = self.trained and len(text) <= self.nlp.max_length
         doc = self.tokenizer.make_doc(text)
-        found = list(self._patterns(text))
+        found = list(self._patterns(text, people))
         found += self._organisations(doc, text)
         for _, start, end in self.matcher(doc):
             span = doc[start:end]
             found.append(Detection(span.start_char, span.end_char, "LOCATION", span.text, "list"))
         found += self._words(doc, text, people)
+        found += self._context(doc, text, people)
         if model:
             labels = {"PER": "PERSON", "PERSON": "PERSON", "LOC": "LOCATION", "GPE": "LOCATION",
                       "ORG": "ORG", "DATE": "DATE"}  # fmt: skip
             found += [Detection(e.start_char, e.end_char, labels[e.label_], e.text, "model")
                       for e in self.nlp(text).ents if e.label_ in labels]  # fmt: skip
+        found = _resolve(found)
+        found += self._echoes(doc, found)
         return _merge_people(_resolve(found), text)
+
+    def _echoes(self, doc, found: list[Detection]) -> list[Detection]:
+        """Every other place a word of a found name occurs ("Kieran" at the start of a sentence
+        when "Kieran Wade" comes later): one person, found everywhere."""
+        names = {w.lower() for d in found if d.label == "PERSON" and d.source != "pattern"
+                 for w in d.text.split() if w[:1].isalpha()}  # fmt: skip
+        names = {n for n in names if n not in self.known and len(n) > 1}
+        if not names:
+            return []
+        taken = bytearray(len(doc.text) + 1)
+        for d in found:
+            taken[d.start : d.end] = b"\x01" * (d.end - d.start)
+        echoes = []
+        for token in doc:
+            lower = token.lower_
+            if (lower in names or (lower.endswith("s") and lower[:-1] in names)) and not any(
+                    taken[token.idx : token.idx + len(token)]):  # fmt: skip
+                echoes.append(Detection(token.idx, token.idx + len(token), "PERSON", token.text,
+                                        "context"))  # fmt: skip
+        return echoes
 
 
 #: which detection wins an overlap: patterns and lists before guesses, longer before shorter
-_RANK = {"pattern": 0, "register": 1, "list": 2, "model": 3, "candidate": 4}
+_RANK = {"pattern": 0, "register": 1, "context": 2, "list": 3, "model": 4, "candidate": 5}
 
 
 def _resolve(found: list[Detection]) -> list[Detection]:

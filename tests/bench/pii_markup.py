@@ -44,6 +44,6 @@ def convert(markup: Path, prefix: str = "extra") -> list[dict]:
 
 if __name__ == "__main__":
     source, target = Path(sys.argv[1]), Path(sys.argv[2])
-    rows = convert(source)
+    rows = convert(source, source.stem)
     target.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
     print(f"{len(rows)} rows written to {target}")
