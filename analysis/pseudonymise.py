@@ -452,8 +452,7 @@ class Detector:
         "Sundstagymnasiet"; a run of two or more capitalised words mid-sentence as well (a
         place when a place word comes before it)."""
         run: list = []
-        tokens = [*doc, None]
-        for index, token in enumerate(tokens):
+        for token in [*doc, None]:
             if token is not None and (token.text[:1].isupper() or token.text in ("&", "-") or (
                     run and token.text in ("'s", "’s"))):  # fmt: skip
                 run.append(token)
