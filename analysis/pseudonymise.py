@@ -190,7 +190,7 @@ _AFTER_ADDRESS = re.compile(
 #: all-capital words that name nothing
 _COMMON_CAPS = frozenset(
     ["OK", "TV", "ID", "SMS", "PC", "USA", "EU", "UK", "BVC", "BB", "HVB", "LSS", "SFI", "CPR",
-     "ADHD", "ADD", "OCD", "PTSD", "DNA", "MMS"]
+     "ADHD", "ADD", "OCD", "PTSD", "DNA", "MMS", "NI", "GP", "CV", "IT"]
 )  # fmt: skip
 
 
@@ -582,16 +582,44 @@ def map_key(label: str, surface: str) -> str:
 _GENITIVE = ("'s", "’s", "s", "'")
 
 
+def same_person(label: str, surface: str, entries, near: Iterable[str] = ()) -> str | None:
+    """The key of the one other name this name belongs to: a longer name in the map or the
+    same text that it is the first or last part of ("Tuva" -> "PERSON:tuva björk"), or a
+    shorter name in the map that is part of it ("Henrik Mikkelsen" -> "PERSON:henrik" when
+    the map has "Henrik"). None when there is no such name or more than one."""
+    if label != "PERSON":
+        return None
+    own = map_key(label, surface)
+    words = own.split(":", 1)[1].split()
+    found = set()
+    for key in {*entries, *near}:
+        if not key.startswith("PERSON:") or key == own:
+            continue
+        other = key.split(":", 1)[1].split()
+        longer, shorter = (other, words) if len(other) > len(words) else (words, other)
+        if len(longer) == len(shorter) or not shorter:
+            continue
+        if longer[: len(shorter)] == shorter or longer[-len(shorter) :] == shorter:
+            if longer is other or key in entries:
+                found.add(key)
+    return found.pop() if len(found) == 1 else None
+
+
 def genitive_base(label: str, surface: str, known: Iterable[str]) -> str | None:
-    """The key of the name a genitive belongs to ("Annas" -> "PERSON:anna") when that name
-    is in ``known`` (the map, or the other passages of the same text)."""
+    """The key of the name a genitive belongs to ("Annas" -> "PERSON:anna", "Lones" ->
+    "PERSON:lone kristensen") when that name is in ``known`` (the map, or the other passages
+    of the same text)."""
     if label not in ("PERSON", "LOCATION", "ORG"):
         return None
+    known = set(known)
     for ending in _GENITIVE:
         if surface.endswith(ending) and len(surface) > len(ending) + 1:
             base = map_key(label, surface[: -len(ending)])
             if base in known:
                 return base
+            other = same_person(label, surface[: -len(ending)], known)
+            if other is not None:
+                return other
     return None
 
 
@@ -601,7 +629,8 @@ def placeholder_for(
     """The placeholder the map has for a passage, the key it is (or would be) stored under,
     and whether the passage is a genitive of that key ("Annas": "[Person 1]s"). ``near``
     holds the keys of the other passages in the same text, so that a genitive that comes
-    before its name still finds it."""
+    before its name still finds it. One person has one placeholder: "Tuva" and "Tuva Björk",
+    "Lone Kristensen" and "Lones" (see ``same_person``)."""
     key = map_key(label, surface)
     if key in entries:
         return entries[key]["placeholder"], key, False
@@ -609,6 +638,9 @@ def placeholder_for(
     if base is not None:
         known = entries.get(base)
         return (known["placeholder"] + "s" if known else None), base, True
+    other = same_person(label, surface, entries, near)
+    if other is not None:
+        return (entries[other]["placeholder"] if other in entries else None), other, False
     return None, key, False
 
 
