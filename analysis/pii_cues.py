@@ -234,9 +234,15 @@ NINO = re.compile(r"(?<!\w)[A-Z]{2}[^\S\n]?(?:\d{2}[^\S\n]?){3}[A-D](?!\w)")
 
 #: the next word is a name, whatever its case ("hon hette lilja")
 NAMING = {
-    "sv": set(_w("hette heter hetat kallades kallas kallad kallade döpt döptes")),
-    "da": set(_w("hed hedder hedde kaldet kaldes kaldte døbt")),
-    "en": set(_w("named called nicknamed")),
+    "sv": set(_w("hette heter hetat")),
+    "da": set(_w("hed hedder hedde")),
+    "en": set(),
+}
+#: the next word is a name when capitalised or no ordinary word ("it is called anmälan")
+CALLING = {
+    "sv": set(_w("kallades kallas kallad kallade döpt döptes")),
+    "da": set(_w("kaldet kaldes kaldte døbt")),
+    "en": set(_w("called named nicknamed")),
 }
 #: words said before the name itself ("hette egentligen Ali"), skipped
 FILLERS = set(

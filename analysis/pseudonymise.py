@@ -373,8 +373,8 @@ class Detector:
         language = self.language if self.language in cues.ROLES else "en"
         roles = cues.ROLES[language]
         extra_roles = cues.EXTRA_ROLE_WORDS[language]
-        naming, dwelling, work = (cues.NAMING[language], cues.DWELLING[language],
-                                  cues.WORK[language])  # fmt: skip
+        naming, calling = cues.NAMING[language], cues.CALLING[language]
+        dwelling, work = cues.DWELLING[language], cues.WORK[language]
 
         def lower(i):
             return lowers[i] if 0 <= i < len(words) else ""
@@ -396,19 +396,22 @@ class Detector:
             end = last + len(surface.rstrip("'’") or surface)
             return Detection(start, end, label, text[start:end], "context")
 
-        cue_words = (naming | roles | cues.PLACE_PREPOSITIONS | PLACE_WORDS | work
+        cue_words = (naming | calling | roles | cues.PLACE_PREPOSITIONS | PLACE_WORDS | work
                      | {"is", "was", "'s", "name's", "names"})  # fmt: skip
         for i, low in enumerate(lowers):
             if low not in cue_words and not (capitals[i] and lower(i + 1) in cues.PREDICATES):
                 continue
             # a name after "hette", "named", "her name was"
-            if low in naming or (low in ("is", "was", "'s") and lower(i - 1) == "name") or (
-                    low in ("name's", "names")):  # fmt: skip
+            strong = low in naming or (low in ("is", "was", "'s") and lower(i - 1) == "name") or (
+                    low in ("name's", "names"))  # fmt: skip
+            if strong or low in calling:
                 j = i + 1
                 while lower(j) in cues.FILLERS or lower(j) in cues.OBJECTS:
                     j += 1
-                if lower(j).isalpha() and lower(j) not in cues.NOT_NAMES and (
-                        capitalised(j) or lower(j) not in self.stops):  # fmt: skip
+                name = lower(j)
+                if name.isalpha() and name not in cues.NOT_NAMES and (capitalised(j) or (
+                        name not in self.stops and (strong or name not in self.known
+                                                    or name in self.first))):  # fmt: skip
                     yield span(j, j, "PERSON")
             # a capitalised word after a kinship word or role: "min mamma Sol", "Mr Hughes"
             if low in roles:
@@ -511,14 +514,16 @@ class Detector:
                       "ORG": "ORG", "DATE": "DATE"}  # fmt: skip
             found += [Detection(e.start_char, e.end_char, labels[e.label_], e.text, "model")
                       for e in self.nlp(text).ents if e.label_ in labels]  # fmt: skip
-        found = _resolve(found)
-        found += self._echoes(doc, found)
-        return _merge_people(_resolve(found), text)
+        found = _merge_people(_resolve(found), text)
+        echoes = self._echoes(doc, found)
+        return _merge_people(_resolve(found + echoes), text) if echoes else found
 
     def _echoes(self, doc, found: list[Detection]) -> list[Detection]:
         """Every other place a word of a found name occurs ("Kieran" at the start of a sentence
         when "Kieran Wade" comes later): one person, found everywhere."""
-        names = {w.lower() for d in found if d.label == "PERSON" and d.source != "pattern"
+        # Not from guesses: a capitalised word that is only a candidate must not spread.
+        names = {w.lower() for d in found if d.label == "PERSON"
+                 and d.source not in ("pattern", "candidate")
                  for w in d.text.split() if w[:1].isalpha()}  # fmt: skip
         names = {n for n in names if n not in self.known and len(n) > 1}
         if not names:
@@ -599,9 +604,9 @@ def same_person(label: str, surface: str, entries, near: Iterable[str] = ()) -> 
         longer, shorter = (other, words) if len(other) > len(words) else (words, other)
         if len(longer) == len(shorter) or not shorter:
             continue
-        if longer[: len(shorter)] == shorter or longer[-len(shorter) :] == shorter:
-            if longer is other or key in entries:
-                found.add(key)
+        part = longer[: len(shorter)] == shorter or longer[-len(shorter) :] == shorter
+        if part and (longer is other or key in entries):
+            found.add(key)
     return found.pop() if len(found) == 1 else None
 
 
