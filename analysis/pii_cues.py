@@ -351,6 +351,14 @@ WORK_PREPOSITIONS = {
     "da": set(_w("i hos på ved")),
     "en": set(_w("at for with")),
 }
+#: workplaces that are a kind, not a name ("praktik på Kommunen")
+GENERIC_WORKPLACES = set(
+    _w(
+        "kommunen kommun socialen soc socialtjänsten arbetsförmedlingen försäkringskassan "
+        "regionen landstinget staten kyrkan kommune jobcentret jobcenter regionen staten "
+        "council school college university hospital nhs army armed forces"
+    )
+)
 #: capitalised words that name a time, not a person or place
 NOT_NAMES = frozenset(
     _w(

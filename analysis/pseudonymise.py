@@ -410,16 +410,17 @@ class Detector:
                     j += 1
                 name = lower(j)
                 if name.isalpha() and name not in cues.NOT_NAMES and (capitalised(j) or (
-                        name not in self.stops and (strong or name not in self.known
-                                                    or name in self.first))):  # fmt: skip
+                        name not in self.stops and (strong or name in self.first
+                                                    or name in self.last))):  # fmt: skip
                     yield span(j, j, "PERSON")
             # a capitalised word after a kinship word or role: "min mamma Sol", "Mr Hughes"
             if low in roles:
                 j = i + 1
                 while lower(j) in cues.FILLERS and capitalised(j):
                     j += 1
-                if capitalised(j) and lower(j) not in cues.NOT_NAMES and (
-                        lower(j) not in self.places or lower(j) in register):  # fmt: skip
+                name = lower(j)
+                if capitalised(j) and name not in cues.NOT_NAMES and (
+                        name not in self.places or name in register):  # fmt: skip
                     yield span(j, j, "PERSON")
             # "<Name> var min kontaktperson", "Ash was my contact person"
             if (capitalised(i) and lower(i + 1) in cues.PREDICATES
@@ -446,7 +447,8 @@ class Detector:
                     if lower(j) in cues.WORK_PREPOSITIONS[language] and j + 1 < len(words) and (
                             uppers[j + 1] and lowers[j + 1][:1].isalpha()):  # fmt: skip
                         name = lower(j + 1)
-                        if name not in self.places and name not in register:
+                        if name not in self.places and name not in register and (
+                                name not in cues.GENERIC_WORKPLACES):  # fmt: skip
                             yield span(j + 1, run(j + 1, org=True), "ORG")
                         break
 
