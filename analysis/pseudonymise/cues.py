@@ -280,11 +280,13 @@ ROLES = {
     ),
     "en": set(
         _w(
-            "mum mom mam mother dad father brother sister aunt auntie uncle nan nana gran grandma"
+            "mum mom mam mother dad father brother sister aunt auntie uncle nan nana gran grandma "
             "grandad grandpa grandmother grandfather cousin stepmum stepdad stepbrother "
-            "stepsister"
-            "carer worker keyworker teacher mentor boss manager boyfriend girlfriend partner "
-            "friend mate neighbour counsellor therapist coach son daughter wife husband mr mrs ms"
+            "stepsister "
+            "carer worker keyworker caseworker advisor adviser supervisor guardian teacher "
+            "mentor boss "
+            "manager boyfriend girlfriend partner "
+            "friend mate neighbour counsellor therapist coach son daughter wife husband mr mrs ms "
             "miss dr"
         )
     ),
@@ -307,19 +309,19 @@ DWELLING = {
     "sv": set(
         _w(
             "bodde bor bott flyttade flyttat flytta flyttar växte uppvuxen kommer kom född föddes "
-            "placerad placerades hamnade hemma upp"
+            "placerad placerades hamnade hemma upp skickades skickad"
         )
     ),
     "da": set(
         _w(
             "boede bor boet flyttede flyttet flytte flytter voksede vokset kommer kom født "
-            "anbragt havnede hjemme op"
+            "anbragt havnede hjemme op sendt sendte"
         )
     ),
     "en": set(
         _w(
             "lived live living lives moved move moving grew raised born come came comes placed "
-            "ended stayed up settled"
+            "ended stayed up settled sent"
         )
     ),
 }
@@ -366,7 +368,7 @@ NOT_NAMES = frozenset(
         "monday tuesday wednesday thursday friday saturday sunday easter christmas xmas "
         "halloween eid ramadan instagram facebook snapchat tiktok youtube messenger whatsapp "
         "netflix "
-        "google spotify discord midsommar påsk jul nyår lucia måndag tisdag onsdag torsdag fredag"
+        "google spotify discord midsommar påsk jul nyår lucia måndag tisdag onsdag torsdag fredag "
         "lördag söndag mandag tirsdag fredag lørdag søndag påske pinse januari februari mars maj "
         "juni juli augusti oktober januar februar marts august god gud allah jesus"
     )
