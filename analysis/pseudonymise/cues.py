@@ -1,0 +1,375 @@
+"""Context cues and patterns for ``analysis.pseudonymise``: what the words around a word say
+about it, phone numbers spoken as words, dates written with words, postcodes, and social
+media handles and links.
+
+Every rule here is a short list of words or a pattern that a reviewer can read and explain:
+"after *hette* comes a name", "after *bodde i* comes a place". Nothing is learned from data.
+"""
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import cache
+
+
+def _w(words: str) -> list[str]:
+    return words.split()
+
+
+# --- folding -----------------------------------------------------------------------------------
+
+_FOLD = str.maketrans({"ø": "o", "æ": "ae", "ß": "ss", "đ": "d", "ł": "l", "œ": "oe"})
+_FOLD_LONG = str.maketrans({"ä": "ae", "ö": "oe", "ø": "oe", "å": "aa", "æ": "ae", "ü": "ue"})
+
+
+def folds(word: str) -> set[str]:
+    """The ways a name is spelled without its diacritics: "ekström" -> {"ekstrom", "ekstroem"},
+    lowercased, letters and digits only (a handle or link rarely keeps them)."""
+    lower = word.lower()
+    found = set()
+    for table in (_FOLD, _FOLD_LONG):
+        plain = unicodedata.normalize("NFKD", lower.translate(table))
+        found.add("".join(c for c in plain if c.isalnum() and not unicodedata.combining(c)))
+    return {f for f in found if f}
+
+
+# --- handles and links -------------------------------------------------------------------------
+
+#: "@viggo_ekstrom": an @ that does not end an e-mail address's local part
+HANDLE = re.compile(r"(?<![\w@.+-])@[^\W_](?:[\w.]*\w)?")
+SOCIAL = re.compile(
+    r"(?<![\w./@-])(?:https?://)?(?:www\.|m\.|vm\.)?(?:instagram|facebook|fb|tiktok|twitter|x|"
+    r"youtube|youtu|snapchat|linkedin|twitch|threads|github|soundcloud|pinterest|tumblr|"
+    r"onlyfans|discord|reddit|vimeo|spotify)\.(?:com|net|me|tv|gg|be|se|dk)/[\w.@%/~+-]*[\w/]",
+    re.IGNORECASE,
+)
+LINK = re.compile(
+    r"(?<![\w./@-])(?:https?://\S+|www\.\S+|[\w-]+(?:\.[\w-]+)*\.(?:se|dk|nu|com|org|net|io|me|"
+    r"co\.uk|uk|blog)(?:/\S*)?)(?<![.,;:!?)»”\"'])",
+    re.IGNORECASE,
+)
+
+
+def handles_and_links(text: str, register: Iterable[str]) -> Iterable[tuple[int, int]]:
+    """Every @handle and social media link; any other link when it spells a name from the
+    register, with or without its diacritics ("viggoekstrom.se" for Viggo Ekström)."""
+    for match in HANDLE.finditer(text):
+        yield match.start(), match.end()
+    for match in SOCIAL.finditer(text):
+        yield match.start(), match.end()
+    spelled = {f for name in register for f in folds(name) if len(f) >= 3}
+    if spelled:
+        for match in LINK.finditer(text):
+            link = "".join(c for c in match.group().lower() if c.isalnum())
+            if any(name in link for name in spelled):
+                yield match.start(), match.end()
+
+
+# --- dates written with words ------------------------------------------------------------------
+
+_UNITS_SV = "första|andra|tredje|fjärde|femte|sjätte|sjunde|åttonde|nionde"
+_UNITS_DA = "første|anden|tredje|fjerde|femte|sjette|syvende|ottende|niende"
+_UNITS_EN = "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth"
+ORDINALS = "|".join(
+    [
+        _UNITS_SV,
+        "tionde|elfte|tolfte|trettonde|fjortonde|femtonde|sextonde|sjuttonde|artonde|nittonde",
+        "tjugonde|trettionde",
+        rf"(?:tjugo|trettio)(?:{_UNITS_SV})",
+        _UNITS_DA,
+        "tiende|ellevte|tolvte|trettende|fjortende|femtende|sekstende|syttende|attende|nittende",
+        "tyvende|tredivte",
+        r"(?:en|to|tre|fire|fem|seks|syv|otte|ni)og(?:tyvende|tredivte)",
+        _UNITS_EN,
+        "tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth",
+        "eighteenth|nineteenth|twentieth|thirtieth",
+        rf"(?:twenty|thirty)[- ]?(?:{_UNITS_EN})",
+        r"\d{1,2}(?::[ae]|st|nd|rd|th)",
+    ]
+)
+FULL_MONTHS = (
+    "januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december|"
+    "januar|februar|marts|august|january|february|march|may|june|july|october"
+)
+
+
+# --- phone numbers spoken as words ----------------------------------------------------------
+
+#: number words and how many digits each stands for when a number is read out
+_UNIT, _TEEN, _TENS, _HUNDRED, _REPEAT, _JOIN = 1, 2, 3, 4, 5, 6
+NUMBER_WORDS = {
+    "sv": {
+        **dict.fromkeys(_w("noll nolla ett en två tre fyra fem sex sju åtta nio"), _UNIT),
+        **dict.fromkeys(
+            _w("tio elva tolv tretton fjorton femton sexton sjutton arton nitton"), _TEEN
+        ),
+        **dict.fromkeys(_w("tjugo trettio fyrtio femtio sextio sjuttio åttio nittio"), _TENS),
+        "hundra": _HUNDRED,
+        "dubbel": _REPEAT,
+        "dubbla": _REPEAT,
+    },
+    "da": {
+        **dict.fromkeys(_w("nul en et to tre fire fem seks syv otte ni"), _UNIT),
+        **dict.fromkeys(
+            _w("ti elleve tolv tretten fjorten femten seksten sytten atten nitten"), _TEEN
+        ),
+        **dict.fromkeys(_w("tyve tredive fyrre halvtreds tres halvfjerds firs halvfems"), _TENS),
+        "hundrede": _HUNDRED,
+        "og": _JOIN,
+        "dobbelt": _REPEAT,
+    },
+    "en": {
+        **dict.fromkeys(_w("oh zero nought one two three four five six seven eight nine"), _UNIT),
+        **dict.fromkeys(
+            _w("ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen"),
+            _TEEN,
+        ),
+        **dict.fromkeys(_w("twenty thirty forty fifty sixty seventy eighty ninety"), _TENS),
+        "hundred": _HUNDRED,
+        "double": _REPEAT,
+        "triple": _REPEAT,
+    },
+}
+#: words before a number that make it a phone number
+PHONE_CUES = re.compile(
+    r"(?<!\w)(?:nummer|numret|numren|nr|telefon\w*|mobil\w*|ring\w*|sms\w*|tlf|nummeret|"
+    r"number|phone|mobile|call|ring|text)(?!\w)",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[^\W\d_]+|\d+")
+
+
+@cache
+def _kinds(word: str, language: str) -> tuple[int, ...] | None:
+    if word.isdigit():
+        return (_UNIT,) * len(word)
+    found = _pieces(word, NUMBER_WORDS.get(language, NUMBER_WORDS["en"]))
+    return tuple(found) if found else None
+
+
+def _pieces(word: str, vocabulary: dict[str, int]) -> list[int] | None:
+    """The kinds of the number words a word is made of ("nollsjuttio" -> [unit, tens]), or
+    None when it is not made of number words alone (longest piece first)."""
+    if not word:
+        return []
+    for size in range(len(word), 1, -1):
+        kind = vocabulary.get(word[:size])
+        if kind is not None:
+            rest = _pieces(word[size:], vocabulary)
+            if rest is not None:
+                return [kind, *rest]
+    return None
+
+
+def _digits(kinds: list[int], previous: int | None) -> int:
+    """How many digits a run of number words reads out: "sjuttio tre" is two, "toogtyve" two,
+    "nine hundred" three."""
+    count = 0
+    for kind in kinds:
+        if kind == _UNIT:
+            count += 0 if previous == _TENS else 1
+        elif kind in (_TEEN, _TENS):
+            count += 1 if previous == _JOIN else 2
+        elif kind == _HUNDRED:
+            count += 2
+        elif kind == _REPEAT:
+            count += 1
+        # "toogtyve" is complete: a unit after it starts a new number
+        previous = None if kind == _TENS and previous == _JOIN else kind
+    return count
+
+
+def _last(kinds: list[int]) -> int | None:
+    """What a following word continues: nothing after a complete "toogtyve"."""
+    return None if tuple(kinds[-2:]) == (_JOIN, _TENS) else kinds[-1]
+
+
+def spoken_phones(text: str, language: str) -> Iterable[tuple[int, int]]:
+    """Runs of number words (and digits) that read out a phone number: at least seven digits
+    after a cue such as "nummer" or "ring", or at least nine anywhere."""
+    run: list = []  # (start, end, digits)
+    previous = None
+
+    def close():
+        if len(run) >= 3 and not all(text[s:e].isdigit() for s, e, _ in run):
+            digits = sum(d for _, _, d in run)
+            start, end = run[0][0], run[-1][1]
+            cued = PHONE_CUES.search(text, max(0, start - 40), start)
+            if digits >= 9 or (digits >= 7 and cued):
+                return start, end
+        return None
+
+    for match in _WORD.finditer(text):
+        word = match.group().lower()
+        kinds = _kinds(word, language) if len(word) < 40 else None
+        gap = text[run[-1][1] : match.start()] if run else ""
+        if kinds and (not run or (re.fullmatch(r"[\s,.-]{1,3}", gap) and "\n" not in gap)):
+            run.append((match.start(), match.end(), _digits(kinds, previous)))
+            previous = _last(kinds)
+            continue
+        if (found := close()) is not None:
+            yield found
+        run, previous = [], None
+        if kinds:
+            run.append((match.start(), match.end(), _digits(kinds, None)))
+            previous = _last(kinds)
+    if (found := close()) is not None:
+        yield found
+
+
+# --- postcodes ---------------------------------------------------------------------------------
+
+#: "652 24" (Sweden) before a capitalised town or after "postnummer"
+POSTCODE_SE = re.compile(r"(?<![\d+-])[1-9]\d{2}[^\S\n]\d{2}(?![\d-])(?=[^\S\n]+[A-ZÅÄÖ])")
+#: "DK-8000" anywhere, "8220" before a capitalised town (checked by the detector)
+POSTCODE_DK = re.compile(
+    r"(?<![\w-])DK-?[^\S\n]?\d{4}(?!\d)|(?<![\w,.-])[1-9]\d{3}(?=[^\S\n]+[A-ZÆØÅ])"
+)
+POSTCODE_UK = re.compile(r"(?<!\w)[A-Z]{1,2}\d[A-Z\d]?[^\S\n]?\d[ABD-HJLNP-UW-Z]{2}(?!\w)")
+#: a UK national insurance number
+NINO = re.compile(r"(?<!\w)[A-Z]{2}[^\S\n]?(?:\d{2}[^\S\n]?){3}[A-D](?!\w)")
+
+
+# --- words around a name -------------------------------------------------------------------
+
+#: the next word is a name, whatever its case ("hon hette lilja")
+NAMING = {
+    "sv": set(_w("hette heter hetat")),
+    "da": set(_w("hed hedder hedde")),
+    "en": set(),
+}
+#: the next word is a name when capitalised or no ordinary word ("it is called anmälan")
+CALLING = {
+    "sv": set(_w("kallades kallas kallad kallade döpt döptes")),
+    "da": set(_w("kaldet kaldes kaldte døbt")),
+    "en": set(_w("called named nicknamed")),
+}
+#: words said before the name itself ("hette egentligen Ali"), skipped
+FILLERS = set(
+    _w(
+        "egentligen faktiskt typ visst ju väl nog bara faktisk egentlig vist jo bare actually "
+        "really just like mr mrs ms miss dr fru herr"
+    )
+)
+#: pronouns between a naming word and the name ("called him Buddy"), skipped
+OBJECTS = set(_w("him her me them us honom henne mig dem oss ham hende os jag jeg"))
+#: kinship words and roles: a capitalised word after them is a name ("min mamma Sol")
+ROLES = {
+    "sv": set(
+        _w(
+            "mamma pappa mor far mamman pappan morsan farsan bror brorsan syster systern moster "
+            "morbror faster farbror mormor morfar farmor farfar kusin lillebror storebror "
+            "lillasyster storasyster fostermamma fosterpappa fostermor fosterfar fosterbror "
+            "fostersyster familjehemsmamma familjehemspappa styvmamma styvpappa halvbror "
+            "halvsyster kontaktperson kontaktpersonen handläggare handläggaren socialsekreterare "
+            "socialsekreteraren kurator kuratorn lärare läraren mentor mentorn chef chefen "
+            "pojkvän flickvän sambo kompis kompisen vän väninna granne grannen rektor rektorn "
+            "psykolog psykologen tränare tränaren gudmor gudfar son dotter fru"
+        )
+    ),
+    "da": set(
+        _w(
+            "mor far mora fars bror broder søster moster faster morbror farbror mormor morfar "
+            "farmor farfar fætter kusine lillebror storebror lillesøster storesøster plejemor "
+            "plejefar plejemoren plejefaren plejebror plejesøster papmor papfar stedmor stedfar "
+            "halvbror halvsøster kontaktperson kontaktpersonen sagsbehandler sagsbehandleren "
+            "lærer læreren mentor chef chefen kæreste ven veninde kammerat nabo pædagog "
+            "pædagogen psykolog psykologen træner træneren søn datter kone mand støttekontakt "
+            "støttekontaktperson"
+        )
+    ),
+    "en": set(
+        _w(
+            "mum mom mam mother dad father brother sister aunt auntie uncle nan nana gran grandma "
+            "grandad grandpa grandmother grandfather cousin stepmum stepdad stepbrother "
+            "stepsister "
+            "carer worker keyworker caseworker advisor adviser supervisor guardian teacher "
+            "mentor boss "
+            "manager boyfriend girlfriend partner "
+            "friend mate neighbour counsellor therapist coach son daughter wife husband mr mrs ms "
+            "miss dr"
+        )
+    ),
+}
+#: "<Name> var min kontaktperson": a verb and a possessive before a role
+PREDICATES = set(_w("var är blev was is became er bliver"))
+POSSESSIVES = set(_w("min mitt vår mina my our mit vores hans hennes hendes his her their"))
+EXTRA_ROLE_WORDS = {
+    "en": set(
+        _w(
+            "foster social key contact support personal birth youth best old little big older "
+            "younger"
+        )
+    ),
+    "sv": set(_w("gamla bästa nya biologiska lilla stora")),
+    "da": set(_w("gamle bedste nye biologiske lille store")),
+}
+#: verbs of living and moving: the place word after them introduces a place
+DWELLING = {
+    "sv": set(
+        _w(
+            "bodde bor bott flyttade flyttat flytta flyttar växte uppvuxen kommer kom född föddes "
+            "placerad placerades hamnade hemma upp skickades skickad"
+        )
+    ),
+    "da": set(
+        _w(
+            "boede bor boet flyttede flyttet flytte flytter voksede vokset kommer kom født "
+            "anbragt havnede hjemme op sendt sendte"
+        )
+    ),
+    "en": set(
+        _w(
+            "lived live living lives moved move moving grew raised born come came comes placed "
+            "ended stayed up settled sent"
+        )
+    ),
+}
+PLACE_PREPOSITIONS = set(_w("i från till på in from to fra til at"))
+#: words of working and shopping: "praktik hos Netto", "work at Tesco"
+WORK = {
+    "sv": set(
+        _w(
+            "jobbar jobbade jobbat jobba arbetar arbetade arbetat praktik praktiserade sommarjobb "
+            "sommarjobbade extrajobb extrajobbade jobb anställd anställning lärling handlade "
+            "handla handlar kassan"
+        )
+    ),
+    "da": set(
+        _w(
+            "arbejder arbejdede arbejdet arbejde praktik job fritidsjob studiejob ansat elev "
+            "lærling handlede handler handle"
+        )
+    ),
+    "en": set(
+        _w(
+            "work works worked working job placement apprenticeship shifts employed shopped "
+            "shopping shop"
+        )
+    ),
+}
+WORK_PREPOSITIONS = {
+    "sv": set(_w("på hos vid")),
+    "da": set(_w("i hos på ved")),
+    "en": set(_w("at for with")),
+}
+#: workplaces that are a kind, not a name ("praktik på Kommunen")
+GENERIC_WORKPLACES = set(
+    _w(
+        "kommunen kommun socialen soc socialtjänsten arbetsförmedlingen försäkringskassan "
+        "regionen landstinget staten kyrkan kommune jobcentret jobcenter regionen staten "
+        "council school college university hospital nhs army armed forces"
+    )
+)
+#: capitalised words that name a time, not a person or place
+NOT_NAMES = frozenset(
+    _w(
+        "january february march april may june july august september october november december "
+        "monday tuesday wednesday thursday friday saturday sunday easter christmas xmas "
+        "halloween eid ramadan instagram facebook snapchat tiktok youtube messenger whatsapp "
+        "netflix "
+        "google spotify discord midsommar påsk jul nyår lucia måndag tisdag onsdag torsdag fredag "
+        "lördag söndag mandag tirsdag fredag lørdag søndag påske pinse januari februari mars maj "
+        "juni juli augusti oktober januar februar marts august god gud allah jesus"
+    )
+)
