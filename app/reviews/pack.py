@@ -110,9 +110,10 @@ def _final_check(view) -> list[int]:
 
 def _attrition(session) -> dict:
     """Attrition per cohort, suppressed as a family: interviewed, each reason, not offered
-    and in progress add up to the eligible. The offered are the eligible less the not
-    offered and those in progress not yet offered (which the table does not show), so they
-    are shown only beside a row with nothing hidden; otherwise they are hidden too."""
+    and in progress add up to the eligible. The offered are the interviewed, the reasons
+    and those in progress with an offer; with the eligible, the not offered and the in
+    progress shown, the first two together are known anyway, so the offered tell nothing
+    hidden. Otherwise they would, and are hidden too."""
     years = attrition(today(), rules())
     if session.scope_from:
         years = [y for y in years if y.year >= session.scope_from.year]
@@ -124,7 +125,7 @@ def _attrition(session) -> dict:
         parts = [y.interviewed, *(y.reasons[r] for r in reasons), y.not_offered, y.in_progress]
         eligible, (cells,) = agg.family(y.eligible, [parts])
         offered = agg.cell(y.offered)
-        if not offered.suppressed and any(c.suppressed for c in [eligible, *cells]):
+        if not offered.suppressed and any(c.suppressed for c in [eligible, *cells[-2:]]):
             offered = agg.Cell(None, reason=agg.SECONDARY)
         shown = [str(c) for c in cells]
         rows.append({"year": y.year, "eligible": str(eligible), "offered": str(offered),
