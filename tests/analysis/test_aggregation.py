@@ -56,7 +56,7 @@ def families(draw):
     total = sum(first)
     rows = [first]
     for _ in range(draw(st.integers(0, 2))):
-        size = draw(st.integers(1, 3))
+        size = draw(st.integers(1, 5))
         cuts = sorted(draw(st.lists(st.integers(0, total), min_size=size - 1,
                                     max_size=size - 1)))  # fmt: skip
         rows.append([b - a for a, b in zip([0, *cuts], [*cuts, total], strict=True)])
