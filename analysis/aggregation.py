@@ -99,9 +99,12 @@ def any_secondary(*cells) -> bool:
 _SHOWN = None
 
 
-def domains(total_mark, total: int, marks, values, threshold: int = THRESHOLD):
+def domains(total_mark, total: int, marks, values, threshold: int = THRESHOLD, bounds=None,
+            total_bound: int | None = None):  # fmt: skip
     """The values a reader can hold possible for the total and for every cell, as closed
-    intervals (lo, hi), given the marks (None: shown, ``SMALL``, ``SECONDARY``)."""
+    intervals (lo, hi), given the marks (None: shown, ``SMALL``, ``SECONDARY``) and what
+    the reader knows to bound each cell from above (``bounds``, like ``values``; None for
+    no bound) and the total (``total_bound``)."""
     flat = [m for row in marks for m in row]
     shows_number = total_mark is _SHOWN or any(m is _SHOWN for m in flat)
     has_small = total_mark == SMALL or SMALL in flat
@@ -110,35 +113,40 @@ def domains(total_mark, total: int, marks, values, threshold: int = THRESHOLD):
 
     def one(mark, value):
         if mark is _SHOWN:
-            return (value, value)
-        return small if mark == SMALL else secondary
+            return (value, value, False)
+        return (*small, True) if mark == SMALL else (*secondary, True)
 
-    total_domain = one(total_mark, total)
-    if total_mark == SMALL:
-        total_domain = (1, threshold - 1)
+    total_domain = (1, threshold - 1, True) if total_mark == SMALL else one(total_mark, total)
+    total_domain = _capped(total_domain, total_bound)
+    bounds = bounds or [[None] * len(vs) for vs in values]
     cells = [
-        [one(m, v) for m, v in zip(ms, vs, strict=True)]
-        for ms, vs in zip(marks, values, strict=True)
+        [_capped(one(m, v), b) for m, v, b in zip(ms, vs, bs, strict=True)]
+        for ms, vs, bs in zip(marks, values, bounds, strict=True)
     ]
     return total_domain, cells
 
 
+def _capped(domain, bound):
+    lo, hi, is_hidden = domain
+    return domain if bound is None or not is_hidden else (lo, max(lo, min(hi, bound)), True)
+
+
 def determined(total_domain, cells) -> list:
     """What a reader can work out: "total" when the total is hidden and has one possible
-    value, and (row, column) for every hidden cell with one possible value. ``cells`` are
-    intervals as from ``domains``; a shown cell is an interval of one value."""
-    low, high = total_domain
-    sums = [(sum(lo for lo, _ in row), sum(hi for _, hi in row)) for row in cells]
+    value, and (row, column) for every hidden cell with one possible value. The total and
+    ``cells`` are (lo, hi, hidden) as from ``domains``."""
+    low, high, total_hidden = total_domain
+    sums = [(sum(d[0] for d in row), sum(d[1] for d in row)) for row in cells]
     for lo, hi in sums:
         low, high = max(low, lo), min(high, hi)
     found = []
-    if total_domain[0] != total_domain[1] and low >= high:
+    if total_hidden and low >= high:
         found.append("total")
     for r, row in enumerate(cells):
         lo_row, hi_row = sums[r]
-        for c, (lo, hi) in enumerate(row):
-            if lo == hi:
-                continue  # shown
+        for c, (lo, hi, is_hidden) in enumerate(row):
+            if not is_hidden:
+                continue
             # the others of the row hold between lo_row - lo and hi_row - hi together
             least = max(lo, low - (hi_row - hi))
             most = min(hi, high - (lo_row - lo))
@@ -147,9 +155,12 @@ def determined(total_domain, cells) -> list:
     return found
 
 
-def family(total: int, rows: Sequence[Sequence[int]], threshold: int = THRESHOLD):
+def family(total: int, rows: Sequence[Sequence[int]], threshold: int = THRESHOLD,
+           bounds=None, total_bound: int | None = None):  # fmt: skip
     """The total and every row's cells, suppressed so that no hidden count can be worked
-    out from the rest. Returns (total cell, [row cells]).
+    out from the rest. Returns (total cell, [row cells]). ``bounds`` (like ``rows``, None
+    for none) are what a reader knows to bound a cell from above: the interviews of a year
+    touching a theme are at most the year's coded interviews; ``total_bound`` likewise.
 
     Small cells are hidden. Then, while a hidden count is determined, the smallest shown
     non-zero cell of its row is hidden as secondary; a row with nothing left to hide hides
@@ -168,7 +179,7 @@ def family(total: int, rows: Sequence[Sequence[int]], threshold: int = THRESHOLD
     marks = [[SMALL if hidden(v, t) else _SHOWN for v in r] for r in rows]
     total_mark = _SHOWN
     while True:
-        found = determined(*domains(total_mark, total, marks, rows, t))
+        found = determined(*domains(total_mark, total, marks, rows, t, bounds, total_bound))
         if not found:
             break
         if not _hide_more(found, marks, rows):
@@ -176,7 +187,7 @@ def family(total: int, rows: Sequence[Sequence[int]], threshold: int = THRESHOLD
                 total_mark = SECONDARY
                 continue
             if not _hide_smallest(range(len(rows)), marks, rows):
-                return _all_hidden(total, rows, t)
+                return _all_hidden(total, rows, t, bounds, total_bound)
     total_cell = Cell(total, None, t) if total_mark is _SHOWN else Cell(None, None, t, total_mark)
     return total_cell, [
         [Cell(v, None, t) if m is _SHOWN else Cell(None, None, t, m) for m, v in zip(ms, vs,
@@ -201,15 +212,23 @@ def _hide_smallest(row_indexes, marks, rows) -> bool:
     return True
 
 
-def _all_hidden(total: int, rows, t: int):
+def _all_hidden(total: int, rows, t: int, bounds=None, total_bound=None):
     """The last resort: small cells and zeros say "< 3", the others "–". If a reader
     could still work a count out from the marks alone, every cell says "–"."""
     marks = [[SMALL if v < t else SECONDARY for v in r] for r in rows]
-    if not determined(*domains(SECONDARY, total, marks, rows, t)):
+    if not determined(*domains(SECONDARY, total, marks, rows, t, bounds, total_bound)):
         return Cell(None, None, t, SECONDARY), [[Cell(None, None, t, m) for m in ms]
                                                 for ms in marks]  # fmt: skip
     return Cell(None, None, t, SECONDARY), [[Cell(None, None, t, SECONDARY) for _ in r]
                                             for r in rows]  # fmt: skip
+
+
+def bound(c: Cell) -> int | None:
+    """What a shown or hidden cell tells a reader about the most a part of it can be: its
+    number, ``threshold - 1`` under "< 3", nothing under "–"."""
+    if not c.suppressed:
+        return c.n
+    return None if c.secondary else c.threshold - 1
 
 
 def partition(values: Sequence[int], total: int | None = None, threshold: int = THRESHOLD):

@@ -155,22 +155,27 @@ def _coded(years, coded: dict, bands: dict) -> tuple[agg.Cell, list, dict]:
     return total, rows[0], dict(zip(bands, rows[1:], strict=True))
 
 
-def _families(keys, counts, years, coded, coded_cells, bands) -> tuple[list[Row], dict]:
+def _families(keys, counts, years, coded, coded_cells, bands, coded_bands=None,
+              coded_all=None) -> tuple[list[Row], dict]:  # fmt: skip
     """Rows per theme or code. A row's years and its bands (by age, by years in care)
     each add up to its total, so they are suppressed together (``agg.family``); passages
-    are hidden with their cell. Returns the rows and, per attribute, every row's band
-    cells."""
+    are hidden with their cell. A row's cell is at most the coded interviews of its year
+    or band, and a reader who sees those may use them: they bound the cells. Returns the
+    rows and, per attribute, every row's band cells."""
     interviews = {(k, y): n for k, y, n, _p in counts}
     passages = {(k, y): p for k, y, _n, p in counts}
     touching = {
         a: {(k, b): n for k, b, n in data["touching"]} for a, (_names, data) in bands.items()
     }
+    bounds = [[agg.bound(c) for c in coded_cells]]
+    bounds += [[agg.bound(c) for c in (coded_bands or {})[a]] for a in bands]
+    total_bound = agg.bound(coded_all) if coded_all is not None else None
     rows, band_rows = [], {a: [] for a in bands}
     for key, label in keys:
         values = [[interviews.get((key, y), 0) for y in years]]
         values += [[touching[a].get((key, b), 0) for b in names]
                    for a, (names, _data) in bands.items()]  # fmt: skip
-        total, cells = agg.family(sum(values[0]), values)
+        total, cells = agg.family(sum(values[0]), values, bounds=bounds, total_bound=total_bound)
         for a, band_cells in zip(bands, cells[1:], strict=True):
             band_rows[a].append(band_cells)
         shown = _year_cells(cells[0], years, coded_cells, coded)
@@ -201,7 +206,8 @@ def overview(actor, scope: Scope, *, full: bool = True, passages: bool = True) -
     bands = _band_data(scope)
     coded_all, coded_cells, coded_bands = _coded(years, coded, bands)
     counts = aggregates.theme_year(scope)
-    rows, band_rows = _families(keys, counts, years, coded, coded_cells, bands)
+    rows, band_rows = _families(keys, counts, years, coded, coded_cells, bands, coded_bands,
+                                coded_all)  # fmt: skip
     view = Overview(
         scope=scope,
         years=years,
@@ -231,7 +237,7 @@ def code_rows(actor, theme: Theme, view: Overview) -> list[Row]:
     counts = [row for row in aggregates.per_year(view.scope, "code") if row[0] in wanted]
     coded = aggregates.coded_per_year(view.scope)
     keys = [(c.id, c.path) for c in theme.codes]
-    return _families(keys, counts, view.years, coded, view.coded, {})[0]
+    return _families(keys, counts, view.years, coded, view.coded, {}, {}, view.coded_all)[0]
 
 
 # --- charts ----------------------------------------------------------------------------

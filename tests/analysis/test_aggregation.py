@@ -28,15 +28,23 @@ def shown_domain(c: agg.Cell, family_cells: list[agg.Cell], cap: int) -> range:
     return range(1 if shows_number else 0, T)
 
 
-def possible(total_cell, rows, cap):
+def possible(total_cell, rows, cap, bounds):
     """{"total": values, (r, c): values} a reader holds possible."""
     everything = [total_cell, *(c for row in rows for c in row)]
     totals = shown_domain(total_cell, everything, cap)
     seen: dict = {"total": set()}
     for total in totals:
         per_row = []
-        for row in rows:
-            domains = [shown_domain(c, everything, total) for c in row]
+        for row, row_bounds in zip(rows, bounds, strict=True):
+            domains = [
+                range(d.start, min(d.stop, b + 1)) if b is not None and c.suppressed else d
+                for d, c, b in zip(
+                    (shown_domain(c, everything, total) for c in row),
+                    row,
+                    row_bounds,
+                    strict=True,
+                )
+            ]
             fits = [v for v in product(*domains) if sum(v) == total]
             if not fits:
                 break
@@ -60,14 +68,21 @@ def families(draw):
         cuts = sorted(draw(st.lists(st.integers(0, total), min_size=size - 1,
                                     max_size=size - 1)))  # fmt: skip
         rows.append([b - a for a, b in zip([0, *cuts], [*cuts, total], strict=True)])
-    return total, rows
+    # what bounds a cell from above, as a year's coded interviews bound a theme's
+    # a year's coded interviews as a reader sees them: unknown ("–"), at most 2 ("< 3"), or
+    # a number shown (0 or at least 3; a 0 tells its cells are 0 and is left out here)
+    bounds = [[draw(st.one_of(st.none(), st.integers(max(v, T), max(v, T) + 2),
+                              st.just(T - 1) if v < T else st.none())) for v in row]
+              for row in rows]  # fmt: skip
+    total_bound = draw(st.one_of(st.none(), st.integers(max(total, T), max(total, T) + 2)))
+    return total, rows, bounds, total_bound
 
 
 @settings(max_examples=300, deadline=None)
 @given(families())
 def test_no_hidden_count_of_a_family_can_be_worked_out(case):
-    total, rows = case
-    total_cell, cells = agg.family(total, rows)
+    total, rows, bounds, total_bound = case
+    total_cell, cells = agg.family(total, rows, bounds=bounds, total_bound=total_bound)
     everything = [total_cell, *(c for row in cells for c in row)]
     # what is shown is true
     for c, v in zip(everything, [total, *(v for row in rows for v in row)], strict=True):
@@ -79,7 +94,8 @@ def test_no_hidden_count_of_a_family_can_be_worked_out(case):
             assert str(c) == "–"
     if not any(c.suppressed for c in everything):
         return
-    seen = possible(total_cell, cells, cap=total + 2 * T)
+    cap = total + 2 * T if total_bound is None or not total_cell.suppressed else total_bound
+    seen = possible(total_cell, cells, cap=cap, bounds=bounds)
     assert total in seen["total"]  # the truth is among what the reader holds possible
     if total_cell.suppressed:
         assert len(seen["total"]) > 1, (rows, [str(c) for c in everything])
@@ -104,6 +120,22 @@ def test_a_total_that_would_tell_the_hidden_years_is_hidden():
     # a total under the threshold hides the zeros beside its small cells too
     total, (row,) = agg.family(2, [[1, 0, 1]])
     assert str(total) == "< 3" and [str(c) for c in row] == ["< 3"] * 3
+
+
+def test_a_cell_hidden_to_protect_another_is_not_pinned_by_what_bounds_it():
+    # 2026 had 3 coded interviews, all touching the theme: a "–" there (at least 3, at most
+    # 3) would tell that 2025's "< 3" is 1, so the total goes too
+    total, (row,) = agg.family(4, [[1, 3]], bounds=[[5, 3]])
+    assert [str(c) for c in [total, *row]] != ["4", "< 3", "–"]
+    assert not agg.determined(
+        *agg.domains(
+            None if not total.suppressed else total.reason,
+            4,
+            [[None if not c.suppressed else c.reason for c in row]],
+            [[1, 3]],
+            bounds=[[5, 3]],
+        )
+    )
 
 
 def test_rows_of_one_family_are_protected_together():
