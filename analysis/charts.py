@@ -67,7 +67,7 @@ def stacked_bars(
         axes.bar(positions, values, bottom=bottoms, label=label, color=colour, width=0.6)
         bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
     axes.set_xticks(list(positions), [str(c) for c in categories])
-    axes.set_ylim(0, max(1, *bottoms) * 1.05)
+    axes.set_ylim(0, max([1, *bottoms]) * 1.05)
     axes.set_ylabel(ylabel)
     axes.set_title(title, loc="left")
     axes.yaxis.get_major_locator().set_params(integer=True)
@@ -129,21 +129,24 @@ def grouped_bars(
     gap, and a series with nothing above zero is left out of the legend (``note`` can say
     what is missing, under the chart). The axis starts at 0. Returns SVG text."""
     _check(categories, series)
-    count = max(1, len(series))
+    # Only series with a bar take a slot, so that the bars stay centred on their year; a
+    # series keeps its colour (its index) whether or not others are drawn.
+    kept = [(index, label, values) for index, (label, values) in enumerate(series)
+            if any(v == v and v > 0 for v in values)]  # fmt: skip
+    count = max(1, len(kept))
     width = 0.8 / count
     figure = Figure(figsize=(min(16.0, max(5.0, 0.35 * count * len(categories) + 3.0)), 3.8))
     axes = figure.subplots()
-    drawn, top = False, 0.0
-    for index, (label, values) in enumerate(series):
+    top = 0.0
+    for slot, (index, label, values) in enumerate(kept):
         colour, hatch, _ = _style(index)
-        offsets = [i - 0.4 + width * (index + 0.5) for i in range(len(categories))]
+        offsets = [i - 0.4 + width * (slot + 0.5) for i in range(len(categories))]
         shown = [(x, v) for x, v in zip(offsets, values, strict=True) if v == v]  # not NaN
-        if not any(v > 0 for _, v in shown):
-            continue
         top = max(top, *(v for _, v in shown))
         axes.bar([x for x, _ in shown], [v for _, v in shown], width=width, label=label,
                  color=colour, hatch=hatch, edgecolor="white", linewidth=0.4)  # fmt: skip
-        drawn = True
+    drawn = bool(kept)
+    axes.set_xlim(-0.5, max(1, len(categories)) - 0.5)
     axes.set_xticks(list(range(len(categories))), [str(c) for c in categories])
     axes.set_ylim(0, max(1.0, top) * 1.05)
     axes.yaxis.get_major_locator().set_params(integer=True)
