@@ -2,9 +2,19 @@
 
 A count of interviews between 1 and ``threshold - 1`` could point at a young person, so it is
 shown as "< 3" and its share is not shown at all. Zero stays zero: it tells nobody anything.
-Where the cells of a row add up to a total that is shown (interviews by age band add up to
-the year's coded interviews), one hidden cell could be worked out from the others, so the
-next smallest cell is hidden as well.
+
+Counts often add up: the years of a theme add up to its total, and so do its age bands and
+its bands of years in care. Such a total and the rows that divide it are a *family*
+(``family``). Within a family a hidden count could be worked out from what is shown (the
+total less the shown cells, or two hidden cells whose sum can only be 2), so more cells are
+hidden until nothing hidden is determined. A cell hidden only for that reason is a
+*secondary* cell and says so ("–", with a footnote): it is not small, and printing "< 3"
+for it would be false.
+
+What counts as "determined" is judged as a reader would who knows these rules: a "< 3" is
+1 or 2 (0 to 2 where the family shows no number at all), a "–" is at least the threshold
+(any count where the family shows no "< 3"), and every row of the family adds up to the
+same total. Each hidden cell must have more than one value consistent with all of that.
 """
 
 from collections.abc import Sequence
@@ -12,18 +22,39 @@ from dataclasses import dataclass
 
 THRESHOLD = 3
 
+#: why a cell is hidden
+SMALL = "small"
+SECONDARY = "secondary"
+#: what a secondary cell shows instead of its number
+SECONDARY_MARK = "–"
+
+_UNBOUNDED = 10**9
+
 
 @dataclass(frozen=True)
 class Cell:
-    """A count as it may be shown: ``n`` is None when suppressed."""
+    """A count as it may be shown: ``n`` is None when suppressed, and ``reason`` says why
+    (``SMALL``: the count itself is small; ``SECONDARY``: it is hidden so that a small
+    count elsewhere cannot be worked out)."""
 
     n: int | None
     share: float | None = None
     threshold: int = THRESHOLD
+    reason: str | None = None
+
+    def __post_init__(self):
+        if self.n is None and self.reason is None:
+            object.__setattr__(self, "reason", SMALL)
+        if self.n is not None:
+            object.__setattr__(self, "reason", None)
 
     @property
     def suppressed(self) -> bool:
         return self.n is None
+
+    @property
+    def secondary(self) -> bool:
+        return self.reason == SECONDARY
 
     @property
     def value(self) -> float:
@@ -31,7 +62,9 @@ class Cell:
         return float("nan") if self.n is None else float(self.n)
 
     def __str__(self) -> str:
-        return f"< {self.threshold}" if self.n is None else str(self.n)
+        if self.n is not None:
+            return str(self.n)
+        return SECONDARY_MARK if self.secondary else f"< {self.threshold}"
 
     def percent(self) -> str:
         return "" if self.share is None else f"{round(100 * self.share)} %"
@@ -44,26 +77,166 @@ def hidden(n: int, threshold: int = THRESHOLD) -> bool:
 def cell(n: int, total: int | None = None, threshold: int = THRESHOLD) -> Cell:
     """One count with its share of ``total``, suppressed when small."""
     if hidden(n, threshold):
-        return Cell(None, None, threshold)
+        return Cell(None, None, threshold, SMALL)
     share = n / total if total else None
     return Cell(n, share, threshold)
 
 
+def any_secondary(*cells) -> bool:
+    """Whether any of the cells (or nested lists of cells) is a secondary one: a page shows
+    the footnote that explains "–" only then."""
+    for c in cells:
+        if isinstance(c, Cell):
+            if c.secondary:
+                return True
+        elif isinstance(c, list | tuple) and any_secondary(*c):
+            return True
+    return False
+
+
+# --- families: a total and rows that each add up to it --------------------------------------
+
+_SHOWN = None
+
+
+def domains(total_mark, total: int, marks, values, threshold: int = THRESHOLD, bounds=None,
+            total_bound: int | None = None):  # fmt: skip
+    """The values a reader can hold possible for the total and for every cell, as closed
+    intervals (lo, hi), given the marks (None: shown, ``SMALL``, ``SECONDARY``) and what
+    the reader knows to bound each cell from above (``bounds``, like ``values``; None for
+    no bound) and the total (``total_bound``)."""
+    flat = [m for row in marks for m in row]
+    shows_number = total_mark is _SHOWN or any(m is _SHOWN for m in flat)
+    has_small = total_mark == SMALL or SMALL in flat
+    small = (1 if shows_number else 0, threshold - 1)
+    secondary = (threshold if has_small else 0, _UNBOUNDED)
+
+    def one(mark, value):
+        if mark is _SHOWN:
+            return (value, value, False)
+        return (*small, True) if mark == SMALL else (*secondary, True)
+
+    total_domain = (1, threshold - 1, True) if total_mark == SMALL else one(total_mark, total)
+    total_domain = _capped(total_domain, total_bound)
+    bounds = bounds or [[None] * len(vs) for vs in values]
+    cells = [
+        [_capped(one(m, v), b) for m, v, b in zip(ms, vs, bs, strict=True)]
+        for ms, vs, bs in zip(marks, values, bounds, strict=True)
+    ]
+    return total_domain, cells
+
+
+def _capped(domain, bound):
+    lo, hi, is_hidden = domain
+    return domain if bound is None or not is_hidden else (lo, max(lo, min(hi, bound)), True)
+
+
+def determined(total_domain, cells) -> list:
+    """What a reader can work out: "total" when the total is hidden and has one possible
+    value, and (row, column) for every hidden cell with one possible value. The total and
+    ``cells`` are (lo, hi, hidden) as from ``domains``."""
+    low, high, total_hidden = total_domain
+    sums = [(sum(d[0] for d in row), sum(d[1] for d in row)) for row in cells]
+    for lo, hi in sums:
+        low, high = max(low, lo), min(high, hi)
+    found = []
+    if total_hidden and low >= high:
+        found.append("total")
+    for r, row in enumerate(cells):
+        lo_row, hi_row = sums[r]
+        for c, (lo, hi, is_hidden) in enumerate(row):
+            if not is_hidden:
+                continue
+            # the others of the row hold between lo_row - lo and hi_row - hi together
+            least = max(lo, low - (hi_row - hi))
+            most = min(hi, high - (lo_row - lo))
+            if most <= least:
+                found.append((r, c))
+    return found
+
+
+def family(total: int, rows: Sequence[Sequence[int]], threshold: int = THRESHOLD,
+           bounds=None, total_bound: int | None = None):  # fmt: skip
+    """The total and every row's cells, suppressed so that no hidden count can be worked
+    out from the rest. Returns (total cell, [row cells]). ``bounds`` (like ``rows``, None
+    for none) are what a reader knows to bound a cell from above: the interviews of a year
+    touching a theme are at most the year's coded interviews; ``total_bound`` likewise.
+
+    Small cells are hidden. Then, while a hidden count is determined, the smallest shown
+    non-zero cell of its row is hidden as secondary; a row with nothing left to hide hides
+    the total, and then the smallest shown cell of any row. When even that is not enough,
+    every cell of the family is hidden."""
+    rows = [list(r) for r in rows]
+    if any(sum(r) != total for r in rows):
+        raise ValueError("every row of a family must add up to its total")
+    t = threshold
+    if total == 0:
+        return Cell(0, None, t), [[Cell(0, None, t) for _ in r] for r in rows]
+    if total < t:
+        # Every cell is under the threshold too; hiding the zeros as well keeps a row of
+        # "< 3 | 0 | < 3" from telling that both are 1.
+        return Cell(None, None, t, SMALL), [[Cell(None, None, t, SMALL) for _ in r] for r in rows]
+    marks = [[SMALL if hidden(v, t) else _SHOWN for v in r] for r in rows]
+    total_mark = _SHOWN
+    while True:
+        found = determined(*domains(total_mark, total, marks, rows, t, bounds, total_bound))
+        if not found:
+            break
+        if not _hide_more(found, marks, rows):
+            if total_mark is _SHOWN:
+                total_mark = SECONDARY
+                continue
+            if not _hide_smallest(range(len(rows)), marks, rows):
+                return _all_hidden(total, rows, t, bounds, total_bound)
+    total_cell = Cell(total, None, t) if total_mark is _SHOWN else Cell(None, None, t, total_mark)
+    return total_cell, [
+        [Cell(v, None, t) if m is _SHOWN else Cell(None, None, t, m) for m, v in zip(ms, vs,
+                                                                                strict=True)]
+        for ms, vs in zip(marks, rows, strict=True)
+    ]  # fmt: skip
+
+
+def _hide_more(found, marks, rows) -> bool:
+    """Hide one more cell in the row of a determined cell; False when none is left."""
+    rows_found = [item[0] for item in found if item != "total"]
+    return any(_hide_smallest([r], marks, rows) for r in rows_found)
+
+
+def _hide_smallest(row_indexes, marks, rows) -> bool:
+    candidates = [(rows[r][c], r, c) for r in row_indexes for c, m in enumerate(marks[r])
+                  if m is _SHOWN and rows[r][c] > 0]  # fmt: skip
+    if not candidates:
+        return False
+    _, r, c = min(candidates)
+    marks[r][c] = SECONDARY
+    return True
+
+
+def _all_hidden(total: int, rows, t: int, bounds=None, total_bound=None):
+    """The last resort: small cells and zeros say "< 3", the others "–". If a reader
+    could still work a count out from the marks alone, every cell says "–"."""
+    marks = [[SMALL if v < t else SECONDARY for v in r] for r in rows]
+    if not determined(*domains(SECONDARY, total, marks, rows, t, bounds, total_bound)):
+        return Cell(None, None, t, SECONDARY), [[Cell(None, None, t, m) for m in ms]
+                                                for ms in marks]  # fmt: skip
+    return Cell(None, None, t, SECONDARY), [[Cell(None, None, t, SECONDARY) for _ in r]
+                                            for r in rows]  # fmt: skip
+
+
+def bound(c: Cell) -> int | None:
+    """What a shown or hidden cell tells a reader about the most a part of it can be: its
+    number, ``threshold - 1`` under "< 3", nothing under "–"."""
+    if not c.suppressed:
+        return c.n
+    return None if c.secondary else c.threshold - 1
+
+
 def partition(values: Sequence[int], total: int | None = None, threshold: int = THRESHOLD):
-    """Cells of a row whose values add up to a shown total. Hidden cells hold 1 or 2, so
-    their sum (the total less what is shown) could tell them apart; more cells are hidden,
-    smallest first, until one hidden cell is at least ``threshold`` (then the sum no longer
-    tells how it divides) or every non-zero cell is hidden."""
-    cells = [cell(v, total, threshold) for v in values]
-    if total is None or not any(c.suppressed for c in cells):
-        return cells
-    hidden_values = [v for v, c in zip(values, cells, strict=True) if c.suppressed]
-    others = sorted((v, i) for i, v in enumerate(values) if not cells[i].suppressed and v > 0)
-    while others and max(hidden_values) < threshold:
-        value, index = others.pop(0)
-        cells[index] = Cell(None, None, threshold)
-        hidden_values.append(value)
-    return cells
+    """Cells of one row whose values add up to a shown ``total`` (a family of one row; the
+    total's own cell is ``family(...)[0]``). Without a total, only small cells are hidden."""
+    if total is None:
+        return [cell(v, None, threshold) for v in values]
+    return family(total, [values], threshold)[1][0]
 
 
 def grid(rows: Sequence, columns: Sequence, counts: dict, totals: dict | None = None,

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import matplotlib
 from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
 
 #: Colour-blind-safe categorical colours (Okabe and Ito), then greys for "the rest".
 PALETTE = (
@@ -66,6 +67,7 @@ def stacked_bars(
         axes.bar(positions, values, bottom=bottoms, label=label, color=colour, width=0.6)
         bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
     axes.set_xticks(list(positions), [str(c) for c in categories])
+    axes.set_ylim(0, max([1, *bottoms]) * 1.05)
     axes.set_ylabel(ylabel)
     axes.set_title(title, loc="left")
     axes.yaxis.get_major_locator().set_params(integer=True)
@@ -95,7 +97,7 @@ def _check(categories: Sequence, series: Sequence[tuple[str, Sequence[float]]]) 
             raise ValueError("every series needs one value per category")
 
 
-def _finish(axes, title: str, ylabel: str, has_data: bool) -> None:
+def _finish(axes, title: str, ylabel: str, has_data: bool, note: str = "") -> None:
     axes.set_ylabel(ylabel)
     axes.set_title(title, loc="left")
     axes.spines[["top", "right"]].set_visible(False)
@@ -103,6 +105,15 @@ def _finish(axes, title: str, ylabel: str, has_data: bool) -> None:
         axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     else:
         axes.text(0.5, 0.5, "–", transform=axes.transAxes, ha="center")
+    if note:
+        # Below the axes, so that a series left out of the legend is not silently missing.
+        axes.annotate(note, xy=(0, 0), xycoords="axes fraction", xytext=(0, -28),
+                      textcoords="offset points", va="top", fontsize=8, wrap=True)  # fmt: skip
+
+
+def _drawn(values: Sequence[float]) -> list[float]:
+    """The values a chart can draw: not NaN (a suppressed count)."""
+    return [v for v in values if v == v]
 
 
 def grouped_bars(
@@ -111,28 +122,35 @@ def grouped_bars(
     *,
     title: str,
     ylabel: str,
+    note: str = "",
     fmt: str = "svg",
 ):
     """Bars side by side per category, one per series; NaN (a suppressed count) leaves a
-    gap. Returns SVG text."""
+    gap, and a series with nothing above zero is left out of the legend (``note`` can say
+    what is missing, under the chart). The axis starts at 0. Returns SVG text."""
     _check(categories, series)
-    count = max(1, len(series))
+    # Only series with a bar take a slot, so that the bars stay centred on their year; a
+    # series keeps its colour (its index) whether or not others are drawn.
+    kept = [(index, label, values) for index, (label, values) in enumerate(series)
+            if any(v == v and v > 0 for v in values)]  # fmt: skip
+    count = max(1, len(kept))
     width = 0.8 / count
     figure = Figure(figsize=(min(16.0, max(5.0, 0.35 * count * len(categories) + 3.0)), 3.8))
     axes = figure.subplots()
-    drawn = False
-    for index, (label, values) in enumerate(series):
+    top = 0.0
+    for slot, (index, label, values) in enumerate(kept):
         colour, hatch, _ = _style(index)
-        offsets = [i - 0.4 + width * (index + 0.5) for i in range(len(categories))]
+        offsets = [i - 0.4 + width * (slot + 0.5) for i in range(len(categories))]
         shown = [(x, v) for x, v in zip(offsets, values, strict=True) if v == v]  # not NaN
-        if not shown:
-            continue
+        top = max(top, *(v for _, v in shown))
         axes.bar([x for x, _ in shown], [v for _, v in shown], width=width, label=label,
                  color=colour, hatch=hatch, edgecolor="white", linewidth=0.4)  # fmt: skip
-        drawn = True
+    drawn = bool(kept)
+    axes.set_xlim(-0.5, max(1, len(categories)) - 0.5)
     axes.set_xticks(list(range(len(categories))), [str(c) for c in categories])
+    axes.set_ylim(0, max(1.0, top) * 1.05)
     axes.yaxis.get_major_locator().set_params(integer=True)
-    _finish(axes, title, ylabel, drawn)
+    _finish(axes, title, ylabel, drawn, note)
     return _render(figure, fmt)
 
 
@@ -142,9 +160,13 @@ def trend_lines(
     *,
     title: str,
     ylabel: str,
+    percent: bool = False,
+    note: str = "",
     fmt: str = "svg",
 ):
-    """One line per series across the categories (years); NaN breaks the line. SVG text."""
+    """One line per series across the categories (years); NaN breaks the line. The axis
+    starts at 0; with ``percent`` the values are percentages and the axis runs 0–100 %.
+    SVG text."""
     _check(categories, series)
     figure = Figure(figsize=(min(14.0, max(5.0, 0.5 * len(categories) + 3.5)), 3.8))
     axes = figure.subplots()
@@ -158,8 +180,13 @@ def trend_lines(
                   linewidth=1.6, markersize=4)  # fmt: skip
         drawn = True
     axes.set_xticks(positions, [str(c) for c in categories])
-    axes.set_ylim(bottom=0)
-    _finish(axes, title, ylabel, drawn)
+    if percent:
+        axes.set_ylim(0, 100)
+        axes.yaxis.set_major_formatter(PercentFormatter(xmax=100, decimals=0))
+    else:
+        top = max((v for _, values in series for v in _drawn(values)), default=0.0)
+        axes.set_ylim(0, max(1.0, top) * 1.05)
+    _finish(axes, title, ylabel, drawn, note)
     return _render(figure, fmt)
 
 

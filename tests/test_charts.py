@@ -30,3 +30,27 @@ def test_text_stays_text_and_output_is_stable():
 def test_mismatched_series_are_refused():
     with pytest.raises(ValueError):
         chart([("Interviewed", [1])])
+
+
+NAN = float("nan")
+
+
+def test_bars_of_small_numbers_start_at_zero_and_leave_zeros_out_of_the_legend():
+    from analysis.charts import grouped_bars
+
+    svg = grouped_bars(["2024", "2025"], [("Shown", [NAN, 3.0]), ("Zero", [0.0, 0.0]),
+                                          ("Hidden", [NAN, NAN])], title="T", ylabel="n",
+                       note="Not drawn, every count hidden: Hidden")  # fmt: skip
+    assert "Shown" in svg and "Zero" not in svg
+    assert "Not drawn, every count hidden: Hidden" in svg  # said, not silently left out
+    assert "−" not in svg and "0.04" not in svg  # no negative axis, no fractions of a count
+    nothing = grouped_bars(["2024"], [("Zero", [0.0])], title="T", ylabel="n")
+    assert "−" not in nothing and "0.04" not in nothing
+
+
+def test_shares_are_percentages_on_an_axis_from_0_to_100():
+    from analysis.charts import trend_lines
+
+    svg = trend_lines(["2024", "2025"], [("A", [0.0, 4.0])], title="T", ylabel="Share",
+                      percent=True)  # fmt: skip
+    assert "100%" in svg and "0%" in svg and "0.05" not in svg and "−" not in svg

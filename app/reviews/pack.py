@@ -109,8 +109,11 @@ def _final_check(view) -> list[int]:
 
 
 def _attrition(session) -> dict:
-    """Attrition per cohort, suppressed as a whole: interviewed, each reason, not offered
-    and in progress add up to the eligible."""
+    """Attrition per cohort, suppressed as a family: interviewed, each reason, not offered
+    and in progress add up to the eligible. The offered are the interviewed, the reasons
+    and those in progress with an offer; with the eligible, the not offered and the in
+    progress shown, the first two together are known anyway, so the offered tell nothing
+    hidden. Otherwise they would, and are hidden too."""
     years = attrition(today(), rules())
     if session.scope_from:
         years = [y for y in years if y.year >= session.scope_from.year]
@@ -120,12 +123,17 @@ def _attrition(session) -> dict:
     rows = []
     for y in years:
         parts = [y.interviewed, *(y.reasons[r] for r in reasons), y.not_offered, y.in_progress]
-        shown = [str(c) for c in agg.partition(parts, y.eligible)]
-        rows.append({"year": y.year, "eligible": str(agg.cell(y.eligible)),
-                     "offered": str(agg.cell(y.offered)), "interviewed": shown[0],
-                     "declined": shown[1:-2], "not_offered": shown[-2],
-                     "in_progress": shown[-1]})  # fmt: skip
-    return {"reasons": [str(ATTRITION_LABELS[r]) for r in reasons], "rows": rows}
+        eligible, (cells,) = agg.family(y.eligible, [parts])
+        offered = agg.cell(y.offered)
+        if not offered.suppressed and any(c.suppressed for c in [eligible, *cells[-2:]]):
+            offered = agg.Cell(None, reason=agg.SECONDARY)
+        shown = [str(c) for c in cells]
+        rows.append({"year": y.year, "eligible": str(eligible), "offered": str(offered),
+                     "interviewed": shown[0], "declined": shown[1:-2],
+                     "not_offered": shown[-2], "in_progress": shown[-1],
+                     "secondary": agg.any_secondary(eligible, offered, cells)})  # fmt: skip
+    return {"reasons": [str(ATTRITION_LABELS[r]) for r in reasons], "rows": rows,
+            "secondary": any(r["secondary"] for r in rows)}  # fmt: skip
 
 
 def _scope_text(session) -> str:
@@ -151,7 +159,8 @@ def build(pack: ReviewPack, actor, progress: Callable[[float], None] | None = No
         "held_on": format_date(session.held_on), "scope": _scope_text(session),
         "built_on": format_date(today()), "released": overview.released,
         "years": overview.years, "coded": [str(c) for c in overview.coded],
-        "themes": [], "empty": overview.empty,
+        "coded_all": str(overview.coded_all), "themes": [], "empty": overview.empty,
+        "secondary": overview.has_secondary, "note": str(themes.SECONDARY_NOTE),
         "agenda": session.agenda_items,
     }  # fmt: skip
     by_id = {t.id: t for t in themes.themes()}
@@ -172,7 +181,10 @@ def build(pack: ReviewPack, actor, progress: Callable[[float], None] | None = No
     pngs = {}
     if overview.has_data and overview.rows:
         for name in PACK_CHARTS:
-            svg, pngs[name] = themes.chart(overview, name, fmt="svg+png")
+            # A chart of hidden counts is not drawn: the pack says why in its place.
+            svg = None
+            if themes.drawable(overview, name):
+                svg, pngs[name] = themes.chart(overview, name, fmt="svg+png")
             view["charts"][name] = {"title": str(themes.CHARTS[name]),
                                     "alt": themes.describe(overview, name), "svg": svg}  # fmt: skip
     view["attrition"] = _attrition(session)
@@ -227,14 +239,21 @@ def docx(view: dict, pngs: dict[str, bytes]) -> bytes:
     rows = [[str(r["year"]), r["eligible"], r["offered"], r["interviewed"], *r["declined"],
              r["not_offered"], r["in_progress"]] for r in att["rows"]]  # fmt: skip
     _table(document, header, rows)
+    if view["attrition"].get("secondary"):
+        document.add_paragraph(str(view["note"]))
     document.add_heading(_("Themes"), level=1)
-    if "years" in pngs:
-        for name in PACK_CHARTS:
+    for name, chart in view["charts"].items():
+        if name in pngs:
             document.add_picture(io.BytesIO(pngs[name]), width=Cm(16))
-            document.add_paragraph(clean(view["charts"][name]["alt"])).italic = True
+        else:
+            document.add_paragraph().add_run(clean(chart["title"])).bold = True
+        document.add_paragraph().add_run(clean(chart["alt"])).italic = True
+    if view["themes"]:
         _table(document, [_("Theme"), *map(str, view["years"]), _("All years")],
-               [[_("Coded interviews"), *view["coded"], ""]]
+               [[_("Coded interviews"), *view["coded"], view.get("coded_all", "")]]
                + [[t["name"], *t["cells"], t["total"]] for t in view["themes"]])  # fmt: skip
+        if view.get("secondary"):
+            document.add_paragraph(str(view["note"]))
     for theme in view["themes"]:
         document.add_heading(clean(theme["name"]), level=2)
         if theme["description"]:

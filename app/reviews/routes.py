@@ -227,8 +227,8 @@ def pack_chart(pack_id: int, name: str):
     pack = db.get_or_404(ReviewPack, pack_id)
     _session(pack.session_id)
     chart = pack.data.get("charts", {}).get(name) if pack.ready else None
-    if chart is None:
-        abort(404)
+    if chart is None or not chart.get("svg"):
+        abort(404)  # a chart of hidden counts is not drawn; the pack says why
     return Response(chart["svg"], mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
 
 

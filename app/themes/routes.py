@@ -40,7 +40,8 @@ def index():
     view = services.overview(current_user, _scope(form))
     return render_template(
         "themes/index.html", view=view, form=form, args=_scope_args(form), charts=CHARTS,
-        describe=services.describe, themes=services.themes(),
+        describe=services.describe, drawable=services.drawable, themes=services.themes(),
+        not_drawn=services.NOT_DRAWN, note=services.SECONDARY_NOTE,
         may_manage=can(current_user, "themes.manage"),
     )  # fmt: skip
 
@@ -52,7 +53,9 @@ def chart(name: str):
         abort(404)
     view = services.overview(current_user, _scope(ScopeForm(request.args)),
                              full=name in ("together", "passages"),
-                             passages=name == "passages", bands=False)  # fmt: skip
+                             passages=name == "passages")  # fmt: skip
+    if not services.drawable(view, name):
+        abort(404)  # the page says why there is no chart
     svg = services.chart(view, name)
     return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
 
@@ -122,8 +125,9 @@ def theme(theme_id: int):
     scope = _scope(form)
     view = services.overview(current_user, scope, full=False)
     row = next((r for r in view.rows if r.key == found.id), None)
-    years, code_rows = services.code_rows(current_user, found, scope)
+    code_rows = services.code_rows(current_user, found, view)
     return render_template(
-        "themes/theme.html", theme=found, view=view, row=row, years=years, code_rows=code_rows,
+        "themes/theme.html", theme=found, view=view, row=row, code_rows=code_rows,
         form=form, action_form=ActionForm(), may_manage=can(current_user, "themes.manage"),
+        note=services.SECONDARY_NOTE,
     )  # fmt: skip

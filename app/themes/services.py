@@ -82,6 +82,9 @@ def delete_theme(actor, theme: Theme) -> None:
 
 # --- the views -----------------------------------------------------------------------
 
+#: the footnote wherever a "–" is shown
+SECONDARY_NOTE = _l("“–”: hidden so that a small number elsewhere cannot be worked out.")
+
 
 @dataclass
 class Row:
@@ -90,6 +93,10 @@ class Row:
     cells: list  # agg.Cell per year
     passages: list  # passages per year, None where the interviews are suppressed
     total: agg.Cell
+
+    @property
+    def has_secondary(self) -> bool:
+        return agg.any_secondary(self.cells, self.total)
 
 
 @dataclass
@@ -104,6 +111,8 @@ class Overview:
     together: list = field(default_factory=list)  # matrix of cells, within interviews
     passages: list = field(default_factory=list)  # matrix of cells, within passages
     bands: dict = field(default_factory=dict)  # "age_band"/"care_band" -> (bands, rows)
+    #: the coded interviews of every year together, suppressed with the years and bands
+    coded_all: agg.Cell = field(default_factory=lambda: agg.Cell(0))
 
     #: coded interviews in scope (shown only through the suppressed cells)
     coded_total: int = 0
@@ -112,43 +121,103 @@ class Overview:
     def has_data(self) -> bool:
         return self.coded_total > 0
 
+    @property
+    def has_secondary(self) -> bool:
+        """Whether a table of the page shows a "–" (and so needs the footnote)."""
+        bands = [rows for _names, rows in self.bands.values()]
+        return agg.any_secondary(self.coded, self.coded_all, bands) or any(
+            row.has_secondary for row in self.rows
+        )
 
-def _rows(keys: list[tuple[int, str]], counts, years, coded) -> list[Row]:
-    """Rows per theme or code: the years add up to the total shown beside them, so a row
-    is suppressed as a whole (``agg.partition``); passages are hidden with their cell."""
+
+def _band_names(attribute: str, coded: dict) -> list:
+    names = [b[0] for b in (AGE_BANDS if attribute == "age_band" else CARE_BANDS)]
+    # releases of interviews whose band is unknown ("") count in a column of their own
+    return [*names, *sorted((b for b in coded if b not in names), key=str)]
+
+
+def _year_cells(cells, years, coded_cells, coded: dict) -> list:
+    """A row's year cells with their share of the year's coded interviews, where both the
+    cell and the year's coded interviews are shown (a share of a hidden year would give
+    the hidden count away)."""
+    return [
+        c if c.suppressed or coded_cell.suppressed or not coded.get(y)
+        else agg.Cell(c.n, c.n / coded[y])
+        for c, coded_cell, y in zip(cells, coded_cells, years, strict=True)
+    ]  # fmt: skip
+
+
+def _coded(years, coded: dict, bands: dict) -> tuple[agg.Cell, list, dict]:
+    """The coded interviews: all years, per year and per band, one family."""
+    values = [[coded[y] for y in years]]
+    values += [[data["coded"].get(b, 0) for b in names] for names, data in bands.values()]
+    total, rows = agg.family(sum(coded.values()), values)
+    return total, rows[0], dict(zip(bands, rows[1:], strict=True))
+
+
+def _families(keys, counts, years, coded, coded_cells, bands, coded_bands=None,
+              coded_all=None) -> tuple[list[Row], dict]:  # fmt: skip
+    """Rows per theme or code. A row's years and its bands (by age, by years in care)
+    each add up to its total, so they are suppressed together (``agg.family``); passages
+    are hidden with their cell. A row's cell is at most the coded interviews of its year
+    or band, and a reader who sees those may use them: they bound the cells. Returns the
+    rows and, per attribute, every row's band cells."""
     interviews = {(k, y): n for k, y, n, _p in counts}
     passages = {(k, y): p for k, y, _n, p in counts}
-    rows = []
+    touching = {
+        a: {(k, b): n for k, b, n in data["touching"]} for a, (_names, data) in bands.items()
+    }
+    bounds = [[agg.bound(c) for c in coded_cells]]
+    bounds += [[agg.bound(c) for c in (coded_bands or {})[a]] for a in bands]
+    total_bound = agg.bound(coded_all) if coded_all is not None else None
+    rows, band_rows = [], {a: [] for a in bands}
     for key, label in keys:
-        values = [interviews.get((key, y), 0) for y in years]
-        cells = [
-            agg.Cell(c.n, None if c.suppressed or not coded.get(y) else c.n / coded[y])
-            for c, y in zip(agg.partition(values, sum(values)), years, strict=True)
-        ]
-        shown = [None if c.suppressed else passages.get((key, y), 0)
-                 for c, y in zip(cells, years, strict=True)]  # fmt: skip
-        rows.append(Row(key, label, cells, shown, agg.cell(sum(values))))
-    return rows
+        values = [[interviews.get((key, y), 0) for y in years]]
+        values += [[touching[a].get((key, b), 0) for b in names]
+                   for a, (names, _data) in bands.items()]  # fmt: skip
+        total, cells = agg.family(sum(values[0]), values, bounds=bounds, total_bound=total_bound)
+        for a, band_cells in zip(bands, cells[1:], strict=True):
+            band_rows[a].append(band_cells)
+        shown = _year_cells(cells[0], years, coded_cells, coded)
+        found = [None if c.suppressed else passages.get((key, y), 0)
+                 for c, y in zip(shown, years, strict=True)]  # fmt: skip
+        rows.append(Row(key, label, shown, found, total))
+    return rows, band_rows
 
 
-def overview(actor, scope: Scope, *, full: bool = True, passages: bool = True,
-             bands: bool = True) -> Overview:  # fmt: skip
+def _band_data(scope: Scope) -> dict:
+    found = {}
+    for attribute in aggregates.ATTRIBUTES:
+        data = aggregates.by_attribute(scope, "theme", attribute)
+        found[attribute] = (_band_names(attribute, data["coded"]), data)
+    return found
+
+
+def overview(actor, scope: Scope, *, full: bool = True, passages: bool = True) -> Overview:
     """Every theme per year, their co-occurrence and their breakdowns, suppressed;
-    ``passages`` and ``bands`` say whether to count co-occurrence on overlapping passages
-    and the breakdowns too (a chart needs only its own numbers)."""
+    ``passages`` says whether to count co-occurrence on overlapping passages too. The
+    breakdowns by band are always counted: they are suppressed together with the years,
+    so that a chart and a table of the same scope hide the same cells."""
     authorize(actor, "themes.view")
     listed = themes()
     coded = aggregates.coded_per_year(scope)
     years = sorted(coded)
     keys = [(t.id, t.name) for t in listed if t.codes]
+    bands = _band_data(scope)
+    coded_all, coded_cells, coded_bands = _coded(years, coded, bands)
+    counts = aggregates.theme_year(scope)
+    rows, band_rows = _families(keys, counts, years, coded, coded_cells, bands, coded_bands,
+                                coded_all)  # fmt: skip
     view = Overview(
         scope=scope,
         years=years,
-        coded=agg.partition([coded[y] for y in years], sum(coded.values())),
+        coded=coded_cells,
+        coded_all=coded_all,
         coded_total=sum(coded.values()),
         released=sum(aggregates.released_per_year(scope).values()),
-        rows=_rows(keys, aggregates.theme_year(scope), years, coded),
+        rows=rows,
         empty=[t.name for t in listed if not t.codes],
+        bands={a: (names, [coded_bands[a], *band_rows[a]]) for a, (names, _d) in bands.items()},
     )
     if full and keys:
         ids = [k for k, _ in keys]
@@ -157,33 +226,18 @@ def overview(actor, scope: Scope, *, full: bool = True, passages: bool = True,
         if passages:
             found = aggregates.cooccurrence(scope, "theme", "passage")
             view.passages = agg.symmetric(ids, found)
-        if bands:
-            view.bands = {a: _bands(scope, "theme", a, view.rows) for a in aggregates.ATTRIBUTES}
     return view
 
 
-def _bands(scope: Scope, level: str, attribute: str, rows: list[Row]):
-    names = [b[0] for b in (AGE_BANDS if attribute == "age_band" else CARE_BANDS)]
-    data = aggregates.by_attribute(scope, level, attribute)
-    touching = {(k, band): n for k, band, n in data["touching"]}
-    coded = data["coded"]
-    if coded.get(""):  # releases of interviews whose band is unknown
-        names = [*names, ""]
-    shown = [agg.partition([coded.get(b, 0) for b in names], sum(coded.values()))]
-    for row in rows:
-        values = [touching.get((row.key, b), 0) for b in names]
-        shown.append(agg.partition(values, None if row.total.suppressed else sum(values)))
-    return names, shown
-
-
-def code_rows(actor, theme: Theme, scope: Scope) -> tuple[list[int], list[Row]]:
-    """The theme's codes per year."""
+def code_rows(actor, theme: Theme, view: Overview) -> list[Row]:
+    """The theme's codes per year in the overview's scope; a code's breakdowns by band are
+    not shown, so each code is a family of its years alone."""
     authorize(actor, "themes.view")
-    coded = aggregates.coded_per_year(scope)
-    years = sorted(coded)
-    counts = [row for row in aggregates.per_year(scope, "code") if row[0] in
-              {c.id for c in theme.codes}]  # fmt: skip
-    return years, _rows([(c.id, c.path) for c in theme.codes], counts, years, coded)
+    wanted = {c.id for c in theme.codes}
+    counts = [row for row in aggregates.per_year(view.scope, "code") if row[0] in wanted]
+    coded = aggregates.coded_per_year(view.scope)
+    keys = [(c.id, c.path) for c in theme.codes]
+    return _families(keys, counts, view.years, coded, view.coded, {}, {}, view.coded_all)[0]
 
 
 # --- charts ----------------------------------------------------------------------------
@@ -196,34 +250,75 @@ CHARTS = {
 }
 
 
+NOT_DRAWN = _l(
+    "This chart is not drawn: every count in it is zero, under 3, or hidden so that a small "
+    "number elsewhere cannot be worked out. The table has what can be shown."
+)
+
+
+def _series_values(view: Overview, name: str) -> list[tuple[Row, list[float]]]:
+    """What a year chart draws per theme: counts, or shares in percent; NaN where hidden."""
+    if name == "years":
+        return [(row, [c.value for c in row.cells]) for row in view.rows]
+    return [
+        (row, [float("nan") if c.share is None else 100 * c.share for c in row.cells])
+        for row in view.rows
+    ]
+
+
+def _hidden_rows(view: Overview, name: str) -> list[str]:
+    """Themes a year chart cannot draw although they were counted: all their counts (or
+    shares) are hidden."""
+    return [row.label for row, values in _series_values(view, name)
+            if all(v != v or v == 0 for v in values)
+            and any(c.n is None or (c.n and c.share is None) for c in row.cells)]  # fmt: skip
+
+
+def drawable(view: Overview, name: str) -> bool:
+    """Whether chart ``name`` has anything to draw: a chart of hidden (or only zero)
+    counts is not drawn, and the page says why (``NOT_DRAWN``)."""
+    if name not in CHARTS:
+        raise KeyError(name)
+    if not view.has_data or not view.rows:
+        return False
+    if name in ("years", "trends"):
+        return any(v == v and v > 0 for _row, values in _series_values(view, name) for v in values)
+    matrix = view.together if name == "together" else view.passages
+    return any(c.n for i, row in enumerate(matrix) for j, c in enumerate(row) if i != j)
+
+
 def chart(view: Overview, name: str, fmt: str = "svg"):
     """Chart ``name`` drawn from an overview's suppressed numbers: SVG text, PNG bytes, or
-    both (``fmt="svg+png"``)."""
+    both (``fmt="svg+png"``). Only for a chart that is ``drawable``."""
+    if not drawable(view, name):
+        raise ValueError(f"chart {name!r} has nothing to draw")
     years = [str(y) for y in view.years]
-    if name == "years":
-        series = [(row.label, [c.value for c in row.cells]) for row in view.rows]
-        return charts.grouped_bars(years, series, title=str(CHARTS[name]),
-                                   ylabel=_("Interviews"), fmt=fmt)  # fmt: skip
-    if name == "trends":
-        series = [
-            (row.label, [float("nan") if c.share is None else 100 * c.share for c in row.cells])
-            for row in view.rows
-        ]
-        return charts.trend_lines(years, series, title=str(CHARTS[name]), ylabel="%", fmt=fmt)
-    if name in ("together", "passages"):
-        matrix = view.together if name == "together" else view.passages
-        values = [[float("nan") if i == j else c.value for j, c in enumerate(row)]
-                  for i, row in enumerate(matrix)]  # fmt: skip
-        texts = [["" if i == j else str(c) for j, c in enumerate(row)]
-                 for i, row in enumerate(matrix)]  # fmt: skip
-        return charts.heat_map(view.pair_labels, values, texts, title=str(CHARTS[name]), fmt=fmt)
-    raise KeyError(name)
+    if name in ("years", "trends"):
+        series = [(row.label, values) for row, values in _series_values(view, name)]
+        hidden = _hidden_rows(view, name)
+        note = _("Not drawn, every count hidden: %(themes)s", themes=", ".join(hidden))
+        note = note if hidden else ""
+        if name == "years":
+            return charts.grouped_bars(years, series, title=str(CHARTS[name]),
+                                       ylabel=_("Interviews"), note=note, fmt=fmt)  # fmt: skip
+        return charts.trend_lines(years, series, title=str(CHARTS[name]), percent=True,
+                                  ylabel=_("Share of the year's coded interviews"), note=note,
+                                  fmt=fmt)  # fmt: skip
+    matrix = view.together if name == "together" else view.passages
+    values = [[float("nan") if i == j else c.value for j, c in enumerate(row)]
+              for i, row in enumerate(matrix)]  # fmt: skip
+    texts = [["" if i == j else str(c) for j, c in enumerate(row)]
+             for i, row in enumerate(matrix)]  # fmt: skip
+    return charts.heat_map(view.pair_labels, values, texts, title=str(CHARTS[name]), fmt=fmt)
 
 
 def describe(view: Overview, name: str) -> str:
-    """The text alternative of a chart: what it shows, in words, with the largest figures."""
+    """The text alternative of a chart: what it shows, in words, with the largest figures,
+    what it cannot show, and what a "–" in its table means."""
     if not view.has_data or not view.rows:
         return _("No coded interviews in this scope yet, so there is nothing to draw.")
+    if not drawable(view, name):
+        return str(NOT_DRAWN)
     if name in ("years", "trends"):
         best = []
         for row in view.rows:
@@ -237,8 +332,15 @@ def describe(view: Overview, name: str) -> str:
                 if name == "years" else
                 _("Lines per year %(span)s for %(count)s themes.", span=span,
                   count=len(view.rows)))  # fmt: skip
-        return " ".join([lead, *(["; ".join(best) + "."] if best else []),
-                         _("Counts under 3 are not shown.")])  # fmt: skip
+        hidden = _hidden_rows(view, name)
+        parts = [lead, *(["; ".join(best) + "."] if best else [])]
+        if hidden:
+            parts.append(_("Not drawn, every count hidden: %(themes)s", themes=", ".join(hidden))
+                         + ".")  # fmt: skip
+        parts.append(_("Counts under 3 are not shown."))
+        if view.has_secondary:
+            parts.append(str(SECONDARY_NOTE))
+        return " ".join(parts)
     matrix = view.together if name == "together" else view.passages
     pairs = []
     for i, row in enumerate(matrix):

@@ -77,12 +77,19 @@ def test_the_pack_quotes_only_interviews_consenting_to_quotation(corpus, session
     assert quoted and releases[0].interview_id not in quoted
     data = pack.data
     belonging = next(t for t in data["themes"] if t["name"] == "Belonging")
-    assert len(belonging["quotes"]) == 3 and belonging["cells"] == ["< 3", "< 3"]
+    assert len(belonging["quotes"]) == 3 and belonging["cells"] == ["< 3", "–"]
     assert {q["reader"] for q in belonging["quotes"]} <= {corpus["member"].id, boss.id}
     assert data["charts"]["years"]["svg"].lstrip().startswith("<?xml")
+    # the shares of hidden years cannot be drawn: no chart, and the pack says why
+    assert data["charts"]["trends"]["svg"] is None
+    assert data["charts"]["trends"]["alt"].startswith("This chart is not drawn")
+    assert data["secondary"] and data["coded_all"] == "5" and "cannot be worked out" in data["note"]
     document = Document(io.BytesIO(b"".join(storage.open_plaintext(pack.docx_name))))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "Belonging" in text and "Årlig återblick 2026" in text
+    assert "This chart is not drawn" in text and data["note"] in text
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    assert "–" in cells and "< 3" in cells
     assert reviews.quotes_for(corpus["member"], pack)
 
 

@@ -67,10 +67,24 @@ def test_suppression_hides_small_counts_and_what_a_total_would_reveal():
     assert [c.suppressed for c in row] == [True, True, False, False]
     # two hidden ones and their sum (2) would tell that both are 1: a third goes too
     assert [c.suppressed for c in agg.partition([1, 1, 10], total=12)] == [True, True, True]
-    assert [c.suppressed for c in agg.partition([2, 1, 7, 9], total=19)] == [True, True, True,
-                                                                             False]  # fmt: skip
+    assert [str(c) for c in agg.partition([1, 1, 10], total=12)] == ["< 3", "< 3", "–"]
+    # 2 and 1 hidden with their sum 3 could be 1 + 2 or 2 + 1: nothing more needs to go
+    assert [str(c) for c in agg.partition([2, 1, 7, 9], total=19)] == ["< 3", "< 3", "7", "9"]
     matrix = agg.symmetric([1, 2, 3], {(1, 2): 4, (2, 3): 1})
     assert str(matrix[0][1]) == str(matrix[1][0]) == "4" and matrix[1][2].suppressed
+
+
+def test_a_year_whose_coded_interviews_all_touch_a_theme_does_not_pin_its_hidden_cell():
+    # 2026: 3 coded interviews, all touching A; 2025: 1 of 5. "< 3 | – | 4" would read
+    # "– is at least 3 and at most 2026's 3", so 2025 would be 4 - 3 = 1.
+    coded = {2025: 5, 2026: 3}
+    coded_all, coded_cells, _ = themes._coded([2025, 2026], coded, {})
+    assert [str(c) for c in [*coded_cells, coded_all]] == ["5", "3", "8"]
+    counts = [(1, 2025, 1, 1), (1, 2026, 3, 3)]
+    (row,), _ = themes._families([(1, "A")], counts, [2025, 2026], coded, coded_cells, {}, {},
+                                 coded_all)  # fmt: skip
+    assert [str(c) for c in [*row.cells, row.total]] != ["< 3", "–", "4"]
+    assert row.cells[0].suppressed and row.cells[1].suppressed and row.total.suppressed
 
 
 def test_themes_are_checked_when_saved(corpus):
@@ -108,10 +122,15 @@ def test_counts_per_theme_and_year_come_from_the_database(corpus):
     view = themes.overview(corpus["boss"], Scope())
     belonging = next(r for r in view.rows if r.key == t1.id)
     assert view.years == [2025, 2026]
-    # 1 and 4 beside a total of 5: the 4 would give the 1 away, so both are hidden
-    assert [str(c) for c in belonging.cells] == ["< 3", "< 3"]
+    # 1 and 4 beside a total of 5: the 4 would give the 1 away, so both are hidden, and the
+    # 4 says that it is not small but hidden to protect the 1
+    assert [str(c) for c in belonging.cells] == ["< 3", "–"] and belonging.has_secondary
     assert belonging.passages == [None, None] and str(belonging.total) == "5"
-    assert belonging.total.share is None and [str(c) for c in view.coded] == ["< 3", "< 3"]
+    assert belonging.total.share is None and [str(c) for c in view.coded] == ["< 3", "–"]
+    assert str(view.coded_all) == "5" and view.has_secondary
+    origins = next(r for r in view.rows if r.key == t2.id)
+    # 3 of 2026's hidden coded interviews would tell how many there were: no share
+    assert [str(c) for c in origins.cells] == ["0", "3"] and origins.cells[1].share is None
     wide = themes.overview(corpus["boss"], Scope(year_from=2026))
     assert [str(c) for c in next(r for r in wide.rows if r.key == t1.id).cells] == ["4"]
 
@@ -176,11 +195,22 @@ def test_withdrawal_of_participation_takes_the_interview_out_of_the_counts(corpu
 
 def test_charts_are_svg_with_a_text_alternative(corpus):
     view = themes.overview(corpus["boss"], Scope())
-    for name in themes.CHARTS:
+    # no share can be shown (2026's coded interviews are hidden): the trends are not drawn,
+    # nor the two pairs of overlapping passages
+    assert not themes.drawable(view, "trends") and not themes.drawable(view, "passages")
+    assert themes.describe(view, "trends") == str(themes.NOT_DRAWN)
+    with pytest.raises(ValueError):
+        themes.chart(view, "trends")
+    for name in ("years", "together"):
         svg = themes.chart(view, name)
-        assert svg.lstrip().startswith("<?xml") and "Counts under 3" in themes.describe(view, name)
-        # every count of the small corpus is suppressed: no bar or line is drawn for it
-        assert ("Belonging" in svg) == (name in ("together", "passages"))
+        text = themes.describe(view, name)
+        assert svg.lstrip().startswith("<?xml") and "Counts under 3" in text
+        assert "Belonging" in svg
+    # every count of Belonging is hidden: the bar chart says so instead of leaving it out
+    years = themes.chart(view, "years")
+    assert "Not drawn, every count hidden: Belonging" in years
+    assert "Not drawn, every count hidden: Belonging" in themes.describe(view, "years")
+    assert "cannot be worked out" in themes.describe(view, "years")
     assert themes.chart(view, "years", fmt="png")[:4] == b"\x89PNG"
 
 
@@ -196,8 +226,11 @@ def test_pages_and_charts_for_each_role(corpus, client, auth):
     db.session.commit()
     page = client.get("/themes/").get_data(as_text=True)
     assert "Belonging" in page and "&lt; 3" in page and "New theme" not in page
+    assert "cannot be worked out" in page and "–" in page
+    assert "This chart is not drawn" in page  # the trends of hidden shares
     chart = client.get("/themes/charts/together.svg?start=2025&end=2026")
     assert chart.status_code == 200 and chart.mimetype == "image/svg+xml"
+    assert client.get("/themes/charts/trends.svg").status_code == 404
     assert client.get("/themes/charts/nothing.svg").status_code == 404
     t1 = corpus["themes"][0]
     assert "Its codes per year" in client.get(f"/themes/{t1.id}").get_data(as_text=True)
