@@ -31,9 +31,27 @@ def same_person(label: str, surface: str, entries, near: Iterable[str] = ()) -> 
         if len(longer) == len(shorter) or not shorter:
             continue
         part = longer[: len(shorter)] == shorter or longer[-len(shorter) :] == shorter
-        if part and (longer is other or key in entries):
+        # A longer name in the text or map; or a shorter one in the map that nobody else's
+        # name also begins or ends with.
+        mine = longer is other or (key in entries and not _shared(shorter, own, {*entries, *near}))
+        if part and mine:
             found.add(key)
     return found.pop() if len(found) == 1 else None
+
+
+def _shared(shorter: list[str], own: str, keys) -> bool:
+    """Whether another full name than ``own`` also begins or ends with ``shorter``: then
+    the short name ("Tuva") may be either person ("Tuva Björk", "Tuva Lind") and is linked
+    to neither."""
+    for key in keys:
+        if not key.startswith("PERSON:") or key == own:
+            continue
+        other = key.split(":", 1)[1].split()
+        if len(other) > len(shorter) and (
+            other[: len(shorter)] == shorter or other[-len(shorter) :] == shorter
+        ):
+            return True
+    return False
 
 
 def genitive_base(label: str, surface: str, known: Iterable[str]) -> str | None:

@@ -376,3 +376,11 @@ def test_recall_and_precision_per_language_on_the_development_sets():
         right = sum(v for (language, _), v in counts["hit_found"].items() if language == lang)
         assert hit / gold >= 0.95, lang
         assert right / made >= 0.85, lang
+
+
+def test_a_short_name_in_the_map_shared_by_two_full_names_links_to_neither():
+    from analysis.pseudonymise import same_person
+
+    entries = {"PERSON:tuva": {"label": "PERSON", "placeholder": "[Person 1]"}}
+    assert same_person("PERSON", "Tuva Björk", entries) == "PERSON:tuva"
+    assert same_person("PERSON", "Tuva Björk", entries, near={"PERSON:tuva lind"}) is None
