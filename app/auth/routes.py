@@ -57,6 +57,16 @@ def _locked_message() -> str:
     )
 
 
+def _invalid_message() -> str:
+    """The one answer to a wrong password, an unknown user name and a locked account: telling
+    them apart would let anyone test passwords during a lock or find which names exist."""
+    return _(
+        "Wrong user name or password, or the account is locked for %(minutes)d minutes after "
+        "too many failed attempts.",
+        minutes=current_app.config["LOGIN_LOCK_MINUTES"],
+    )
+
+
 #: the session key of a two-factor enrolment in progress (the secret, until confirmed)
 ENROLLING = "totp_enrolling"
 
@@ -137,14 +147,12 @@ def login():
             }
             return redirect(url_for("auth.login_code"))
         form.password.data = ""
-        if result.outcome is LoginOutcome.LOCKED:
-            form.form_errors.append(_locked_message())
-        elif result.outcome is LoginOutcome.INACTIVE:
+        if result.outcome is LoginOutcome.INACTIVE:
             form.form_errors.append(
                 _("This account has been deactivated. Contact your administrator.")
             )
         else:
-            form.form_errors.append(_("Wrong user name or password."))
+            form.form_errors.append(_invalid_message())
     return render_template("auth/login.html", form=form)
 
 
