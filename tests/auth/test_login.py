@@ -193,7 +193,9 @@ def test_sessions_have_a_maximum_age(app, client, auth):
 
 
 def _error(response) -> str:
-    return re.search(r'class="form-errors".*?</div>', response.get_data(as_text=True), re.S).group(0)
+    return re.search(r'class="form-errors".*?</div>', response.get_data(as_text=True), re.S).group(
+        0
+    )
 
 
 def test_a_locked_account_answers_the_same_whatever_the_password(app, client, make_user):
