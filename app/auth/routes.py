@@ -67,7 +67,7 @@ def _invalid_message() -> str:
     )
 
 
-#: the session key of a two-factor enrolment in progress (the secret, until confirmed)
+#: the session key of a two-factor enrolment in progress (the sealed secret, until confirmed)
 ENROLLING = "totp_enrolling"
 
 
@@ -264,7 +264,10 @@ def two_factor_setup():
     elif form.validate_on_submit():
         try:
             codes = two_factor.confirm_enrolment(
-                current_user, session.get(ENROLLING), form.code.data, form.password.data
+                current_user,
+                two_factor.open_secret(current_user, session.get(ENROLLING)),
+                form.code.data,
+                form.password.data,
             )
         except TwoFactorError as error:
             locked = _locked_out()
@@ -276,9 +279,10 @@ def two_factor_setup():
             _renew_login(second_factor=True)
             flash(_("Two-factor login is on."))
             return render_template("auth/recovery_codes.html", codes=codes)
-    # The secret stays with this browser until it is confirmed.
-    secret = session.get(ENROLLING) or two_factor.pending_secret(current_user)
-    session[ENROLLING] = secret
+    # The secret stays with this browser until it is confirmed, sealed: the cookie is readable.
+    secret = two_factor.open_secret(current_user, session.get(ENROLLING))
+    secret = secret or two_factor.pending_secret(current_user)
+    session[ENROLLING] = two_factor.seal_secret(current_user, secret)
     uri = two_factor.provisioning_uri(current_user, secret, current_app.config["TWO_FACTOR_ISSUER"])
     form.code.data = form.password.data = ""
     return render_template(
