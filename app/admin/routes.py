@@ -1,4 +1,13 @@
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -39,7 +48,13 @@ def _user_or_404(user_id: int) -> User:
 @permission("admin.users")
 def users():
     rows = db.session.scalars(select(User).order_by(User.active.desc(), User.username)).all()
-    return render_template("admin/users.html", users=rows, confirm=ConfirmForm())
+    return render_template(
+        "admin/users.html",
+        users=rows,
+        confirm=ConfirmForm(),
+        per_process=services.rate_limits_per_process(),
+        login_limit=current_app.config["LOGIN_RATE_LIMIT"],
+    )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask import current_app
 from sqlalchemy import Select, func, select
 
 from app.auth import two_factor
@@ -178,6 +179,12 @@ def unlock(actor, user: User) -> None:
     user.failed_logins = 0
     user.locked_until = None
     audit.record(actor, "user.unlock", "user", user.id, was_locked_until=was_locked_until)
+
+
+def rate_limits_per_process() -> bool:
+    """Whether the rate limits are counted in each web process's memory (no REDIS_URL): then
+    each of gunicorn's workers counts on its own, and the limit is that many times higher."""
+    return current_app.config.get("RATELIMIT_STORAGE_URI", "memory://").startswith("memory://")
 
 
 def reset_password(actor, user: User, password: str) -> None:
