@@ -58,6 +58,19 @@ def test_text_in_the_encodings_people_save_in(data):
     ]
 
 
+@pytest.mark.parametrize("reader", [t.read_txt, t.read_vtt, t.read_srt])
+def test_text_that_is_not_utf8_is_refused_with_its_line_not_guessed(reader):
+    """Windows-1252 (or any other 8-bit text) is not read as something it may not be."""
+    lines = ["WEBVTT", "", "1", "00:00:01.000 --> 00:00:02.000", "Hej"]
+    if reader is t.read_srt:
+        lines = ["1", "00:00:01,000 --> 00:00:02,000", "Hej", ""]
+    good = "\n".join(lines).encode() + b"\n"
+    bad = good + "Jag mår bra\n".encode("cp1252")
+    number = len(lines) + 1
+    with pytest.raises(t.FormatError, match=f"Line {number} is not valid UTF-8"):
+        reader(bad, SPEAKERS)
+
+
 @pytest.mark.parametrize(
     ("data", "reader", "message"),
     [
@@ -72,19 +85,6 @@ def test_text_in_the_encodings_people_save_in(data):
         (b"plain text", t.read_docx, "not a Word"),
     ],
 )
-@pytest.mark.parametrize("reader", [t.read_txt, t.read_vtt, t.read_srt])
-def test_text_that_is_not_utf8_is_refused_with_its_line_not_guessed(reader):
-    """Windows-1252 (or any other 8-bit text) is not read as something it may not be."""
-    lines = ["WEBVTT", "", "1", "00:00:01.000 --> 00:00:02.000", "Hej"]
-    if reader is t.read_srt:
-        lines = ["1", "00:00:01,000 --> 00:00:02,000", "Hej", ""]
-    good = "\n".join(lines).encode() + b"\n"
-    bad = good + "Jag mår bra\n".encode("cp1252")
-    number = len(lines) + 1
-    with pytest.raises(t.FormatError, match=f"Line {number} is not valid UTF-8"):
-        reader(bad, SPEAKERS)
-
-
 def test_bad_files_are_refused_with_a_reason(data, reader, message):
     with pytest.raises(FormatError) as refused:
         reader(data, SPEAKERS)
