@@ -65,7 +65,11 @@ def offsets(segments: Iterable[Segment]) -> list[tuple[int, int]]:
 
 
 def decode_text(data: bytes) -> str:
-    """Text from UTF-8 (with or without BOM), UTF-16 with BOM, or Windows-1252."""
+    """Text from UTF-8 (with or without BOM) or UTF-16 with BOM.
+
+    Anything else is refused with the first line that is not UTF-8: guessing another
+    encoding would put wrong letters into an interview without anyone seeing it.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -77,13 +81,11 @@ def decode_text(data: bytes) -> str:
         raise FormatError(N_("This is not a text file."))
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
         raise FormatError(
-            N_("The text is neither UTF-8 nor Windows-1252; save it as UTF-8 and try again.")
+            N_("Line %(line)d is not valid UTF-8; save the file as UTF-8 and try again."),
+            line=line,
         ) from None
 
 

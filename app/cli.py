@@ -46,7 +46,7 @@ def main():
 @with_appcontext
 def create_user_command(username, display_name, roles, email, password):
     """Create a user (the first administrator, for example)."""
-    from app.admin.services import create_user
+    from app.admin.services import SelfGrantError, create_user
     from app.auth.services import PasswordRejected
     from app.core.users import User
 
@@ -63,6 +63,11 @@ def create_user_command(username, display_name, roles, email, password):
         )
     except PasswordRejected as rejected:
         raise click.ClickException(str(rejected)) from None
+    except SelfGrantError:
+        raise click.ClickException(
+            "an administrator cannot be given a data role here; create the administrator, "
+            "then let another administrator grant the data role on the web"
+        ) from None
     db.session.commit()
     click.echo(f"created {user.username} ({', '.join(sorted(r.value for r in user.roles))})")
 

@@ -14,20 +14,36 @@ def test_create_user(runner):
             "Eva Ström",
             "--role",
             "admin",
-            "--role",
-            "coordinator",
             "--password",
             "tidal-quartz-hammock-12",
         ]
     )
     assert result.exit_code == 0, result.output
     user = User.by_username("eva")
-    assert user.roles == {Role.ADMIN, Role.COORDINATOR}
+    assert user.roles == {Role.ADMIN}
     again = runner.invoke(
         args=["create-user", "eva", "--name", "E", "--role", "admin", "--password", "x"]
     )
     assert again.exit_code != 0
     assert "already exists" in again.output
+
+
+def test_create_user_gives_no_administrator_a_data_role(runner):
+    """Nobody else looks on at the command line: an administrator with a data role needs a
+    second administrator on the web."""
+    for data_role in ("coordinator", "interviewer", "researcher", "review_member"):
+        result = runner.invoke(
+            args=["create-user", f"boss-{data_role}", "--name", "Boss", "--role", "admin",
+                  "--role", data_role, "--password", "tidal-quartz-hammock-12"]
+        )  # fmt: skip
+        assert result.exit_code != 0, data_role
+        assert "another administrator" in result.output
+        assert User.by_username(f"boss-{data_role}") is None
+    coordinator = runner.invoke(
+        args=["create-user", "cora", "--name", "Cora", "--role", "coordinator",
+              "--password", "tidal-quartz-hammock-12"]
+    )  # fmt: skip
+    assert coordinator.exit_code == 0, coordinator.output
 
 
 def test_create_user_refuses_a_weak_password(runner):

@@ -1,4 +1,13 @@
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -12,9 +21,9 @@ from app.admin.forms import (
     UserCreateForm,
     UserEditForm,
 )
-from app.admin.services import LastAdminError
+from app.admin.services import LastAdminError, SelfGrantError, SelfUnlockError
 from app.auth.services import PasswordRejected
-from app.core.db import db
+from app.core.db import db, utcnow
 from app.core.jobs import Job
 from app.core.permissions import permission
 from app.core.users import User
@@ -39,7 +48,13 @@ def _user_or_404(user_id: int) -> User:
 @permission("admin.users")
 def users():
     rows = db.session.scalars(select(User).order_by(User.active.desc(), User.username)).all()
-    return render_template("admin/users.html", users=rows, confirm=ConfirmForm())
+    return render_template(
+        "admin/users.html",
+        users=rows,
+        confirm=ConfirmForm(),
+        per_process=services.rate_limits_per_process(),
+        login_limit=current_app.config["LOGIN_RATE_LIMIT"],
+    )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -85,6 +100,13 @@ def user_edit(user_id: int):
             )
         except LastAdminError:
             form.roles.errors.append(_("There must always be at least one active administrator."))
+        except SelfGrantError:
+            form.roles.errors.append(
+                _(
+                    "You cannot give your own account a role that opens data; another "
+                    "administrator must."
+                )
+            )
         else:
             flash(_("The changes to %(name)s were saved.", name=user.username))
             return redirect(url_for("admin.users"))
@@ -94,6 +116,8 @@ def user_edit(user_id: int):
         user=user,
         password_form=PasswordResetForm(),
         confirm=ConfirmForm(),
+        locked=user.is_locked(utcnow()),
+        role_history=services.role_history(user),
     )
 
 
@@ -135,6 +159,20 @@ def user_two_factor(user_id: int):
                 name=user.username,
             )
         )
+    return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/unlock")
+@permission("admin.users")
+def user_unlock(user_id: int):
+    user = _user_or_404(user_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.unlock(current_user, user)
+        except SelfUnlockError:
+            flash(_("Another administrator must lift the lock on your own account."), "error")
+        else:
+            flash(_("The lock on %(name)s was lifted.", name=user.username))
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
 

@@ -1,7 +1,9 @@
 """Administration of users, and the audit log queries behind the admin pages."""
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask import current_app
 from sqlalchemy import Select, func, select
 
 from app.auth import two_factor
@@ -15,6 +17,34 @@ from app.core.users import Role, User
 
 class LastAdminError(ValueError):
     """The change would leave no active administrator."""
+
+
+#: the roles that open data (participants, transcripts, releases, reviews); an administrator
+#: holds none of them by their own hand
+DATA_ROLES = frozenset(Role) - {Role.ADMIN}
+
+
+class SelfGrantError(ValueError):
+    """An administrator tried to give their own account a data role: another must."""
+
+
+class SelfUnlockError(ValueError):
+    """An administrator tried to lift the lock on their own account: another must."""
+
+
+def _check_not_self_grant(actor, user: User | None, roles: set[Role]) -> None:
+    """Refuse a data role that an administrator would give themselves.
+
+    From the command line (no actor) nobody else looks on, so an account made there cannot
+    be an administrator with a data role: that takes a second administrator on the web.
+    """
+    granted = roles - (user.roles if user is not None else set())
+    if not granted & DATA_ROLES:
+        return
+    if actor is None and Role.ADMIN in roles:
+        raise SelfGrantError
+    if actor is not None and user is not None and actor.id == user.id:
+        raise SelfGrantError
 
 
 def _other_active_admins(user: User) -> int:
@@ -37,9 +67,14 @@ def create_user(
     email: str | None = None,
     language: str | None = None,
 ) -> User:
-    """A new active user; the password must pass the policy (PasswordRejected otherwise)."""
+    """A new active user; the password must pass the policy (PasswordRejected otherwise).
+
+    SelfGrantError for an administrator with a data role made without an actor (the command
+    line): another administrator grants the data role afterwards.
+    """
     if actor is not None:
         authorize(actor, "admin.users")
+    _check_not_self_grant(actor, None, {Role(r) for r in roles})
     user = User(
         username=username.strip().lower(),
         display_name=display_name.strip(),
@@ -57,11 +92,18 @@ def create_user(
 
 
 def update_user(actor, user: User, *, display_name, email, roles, language) -> None:
+    """Change a user's name, e-mail, roles and language.
+
+    LastAdminError when no active administrator would be left; SelfGrantError when the actor
+    adds a data role to their own account (another administrator must, and the role history
+    on the user page shows who did).
+    """
     authorize(actor, "admin.users")
     new_roles = {Role(r) for r in roles}
     losing_admin = Role.ADMIN in user.roles and Role.ADMIN not in new_roles and user.active
     if losing_admin and _other_active_admins(user) == 0:
         raise LastAdminError
+    _check_not_self_grant(actor, user, new_roles)
     before = sorted(r.value for r in user.roles)
     user.display_name = display_name.strip()
     user.email = (email or "").strip() or None
@@ -69,6 +111,45 @@ def update_user(actor, user: User, *, display_name, email, roles, language) -> N
     user.set_roles(new_roles)
     after = sorted(r.value for r in new_roles)
     audit.record(actor, "user.update", "user", user.id, roles_before=before, roles_after=after)
+
+
+_ROLE_VALUES = {role.value for role in Role}
+
+
+@dataclass
+class RoleChange:
+    at: datetime
+    by: str
+    added: list[Role]
+    removed: list[Role]
+
+
+def role_history(user: User) -> list[RoleChange]:
+    """Who gave or took which role of ``user`` and when, newest first, from the audit log."""
+    entries = db.session.scalars(
+        select(AuditEntry)
+        .where(
+            AuditEntry.object_type == "user",
+            AuditEntry.object_id == str(user.id),
+            AuditEntry.action.in_(("user.create", "user.update")),
+        )
+        .order_by(AuditEntry.id.desc())
+    )
+    changes = []
+    for entry in entries:
+        detail = entry.detail_dict
+        before = set(detail.get("roles_before", []))
+        after = set(detail.get("roles", detail.get("roles_after", [])))
+        if before != after:
+            changes.append(
+                RoleChange(
+                    at=entry.at,
+                    by=entry.actor_name,
+                    added=[Role(r) for r in sorted(after - before) if r in _ROLE_VALUES],
+                    removed=[Role(r) for r in sorted(before - after) if r in _ROLE_VALUES],
+                )
+            )
+    return changes
 
 
 def set_active(actor, user: User, active: bool) -> None:
@@ -83,6 +164,27 @@ def set_active(actor, user: User, active: bool) -> None:
         user.failed_logins = 0
         user.locked_until = None
     audit.record(actor, "user.activate" if active else "user.deactivate", "user", user.id)
+
+
+def unlock(actor, user: User) -> None:
+    """Lift the lock that failed logins put on an account, and clear the failure count.
+
+    SelfUnlockError for one's own account: whoever holds an administrator's session should
+    not be able to undo the lock that guessing its password set.
+    """
+    authorize(actor, "admin.users")
+    if actor.id == user.id:
+        raise SelfUnlockError
+    was_locked_until = user.locked_until
+    user.failed_logins = 0
+    user.locked_until = None
+    audit.record(actor, "user.unlock", "user", user.id, was_locked_until=was_locked_until)
+
+
+def rate_limits_per_process() -> bool:
+    """Whether the rate limits are counted in each web process's memory (no REDIS_URL): then
+    each of gunicorn's workers counts on its own, and the limit is that many times higher."""
+    return current_app.config.get("RATELIMIT_STORAGE_URI", "memory://").startswith("memory://")
 
 
 def reset_password(actor, user: User, password: str) -> None:

@@ -57,7 +57,17 @@ def _locked_message() -> str:
     )
 
 
-#: the session key of a two-factor enrolment in progress (the secret, until confirmed)
+def _invalid_message() -> str:
+    """The one answer to a wrong password, an unknown user name and a locked account: telling
+    them apart would let anyone test passwords during a lock or find which names exist."""
+    return _(
+        "Wrong user name or password, or the account is locked for %(minutes)d minutes after "
+        "too many failed attempts.",
+        minutes=current_app.config["LOGIN_LOCK_MINUTES"],
+    )
+
+
+#: the session key of a two-factor enrolment in progress (the sealed secret, until confirmed)
 ENROLLING = "totp_enrolling"
 
 
@@ -137,14 +147,12 @@ def login():
             }
             return redirect(url_for("auth.login_code"))
         form.password.data = ""
-        if result.outcome is LoginOutcome.LOCKED:
-            form.form_errors.append(_locked_message())
-        elif result.outcome is LoginOutcome.INACTIVE:
+        if result.outcome is LoginOutcome.INACTIVE:
             form.form_errors.append(
                 _("This account has been deactivated. Contact your administrator.")
             )
         else:
-            form.form_errors.append(_("Wrong user name or password."))
+            form.form_errors.append(_invalid_message())
     return render_template("auth/login.html", form=form)
 
 
@@ -256,7 +264,10 @@ def two_factor_setup():
     elif form.validate_on_submit():
         try:
             codes = two_factor.confirm_enrolment(
-                current_user, session.get(ENROLLING), form.code.data, form.password.data
+                current_user,
+                two_factor.open_secret(current_user, session.get(ENROLLING)),
+                form.code.data,
+                form.password.data,
             )
         except TwoFactorError as error:
             locked = _locked_out()
@@ -268,9 +279,10 @@ def two_factor_setup():
             _renew_login(second_factor=True)
             flash(_("Two-factor login is on."))
             return render_template("auth/recovery_codes.html", codes=codes)
-    # The secret stays with this browser until it is confirmed.
-    secret = session.get(ENROLLING) or two_factor.pending_secret(current_user)
-    session[ENROLLING] = secret
+    # The secret stays with this browser until it is confirmed, sealed: the cookie is readable.
+    secret = two_factor.open_secret(current_user, session.get(ENROLLING))
+    secret = secret or two_factor.pending_secret(current_user)
+    session[ENROLLING] = two_factor.seal_secret(current_user, secret)
     uri = two_factor.provisioning_uri(current_user, secret, current_app.config["TWO_FACTOR_ISSUER"])
     form.code.data = form.password.data = ""
     return render_template(

@@ -15,8 +15,8 @@ from app.core.users import User
 
 class LoginOutcome(StrEnum):
     OK = "ok"
+    #: a wrong password, an unknown user name, or a locked account: one answer for all three
     INVALID = "invalid"
-    LOCKED = "locked"
     INACTIVE = "inactive"
     #: the password was right; the login completes once a second-factor code is right too
     SECOND_FACTOR = "second_factor"
@@ -31,8 +31,10 @@ class LoginResult:
 def authenticate(username: str, password: str, *, lock_after: int, lock_minutes: int):
     """Check a login attempt, count failures, lock after too many; audit every outcome.
 
-    A locked account is reported as locked only to someone who typed its right password,
-    so the lock reveals nothing about which user names exist.
+    A locked account answers INVALID whatever the password, as an unknown user name does,
+    so the lock can be used neither to test passwords nor to find which user names exist;
+    a wrong password during the lock counts as a failure like any other (and may lock the
+    account again), a right one changes nothing.
     """
     now = utcnow()
     user = User.by_username(username)
@@ -42,8 +44,9 @@ def authenticate(username: str, password: str, *, lock_after: int, lock_minutes:
         audit.record(None, "auth.login_failed", reason="unknown_user")
         return LoginResult(LoginOutcome.INVALID)
     if user.is_locked(now):
-        audit.record(user, "auth.login_refused", "user", user.id, reason="locked")
-        return LoginResult(LoginOutcome.LOCKED if correct else LoginOutcome.INVALID, user)
+        locked = False if correct else count_failure(user, now, lock_after, lock_minutes)
+        audit.record(user, "auth.login_refused", "user", user.id, reason="locked", locked=locked)
+        return LoginResult(LoginOutcome.INVALID, user)
     if not correct:
         locked = count_failure(user, now, lock_after, lock_minutes)
         audit.record(user, "auth.login_failed", "user", user.id, locked=locked)

@@ -7,6 +7,7 @@ refused, so a code seen over someone's shoulder is useless after it was typed.
 
 import hmac
 import io
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +22,7 @@ from sqlalchemy import or_, select, update
 from app.auth.models import RecoveryCode
 from app.auth.services import check_own_password, count_failure
 from app.core import audit
+from app.core.crypto import DecryptionError, keyring
 from app.core.db import db, utcnow
 from app.core.passwords import hash_password, verify_password
 from app.core.users import User
@@ -45,12 +47,41 @@ def required_for(user: User, roles) -> bool:
 
 
 def pending_secret(user: User) -> str:
-    """A new secret for an enrolment; it is kept by the browser that enrols (in its session)
-    and stored on the user only when confirmed, so that nobody who merely knows the password
-    can copy the secret before the real user sets up their phone."""
+    """A new secret for an enrolment; it is kept by the browser that enrols (in its session,
+    sealed: ``seal_secret``) and stored on the user only when confirmed, so that nobody who
+    merely knows the password can copy the secret before the real user sets up their phone."""
     if user.two_factor_enabled:
         raise TwoFactorError(_l("Two-factor login is already set up."))
     return pyotp.random_base32()
+
+
+def seal_secret(user: User, secret: str) -> str:
+    """The enrolment secret as the browser's session keeps it until it is confirmed.
+
+    The session cookie is signed, not encrypted: anyone who sees the cookie (a proxy log, a
+    shared computer's profile) could read a plain secret and make the user's codes. So it is
+    encrypted with the data key, together with the user it belongs to and their session
+    version, and opens only for that user and until their password or login changes.
+    """
+    payload = {"user": user.id, "version": user.session_version, "secret": secret}
+    return keyring().encrypt(json.dumps(payload).encode()).decode("ascii")
+
+
+def open_secret(user: User, sealed) -> str | None:
+    """The secret ``seal_secret`` sealed for ``user``; None if it is missing, damaged, made
+    under other keys, or belongs to another user or an older session version."""
+    if not isinstance(sealed, str) or not sealed:
+        return None
+    try:
+        payload = json.loads(keyring().decrypt(sealed.encode("ascii")))
+    except (DecryptionError, UnicodeError, ValueError):
+        return None
+    if not isinstance(payload, dict):
+        return None
+    if payload.get("user") != user.id or payload.get("version") != user.session_version:
+        return None
+    secret = payload.get("secret")
+    return secret if isinstance(secret, str) else None
 
 
 def provisioning_uri(user: User, secret: str, issuer: str) -> str:

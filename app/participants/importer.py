@@ -395,7 +395,12 @@ def parse_yes_no(value) -> bool:
 
 
 def split_names(value) -> list[str]:
-    return [name.strip() for name in re.split(r"[;,\n/]", str(value or "")) if name.strip()]
+    """The people named in one cell: separated by semicolons, commas or line breaks.
+
+    Not by "/": it belongs to names ("Anna/Lisa", a chosen double name) as often as it
+    separates them, and a name cut in two would link a person to the wrong people.
+    """
+    return [name.strip() for name in re.split(r"[;,\n]", str(value or "")) if name.strip()]
 
 
 # --- rows ------------------------------------------------------------------------------------

@@ -45,10 +45,10 @@ def test_every_format_round_trips(kind):
         "Intervjuare: Hur mår du?\nJag mår bra, tack – sommaren i Visby.\n".encode(),
         b"\xef\xbb\xbf"
         + "Intervjuare: Hur mår du?\nJag mår bra, tack – sommaren i Visby.".encode(),
-        "Intervjuare: Hur mår du?\r\nJag mår bra, tack – sommaren i Visby.".encode("cp1252"),
+        "Intervjuare: Hur mår du?\r\nJag mår bra, tack – sommaren i Visby.".encode(),
         "Intervjuare: Hur mår du?\nJag mår bra, tack – sommaren i Visby.".encode("utf-16"),
     ],
-    ids=["utf-8", "utf-8-bom", "windows-1252", "utf-16"],
+    ids=["utf-8", "utf-8-bom", "utf-8-crlf", "utf-16"],
 )
 def test_text_in_the_encodings_people_save_in(data):
     segments = t.read_txt(data, SPEAKERS)
@@ -58,12 +58,25 @@ def test_text_in_the_encodings_people_save_in(data):
     ]
 
 
+@pytest.mark.parametrize("reader", [t.read_txt, t.read_vtt, t.read_srt])
+def test_text_that_is_not_utf8_is_refused_with_its_line_not_guessed(reader):
+    """Windows-1252 (or any other 8-bit text) is not read as something it may not be."""
+    lines = ["WEBVTT", "", "1", "00:00:01.000 --> 00:00:02.000", "Hej"]
+    if reader is t.read_srt:
+        lines = ["1", "00:00:01,000 --> 00:00:02,000", "Hej", ""]
+    good = "\n".join(lines).encode() + b"\n"
+    bad = good + "Jag mår bra\n".encode("cp1252")
+    number = len(lines) + 1
+    with pytest.raises(t.FormatError, match=f"Line {number} is not valid UTF-8"):
+        reader(bad, SPEAKERS)
+
+
 @pytest.mark.parametrize(
     ("data", "reader", "message"),
     [
         (b"", t.read_txt, "no transcript text"),
         (b"\x00\x01\x02binary", t.read_txt, "not a text file"),
-        (b"\x81\x8d\x8f\x90", t.read_txt, "neither UTF-8 nor Windows-1252"),
+        (b"\x81\x8d\x8f\x90", t.read_txt, "Line 1 is not valid UTF-8"),
         (b"1\n00:00:01,000 --> 00:00:xx,000\nHello\n", t.read_srt, "Line 2: the timestamps"),
         (b"1\n00:00:05,000 --> 00:00:01,000\nHello\n", t.read_srt, "Line 2: the cue ends"),
         (b"1\n00:00:01,000 --> 00:61:00,000\nHello\n", t.read_srt, "Line 2"),

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 from app.core.audit import AuditEntry
@@ -27,7 +28,9 @@ def test_wrong_password_and_unknown_user_get_the_same_message(client, make_user)
     unknown = client.post("/login", data={"username": "nobody", "password": "nope-nope-nope"})
     for response in (wrong, unknown):
         assert response.status_code == 200
-        assert "Wrong user name or password." in response.get_data(as_text=True)
+        assert "Wrong user name or password, or the account is locked" in response.get_data(
+            as_text=True
+        )
     assert actions() == ["auth.login_failed", "auth.login_failed"]
     db.session.refresh(user)
     assert user.failed_logins == 1
@@ -189,13 +192,44 @@ def test_sessions_have_a_maximum_age(app, client, auth):
     assert client.get("/home").status_code == 302
 
 
-def test_lock_is_not_revealed_without_the_right_password(app, client, make_user):
+def _error(response) -> str:
+    return re.search(r'class="form-errors".*?</div>', response.get_data(as_text=True), re.S).group(
+        0
+    )
+
+
+def test_a_locked_account_answers_the_same_whatever_the_password(app, client, make_user):
+    """The lock is no password oracle: the right password, a wrong one and a user name that
+    does not exist get one and the same answer."""
     user = make_user()
     for _ in range(app.config["LOGIN_LOCK_AFTER"]):
         client.post("/login", data={"username": user.username, "password": "wrong-password-x"})
+    right = client.post("/login", data={"username": user.username, "password": PASSWORD})
     wrong = client.post("/login", data={"username": user.username, "password": "still-wrong-xx"})
-    assert "Wrong user name or password." in wrong.get_data(as_text=True)
-    assert "locked" not in wrong.get_data(as_text=True)
+    unknown = client.post("/login", data={"username": "nobody", "password": "still-wrong-xx"})
+    assert _error(right) == _error(wrong) == _error(unknown)
+    assert "locked for 15 minutes" in _error(right)
+    assert client.get("/home").status_code == 302
+
+
+def test_failures_during_the_lock_count(app, client, make_user):
+    user = make_user()
+    lock_after = app.config["LOGIN_LOCK_AFTER"]
+    for _ in range(lock_after):
+        client.post("/login", data={"username": user.username, "password": "wrong-password-x"})
+    db.session.refresh(user)
+    first_until = user.locked_until
+    for _ in range(lock_after - 1):
+        client.post("/login", data={"username": user.username, "password": "wrong-password-x"})
+    db.session.refresh(user)
+    assert user.failed_logins == lock_after - 1
+    client.post("/login", data={"username": user.username, "password": PASSWORD})
+    db.session.refresh(user)
+    assert user.failed_logins == lock_after - 1  # the right password neither counts nor opens
+    client.post("/login", data={"username": user.username, "password": "wrong-password-x"})
+    db.session.refresh(user)
+    assert user.locked_until >= first_until  # locked again, from now
+    assert user.failed_logins == 0
 
 
 def test_typed_user_names_are_not_logged(client):

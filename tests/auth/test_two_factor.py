@@ -12,7 +12,7 @@ from app.auth.models import RecoveryCode
 from app.auth.two_factor import CodeOutcome, TwoFactorError
 from app.core.audit import AuditEntry
 from app.core.db import db, utcnow
-from app.core.users import Role
+from app.core.users import Role, User
 from tests.conftest import PASSWORD
 
 LOCK = {"lock_after": 5, "lock_minutes": 15}
@@ -20,6 +20,13 @@ LOCK = {"lock_after": 5, "lock_minutes": 15}
 
 def actions():
     return [e.action for e in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+
+
+def enrolling(state, user) -> str:
+    """The secret of the enrolment in progress, from the session where it is sealed."""
+    secret = two_factor.open_secret(user, state["totp_enrolling"])
+    assert secret, "no enrolment secret for this user in the session"
+    return secret
 
 
 def code_at(user, when):
@@ -248,7 +255,7 @@ def test_enrolment_pages(client, auth):
     db.session.refresh(user)
     assert user.totp_secret is None  # kept by this browser until confirmed
     with client.session_transaction() as state:
-        secret = state["totp_enrolling"]
+        secret = enrolling(state, user)
     spaced = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
     assert spaced in page
     svg = page.split("<svg ", 1)[1].split("</svg>", 1)[0]
@@ -295,8 +302,8 @@ def test_required_roles_must_enrol_before_anything_else(app_factory, make_user):
     assert client.post("/participants/new", data={}).headers["Location"] == ("/account/two-factor")
     page = client.get("/account/two-factor")
     assert "Set it up to continue" in page.get_data(as_text=True)
-    with client.session_transaction() as state:
-        code = pyotp.TOTP(state["totp_enrolling"]).at(utcnow())
+    with client.session_transaction() as state, app.app_context():
+        code = pyotp.TOTP(enrolling(state, User.by_username(names[0]))).at(utcnow())
     client.post("/account/two-factor", data={"code": code, "password": PASSWORD})
     assert client.get("/home").status_code == 200
     # a role that is not required logs in with its password alone
@@ -361,15 +368,35 @@ def test_a_password_only_session_ends_when_the_owner_enrols(app, make_user):
         browser.post("/login", data={"username": "owner", "password": PASSWORD})
         browser.get("/account/two-factor")
     with intruder.session_transaction() as state:
-        copied = state["totp_enrolling"]
+        copied = enrolling(state, User.by_username("owner"))
     with owner.session_transaction() as state:
-        secret = state["totp_enrolling"]
+        secret = enrolling(state, User.by_username("owner"))
     assert copied != secret
     owner.post(
         "/account/two-factor", data={"code": pyotp.TOTP(secret).at(utcnow()), "password": PASSWORD}
     )
     assert owner.get("/home").status_code == 200
     assert intruder.get("/home").headers["Location"].startswith("/login")
+
+
+def test_the_enrolment_secret_is_not_readable_in_the_session_cookie(app, client, auth, make_user):
+    """The cookie is signed, not encrypted: the secret in it is sealed, and a sealed secret
+    opens for no other user and not after the user's sessions changed."""
+    user = auth.login(Role.RESEARCHER)
+    page = client.get("/account/two-factor").get_data(as_text=True)
+    secret = re.search(r"<code[^>]*>([A-Z2-7 ]{20,})</code>", page).group(1).replace(" ", "")
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+    payload = app.session_interface.get_signing_serializer(app).loads(cookie)
+    assert secret not in str(payload)
+    assert secret not in cookie
+    with client.session_transaction() as state:
+        assert enrolling(state, user) == secret
+        sealed = state["totp_enrolling"]
+    assert two_factor.open_secret(make_user(roles=[Role.RESEARCHER]), sealed) is None
+    user.invalidate_sessions()
+    assert two_factor.open_secret(user, sealed) is None
+    assert two_factor.open_secret(user, "not-a-token") is None
+    assert two_factor.open_secret(user, None) is None
 
 
 def test_a_recovery_code_is_spent_once(enrolled):
@@ -410,7 +437,7 @@ def test_the_code_step_and_enrolment_mark_the_session(client, auth, enrolled):
     other = auth.login(Role.RESEARCHER)
     client.get("/account/two-factor")
     with client.session_transaction() as state:
-        secret = state["totp_enrolling"]
+        secret = enrolling(state, other)
         state.pop("second_factor", None)
     client.post(
         "/account/two-factor", data={"code": pyotp.TOTP(secret).at(utcnow()), "password": PASSWORD}
@@ -427,7 +454,7 @@ def test_enrolment_needs_the_password(client, auth):
     user = auth.login(Role.RESEARCHER)
     client.get("/account/two-factor")
     with client.session_transaction() as state:
-        secret = state["totp_enrolling"]
+        secret = enrolling(state, user)
     code = pyotp.TOTP(secret).at(utcnow())
     wrong = client.post("/account/two-factor", data={"code": code, "password": "not-it-at-all"})
     assert "The password is wrong." in wrong.get_data(as_text=True)

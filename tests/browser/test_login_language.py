@@ -14,7 +14,7 @@ def test_login_navigation_and_language_switch(live_app, live_server, page, make_
     page.get_by_label("User name").fill("admin1")
     page.get_by_label("Password").fill("not the password")
     page.get_by_role("button", name="Log in").click()
-    assert page.get_by_text("Wrong user name or password.").is_visible()
+    assert page.get_by_text("Wrong user name or password, or the account is locked").is_visible()
 
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()

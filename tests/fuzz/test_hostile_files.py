@@ -97,7 +97,7 @@ CASES = [
         for n, data in enumerate(XLSX_SLIPS)
     ],
     # transcripts brought in as files
-    ("transcript", "latin.txt", hostile.INVALID_UTF8, "neither UTF-8 nor Windows-1252"),
+    ("transcript", "latin.txt", hostile.INVALID_UTF8, "is not valid UTF-8"),
     ("transcript", "huge.txt", hostile.HUGE_LINE, "too long"),
     ("transcript", "empty.txt", b"", "no transcript text"),
     ("transcript", "picture.txt", hostile.png_header_bomb(), "not a text file"),

@@ -193,6 +193,21 @@ def test_values_are_normalised():
     assert "ended_on" not in values
 
 
+def test_a_name_with_a_slash_stays_one_name():
+    _table, rows = parse(
+        csv_bytes(
+            HEADER + ";Socialsekreterare;Syskon;Familjehemsföräldrar",
+            "Åsa;2006-02-11;0602110017;1/3 2012;;SiS-hem;Anna/Lisa Berglund;Liv-Ove;"
+            '"Karin / Per Ek\nEva Ek"',
+        )
+    )
+    values = rows[0].values
+    assert rows[0].errors == []
+    assert values["social_workers"] == ["Anna/Lisa Berglund"]
+    assert values["siblings"] == ["Liv-Ove"]
+    assert values["foster_parents"] == ["Karin / Per Ek", "Eva Ek"]
+
+
 def test_a_danish_cpr_number_is_read_by_its_birth_date():
     _table, rows = parse(
         csv_bytes(

@@ -1,0 +1,32 @@
+"""Where the rate limits are counted: shared through Redis when REDIS_URL is set, else in
+each web process, which the users page says honestly."""
+
+import os
+
+from app import config
+from app.core.users import Role
+
+NOTICE = "each web worker process counts on its own"
+
+
+def test_the_users_page_says_the_limits_are_counted_per_process(client, auth):
+    auth.login(Role.ADMIN)
+    page = client.get("/admin/users").get_data(as_text=True)
+    assert NOTICE in page
+    assert "20 per minute" in page
+    assert "REDIS_URL" in page
+
+
+def test_with_shared_storage_the_notice_goes(app, client, auth):
+    app.config["RATELIMIT_STORAGE_URI"] = "redis://127.0.0.1:6379/0"  # read per request
+    auth.login(Role.ADMIN)
+    assert NOTICE not in client.get("/admin/users").get_data(as_text=True)
+
+
+def test_redis_url_is_the_limiter_storage(monkeypatch, tmp_path):
+    for name in list(os.environ):
+        if name.startswith("REDTHREAD_") or name in {"DATABASE_URL", "REDIS_URL"}:
+            monkeypatch.delenv(name)
+    assert config.load(tmp_path)["RATELIMIT_STORAGE_URI"] == "memory://"
+    monkeypatch.setenv("REDIS_URL", "redis://cache.internal:6379/2")
+    assert config.load(tmp_path)["RATELIMIT_STORAGE_URI"] == "redis://cache.internal:6379/2"
