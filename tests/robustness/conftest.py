@@ -40,6 +40,7 @@ def environment(app, **extra) -> dict:
         REDTHREAD_MEDIA_ROOT=app.config["MEDIA_ROOT"],
         REDTHREAD_REQUIRE_2FA_ROLES="none",
         REDTHREAD_DEFAULT_LANGUAGE="en",
+        REDTHREAD_DIARIZATION="off",  # as the suite: speaker labels have tests of their own
         PYTHONUNBUFFERED="1",
     )
     env.update({key: str(value) for key, value in extra.items()})

@@ -1,5 +1,5 @@
 """The worker killed (SIGKILL) in the middle of a transcription: the job is taken up again
-and the transcript is whole or absent, never partial.
+from the last finished piece, and the transcript is whole or absent, never partial.
 
 A real ``redthread worker`` runs the job from the SQLite queue file, as ``make run`` starts
 it, with the real tiny Whisper model on espeak-ng speech.
@@ -20,7 +20,7 @@ from tests.transcripts.conftest import SPOKEN, speak
 from tests.transcripts.test_audio import upload
 from tests.transcripts.test_transcription import words
 
-SAID = " ".join([SPOKEN] * 4)  # about 45 seconds: long enough to be killed halfway
+SAID = " ".join([SPOKEN] * 12)  # over two minutes: three pieces of a minute
 
 
 @pytest.fixture
@@ -64,21 +64,26 @@ def test_a_killed_worker_leaves_no_partial_transcript_and_the_job_runs_again(
     db.session.commit()  # queued in the queue file, for the worker
     job_id = job.id
     assert jobs.huey.pending_count() == 1
-    env = environment(app, REDTHREAD_WHISPER_MODEL=model_dir, REDTHREAD_WHISPER_THREADS=1)
+    env = environment(app, REDTHREAD_WHISPER_MODEL=model_dir, REDTHREAD_WHISPER_THREADS=1,
+                      REDTHREAD_WHISPER_PIECE_MINUTES=1)  # fmt: skip
     command = [str(BIN / "redthread"), "worker", "--workers", "1"]
 
     first = start(command, env, tmp_path / "worker1.log")
     processes.append(first)
-    # Kill it while the model is decoding: past the last check, before anything is written.
-    until(lambda: job_now(job_id).progress >= 0.02, seconds=120, what="the model to start")
+    # Kill it while the model is decoding its second piece: the first is kept (encrypted,
+    # beside the job), nothing is written to the transcript.
+    until(lambda: jobs.checkpoint(job_now(job_id)).get("done_samples", 0) > 0, seconds=180,
+          what="the first piece")  # fmt: skip
     kill(first)
     died = job_now(job_id)
     assert (died.state, died.attempts) == ("running", 1), (tmp_path / "worker1.log").read_text()
-    assert died.progress < 1
+    assert 0.2 < died.progress < 1
+    kept = jobs.checkpoint(died)
+    assert kept["parts"].startswith("transcript_parts/")
     assert transcripts(interview.id) == (0, 0), "the dead worker left part of a transcript"
 
     # Five minutes without a heartbeat: the sweeper (each minute in a running worker) takes
-    # the job as lost and queues it again; a new worker runs it from the start.
+    # the job as lost and queues it again; a new worker goes on from the last finished piece.
     db.session.execute(update(jobs.Job).where(jobs.Job.id == job_id).values(
         heartbeat_at=utcnow() - jobs.STALE_AFTER - timedelta(seconds=1)))  # fmt: skip
     db.session.commit()
@@ -88,6 +93,7 @@ def test_a_killed_worker_leaves_no_partial_transcript_and_the_job_runs_again(
     until(lambda: not job_now(job_id).active, seconds=240, every=0.5, what="the second run")
     done = job_now(job_id)
     assert (done.state, done.attempts, done.progress) == ("succeeded", 2, 1.0), done.error
+    assert done.result_dict["resumed_from_seconds"] >= kept["done_samples"] / 16_000 - 0.01
     kill(second)
 
     versions, _segments = transcripts(interview.id)
