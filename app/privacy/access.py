@@ -64,6 +64,21 @@ def expire_exports() -> int:
     return done
 
 
+def discard_exports(participant: Participant) -> int:
+    """Remove the participant's export files still in the store (participation withdrawn:
+    they copy what is erased); the rows stay, marked expired. How many went."""
+    done = 0
+    for job in exports_of(participant):
+        if job.active:
+            jobs.cancel(job)
+        name = job.result_dict.get("file")
+        if name:
+            storage.delete_after_commit(name)
+            job.result = json.dumps({"expired": True})
+            done += 1
+    return done
+
+
 def start_export(
     actor, participant: Participant, withhold_flags: bool = True, withhold_others: bool = True
 ) -> jobs.Job:
