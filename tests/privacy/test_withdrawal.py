@@ -191,7 +191,10 @@ def test_the_export_after_withdrawal_shows_none_of_the_interview(world, client, 
     gone, _release = interview_with(WITHDRAWN)
     _withdraw(coordinator, gone)
     auth.login(user=coordinator)
-    client.post(f"/privacy/participants/{participant.id}/export", data={"reviewed": "1"})
+    client.post(
+        f"/privacy/participants/{participant.id}/export",
+        data={"reviewed": "1", "controller": "The team"},
+    )
     job = db.session.scalars(
         select(jobs.Job).where(jobs.Job.kind == access.EXPORT).order_by(jobs.Job.id.desc())
     ).first()
