@@ -132,6 +132,7 @@ def _template_globals(app: Flask) -> None:
         language_names=i18n.LANGUAGE_NAMES,
         now=utcnow,
         action_label=audit.action_label,
+        audit_detail=audit.shown_detail,
         kind_label=jobs.kind_label,
         scope_label=scope_label,
         speaker_label=speaker_label,

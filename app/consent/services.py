@@ -128,12 +128,14 @@ def _effects():
     a list of {"effect": key, "count": n}. Later areas (audio, transcripts, packs) add
     theirs here; the gate stops every path at once in any case."""
     from app.interviews.services import erase_content
+    from app.privacy.withdrawal import erase_derived
     from app.releases import services as releases
     from app.reviews import services as reviews
     from app.transcripts import services as transcripts
 
     return {
         Scope.PARTICIPATION: [
+            erase_derived,  # first: it reads the releases that the next one deletes
             releases.erase_for_withdrawal,
             transcripts.erase_for_withdrawal,
             erase_content,

@@ -4,22 +4,36 @@ Each entry carries the hash of the one before it, so removing or editing an entr
 chain at that point; ``redthread audit verify`` finds the first broken link. The database
 refuses UPDATE and DELETE on the table (triggers in the first migration), and the unique
 ``prev_hash`` makes two writers that raced for the same predecessor fail instead of forking.
+
+A participant is named in a detail by a keyed digest of their code (``participant_ref``),
+never by the code itself: after an erasure the log names nobody, while the admin page shows
+the code for as long as the participant is registered (``shown_detail``). Entries written
+before that held the code in clear; migration 0013 replaced it with the digest
+(``redact_clear_codes``). Such an entry keeps its hash, so the chain and any copy of its
+head stay valid, and carries a second HMAC over what it now says, bound to that hash: the
+digest cannot be changed back or forged without the key either.
 """
 
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app, g, has_request_context, request
+from flask import current_app, g, has_app_context, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, event, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from app.core.crypto import lookup_digest
 from app.core.db import UTCDateTime, db, utcnow
 
 GENESIS = "0" * 64
+#: the detail key that names a participant, by ``participant_ref``
+PARTICIPANT_REF = "participant_ref"
+#: the detail keys that held a participant's code in clear before migration 0013, by action
+CLEAR_CODE_KEYS = {"participant.create": "code", "placement.create": "participant"}
 
 #: what an action means, for the audit page; areas add their own actions here
 ACTION_LABELS = {
@@ -166,6 +180,9 @@ class AuditEntry(db.Model):
     detail: Mapped[str] = mapped_column(Text, default="{}")
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: set when a clear participant code in ``detail`` was replaced by its digest after the
+    #: entry was written: the HMAC of the entry as it now reads, bound to its ``hash``
+    redaction: Mapped[str | None] = mapped_column(String(64))
 
     def payload(self) -> bytes:
         fields = {
@@ -187,9 +204,84 @@ class AuditEntry(db.Model):
         message = self.prev_hash.encode("ascii") + self.payload()
         return hmac.new(key, message, hashlib.sha256).hexdigest()
 
+    def compute_redaction(self, key: bytes | None = None) -> str:
+        """HMAC of a redacted entry: what it says now, its link and its original hash (which
+        the next entry links to and which can no longer be recomputed)."""
+        key = key if key is not None else current_app.config["AUDIT_KEY"].encode()
+        message = b"redacted:" + (self.prev_hash + self.hash).encode("ascii") + self.payload()
+        return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+    def intact(self) -> bool:
+        """Whether the entry reads as it was written (or as it was redacted)."""
+        if self.redaction is not None:
+            return hmac.compare_digest(self.compute_redaction(), self.redaction)
+        return hmac.compare_digest(self.compute_hash(), self.hash)
+
     @property
     def detail_dict(self) -> dict:
         return json.loads(self.detail or "{}")
+
+
+def participant_ref(code: str) -> str:
+    """How an audit detail names a participant: a keyed digest of their code. The key is
+    outside the database; once the participant is erased the digest names nobody."""
+    return lookup_digest(code.strip().upper(), "audit-participant")
+
+
+#: {detail key: function giving {reference: what it names} for what still exists}; areas
+#: add theirs (participants: ``participant_ref`` -> code)
+REFERENCE_LOOKUPS: dict[str, Callable[[], dict[str, str]]] = {}
+
+
+def shown_detail(entry: AuditEntry) -> str:
+    """The detail as the audit page shows it: a reference to someone still registered is
+    shown as what it names (the participant's code); one to an erased person stays a
+    digest."""
+    detail = entry.detail_dict
+    if not detail:
+        return ""
+    found = {key: detail[key] for key in REFERENCE_LOOKUPS if isinstance(detail.get(key), str)}
+    if not found:
+        return entry.detail
+    cache = g.setdefault("audit_references", {}) if has_app_context() else {}
+    for key, reference in found.items():
+        if key not in cache:
+            cache[key] = REFERENCE_LOOKUPS[key]()
+        detail[key] = cache[key].get(reference, reference)
+    return json.dumps(detail, sort_keys=True, default=str, ensure_ascii=False)
+
+
+def redact_clear_codes(connection) -> int:
+    """Replace the clear participant codes of entries written before 0013 by their
+    ``participant_ref``, each sealed with ``compute_redaction``; how many were.
+
+    For migration 0013, with the append-only triggers lifted for its transaction. An entry
+    whose hash does not verify is left as it is, so that the check still finds it: a
+    redaction never vouches for an entry that was changed.
+    """
+    table = AuditEntry.__table__
+    rows = connection.execute(
+        select(table).where(table.c.action.in_(list(CLEAR_CODE_KEYS))).order_by(table.c.id)
+    ).mappings()
+    done = 0
+    for row in list(rows):
+        entry = AuditEntry(**dict(row))
+        detail = entry.detail_dict
+        code = detail.get(CLEAR_CODE_KEYS[entry.action])
+        if entry.redaction is not None or not isinstance(code, str):
+            continue
+        if not hmac.compare_digest(entry.compute_hash(), entry.hash):
+            continue
+        del detail[CLEAR_CODE_KEYS[entry.action]]
+        detail[PARTICIPANT_REF] = participant_ref(code)
+        entry.detail = json.dumps(detail, sort_keys=True, default=str, ensure_ascii=False)
+        connection.execute(
+            table.update()
+            .where(table.c.id == entry.id)
+            .values(detail=entry.detail, redaction=entry.compute_redaction())
+        )
+        done += 1
+    return done
 
 
 @event.listens_for(Session, "before_flush")
@@ -338,7 +430,7 @@ def verify_chain(batch: int = 5000, progress=None) -> ChainReport:
         for entry in rows:
             if entry.prev_hash != expected_prev:
                 return ChainReport(checked, entry.id, "broken_link")
-            if not hmac.compare_digest(entry.compute_hash(), entry.hash):
+            if not entry.intact():
                 return ChainReport(checked, entry.id, "changed")
             expected_prev = entry.hash
             checked += 1

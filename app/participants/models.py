@@ -12,7 +12,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.config import LANGUAGES
-from app.core import storage
+from app.core import audit, storage
 from app.core.crypto import EncryptedDate, EncryptedText
 from app.core.db import UTCDateTime, db, sql_values, utcnow
 from app.participants.eligibility import Eligibility, Rules, Setting, assess
@@ -87,6 +87,15 @@ class Participant(db.Model):
     @classmethod
     def by_code(cls, code: str) -> "Participant | None":
         return db.session.scalar(select(cls).where(cls.code == code.strip().upper()))
+
+
+def _codes_by_audit_reference() -> dict[str, str]:
+    """The audit page shows a registered participant's code for the digest in a detail."""
+    codes = db.session.scalars(select(Participant.code))
+    return {audit.participant_ref(code): code for code in codes}
+
+
+audit.REFERENCE_LOOKUPS[audit.PARTICIPANT_REF] = _codes_by_audit_reference
 
 
 class Placement(db.Model):

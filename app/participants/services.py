@@ -124,7 +124,8 @@ def create_participant(actor, *, code: str | None = None, language=None, **ident
     )
     db.session.add(participant)
     db.session.flush()
-    audit.record(actor, "participant.create", "participant", participant.id, code=participant.code)
+    audit.record(actor, "participant.create", "participant", participant.id,
+                 participant_ref=audit.participant_ref(participant.code))  # fmt: skip
     return participant
 
 
@@ -185,7 +186,8 @@ def add_placement(
     )
     participant.placements.append(placement)
     db.session.flush()
-    audit.record(actor, "placement.create", "placement", placement.id, participant=participant.code)
+    audit.record(actor, "placement.create", "placement", placement.id,
+                 participant_ref=audit.participant_ref(participant.code))  # fmt: skip
     return placement
 
 

@@ -1,11 +1,11 @@
 """Subject access (GDPR article 15): everything held about one participant, in one ZIP.
 
-The ZIP holds a readable summary (``summary.html``, in the language of the person who asked
-for it), the same data as ``data.json``, and the participant's files decrypted (recordings,
-consent scans), less what the coordinator chose to leave out to protect others (GDPR
-art. 15(4); see ``report.collect``). It is built by a background job and streamed straight
-into the encrypted file store, so no plaintext copy touches the disk; it is kept for ``KEEP``
-and then removed.
+The ZIP holds a readable summary (``summary.html``, in the young person's language, whoever
+made the export: ``report.young_persons_language``), the same data as ``data.json``, and the
+participant's files decrypted (recordings, consent scans), less what the coordinator chose
+to leave out to protect others (GDPR art. 15(4); see ``report.collect``). It is built by a
+background job and streamed straight into the encrypted file store, so no plaintext copy
+touches the disk; it is kept for ``KEEP`` and then removed.
 """
 
 import json
@@ -17,7 +17,7 @@ from datetime import timedelta
 from typing import BinaryIO
 
 from flask import current_app
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from huey import crontab
@@ -28,10 +28,10 @@ from app.core.db import db, utcnow
 from app.core.permissions import authorize
 from app.participants.models import Participant
 from app.privacy.erasure import export_subject
-from app.privacy.report import collect, summary_labels
+from app.privacy.report import COPY_KEPT_DAYS, collect, summary_labels, young_persons_language
 
 EXPORT = "privacy.subject_access"
-KEEP = timedelta(days=7)
+KEEP = timedelta(days=COPY_KEPT_DAYS)
 jobs.KIND_LABELS[EXPORT] = _l("Subject access export")
 
 
@@ -64,12 +64,32 @@ def expire_exports() -> int:
     return done
 
 
+def discard_exports(participant: Participant) -> int:
+    """Remove the participant's export files still in the store (participation withdrawn:
+    they copy what is erased); the rows stay, marked expired. How many went."""
+    done = 0
+    for job in exports_of(participant):
+        if job.active:
+            jobs.cancel(job)
+        name = job.result_dict.get("file")
+        if name:
+            storage.delete_after_commit(name)
+            job.result = json.dumps({"expired": True})
+            done += 1
+    return done
+
+
 def start_export(
-    actor, participant: Participant, withhold_flags: bool = True, withhold_others: bool = True
+    actor,
+    participant: Participant,
+    withhold_flags: bool = True,
+    withhold_others: bool = True,
+    controller: str = "",
 ) -> jobs.Job:
     """Queue the export; one at a time per participant. ``withhold_flags`` and
     ``withhold_others`` are the coordinator's review (see ``report.collect``): kept in the
-    job and in the audit entry."""
+    job and in the audit entry. ``controller`` is whom the summary tells the young person
+    to contact (the team or municipality); empty: the configured consent contact."""
     authorize(actor, "privacy.access")
     expire_exports()
     subject = export_subject(participant.id)
@@ -77,7 +97,9 @@ def start_export(
         raise ExportRefused(_l("An export for %(code)s is already being made.",
                                code=participant.code))  # fmt: skip
     choices = {"withhold_flags": bool(withhold_flags), "withhold_others": bool(withhold_others)}
-    job = jobs.submit(EXPORT, actor, subject=subject, participant_id=participant.id, **choices)
+    controller = " ".join((controller or "").split())[:300]
+    job = jobs.submit(EXPORT, actor, subject=subject, participant_id=participant.id,
+                      controller=controller, **choices)  # fmt: skip
     audit.record(actor, "participant.access_export", "participant", participant.id, job=job.id,
                  **choices)  # fmt: skip
     return job
@@ -152,16 +174,19 @@ def build_export(job: jobs.Job) -> dict:
     if participant is None:
         raise jobs.JobError(_("The participant is no longer in the register."))
     authorize(actor, "privacy.access")
-    # A job queued before the review existed has no choices: the safe side is to withhold.
-    data, files = collect(
-        participant,
-        withhold_flags=params.get("withhold_flags", True),
-        withhold_others=params.get("withhold_others", True),
-    )
-    jobs.set_progress(job, 0.05)
-    stored, count = _save_streamed(
-        lambda sink: _write_zip(sink, data, files, lambda share: jobs.set_progress(job, share))
-    )
+    # The summary is for the young person: in their language, whoever made the export.
+    with force_locale(young_persons_language(participant)):
+        # A job queued before the review existed has no choices: the safe side is to withhold.
+        data, files = collect(
+            participant,
+            withhold_flags=params.get("withhold_flags", True),
+            withhold_others=params.get("withhold_others", True),
+            controller=params.get("controller", ""),
+        )
+        jobs.set_progress(job, 0.05)
+        stored, count = _save_streamed(
+            lambda sink: _write_zip(sink, data, files, lambda s: jobs.set_progress(job, s))
+        )
     storage.delete_on_rollback(stored.name)
     audit.record(actor, "participant.identity_read", "participant", participant.id,
                  purpose="subject_access")  # fmt: skip

@@ -4,10 +4,11 @@ One transaction removes the participant and every row that hangs from them: plac
 offers and reminders, interviews with memos and ethics flags, consent records and
 withdrawals, recordings, transcripts, the pseudonym map, releases and the codings on them,
 and the jobs and subject-access exports about them; the encrypted files go once it commits.
-What stays is the audit trail, which names people only by their pseudonymous code and row
-ids, and one audit entry that the erasure was done with a keyed, non-identifying reference
-and the counts. That entry is the erasure log: ``redthread backup`` copies it into the ledger
-beside the archives and ``redthread restore`` replays it (``replay_erasures``).
+What stays is the audit trail, which names people only by a keyed digest of their code
+(``audit.participant_ref``) and row ids, and one audit entry that the erasure was done with
+a keyed, non-identifying reference and the counts. That entry is the erasure log:
+``redthread backup`` copies it into the ledger beside the archives and ``redthread restore``
+replays it (``replay_erasures``).
 """
 
 from collections.abc import Callable

@@ -6,6 +6,8 @@ the copy must not adversely affect the rights and freedoms of others); see ``col
 
 import re
 
+from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from analysis.pseudonymise import LABELS
@@ -17,8 +19,13 @@ from app.participants.models import Participant, Relation
 from app.releases.models import PseudonymMap
 from app.transcripts.models import Recording
 
-#: 2: ``withheld``, and ``ethics_flags`` as a count where they were left out
-FORMAT = 2
+#: 2: ``withheld``, and ``ethics_flags`` as a count where they were left out; 3: ``about``
+#: (GDPR art. 15(1)), memos in guide order, other people's names replaced in the texts
+FORMAT = 3
+#: days an export stays in the store (``access.KEEP``)
+COPY_KEPT_DAYS = 7
+#: the supervisory authority a young person complains to, by the installation's country
+AUTHORITIES = {"SE": "IMY", "DK": "Datatilsynet"}
 #: why something was left out, in data.json (which is not translated)
 OTHERS_REASON = "rights of others, GDPR art. 15(4)"
 WITHHELD_FLAGS = "ethics_flags"
@@ -92,10 +99,22 @@ def _releases(interview: Interview) -> list[dict]:
     return found
 
 
-def _section_titles(interview: Interview) -> dict[str, str]:
-    """The section titles of the guide version the interview was held with."""
+def _sections(interview: Interview) -> dict[str, str]:
+    """The section titles of the guide version the interview was held with, in the guide's
+    order."""
     guide = interview.guide_version.guide
     return {section.key: section.title for section in (*guide.sections, guide.closing)}
+
+
+def _memos(interview: Interview) -> list[dict]:
+    """The memos in the order of the interview guide (a section the guide no longer has,
+    last), as the interview went."""
+    titles = _sections(interview)
+    order = {key: position for position, key in enumerate(titles)}
+    memos = sorted(interview.memos, key=lambda m: (order.get(m.section_key, len(order)),
+                                                   m.section_key))  # fmt: skip
+    return [{"section": m.section_key, "section_title": titles.get(m.section_key),
+             "text": m.text, "updated_at": m.updated_at} for m in memos]  # fmt: skip
 
 
 def _flags(interview: Interview, withhold: bool) -> list[dict] | dict:
@@ -108,15 +127,12 @@ def _flags(interview: Interview, withhold: bool) -> list[dict] | dict:
 
 
 def _interview(interview: Interview, files: list, withhold_flags: bool) -> dict:
-    titles = _section_titles(interview)
     return {
         "id": interview.id, "scheduled_at": interview.scheduled_at, "place": interview.place,
         "mode": interview.mode, "interviewer": _user(interview.interviewer),
         "language": interview.language, "status": interview.status,
         "conducted_on": interview.conducted_on, "cancel_reason": interview.cancel_reason,
-        "memos": [{"section": m.section_key, "section_title": titles.get(m.section_key),
-                   "text": m.text, "updated_at": m.updated_at}
-                  for m in sorted(interview.memos, key=lambda m: m.section_key)],
+        "memos": _memos(interview),
         "ethics_flags": _flags(interview, withhold_flags),
         "consents": _consents(interview, files),
         "withdrawals": [{
@@ -176,21 +192,145 @@ def is_own_name(key: str, entry: dict, parts: set[str]) -> bool:
     return kind == "PERSON" and bool(words) and words <= parts
 
 
-def _pseudonym_map(participant: Participant, withhold_others: bool) -> tuple[dict, int]:
-    """The participant's pseudonym map, and how many of its entries were left out."""
+def _name_pattern(name: str) -> str | None:
+    """A regular expression for one name as it may be written in a text.
+
+    A name of several words matches in any case, with a space or a hyphen between the
+    words. A single word matches only written as a name, with a capital first: a first name
+    that is also a word ("Bo", "Ro") leaves the word alone.
+    """
+    words = [word for word in _SEPARATORS.split(name.strip()) if word]
+    if not words or not any(c.isalpha() for c in "".join(words)):
+        return None
+    if len(words) > 1:
+        return "(?i:" + r"[\s\-‐–]+".join(re.escape(word) for word in words) + ")"
+    word = words[0]
+    if len(word) < 2:
+        return None
+    return re.escape(word[0].upper()) + "(?i:" + re.escape(word[1:]) + ")"
+
+
+class NameRedactor:
+    """Replaces the names of other people in free text (memos, transcripts, notes) with a
+    marker, and counts how many it replaced.
+
+    It knows the names the platform knows: the people in the register, and the names the
+    pseudonym map holds; each whole name, and each of its words that is not a word of the
+    participant's own name (so "Elias" of "Elias Berg" goes, and "Berg" stays when the
+    participant is "Alva Berg"). A genitive goes with its name ("Elias's", "Ebbas").
+    """
+
+    def __init__(self, names, own: set[str], marker: str):
+        patterns = set()
+        for name in names:
+            words = [word for word in _SEPARATORS.split(name.strip()) if word]
+            for candidate in (name, *(words if len(words) > 1 else [])):
+                if len(words) > 1 and candidate != name and candidate.casefold() in own:
+                    continue
+                pattern = _name_pattern(candidate)
+                if pattern:
+                    patterns.add(pattern)
+        self.marker, self.count = marker, 0
+        self._regex = None
+        if patterns:
+            ordered = sorted(patterns, key=len, reverse=True)  # whole names before their parts
+            self._regex = re.compile(r"(?<!\w)(?:" + "|".join(ordered) + r")(?:'s|’s|s|')?(?!\w)")
+
+    def __call__(self, text):
+        if not text or self._regex is None:
+            return text
+        replaced, count = self._regex.subn(self.marker, text)
+        self.count += count
+        return replaced
+
+
+def _redact(placements: list[dict], redact: NameRedactor) -> None:
+    """Every free text of ``placements`` (collect's dicts) through ``redact``, in place."""
+
+    def segments(items):
+        for segment in items:
+            segment["text"] = redact(segment.get("text"))
+
+    for placement in placements:
+        if placement["offer"]:
+            placement["offer"]["attrition_note"] = redact(placement["offer"]["attrition_note"])
+        for interview in placement["interviews"]:
+            interview["cancel_reason"] = redact(interview["cancel_reason"])
+            for memo in interview["memos"]:
+                memo["text"] = redact(memo["text"])
+            if isinstance(interview["ethics_flags"], list):
+                for flag in interview["ethics_flags"]:
+                    for key in ("disclosure", "follow_up", "resolution"):
+                        flag[key] = redact(flag[key])
+            for withdrawal in interview["withdrawals"]:
+                withdrawal["note"] = redact(withdrawal["note"])
+            for transcript in interview["transcripts"]:
+                segments(transcript["segments"])
+            for release in interview["releases"]:
+                segments(release["segments"])
+                for coding in release["codings"]:
+                    coding["passage"] = redact(coding["passage"])
+
+
+def young_persons_language(participant: Participant) -> str:
+    """The language to write to the young person in: the one they prefer, else the one
+    their newest interview was held in, else the installation's."""
+    languages = current_app.config.get("LANGUAGES", ("sv", "da", "en"))
+    if participant.language in languages:
+        return participant.language
+    interviews = [i for p in participant.placements
+                  for i in (p.offer.interviews if getattr(p, "offer", None) else [])]  # fmt: skip
+    for interview in sorted(interviews, key=lambda i: i.id, reverse=True):
+        if interview.language in languages:
+            return interview.language
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _in_force(placements: list[dict], scope: str) -> bool:
+    return any(grant["scope"] == scope and grant["active"]
+               for p in placements for i in p["interviews"] for c in i["consents"]
+               for grant in c["scopes"])  # fmt: skip
+
+
+def _about(placements: list[dict], controller: str) -> dict:
+    """What GDPR art. 15(1) asks to be told beside the data, as the summary says it."""
+    config = current_app.config
+    return {
+        "controller": controller or config.get("CONSENT_CONTACT", ""),
+        "supervisory_authority": AUTHORITIES.get(config.get("COUNTRY", "SE"), "IMY"),
+        "audio_kept_days": config.get("AUDIO_RETENTION_DAYS", 30),
+        "copy_kept_days": COPY_KEPT_DAYS,
+        "research_use": _in_force(placements, "research_use"),
+        "quotation": _in_force(placements, "quotation"),
+    }
+
+
+def _pseudonym_map(participant: Participant, withhold_others: bool) -> tuple[dict, list[str], int]:
+    """The participant's pseudonym map, and the names of the other people it holds that
+    were left out (to be left out of the texts as well)."""
     found = db.session.scalar(
         select(PseudonymMap).where(PseudonymMap.participant_id == participant.id)
     )
     entries = found.entry_dict if found else {}
     if not withhold_others:
-        return entries, 0
+        return entries, [], 0
     parts = name_parts(participant.name)
     kept = {key: entry for key, entry in entries.items() if is_own_name(key, entry, parts)}
-    return kept, len(entries) - len(kept)
+    names = []
+    for key, entry in entries.items():
+        prefix, colon, surface = key.partition(":")
+        if not colon or prefix.upper() not in LABELS:
+            prefix, surface = "", key
+        if key not in kept and (prefix or str(entry.get("label") or "")).upper() == "PERSON":
+            names.append(surface)
+    return kept, names, len(entries) - len(kept)
 
 
 def collect(
-    participant: Participant, withhold_flags: bool = True, withhold_others: bool = True
+    participant: Participant,
+    withhold_flags: bool = True,
+    withhold_others: bool = True,
+    controller: str = "",
 ) -> tuple[dict, list[tuple[str, str]]]:
     """The data (for data.json and the summary) and the files: (stored name, name in ZIP).
 
@@ -211,20 +351,27 @@ def collect(
         cannot tell whose they are) is left out, since the map is a key from real names
         to the pseudonyms of the research material.
 
-    Not changed: what the participant said (transcripts, releases), the interviewer's
-    memos, consents (with the guardian's and the witness's names), the participant's own
-    guardian, staff notes (on a withdrawal, on an offer that ended), and the staff who
-    worked with them (interviewers, social workers). These are the young person's own words
-    or records of what was done with them; any of them can still name someone else, which
-    is why the coordinator reads the summary before handing it over. Lining up a transcript
-    with its pseudonymised release shows which pseudonym stands for which name the young
-    person said: withholding the map's entries keeps the key out of the copy, not the names
-    the young person already gave.
+        The names left out of the register and the map are also left out of every free
+        text of the copy (memos, transcripts, releases and their coded passages, flags when
+        included, staff notes): ``NameRedactor`` puts "[name left out]" in their place, so
+        that the summary's promise holds where the young person reads their own words.
+
+    Not changed: consents (with the guardian's and the witness's names), the participant's
+    own guardian, and the staff who worked with them (interviewers, social workers): records
+    of what was done with the young person. A name the platform does not know (neither in
+    the register nor in the map) stays in the texts, which is why the coordinator reads the
+    summary before handing it over.
 
     ``data["withheld"]`` lists what was left out, with counts and the reason, one item per
     kind and only where something was: ``[{"what": "ethics_flags", "count": 1, "reason":
     ...}, {"what": "names_of_other_people", "people": 2, "pseudonym_map_entries": 3,
-    "reason": ...}]``. An empty list: nothing was left out.
+    "passages": 4, "reason": ...}]``. An empty list: nothing was left out. ``data["about"]``
+    is what GDPR art. 15(1) asks to be told besides: ``controller`` (whom to contact; the
+    configured consent contact when empty), the supervisory authority, how long recordings
+    and the copy are kept, and whether research use and quotation are in force.
+
+    Call it in the young person's language (``young_persons_language``): the marker is
+    written in it.
     """
     files: list[tuple[str, str]] = []
     placements = []
@@ -239,11 +386,15 @@ def collect(
             "interviews": [_interview(i, files, withhold_flags)
                            for i in (offer.interviews if offer else [])],
         })  # fmt: skip
-    pseudonyms, map_withheld = _pseudonym_map(participant, withhold_others)
+    pseudonyms, map_names, map_withheld = _pseudonym_map(participant, withhold_others)
     people = [{"relation": p.relation, "name": p.name} for p in participant.people]
-    people_withheld = 0
+    people_withheld = passages = 0
     if withhold_others:
         people_withheld = sum(1 for p in people if p["name"])
+        redact = NameRedactor([*(p["name"] for p in people if p["name"]), *map_names],
+                              name_parts(participant.name), _("[name left out]"))  # fmt: skip
+        _redact(placements, redact)
+        passages = redact.count
         people = [{"relation": p["relation"]} for p in people]
     withheld = []
     flags_withheld = 0
@@ -253,9 +404,9 @@ def collect(
     if flags_withheld:
         withheld.append({"what": WITHHELD_FLAGS, "count": flags_withheld,
                          "reason": OTHERS_REASON})  # fmt: skip
-    if people_withheld or map_withheld:
+    if people_withheld or map_withheld or passages:
         withheld.append({"what": WITHHELD_NAMES, "people": people_withheld,
-                         "pseudonym_map_entries": map_withheld,
+                         "pseudonym_map_entries": map_withheld, "passages": passages,
                          "reason": OTHERS_REASON})  # fmt: skip
     data = {
         "format": FORMAT,
@@ -276,5 +427,6 @@ def collect(
         "placements": placements,
         "pseudonym_map": pseudonyms,
         "withheld": withheld,
+        "about": _about(placements, controller),
     }
     return data, files

@@ -52,11 +52,15 @@ def export_start(participant_id: int):
     participant = db.get_or_404(Participant, participant_id)
     form = ExportForm()
     if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
         return redirect(url_for("privacy.overview", participant_id=participant.id))
     withhold_flags, withhold_others = form.choices()
     try:
         job = access.start_export(current_user, participant, withhold_flags=withhold_flags,
-                                  withhold_others=withhold_others)  # fmt: skip
+                                  withhold_others=withhold_others,
+                                  controller=form.contact())  # fmt: skip
     except access.ExportRefused as refused:
         flash(str(refused.message), "error")
         return redirect(url_for("privacy.overview", participant_id=participant.id))

@@ -1,4 +1,5 @@
 import hashlib
+import json
 
 import pytest
 from sqlalchemy import select, text
@@ -6,7 +7,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from app.core import audit
 from app.core.audit import GENESIS, AuditEntry
-from app.core.db import db
+from app.core.db import db, utcnow
+from app.core.users import Role
 
 
 def write(n):
@@ -148,3 +150,127 @@ def test_an_entry_goes_with_its_transaction(app):
     assert actions[-2:] == ["test.kept", "test.after_savepoint"]
     assert "test.rolled_back" not in actions
     assert audit.verify_chain().ok
+
+
+# --- participants are named by a keyed digest of their code --------------------------------
+
+CODE = "P-2025-017"
+
+
+def _details() -> list[str]:
+    return list(db.session.scalars(select(AuditEntry.detail).order_by(AuditEntry.id)))
+
+
+def test_entries_name_a_participant_by_digest_and_the_page_shows_the_code(
+    app, client, auth, make_user
+):
+    from datetime import date
+
+    from app.participants import services as participants
+    from app.privacy import erasure
+
+    coordinator = make_user(roles=[Role.COORDINATOR])
+    participant = participants.create_participant(
+        coordinator, code=CODE, name="Saga Lindberg", birth_date=date(2008, 3, 14)
+    )
+    participants.add_placement(
+        coordinator, participant, started_on=date(2015, 1, 1), ended_on=date(2024, 6, 30),
+        setting_at_end="family_home", custody_transferred=False,
+    )  # fmt: skip
+    db.session.commit()
+    reference = audit.participant_ref(CODE)
+    assert not [detail for detail in _details() if CODE in detail]
+    assert sum(reference in detail for detail in _details()) == 2
+
+    auth.login(Role.ADMIN)
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert CODE in page and reference not in page  # looked up while registered
+
+    erasure.erase(coordinator, participant, CODE)
+    db.session.commit()
+    assert not [detail for detail in _details() if CODE in detail]
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert CODE not in page and reference in page
+    assert audit.verify_chain().ok
+
+
+def _legacy_entries():
+    """Entries as written before 0013: the participant's code in clear."""
+    audit.record(None, "participant.create", "participant", 1, code=CODE)
+    audit.record(None, "placement.create", "placement", 1, participant=CODE)
+    audit.record(None, "test.event", "thing", 1, note="after")
+    db.session.commit()
+
+
+def test_redaction_clears_old_codes_and_keeps_the_chain(app, unguarded):
+    _legacy_entries()
+    before = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+    hashes = [(e.prev_hash, e.hash) for e in before]
+    db.session.expunge_all()
+
+    assert audit.redact_clear_codes(db.session.connection()) == 2
+    db.session.commit()
+
+    entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+    assert [(e.prev_hash, e.hash) for e in entries] == hashes  # the chain is the same
+    assert not [detail for detail in _details() if CODE in detail]
+    assert entries[0].detail_dict == {"participant_ref": audit.participant_ref(CODE)}
+    assert [e.redaction is not None for e in entries] == [True, True, False]
+    assert audit.verify_chain().ok
+    # Run again: nothing left to do.
+    assert audit.redact_clear_codes(db.session.connection()) == 0
+
+    # A redacted entry cannot be changed without the key either.
+    db.session.execute(text(
+        "UPDATE audit_entry SET detail = '{\"participant_ref\": \"0\"}' WHERE id = 2"))  # fmt: skip
+    db.session.commit()
+    assert (audit.verify_chain().broken_at, audit.verify_chain().reason) == (2, "changed")
+
+
+def test_redaction_never_vouches_for_a_changed_entry(app, unguarded):
+    _legacy_entries()
+    db.session.execute(text(
+        "UPDATE audit_entry SET detail = '{\"code\": \"P-2025-099\"}' WHERE id = 1"))  # fmt: skip
+    db.session.commit()
+    assert audit.redact_clear_codes(db.session.connection()) == 1  # only the second
+    db.session.commit()
+    assert audit.verify_chain().broken_at == 1
+
+
+def test_migration_0013_redacts_old_entries_and_keeps_the_log_append_only(app):
+    from flask_migrate import downgrade, upgrade
+
+    from tests.conftest import MIGRATIONS
+
+    db.session.commit()
+    db.session.remove()
+    downgrade(directory=MIGRATIONS, revision="0012")
+    try:
+        # Written as 0012 would have (no redaction column): raw inserts with the same hashes.
+        with db.engine.begin() as connection:
+            last = audit.GENESIS
+            for n, (action, detail) in enumerate(
+                [("participant.create", {"code": CODE}),
+                 ("placement.create", {"participant": CODE})], start=1):  # fmt: skip
+                entry = AuditEntry(at=utcnow(), actor_id=None, actor_name="system",
+                                   origin="cli", action=action, object_type="participant",
+                                   object_id=str(n), detail=json.dumps(detail, sort_keys=True),
+                                   prev_hash=last)  # fmt: skip
+                entry.hash = last = entry.compute_hash()
+                connection.execute(
+                    text("INSERT INTO audit_entry (at, actor_id, actor_name, origin, action, "
+                         "object_type, object_id, detail, prev_hash, hash) VALUES (:at, NULL, "
+                         ":actor_name, :origin, :action, :object_type, :object_id, :detail, "
+                         ":prev_hash, :hash)"),
+                    {"at": entry.at, "actor_name": entry.actor_name, "origin": entry.origin,
+                     "action": entry.action, "object_type": entry.object_type,
+                     "object_id": entry.object_id, "detail": entry.detail,
+                     "prev_hash": entry.prev_hash, "hash": entry.hash},
+                )  # fmt: skip
+    finally:
+        upgrade(directory=MIGRATIONS)
+    assert not [detail for detail in _details() if CODE in detail]
+    assert audit.verify_chain().ok and audit.verify_chain().checked == 2
+    with pytest.raises(DBAPIError, match="append-only"):
+        db.session.execute(text("UPDATE audit_entry SET action = 'x'"))
+    db.session.rollback()

@@ -23,6 +23,8 @@ from app.transcripts.models import Recording, Transcript, TranscriptSegment
 
 AUDIO = b"RIFF fictional audio bytes " * 5000
 SCAN = b"%PDF-1.4 fictional signed consent form\n%%EOF\n"
+#: whom the summary tells the young person to contact, as the coordinator writes it
+CONTROLLER = "Familjehemsteamet, Karlstads kommun, 054-540 00 00"
 
 
 @dataclass

@@ -16,7 +16,7 @@ from app.core.users import Role
 from app.interviews.models import FlagCategory, Status
 from app.offers.models import Answer
 from app.privacy import access
-from tests.privacy.conftest import AUDIO, SCAN
+from tests.privacy.conftest import AUDIO, CONTROLLER, SCAN
 
 
 def _actions() -> list[str]:
@@ -33,7 +33,7 @@ def test_coordinator_exports_everything_about_one_participant(app, client, auth,
 
     # Both boxes unticked: the coordinator has read what concerns others and includes it.
     started = client.post(f"/privacy/participants/{subject.participant.id}/export",
-                          data={"reviewed": "1"})  # fmt: skip
+                          data={"reviewed": "1", "controller": CONTROLLER})  # fmt: skip
     assert started.status_code == 302
     job = db.session.scalars(select(jobs.Job).where(jobs.Job.kind == access.EXPORT)).one()
     assert job.state == "succeeded", job.error

@@ -18,6 +18,7 @@ from app.participants.models import Relation
 from app.privacy import access
 from app.privacy.report import OTHERS_REASON, collect, is_own_name, name_parts
 from app.releases.models import PseudonymMap
+from tests.privacy.conftest import CONTROLLER
 
 #: the participant's own name (legacy key, labelled key), another person, and a place
 MAP = {
@@ -39,6 +40,8 @@ def _with_map(subject):
 
 def _export(client, subject, **form) -> tuple[jobs.Job, dict, str, str]:
     """Post the form; the job, data.json, summary.html and the export page."""
+    if form.get("reviewed"):
+        form.setdefault("controller", CONTROLLER)
     started = client.post(f"/privacy/participants/{subject.participant.id}/export", data=form)
     assert started.status_code == 302
     job = db.session.scalars(select(jobs.Job).where(jobs.Job.kind == access.EXPORT)).one()
@@ -89,6 +92,8 @@ def test_by_default_the_export_leaves_out_flags_and_other_peoples_names(
 
     for text in (
         "Secret 1",
+        "Lars",
+        "Björk",
         "Lars Björk 1",
         "lars björk",
         "[Person 2]",
@@ -104,12 +109,16 @@ def test_by_default_the_export_leaves_out_flags_and_other_peoples_names(
     assert data["withheld"] == [
         {"what": "ethics_flags", "count": 1, "reason": OTHERS_REASON},
         {"what": "names_of_other_people", "people": 1, "pseudonym_map_entries": 2,
-         "reason": OTHERS_REASON},
+         "passages": 2, "reason": OTHERS_REASON},
     ]  # fmt: skip
     assert OTHERS_REASON == "rights of others, GDPR art. 15(4)"
     # The young person's own data and words are all there.
     assert data["participant"]["name"] == "Saga Lindberg 1" and "Saga Lindberg 1" in summary
-    assert interview["transcripts"][0]["segments"][0]["text"] == "I am Saga 1, Lars was kind"
+    # ... less the names of others, in the young person's language, as the summary says.
+    marker = _sv("[name left out]")
+    assert interview["transcripts"][0]["segments"][0]["text"] == f"I am Saga 1, {marker} was kind"
+    assert interview["memos"][0]["text"] == f"Saga 1 talks about {marker}"
+    assert interview["withdrawals"][0]["note"] == "Saga 1 called"
 
     # The summary tells the young person, in their language, what was left out and why.
     for message in (
@@ -121,13 +130,34 @@ def test_by_default_the_export_leaves_out_flags_and_other_peoples_names(
     ):
         assert _sv(message) in summary, message
     with force_locale("sv"):
+        names = gettext(
+            "The names of other people in your story, and the made-up names we gave them in "
+            "the research material. Where your notes and the written version of your "
+            "interview named them, it now says “%(marker)s”. We have kept how they are "
+            "related to you.", marker=marker)  # fmt: skip
+    assert names in summary
+    with force_locale("sv"):
         assert str(Relation.FOSTER_PARENT.label) in summary
 
     # The coordinator sees what was left out, and is reminded to read the summary.
     assert page.count(f"<td>{_sv('Left out')}</td>") == 2 and _sv("Included") not in page
-    assert _sv("Read summary.html in the ZIP file before you hand it over, and check that "
-               "nothing in it could harm someone else: the memos and what the young person "
-               "said are in it as they are.") in page  # fmt: skip
+    assert (
+        _sv(
+            "Read summary.html in the ZIP file before you hand it over, and check that "
+            "nothing in it could harm someone else: the names of other people that the "
+            "register and the pseudonym map know are replaced in the memos and in what the "
+            "young person said, but a name they do not know is still there."
+        )
+        in page
+    )
+    assert (
+        _sv(
+            "People: %(people)s; pseudonym map entries: %(entries)s; replaced in the "
+            "texts: %(passages)s"
+        )
+        % {"people": 1, "entries": 2, "passages": 2}
+        in page
+    )
     assert job.params_dict["withhold_flags"] is True
     assert job.params_dict["withhold_others"] is True
     assert _audited() == {"job": job.id, "withhold_flags": True, "withhold_others": True}
