@@ -195,7 +195,7 @@ def test_entries_name_a_participant_by_digest_and_the_page_shows_the_code(
 
 
 def _legacy_entries():
-    """Entries as written before 0013: the participant's code in clear."""
+    """Entries as written before 0015: the participant's code in clear."""
     audit.record(None, "participant.create", "participant", 1, code=CODE)
     audit.record(None, "placement.create", "placement", 1, participant=CODE)
     audit.record(None, "test.event", "thing", 1, note="after")
@@ -237,16 +237,16 @@ def test_redaction_never_vouches_for_a_changed_entry(app, unguarded):
     assert audit.verify_chain().broken_at == 1
 
 
-def test_migration_0013_redacts_old_entries_and_keeps_the_log_append_only(app):
+def test_migration_0015_redacts_old_entries_and_keeps_the_log_append_only(app):
     from flask_migrate import downgrade, upgrade
 
     from tests.conftest import MIGRATIONS
 
     db.session.commit()
     db.session.remove()
-    downgrade(directory=MIGRATIONS, revision="0012")
+    downgrade(directory=MIGRATIONS, revision="0014")
     try:
-        # Written as 0012 would have (no redaction column): raw inserts with the same hashes.
+        # Written as 0014 would have (no redaction column): raw inserts with the same hashes.
         with db.engine.begin() as connection:
             last = audit.GENESIS
             for n, (action, detail) in enumerate(

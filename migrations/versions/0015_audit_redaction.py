@@ -1,8 +1,8 @@
 """audit entries name participants by a keyed digest: the clear codes of older entries are
 replaced by it, each sealed with a redaction HMAC so that the chain stays verifiable
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-07 05:30:00.000000
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0013'
-down_revision = '0012'
+revision = '0015'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
