@@ -8,7 +8,7 @@ refuses UPDATE and DELETE on the table (triggers in the first migration), and th
 A participant is named in a detail by a keyed digest of their code (``participant_ref``),
 never by the code itself: after an erasure the log names nobody, while the admin page shows
 the code for as long as the participant is registered (``shown_detail``). Entries written
-before that held the code in clear; migration 0013 replaced it with the digest
+before that held the code in clear; migration 0015 replaced it with the digest
 (``redact_clear_codes``). Such an entry keeps its hash, so the chain and any copy of its
 head stay valid, and carries a second HMAC over what it now says, bound to that hash: the
 digest cannot be changed back or forged without the key either.
@@ -32,7 +32,7 @@ from app.core.db import UTCDateTime, db, utcnow
 GENESIS = "0" * 64
 #: the detail key that names a participant, by ``participant_ref``
 PARTICIPANT_REF = "participant_ref"
-#: the detail keys that held a participant's code in clear before migration 0013, by action
+#: the detail keys that held a participant's code in clear before migration 0015, by action
 CLEAR_CODE_KEYS = {"participant.create": "code", "placement.create": "participant"}
 
 #: what an action means, for the audit page; areas add their own actions here
@@ -252,10 +252,10 @@ def shown_detail(entry: AuditEntry) -> str:
 
 
 def redact_clear_codes(connection) -> int:
-    """Replace the clear participant codes of entries written before 0013 by their
+    """Replace the clear participant codes of entries written before 0015 by their
     ``participant_ref``, each sealed with ``compute_redaction``; how many were.
 
-    For migration 0013, with the append-only triggers lifted for its transaction. An entry
+    For migration 0015, with the append-only triggers lifted for its transaction. An entry
     whose hash does not verify is left as it is, so that the check still finds it: a
     redaction never vouches for an entry that was changed.
     """
