@@ -42,6 +42,7 @@ from app.releases import services as releases
 from app.releases.models import Release
 from app.releases.services import ReleaseError
 from app.reviews import services as reviews
+from app.reviews.services import ReviewError
 from app.themes import aggregates
 from app.themes import services as themes
 from app.themes.aggregates import Scope as ThemeScope
@@ -229,7 +230,11 @@ def probe_review_quote(interviewer, interview) -> bool:
         coordinator, title="Probe", year=2026, held_on=DAY, scope_from=None, scope_to=None,
         members=[coordinator],
     )  # fmt: skip
-    pack = reviews.build_pack_now(coordinator, session)
+    try:
+        pack = reviews.build_pack_now(coordinator, session)
+    except ReviewError:  # nothing taken part in is released: no pack, so no quote
+        db.session.rollback()
+        return False
     quoted = interview.id in pack.quoted_ids
     db.session.rollback()
     return quoted
