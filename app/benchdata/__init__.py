@@ -43,6 +43,7 @@ from app.benchdata.vocabulary import (
 )
 from app.coding.models import Code, Coding
 from app.coding.services import seed_codebook
+from app.consent import gate
 from app.consent.models import ConsentForm, ConsentGrant, ConsentRecord, Withdrawal
 from app.consent.texts import FORM_KEY, seed_forms
 from app.core import audit
@@ -54,7 +55,9 @@ from app.guides.models import GuideVersion
 from app.guides.services import sync_guides
 from app.interviews.models import Interview
 from app.offers.models import Offer
+from app.participants.eligibility import needs_guardian
 from app.participants.models import Participant, Placement
+from app.participants.services import rules
 from app.releases.attributes import AGE_BANDS, CARE_BANDS, band, years_between
 from app.releases.models import Release
 from app.themes.models import Theme
@@ -322,6 +325,9 @@ class _Builder:
             interviewer_id=interviewer, guide_version_id=ctx.guide_version_id, language=LANGUAGE,
             status="released", conducted_on=day, cancel_reason=None,
             created_at=datetime.combine(story["offered"], time(10), tzinfo=UTC),
+            # what the consent gate would stamp (rows inserted in bulk skip its hook)
+            guardian_needed=needs_guardian(story["born"], day, rules()),
+            guardian_rule=gate.guardian_rule(),
         )  # fmt: skip
         quotation = rng.random() < QUOTATION_SHARE
         withdrawn = quotation and rng.random() < QUOTATION_WITHDRAWN_SHARE

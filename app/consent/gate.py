@@ -3,22 +3,32 @@
 A path is named in ``PATHS`` with the scope it needs. A service calls
 ``require(actor, interview, "memos.read")`` before it shows, changes, sends or counts
 anything, and a bulk path (an export, an aggregation) keeps only what
-``consenting(interviews, path)`` returns. The property-based test in
+``consenting(interviews, path)`` returns; a count made by the database keeps only the
+interviews that ``sql_allows(path)`` selects. The property-based test in
 ``tests/consent/test_gate_property.py`` walks every name in ``PATHS``; a path added here
 without a probe there fails that test.
 
 Which scopes are in force is worked out from the grants that have not been withdrawn:
 the young person's always, and a guardian's as well when the young person is under the
 guardian age on the interview day. Without ``participation`` nothing else is in force.
+
+The birth date is encrypted, so the database cannot tell who needs a guardian: each
+interview carries ``guardian_needed``, worked out here whenever the interview day or the
+birth date changes (``_restamp``, at every flush) and under which rules (``guardian_rule``),
+so that a change of the guardian age or the time zone stamps every interview again.
 """
 
 from collections.abc import Iterable
 from datetime import date
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, event, func, or_, select
+from sqlalchemy.orm import Session, load_only, selectinload
 
 from app.consent.scopes import Scope
 from app.core import audit
+from app.core.db import db
 
 #: every path that moves interview data, and the scope it needs. Later areas add theirs.
 PATHS: dict[str, Scope] = {
@@ -34,6 +44,11 @@ PATHS: dict[str, Scope] = {
     "research.read": Scope.RESEARCH_USE,
     "coding.export": Scope.RESEARCH_USE,
     "review.quote": Scope.QUOTATION,
+    # Counts: what the team counts for its own learning (the coordinator, the review group,
+    # the leader, a review pack) needs the interview to be taken part in; what a researcher
+    # counts, or anything counted that leaves the team, needs research use.
+    "themes.count": Scope.PARTICIPATION,
+    "research.count": Scope.RESEARCH_USE,
 }
 
 #: statuses in which an interview holds no usable content at all
@@ -126,3 +141,109 @@ def consenting(interviews: Iterable, path: str) -> list:
     """The interviews whose consent covers ``path``, for exports and aggregations."""
     scope = PATHS[path]
     return [interview for interview in interviews if scope in scopes_in_force(interview)]
+
+
+# --- the gate in SQL ---------------------------------------------------------------------------
+
+
+def _covered(needed: list[Scope], guardian: bool):
+    """SQL: the interviews where the young person (or a guardian) has granted every scope in
+    ``needed`` and withdrawn none of them (across records, as ``active_grants`` reads them).
+    One grouped pass over the grants: cheaper than a lookup per interview and scope."""
+    from app.consent.models import ConsentGrant, ConsentRecord
+
+    giver = ConsentRecord.giver == "guardian" if guardian else ConsentRecord.giver != "guardian"
+    return (
+        select(ConsentRecord.interview_id)
+        .join(ConsentGrant, ConsentGrant.record_id == ConsentRecord.id)
+        .where(giver, ConsentGrant.withdrawal_id.is_(None),
+               ConsentGrant.scope.in_([scope.value for scope in needed]))
+        .group_by(ConsentRecord.interview_id)
+        .having(func.count(func.distinct(ConsentGrant.scope)) == len(needed))
+    )  # fmt: skip
+
+
+def sql_allows(path: str):
+    """A condition on ``Interview`` that holds for exactly the interviews ``allows(interview,
+    path)`` says yes to, for counts made by the database. Stamps interviews whose guardian
+    flag is missing or was worked out under other rules first (it flushes)."""
+    from app.interviews.models import Interview
+
+    stamp_stale()
+    needed = sorted({Scope.PARTICIPATION, PATHS[path]})
+    return and_(
+        Interview.status.not_in(_ENDED),
+        Interview.id.in_(_covered(needed, guardian=False)),
+        # NULL (not yet stamped) counts as needed: a missing stamp hides, never shows
+        or_(Interview.guardian_needed.is_(False),
+            Interview.id.in_(_covered(needed, guardian=True))),
+    )  # fmt: skip
+
+
+def guardian_rule() -> str:
+    """What ``guardian_required`` depends on besides the interview: the guardian age and the
+    time zone that a booked interview's day is read in."""
+    from app.participants.services import rules
+
+    return f"{rules().guardian_age}|{current_app.config['BABEL_DEFAULT_TIMEZONE']}"
+
+
+def stamp(interview) -> None:
+    """Work out whether ``interview`` needs a guardian's consent, for ``sql_allows``."""
+    interview.guardian_needed = guardian_required(interview)
+    interview.guardian_rule = guardian_rule()
+
+
+def stamp_stale() -> int:
+    """Stamp the interviews never stamped or stamped under other rules; returns how many."""
+    from app.interviews.models import Interview
+    from app.offers.models import Offer
+    from app.participants.models import Participant, Placement
+
+    rule = guardian_rule()
+    stale = select(Interview).where(
+        or_(Interview.guardian_rule.is_(None), Interview.guardian_rule != rule)
+    )
+    if db.session.scalar(select(stale.exists())) is not True:
+        return 0
+    # only the birth date of the participant is decrypted, not their identity
+    participant = (selectinload(Interview.offer).selectinload(Offer.placement)
+                   .selectinload(Placement.participant).options(
+                       load_only(Participant.birth_date)))  # fmt: skip
+    interviews = db.session.scalars(stale.options(participant)).all()
+    for interview in interviews:
+        stamp(interview)
+    db.session.flush()
+    return len(interviews)
+
+
+_DAY_FIELDS = ("scheduled_at", "conducted_on", "offer_id", "offer")
+
+
+@event.listens_for(Session, "before_flush")
+def _restamp(session, flush_context, instances) -> None:
+    """Keep ``guardian_needed`` true to the interview day and the birth date, whichever
+    service changes them."""
+    from sqlalchemy import inspect
+
+    from app.interviews.models import Interview
+    from app.offers.models import Offer
+    from app.participants.models import Participant
+
+    due = []
+    for obj in [*session.new, *session.dirty]:
+        if isinstance(obj, Interview):
+            state = inspect(obj)
+            if state.pending or any(state.attrs[f].history.has_changes() for f in _DAY_FIELDS):
+                due.append(obj)
+        elif isinstance(obj, Participant) and obj in session.dirty:
+            if inspect(obj).attrs.birth_date.history.has_changes():
+                due += [i for p in obj.placements if p.offer for i in p.offer.interviews]
+        elif isinstance(obj, Offer) and obj in session.dirty and \
+                inspect(obj).attrs.placement_id.history.has_changes():  # fmt: skip
+            due += list(obj.interviews)
+    for interview in due:
+        if interview.offer is None and interview.offer_id is not None:
+            interview.offer = session.get(Offer, interview.offer_id)
+        if interview.offer is not None:
+            stamp(interview)

@@ -105,6 +105,11 @@ class Interview(db.Model):
     conducted_on: Mapped[date | None]
     #: why it was cancelled, in words
     cancel_reason: Mapped[str | None] = mapped_column(EncryptedText)
+    #: whether the participant is under the guardian age on the interview day, so that the
+    #: database can count by consent (the birth date is encrypted); kept by the consent gate
+    guardian_needed: Mapped[bool | None]
+    #: the guardian age and time zone ``guardian_needed`` was worked out under
+    guardian_rule: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     offer = relationship("Offer", backref=db.backref("interviews", order_by="Interview.id"))

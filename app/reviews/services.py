@@ -107,7 +107,8 @@ def check_session(actor, session: ReviewSession, action: str = "reviews.view") -
 
 
 def scope_of(session: ReviewSession) -> Scope:
-    return Scope(session.scope_from, session.scope_to)
+    """The session's interviews, counted as the team's own review counts them."""
+    return Scope(session.scope_from, session.scope_to, path="themes.count")
 
 
 def eligible_members() -> list[User]:

@@ -6,8 +6,11 @@ codings of a round do not). Counts of interviews and passages read ``coded_relea
 database triggers keep as (code, release, passages); overlapping passages read the codings
 through an index that holds every column the query needs. A release exists only while the
 young person's participation is in force (withdrawal erases it), so counting releases
-counts nothing that was taken back. The numbers are raw: ``app.themes.services``
-suppresses small ones before anyone sees them.
+counts nothing that was taken back. On top of that every count keeps only the interviews
+whose consent covers the scope's gate path (``Scope.path``, asked of the consent gate in
+SQL): what a researcher counts needs research use; the team's own review needs the
+interview to be taken part in. The numbers are raw: ``app.themes.services`` suppresses
+small ones before anyone sees them.
 """
 
 from dataclasses import dataclass
@@ -16,6 +19,7 @@ from datetime import date
 from sqlalchemy import and_, case, exists, func, or_, select, text
 
 from app.coding.models import Coding
+from app.consent import gate
 from app.core.db import db
 from app.interviews.models import Interview
 from app.releases.attributes import stamp_missing
@@ -25,38 +29,47 @@ from app.themes.models import CodedRelease, Theme, theme_code
 LEVELS = ("theme", "code")
 WITHIN = ("interview", "passage")
 ATTRIBUTES = ("age_band", "care_band")
+#: the gate paths counts are made for: the team's own learning, and research
+COUNT_PATHS = ("themes.count", "research.count")
 
 
 @dataclass(frozen=True)
 class Scope:
     """Released interviews conducted in [date_from, date_to] (a review session's period)
     and counted in the years [year_from, year_to] (the themes page); open ends are
-    unbounded."""
+    unbounded. ``path`` is the consent gate path the counts are for: the strictest unless
+    the caller says the team counts for its own learning."""
 
     date_from: date | None = None
     date_to: date | None = None
     year_from: int | None = None
     year_to: int | None = None
+    path: str = "research.count"
 
 
 def current_releases(scope: Scope):
-    """The newest release of every interview in scope (id, interview, year, bands)."""
+    """The newest release of every interview in scope whose consent covers ``scope.path``
+    (id, interview, year, bands)."""
+    if scope.path not in COUNT_PATHS:
+        raise ValueError(f"path must be one of {COUNT_PATHS}")
     newest = (
         select(func.max(Release.id).label("id")).group_by(Release.interview_id).subquery("newest")
     )
-    query = select(
-        Release.id, Release.interview_id, Release.year, Release.age_band, Release.care_band
-    ).join(newest, newest.c.id == Release.id)
+    query = (
+        select(Release.id, Release.interview_id, Release.year, Release.age_band,
+               Release.care_band)
+        .join(newest, newest.c.id == Release.id)
+        .join(Interview, Interview.id == Release.interview_id)
+        .where(gate.sql_allows(scope.path))
+    )  # fmt: skip
     if scope.year_from:
         query = query.where(Release.year >= scope.year_from)
     if scope.year_to:
         query = query.where(Release.year <= scope.year_to)
-    if scope.date_from or scope.date_to:
-        query = query.join(Interview, Interview.id == Release.interview_id)
-        if scope.date_from:
-            query = query.where(Interview.conducted_on >= scope.date_from)
-        if scope.date_to:
-            query = query.where(Interview.conducted_on <= scope.date_to)
+    if scope.date_from:
+        query = query.where(Interview.conducted_on >= scope.date_from)
+    if scope.date_to:
+        query = query.where(Interview.conducted_on <= scope.date_to)
     return query.subquery("r")
 
 

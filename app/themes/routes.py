@@ -21,12 +21,13 @@ bp = Blueprint("themes", __name__, template_folder="templates", url_prefix="/the
 
 
 def _scope(form: ScopeForm) -> Scope:
+    path = services.count_path(current_user)
     if not form.validate():
-        return Scope()
+        return Scope(path=path)
     start, end = form.start.data, form.end.data
     if start and end and end < start:
         start, end = end, start
-    return Scope(year_from=start or None, year_to=end or None)
+    return Scope(year_from=start or None, year_to=end or None, path=path)
 
 
 def _scope_args(form: ScopeForm) -> dict:

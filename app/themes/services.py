@@ -4,7 +4,7 @@ Anyone who may see themes sees only these views: every count of interviews goes 
 ``analysis.aggregation`` before it reaches a page, a chart or a pack.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -17,6 +17,7 @@ from app.core import audit
 from app.core.calendar import today
 from app.core.db import db, utcnow
 from app.core.permissions import authorize
+from app.core.users import Role
 from app.releases.attributes import AGE_BANDS, CARE_BANDS
 from app.themes import aggregates
 from app.themes.aggregates import Scope
@@ -84,6 +85,27 @@ def delete_theme(actor, theme: Theme) -> None:
 
 #: the footnote wherever a "–" is shown
 SECONDARY_NOTE = _l("“–”: hidden so that a small number elsewhere cannot be worked out.")
+
+
+#: who counts for the team's own learning: what a researcher sees counts research use only
+TEAM_ROLES = (Role.COORDINATOR, Role.REVIEW_MEMBER)
+
+
+def count_path(actor) -> str:
+    """The gate path the themes pages count for ``actor``: a researcher's counts include
+    only interviews with research-use consent, even one who also works in the team; the
+    team's own (coordinator, review group) need the interview to be taken part in."""
+    if actor.has_role(Role.RESEARCHER) or not actor.has_role(*TEAM_ROLES):
+        return "research.count"
+    return "themes.count"
+
+
+def _counted_for(actor, scope: Scope) -> Scope:
+    # The team's path is kept only for someone in the team (a review pack's builder asks
+    # for it); anyone else gets research counts, whatever the caller passed.
+    if scope.path == "themes.count" and not actor.has_role(*TEAM_ROLES):
+        return replace(scope, path="research.count")
+    return scope
 
 
 @dataclass
@@ -199,6 +221,7 @@ def overview(actor, scope: Scope, *, full: bool = True, passages: bool = True) -
     breakdowns by band are always counted: they are suppressed together with the years,
     so that a chart and a table of the same scope hide the same cells."""
     authorize(actor, "themes.view")
+    scope = _counted_for(actor, scope)
     listed = themes()
     coded = aggregates.coded_per_year(scope)
     years = sorted(coded)
@@ -233,9 +256,10 @@ def code_rows(actor, theme: Theme, view: Overview) -> list[Row]:
     """The theme's codes per year in the overview's scope; a code's breakdowns by band are
     not shown, so each code is a family of its years alone."""
     authorize(actor, "themes.view")
+    scope = _counted_for(actor, view.scope)
     wanted = {c.id for c in theme.codes}
-    counts = [row for row in aggregates.per_year(view.scope, "code") if row[0] in wanted]
-    coded = aggregates.coded_per_year(view.scope)
+    counts = [row for row in aggregates.per_year(scope, "code") if row[0] in wanted]
+    coded = aggregates.coded_per_year(scope)
     keys = [(c.id, c.path) for c in theme.codes]
     return _families(keys, counts, view.years, coded, view.coded, {}, {}, view.coded_all)[0]
 

@@ -10,8 +10,9 @@ five runs of each measured call beside its target. It asserts nothing about time
     --interviews N   interviews in the corpus (default 10000)
     --codings N      codings per interview, on average (default 100)
     --runs N         runs of each call (default 5)
-    --sqlite PATH    build the SQLite corpus in PATH and keep it; an existing corpus there
-                     is measured as it is
+    --sqlite PATH    build the SQLite corpus in PATH and keep it (its keys and files in a
+                     folder beside it, NAME-instance); an existing corpus there is measured
+                     as it is
     --pg URL         a PostgreSQL database whose name contains "test" or "bench"
     --no-sqlite      PostgreSQL only
 """
@@ -148,7 +149,10 @@ def main() -> None:
     parser.add_argument("--pg", default=os.environ.get("REDTHREAD_TEST_DATABASE_URL", ""))
     parser.add_argument("--no-sqlite", action="store_true")
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="redthread-bench-themes-"))
+    # a kept corpus keeps its instance folder (its data keys) beside it, so that it can be
+    # measured again: a new folder would hold new keys that decrypt none of it
+    folder = (args.sqlite.resolve().parent / f"{args.sqlite.stem}-instance" if args.sqlite
+              else Path(tempfile.mkdtemp(prefix="redthread-bench-themes-")))  # fmt: skip
     backends = []
     if not args.no_sqlite:
         path = args.sqlite or folder / "bench.db"

@@ -4,7 +4,9 @@ Hypothesis draws a birth date around the 18th birthday on the interview day and 
 grants (by the young person or a guardian, any scopes) and withdrawals (any scopes). A small
 model written here, independent of the gate, says which scopes are in force after each step
 and which steps the services must refuse. After every step each path in ``gate.PATHS`` is
-probed through the real service; at the end the pages are probed through HTTP as well.
+probed through the real service, and the gate's SQL twin (``gate.sql_allows``) must select
+the interview exactly when ``allows`` says yes; at the end the pages are probed through HTTP
+as well.
 
 A path added to ``gate.PATHS`` must get a probe in ``PROBES``: the first test fails until
 it has one.
@@ -18,6 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from app.coding import exchange
 from app.coding.models import Code, Coding
@@ -33,13 +36,16 @@ from app.core.db import db
 from app.core.users import Role
 from app.guides.services import sync_guides
 from app.interviews import services as interviews
-from app.interviews.models import Mode
+from app.interviews.models import Interview, Mode
 from app.interviews.services import InterviewError, MemoConflict
 from app.releases import services as releases
 from app.releases.models import Release
 from app.releases.services import ReleaseError
 from app.reviews import services as reviews
+from app.reviews.services import ReviewError
+from app.themes import aggregates
 from app.themes import services as themes
+from app.themes.aggregates import Scope as ThemeScope
 from app.transcripts import services as transcripts
 from app.transcripts.models import Recording, Transcript, TranscriptSegment
 from app.transcripts.services import TranscriptError
@@ -224,10 +230,41 @@ def probe_review_quote(interviewer, interview) -> bool:
         coordinator, title="Probe", year=2026, held_on=DAY, scope_from=None, scope_to=None,
         members=[coordinator],
     )  # fmt: skip
-    pack = reviews.build_pack_now(coordinator, session)
+    try:
+        pack = reviews.build_pack_now(coordinator, session)
+    except ReviewError:  # nothing taken part in is released: no pack, so no quote
+        db.session.rollback()
+        return False
     quoted = interview.id in pack.quoted_ids
     db.session.rollback()
     return quoted
+
+
+def _counted(path: str, interview) -> bool:
+    """Whether the theme counts for ``path`` take the interview in: every count is made of
+    ``current_releases`` (earlier examples' interviews are in the database too, so the
+    probe looks for this one)."""
+    if not interview.releases:
+        assert interview.status == "withdrawn"
+        return False
+    r = aggregates.current_releases(ThemeScope(path=path))
+    return db.session.scalar(select(r.c.interview_id).where(r.c.interview_id == interview.id)) \
+        is not None  # fmt: skip
+
+
+def probe_themes_count(interviewer, interview) -> bool:
+    return _counted("themes.count", interview)
+
+
+def probe_research_count(interviewer, interview) -> bool:
+    return _counted("research.count", interview)
+
+
+def sql_allows(path: str, interview) -> bool:
+    """The gate's SQL twin, asked about this interview."""
+    return db.session.scalar(
+        select(Interview.id).where(Interview.id == interview.id, gate.sql_allows(path))
+    ) is not None  # fmt: skip
 
 
 #: the researcher and coordinator of the running example (the probes take the interviewer)
@@ -247,6 +284,8 @@ PROBES = {
     "research.read": probe_research_read,
     "coding.export": probe_coding_export,
     "review.quote": probe_review_quote,
+    "themes.count": probe_themes_count,
+    "research.count": probe_research_count,
 }
 
 
@@ -310,6 +349,7 @@ def test_no_path_leaks_what_consent_does_not_cover(
     db.session.commit()
     model = Model(minor=born > EIGHTEENTH)
     assert gate.guardian_required(interview) is model.minor
+    assert interview.guardian_needed is model.minor  # stamped for the SQL twin
     form = ConsentForm.latest(FORM_KEY, "en")
 
     for action, giver, scopes in history:
@@ -342,6 +382,7 @@ def test_no_path_leaks_what_consent_does_not_cover(
             db.session.commit()
             assert allowed is (gate.PATHS[path] in covered), (path, covered)
             assert (gate.consenting([interview], path) == [interview]) is allowed
+            assert sql_allows(path, interview) is allowed, (path, covered)
 
     if model.ended:
         assert interview.memos == [] and interview.status == "withdrawn"
