@@ -246,7 +246,7 @@ def load(instance_path: Path) -> dict:
         "WHISPER_BATCH_SIZE": _env_int("REDTHREAD_WHISPER_BATCH_SIZE", 0, minimum=0),
         "WHISPER_BEAM_SIZE": _env_int("REDTHREAD_WHISPER_BEAM_SIZE", 1, minimum=1, maximum=10),
         #: a recording is decoded and transcribed this many seconds at a time
-        "WHISPER_PIECE_SECONDS": _env_int("REDTHREAD_WHISPER_PIECE_MINUTES", 10, minimum=1) * 60,
+        "WHISPER_PIECE_SECONDS": _env_int("REDTHREAD_WHISPER_PIECE_MINUTES", 3, minimum=1) * 60,
         "MAX_FORM_MEMORY_SIZE": _env_int("REDTHREAD_MAX_FORM_KB", 512, minimum=16) * 1024,
         # The cookie outlives the idle timeout so that the server can say the session expired.
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=max_hours),

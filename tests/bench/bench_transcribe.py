@@ -98,7 +98,8 @@ def measure_job(args) -> dict:
         {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.db'}", "HUEY_IMMEDIATE": False,
          "MEDIA_ROOT": str(folder / "media"), "TESTING": True, "DIARIZATION": "off",
          "WHISPER_MODELS": {"en": str(args.model)}, "WHISPER_THREADS": args.threads,
-         "WHISPER_BATCH_SIZE": args.batch, "WHISPER_BEAM_SIZE": args.beam},
+         "WHISPER_BATCH_SIZE": args.batch, "WHISPER_BEAM_SIZE": args.beam,
+         "WHISPER_PIECE_SECONDS": round(args.piece_minutes * 60)},
         instance_path=str(folder / "instance"),
     )  # fmt: skip
     with app.app_context(), app.test_request_context():
@@ -126,6 +127,7 @@ def measure_job(args) -> dict:
         with open(args.audio, "rb") as src:
             recording = services.upload_recording(kim, interview, src, "speech.wav")
         db.session.commit()
+        uploaded_mb = peak_mb()
         # The model is loaded once per worker process; load it before the clock starts,
         # as a worker that has transcribed before would have it.
         engines.load_engine("faster-whisper", args.model, threads=args.threads,
@@ -139,7 +141,7 @@ def measure_job(args) -> dict:
         transcript = services.current(interview)
         text = " ".join(s.text for s in transcript.segments) if transcript else ""
         result = {"seconds": spent, "audio": recording.duration, "text": text,
-                  "state": job.state, "peak_mb": peak_mb()}  # fmt: skip
+                  "state": job.state, "peak_mb": peak_mb(), "upload_peak_mb": uploaded_mb}  # fmt: skip
     shutil.rmtree(folder, ignore_errors=True)
     return result
 
@@ -187,6 +189,7 @@ def main() -> None:
     parser.add_argument("--model", type=Path)
     parser.add_argument("--long", action="store_true")
     parser.add_argument("--hours", type=float, nargs="*", default=[1, 2])
+    parser.add_argument("--piece-minutes", type=float, default=3)
     parser.add_argument("--seconds", type=int, default=120)
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--batch", type=int, default=0)
