@@ -141,7 +141,8 @@ def measure_job(args) -> dict:
         transcript = services.current(interview)
         text = " ".join(s.text for s in transcript.segments) if transcript else ""
         result = {"seconds": spent, "audio": recording.duration, "text": text,
-                  "state": job.state, "peak_mb": peak_mb(), "upload_peak_mb": uploaded_mb}  # fmt: skip
+                  "state": job.state, "peak_mb": peak_mb(),
+                  "upload_peak_mb": uploaded_mb}  # fmt: skip
     shutil.rmtree(folder, ignore_errors=True)
     return result
 
