@@ -154,7 +154,7 @@ def transcribe(job: jobs.Job) -> dict:
     base = 0.02 + 0.97 * min(1.0, done / total)
     state = {"parts": parts, "done_samples": done, "run_began_at": base}
     jobs.set_checkpoint(job, base, state)
-    last_report, count = [0.0], 0
+    last_report, count, previous = [0.0], 0, None
     try:
         with storage.open_seekable(recording.stored_name) as plain, jobs.heartbeat(job):
             for first, samples in audio.decode_pieces(
@@ -184,11 +184,13 @@ def transcribe(job: jobs.Job) -> dict:
                 jobs.set_checkpoint(job, 0.02 + 0.97 * min(1.0, done / total), state)
                 if previous:
                     storage.delete(previous)
+                    previous = None
     except Exception:
-        # A failed or cancelled job is not taken up again: its parts go now. A worker that is
-        # stopped (KeyboardInterrupt, SystemExit) or killed keeps them for the next run.
-        if parts:
-            storage.delete(parts)
+        # A failed or cancelled job is not taken up again: its parts go now (the last saved
+        # and, if the cancel came as it was saved, the one before). A worker that is stopped
+        # (KeyboardInterrupt, SystemExit) or killed keeps them for the next run.
+        for name in {parts, previous} - {None}:
+            storage.delete(name)
         raise
     recording = db.session.get(Recording, recording.id)
     db.session.refresh(recording)

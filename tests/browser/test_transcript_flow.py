@@ -104,6 +104,10 @@ def test_upload_transcribe_edit_and_verify(
     # Play from a segment; Esc pauses; Alt+↓ goes to the next segment.
     segments.nth(1).locator("[data-play]").click()
     until(page, "!document.querySelector('audio').paused")
+    for _ in range(50):  # the audio request commits its audit entry as it answers
+        if played():
+            break
+        page.wait_for_timeout(100)
     assert played() == 1
     assert page.evaluate("document.querySelector('audio').currentTime") >= 4
     page.locator("[data-text]").first.focus()
