@@ -29,7 +29,7 @@ translations: $(MO)
 # Re-extract the strings and merge them into the catalogs (then translate the new ones).
 catalogs: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
-		--project=redthread --copyright-holder="Red Thread" -o app/translations/messages.pot .
+		-k lazy_pgettext:1c,2 --project=redthread --copyright-holder="Red Thread" -o app/translations/messages.pot .
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete
 
 run: $(VENV)/.installed translations

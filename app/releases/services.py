@@ -10,7 +10,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from flask_babel import force_locale
+from flask_babel import force_locale, lazy_pgettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -28,7 +28,7 @@ from app.transcripts.models import Transcript
 #: the word of each category's placeholder ("[Person 1]", "[Place 2]")
 PLACEHOLDER_WORDS = {
     "PERSON": _l("Person"),
-    "LOCATION": _l("Town"),
+    "LOCATION": lazy_pgettext("placeholder", "Place"),
     "ORG": _l("Organisation"),
     "ID_NUMBER": _l("ID number"),
     "PHONE": _l("Phone number"),
