@@ -247,9 +247,13 @@ def _plan(actor, interview, *, accepted, additions, renames, lock: bool):
     shown = _spans(interview, text)
     planned = dict(entries)
     keys.assign(planned, shown, words)
+    # Keep the numbers the page showed for what is released: a passage's own key, the name
+    # a genitive belongs to, or the one person a short name is part of ("Tuva" released
+    # alone keeps the number "Tuva Björk" gave it on the page).
     for key in planned.keys() - entries.keys():
         if any(pii.map_key(label, surface) == key or
-               pii.genitive_base(label, surface, {key}) == key
+               pii.genitive_base(label, surface, {key}) == key or
+               pii.same_person(label, surface, {key}) == key
                for _, _, label, surface in spans):  # fmt: skip
             entries[key] = planned[key]
     assigned = keys.assign(entries, spans, words)

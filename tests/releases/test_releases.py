@@ -434,3 +434,17 @@ def test_an_added_passage_named_like_a_placeholder_joins_it(world):
     assert entry.text.count("[Person 1]") == 5
     entries = PseudonymMap.query.one().entry_dict
     assert entries["PERSON:mamsen"]["placeholder"] == entries["PERSON:tuva björk"]["placeholder"]
+
+
+def test_a_short_name_released_alone_keeps_the_number_the_page_showed(world):
+    """"Tuva Björk" is left unticked but "Tuva" is released: it keeps the placeholder the
+    review page showed it with, not a new number."""
+    interviewer, interview_with = world
+    interview, transcript = interview_with(srt=TUVA)
+    proposals = services.propose(interviewer, transcript.interview)[1]
+    shown = {p.text: p.placeholder for p in proposals}
+    assert shown["Tuva"] == shown["Tuva Björk"] == "[Person 1]"
+    accepted = [(p.start, p.end, p.label, p.text) for p in proposals if p.text != "Tuva Björk"]
+    plan = services.preview(interviewer, interview, accepted=accepted, additions=[], renames={})
+    assert {m.surface: m.placeholder for m in plan.marks}["Tuva"] == "[Person 1]"
+    db.session.rollback()
