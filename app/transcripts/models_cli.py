@@ -142,9 +142,20 @@ def verify_command(name):
 
 @models_group.command("remove")
 @click.argument("name")
+@click.option("--force", is_flag=True, help="remove it even while transcriptions wait for it")
 @with_appcontext
-def remove_command(name):
-    """Remove an installed model."""
+def remove_command(name, force):
+    """Remove an installed model. A transcription already running keeps the model it loaded
+    and finishes; one still queued for it would fail, so it is refused without --force."""
+    from app.transcripts import services
+
+    waiting = services.jobs_using_model(_root() / name)
+    if waiting and not force:
+        raise click.ClickException(
+            f"{waiting} transcription(s) are queued or running with {name}; wait until they "
+            "end, or remove it with --force (a running one keeps its loaded model and "
+            "finishes; a queued one then fails and can be started again)"
+        )
     try:
         installer.remove(_root(), name)
     except ModelError as error:

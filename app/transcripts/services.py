@@ -337,6 +337,25 @@ def model_path(language: str) -> str | None:
     return installer.resolve(root, fallback) if fallback else None
 
 
+def jobs_using_model(folder) -> int:
+    """How many queued or running transcriptions would use the model in ``folder``."""
+    from pathlib import Path
+
+    active = db.session.scalars(
+        select(jobs.Job).where(
+            jobs.Job.kind == TRANSCRIBE,
+            jobs.Job.state.in_([state.value for state in jobs.ACTIVE_STATES]),
+        )
+    ).all()
+    wanted = Path(folder).resolve()
+    count = 0
+    for job in active:
+        recording = db.session.get(Recording, job.params_dict.get("recording_id"))
+        path = recording and model_path(recording.interview.language)
+        count += bool(path) and Path(path).resolve() == wanted
+    return count
+
+
 def speech_models_overview() -> dict:
     """For the administrator: each language's model (or why none) and the installed models
     with the languages they serve and their last measured speed. Reads files only."""

@@ -383,3 +383,29 @@ def test_the_admin_page_shows_models_languages_and_speed(app, client, auth, mode
     shutil.rmtree(installer.models_root(app.instance_path) / "tiny")
     page = client.get("/transcripts/admin/speech-models").get_data(as_text=True)
     assert "No models are installed" in page
+
+
+def test_a_model_waited_for_is_not_removed_and_a_running_job_keeps_its_model(
+    app, models, root, model_dir, conducted, speech
+):
+    from app.core import jobs
+    from app.core.db import db
+    from app.transcripts import audio, engines, services
+    from tests.transcripts.test_audio import upload
+
+    assert models("install", "--from", str(model_dir), "--name", "tiny", "--language", "en")
+    interviewer, interview = conducted
+    app.config["WHISPER_MODELS"] = {}
+    recording = upload(interviewer, interview, speech)
+    job = jobs.Job(kind=services.TRANSCRIBE, subject=services.subject(recording),
+                   params=f'{{"recording_id": {recording.id}}}', state="running")  # fmt: skip
+    db.session.add(job)
+    db.session.commit()
+    engine = engines.load_engine("faster-whisper", root / "tiny", threads=1)  # the worker's
+    result = models("remove", "tiny")
+    assert result.exit_code == 1 and "1 transcription(s) are queued or running" in result.output
+    assert (root / "tiny").is_dir()
+    assert models("remove", "tiny", "--force").exit_code == 0
+    assert not (root / "tiny").exists()
+    with open(speech, "rb") as src:  # the running job's loaded model still transcribes
+        assert engine.transcribe(audio.decode(src), "en", lambda share: None)
