@@ -437,7 +437,7 @@ def test_an_added_passage_named_like_a_placeholder_joins_it(world):
 
 
 def test_a_short_name_released_alone_keeps_the_number_the_page_showed(world):
-    """"Tuva Björk" is left unticked but "Tuva" is released: it keeps the placeholder the
+    """ "Tuva Björk" is left unticked but "Tuva" is released: it keeps the placeholder the
     review page showed it with, not a new number."""
     interviewer, interview_with = world
     interview, transcript = interview_with(srt=TUVA)
