@@ -306,6 +306,26 @@ def heartbeat(job: Job, every: float = 60.0):
         thread.join()
 
 
+#: what a kind of job keeps beside its row while it runs (a transcription's finished pieces)
+#: and must remove when it ends without success: kind -> function of the job
+CLEANUPS: dict[str, Callable[[Job], None]] = {}
+
+
+def cleanup(kind: str):
+    """Register what removes a ``kind`` job's leftovers when it fails or is cancelled."""
+
+    def decorate(func):
+        CLEANUPS[kind] = func
+        return func
+
+    return decorate
+
+
+def clean_up(job: Job) -> None:
+    if job.kind in CLEANUPS:
+        CLEANUPS[job.kind](job)
+
+
 def cancel(job: Job) -> bool:
     """Cancel a queued or running job; a running one stops at its next progress report and
     writes nothing. False if it had already ended."""
@@ -316,6 +336,8 @@ def cancel(job: Job) -> bool:
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.expire(job)
+    if cancelled:
+        clean_up(job)
     return cancelled == 1
 
 
@@ -380,6 +402,7 @@ def execute(job_id: int) -> None:
             message = str(exc) if isinstance(exc, JobError) else str(_l("Unexpected error; the "
                       "administrator finds the details in the log."))  # fmt: skip
         _end(job, JobState.FAILED, error=message)
+        clean_up(job)
         _finish()
         return
     # The state changes in the same transaction as the handler's work, and only if this run
@@ -424,6 +447,7 @@ def sweep() -> int:
     for job in db.session.scalars(select(Job).where(Job.id.in_(lost))):
         if job.attempts >= MAX_ATTEMPTS:
             job.fail(f"the worker stopped {job.attempts} times while running this job")
+            clean_up(job)
     db.session.commit()
     for job_id in lost:
         if db.session.get(Job, job_id).state != JobState.FAILED.value:

@@ -309,16 +309,21 @@ def subject(recording: Recording) -> str:
     return f"recording:{recording.id}"
 
 
-def stop_jobs(recording: Recording) -> int:
-    """Cancel the recording's transcription, and remove the pieces it had finished (a dead
-    worker's run cannot do it itself)."""
-    job = jobs.active_job(subject(recording))
-    if job is None or not jobs.cancel(job):
-        return 0
+def discard_parts(job: jobs.Job) -> None:
+    """Remove the finished pieces a transcription job kept beside its row, if any."""
     parts = jobs.checkpoint(job).get("parts")
     if parts:
-        storage.delete_after_commit(parts)
-    return 1
+        storage.delete(parts)
+
+
+def stop_jobs(recording: Recording) -> int:
+    """Cancel the recording's transcription; the pieces of every job of the recording go
+    too, ended ones included (a dead worker's run cannot remove its own)."""
+    job = jobs.active_job(subject(recording))
+    stopped = int(job is not None and jobs.cancel(job))
+    for ended in db.session.scalars(select(jobs.Job).where(jobs.Job.subject == subject(recording))):
+        discard_parts(ended)
+    return stopped
 
 
 def model_path(language: str) -> str | None:

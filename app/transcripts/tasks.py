@@ -74,6 +74,13 @@ def _allowed(job: jobs.Job, recording: Recording) -> None:
         raise jobs.JobError(_("The interview's transcript is already verified."))
 
 
+@jobs.cleanup(services.TRANSCRIBE)
+def discard_parts(job: jobs.Job) -> None:
+    """A transcription that failed or was cancelled is not taken up again: the pieces it
+    kept (text and voice fingerprints) go at once, whatever ended it."""
+    services.discard_parts(job)
+
+
 def _diarizer(config):
     """The diarizer when speakers are to be labelled, else None."""
     if config["DIARIZATION"] == "off" or (

@@ -152,3 +152,66 @@ def test_a_cancelled_job_leaves_no_parts(conducted, paused_speech, monkeypatch):
     job = transcribe(interviewer, recording)
     assert job.state == "cancelled"
     assert not _parts() and db.session.query(Transcript).count() == 0
+
+
+def _killed_midway(interviewer, interview, paused_speech, monkeypatch) -> jobs.Job:
+    """A job whose worker stopped after the first pieces: it is running, with parts kept."""
+    current_app.config["WHISPER_PIECE_SECONDS"] = 5
+    recording = upload(interviewer, interview, paused_speech)
+    real = engines.FasterWhisper.transcribe
+    calls = []
+
+    def stops_on_the_third_piece(self, samples, language, progress):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(self, samples, language, progress)
+
+    monkeypatch.setattr(engines.FasterWhisper, "transcribe", stops_on_the_third_piece)
+    with contextlib.suppress(KeyboardInterrupt):
+        transcribe(interviewer, recording)
+    db.session.rollback()
+    monkeypatch.setattr(engines.FasterWhisper, "transcribe", real)
+    job = db.session.scalar(db.select(jobs.Job))
+    assert job.state == "running" and len(_parts()) == 1
+    db.session.execute(update(jobs.Job).values(heartbeat_at=utcnow() - timedelta(hours=1)))
+    db.session.commit()
+    return job
+
+
+def test_a_resumed_job_refused_at_its_start_leaves_no_parts(conducted, paused_speech, monkeypatch):
+    interviewer, interview = conducted
+    job = _killed_midway(interviewer, interview, paused_speech, monkeypatch)
+    interview.status = "verified"  # verified meanwhile (from another transcript)
+    db.session.commit()
+    jobs.execute(job.id)
+    db.session.refresh(job)
+    assert job.state == "failed" and "already verified" in job.error
+    assert not _parts()
+
+
+def test_a_job_given_up_by_the_sweeper_leaves_no_parts(conducted, paused_speech, monkeypatch):
+    interviewer, interview = conducted
+    job = _killed_midway(interviewer, interview, paused_speech, monkeypatch)
+    db.session.execute(update(jobs.Job).values(attempts=jobs.MAX_ATTEMPTS))
+    db.session.commit()
+    jobs.sweep()
+    db.session.refresh(job)
+    assert job.state == "failed" and not _parts()
+
+
+def test_a_withdrawal_removes_the_parts_of_every_job_of_the_recording(
+    conducted, paused_speech, monkeypatch
+):
+    from app.transcripts import services
+
+    interviewer, interview = conducted
+    job = _killed_midway(interviewer, interview, paused_speech, monkeypatch)
+    # As if it had ended without its leftovers removed (a crash between the two).
+    db.session.execute(update(jobs.Job).values(state="failed"))
+    db.session.commit()
+    assert len(_parts()) == 1
+    assert db.session.get(jobs.Job, job.id).state == "failed"
+    services.stop_jobs(interview.recordings[0])
+    db.session.commit()
+    assert not _parts()
