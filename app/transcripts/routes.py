@@ -238,6 +238,11 @@ def _segment_json(s) -> dict:
 @permission("transcripts.work")
 def name_speakers(transcript_id: int):
     transcript = db.get_or_404(Transcript, transcript_id)
+    try:  # before anything is said about its content
+        services.check_editable(current_user, transcript)
+    except (TranscriptError, gate.ConsentMissing) as error:
+        _refused(error)
+        return redirect(url_for("transcripts.edit", transcript_id=transcript.id))
     keys = services.unnamed_speakers(transcript)
     form = speakers_form(keys, services.speaker_names(transcript))
     if not keys:

@@ -522,6 +522,11 @@ class Edit:
     speaker: str | None
 
 
+def check_editable(actor, transcript: Transcript) -> None:
+    """Refuses (TranscriptError, Forbidden) unless ``actor`` may edit ``transcript`` now."""
+    _editable(actor, transcript)
+
+
 def _editable(actor, transcript: Transcript) -> None:
     authorize(actor, "transcripts.work", transcript.interview)
     gate.require(actor, transcript.interview, "transcript.write")
