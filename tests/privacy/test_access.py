@@ -67,6 +67,7 @@ def test_coordinator_exports_everything_about_one_participant(app, client, auth,
     assert interview["ethics_flags"][0]["disclosure"] == "Secret 1" and data["withheld"] == []
     assert "Secret 1" in summary and "Lars Björk 1" in summary
     assert '<html lang="sv">' in summary and "Saga Lindberg 1" in summary
+    assert "files/" in summary and "Det finns inga inspelningar" not in summary
     assert "Saga Lindberg 2" not in summary and other.participant.name not in json.dumps(data)
     # Stored values are shown as the words of the page, in the reader's language.
     guide = subject.interview.guide_version.guide
