@@ -153,8 +153,9 @@ def _write_zip(sink: BinaryIO, data: dict, files: list[tuple[str, str]], progres
         summary = current_app.jinja_env.get_template("privacy/summary.html")
         archive.writestr(
             "summary.html",
-            summary.render(data=data, language=str(get_locale()), has_files=bool(files),
-                           **summary_labels()),  # fmt: skip
+            summary.render(
+                data=data, language=str(get_locale()), has_files=bool(files), **summary_labels()
+            ),
         )
         for done, (stored_name, name) in enumerate(files, start=1):
             info = zipfile.ZipInfo(f"files/{name}", date_time=utcnow().timetuple()[:6])

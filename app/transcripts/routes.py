@@ -196,6 +196,7 @@ def edit(transcript_id: int):
         speakers_form=speakers_form(unnamed, names, revision=transcript.revision)
         if editable and unnamed else None,
         first_words=first_words, heard_language=services.heard_language(transcript),
+        interview_language=services.language_name(interview.language),
     )  # fmt: skip
 
 
@@ -319,6 +320,7 @@ def interview_panel(interview: Interview) -> dict:
         "transcripts": list(reversed(interview.transcripts)),
         "current": services.current(interview),
         "working": interview.status in services.WORKING,
+        "language": services.language_name(interview.language),
         "model": (model := services.speech_model(interview.language)),
         "model_ready": model is not None and not model.refusal,
         "may_record": gate.allows(interview, "audio.upload"),

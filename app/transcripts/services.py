@@ -83,17 +83,22 @@ def speaker_names(transcript: Transcript | None = None) -> dict[str, str]:
     return names
 
 
-def heard_language(transcript: Transcript) -> str | None:
-    """The language Whisper heard, named in the reader's language ("latin", "norska")."""
-    if not transcript.detected_language:
+def language_name(code: str | None) -> str | None:
+    """A language named in the reader's language ("svenska", "Swedish", "latin")."""
+    if not code:
         return None
     from babel import Locale, UnknownLocaleError
     from flask_babel import get_locale
 
     try:
-        return Locale.parse(transcript.detected_language).get_display_name(get_locale())
+        return Locale.parse(code).get_display_name(get_locale())
     except (ValueError, UnknownLocaleError):
-        return transcript.detected_language
+        return code
+
+
+def heard_language(transcript: Transcript) -> str | None:
+    """The language Whisper heard, named in the reader's language."""
+    return language_name(transcript.detected_language)
 
 
 def unnamed_speakers(transcript: Transcript) -> list[str]:

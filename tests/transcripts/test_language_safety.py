@@ -137,7 +137,7 @@ def test_a_transcript_in_another_language_than_the_interviews_is_flagged(
     assert transcript.expected_share < 0.25 and transcript.language_mismatch
     auth.login(user=interviewer)
     page = client.get(f"/transcripts/{transcript.id}").get_data(as_text=True)
-    assert "Whisper heard mostly English" in page and "not Svenska" in page
+    assert "Whisper heard mostly English" in page and "not Swedish" in page
     assert "another language heard" in client.get(f"/interviews/{interview.id}").get_data(
         as_text=True
     )
