@@ -1,6 +1,5 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import (
     DateField,
     HiddenField,
@@ -20,10 +19,9 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.core.db import db
 from app.core.i18n import LANGUAGE_NAMES
-from app.core.users import User
 from app.interviews.models import FLAG_LABELS, MODE_LABELS, Status
+from app.interviews.services import flag_handlers
 from app.participants.services import interviewers
 
 #: the answers to a memo conflict
@@ -97,10 +95,8 @@ class FlagForm(FlaskForm):
     )
     responsible_id = SelectField(
         _l("Responsible"),
-        choices=lambda: [
-            SelectChoice(str(u.id), u.display_name)
-            for u in db.session.scalars(select(User).where(User.active).order_by(User.display_name))
-        ],
+        choices=lambda: [SelectChoice(str(u.id), u.display_name) for u in flag_handlers()],
+        description=_l("An interviewer or a coordinator: only they see ethics flags."),
     )
     due_on = DateField(_l("Due"), validators=[DataRequired()])
 

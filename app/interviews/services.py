@@ -248,6 +248,10 @@ def raise_flag(actor, interview: Interview, *, category: FlagCategory, disclosur
         raise InterviewError(_l("The due date cannot be in the past."), "due_on")
     if not responsible.active:
         raise InterviewError(_l("The responsible person must be an active user."), "responsible_id")
+    if not responsible.has_role(*FLAG_HANDLERS):
+        raise InterviewError(
+            _l("Only an interviewer or a coordinator can follow up an ethics flag: researchers, "
+               "review members and administrators never see flags."), "responsible_id")  # fmt: skip
     flag = EthicsFlag(
         interview=interview,
         category=FlagCategory(category).value,
@@ -261,6 +265,16 @@ def raise_flag(actor, interview: Interview, *, category: FlagCategory, disclosur
     db.session.flush()
     audit.record(actor, "flag.raise", "ethics_flag", flag.id, category=flag.category)
     return flag
+
+
+#: who may be made responsible for an ethics flag: the people who can see and act on one
+FLAG_HANDLERS = (Role.INTERVIEWER, Role.COORDINATOR)
+
+
+def flag_handlers() -> list[User]:
+    """The active users an ethics flag can be given to, by name."""
+    users = db.session.scalars(select(User).where(User.active).order_by(User.display_name)).all()
+    return [u for u in users if u.has_role(*FLAG_HANDLERS)]
 
 
 def may_handle_flag(user, flag: EthicsFlag) -> bool:

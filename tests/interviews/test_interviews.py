@@ -324,3 +324,16 @@ def test_the_same_words_saved_twice_are_no_conflict(setup, give_consent):
     assert (again.text, again.revision) == ("Same words", 1)
     with pytest.raises(MemoConflict):  # keeping both from a revision that moved on: shown first
         services.save_memo(interviewer, interview, "life_now", "Other", 0, keep_saved=True)
+
+
+def test_an_ethics_flag_goes_only_to_someone_who_can_act_on_it(setup, make_user):
+    coordinator, interviewer, offer = setup
+    interview = book(coordinator, offer, interviewer)
+    researcher = make_user(roles=[Role.RESEARCHER])
+    details = dict(category=FlagCategory.CHILD_AT_RISK, disclosure="x", follow_up="y",
+                   due_on=date(2026, 12, 1))  # fmt: skip
+    with pytest.raises(InterviewError, match="never see flags"):
+        services.raise_flag(interviewer, interview, responsible=researcher, **details)
+    handlers = services.flag_handlers()
+    assert interviewer in handlers and coordinator in handlers and researcher not in handlers
+    assert services.raise_flag(interviewer, interview, responsible=coordinator, **details)
