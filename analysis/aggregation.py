@@ -255,6 +255,30 @@ def _all_hidden(total: int, rows, t: int, bounds=None, total_bound=None, forced=
                                             for r in rows]  # fmt: skip
 
 
+def row_intervals(total_cell: Cell, cells: Sequence[Cell], bounds=None,
+                  total_bound: int | None = None, forced=None,
+                  total_forced: str | None = None):  # fmt: skip
+    """What a reader holds possible for a one-row family as shown (``family``'s result
+    for one row, with the same ``bounds``, ``forced`` and so on): ((lo, hi) of the total,
+    [(lo, hi) per cell]), once the row's sum is taken into account. For checking the row
+    against what ties it to other rows."""
+
+    def mark(c):
+        return _SHOWN if not c.suppressed else c.reason
+
+    values = [[c.n or 0 for c in cells]]
+    (t_lo, t_hi, _), (row,) = domains(
+        mark(total_cell), total_cell.n or 0, [[mark(c) for c in cells]], values,
+        total_cell.threshold, [bounds] if bounds else None, total_bound,
+        [forced] if forced else None, total_forced,
+    )  # fmt: skip
+    sum_lo, sum_hi = sum(d[0] for d in row), sum(d[1] for d in row)
+    t_lo, t_hi = max(t_lo, sum_lo), min(t_hi, sum_hi)
+    return (t_lo, t_hi), [
+        (max(lo, t_lo - (sum_hi - hi)), min(hi, t_hi - (sum_lo - lo))) for lo, hi, _h in row
+    ]
+
+
 def bound(c: Cell) -> int | None:
     """What a shown or hidden cell tells a reader about the most a part of it can be: its
     number, ``threshold - 1`` under "< 3", nothing under "–"."""
