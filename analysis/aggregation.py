@@ -100,28 +100,40 @@ _SHOWN = None
 
 
 def domains(total_mark, total: int, marks, values, threshold: int = THRESHOLD, bounds=None,
-            total_bound: int | None = None):  # fmt: skip
+            total_bound: int | None = None, forced=None,
+            total_forced: str | None = None):  # fmt: skip
     """The values a reader can hold possible for the total and for every cell, as closed
     intervals (lo, hi), given the marks (None: shown, ``SMALL``, ``SECONDARY``) and what
     the reader knows to bound each cell from above (``bounds``, like ``values``; None for
-    no bound) and the total (``total_bound``)."""
+    no bound) and the total (``total_bound``). A *forced* cell (``forced``, like ``values``;
+    ``total_forced``) is hidden because a cell of another family that it is part of is
+    hidden, and carries that cell's mark: the reader knows it may be anything from 0 up
+    to what the mark allows."""
     flat = [m for row in marks for m in row]
     shows_number = total_mark is _SHOWN or any(m is _SHOWN for m in flat)
     has_small = total_mark == SMALL or SMALL in flat
     small = (1 if shows_number else 0, threshold - 1)
     secondary = (threshold if has_small else 0, _UNBOUNDED)
 
-    def one(mark, value):
+    def one(mark, value, forced_mark=None):
+        if forced_mark is not None and mark is not _SHOWN:
+            return (0, threshold - 1 if mark == SMALL else _UNBOUNDED, True)
         if mark is _SHOWN:
             return (value, value, False)
         return (*small, True) if mark == SMALL else (*secondary, True)
 
-    total_domain = (1, threshold - 1, True) if total_mark == SMALL else one(total_mark, total)
+    if total_forced is not None:
+        total_domain = one(total_mark, total, total_forced)
+    elif total_mark == SMALL:
+        total_domain = (1, threshold - 1, True)
+    else:
+        total_domain = one(total_mark, total)
     total_domain = _capped(total_domain, total_bound)
     bounds = bounds or [[None] * len(vs) for vs in values]
+    forced = forced or [[None] * len(vs) for vs in values]
     cells = [
-        [_capped(one(m, v), b) for m, v, b in zip(ms, vs, bs, strict=True)]
-        for ms, vs, bs in zip(marks, values, bounds, strict=True)
+        [_capped(one(m, v, f), b) for m, v, b, f in zip(ms, vs, bs, fs, strict=True)]
+        for ms, vs, bs, fs in zip(marks, values, bounds, forced, strict=True)
     ]
     return total_domain, cells
 
@@ -156,11 +168,15 @@ def determined(total_domain, cells) -> list:
 
 
 def family(total: int, rows: Sequence[Sequence[int]], threshold: int = THRESHOLD,
-           bounds=None, total_bound: int | None = None):  # fmt: skip
+           bounds=None, total_bound: int | None = None, forced=None,
+           total_forced: str | None = None):  # fmt: skip
     """The total and every row's cells, suppressed so that no hidden count can be worked
     out from the rest. Returns (total cell, [row cells]). ``bounds`` (like ``rows``, None
     for none) are what a reader knows to bound a cell from above: the interviews of a year
     touching a theme are at most the year's coded interviews; ``total_bound`` likewise.
+    ``forced`` (like ``rows``, None or a mark) and ``total_forced`` hide cells from the
+    start with a given mark, whatever their value: a code's cell where its theme's cell is
+    hidden, since the code's count would give the theme's away.
 
     Small cells are hidden. Then, while a hidden count is determined, the smallest shown
     non-zero cell of its row is hidden as secondary; a row with nothing left to hide hides
@@ -170,16 +186,23 @@ def family(total: int, rows: Sequence[Sequence[int]], threshold: int = THRESHOLD
     if any(sum(r) != total for r in rows):
         raise ValueError("every row of a family must add up to its total")
     t = threshold
+    forced = forced or [[None] * len(r) for r in rows]
+    extra = {"forced": forced, "total_forced": total_forced}
     if total == 0:
-        return Cell(0, None, t), [[Cell(0, None, t) for _ in r] for r in rows]
+        # zeros tell nobody anything; a forced cell keeps its mark all the same
+        return _cells(total_forced or _SHOWN, 0, [[f or _SHOWN for f in fs] for fs in forced],
+                      rows, t)  # fmt: skip
     if total < t:
         # Every cell is under the threshold too; hiding the zeros as well keeps a row of
         # "< 3 | 0 | < 3" from telling that both are 1.
-        return Cell(None, None, t, SMALL), [[Cell(None, None, t, SMALL) for _ in r] for r in rows]
-    marks = [[SMALL if hidden(v, t) else _SHOWN for v in r] for r in rows]
-    total_mark = _SHOWN
+        return _cells(total_forced or SMALL, total, [[f or SMALL for f in fs] for fs in forced],
+                      rows, t)  # fmt: skip
+    marks = [[f or (SMALL if hidden(v, t) else _SHOWN) for v, f in zip(r, fs, strict=True)]
+             for r, fs in zip(rows, forced, strict=True)]  # fmt: skip
+    total_mark = total_forced or _SHOWN
     while True:
-        found = determined(*domains(total_mark, total, marks, rows, t, bounds, total_bound))
+        found = determined(*domains(total_mark, total, marks, rows, t, bounds, total_bound,
+                                    **extra))  # fmt: skip
         if not found:
             break
         if not _hide_more(found, marks, rows):
@@ -187,13 +210,17 @@ def family(total: int, rows: Sequence[Sequence[int]], threshold: int = THRESHOLD
                 total_mark = SECONDARY
                 continue
             if not _hide_smallest(range(len(rows)), marks, rows):
-                return _all_hidden(total, rows, t, bounds, total_bound)
-    total_cell = Cell(total, None, t) if total_mark is _SHOWN else Cell(None, None, t, total_mark)
-    return total_cell, [
-        [Cell(v, None, t) if m is _SHOWN else Cell(None, None, t, m) for m, v in zip(ms, vs,
-                                                                                strict=True)]
-        for ms, vs in zip(marks, rows, strict=True)
-    ]  # fmt: skip
+                return _all_hidden(total, rows, t, bounds, total_bound, **extra)
+    return _cells(total_mark, total, marks, rows, t)
+
+
+def _cells(total_mark, total: int, marks, rows, t: int):
+    def one(mark, value):
+        return Cell(value, None, t) if mark is _SHOWN else Cell(None, None, t, mark)
+
+    return one(total_mark, total), [
+        [one(m, v) for m, v in zip(ms, vs, strict=True)] for ms, vs in zip(marks, rows, strict=True)
+    ]
 
 
 def _hide_more(found, marks, rows) -> bool:
@@ -212,15 +239,44 @@ def _hide_smallest(row_indexes, marks, rows) -> bool:
     return True
 
 
-def _all_hidden(total: int, rows, t: int, bounds=None, total_bound=None):
-    """The last resort: small cells and zeros say "< 3", the others "–". If a reader
-    could still work a count out from the marks alone, every cell says "–"."""
-    marks = [[SMALL if v < t else SECONDARY for v in r] for r in rows]
-    if not determined(*domains(SECONDARY, total, marks, rows, t, bounds, total_bound)):
-        return Cell(None, None, t, SECONDARY), [[Cell(None, None, t, m) for m in ms]
-                                                for ms in marks]  # fmt: skip
+def _all_hidden(total: int, rows, t: int, bounds=None, total_bound=None, forced=None,
+                total_forced=None):  # fmt: skip
+    """The last resort: small cells and zeros say "< 3", the others "–" (a forced cell
+    keeps its mark). If a reader could still work a count out from the marks alone,
+    every cell says "–"."""
+    forced = forced or [[None] * len(r) for r in rows]
+    marks = [[f or (SMALL if v < t else SECONDARY) for v, f in zip(r, fs, strict=True)]
+             for r, fs in zip(rows, forced, strict=True)]  # fmt: skip
+    total_mark = total_forced or SECONDARY
+    if not determined(*domains(total_mark, total, marks, rows, t, bounds, total_bound,
+                               forced, total_forced)):  # fmt: skip
+        return _cells(total_mark, total, marks, rows, t)
     return Cell(None, None, t, SECONDARY), [[Cell(None, None, t, SECONDARY) for _ in r]
                                             for r in rows]  # fmt: skip
+
+
+def row_intervals(total_cell: Cell, cells: Sequence[Cell], bounds=None,
+                  total_bound: int | None = None, forced=None,
+                  total_forced: str | None = None):  # fmt: skip
+    """What a reader holds possible for a one-row family as shown (``family``'s result
+    for one row, with the same ``bounds``, ``forced`` and so on): ((lo, hi) of the total,
+    [(lo, hi) per cell]), once the row's sum is taken into account. For checking the row
+    against what ties it to other rows."""
+
+    def mark(c):
+        return _SHOWN if not c.suppressed else c.reason
+
+    values = [[c.n or 0 for c in cells]]
+    (t_lo, t_hi, _), (row,) = domains(
+        mark(total_cell), total_cell.n or 0, [[mark(c) for c in cells]], values,
+        total_cell.threshold, [bounds] if bounds else None, total_bound,
+        [forced] if forced else None, total_forced,
+    )  # fmt: skip
+    sum_lo, sum_hi = sum(d[0] for d in row), sum(d[1] for d in row)
+    t_lo, t_hi = max(t_lo, sum_lo), min(t_hi, sum_hi)
+    return (t_lo, t_hi), [
+        (max(lo, t_lo - (sum_hi - hi)), min(hi, t_hi - (sum_lo - lo))) for lo, hi, _h in row
+    ]
 
 
 def bound(c: Cell) -> int | None:

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from analysis.aggregation import cell
 from app.core import storage
 from app.core.crypto import EncryptedText
 from app.core.db import UTCDateTime, db, sql_values, utcnow
@@ -172,7 +173,11 @@ class ReviewPack(db.Model):
 
     @property
     def data(self) -> dict:
-        return json.loads(self.content or "{}")
+        data = json.loads(self.content or "{}")
+        if isinstance(data.get("released"), int):
+            # packs built before the released count was suppressed held the bare number
+            data["released"] = str(cell(data["released"]))
+        return data
 
 
 storage.register_references("review_packs", storage.names_in(ReviewPack.docx_name))

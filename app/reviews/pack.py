@@ -23,7 +23,7 @@ from app.participants.services import rules
 from app.releases.models import Release
 from app.reviews.actions import carried_actions, overdue
 from app.reviews.models import ReviewPack, SessionStatus
-from app.reviews.services import destroy_pack, scope_of
+from app.reviews.services import destroy_pack, may_read_pack, scope_of
 from app.themes import aggregates
 from app.themes import services as themes
 from app.themes.aggregates import current_releases
@@ -157,7 +157,7 @@ def build(pack: ReviewPack, actor, progress: Callable[[float], None] | None = No
     view = {
         "title": session.title, "year": session.year,
         "held_on": format_date(session.held_on), "scope": _scope_text(session),
-        "built_on": format_date(today()), "released": overview.released,
+        "built_on": format_date(today()), "released": str(overview.released),
         "years": overview.years, "coded": [str(c) for c in overview.coded],
         "coded_all": str(overview.coded_all), "themes": [], "empty": overview.empty,
         "secondary": overview.has_secondary, "note": str(themes.SECONDARY_NOTE),
@@ -172,7 +172,7 @@ def build(pack: ReviewPack, actor, progress: Callable[[float], None] | None = No
             "cells": [str(c) for c in row.cells], "shares": [c.percent() for c in row.cells],
             "total": str(row.total), "quotes": [],
         })  # fmt: skip
-    readers = [m for m in session.members]
+    readers = [m for m in session.members if may_read_pack(m)]  # a researcher reads none
     _quotes(pack, view, readers)
     step(0.6)
     view["matrix"] = {"labels": overview.pair_labels,

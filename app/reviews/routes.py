@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from analysis import aggregation as agg
 from app.core.db import db
 from app.core.downloads import attachment
 from app.core.jobs import Job
@@ -145,7 +146,10 @@ def session(session_id: int):
     carried = actions.carried_actions(found)
     return render_template(
         "reviews/session.html", s=found, pack=pack, building=building, failed=failed,
-        released=services.released_in_scope(found), note_form=NoteForm(),
+        may_read_pack=services.may_read_pack(current_user),
+        released=(agg.cell(services.released_in_scope(found))
+                  if services.may_read_pack(current_user) else None),
+        not_for_researchers=services.NOT_FOR_RESEARCHERS, note_form=NoteForm(),
         action_form=action_form, follow_form=FollowUpForm(), simple=ActionForm(),
         carried=carried, my_quotes=services.quotes_for(current_user, pack) if pack else [],
         may_manage=can(current_user, "reviews.manage"),
@@ -226,6 +230,8 @@ def pack(pack_id: int):
 def pack_chart(pack_id: int, name: str):
     pack = db.get_or_404(ReviewPack, pack_id)
     _session(pack.session_id)
+    if not services.may_read_pack(current_user):
+        abort(403)
     chart = pack.data.get("charts", {}).get(name) if pack.ready else None
     if chart is None or not chart.get("svg"):
         abort(404)  # a chart of hidden counts is not drawn; the pack says why

@@ -106,6 +106,28 @@ def check_session(actor, session: ReviewSession, action: str = "reviews.view") -
     authorize(actor, action, session)
 
 
+#: A pack counts the team's way (taking part is enough) and quotes interviews without
+#: research-use consent; what a researcher counts or reads needs research use. So nobody
+#: holding the researcher role sits in a review group or reads a pack, whatever else
+#: they are.
+NOT_A_MEMBER = _l("A research partner cannot be a member of a review group: the pack counts "
+                  "and quotes interviews without consent to research use.")  # fmt: skip
+NOT_FOR_RESEARCHERS = _l("The pack is not shown to anyone with the researcher role: it counts "
+                         "and quotes interviews without consent to research use.")  # fmt: skip
+
+
+def may_read_pack(actor) -> bool:
+    return not actor.has_role(Role.RESEARCHER)
+
+
+def check_pack_reader(actor, session: ReviewSession) -> None:
+    """Refuse a session's pack to anyone outside it, and to anyone holding the researcher
+    role (a session may still list such a member from before this rule)."""
+    check_session(actor, session)
+    if not may_read_pack(actor):
+        raise ReviewError(NOT_FOR_RESEARCHERS)
+
+
 def scope_of(session: ReviewSession) -> Scope:
     """The session's interviews, counted as the team's own review counts them."""
     return Scope(session.scope_from, session.scope_to, path="themes.count")
@@ -113,7 +135,8 @@ def scope_of(session: ReviewSession) -> Scope:
 
 def eligible_members() -> list[User]:
     users = db.session.scalars(select(User).where(User.active).order_by(User.display_name))
-    return [u for u in users if u.has_role(Role.REVIEW_MEMBER, Role.COORDINATOR)]
+    return [u for u in users if u.has_role(Role.REVIEW_MEMBER, Role.COORDINATOR)
+            and not u.has_role(Role.RESEARCHER)]  # fmt: skip
 
 
 def _previous(session: ReviewSession) -> ReviewSession | None:
@@ -140,6 +163,8 @@ def _validate(title, year, held_on, scope_from, scope_to, members) -> str:
     allowed = {u.id for u in eligible_members()}
     if not members:
         raise ReviewError(_l("Choose the members of the review group."), "members")
+    if any(m.has_role(Role.RESEARCHER) for m in members):
+        raise ReviewError(NOT_A_MEMBER, "members")
     if any(m.id not in allowed for m in members):
         raise ReviewError(_l("Only review group members and coordinators can take part."),
                           "members")  # fmt: skip
@@ -275,7 +300,7 @@ def _pack_job(job) -> dict:
 
 def read_pack(actor, pack: ReviewPack) -> ReviewPack:
     """Open a built pack: its quotes are transcript passages, so the read is audited."""
-    check_session(actor, pack.session)
+    check_pack_reader(actor, pack.session)
     if not pack.ready:
         raise ReviewError(_l("This pack is not available: it was destroyed or is not built "
                              "yet. Build the pack again."))  # fmt: skip
@@ -309,7 +334,7 @@ def destroy_for_withdrawal(actor, interview) -> list[dict]:
 def quotes_for(actor, pack: ReviewPack) -> list[dict]:
     """The quotes of a pack assigned to ``actor`` for preparation; checked and audited."""
     check_session(actor, pack.session)
-    if not pack.ready:
+    if not pack.ready or not may_read_pack(actor):
         return []
     found = [q for theme in pack.data.get("themes", []) for q in theme.get("quotes", [])
              if q.get("reader") == actor.id]  # fmt: skip

@@ -50,7 +50,7 @@ def test_sessions_are_checked_and_seen_only_by_their_members(corpus, session):
     with pytest.raises(ReviewError, match="end after"):
         make(scope_from=date(2026, 1, 1), scope_to=date(2025, 1, 1))
     with pytest.raises(ReviewError, match="Only review group members"):
-        make(members=[corpus["researcher"]])
+        make(members=[corpus["interviewer"]])
     with pytest.raises(PermissionDenied):
         reviews.create_session(member, title="T", year=2026, held_on=HELD, scope_from=None,
                                scope_to=None, members=[member])  # fmt: skip
@@ -214,3 +214,70 @@ def test_pages_pack_minutes_and_board_in_the_browser_client(corpus, session, cli
     assert Document(io.BytesIO(minutes.data)).paragraphs[0].text == "Årlig återblick 2026"
     assert client.get("/reviews/actions").status_code == 200
     assert client.get("/reviews/new").status_code == 403
+
+
+def test_a_small_number_of_released_interviews_says_under_3_everywhere(corpus, client):
+    """Two released interviews in the period: the page, the pack, its DOCX and the session
+    page say "< 3", and the coded interviews beside them do not give a number away."""
+    from app.themes import services as themes
+
+    for release in corpus["releases"][:2]:
+        release.interview.conducted_on = date(2020, 3, 1)
+    db.session.commit()
+    boss, member = corpus["boss"], corpus["member"]
+    small = reviews.create_session(
+        boss, title="Small", year=2020, held_on=HELD, scope_from=date(2020, 1, 1),
+        scope_to=date(2020, 12, 31), members=[member, boss],
+    )  # fmt: skip
+    view = themes.overview(boss, reviews.scope_of(small))
+    assert str(view.released) == "< 3" and view.coded_all.suppressed
+    pack = reviews.build_pack_now(boss, small)
+    db.session.commit()
+    assert pack.data["released"] == "< 3"
+    client.post("/login", data={"username": member.username,
+                                "password": "amber-falcon-thimble-73"})  # fmt: skip
+    for url in (f"/reviews/{small.id}", f"/reviews/packs/{pack.id}"):
+        page = client.get(url).get_data(as_text=True)
+        assert "Released interviews in scope: &lt; 3" in page, url
+    text = "\n".join(p.text for p in Document(io.BytesIO(
+        client.get(f"/reviews/packs/{pack.id}.docx").data)).paragraphs)  # fmt: skip
+    assert "Released interviews in scope: < 3" in text
+    assert "Released interviews in scope: 2" not in text
+
+
+def test_a_researcher_is_no_member_and_reads_no_pack(corpus, session, make_user, client):
+    """The pack counts and quotes interviews without research-use consent: someone holding
+    the researcher role, even with the review member role, is not offered or accepted as a
+    member, and one listed from before reads neither the pack nor quotes of it."""
+    boss = corpus["boss"]
+    both = make_user(roles=[Role.REVIEW_MEMBER, Role.RESEARCHER])
+    assert both not in reviews.eligible_members() and corpus["member"] in reviews.eligible_members()
+    for members in ([corpus["researcher"]], [corpus["member"], both]):
+        with pytest.raises(ReviewError, match="research partner cannot be a member"):
+            reviews.create_session(boss, title="T", year=2026, held_on=HELD, scope_from=None,
+                                   scope_to=None, members=members)  # fmt: skip
+    with pytest.raises(ReviewError, match="research partner cannot be a member"):
+        reviews.update_session(boss, session, title=session.title, year=2026, held_on=HELD,
+                               scope_from=None, scope_to=None,
+                               members=[*session.members, both])  # fmt: skip
+    db.session.rollback()
+    # a session that lists such a member from before this rule
+    session.members = [*session.members, both]
+    db.session.commit()
+    pack = reviews.build_pack_now(boss, session)
+    db.session.commit()
+    readers = {q["reader"] for t in pack.data["themes"] for q in t["quotes"]}
+    assert readers and both.id not in readers
+    with pytest.raises(ReviewError, match="not shown to anyone with the researcher role"):
+        reviews.read_pack(both, pack)
+    assert reviews.quotes_for(both, pack) == []
+    client.post("/login", data={"username": both.username,
+                                "password": "amber-falcon-thimble-73"})  # fmt: skip
+    page = client.get(f"/reviews/{session.id}").get_data(as_text=True)
+    assert "not shown to anyone with the researcher role" in page and "Open the pack" not in page
+    assert "Released interviews in scope" not in page
+    assert client.get(f"/reviews/packs/{pack.id}").status_code == 303
+    assert client.get(f"/reviews/packs/{pack.id}.docx").status_code == 303
+    assert client.get(f"/reviews/packs/{pack.id}/charts/years.svg").status_code == 403
+    reads = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "review.pack_read"))
+    assert reads.all() == []
