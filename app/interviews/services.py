@@ -181,9 +181,10 @@ def read_memo(actor, interview: Interview, section_key: str) -> Memo | None:
 def combine_memos(mine: str, theirs: str) -> str:
     """Both texts of a conflict in one, each under a marker line, for the person to edit
     into one memo: nothing either window wrote is dropped."""
+    # The markers say what each text is, not whose: the memo is read later, in either window.
     return "\n".join([
-        _("--- Your text ---"), mine.strip(), "",
-        _("--- Saved meanwhile in another window ---"), theirs.strip(),
+        _("--- Text typed while another window saved (kept from a conflict) ---"), mine.strip(),
+        "", _("--- Text saved first in another window ---"), theirs.strip(),
     ])  # fmt: skip
 
 

@@ -179,8 +179,10 @@ def test_a_memo_typed_in_a_second_window_is_never_lost(
         second.locator("#network").get_by_role("button", name="Keep both").click()
         second.get_by_text("The memo was saved.").wait_for()
         both = (
-            "--- Your text ---\n" + mine_b + " And Mum.\n\n"
-            "--- Saved meanwhile in another window ---\n" + mine_a
+            "--- Text typed while another window saved (kept from a conflict) ---\n"
+            + mine_b
+            + " And Mum.\n\n"
+            "--- Text saved first in another window ---\n" + mine_a
         )
         assert _saved_memo(live_app, interview_id) == (both, 2)
         assert second.locator("#network textarea").input_value() == both

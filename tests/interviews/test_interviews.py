@@ -277,8 +277,9 @@ def test_a_refused_memo_post_shows_both_texts_and_drops_neither(memo_page, clien
     memo = _memo(interview)
     assert memo.revision == 2
     assert memo.text == (
-        "--- Your text ---\nB: she sees her brother <every> Sunday.\n\n"
-        "--- Saved meanwhile in another window ---\nA: her aunt Eva helps."
+        "--- Text typed while another window saved (kept from a conflict) ---\n"
+        "B: she sees her brother <every> Sunday.\n\n"
+        "--- Text saved first in another window ---\nA: her aunt Eva helps."
     )
 
 
