@@ -69,18 +69,14 @@ def _image_type(data: bytes) -> str:
 
 #: qpdf's limits are process-wide; this module is the only reader of PDFs in Red Thread.
 #: A flate stream (object streams, cross-reference streams) may inflate to 64 MB at most, so
-#: a small file cannot claim gigabytes of memory; no real scan has an array or dictionary of a
-#: million entries; a file that needs more than a thousand repairs is not a scan.
-pikepdf.settings.set_qpdf_limits(
-    flate_max_memory=64 * 2**20,
-    parser_max_container_size=1_000_000,
-    doc_max_warnings=1_000,
-)
+#: a small file cannot claim gigabytes of memory; a file that needs more than a thousand
+#: repairs is not a scan.
+pikepdf.settings.set_qpdf_limits(flate_max_memory=64 * 2**20, doc_max_warnings=1_000)
 
-#: objects a scan may hold (a scanned page needs a handful), and the names, numbers, strings,
-#: arrays and dictionaries read in them all together; past either the PDF is not checked
+#: objects a scan may hold (a scanned page needs a handful), and the entries of all their
+#: arrays and dictionaries together; past either the PDF is not checked
 MAX_OBJECTS = 200_000
-MAX_ITEMS = 2_000_000
+MAX_ITEMS = 500_000
 
 #: names that make a PDF act, whether a key or a value: scripts, actions on opening a page or
 #: field, programs to launch, other files to open or send to, files carried inside, multimedia
@@ -154,18 +150,20 @@ def _check_objects(pdf: pikepdf.Pdf) -> None:
     for top in (pdf.trailer, *objects):
         stack = [top]
         while stack:
-            budget -= 1
-            if budget < 0:
-                raise _Unchecked
             item = stack.pop()
             if isinstance(item, pikepdf.Name):
                 if str(item) in _ACTIVE_NAMES:
                     raise _Active
-            elif isinstance(item, pikepdf.Array):
-                stack.extend(_inner(item))
-            elif isinstance(item, (pikepdf.Dictionary, pikepdf.Stream)):
-                _check_dictionary(item)
-                stack.extend(_inner(item.values()))
+            elif isinstance(item, (pikepdf.Array, pikepdf.Dictionary, pikepdf.Stream)):
+                # counted before the entries are taken out, so a huge array costs no memory
+                budget -= 1 + len(item.stream_dict if isinstance(item, pikepdf.Stream) else item)
+                if budget < 0:
+                    raise _Unchecked
+                if isinstance(item, pikepdf.Array):
+                    stack.extend(_inner(item))
+                else:
+                    _check_dictionary(item)
+                    stack.extend(_inner(item.values()))
 
 
 def _inner(values):
