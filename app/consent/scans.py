@@ -2,16 +2,17 @@
 
 The type is read from the content, never from the name or the browser's claim. Images are
 opened with Pillow's size limits so that a decompression bomb is refused before it is
-decoded; a PDF must at least begin and end like one, and hold nothing that acts when it is
-opened (scripts, actions, launched programs, embedded files, forms that send data). Nothing is
-rendered or executed.
+decoded; a PDF must begin and end like one, open in a real PDF parser (qpdf), and hold nothing that
+acts when it is opened (scripts, actions, launched programs, embedded files, forms that send
+data). Nothing is rendered or executed.
 """
 
 import io
-import re
 import warnings
-import zlib
+from decimal import Decimal
 
+import pikepdf
+import pikepdf.settings
 from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
 
@@ -60,74 +61,150 @@ def _image_type(data: bytes) -> str:
 
 
 # --- active content in a PDF ----------------------------------------------------------------
+# The PDF is read with qpdf (through pikepdf), which resolves every object, including those
+# packed into compressed object streams and those a damaged cross-reference table no longer
+# points at, so that the check sees what a viewer sees. A hand-written scan of the raw bytes
+# missed objects whose stream dictionary it misread, and refused scans whose image data
+# happened to hold "/JS".
 
-#: names that make a PDF act: scripts, actions on opening a page or field, programs to launch,
-#: files carried inside, multimedia, XFA forms, forms that send or fetch data
+#: qpdf's limits are process-wide; this module is the only reader of PDFs in Red Thread.
+#: A flate stream (object streams, cross-reference streams) may inflate to 64 MB at most, so
+#: a small file cannot claim gigabytes of memory; a file that needs more than a thousand
+#: repairs is not a scan.
+pikepdf.settings.set_qpdf_limits(flate_max_memory=64 * 2**20, doc_max_warnings=1_000)
+
+#: objects a scan may hold (a scanned page needs a handful), and the entries of all their
+#: arrays and dictionaries together; past either the PDF is not checked
+MAX_OBJECTS = 200_000
+MAX_ITEMS = 500_000
+
+#: names that make a PDF act, whether a key or a value: scripts, actions on opening a page or
+#: field, programs to launch, other files to open or send to, files carried inside, multimedia
+#: and 3D (which carry their own scripts), XFA forms, forms that send or fetch data
 _ACTIVE_NAMES = frozenset(
     {
-        b"JavaScript", b"JS", b"AA", b"Launch", b"EmbeddedFile", b"EmbeddedFiles",
-        b"RichMedia", b"XFA", b"SubmitForm", b"ImportData", b"GoToE", b"GoToR", b"Sound",
-        b"Movie",
+        "/JavaScript", "/JS", "/AA", "/Launch", "/SubmitForm", "/ImportData", "/GoToR",
+        "/GoToE", "/GoTo3DView", "/EmbeddedFile", "/EmbeddedFiles", "/EF", "/FileAttachment",
+        "/RichMedia", "/RichMediaExecute", "/Rendition", "/Sound", "/Movie", "/3D", "/XFA",
     }
 )  # fmt: skip
-#: a name token; "#xx" escapes are decoded before it is compared (``/J#61vaScript``)
-_NAME = re.compile(rb"/([^\x00\t\n\x0c\r ()<>\[\]{}/%]*)")
-_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-_STREAM = re.compile(rb"(?<!end)stream\r?\n")
-#: what one stream may inflate to, and all of them together, while they are checked
-_MAX_STREAM = 16 * 1024 * 1024
-_MAX_INFLATED = 64 * 1024 * 1024
+#: a link may open a web page or an e-mail on a click; "file:" (which can hand the user's
+#: Windows credentials to another machine) and "javascript:" may not
+_URI_SCHEMES = ("http://", "https://", "mailto:")
 
 
-def _names(data: bytes):
-    """(name, the offset just after it) for each name token in ``data``."""
-    for match in _NAME.finditer(data):
-        yield _ESCAPE.sub(lambda h: bytes([int(h.group(1), 16)]), match.group(1)), match.end()
+class _Active(Exception):
+    pass
 
 
-def _active(data: bytes) -> bool:
-    for name, end in _names(data):
-        if name in _ACTIVE_NAMES:
-            return True
-        if name == b"OpenAction" and not data[end : end + 64].lstrip().startswith(b"["):
-            return True  # an action on opening; only a page to open at ("[3 0 R /Fit]") is kept
-    return False
+class _Unchecked(Exception):
+    pass
 
 
 def _refuse_active_content(data: bytes) -> None:
-    """ScanProblem if the PDF holds active content or hides what it holds.
+    """ScanProblem if the PDF holds active content, is encrypted, or cannot be read in full.
 
-    The names are read in the file and in every compressed stream that is not an image
-    (objects can be packed into compressed object streams); a stream that cannot be
-    checked, or an encrypted file, is refused rather than trusted.
+    Every object in the file is read, with the trailer: a name in _ACTIVE_NAMES anywhere, an
+    action on opening the document other than going to a page, or a link to anything but a
+    web page or an e-mail address is refused. An object or stream that qpdf cannot read, or a
+    file past the limits above, is refused rather than trusted.
     """
-    if _active(data):
-        raise ScanProblem(_ACTIVE_MESSAGE)
-    if any(name == b"Encrypt" for name, _end in _names(data)):
-        raise ScanProblem(_l("The PDF is encrypted. Save or scan it without a password."))
-    budget = _MAX_INFLATED
-    for match in _STREAM.finditer(data):
-        header = data[max(0, match.start() - 2048) : match.start()]
-        header = header[header.rfind(b"obj") + 1 :]
-        names = {name for name, _end in _names(header)}
-        if b"Image" in names or b"FlateDecode" not in names:
-            if b"ObjStm" in names:  # packed objects under a filter that is not read here
-                raise ScanProblem(_UNCHECKED_MESSAGE)
-            continue
-        inflater = zlib.decompressobj()
-        try:
-            inflated = inflater.decompress(data[match.end() :], min(_MAX_STREAM, budget) + 1)
-        except zlib.error:
-            if b"ObjStm" in names:
-                raise ScanProblem(_UNCHECKED_MESSAGE) from None
-            continue
-        if len(inflated) > min(_MAX_STREAM, budget):
-            raise ScanProblem(_UNCHECKED_MESSAGE)
-        budget -= len(inflated)
-        if _active(inflated):
-            raise ScanProblem(_ACTIVE_MESSAGE)
+    limit_errors = pikepdf.settings.qpdf_limit_errors()
+    try:
+        pdf = pikepdf.open(io.BytesIO(data))
+    except pikepdf.PasswordError:
+        raise ScanProblem(_ENCRYPTED_MESSAGE) from None
+    except Exception:  # whatever qpdf cannot open is refused, never trusted
+        raise ScanProblem(_l("The PDF is damaged or cut short.")) from None
+    try:
+        with pdf:
+            if pdf.is_encrypted:
+                raise ScanProblem(_ENCRYPTED_MESSAGE)
+            # warnings while opening are repairs a viewer makes too (a rebuilt cross-reference
+            # table finds every object in the file); one while reading the objects means an
+            # object the check could not see
+            repairs = len(pdf.get_warnings())
+            _check_objects(pdf)
+            if len(pdf.get_warnings()) > repairs:
+                raise _Unchecked
+    except ScanProblem:
+        raise
+    except _Active:
+        raise ScanProblem(_ACTIVE_MESSAGE) from None
+    except Exception:  # an object qpdf fails to read is one the check has not seen
+        raise ScanProblem(_UNCHECKED_MESSAGE) from None
+    if pikepdf.settings.qpdf_limit_errors() != limit_errors:
+        # a stream qpdf stopped decoding at a limit may hide objects (the count is shared by
+        # every thread, so another upload's refusal can refuse this one too: safe side)
+        raise ScanProblem(_UNCHECKED_MESSAGE)
 
 
+def _check_objects(pdf: pikepdf.Pdf) -> None:
+    size = pdf.trailer.get("/Size")
+    if isinstance(size, int) and size > MAX_OBJECTS + 1:  # one more than the highest number
+        raise _Unchecked
+    objects = pdf.objects
+    if len(objects) > MAX_OBJECTS:
+        raise _Unchecked
+    budget = MAX_ITEMS
+    for top in (pdf.trailer, *objects):
+        stack = [top]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, pikepdf.Name):
+                if str(item) in _ACTIVE_NAMES:
+                    raise _Active
+            elif isinstance(item, (pikepdf.Array, pikepdf.Dictionary, pikepdf.Stream)):
+                # counted before the entries are taken out, so a huge array costs no memory
+                budget -= 1 + len(item.stream_dict if isinstance(item, pikepdf.Stream) else item)
+                if budget < 0:
+                    raise _Unchecked
+                if isinstance(item, pikepdf.Array):
+                    stack.extend(_inner(item))
+                else:
+                    _check_dictionary(item)
+                    stack.extend(_inner(item.values()))
+
+
+def _inner(values):
+    """The values to look into: an indirect one is read as an object of its own."""
+    return [value for value in values if not getattr(value, "is_indirect", False)]
+
+
+def _check_dictionary(item) -> None:
+    keys = set(item.keys())
+    if keys & _ACTIVE_NAMES:
+        raise _Active
+    if "/OpenAction" in keys and not _opens_a_page(item.get("/OpenAction")):
+        raise _Active
+    if item.get("/S") == pikepdf.Name.URI:
+        uri = item.get("/URI")
+        if not isinstance(uri, pikepdf.String) or not str(uri).strip().lower().startswith(
+            _URI_SCHEMES
+        ):
+            raise _Active
+
+
+def _opens_a_page(action) -> bool:
+    """Whether an /OpenAction only opens the document at a page, as scanners write it."""
+    if isinstance(action, pikepdf.Dictionary):
+        if action.get("/S") != pikepdf.Name.GoTo or "/Next" in action:
+            return False
+        action = action.get("/D")
+    if isinstance(action, (pikepdf.Name, pikepdf.String)):
+        return True  # a named destination
+    if not isinstance(action, pikepdf.Array) or len(action) == 0:
+        return False
+    page, *view = list(action)
+    is_page = isinstance(page, int) or (
+        isinstance(page, pikepdf.Dictionary) and page.get("/Type") == pikepdf.Name.Page
+    )
+    return is_page and all(
+        value is None or isinstance(value, (int, Decimal, pikepdf.Name)) for value in view
+    )
+
+
+_ENCRYPTED_MESSAGE = _l("The PDF is encrypted. Save or scan it without a password.")
 _ACTIVE_MESSAGE = _l(
     "The PDF contains active content (a script, an action, an embedded file or a form that "
     "sends data). Scan the paper form again, or print the PDF to a new PDF, and upload that."

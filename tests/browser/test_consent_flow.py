@@ -12,8 +12,9 @@ from app.guides.services import sync_guides
 from app.interviews import services as interviews
 from app.interviews.models import Mode
 from tests.browser.test_interview_flow import login
+from tests.consent.pdfs import MINIMAL
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = MINIMAL
 
 
 def test_consent_withdrawal_and_its_effects(

@@ -21,9 +21,10 @@ from app.core.users import Role
 from app.guides.services import sync_guides
 from app.interviews import services as interviews
 from app.interviews.models import Interview, Mode
+from tests.consent.pdfs import MINIMAL
 
 DAY = date(2026, 11, 10)
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = MINIMAL
 
 
 def png(width=40, height=20) -> bytes:

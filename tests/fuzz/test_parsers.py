@@ -20,6 +20,7 @@ from app.guides.files import Guide, GuideFileError, load_file
 from app.participants import importer
 from app.transcripts import audio
 from tests.analysis.test_refiqda import make_project
+from tests.consent.pdfs import MINIMAL
 from tests.fuzz import hostile
 from tests.fuzz.strategies import FUZZ, any_bytes
 from tests.participants.test_import_flow import HEADER, ROWS
@@ -179,7 +180,7 @@ def _jpeg() -> bytes:
     return out.getvalue()
 
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = MINIMAL
 
 
 @given(data=any_bytes([PDF, _png(), _jpeg(), hostile.png_header_bomb()]))
