@@ -190,8 +190,15 @@ YEAR_AFTER_DATE = re.compile(rf",?[^\S\n]+(?:år[^\S\n]+)?{SPOKEN_YEAR}(?!\w)", 
 BORN_YEAR = re.compile(
     rf"(?<!\w)(?:född|föddes|født|fødtes|born)(?:[^\S\n]+(?:den|i|år|året|in|on|the|year|"
     rf"back|omkring|cirka|runt|around|typ|like|engang))*[^\S\n]+"
-    rf"({SPOKEN_YEAR}|{_SHORT_YEAR}|(?:19|20)\d{{2}})(?!\w)",
+    rf"({SPOKEN_YEAR}|{_SHORT_YEAR}|(?:19|20)\d{{2}})(?!\w)"
+    # "född nittio procent svensk", "born twenty weeks early": a number, not a year
+    r"(?![^\S\n]+(?:procent|veckor|dagar|timmar|minuter|gram|kilo|procent|uger|dage|timer|"
+    r"minutter|percent|weeks|days|hours|minutes|pounds|grams|kilos)(?!\w))",
     re.IGNORECASE,
+)
+#: a month and a spoken year: "i maj tvåtusentio", "in May two thousand and five"
+MONTH_SPOKEN_YEAR = re.compile(
+    rf"(?<!\w)(?:{FULL_MONTHS})[^\S\n]+(?:år[^\S\n]+)?{SPOKEN_YEAR}(?!\w)", re.IGNORECASE
 )
 
 

@@ -90,6 +90,8 @@ class Detector:
                         year := cues.YEAR_AFTER_DATE.match(text, end)):  # fmt: skip
                     end = year.end()
                 yield Detection(match.start(), end, "DATE", text[match.start() : end], "pattern")
+        for match in cues.MONTH_SPOKEN_YEAR.finditer(text):
+            yield Detection(match.start(), match.end(), "DATE", match.group(), "pattern")
         for match in cues.BORN_YEAR.finditer(text):
             yield Detection(match.start(1), match.end(1), "DATE", match.group(1), "pattern")
         for match in phonenumbers.PhoneNumberMatcher(
@@ -179,9 +181,12 @@ class Detector:
             elif found == "register" or (found and named):
                 yield Detection(token.idx, token.idx + len(text), "PERSON", text, found)
             elif text.split("-")[0] in COMMON_CAPS or (
-                    "-" in lower and lower.rsplit("-", 1)[1] in self.known
-                    and not text.rsplit("-", 1)[1][:1].isupper()):  # fmt: skip
-                pass  # "CPR-nummer", "BUP-mottagningen": a kind of thing, not a name
+                    "-" in lower and (text.split("-")[0].isupper() or (
+                        lower.rsplit("-", 1)[1] in self.known
+                        and not self._after_first_name(previous, token, register)))):  # fmt: skip
+                # "CPR-nummer", "BUP-Mottagningen", "Play-Station": a kind of thing, not a
+                # name; but "Karin Ek-Lind" is a double surname
+                pass
             elif text.isupper() and 2 <= len(text) <= 6:
                 yield Detection(token.idx, token.idx + len(text), "ORG", text, "candidate")
             elif capital and not starts and (where or not known):
@@ -191,6 +196,13 @@ class Detector:
                 label = "LOCATION" if where else "PERSON"
                 yield Detection(token.idx, token.idx + len(text), label, text, "candidate")
             previous = token
+
+    def _after_first_name(self, previous, token, register: frozenset[str]) -> bool:
+        """ "Karin Ek-Lind": a capitalised double word right after a capitalised first name."""
+        return (previous is not None and previous.text[:1].isupper()
+                and previous.idx + len(previous.text) == token.idx - 1
+                and (previous.lower_ in self.first or previous.lower_ in register)
+                and all(part[:1].isupper() for part in token.text.split("-")))  # fmt: skip
 
     def _hyphenated(self, token, register: frozenset[str]) -> Detection | None:
         """The name in "Ekström-släkten", "Nyström-familjen", "Henrik-familien": a name from
@@ -203,10 +215,20 @@ class Detector:
         # name; the capital after the hyphen tells it from "Ekström-släkten"
         if (all(part[:1].isupper() for part in tail.split("-")) and not whole.isupper()
                 and whole.lower() not in self.places):  # fmt: skip
-            last = self._name_label(tail.rsplit("-", 1)[-1].lower(), register)
+            end = tail.rsplit("-", 1)[-1].lower()
+            last = self._name_label(end, register)
             if label or (last and lower not in self.places) or lower in cues.HYPHEN_PARTICLES:
-                return Detection(token.idx, token.idx + len(whole), "PERSON", whole,
-                                 label or last or "candidate")  # fmt: skip
+                # Sure when a part is a name and no word ("Lundqvist") or both are names
+                # ("Ek-Lind"); a guess when only an ordinary word is ("Nord-Korea").
+                sure = (
+                    "register" in (label, last)
+                    or (label and last)
+                    or (label and lower not in self.known)
+                    or (last and end not in self.known)
+                )
+                source = ("register" if "register" in (label, last) else "list") if sure else (
+                    "candidate")  # fmt: skip
+                return Detection(token.idx, token.idx + len(whole), "PERSON", whole, source)
         listed = (label == "list" and head[:1].isupper() and lower not in self.known
                   and tail.lower() in self.known)  # fmt: skip
         if label == "register" or listed:
@@ -326,10 +348,12 @@ _PARTICLES = re.compile(
 
 
 def _joins(hyphen, token, text: str) -> bool:
-    """A hyphen token glued to a word on both sides ("Price-Whitfield", split by the English
-    tokenizer) joins the words; a free-standing one ("jag - alltså") breaks."""
+    """A hyphen token glued to capitalised words on both sides ("Price-Whitfield", split by
+    the English tokenizer) joins them; a free-standing one ("jag - alltså") breaks, and so does
+    one after a small word ("Stoke-on-Trent")."""
     start = hyphen.idx
-    return (hyphen.text == "-" and start > 0 and text[start - 1].isalnum()
+    before = re.search(r"\w+$", text[max(0, start - 40) : start])
+    return (hyphen.text == "-" and before is not None and before.group()[:1].isupper()
             and token.idx == start + 1)  # fmt: skip
 
 

@@ -430,6 +430,9 @@ def test_double_first_names_are_found_whole():
         ("da", "Jeg fik en social-rådgiver og en familie-behandler på samme tid."),
         ("en", "We used e-mail and a follow-up call after the half-term break."),
         ("en", "She had a well-known after-care worker."),
+        ("sv", "Vi hade BUP-Mottagningen och en Play-Station i samma hus."),
+        ("da", "Han har X-Box og Play-Station."),
+        ("en", "I took the Stoke-on-Trent train every day."),
     ],
 )
 def test_ordinary_hyphenated_words_stay_words(language, text):
@@ -492,6 +495,9 @@ def test_talk_about_apps_is_no_handle(language, text):
         ),
         ("en", "I was born in nineteen ninety-five.", "nineteen ninety-five"),
         ("en", "I was born in twenty oh five.", "twenty oh five"),
+        ("sv", "Vi flyttade i maj tvåtusentio.", "maj tvåtusentio"),
+        ("da", "Vi flyttede i maj to tusind og ti.", "maj to tusind og ti"),
+        ("en", "He was born in May two thousand and five.", "May two thousand and five"),
     ],
 )
 def test_spoken_years_of_a_date_or_a_birth_are_found(language, text, date):
@@ -505,7 +511,14 @@ def test_spoken_years_of_a_date_or_a_birth_are_found(language, text, date):
         ("sv", "Vi var nittio personer på festen."),
         ("da", "Det kostede to tusind og fem kroner."),
         ("en", "I paid two thousand and five pounds for it."),
+        ("sv", "Hon var född nittio procent svensk, sa hon."),
+        ("en", "I was born twenty weeks early."),
     ],
 )
 def test_sums_and_counts_are_no_years(language, text):
     assert [f for f in found(language, text) if f[0] == "DATE"] == []
+
+
+def test_a_part_of_a_double_surname_is_found_alone_later():
+    text = "Min handläggare var Karin Zetterqvist-Berg. Zetterqvist ringde varje vecka."
+    assert found("sv", text) == [("PERSON", "Karin Zetterqvist-Berg"), ("PERSON", "Zetterqvist")]
