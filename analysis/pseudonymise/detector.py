@@ -229,6 +229,13 @@ class Detector:
                 source = ("register" if "register" in (label, last) else "list") if sure else (
                     "candidate")  # fmt: skip
                 return Detection(token.idx, token.idx + len(whole), "PERSON", whole, source)
+        # "lundqvist-berg" from speech recognition: every part a name, one of them no word
+        parts = whole.lower().split("-")
+        labels = [self._name_label(part, register) for part in parts]
+        if (all(labels) and any(part not in self.known for part in parts)
+                and whole.lower() not in self.places):  # fmt: skip
+            source = "register" if "register" in labels else "list"
+            return Detection(token.idx, token.idx + len(whole), "PERSON", whole, source)
         listed = (label == "list" and head[:1].isupper() and lower not in self.known
                   and tail.lower() in self.known)  # fmt: skip
         if label == "register" or listed:

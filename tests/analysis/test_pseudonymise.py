@@ -409,6 +409,8 @@ def test_a_short_name_in_the_map_shared_by_two_full_names_links_to_neither():
         ),
         ("en", "My key worker was Pieter van der Merwe at the time.", "Pieter van der Merwe"),
         ("en", "Her name was Ann-Sofie Lundqvist-Berg.", "Ann-Sofie Lundqvist-Berg"),
+        ("sv", "jag pratade med lundqvist-berg på soc", "lundqvist-berg"),
+        ("da", "hun hed hanne holm-nielsen", "hanne holm-nielsen"),
     ],
 )
 def test_hyphenated_and_particle_names_are_found_whole(language, text, name):

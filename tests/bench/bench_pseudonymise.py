@@ -3,8 +3,8 @@
 Run with ``make bench`` or ``.venv/bin/python -m tests.bench.bench_pseudonymise [FILE ...]
 [-v]``. Each FILE is a JSON-lines file of annotated sentences ({"id", "lang", "text",
 "spans": [[start, end, label, surface], ...], optional "register": [names]}); by default the
-shared development set, the extra set in ``tests/data/pii/extra.jsonl`` and the held-out set
-beside it. A gold span counts
+shared development set, the extra set in ``tests/data/pii/extra.jsonl`` and the two held-out
+sets beside it. A gold span counts
 as found when a detection overlaps it with the same label; a detection counts as right when
 it overlaps a gold span with the same label; a gold span counts as whole when detections of
 any label cover every one of its letters (a part left uncovered is released as it is, which
