@@ -79,7 +79,8 @@ _HANDLE_CUE = re.compile(
 )
 #: what is said between a platform word and the handle: ":" or "är", "er", "is"
 _HANDLE_SAYS = re.compile(r"[^\S\n]*(?::|[^\S\n](?:är|er|is|=))[^\S\n]+", re.IGNORECASE)
-_HANDLE_WORD = re.compile(r"(?<![\w.@/])[^\W_][\w.]*[^\W_]|(?<![\w.@/])[^\W_]")
+#: a handle, with a Discord tag ("kevve#1234")
+_HANDLE_WORD = re.compile(r"(?<![\w.@/])(?:[^\W_][\w.]*[^\W_]|[^\W_])(?:#\d{4}(?!\d))?")
 
 
 def handle_shaped(word: str) -> bool:
@@ -179,10 +180,11 @@ SPOKEN_YEAR = (
     rf"|(?:nineteen|twenty){_SEP}(?:(?:{_TENS_EN}){_SEP}(?:{_U_EN})?|{_TEENS_EN}"
     rf"|(?:oh|o){_SEP}(?:{_U_EN})))"
 )
-#: a year said with its last two digits, only after "född": "född nittiofem", "born in '95"
+#: a year said with its last two digits, only after "född": "född nittiofem", "född -05",
+#: "born in '95"
 _SHORT_YEAR = (
     rf"(?:(?:{_TENS_SV}){_SEP}(?:{_U_SV})?|noll{_SEP}(?:{_U_SV})|{_PAIR_DA}"
-    rf"|(?:{_TENS_EN}){_SEP}(?:{_U_EN})?|oh{_SEP}(?:{_U_EN})|['’]\d{{2}})"
+    rf"|(?:{_TENS_EN}){_SEP}(?:{_U_EN})?|oh{_SEP}(?:{_U_EN})|[-'’]?\d{{2}})"
 )
 #: a spoken year right after a date without one ("fjortonde maj två tusen fem")
 YEAR_AFTER_DATE = re.compile(rf",?[^\S\n]+(?:år[^\S\n]+)?{SPOKEN_YEAR}(?!\w)", re.IGNORECASE)

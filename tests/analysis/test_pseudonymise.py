@@ -455,6 +455,8 @@ def test_ordinary_hyphenated_words_stay_words(language, text):
         ("en", "Add me on discord, I'm called kev_99 there.", "kev_99"),
         ("sv", "Han la till mig på snapchat.com/add/kevve_99 direkt.", "snapchat.com/add/kevve_99"),
         ("en", "Message me at t.me/kevve99 instead.", "t.me/kevve99"),
+        ("sv", "Lägg till mig på discord: kevve#1234 typ.", "kevve#1234"),
+        ("sv", "Mitt användarnamn är mirre_2005 på allt.", "mirre_2005"),
     ],
 )
 def test_handles_without_an_at_sign_are_found(language, text, handle):
@@ -483,6 +485,7 @@ def test_talk_about_apps_is_no_handle(language, text):
         ("sv", "Jag föddes tvåtusenfem, i mars.", "tvåtusenfem"),
         ("sv", "Jag är född nitton nittiofem.", "nitton nittiofem"),
         ("sv", "Jag är född 2005 och bor i Kil.", "2005"),
+        ("sv", "Jag är född -97, alltså äldst.", "-97"),
         ("da", "jeg blev født fjortende maj to tusind og fem", "fjortende maj to tusind og fem"),
         (
             "da",
