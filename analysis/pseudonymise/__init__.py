@@ -7,7 +7,10 @@ numbers, e-mail addresses, street addresses and dates. When a trained spaCy pipe
 language is installed, its named entities are added. Context rules read the words around a
 word ("hon hette lilja", "min mamma Sol", "bodde i Lillbäcken", "praktik hos Netto"; see
 ``context`` and the word lists in ``cues``), and the names in the participant's register are
-found in any case, in hyphenated words and in links, with or without diacritics. It favours
+found in any case, in hyphenated words and in links, with or without diacritics. A double
+name is one name ("Ann-Sofie Lundqvist-Berg", "Pieter van der Merwe"), a handle said without
+"@" after "snap:" or "jag heter" is a person, and a spoken year ("två tusen fem", "to tusind
+og fem") belongs to its date or stands after "född"/"født"/"born". It favours
 recall: what it is unsure of is a candidate for the person reviewing.
 
 The replacement (``placeholders``) gives one person one placeholder: "Tuva" and "Tuva Björk",

@@ -40,7 +40,7 @@ HANDLE = re.compile(r"(?<![\w@.+-])@[^\W_](?:[\w.]*\w)?")
 SOCIAL = re.compile(
     r"(?<![\w./@-])(?:https?://)?(?:www\.|m\.|vm\.)?(?:instagram|facebook|fb|tiktok|twitter|x|"
     r"youtube|youtu|snapchat|linkedin|twitch|threads|github|soundcloud|pinterest|tumblr|"
-    r"onlyfans|discord|reddit|vimeo|spotify)\.(?:com|net|me|tv|gg|be|se|dk)/[\w.@%/~+-]*[\w/]",
+    r"onlyfans|discord|reddit|vimeo|spotify|t|wa|kik)\.(?:com|net|me|tv|gg|be|se|dk)/[\w.@%/~+-]*[\w/]",
     re.IGNORECASE,
 )
 LINK = re.compile(
@@ -63,6 +63,58 @@ def handles_and_links(text: str, register: Iterable[str]) -> Iterable[tuple[int,
             link = "".join(c for c in match.group().lower() if c.isalnum())
             if any(name in link for name in spelled):
                 yield match.start(), match.end()
+
+
+#: apps and games where a young person has a name: the word before a handle said aloud
+PLATFORMS = (
+    "snap|snapchat|insta|instagram|ig|tiktok|discord|facebook|fb|kik|telegram|whatsapp|twitter|"
+    "x|threads|twitch|steam|psn|xbox|roblox"
+)
+#: a platform word, a naming word ("heter", "hedder", "called") or a word for the name itself
+_HANDLE_CUE = re.compile(
+    rf"(?<![\w.@/-])(?:(?P<platform>{PLATFORMS})(?:-?(?:namn|namnet|navn|navnet|name|konto|"
+    r"kontot|kontoen|account))?|heter|hette|hetat|hedder|hed|hedde|named|called|username|"
+    r"användarnamn|användarnamnet|brugernavn|brugernavnet|handle)(?![\w-])",
+    re.IGNORECASE,
+)
+#: what is said between a platform word and the handle: ":" or "är", "er", "is"
+_HANDLE_SAYS = re.compile(r"[^\S\n]*(?::|[^\S\n](?:är|er|is|=))[^\S\n]+", re.IGNORECASE)
+#: a handle, with a Discord tag ("kevve#1234")
+_HANDLE_WORD = re.compile(r"(?<![\w.@/])(?:[^\W_][\w.]*[^\W_]|[^\W_])(?:#\d{4}(?!\d))?")
+
+
+def handle_shaped(word: str) -> bool:
+    """ "mirre_2005", "frejaxo2005", "moa.lundin05": an underscore, or letters and digits mixed
+    (not "3d", "mp3", "90s", "2000-talet")."""
+    letters = sum(c.isalpha() for c in word)
+    mixed = re.search(r"[^\W\d_]\d|\d[^\W\d_]", word) is not None
+    return letters >= 2 and len(word) >= 4 and ("_" in word or mixed) and not re.fullmatch(
+        r"\d+(?:s|tal|talet|årsåldern)?", word, re.IGNORECASE)  # fmt: skip
+
+
+def spoken_handles(text: str, words: frozenset[str]) -> Iterable[tuple[int, int]]:
+    """Handles said or written without "@": a handle-shaped word ("mirre_2005") a few words
+    after a platform or naming word ("på snap heter jag mirre_2005", "jeg hedder
+    frejaxo2005"), or any word that is no ordinary word (``words``) right after "snap:" or
+    "min snap är"."""
+    for cue in _HANDLE_CUE.finditer(text):
+        platform = cue.group("platform")
+        says = _HANDLE_SAYS.match(text, cue.end())
+        if platform and says:
+            word = _HANDLE_WORD.match(text, says.end())
+            if word and word.group().lower() not in words and not word.group().isdigit():
+                yield word.start(), word.end()
+                continue
+        # a handle-shaped word in the rest of the clause: four words after a platform, two
+        # after a naming word ("heter jag mirre_2005")
+        reach = 4 if platform and platform.lower() != "x" else 2 if not platform else 0
+        clause = re.split(r"[.!?;\n](?:\s|$)", text[cue.end() : cue.end() + 120], maxsplit=1)[0]
+        for number, word in enumerate(_HANDLE_WORD.finditer(clause)):
+            if number >= reach:
+                break
+            if handle_shaped(word.group()):
+                yield cue.end() + word.start(), cue.end() + word.end()
+                break
 
 
 # --- dates written with words ------------------------------------------------------------------
@@ -90,6 +142,65 @@ ORDINALS = "|".join(
 FULL_MONTHS = (
     "januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december|"
     "januar|februar|marts|august|january|february|march|may|june|july|october"
+)
+
+
+# --- years spoken as words ----------------------------------------------------------------------
+
+_SEP = r"(?:[^\S\n]+|-)?"
+_U_SV = "ett|en|två|tre|fyra|fem|sex|sju|åtta|nio"
+_TEENS_SV = "tio|elva|tolv|tretton|fjorton|femton|sexton|sjutton|arton|nitton"
+#: the spoken forms too: "nittifem"
+_TENS_SV = (
+    "tjugo|tjugi|trettio|tretti|fyrtio|fyrti|femtio|femti|sextio|sexti|sjuttio|sjutti|åttio|åtti|"
+    "nittio|nitti"
+)
+_SMALL_SV = rf"(?:(?:{_TENS_SV}){_SEP}(?:{_U_SV})?|{_TEENS_SV}|{_U_SV})"
+_U_DA = "en|et|to|tre|fire|fem|seks|syv|otte|ni"
+_TEENS_DA = "ti|elleve|tolv|tretten|fjorten|femten|seksten|sytten|atten|nitten"
+_TENS_DA = "tyve|tredive|fyrre|halvtreds|tres|halvfjerds|firs|halvfems"
+_PAIR_DA = rf"(?:(?:{_U_DA}){_SEP}og{_SEP})?(?:{_TENS_DA})"
+_SMALL_DA = rf"(?:{_PAIR_DA}|{_TEENS_DA}|{_U_DA})"
+_U_EN = "one|two|three|four|five|six|seven|eight|nine"
+_TEENS_EN = "ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
+_TENS_EN = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+_SMALL_EN = rf"(?:(?:{_TENS_EN}){_SEP}(?:{_U_EN})?|{_TEENS_EN}|{_U_EN})"
+#: a year read out: "två tusen fem", "tjugohundrafem", "nittonhundranittiofem", "nitton
+#: nittiofem", "to tusind og fem", "nitten hundrede og femoghalvfems", "nitten
+#: femoghalvfems", "two thousand and five", "nineteen ninety-five", "twenty oh five"
+SPOKEN_YEAR = (
+    rf"(?:två{_SEP}tusen(?:{_SEP}(?:och{_SEP})?{_SMALL_SV})?"
+    rf"|(?:nitton|arton|tjugo){_SEP}hundra(?:{_SEP}(?:och{_SEP})?{_SMALL_SV})?"
+    rf"|(?:nitton|tjugo){_SEP}(?:(?:{_TENS_SV}){_SEP}(?:{_U_SV})?|{_TEENS_SV}|noll{_SEP}(?:{_U_SV}))"
+    rf"|to{_SEP}tusind(?:{_SEP}(?:og{_SEP})?{_SMALL_DA})?"
+    rf"|(?:nitten|atten){_SEP}hundrede(?:{_SEP}(?:og{_SEP})?{_SMALL_DA})?"
+    rf"|nitten{_SEP}{_PAIR_DA}"
+    rf"|two{_SEP}thousand(?:{_SEP}(?:and{_SEP})?{_SMALL_EN})?"
+    rf"|(?:nineteen|eighteen){_SEP}hundred(?:{_SEP}(?:and{_SEP})?{_SMALL_EN})?"
+    rf"|(?:nineteen|twenty){_SEP}(?:(?:{_TENS_EN}){_SEP}(?:{_U_EN})?|{_TEENS_EN}"
+    rf"|(?:oh|o){_SEP}(?:{_U_EN})))"
+)
+#: a year said with its last two digits, only after "född": "född nittiofem", "född -05",
+#: "born in '95"
+_SHORT_YEAR = (
+    rf"(?:(?:{_TENS_SV}){_SEP}(?:{_U_SV})?|noll{_SEP}(?:{_U_SV})|{_PAIR_DA}"
+    rf"|(?:{_TENS_EN}){_SEP}(?:{_U_EN})?|oh{_SEP}(?:{_U_EN})|[-'’]?\d{{2}})"
+)
+#: a spoken year right after a date without one ("fjortonde maj två tusen fem")
+YEAR_AFTER_DATE = re.compile(rf",?[^\S\n]+(?:år[^\S\n]+)?{SPOKEN_YEAR}(?!\w)", re.IGNORECASE)
+#: a year alone after "född", "født", "born": "född tvåtusenfem", "born in 1995"
+BORN_YEAR = re.compile(
+    rf"(?<!\w)(?:född|föddes|født|fødtes|born)(?:[^\S\n]+(?:den|i|år|året|in|on|the|year|"
+    rf"back|omkring|cirka|runt|around|typ|like|engang))*[^\S\n]+"
+    rf"({SPOKEN_YEAR}|{_SHORT_YEAR}|(?:19|20)\d{{2}})(?!\w)"
+    # "född nittio procent svensk", "born twenty weeks early": a number, not a year
+    r"(?![^\S\n]+(?:procent|veckor|dagar|timmar|minuter|gram|kilo|procent|uger|dage|timer|"
+    r"minutter|percent|weeks|days|hours|minutes|pounds|grams|kilos)(?!\w))",
+    re.IGNORECASE,
+)
+#: a month and a spoken year: "i maj tvåtusentio", "in May two thousand and five"
+MONTH_SPOKEN_YEAR = re.compile(
+    rf"(?<!\w)(?:{FULL_MONTHS})[^\S\n]+(?:år[^\S\n]+)?{SPOKEN_YEAR}(?!\w)", re.IGNORECASE
 )
 
 
@@ -361,6 +472,12 @@ GENERIC_WORKPLACES = set(
         "council school college university hospital nhs army armed forces"
     )
 )
+#: lower-case words inside a name: "Pieter van der Merwe", "Anna af Klint", "Ali bin Said"
+NAME_PARTICLES = frozenset(
+    _w("van von der den de la le du da di del della dos das af av zu ter ten bin ibn al el abu ben")
+)
+#: lower-case particles joined to a surname by a hyphen: "al-Hassan", "el-Amin"
+HYPHEN_PARTICLES = frozenset(_w("al el ul bin ibn abu bint ben van von de di da du le la"))
 #: capitalised words that name a time, not a person or place
 NOT_NAMES = frozenset(
     _w(

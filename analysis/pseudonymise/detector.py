@@ -50,6 +50,7 @@ class Detector:
         self.tokenizer.max_length = 10**9  # the tokenizer alone needs no parser memory
         self.known = known_words(language)
         self.stops = stop_words(language)
+        self.words = self.known | self.stops  # built once: a handle is no ordinary word
         self.first, self.last = names()
         self.places = places()
         self.matcher = PhraseMatcher(self.tokenizer.vocab, attr="LOWER")
@@ -62,6 +63,8 @@ class Detector:
         for match in EMAIL.finditer(text):
             yield Detection(match.start(), match.end(), "EMAIL", match.group(), "pattern")
         for start, end in cues.handles_and_links(text, people):
+            yield Detection(start, end, "PERSON", text[start:end], "pattern")
+        for start, end in cues.spoken_handles(text, self.words):
             yield Detection(start, end, "PERSON", text[start:end], "pattern")
         for match in ID_NUMBER.finditer(text):
             century, digits, separator, serial = match.groups()
@@ -81,7 +84,16 @@ class Detector:
         yield from self._postcodes(text)
         for pattern in (DATE, DATE_WORDS):
             for match in pattern.finditer(text):
-                yield Detection(match.start(), match.end(), "DATE", match.group(), "pattern")
+                # "fjortonde maj två tusen fem": the spoken year belongs to the date
+                end = match.end()
+                if not match.group()[-1:].isdigit() and (
+                        year := cues.YEAR_AFTER_DATE.match(text, end)):  # fmt: skip
+                    end = year.end()
+                yield Detection(match.start(), end, "DATE", text[match.start() : end], "pattern")
+        for match in cues.MONTH_SPOKEN_YEAR.finditer(text):
+            yield Detection(match.start(), match.end(), "DATE", match.group(), "pattern")
+        for match in cues.BORN_YEAR.finditer(text):
+            yield Detection(match.start(1), match.end(1), "DATE", match.group(1), "pattern")
         for match in phonenumbers.PhoneNumberMatcher(
             text, REGION.get(self.language, "SE"), leniency=phonenumbers.Leniency.POSSIBLE
         ):
@@ -142,6 +154,8 @@ class Detector:
             lower = lower[: len(text)]
             starts = previous is None or previous.text[-1] in BREAKS or "\n" in text_all[
                 previous.idx + len(previous.text) : token.idx]  # fmt: skip
+            if starts and previous is not None and _joins(previous, token, text_all):
+                starts = False  # "Price-Whitfield" split in two: the hyphen joins, not breaks
             capital = text[:1].isupper()
             plain = lower.rstrip("s") if lower.endswith("s") else lower
             known = lower in self.known or (plain != lower and plain in self.known)
@@ -167,21 +181,61 @@ class Detector:
             elif found == "register" or (found and named):
                 yield Detection(token.idx, token.idx + len(text), "PERSON", text, found)
             elif text.split("-")[0] in COMMON_CAPS or (
-                    "-" in lower and lower.rsplit("-", 1)[1] in self.known):  # fmt: skip
-                pass  # "CPR-nummer", "BUP-mottagningen": a kind of thing, not a name
+                    "-" in lower and (text.split("-")[0].isupper() or (
+                        lower.rsplit("-", 1)[1] in self.known
+                        and not self._after_first_name(previous, token, register)))):  # fmt: skip
+                # "CPR-nummer", "BUP-Mottagningen", "Play-Station": a kind of thing, not a
+                # name; but "Karin Ek-Lind" is a double surname
+                pass
             elif text.isupper() and 2 <= len(text) <= 6:
                 yield Detection(token.idx, token.idx + len(text), "ORG", text, "candidate")
             elif capital and not starts and (where or not known):
+                # "Ek-Lind" mid-sentence is a double surname; "Malmö-Lund" two places
+                where = where or ("-" in lower and any(
+                    part in self.places for part in lower.split("-")))  # fmt: skip
                 label = "LOCATION" if where else "PERSON"
                 yield Detection(token.idx, token.idx + len(text), label, text, "candidate")
             previous = token
 
+    def _after_first_name(self, previous, token, register: frozenset[str]) -> bool:
+        """ "Karin Ek-Lind": a capitalised double word right after a capitalised first name."""
+        return (previous is not None and previous.text[:1].isupper()
+                and previous.idx + len(previous.text) == token.idx - 1
+                and (previous.lower_ in self.first or previous.lower_ in register)
+                and all(part[:1].isupper() for part in token.text.split("-")))  # fmt: skip
+
     def _hyphenated(self, token, register: frozenset[str]) -> Detection | None:
         """The name in "Ekström-släkten", "Nyström-familjen", "Henrik-familien": a name from
         the register, or a capitalised name from the lists joined to an ordinary word."""
-        head, _, tail = token.text.partition("-")
+        whole = token.text.rstrip("'’") or token.text
+        head, _, tail = whole.partition("-")
         lower = head.lower()
         label = self._name_label(lower, register)
+        # "Lundqvist-Berg", "Ann-Sofie", "Holm-Jensens", "al-Hassan": a double name is one
+        # name; the capital after the hyphen tells it from "Ekström-släkten"
+        if (all(part[:1].isupper() for part in tail.split("-")) and not whole.isupper()
+                and whole.lower() not in self.places):  # fmt: skip
+            end = tail.rsplit("-", 1)[-1].lower()
+            last = self._name_label(end, register)
+            if label or (last and lower not in self.places) or lower in cues.HYPHEN_PARTICLES:
+                # Sure when a part is a name and no word ("Lundqvist") or both are names
+                # ("Ek-Lind"); a guess when only an ordinary word is ("Nord-Korea").
+                sure = (
+                    "register" in (label, last)
+                    or (label and last)
+                    or (label and lower not in self.known)
+                    or (last and end not in self.known)
+                )
+                source = ("register" if "register" in (label, last) else "list") if sure else (
+                    "candidate")  # fmt: skip
+                return Detection(token.idx, token.idx + len(whole), "PERSON", whole, source)
+        # "lundqvist-berg" from speech recognition: every part a name, one of them no word
+        parts = whole.lower().split("-")
+        labels = [self._name_label(part, register) for part in parts]
+        if (all(labels) and any(part not in self.known for part in parts)
+                and whole.lower() not in self.places):  # fmt: skip
+            source = "register" if "register" in labels else "list"
+            return Detection(token.idx, token.idx + len(whole), "PERSON", whole, source)
         listed = (label == "list" and head[:1].isupper() and lower not in self.known
                   and tail.lower() in self.known)  # fmt: skip
         if label == "register" or listed:
@@ -260,9 +314,10 @@ class Detector:
         """Every other place a word of a found name occurs ("Kieran" at the start of a sentence
         when "Kieran Wade" comes later): one person, found everywhere."""
         # Not from guesses: a capitalised word that is only a candidate must not spread.
+        # "Lundqvist" alone when "Lundqvist-Berg" was found: a part of a double name too
         names = {w.lower() for d in found if d.label == "PERSON"
                  and d.source not in ("pattern", "candidate")
-                 for w in d.text.split() if w[:1].isalpha()}  # fmt: skip
+                 for w in re.split(r"[\s-]+", d.text) if w[:1].isalpha()}  # fmt: skip
         names = {n for n in names if n not in self.known and len(n) > 1}
         if not names:
             return []
@@ -293,13 +348,35 @@ def _resolve(found: list[Detection]) -> list[Detection]:
     return sorted(chosen)
 
 
+#: lower-case particles between a first name and a surname ("Pieter van der Merwe")
+_PARTICLES = re.compile(
+    r"(?:[^\S\n]+(?:" + "|".join(sorted(cues.NAME_PARTICLES)) + r")){1,3}[^\S\n]+"
+)
+
+
+def _joins(hyphen, token, text: str) -> bool:
+    """A hyphen token glued to capitalised words on both sides ("Price-Whitfield", split by
+    the English tokenizer) joins them; a free-standing one ("jag - alltså") breaks, and so does
+    one after a small word ("Stoke-on-Trent")."""
+    start = hyphen.idx
+    before = re.search(r"\w+$", text[max(0, start - 40) : start])
+    return (hyphen.text == "-" and before is not None and before.group()[:1].isupper()
+            and token.idx == start + 1)  # fmt: skip
+
+
 def _merge_people(found: list[Detection], text: str) -> list[Detection]:
-    """A first name and a surname next to each other are one person ("Sara Lind")."""
+    """A first name and a surname next to each other are one person ("Sara Lind",
+    "Janet Price-Whitfield"), with the particles between ("Pieter van der Merwe"); the surname
+    after a particle or hyphen is no place ("Anna van der Berg", "Lundqvist-Berg")."""
     merged: list[Detection] = []
     for item in found:
         last = merged[-1] if merged else None
-        if (last and last.label == item.label == "PERSON"
-                and text[last.end : item.start] in (" ", "-")):  # fmt: skip
+        gap = text[last.end : item.start] if last else ""
+        particles = (last is not None and last.label == "PERSON"
+                     and item.label in ("PERSON", "LOCATION") and item.text[:1].isupper()
+                     and (_PARTICLES.fullmatch(gap) is not None or gap == "-"))  # fmt: skip
+        if particles or (last and last.label == item.label == "PERSON"
+                         and gap in (" ", "-")):  # fmt: skip
             source = min(last.source, item.source, key=_RANK.get)
             merged[-1] = Detection(last.start, item.end, "PERSON", text[last.start : item.end],
                                    source)  # fmt: skip

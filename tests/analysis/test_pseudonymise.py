@@ -348,7 +348,7 @@ def _rows(path):
     return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
 
 
-@pytest.mark.parametrize("name", ["extra", "holdout"])
+@pytest.mark.parametrize("name", ["extra", "holdout", "holdout2"])
 def test_the_annotated_sets_are_true_to_their_markup(name):
     rows = _rows(DATA / f"{name}.jsonl")
     assert rows == pii_markup.convert(DATA / f"{name}.markup", name)
@@ -384,3 +384,146 @@ def test_a_short_name_in_the_map_shared_by_two_full_names_links_to_neither():
     entries = {"PERSON:tuva": {"label": "PERSON", "placeholder": "[Person 1]"}}
     assert same_person("PERSON", "Tuva Björk", entries) == "PERSON:tuva"
     assert same_person("PERSON", "Tuva Björk", entries, near={"PERSON:tuva lind"}) is None
+
+
+# --- double names, handles without "@", spoken years (an outside review) ------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "name"),
+    [
+        ("sv", "Min kontaktperson hette Ann-Sofie Lundqvist-Berg.", "Ann-Sofie Lundqvist-Berg"),
+        ("sv", "Jag pratade med Lundqvist-Berg på soc.", "Lundqvist-Berg"),
+        ("sv", "Det var Lundqvist-Bergs hund som bet mig.", "Lundqvist-Bergs"),
+        ("sv", "Min handläggare var Karin Ek-Lind.", "Karin Ek-Lind"),
+        ("sv", "Min familjehemsmamma hette Maj-Britt Sandberg-Holm.", "Maj-Britt Sandberg-Holm"),
+        ("sv", "Vår granne Mohammed Al-Hassan skjutsade mig.", "Mohammed Al-Hassan"),
+        ("sv", "Vår granne Mohammed al-Hassan skjutsade mig.", "Mohammed al-Hassan"),
+        ("sv", "Vi bodde hos Anna van der Berg i två år.", "Anna van der Berg"),
+        ("da", "Min sagsbehandler, Lone Kjær-Madsen, ringede.", "Lone Kjær-Madsen"),
+        ("da", "Det var Holm-Jensens hund der bed mig.", "Holm-Jensens"),
+        (
+            "en",
+            "My foster carer was Janet Price-Whitfield, she was lovely.",
+            "Janet Price-Whitfield",
+        ),
+        ("en", "My key worker was Pieter van der Merwe at the time.", "Pieter van der Merwe"),
+        ("en", "Her name was Ann-Sofie Lundqvist-Berg.", "Ann-Sofie Lundqvist-Berg"),
+        ("sv", "jag pratade med lundqvist-berg på soc", "lundqvist-berg"),
+        ("da", "hun hed hanne holm-nielsen", "hanne holm-nielsen"),
+    ],
+)
+def test_hyphenated_and_particle_names_are_found_whole(language, text, name):
+    assert ("PERSON", name) in found(language, text)
+
+
+def test_double_first_names_are_found_whole():
+    text = "Jag bodde hos Lotta-Stina och Per-Erik i Hässleholm."
+    assert found("sv", text) == [
+        ("PERSON", "Lotta-Stina"), ("PERSON", "Per-Erik"), ("LOCATION", "Hässleholm")
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("sv", "Jag hade en social-sekreterare som pratade om fosterhems-placering."),
+        ("sv", "Skicka det på e-post eller sms, det går bra med båda."),
+        ("da", "Jeg fik en social-rådgiver og en familie-behandler på samme tid."),
+        ("en", "We used e-mail and a follow-up call after the half-term break."),
+        ("en", "She had a well-known after-care worker."),
+        ("sv", "Vi hade BUP-Mottagningen och en Play-Station i samma hus."),
+        ("da", "Han har X-Box og Play-Station."),
+        ("en", "I took the Stoke-on-Trent train every day."),
+    ],
+)
+def test_ordinary_hyphenated_words_stay_words(language, text):
+    assert found(language, text) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "handle"),
+    [
+        ("sv", "Adda mig på snap, jag heter mirre_2005 där.", "mirre_2005"),
+        ("sv", "På snap heter jag mirre_2005 om du vill.", "mirre_2005"),
+        ("sv", "Insta: moa.lundin05, följ mig gärna.", "moa.lundin05"),
+        ("sv", "Min snap är frejaxo om du vill skriva.", "frejaxo"),
+        ("da", "Du kan finde mig på snap: freja_xo.", "freja_xo"),
+        ("da", "Find mig på tiktok, jeg hedder frejaxo2005.", "frejaxo2005"),
+        ("da", "Snapchat er mikkel2004 hvis du vil skrive.", "mikkel2004"),
+        ("en", "My snap is jayden_xo07 if you want it.", "jayden_xo07"),
+        ("en", "Add me on discord, I'm called kev_99 there.", "kev_99"),
+        ("sv", "Han la till mig på snapchat.com/add/kevve_99 direkt.", "snapchat.com/add/kevve_99"),
+        ("en", "Message me at t.me/kevve99 instead.", "t.me/kevve99"),
+        ("sv", "Lägg till mig på discord: kevve#1234 typ.", "kevve#1234"),
+        ("sv", "Mitt användarnamn är mirre_2005 på allt.", "mirre_2005"),
+    ],
+)
+def test_handles_without_an_at_sign_are_found(language, text, handle):
+    assert ("PERSON", handle) in found(language, text)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("sv", "Snapchat är kul men tiktok är värre."),
+        ("sv", "Jag var på insta typ tre timmar om dagen."),
+        ("da", "Snapchat er sjovt, men jeg bruger det ikke meget."),
+        ("en", "Instagram is toxic, I deleted it in year 9."),
+    ],
+)
+def test_talk_about_apps_is_no_handle(language, text):
+    assert [f for f in found(language, text) if f[0] == "PERSON"] == []
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "date"),
+    [
+        ("sv", "Jag föddes fjortonde maj tjugohundrafem.", "fjortonde maj tjugohundrafem"),
+        ("sv", "jag föddes den fjortonde maj två tusen fem i Gävle", "fjortonde maj två tusen fem"),
+        ("sv", "Jag är född nittonhundranittiofem.", "nittonhundranittiofem"),
+        ("sv", "Jag föddes tvåtusenfem, i mars.", "tvåtusenfem"),
+        ("sv", "Jag är född nitton nittiofem.", "nitton nittiofem"),
+        ("sv", "Jag är född 2005 och bor i Kil.", "2005"),
+        ("sv", "Jag är född -97, alltså äldst.", "-97"),
+        ("da", "jeg blev født fjortende maj to tusind og fem", "fjortende maj to tusind og fem"),
+        (
+            "da",
+            "Jeg er født i nitten hundrede og femoghalvfems.",
+            "nitten hundrede og femoghalvfems",
+        ),
+        ("da", "Jeg er født nitten femoghalvfems.", "nitten femoghalvfems"),
+        (
+            "en",
+            "I was born on the ninth of March two thousand and six.",
+            "ninth of March two thousand and six",
+        ),
+        ("en", "I was born in nineteen ninety-five.", "nineteen ninety-five"),
+        ("en", "I was born in twenty oh five.", "twenty oh five"),
+        ("sv", "Vi flyttade i maj tvåtusentio.", "maj tvåtusentio"),
+        ("da", "Vi flyttede i maj to tusind og ti.", "maj to tusind og ti"),
+        ("en", "He was born in May two thousand and five.", "May two thousand and five"),
+    ],
+)
+def test_spoken_years_of_a_date_or_a_birth_are_found(language, text, date):
+    assert ("DATE", date) in found(language, text)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("sv", "Det kostade typ två tusen fem hundra kronor i månaden."),
+        ("sv", "Vi var nittio personer på festen."),
+        ("da", "Det kostede to tusind og fem kroner."),
+        ("en", "I paid two thousand and five pounds for it."),
+        ("sv", "Hon var född nittio procent svensk, sa hon."),
+        ("en", "I was born twenty weeks early."),
+    ],
+)
+def test_sums_and_counts_are_no_years(language, text):
+    assert [f for f in found(language, text) if f[0] == "DATE"] == []
+
+
+def test_a_part_of_a_double_surname_is_found_alone_later():
+    text = "Min handläggare var Karin Zetterqvist-Berg. Zetterqvist ringde varje vecka."
+    assert found("sv", text) == [("PERSON", "Karin Zetterqvist-Berg"), ("PERSON", "Zetterqvist")]
