@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from analysis.speakers import TimedWord as Word
 from analysis.transcripts import N_, clean
 
 SAMPLE_RATE = 16_000
@@ -18,18 +19,11 @@ ENGINES = ("faster-whisper", "openai-whisper")
 
 
 @dataclass(frozen=True)
-class Word:
-    start: float
-    end: float
-    text: str
-
-
-@dataclass(frozen=True)
 class TimedSegment:
     start: float
     end: float
     text: str
-    words: list[Word] = field(default_factory=list)
+    words: list[Word] = field(default_factory=list)  #: with times, for speaker turns
 
 
 class EngineError(Exception):

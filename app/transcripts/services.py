@@ -107,16 +107,9 @@ def unnamed_speakers(transcript: Transcript) -> list[str]:
     return sorted(found, key=speakers.number)
 
 
-def name_speakers(actor, transcript: Transcript, roles: dict[str, str], revision: int) -> int:
-    """Give the diarizer's numbered speakers their roles ("speaker_1" is the interviewer),
-    on every segment at once; refused, like the editor's save, if the transcript changed
-    since ``revision``. Returns the segments changed."""
-    _editable(actor, transcript)
-    found = set(unnamed_speakers(transcript))
-    if not roles or not set(roles) <= found:
-        raise TranscriptError(_l("These speakers are not in the transcript."))
-    if any(role not in {s.value for s in Speaker} for role in roles.values()):
-        raise TranscriptError(_l("Choose a role for each speaker."))
+def _take_revision(transcript: Transcript, revision: int) -> None:
+    """Move the transcript past ``revision``, or refuse: a compare-and-set in the database,
+    so that of two saves from the same revision exactly one wins."""
     taken = db.session.execute(
         update(Transcript)
         .where(Transcript.id == transcript.id, Transcript.revision == revision)
@@ -127,6 +120,19 @@ def name_speakers(actor, transcript: Transcript, roles: dict[str, str], revision
         raise TranscriptConflict(_l("Someone else saved this transcript meanwhile. Reload the "
                                     "page; your last changes are not saved."))  # fmt: skip
     db.session.expire(transcript, ["revision", "updated_at"])
+
+
+def name_speakers(actor, transcript: Transcript, roles: dict[str, str], revision: int) -> int:
+    """Give the diarizer's numbered speakers their roles ("speaker_1" is the interviewer),
+    on every segment at once; refused, like the editor's save, if the transcript changed
+    since ``revision``. Returns the segments changed."""
+    _editable(actor, transcript)
+    found = set(unnamed_speakers(transcript))
+    if not roles or not set(roles) <= found:
+        raise TranscriptError(_l("These speakers are not in the transcript."))
+    if any(role not in {s.value for s in Speaker} for role in roles.values()):
+        raise TranscriptError(_l("Choose a role for each speaker."))
+    _take_revision(transcript, revision)
     changed = 0
     for segment in transcript.segments:
         if segment.speaker in roles:
@@ -596,17 +602,7 @@ def save_segments(actor, transcript: Transcript, rows: list, revision: int) -> T
     _editable(actor, transcript)
     duration = transcript.recording.duration if transcript.recording else None
     edits = check_edits(rows, duration)
-    # Compare and set in the database: of two saves from the same revision, one wins.
-    taken = db.session.execute(
-        update(Transcript)
-        .where(Transcript.id == transcript.id, Transcript.revision == revision)
-        .values(revision=revision + 1, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if taken != 1:
-        raise TranscriptConflict(_l("Someone else saved this transcript meanwhile. Reload the "
-                                    "page; your last changes are not saved."))  # fmt: skip
-    db.session.expire(transcript, ["revision", "updated_at"])
+    _take_revision(transcript, revision)
     existing = list(transcript.segments)
     for position, edit in enumerate(edits):
         values = {"text": edit.text, "start_ms": _ms(edit.start), "end_ms": _ms(edit.end),

@@ -118,8 +118,7 @@ def _spoken(found, offset: float, diarizer, samples, voices: speakers.Voices) ->
     turns = [speakers.Turn(t.start, t.end, mapping[t.speaker]) for t in turns]
     rows = []
     for piece in found:
-        words = [speakers.TimedWord(w.start, w.end, w.text) for w in piece.words]
-        for said in speakers.label_words(piece.start, piece.end, piece.text, words, turns):
+        for said in speakers.label_words(piece.start, piece.end, piece.text, piece.words, turns):
             if said.text:
                 rows.append([said.start + offset, said.end + offset, said.text,
                              speakers.key(said.speaker)])  # fmt: skip

@@ -95,30 +95,18 @@ def test_a_killed_worker_goes_on_from_the_last_finished_piece(
     conducted, paused_speech, monkeypatch
 ):
     interviewer, interview = conducted
-    current_app.config["WHISPER_PIECE_SECONDS"] = 5
-    recording = upload(interviewer, interview, paused_speech)
+    job = _killed_midway(interviewer, interview, paused_speech, monkeypatch)
+    assert jobs.checkpoint(job)["done_samples"] > 0 and 0.02 < job.progress < 0.99
+
+    # The sweeper takes the stale job up again; only the pieces not yet done are transcribed.
     real = engines.FasterWhisper.transcribe
     calls = []
 
-    def dies_on_the_third_piece(self, samples, language, progress):
+    def counted(self, samples, language, progress):
         calls.append(len(samples))
-        if len(calls) == 3:
-            raise KeyboardInterrupt  # the worker is stopped; nothing of the run is cleaned up
         return real(self, samples, language, progress)
 
-    monkeypatch.setattr(engines.FasterWhisper, "transcribe", dies_on_the_third_piece)
-    with contextlib.suppress(KeyboardInterrupt):  # huey's immediate mode may swallow it
-        transcribe(interviewer, recording)
-    db.session.rollback()
-    job = db.session.scalar(db.select(jobs.Job))
-    saved = jobs.checkpoint(job)
-    assert job.state == "running" and saved["done_samples"] > 0 and len(_parts()) == 1
-    assert 0.02 < job.progress < 0.99
-
-    # The sweeper takes the stale job up again; only the pieces not yet done are transcribed.
-    db.session.execute(update(jobs.Job).values(heartbeat_at=utcnow() - timedelta(hours=1)))
-    db.session.commit()
-    calls.clear()
+    monkeypatch.setattr(engines.FasterWhisper, "transcribe", counted)
     jobs.execute(job.id)
     db.session.refresh(job)
     assert job.state == "succeeded", job.error
@@ -164,11 +152,11 @@ def _killed_midway(interviewer, interview, paused_speech, monkeypatch) -> jobs.J
     def stops_on_the_third_piece(self, samples, language, progress):
         calls.append(1)
         if len(calls) == 3:
-            raise KeyboardInterrupt
+            raise KeyboardInterrupt  # the worker is stopped; nothing of the run is cleaned up
         return real(self, samples, language, progress)
 
     monkeypatch.setattr(engines.FasterWhisper, "transcribe", stops_on_the_third_piece)
-    with contextlib.suppress(KeyboardInterrupt):
+    with contextlib.suppress(KeyboardInterrupt):  # huey's immediate mode may swallow it
         transcribe(interviewer, recording)
     db.session.rollback()
     monkeypatch.setattr(engines.FasterWhisper, "transcribe", real)
