@@ -6,6 +6,7 @@ timestamps. Models are only ever loaded from a local folder or file: nothing is 
 from a model hub, so the server can run without internet access.
 """
 
+import functools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,18 +42,28 @@ MULTILINGUAL_VOCABULARY = 51_865
 
 
 def _vocabulary_size(folder: Path) -> int | None:
-    """The token count of a CTranslate2 Whisper folder, read from its vocabulary file."""
+    """The token count of a CTranslate2 Whisper folder, read from its vocabulary file once
+    per version of the file (the interview page asks on every view)."""
+    for name in ("vocabulary.json", "vocabulary.txt", "tokenizer.json"):
+        if (folder / name).is_file():
+            stat = (folder / name).stat()
+            return _counted(str(folder / name), stat.st_mtime_ns, stat.st_size)
+    return None
+
+
+@functools.lru_cache(maxsize=32)
+def _counted(path: str, _mtime: int, _size: int) -> int:
     import json
 
-    if (folder / "vocabulary.json").is_file():
-        return len(json.loads((folder / "vocabulary.json").read_text(encoding="utf-8")))
-    if (folder / "vocabulary.txt").is_file():
-        with open(folder / "vocabulary.txt", encoding="utf-8") as lines:
+    folder, name = Path(path).parent, Path(path).name
+
+    if name == "vocabulary.json":
+        return len(json.loads((folder / name).read_text(encoding="utf-8")))
+    if name == "vocabulary.txt":
+        with open(folder / name, encoding="utf-8") as lines:
             return sum(1 for _ in lines)
-    if (folder / "tokenizer.json").is_file():
-        tokenizer = json.loads((folder / "tokenizer.json").read_text(encoding="utf-8"))
-        return len(tokenizer["model"]["vocab"]) + len(tokenizer.get("added_tokens", []))
-    return None
+    tokenizer = json.loads((folder / name).read_text(encoding="utf-8"))
+    return len(tokenizer["model"]["vocab"]) + len(tokenizer.get("added_tokens", []))
 
 
 def is_multilingual(model_path) -> bool | None:
