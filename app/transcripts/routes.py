@@ -11,6 +11,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
 from werkzeug.wsgi import FileWrapper
 
@@ -288,9 +289,10 @@ def export(transcript_id: int, file_type: str):
 def retention():
     """Every recording's retention, for the coordinator: dates only, no content."""
     recordings = db.session.scalars(
-        select(Recording).order_by(
-            Recording.destroyed_at.is_not(None), Recording.destroy_on, Recording.id
-        )
+        select(Recording)
+        # the retention day reads when each interview's transcript was verified
+        .options(selectinload(Recording.interview).selectinload(Interview.transcripts))
+        .order_by(Recording.destroyed_at.is_not(None), Recording.destroy_on, Recording.id)
     ).all()
     days = current_app.config["AUDIO_RETENTION_DAYS"]
     destroy_on = {r.id: services.retention_day(r, days) for r in recordings if r.live}
