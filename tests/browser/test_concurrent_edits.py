@@ -13,27 +13,37 @@ from tests.browser.test_transcript_flow import until
 TEXT = b"Interviewer: How are you today?\nYoung person: Fine, thank you.\n"
 
 
+def _consented_interview(make_user, make_participant, make_offer, give_consent):
+    """Kim, an interviewer, and an interview booked for her with consent to every scope."""
+    from app.core.db import db
+    from app.interviews import services as interviews
+    from app.interviews.models import Mode
+
+    sync_guides()
+    seed_forms()
+    kim = make_user(roles=[Role.INTERVIEWER], username="kim")
+    participant = make_participant(birth_date=date(2001, 3, 3))
+    offer = make_offer(participant.placements[0], answer="accepted", interviewer_id=kim.id)
+    interview = interviews.book(
+        kim, offer, scheduled_at=datetime(2026, 11, 10, 9, tzinfo=UTC), place=None,
+        mode=Mode.IN_PERSON, interviewer=kim, language="en",
+    )  # fmt: skip
+    db.session.commit()
+    give_consent(interview, kim)
+    return kim, interview
+
+
 def test_the_second_of_two_editors_is_refused_and_nothing_is_lost(
     live_app, live_server, browser, make_user, make_participant, make_offer, give_consent
 ):
     from app.core.db import db
     from app.interviews import services as interviews
-    from app.interviews.models import Mode
     from app.transcripts import services
     from app.transcripts.models import Transcript
 
     with live_app.app_context():
-        sync_guides()
-        seed_forms()
-        kim = make_user(roles=[Role.INTERVIEWER], username="kim")
-        participant = make_participant(birth_date=date(2001, 3, 3))
-        offer = make_offer(participant.placements[0], answer="accepted", interviewer_id=kim.id)
-        interview = interviews.book(
-            kim, offer, scheduled_at=datetime(2026, 11, 10, 9, tzinfo=UTC), place=None,
-            mode=Mode.IN_PERSON, interviewer=kim, language="en",
-        )  # fmt: skip
-        db.session.commit()
-        give_consent(interview, kim)
+        kim, interview = _consented_interview(make_user, make_participant, make_offer,
+                                              give_consent)  # fmt: skip
         interviews.conduct(kim, interview, date(2026, 11, 10))
         transcript = services.import_transcript(kim, interview, TEXT, "notes.txt")
         db.session.commit()
@@ -97,22 +107,9 @@ def _memo_pages(live_app, live_server, browser, make_user, make_participant, mak
                 give_consent, scripts=(True, True)):  # fmt: skip
     """An interview with its memo page open in two browsers (same person, two desks), each
     with or without its scripts as ``scripts`` says."""
-    from app.core.db import db
-    from app.interviews import services as interviews
-    from app.interviews.models import Mode
-
     with live_app.app_context():
-        sync_guides()
-        seed_forms()
-        kim = make_user(roles=[Role.INTERVIEWER], username="kim")
-        participant = make_participant(birth_date=date(2001, 3, 3))
-        offer = make_offer(participant.placements[0], answer="accepted", interviewer_id=kim.id)
-        interview = interviews.book(
-            kim, offer, scheduled_at=datetime(2026, 11, 10, 9, tzinfo=UTC), place=None,
-            mode=Mode.IN_PERSON, interviewer=kim, language="en",
-        )  # fmt: skip
-        db.session.commit()
-        give_consent(interview, kim)
+        _, interview = _consented_interview(make_user, make_participant, make_offer,
+                                            give_consent)  # fmt: skip
         interview_id = interview.id
     pages = []
     for script in scripts:
