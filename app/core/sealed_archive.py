@@ -1,10 +1,11 @@
-"""The backup archive's encryption: a key file, and a stream sealed in authenticated chunks.
+"""The backup archive's encryption: a key file, and a stream sealed with Tink (``streaming``).
 
-An archive is a header and then chunks of AES-256-GCM ciphertext, each with its length.
-The chunk's key is derived (HKDF) from the backup key and a random salt in the header, its
-nonce is the header's random prefix, the chunk's index and whether it is the last one, and
-the header is authenticated with every chunk. So a chunk cannot be changed, moved, dropped
-or cut off without the reader noticing, and the archive never has to be held in memory.
+An archive is ``MAGIC || key id || Tink stream``: Tink's AES-GCM-HKDF streaming AEAD under
+a keyset made from the backup key, which derives the archive's own key from a random salt
+and seals 1 MiB segments that cannot be changed, moved, dropped or cut off unnoticed; the
+magic and the key id are the associated data. The key id (a fingerprint of the backup key)
+tells "wrong key file" from damage. Archives written before Tink (``RTBACKUP1``) are still
+read (``legacy_streams``). The archive never has to be held in memory.
 """
 
 import base64
@@ -12,20 +13,17 @@ import hashlib
 import hmac
 import os
 import secrets
-import struct
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from app.core import legacy_streams
+from app.core.crypto import DecryptionError
 
-MAGIC = b"RTBACKUP1\n"
+MAGIC = b"RTBACKUP2\n"
 KEY_PREFIX = "redthread-backup-key-1:"
 CHUNK_SIZE = 1024 * 1024
-_SALT, _PREFIX, _KEY_ID, _TAG = 16, 7, 8, 16
-_FIXED = struct.Struct(">I")
+_KEY_ID = 8
 
 
 class ArchiveError(Exception):
@@ -77,7 +75,7 @@ def key_file_exposed(path: Path) -> bool:
 
 def key_id(key: bytes) -> bytes:
     """A short fingerprint of the key, kept in the header to tell "wrong key" from damage."""
-    return hmac.new(key, b"redthread backup key id", hashlib.sha256).digest()[:_KEY_ID]
+    return legacy_streams.archive_key_id(key)
 
 
 def mac(key: bytes, data: bytes) -> str:
@@ -86,56 +84,34 @@ def mac(key: bytes, data: bytes) -> str:
     return hmac.new(derived, data, hashlib.sha256).hexdigest()
 
 
-def _aead(key: bytes, salt: bytes) -> AESGCM:
-    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=salt,
-                info=b"redthread backup archive 1")  # fmt: skip
-    return AESGCM(hkdf.derive(key))
-
-
-def _nonce(prefix: bytes, index: int, last: bool) -> bytes:
-    return prefix + struct.pack(">I", index) + (b"\x01" if last else b"\x00")
-
-
 # --- writing -----------------------------------------------------------------------------------
 
 
 class SealedWriter:
-    """A write-only stream that seals what is written into ``raw``; ``close`` seals the end."""
+    """A write-only stream that seals what is written into ``raw``; ``close`` seals the end
+    (an archive never closed reads as cut short) and leaves ``raw`` open."""
 
-    def __init__(self, raw: BinaryIO, key: bytes, chunk_size: int = CHUNK_SIZE):
-        salt, self._prefix = secrets.token_bytes(_SALT), secrets.token_bytes(_PREFIX)
-        self._header = MAGIC + salt + self._prefix + key_id(key) + _FIXED.pack(chunk_size)
-        self._aead, self._raw, self._size = _aead(key, salt), raw, chunk_size
-        self._buffer, self._index, self._closed = bytearray(), 0, False
-        raw.write(self._header)
+    def __init__(self, raw: BinaryIO, key: bytes):
+        from app.core import streaming  # Tink loads on first use (50 ms), not with the CLI
+
+        header = MAGIC + key_id(key)
+        raw.write(header)
+        self._raw = raw
+        self._sealed = streaming.encrypting_writer(streaming.keyset_from_key(key), raw, header)
 
     def writable(self) -> bool:
         return True
 
     def write(self, data) -> int:
-        self._buffer += data
-        while len(self._buffer) > self._size:
-            self._seal(bytes(self._buffer[: self._size]), last=False)
-            del self._buffer[: self._size]
-        return len(data)
+        return self._sealed.write(data)
 
     def flush(self) -> None:
-        self._raw.flush()
-
-    def _seal(self, plain: bytes, last: bool) -> None:
-        if self._index >= 2**32 - 1:
-            raise ArchiveError("archive too large")
-        sealed = self._aead.encrypt(_nonce(self._prefix, self._index, last), plain, self._header)
-        self._raw.write(_FIXED.pack(len(sealed)) + sealed)
-        self._index += 1
+        self._sealed.flush()
 
     def close(self) -> None:
-        """Seal the last chunk (possibly empty): without it a reader knows the end is missing."""
-        if not self._closed:
-            self._seal(bytes(self._buffer), last=True)
-            self._buffer.clear()
-            self._closed = True
-            self._raw.flush()
+        """Seal the last segment and flush ``raw``."""
+        self._sealed.close()
+        self._raw.flush()
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -152,29 +128,53 @@ def _read_exactly(raw: BinaryIO, size: int) -> bytes:
     return b"".join(parts)
 
 
-class SealedReader:
-    """A read-only stream of the plaintext; every chunk is authenticated before it is given.
+class _Chunks:
+    """``read`` over the plaintext chunks of an archive of the format before Tink."""
 
-    ArchiveError on a wrong key, a changed or reordered chunk, or an archive cut short.
+    def __init__(self, chunks: Iterator[bytes]):
+        self._chunks, self._buffer = chunks, b""
+
+    def read(self, size: int = -1) -> bytes:
+        while size < 0 or len(self._buffer) < size:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                break
+            self._buffer += chunk
+        if size < 0:
+            data, self._buffer = self._buffer, b""
+        else:
+            data, self._buffer = self._buffer[:size], self._buffer[size:]
+        return data
+
+
+class SealedReader:
+    """A read-only stream of the plaintext; every segment is authenticated before it is given.
+
+    ArchiveError on a wrong key, a changed or reordered segment, or an archive cut short.
     """
 
     def __init__(self, raw: BinaryIO, key: bytes):
-        header = _read_exactly(raw, len(MAGIC) + _SALT + _PREFIX + _KEY_ID + _FIXED.size)
-        if not header.startswith(MAGIC):
+        self._raw = raw
+        magic = _read_exactly(raw, len(MAGIC))
+        if magic == legacy_streams.ARCHIVE_MAGIC:
+            try:
+                self._plain = _Chunks(legacy_streams.archive_chunks(raw, key))
+            except ValueError as error:
+                raise ArchiveError(str(error)) from None
+            except DecryptionError as error:
+                raise ArchiveError(str(error)) from None
+            return
+        if magic != MAGIC:
             raise ArchiveError("this is not a Red Thread backup archive")
-        if len(header) < len(MAGIC) + _SALT + _PREFIX + _KEY_ID + _FIXED.size:
+        stored_id = _read_exactly(raw, _KEY_ID)
+        if len(stored_id) != _KEY_ID:
             raise ArchiveError("the archive is cut short (its header is incomplete)")
-        offset = len(MAGIC)
-        salt = header[offset : offset + _SALT]
-        self._prefix = header[offset + _SALT : offset + _SALT + _PREFIX]
-        stored_id = header[offset + _SALT + _PREFIX : offset + _SALT + _PREFIX + _KEY_ID]
-        (self._size,) = _FIXED.unpack(header[-_FIXED.size :])
         if not hmac.compare_digest(stored_id, key_id(key)):
             raise ArchiveError("the backup key does not fit this archive (wrong key file)")
-        if not 0 < self._size <= 64 * 1024 * 1024:
-            raise ArchiveError("the archive header is damaged")
-        self._header, self._aead, self._raw = header, _aead(key, salt), raw
-        self._buffer, self._index, self._done = b"", 0, False
+        from app.core import streaming  # Tink loads on first use (50 ms), not with the CLI
+
+        keyset = streaming.keyset_from_key(key)
+        self._plain = streaming.decrypting_reader(keyset, raw, MAGIC + stored_id)
 
     @property
     def raw(self) -> BinaryIO:
@@ -186,38 +186,13 @@ class SealedReader:
     def readable(self) -> bool:
         return True
 
-    def _next_chunk(self) -> bytes:
-        field = _read_exactly(self._raw, _FIXED.size)
-        if len(field) != _FIXED.size:
-            raise ArchiveError("the archive is cut short (its end is missing)")
-        (length,) = _FIXED.unpack(field)
-        if not _TAG <= length <= self._size + _TAG:
-            raise ArchiveError("the archive is damaged (a chunk has an impossible length)")
-        sealed = _read_exactly(self._raw, length)
-        if len(sealed) != length:
-            raise ArchiveError("the archive is cut short (a chunk is incomplete)")
-        for last in (False, True):
-            try:
-                plain = self._aead.decrypt(_nonce(self._prefix, self._index, last), sealed,
-                                           self._header)  # fmt: skip
-            except InvalidTag:
-                continue
-            self._index += 1
-            if last:
-                self._done = True
-                if self._raw.read(1):
-                    raise ArchiveError("the archive is damaged (data after its end)")
-            return plain
-        raise ArchiveError("the archive is damaged or was changed (a chunk fails its check)")
-
     def read(self, size: int = -1) -> bytes:
-        while (size < 0 or len(self._buffer) < size) and not self._done:
-            self._buffer += self._next_chunk()
-        if size < 0:
-            data, self._buffer = self._buffer, b""
-        else:
-            data, self._buffer = self._buffer[:size], self._buffer[size:]
-        return data
+        try:
+            return self._plain.read(size)
+        except DecryptionError:
+            raise ArchiveError(
+                "the archive is damaged, cut short or was changed (a segment fails its check)"
+            ) from None
 
     def drain(self) -> None:
         """Read to the authenticated end, so that a cut-off tail is noticed too."""

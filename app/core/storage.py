@@ -7,7 +7,6 @@ from the user, so no upload can choose where it lands.
 
 import os
 import re
-import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -17,14 +16,7 @@ from typing import BinaryIO
 
 from flask import current_app
 
-from app.core.crypto import (
-    SealedReader,
-    decrypt_stream,
-    encrypt_stream,
-    keyring,
-    read_header,
-    rewrap_header,
-)
+from app.core.crypto import decrypt_file, encrypt_file, keyring, open_file, rotate_file
 
 _NAME = re.compile(r"^[a-z_]+/[0-9a-f]{32}\.rte$")
 #: the temporary file ``save`` and ``rotate_all`` write before the rename
@@ -86,7 +78,7 @@ def save(src: BinaryIO, category: str, limit: int | None = None) -> StoredFile:
     temporary = folder / f".{final.name}.partial"
     try:
         with open(temporary, "xb") as dst:
-            size, digest = encrypt_stream(keyring(), src, dst, context=name.encode())
+            size, digest = encrypt_file(keyring(), src, dst, context=name.encode())
             dst.flush()
             os.fsync(dst.fileno())
         os.replace(temporary, final)
@@ -100,14 +92,15 @@ def save(src: BinaryIO, category: str, limit: int | None = None) -> StoredFile:
 def open_plaintext(name: str) -> Iterator[bytes]:
     """The decrypted content of a stored file, chunk by chunk."""
     with open(_path(name), "rb") as src:
-        yield from decrypt_stream(keyring(), src, context=name.encode())
+        yield from decrypt_file(keyring(), src, context=name.encode())
 
 
-def open_seekable(name: str) -> SealedReader:
-    """A seekable, read-only file of the decrypted content (for players and decoders)."""
+def open_seekable(name: str):
+    """A seekable, read-only file of the decrypted content with its ``size`` (for players
+    and decoders)."""
     raw = open(_path(name), "rb")  # noqa: SIM115 - the reader closes it
     try:
-        return SealedReader(keyring(), raw, context=name.encode())
+        return open_file(keyring(), raw, context=name.encode())
     except BaseException:
         raw.close()
         raise
@@ -157,24 +150,30 @@ def delete_on_rollback(name: str) -> None:
 
 
 def rotate_all() -> int:
-    """Rewrap every stored file's key under the newest data key; return how many were done."""
+    """Put every stored file under the newest data key (its keyset rewrapped, or a file of
+    the format before Tink re-encrypted); return how many were done."""
     root = _root()
     if not root.exists():
         return 0
     count = 0
     for path in sorted(root.glob("*/*.rte")):
+        name = f"{path.parent.name}/{path.name}"
+        if not _NAME.match(name):
+            continue
         temporary = path.with_name(f".{path.name}.partial")
         try:
             src = open(path, "rb")  # noqa: SIM115 - closed by the with below
         except FileNotFoundError:  # deleted since the listing (a sweep, an erasure)
             continue
-        with src, open(temporary, "wb") as dst:
-            header = read_header(src)
-            dst.write(rewrap_header(keyring(), header).pack())
-            shutil.copyfileobj(src, dst, 1024 * 1024)
-            dst.flush()
-            os.fsync(dst.fileno())
-        os.replace(temporary, path)
+        try:
+            with src, open(temporary, "wb") as dst:
+                rotate_file(keyring(), src, dst, context=name.encode())
+                dst.flush()
+                os.fsync(dst.fileno())
+            os.replace(temporary, path)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
         _fsync_dir(path.parent)
         count += 1
     return count

@@ -21,7 +21,14 @@ from app.core.audit import AuditEntry
 from app.core.backup import make_backup
 from app.core.db import db
 from app.core.restore import restore_backup
-from app.core.sealed_archive import ArchiveError, SealedWriter, new_key_file, read_key_file
+from app.core.sealed_archive import (
+    MAGIC,
+    ArchiveError,
+    SealedReader,
+    SealedWriter,
+    new_key_file,
+    read_key_file,
+)
 from app.demo import load_demo
 from app.participants.models import Participant
 from app.privacy import erasure
@@ -152,7 +159,7 @@ def _damaged(archive: Path, how: str, tmp_path: Path) -> Path:
     elif how == "truncated":
         data = data[: len(data) - 1000]
     elif how == "cut at a chunk":
-        data = data[: 10 + 16 + 7 + 8 + 4 + 4 + 1024 * 1024 + 16]
+        data = data[: 10 + 8 + 1024 * 1024]  # magic, key id, Tink's first 1 MiB segment
     path = tmp_path / f"{how}.rtb"
     path.write_bytes(bytes(data))
     return path
@@ -428,3 +435,26 @@ def test_a_key_file_others_can_read_is_warned_about(app, populated, tmp_path):
     shared = runner.invoke(args=[*archive, str(tmp_path / "b.rtb")])
     assert shared.exit_code == 0, shared.output  # a warning, not a refusal
     assert "can be read by others" in shared.stderr
+
+
+def test_an_archive_is_sealed_with_tink_and_one_of_the_format_before_still_reads(tmp_path):
+    key = b"legacy-backup-fixture-key-32byte"
+    archive = tmp_path / "new.rtb"
+    with open(archive, "wb") as raw:
+        sealed = SealedWriter(raw, key)
+        sealed.write(bytes(range(256)) * 10)
+        sealed.close()
+    assert archive.read_bytes().startswith(MAGIC)
+    # Written by the code before Tink (see tests/core/legacy/README.md).
+    legacy = Path(__file__).parent / "legacy" / "archive-rtbackup1.bin"
+    for path in (archive, legacy):
+        reader = SealedReader(open(path, "rb"), key)  # noqa: SIM115 - closed below
+        assert reader.read() == bytes(range(256)) * 10
+        reader.drain()
+        reader.close()
+        with pytest.raises(ArchiveError, match="wrong key"):
+            SealedReader(open(path, "rb"), b"another-backup-key-of-32-bytes!!")  # noqa: SIM115
+    damaged = tmp_path / "cut.rtb"
+    damaged.write_bytes(legacy.read_bytes()[:-100])
+    with open(damaged, "rb") as raw, pytest.raises(ArchiveError):
+        SealedReader(raw, key).drain()

@@ -1,4 +1,6 @@
 import io
+import shutil
+from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
@@ -6,64 +8,153 @@ from sqlalchemy import Column, Integer, MetaData, Table, insert, select, text
 
 from app.core import storage
 from app.core.crypto import (
-    CHUNK_SIZE,
+    MAGIC,
     DecryptionError,
     EncryptedText,
     Keyring,
-    decrypt_stream,
-    encrypt_stream,
-    read_header,
-    rewrap_header,
+    decrypt_file,
+    encrypt_file,
+    open_file,
+    rotate_file,
 )
 from app.core.db import db
 from app.core.keys import rotate_everything
 
 OLD, NEW = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+SEGMENT = 1024 * 1024 - 16  # plaintext in a full segment of Tink's AES256_GCM_HKDF_1MB
+FIRST = SEGMENT - 40  # in the first one, which shares its bytes with the stream's header
+
+#: written by the code before Tink (see tests/core/legacy/README.md)
+LEGACY = Path(__file__).parent / "legacy"
+LEGACY_KEY = "bGVnYWN5LWZpeHR1cmUta2V5LW5vdC1hLXNlY3JldCE="
+LEGACY_NAME = "audio/0123456789abcdef0123456789abcdef.rte"
 
 
-def roundtrip(ring, data: bytes, chunk_size=CHUNK_SIZE) -> tuple[bytes, bytes]:
+def roundtrip(ring, data: bytes, context=b"") -> tuple[bytes, bytes]:
     sealed = io.BytesIO()
-    size, _digest = encrypt_stream(ring, io.BytesIO(data), sealed, chunk_size)
+    size, _digest = encrypt_file(ring, io.BytesIO(data), sealed, context)
     assert size == len(data)
-    plain = b"".join(decrypt_stream(ring, io.BytesIO(sealed.getvalue())))
+    plain = b"".join(decrypt_file(ring, io.BytesIO(sealed.getvalue()), context))
     return plain, sealed.getvalue()
 
 
-@pytest.mark.parametrize("length", [0, 1, 99, 100, 101, 1000])
-def test_file_roundtrip_at_chunk_boundaries(length):
-    data = bytes(range(256)) * 4
-    plain, sealed = roundtrip(Keyring([OLD]), data[:length], chunk_size=100)
+@pytest.mark.parametrize("length", [0, 1, 99, FIRST - 1, FIRST, FIRST + 1, FIRST + SEGMENT + 7])
+def test_file_roundtrip_at_segment_boundaries(length):
+    data = bytes(range(256)) * (length // 256 + 1)
+    plain, sealed = roundtrip(Keyring([OLD]), data[:length], b"audio/x.rte")
     assert plain == data[:length]
-    if length >= 50:
-        assert data[:50] not in sealed
+    assert sealed.startswith(MAGIC)
+    if length >= 512:
+        assert data[:512] not in sealed
+    reader = open_file(Keyring([OLD]), io.BytesIO(sealed), b"audio/x.rte")
+    assert (reader.size, reader.read()) == (length, data[:length])
 
 
 def test_truncation_and_tampering_are_detected():
     ring = Keyring([OLD])
-    _, sealed = roundtrip(ring, b"x" * 1000, chunk_size=100)
-    chunk = 4 + 100 + 16
+    _, sealed = roundtrip(ring, b"x" * (FIRST + 1000))
     for damaged in (
-        sealed[:-chunk],  # last chunk cut off: must not pass as a shorter file
+        sealed[: len(sealed) - 1000 - 16],  # last segment cut off: not a shorter file
         sealed[:-1],
         sealed[:-10] + bytes(10),
         sealed + b"extra",
+        sealed + bytes(2000),
     ):
         with pytest.raises(DecryptionError):
-            b"".join(decrypt_stream(ring, io.BytesIO(damaged)))
+            b"".join(decrypt_file(ring, io.BytesIO(damaged)))
+        with pytest.raises(DecryptionError):
+            open_file(ring, io.BytesIO(damaged)).read()
 
 
 def test_wrong_key_is_refused():
     _, sealed = roundtrip(Keyring([OLD]), b"secret")
     with pytest.raises(DecryptionError):
-        b"".join(decrypt_stream(Keyring([NEW]), io.BytesIO(sealed)))
+        b"".join(decrypt_file(Keyring([NEW]), io.BytesIO(sealed)))
 
 
-def test_rewrapped_file_decrypts_with_only_the_new_key():
-    _, sealed = roundtrip(Keyring([OLD]), b"secret" * 50000)
-    src = io.BytesIO(sealed)
-    header = read_header(src)
-    rewrapped = rewrap_header(Keyring([NEW, OLD]), header).pack() + src.read()
-    assert b"".join(decrypt_stream(Keyring([NEW]), io.BytesIO(rewrapped))) == b"secret" * 50000
+def test_rotated_file_decrypts_with_only_the_new_key():
+    _, sealed = roundtrip(Keyring([OLD]), b"secret" * 500000, b"scans/a.rte")
+    rotated = io.BytesIO()
+    rotate_file(Keyring([NEW, OLD]), io.BytesIO(sealed), rotated, b"scans/a.rte")
+    # Only the header changed: the stream (and the file's own key) stayed.
+    assert rotated.getvalue()[-1000:] == sealed[-1000:]
+    plain = decrypt_file(Keyring([NEW]), io.BytesIO(rotated.getvalue()), b"scans/a.rte")
+    assert b"".join(plain) == b"secret" * 500000
+
+
+# --- files written before Tink ------------------------------------------------------------------
+
+
+def _legacy_plain() -> bytes:
+    import hashlib
+
+    return hashlib.sha256(b"seed").digest() * 2100
+
+
+def test_a_file_written_before_tink_still_reads():
+    raw = (LEGACY / "file-rtenc1.rte").read_bytes()
+    ring = Keyring([NEW, LEGACY_KEY])
+    assert b"".join(decrypt_file(ring, io.BytesIO(raw), LEGACY_NAME.encode())) == _legacy_plain()
+    reader = open_file(ring, io.BytesIO(raw), LEGACY_NAME.encode())
+    assert reader.size == len(_legacy_plain())
+    reader.seek(65530)
+    assert reader.read(20) == _legacy_plain()[65530:65550]
+    small = (LEGACY / "file-rtenc1-small-chunks.rte").read_bytes()
+    name = b"scans/" + b"f" * 32 + b".rte"
+    assert b"".join(decrypt_file(ring, io.BytesIO(small), name)) == bytes(range(256)) * 10
+
+
+def test_a_file_written_before_tink_is_still_checked():
+    raw = (LEGACY / "file-rtenc1-small-chunks.rte").read_bytes()
+    ring, name = Keyring([LEGACY_KEY]), b"scans/" + b"f" * 32 + b".rte"
+    for damaged, context in (
+        (raw[:-1020], name),  # the last chunk cut off
+        (raw[:-5] + bytes(5), name),
+        (raw + b"x", name),
+        (raw, b"scans/" + b"e" * 32 + b".rte"),  # swapped for another stored file
+    ):
+        with pytest.raises(DecryptionError):
+            b"".join(decrypt_file(ring, io.BytesIO(damaged), context))
+    with pytest.raises(DecryptionError):
+        b"".join(decrypt_file(Keyring([NEW]), io.BytesIO(raw), name))
+
+
+def test_rotation_rewrites_a_file_written_before_tink_in_the_new_format():
+    raw = (LEGACY / "file-rtenc1.rte").read_bytes()
+    rotated = io.BytesIO()
+    rotate_file(Keyring([NEW, LEGACY_KEY]), io.BytesIO(raw), rotated, LEGACY_NAME.encode())
+    assert rotated.getvalue().startswith(MAGIC)
+    plain = decrypt_file(Keyring([NEW]), io.BytesIO(rotated.getvalue()), LEGACY_NAME.encode())
+    assert b"".join(plain) == _legacy_plain()
+    with pytest.raises(DecryptionError):  # still bound to its stored name
+        b"".join(decrypt_file(Keyring([NEW]), io.BytesIO(rotated.getvalue()), b"audio/y.rte"))
+
+
+def test_key_rotation_moves_stored_files_of_the_old_format_to_the_new(app):
+    target = storage._path(LEGACY_NAME)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(LEGACY / "file-rtenc1.rte", target)
+    current = storage.save(io.BytesIO(b"today"), "audio")
+    app.extensions["redthread.keyring"] = Keyring([NEW, *app.config["DATA_KEYS"], LEGACY_KEY])
+    assert rotate_everything(columns=[]) == (0, 2)
+    app.extensions["redthread.keyring"] = Keyring([NEW])
+    assert target.read_bytes().startswith(MAGIC)
+    assert b"".join(storage.open_plaintext(LEGACY_NAME)) == _legacy_plain()
+    assert storage.open_seekable(LEGACY_NAME).read() == _legacy_plain()
+    assert b"".join(storage.open_plaintext(current.name)) == b"today"
+    assert not list(target.parent.glob(".*.partial"))
+
+
+def test_a_damaged_file_stops_rotation_and_leaves_no_partial_file(app):
+    target = storage._path(LEGACY_NAME)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes((LEGACY / "file-rtenc1.rte").read_bytes()[:-100])
+    before = target.read_bytes()
+    app.extensions["redthread.keyring"] = Keyring([NEW, LEGACY_KEY])
+    with pytest.raises(DecryptionError):
+        storage.rotate_all()
+    assert target.read_bytes() == before
+    assert not list(target.parent.glob(".*.partial"))
 
 
 def test_storage_save_read_delete(app):
