@@ -214,6 +214,8 @@ class SeekableReader(io.RawIOBase):
         self._position = 0
         self._cached: tuple[int, bytes] | None = None
         self._header_size = header_size
+        if self.size == 0:
+            self._chunk(0)  # nothing to read, but an empty stream must be authentic too
 
     def _chunk(self, index: int) -> bytes:
         if self._cached and self._cached[0] == index:

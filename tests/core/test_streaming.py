@@ -105,6 +105,16 @@ def test_other_associated_data_or_another_key_is_refused():
             SeekableReader(other_keyset, raw, other_ad).read()
 
 
+def test_an_empty_stream_is_checked_when_it_is_opened():
+    keyset = streaming.new_keyset(SMALL)
+    sealed = _sealed(keyset, b"")
+    assert _seekable(keyset, sealed).read() == b""
+    raw = io.BytesIO(sealed)
+    raw.read(4)
+    with pytest.raises(DecryptionError):
+        SeekableReader(keyset, raw, b"another place")
+
+
 def test_the_writer_leaves_its_destination_open():
     keyset, out = streaming.new_keyset(), io.BytesIO()
     with streaming.encrypting_writer(keyset, out, AD) as sealed:
