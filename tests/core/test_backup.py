@@ -448,12 +448,12 @@ def test_an_archive_is_sealed_with_tink_and_one_of_the_format_before_still_reads
     # Written by the code before Tink (see tests/core/legacy/README.md).
     legacy = Path(__file__).parent / "legacy" / "archive-rtbackup1.bin"
     for path in (archive, legacy):
-        reader = SealedReader(open(path, "rb"), key)  # noqa: SIM115 - closed below
-        assert reader.read() == bytes(range(256)) * 10
-        reader.drain()
-        reader.close()
-        with pytest.raises(ArchiveError, match="wrong key"):
-            SealedReader(open(path, "rb"), b"another-backup-key-of-32-bytes!!")  # noqa: SIM115
+        with open(path, "rb") as raw:
+            reader = SealedReader(raw, key)
+            assert reader.read() == bytes(range(256)) * 10
+            reader.drain()
+        with open(path, "rb") as raw, pytest.raises(ArchiveError, match="wrong key"):
+            SealedReader(raw, b"another-backup-key-of-32-bytes!!")
     damaged = tmp_path / "cut.rtb"
     damaged.write_bytes(legacy.read_bytes()[:-100])
     with open(damaged, "rb") as raw, pytest.raises(ArchiveError):
