@@ -28,7 +28,8 @@ FOCUSED_NAMES = """() => {
 FOCUS_STYLE = """() => {
     const el = document.activeElement;
     const style = getComputedStyle(el);
-    return {tag: el.tagName, style: style.outlineStyle, width: parseFloat(style.outlineWidth),
+    return {tag: el.tagName, type: el.type, id: el.id, style: style.outlineStyle,
+            width: parseFloat(style.outlineWidth),
             colour: style.outlineColor};
 }"""
 PAGE_COLOURS = [(255, 255, 255), (0xF4, 0xF4, 0xF6)]  # --paper and --wash
@@ -50,7 +51,7 @@ def contrast(a, b):
 
 def assert_focus_visible(page):
     seen = page.evaluate(FOCUS_STYLE)
-    assert seen["style"] != "none" and seen["width"] >= 2, seen
+    assert seen["style"] != "none" and seen["width"] >= 2, repr(seen)
     rgb = tuple(int(v) for v in seen["colour"].split("(")[1].split(")")[0].split(",")[:3])
     assert all(contrast(rgb, background) >= 3 for background in PAGE_COLOURS), seen
 
@@ -241,7 +242,7 @@ def test_build_a_pack_and_answer_a_dialog_with_the_keyboard(live_app, live_serve
     page.goto(f"{live_server}/reviews/{session_id}")
     tab_to(page, "Build the pack")
     page.keyboard.press("Enter")
-    until(page, "document.body.innerText.includes('Open the pack')", seconds=60)
+    page.get_by_role("link", name="Open the pack").wait_for(timeout=60_000)  # the page reloads
     tab_to(page, "Open the pack")
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Belonging").wait_for()
