@@ -203,6 +203,21 @@ def test_record_consent_with_the_keyboard(
             address = url_for("consent.interview", interview_id=interview_id)
 
     log_in(page, live_server, "kim")
+    # The menu: a group opens with Enter, the arrows move in it, Esc closes it and gives the
+    # focus back to its button.
+    tab_to(page, "Interviews")
+    group = page.locator("[data-menu-button][aria-controls=menu-interviews]")
+    page.keyboard.press("Enter")
+    assert group.get_attribute("aria-expanded") == "true"
+    page.keyboard.press("Tab")
+    assert page.evaluate(FOCUSED_NAMES)[:1] == ["Interview list"]
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate(FOCUSED_NAMES)[:1] == ["Consent forms"]
+    assert_focus_visible(page)
+    page.keyboard.press("Escape")
+    assert group.get_attribute("aria-expanded") == "false"
+    assert group.evaluate("button => button === document.activeElement")
+
     page.goto(f"{live_server}{address}")
     for scope in ("Audio recording", "Research use"):
         tab_to(page, scope)
