@@ -177,7 +177,7 @@ def test_play_a_segment_with_the_keyboard(
 
     log_in(page, live_server, "kim")
     page.goto(f"{live_server}/transcripts/{transcript_id}")
-    tab_to(page, "00:00:02")  # the second segment's play control
+    tab_to(page, "Play from 00:00:02")  # the second segment's play control
     page.keyboard.press("Enter")
     until(page, "!document.querySelector('audio').paused")
     assert page.evaluate("document.querySelector('audio').currentTime") >= 2
