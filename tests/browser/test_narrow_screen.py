@@ -2,6 +2,9 @@
 overview never scroll sideways; a wide table scrolls inside its own labelled, focusable box;
 the menu folds behind one button."""
 
+import os
+from pathlib import Path
+
 from app.core.users import Role
 from tests.browser.test_interview_flow import t
 
@@ -21,7 +24,7 @@ def page_width(page):
     return page.evaluate("document.documentElement.scrollWidth")
 
 
-def test_register_board_and_overview_fit_a_phone(live_app, live_server, browser):
+def test_register_board_and_overview_fit_a_phone(live_app, live_server, browser, tmp_path):
     from app.core.db import db
     from app.demo import load_demo
 
@@ -40,11 +43,14 @@ def test_register_board_and_overview_fit_a_phone(live_app, live_server, browser)
         page.locator("main form button[type=submit]").click()
         page.wait_for_url(f"{live_server}/home")
 
+        shots = Path(os.environ.get("REDTHREAD_SCREENSHOTS", tmp_path))
         for path in ("/home", "/participants", "/follow-up/"):
             page.goto(f"{live_server}{path}")
             page.wait_for_function("document.querySelector('nav[data-menu]').dataset.enhanced")
             assert page_width(page) <= WIDTH, path
             assert page.evaluate(TABLES_FIT), path
+            name = path.strip("/").replace("/", "-") or "home"
+            page.screenshot(path=str(shots / f"{name}-390-sv.png"), full_page=True)
         # the demo's register and board are wide enough to need their scrolling boxes
         page.goto(f"{live_server}/participants")
         region = page.get_by_role("region", name=t(live_app, "sv", "Participants"))
@@ -66,6 +72,7 @@ def test_register_board_and_overview_fit_a_phone(live_app, live_server, browser)
         register = nav.get_by_role("link", name=t(live_app, "sv", "Register"), exact=True)
         assert register.is_visible()
         assert page_width(page) <= WIDTH
+        page.screenshot(path=str(shots / "menu-390-sv.png"))
         # Esc folds the open group first, then the menu, each time back to its button.
         page.keyboard.press("Escape")
         assert group.get_attribute("aria-expanded") == "false"
@@ -73,6 +80,12 @@ def test_register_board_and_overview_fit_a_phone(live_app, live_server, browser)
         page.keyboard.press("Escape")
         assert toggle.get_attribute("aria-expanded") == "false"
         assert toggle.evaluate("button => button === document.activeElement")
+        # On a wide screen the groups are in one row, each opening below its button.
+        page.set_viewport_size({"width": 1280, "height": 800})
+        assert toggle.is_hidden()
+        group.click()
+        assert register.is_visible()
+        page.screenshot(path=str(shots / "menu-1280-sv.png"))
         assert errors == []
     finally:
         context.close()
