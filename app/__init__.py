@@ -123,11 +123,12 @@ def _template_globals(app: Flask) -> None:
     from app.auth.forms import LanguageForm
     from app.consent.scopes import scope_label
     from app.core.db import utcnow
-    from app.core.nav import navigation
+    from app.core.nav import menu, navigation
     from app.transcripts.models import speaker_label
 
     app.jinja_env.globals.update(
         navigation=navigation,
+        nav_menu=menu,
         can=permissions.can,
         language_names=i18n.LANGUAGE_NAMES,
         now=utcnow,

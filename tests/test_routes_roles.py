@@ -220,6 +220,7 @@ def test_denied_access_is_audited(app, client, auth):
         (Role.ADMIN, ["Users", "Audit log", "Background jobs"], []),
         (Role.INTERVIEWER, ["Overview"], ["Users", "Audit log"]),
         (Role.RESEARCHER, ["Overview"], ["Users", "Audit log"]),
+        (Role.COORDINATOR, ["Follow-up", "Deadlines and offers", "Analysis"], ["Users"]),
     ],
 )
 def test_navigation_fits_the_role(client, auth, role, visible, hidden):

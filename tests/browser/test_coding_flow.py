@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from app.consent.texts import seed_forms
 from app.core.users import Role
 from app.guides.services import sync_guides
+from tests.browser.menu import follow
 from tests.browser.test_interview_flow import login, t
 from tests.browser.test_transcript_flow import until
 
@@ -60,8 +61,7 @@ def test_select_code_undo_and_reload(
         return t(live_app, "sv", message, **values)
 
     login(page, live_server, "rut")
-    page.get_by_role("navigation", name=sv("Main menu")).get_by_role(
-        "link", name=sv("Coding"), exact=True).click()  # fmt: skip
+    follow(page.get_by_role("navigation", name=sv("Main menu")), sv("Coding"))
     page.get_by_role("row", name=code).get_by_role("link").click()
     until(page, "document.querySelector('[data-coding]').dataset.ready === '1'")
 

@@ -11,6 +11,7 @@ from app.core.users import Role
 from app.guides.services import sync_guides
 from app.interviews import services as interviews
 from app.interviews.models import Mode
+from tests.browser.menu import follow
 from tests.browser.test_interview_flow import login
 from tests.consent.pdfs import MINIMAL
 
@@ -83,7 +84,7 @@ def test_consent_withdrawal_and_its_effects(
 
     login(page, live_server, "kerstin")
     nav = page.get_by_role("navigation", name=da("Main menu"))
-    nav.get_by_role("link", name=da("Consent"), exact=True).click()
+    follow(nav, da("Consent"))
     page.get_by_role("link", name=code).first.click()
     withdraw = page.locator("form[action$='/withdraw']")
     withdraw.get_by_label(da("Research use")).check()

@@ -7,6 +7,7 @@ from pathlib import Path
 from flask_babel import force_locale, gettext
 
 from app.core.users import Role
+from tests.browser.menu import follow
 from tests.conftest import PASSWORD
 
 REGISTER = (
@@ -39,7 +40,7 @@ def test_coordinator_imports_offers_and_reports(live_app, live_server, page, mak
     assert page.locator("html").get_attribute("lang") == "sv"
 
     nav = page.get_by_role("navigation", name=sv("Main menu"))
-    nav.get_by_role("link", name=sv("Register"), exact=True).click()
+    follow(nav, sv("Register"))
     page.get_by_role("link", name=sv("Import a register file")).click()
     upload = {"name": "register.csv", "mimeType": "text/csv", "buffer": REGISTER}
     page.locator("input[type=file]").set_input_files(upload)
@@ -54,7 +55,7 @@ def test_coordinator_imports_offers_and_reports(live_app, live_server, page, mak
     assert page.get_by_role("cell", name="Elias Nyström").is_visible()
     page.screenshot(path=str(shots / "register-sv.png"), full_page=True)
 
-    nav.get_by_role("link", name=sv("Follow-up"), exact=True).click()
+    follow(nav, sv("Deadlines and offers"))
     due = page.locator("section", has=page.get_by_role("heading", name=sv("Due to be offered now")))
     due.get_by_role("link").first.click()
     page.get_by_label(sv("Offered on")).fill("2026-07-02")
@@ -72,7 +73,7 @@ def test_coordinator_imports_offers_and_reports(live_app, live_server, page, mak
     assert page.get_by_text(sv("The interviewer was assigned.")).is_visible()
     page.screenshot(path=str(shots / "follow-up-sv.png"), full_page=True)
 
-    nav.get_by_role("link", name=sv("Attrition"), exact=True).click()
+    follow(nav, sv("Attrition"))
     chart = page.locator("figure img")
     chart.wait_for()
     assert page.evaluate("img => img.complete && img.naturalWidth > 0", chart.element_handle())

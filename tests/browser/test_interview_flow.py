@@ -7,6 +7,7 @@ from flask_babel import force_locale, gettext
 from app.consent.texts import seed_forms
 from app.core.users import Role
 from app.guides.services import sync_guides
+from tests.browser.menu import follow
 from tests.conftest import PASSWORD
 
 
@@ -44,7 +45,7 @@ def test_interview_memos_and_ethics_flag(
 
     login(page, live_server, "mette")
     nav = page.get_by_role("navigation", name=da("Main menu"))
-    nav.get_by_role("link", name=da("My participants")).click()
+    follow(nav, da("My participants"))
     page.get_by_role("link", name=participant.code).click()
     assert page.url.endswith(f"/participants/{participant_id}")
     page.get_by_role("link", name=da("Book the interview")).click()

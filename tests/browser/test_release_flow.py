@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from app.consent.texts import seed_forms
 from app.core.users import Role
 from app.guides.services import sync_guides
+from tests.browser.menu import follow
 from tests.browser.test_interview_flow import login, t
 
 SRT = """1
@@ -87,8 +88,7 @@ def test_review_merge_preview_release_and_read_as_researcher(
     page.get_by_role("button", name=sv("Log out")).click()
 
     login(page, live_server, "rut")
-    page.get_by_role("navigation", name="Main menu").get_by_role(
-        "link", name="Released transcripts").click()  # fmt: skip
+    follow(page.get_by_role("navigation", name="Main menu"), "Released transcripts")
     page.get_by_role("row", name=code).get_by_role("link").click()
     text = page.locator("ol.released").inner_text()
     assert "[Fostermamma]" in text and "[Ort 1]" in text

@@ -4,6 +4,7 @@ Danish, prepares, writes a note and an action, and finds it on the action board.
 # ruff: noqa: F811 (the fixtures imported from other test modules are used as arguments)
 from playwright.sync_api import expect
 
+from tests.browser.menu import follow
 from tests.browser.test_interview_flow import login, t
 from tests.browser.test_transcript_flow import until
 from tests.releases.test_releases import world  # noqa: F401 (a fixture)
@@ -44,8 +45,7 @@ def test_prepare_build_hold_and_follow_up(live_app, live_server, page, corpus):
     page.get_by_role("button", name="Log out").click()
 
     login(page, live_server, member_name)
-    page.get_by_role("navigation", name=da("Main menu")).get_by_role(
-        "link", name=da("Review sessions")).click()  # fmt: skip
+    follow(page.get_by_role("navigation", name=da("Main menu")), da("Review sessions"))
     page.get_by_role("link", name="Annual review 2026").click()
     expect(page.get_by_role("heading", name=da("Your preparation"))).to_be_visible()
     page.locator("#note-1").fill("They felt proud to be asked.")
@@ -56,7 +56,6 @@ def test_prepare_build_hold_and_follow_up(live_app, live_server, page, corpus):
     page.get_by_label(da("Due date")).fill("2027-03-01")
     page.get_by_role("button", name=da("Add the action")).click()
     expect(page.get_by_text(da("The action was added."))).to_be_visible()
-    page.get_by_role("navigation", name=da("Main menu")).get_by_role(
-        "link", name=da("Actions")).click()  # fmt: skip
+    follow(page.get_by_role("navigation", name=da("Main menu")), da("Actions"))
     expect(page.get_by_text("Offer a second conversation")).to_be_visible()
     assert page.console_errors == []

@@ -108,10 +108,42 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 
-  // Ask before an action that cannot be undone.
+  // Ask before an action that cannot be undone: in the page's own modal dialog (focus stays
+  // in it while open and goes back to the button that opened it), or the browser's confirm
+  // where <dialog> is missing.
+  const dialog = document.querySelector("dialog[data-confirm-dialog]");
+  const ask = (question, opener) => new Promise((resolve) => {
+    dialog.querySelector("[data-confirm-text]").textContent = question;
+    dialog.returnValue = "";
+    dialog.addEventListener("close", () => {
+      if (opener && opener.isConnected) opener.focus();
+      resolve(dialog.returnValue === "yes");
+    }, { once: true });
+    dialog.showModal();
+    dialog.querySelector("button[value=no]").focus();
+  });
+  if (dialog) {
+    // Tab and Shift+Tab go round the dialog's buttons, never out of it.
+    dialog.addEventListener("keydown", (event) => {
+      if (event.key !== "Tab") return;
+      const stops = Array.from(dialog.querySelectorAll("button, [href], input, select, textarea"));
+      const at = stops.indexOf(document.activeElement);
+      const next = (at + (event.shiftKey ? -1 : 1) + stops.length) % stops.length;
+      event.preventDefault();
+      stops[next].focus();
+    });
+  }
   for (const form of document.querySelectorAll("form[data-confirm]")) {
     form.addEventListener("submit", (event) => {
-      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+      if (form.dataset.confirmed === "yes") { delete form.dataset.confirmed; return; }
+      event.preventDefault();
+      const submitter = event.submitter || null;
+      const go = () => { form.dataset.confirmed = "yes"; form.requestSubmit(submitter); };
+      if (!dialog || typeof dialog.showModal !== "function") {
+        if (window.confirm(form.dataset.confirm)) go();
+        return;
+      }
+      ask(form.dataset.confirm, submitter || document.activeElement).then((yes) => { if (yes) go(); });
     });
   }
 

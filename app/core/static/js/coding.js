@@ -287,10 +287,30 @@ document.addEventListener("DOMContentLoaded", () => {
   if (search) {
     search.addEventListener("input", drawList);
     search.addEventListener("keydown", (event) => {
+      if (event.key === "ArrowDown") {
+        // into the list of codes; the text's selection stays as it was
+        const first = list.querySelector("button[data-code]");
+        if (first) { event.preventDefault(); first.focus(); }
+        return;
+      }
       if (event.key !== "Enter") return;
       event.preventDefault();
       const first = list.querySelector("button[data-code]");
       if (first) applyChosen(Number(first.dataset.code));
+    });
+  }
+  // The code list is one stop for the arrow keys too: Up and Down move between codes, Enter
+  // or Space applies the one with focus, Up from the first goes back to the search box.
+  if (list) {
+    list.addEventListener("keydown", (event) => {
+      if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+      const buttons = Array.from(list.querySelectorAll("button[data-code]"));
+      const at = buttons.indexOf(document.activeElement);
+      if (at === -1) return;
+      event.preventDefault();
+      const next = at + (event.key === "ArrowDown" ? 1 : -1);
+      if (next < 0) { if (search) search.focus(); return; }
+      buttons[Math.min(next, buttons.length - 1)].focus();
     });
   }
 

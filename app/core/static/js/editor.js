@@ -165,7 +165,10 @@ document.addEventListener("DOMContentLoaded", () => {
     row.dataset.start = start === null ? "" : String(Math.round(start * 1000) / 1000);
     row.dataset.end = end === null ? "" : String(Math.round(end * 1000) / 1000);
     const button = row.querySelector("[data-play]");
-    if (button && start !== null) button.textContent = clock(start);
+    // only the time changes; the hidden words before it name the button for a screen reader
+    if (button && start !== null) {
+      (button.querySelector("[data-clock]") || button).textContent = clock(start);
+    }
   };
 
   const split = (row) => {
