@@ -74,7 +74,9 @@ def load_demo(force: bool = False) -> dict[str, tuple[list[str], str]]:
     sync_guides()  # the demo's interviews pin a guide version
     seed_forms()  # and their consents a consent form version
     coordinator = User.by_username("kerstin")
-    interviewers = [User.by_username(name) for name in ("anna", "jonas", "malin", "mette", "rasmus")]
+    interviewers = [
+        User.by_username(name) for name in ("anna", "jonas", "malin", "mette", "rasmus")
+    ]
     told = stories.resolve(stories.all_stories(), today())
     placements, booked = load_register_demo(coordinator, interviewers, today(), told)
     seed_codebook(coordinator, "sv")  # the research partner codes the released memos

@@ -81,9 +81,10 @@ def _document(interview: Interview, story) -> Release | None:
         if story.stage != "released":
             return None
         transcripts.verify(interviewer, transcript)
+    # the demo accepts every placeholder the detector proposes, as a person would confirm
     _, found = releases.propose(interviewer, interview)
-    return releases.release(interviewer, interview, additions=[], renames={},
-                            accepted=[(p.start, p.end, p.label, p.text) for p in found])  # fmt: skip
+    accepted = [(p.start, p.end, p.label, p.text) for p in found]
+    return releases.release(interviewer, interview, additions=[], renames={}, accepted=accepted)
 
 
 def passages(release: Release, story, codes: dict[str, int]) -> list[tuple[int, int, int]]:
@@ -99,12 +100,16 @@ def passages(release: Release, story, codes: dict[str, int]) -> list[tuple[int, 
     return found
 
 
-def document(coordinator: User, booked: list, researchers: list[User], today) -> list[Release]:
-    """Hold and document every booked story; code the released ones. Returns the releases
-    coded blind, for the agreement round."""
+def document(coordinator: User, booked: list, researchers: list[User], today) -> None:
+    """Hold and document every booked story in the order they were held, and code the
+    released ones; the blind round is coded and settled at the end of its year, so that
+    each year's codings are newer than the year before (the pack quotes the newest)."""
     codes = code_ids()
     blind = []
-    for interview, story in booked:
+    for interview, story in sorted(booked, key=lambda pair: pair[1].held_on):
+        if blind and story.years_ago < blind[0][1].years_ago:
+            _blind_round(coordinator, researchers, blind, codes, today)
+            blind = []
         _consent(interview, story)
         interviews.conduct(story.interviewer, interview, story.held_on)
         release = _document(interview, story)
@@ -131,7 +136,6 @@ def document(coordinator: User, booked: list, researchers: list[User], today) ->
                              note="Ringde och ville inte längre att forskarna läser.")  # fmt: skip
     if blind:
         _blind_round(coordinator, researchers, blind, codes, today)
-    return [release for release, _ in blind]
 
 
 def _blind_round(coordinator, researchers, blind, codes, today) -> None:
@@ -159,5 +163,6 @@ def _blind_round(coordinator, researchers, blind, codes, today) -> None:
             coding.apply(second, release, other, start, end, coding_round=found)
     coding.close_round(coordinator, found)
     result = coding.round_agreement(coordinator, found)
-    coding.settle(coordinator, found, {(unit, code_id): bool(said.get(first.id))
-                                       for unit, code_id, said in result.disagreements})  # fmt: skip
+    decisions = {(unit, code_id): bool(said.get(first.id))
+                 for unit, code_id, said in result.disagreements}  # fmt: skip
+    coding.settle(coordinator, found, decisions)

@@ -8,7 +8,7 @@ research partner coded, each as (code, quote) where the quote is a passage of th
 own text. Nothing in them is about a real person.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -32,7 +32,7 @@ class Story:
     #: "memos" or "transcript"
     kind: str
     #: "released" (and coded), "documented" (memos being written) or "imported" (a transcript
-    #: to be checked against nothing: typed up elsewhere)
+    #: typed up elsewhere, imported and waiting to be checked and verified)
     stage: str
     #: "all", "no_quotation" or "research_withdrawn" (research use taken back later)
     consent: str
@@ -48,7 +48,6 @@ class Story:
     today: date | None = None
     interviewer: User | None = None
     held_on: date | None = None
-    extra: dict = field(default_factory=dict)
 
     @property
     def place(self) -> str:
@@ -79,9 +78,11 @@ def read(language: str) -> list[Story]:
                 transcript=entry.pop("transcript", "").strip(),
                 codes=[tuple(c) for c in entry.pop("codes", [])],
                 blind=entry.pop("blind", False), own_worker=entry.pop("own_worker", True),
-                flag=entry.pop("flag", ""), extra=entry,
+                flag=entry.pop("flag", ""),
             )
         )  # fmt: skip
+        if entry:  # a misspelt field would otherwise be left out without a word
+            raise ValueError(f"{stories[-1].key}: unknown fields {sorted(entry)}")
     return stories
 
 
@@ -107,4 +108,3 @@ def resolve(stories: list[Story], today: date) -> list[Story]:
         story.interviewer = User.by_username(story.interviewer_name)
         story.held_on = held_on(story, today)
     return stories
-

@@ -54,8 +54,10 @@ def _adult(rng: random.Random) -> str:
 #: Those interviewed are not here: each has a story of its own.
 PLAN = [
     # windows closed: every way a follow-up can end without an interview
-    (2, 50, 16, Attrition.DECLINED),
-    (2, 48, 14, Attrition.UNREACHABLE),
+    (1, 74, 16, Attrition.DECLINED),
+    (1, 50, 16, Attrition.DECLINED),
+    (1, 62, 14, Attrition.UNREACHABLE),
+    (1, 48, 14, Attrition.UNREACHABLE),
     (1, 47, 16, Attrition.UNABLE),
     (1, 46, 17, Attrition.TOO_FAR),
     (1, 45, 15, Attrition.PRACTICAL),
@@ -79,6 +81,7 @@ PLAN = [
     (3, 30, 13, "custody"),
     (2, 30, 7, "too_young"),
 ]
+
 
 def load_register_demo(coordinator: User, interviewers: list[User], today: date,
                        stories: list) -> tuple[int, list[tuple[Interview, object]]]:  # fmt: skip

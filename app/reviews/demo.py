@@ -22,60 +22,109 @@ from app.themes import services as themes
 IMPRESSIONS, THEMES, PRACTICE, ACTIONS, FOLLOW_UP = 1, 2, 3, 4, 5
 
 #: years_ago -> what the session said and decided. An action is (key, what, owner, days
-#: after the meeting it is due, theme); a follow-up is (key, status, what became of it),
-#: written in the session of that year about an earlier year's action.
+#: after the meeting it is due or None for "three weeks ago", theme); a follow-up is (key,
+#: status, what became of it), written in the session of that year about an earlier one's.
 SESSIONS = {
     4: {
         "notes": [
-            (IMPRESSIONS, "anna", "Nästan alla nämnde hur ofta de bytt socialsekreterare. "
-             "Det var svårt att höra."),
-            (THEMES, "per", "Flera var stolta över att bli tillfrågade, och några sa att "
-             "intervjun kändes som ett avslut."),
+            (
+                IMPRESSIONS,
+                "anna",
+                "Nästan alla nämnde hur ofta de bytt socialsekreterare. Det var svårt att höra.",
+            ),
+            (
+                THEMES,
+                "per",
+                "Flera var stolta över att bli tillfrågade, och några sa att "
+                "intervjun kändes som ett avslut.",
+            ),
         ],
         "learning": "Kontinuitet: byt inte handläggare under placeringens sista år om det "
         "går att undvika.",
         "actions": [
-            ("continuity", "Rutin: ett byte av handläggare under placeringens sista år "
-             "stäms alltid av med metodhandledaren först.", "kerstin", 120,
-             "Socialsekreteraren"),
-            ("talk", "Erbjud ett uppföljande samtal till den som vill prata vidare efter "
-             "intervjun.", "anna", 90, "Själva intervjun"),
+            (
+                "continuity",
+                "Rutin: ett byte av handläggare under placeringens sista år "
+                "stäms alltid av med metodhandledaren först.",
+                "kerstin",
+                120,
+                "Socialsekreteraren",
+            ),
+            (
+                "talk",
+                "Erbjud ett uppföljande samtal till den som vill prata vidare efter intervjun.",
+                "anna",
+                90,
+                "Själva intervjun",
+            ),
         ],
         "follow_ups": [],
     },
     3: {
         "notes": [
-            (IMPRESSIONS, "malin", "Syskonen kom upp i nästan varje intervju, oftast som "
-             "något som gick förlorat."),
-            (PRACTICE, "kerstin", "Vi planerar umgänge med föräldrar men sällan med syskon. "
-             "Det händer av sig självt, eller inte alls."),
+            (
+                IMPRESSIONS,
+                "malin",
+                "Syskonen kom upp i nästan varje intervju, oftast som något som gick förlorat.",
+            ),
+            (
+                PRACTICE,
+                "kerstin",
+                "Vi planerar umgänge med föräldrar men sällan med syskon. "
+                "Det händer av sig självt, eller inte alls.",
+            ),
         ],
         "learning": "Syskonkontakt behöver planeras lika noga som kontakt med föräldrarna.",
         "actions": [
-            ("siblings", "Syskonumgänge ska finnas med i varje genomförandeplan.", "malin",
-             150, "Nätverk"),
-            ("parents", "Ta fram en rutin för kontakt med föräldrarna efter placeringen.",
-             "kerstin", 200, "Ursprung och biologiska föräldrar"),
+            (
+                "siblings",
+                "Syskonumgänge ska finnas med i varje genomförandeplan.",
+                "malin",
+                150,
+                "Nätverk",
+            ),
+            (
+                "parents",
+                "Ta fram en rutin för kontakt med föräldrarna efter placeringen.",
+                "kerstin",
+                200,
+                "Ursprung och biologiska föräldrar",
+            ),
         ],
         "follow_ups": [
-            ("continuity", ActionStatus.DONE, "Rutinen antogs i mars. Två byten sköts upp "
-             "till efter att placeringen tog slut."),
+            (
+                "continuity",
+                ActionStatus.DONE,
+                "Rutinen antogs i mars. Två byten sköts upp till efter att placeringen tog slut.",
+            ),
             ("talk", ActionStatus.DONE, "Tre unga tackade ja till ett samtal till."),
         ],
     },
     2: {
         "notes": [
-            (IMPRESSIONS, "per", "Många oroade sig för tiden efter 18: pengar, boende och "
-             "att ingen längre ringer."),
+            (
+                IMPRESSIONS,
+                "per",
+                "Många oroade sig för tiden efter 18: pengar, boende och att ingen längre ringer.",
+            ),
             (THEMES, "anna", "Färre än förra året nämner många handläggarbyten."),
         ],
-        "learning": "Flytten hemifrån behöver planeras från 16 års ålder, inte månaden "
-        "innan.",
+        "learning": "Flytten hemifrån behöver planeras från 16 års ålder, inte månaden innan.",
         "actions": [
-            ("moving", "Checklista för eget boende som gås igenom från 16 års ålder.",
-             "anna", 120, "Att flytta hemifrån"),
-            ("school", "Fråga efter en kontaktperson på skolan vid varje ny placering.",
-             "malin", 180, "Nätverk"),
+            (
+                "moving",
+                "Checklista för eget boende som gås igenom från 16 års ålder.",
+                "anna",
+                120,
+                "Att flytta hemifrån",
+            ),
+            (
+                "school",
+                "Fråga efter en kontaktperson på skolan vid varje ny placering.",
+                "malin",
+                180,
+                "Nätverk",
+            ),
         ],
         "follow_ups": [
             ("siblings", ActionStatus.IN_PROGRESS, "Finns i ungefär hälften av planerna."),
@@ -84,22 +133,42 @@ SESSIONS = {
     },
     1: {
         "notes": [
-            (IMPRESSIONS, "malin", "Flera nämnde checklistan för eget boende utan att vi "
-             "frågade om den."),
-            (THEMES, "kerstin", "Kontinuitet tas upp mer sällan nu än för tre år sedan; "
-             "att bli lyssnad på tas upp lika ofta som förut."),
+            (
+                IMPRESSIONS,
+                "malin",
+                "Flera nämnde checklistan för eget boende utan att vi frågade om den.",
+            ),
+            (
+                THEMES,
+                "kerstin",
+                "Kontinuitet tas upp mer sällan nu än för tre år sedan; "
+                "att bli lyssnad på tas upp lika ofta som förut.",
+            ),
         ],
         "learning": "Rutinen om handläggarbyten verkar ha gjort skillnad. Vi behåller den.",
         "actions": [
-            ("letter", "Skriv brevet tillbaka till de unga om vad vi lärt oss i år.",
-             "kerstin", 400, "Själva intervjun"),
-            ("newcomers", "Introduktion för nya kollegor med tre citat ur årets pack.",
-             "anna", 300, "Socialsekreteraren"),
+            (
+                "letter",
+                "Skriv brevet tillbaka till de unga om vad vi lärt oss i år.",
+                "kerstin",
+                400,
+                "Själva intervjun",
+            ),
+            (
+                "newcomers",
+                "Introduktion för nya kollegor med tre citat ur årets pack.",
+                "anna",
+                None,
+                "Socialsekreteraren",
+            ),
         ],
         "follow_ups": [
             ("siblings", ActionStatus.DONE, "Syskonumgänge finns nu i alla nya planer."),
-            ("moving", ActionStatus.DONE, "Används sedan i våras; flera i årets intervjuer "
-             "nämner den."),
+            (
+                "moving",
+                ActionStatus.DONE,
+                "Används sedan i våras; flera i årets intervjuer nämner den.",
+            ),
             ("school", ActionStatus.IN_PROGRESS, "Påbörjat med två skolor."),
         ],
     },
@@ -129,8 +198,9 @@ def load_review_demo(coordinator: User, members: list[User], today: date) -> int
     decided = {}
     for years_ago in sorted(SESSIONS, reverse=True):
         plan, year = SESSIONS[years_ago], today.year - years_ago
+        held = date(year, 11, 18)
         session = reviews.create_session(
-            coordinator, title=f"Återblick {year}", year=year, held_on=date(year, 11, 18),
+            coordinator, title=f"Återblick {year}", year=year, held_on=held,
             scope_from=None, scope_to=date(year, 11, 1), members=everyone,
         )  # fmt: skip
         for item, author, body in plan["notes"]:
@@ -141,9 +211,11 @@ def load_review_demo(coordinator: User, members: list[User], today: date) -> int
             actions.update_action(coordinator, decided[key], status=status.value,
                                   follow_up=said, in_session=session)  # fmt: skip
         for key, what, owner, days, theme in plan["actions"]:
+            # one of last year's actions is overdue whatever the day the demo is loaded
+            due = today - timedelta(days=21) if days is None else held + timedelta(days=days)
             decided[key] = actions.add_action(
                 coordinator, session, what=what, owner=User.by_username(owner),
-                due_on=session.held_on + timedelta(days=days), theme_id=theme_ids.get(theme),
+                due_on=max(due, held), theme_id=theme_ids.get(theme),
             )  # fmt: skip
         reviews.set_status(coordinator, session, SessionStatus.HELD)
         reviews.set_status(coordinator, session, SessionStatus.APPROVED)
