@@ -11,7 +11,7 @@ from app.participants.services import rules
 def test_demo_register_covers_every_outcome(app):
     load_demo()
     items = reports.all_follow_ups(today(), rules())
-    assert 55 <= len(items) <= 70
+    assert 75 <= len(items) <= 90
     reasons = {item.eligibility.reason for item in items if not item.eligibility.eligible}
     assert reasons == set(Ineligible)
     assert {item.stage for item in items} == set(reports.Stage)

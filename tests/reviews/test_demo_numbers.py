@@ -1,17 +1,24 @@
-"""The demo data's 2026 pack and themes page: every number shown is true.
+"""The demo data's 2026 pack and themes page: every number shown is true, and every quote
+is a passage coded with its theme.
 
 A count says "< 3" only when it is under 3; a count hidden to protect another says "–";
 every number shown is the count itself."""
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
+from app.coding.models import Coding
+from app.coding.services import clean
+from app.consent import gate
 from app.core.calendar import today
 from app.core.users import User
 from app.demo import load_demo
+from app.demo.stories import all_stories
 from app.offers.reports import attrition
 from app.participants.services import rules
+from app.releases.models import Release
 from app.reviews import services as reviews
 from app.reviews.models import ReviewSession
+from app.reviews.pack import _quote_text
 from app.themes import aggregates
 from app.themes import services as themes
 from app.themes.aggregates import Scope
@@ -59,3 +66,46 @@ def test_the_demo_pack_and_themes_show_only_true_numbers(app):
         totals = aggregates.by_attribute(team, "theme", attribute)["coded"]
         for c, name in zip(rows[0], names, strict=True):
             assert true_to(str(c), totals.get(name, 0)), (attribute, name)
+    # The researcher's page counts only interviews with research-use consent, truly too.
+    lena = User.by_username("lena")
+    research = Scope()
+    counts = {(k, y): n for k, y, n, _p in aggregates.theme_year(research)}
+    view = themes.overview(lena, research)
+    for row in view.rows:
+        for cell, year in zip(row.cells, view.years, strict=True):
+            assert true_to(str(cell), counts.get((row.key, year), 0)), (row.label, year)
+    for cell, year in zip(view.coded, view.years, strict=True):
+        assert true_to(str(cell), aggregates.coded_per_year(research).get(year, 0))
+
+
+def test_the_demo_pack_quotes_only_passages_coded_with_their_theme(app):
+    from app.core.db import db
+
+    load_demo()
+    db.session.commit()
+    coordinator = User.by_username("kerstin")
+    session = db.session.scalar(select(ReviewSession).where(ReviewSession.year == today().year))
+    data = reviews.build_pack_now(coordinator, session).data
+    codes = aggregates.theme_codes()
+    unquotable = [s.text for s in all_stories() if s.consent == "no_quotation"]
+    counted = db.session.scalars(
+        select(Coding).where(or_(Coding.round_id.is_(None), Coding.consensus))
+    ).all()
+    releases = {r.id: r for r in db.session.scalars(select(Release))}
+    quoted = []
+    for theme in data["themes"]:
+        assert theme["quotes"], theme["name"]
+        for quote in theme["quotes"]:
+            sources = [
+                c for c in counted if c.code_id in codes[theme["id"]]
+                and clean(_quote_text(releases[c.release_id].text[c.start_offset:c.end_offset]))
+                == quote["text"]
+            ]  # fmt: skip
+            assert sources, (theme["name"], quote["text"])
+            assert all(gate.allows(releases[c.release_id].interview, "review.quote")
+                       for c in sources)  # fmt: skip
+            assert not any(quote["text"] in text for text in unquotable)
+            quoted.append(quote["text"])
+    # The stories are all different, so the pack never repeats one quote under several
+    # themes unless that passage was coded with both.
+    assert len(set(quoted)) >= len(quoted) - 2

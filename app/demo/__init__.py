@@ -1,4 +1,5 @@
-"""A fictional demo data set. Every person in it is invented.
+"""A fictional demo data set: a small team in an invented municipality, with five years of
+follow-up interviews. Every person in it is invented, and so is every word they say.
 
 Later areas extend ``load_demo`` with their own fictional records.
 """
@@ -12,6 +13,8 @@ from app.core import audit
 from app.core.calendar import today
 from app.core.db import db
 from app.core.users import Role, User
+from app.demo import stories
+from app.demo.interviews import document
 from app.guides.services import sync_guides
 from app.participants.demo import load_register_demo
 from app.reviews.demo import load_review_demo
@@ -33,8 +36,16 @@ DEMO_USERS = {
         "lantern-ferry-autumn-8",
     ),
     "jonas": ("Jonas Ek", [Role.INTERVIEWER], "sv", "pebble-orchard-violin-3"),
+    "malin": (
+        "Malin Sjövall",
+        [Role.INTERVIEWER, Role.REVIEW_MEMBER],
+        "sv",
+        "thistle-lagoon-pepper-44",
+    ),
     "mette": ("Mette Kjærgaard", [Role.INTERVIEWER], "da", "birch-compass-tundra-61"),
+    "rasmus": ("Rasmus Brandt", [Role.INTERVIEWER], "da", "walnut-beacon-drizzle-26"),
     "lena": ("Lena Forsberg", [Role.RESEARCHER], "en", "granite-sparrow-meadow-5"),
+    "ditte": ("Ditte Lauridsen", [Role.RESEARCHER], "da", "saffron-glacier-tunnel-90"),
     "per": ("Per Holm", [Role.REVIEW_MEMBER], "sv", "velvet-canyon-ribbon-29"),
 }
 
@@ -63,10 +74,15 @@ def load_demo(force: bool = False) -> dict[str, tuple[list[str], str]]:
     sync_guides()  # the demo's interviews pin a guide version
     seed_forms()  # and their consents a consent form version
     coordinator = User.by_username("kerstin")
-    interviewers = [User.by_username(name) for name in ("anna", "jonas", "mette")]
-    placements = load_register_demo(coordinator, interviewers, today())
+    interviewers = [
+        User.by_username(name) for name in ("anna", "jonas", "malin", "mette", "rasmus")
+    ]
+    told = stories.resolve(stories.all_stories(), today())
+    placements, booked = load_register_demo(coordinator, interviewers, today(), told)
     seed_codebook(coordinator, "sv")  # the research partner codes the released memos
-    members = [User.by_username(name) for name in ("anna", "per")]
-    load_review_demo(coordinator, members, User.by_username("lena"), today())
+    researchers = [User.by_username(name) for name in ("lena", "ditte")]
+    document(coordinator, booked, researchers, today())
+    members = [User.by_username(name) for name in ("anna", "malin", "per")]
+    load_review_demo(coordinator, members, today())
     audit.record(None, "demo.load", users=len(passwords), placements=placements)
     return passwords
