@@ -61,6 +61,9 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
     csrf.init_app(app)
+    compiled = i18n.prepare_catalogs(Path(app.root_path) / "translations", Path(app.instance_path))
+    if compiled is not None:
+        app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compiled)
     babel.init_app(app, locale_selector=i18n.select_locale)
     limiter.init_app(app)
     _init_login(app)

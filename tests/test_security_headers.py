@@ -29,12 +29,10 @@ def test_every_page_sends_the_security_headers(app, client, auth, role):
 
 
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.COORDINATOR, Role.INTERVIEWER])
-def test_every_get_route_sends_the_security_headers(
-    app, make_user, make_participant, make_offer, role
-):
+def test_every_get_route_sends_the_security_headers(app, make_user, role):
     """Walks the URL map with the sample values of the route × role test."""
     user = make_user(roles=[role])
-    values = sample_values(make_user, make_participant, make_offer, user)
+    values = sample_values(user)
     client = app.test_client()
     login = client.post("/login", data={"username": user.username, "password": PASSWORD})
     assert login.status_code == 302

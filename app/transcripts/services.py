@@ -26,7 +26,7 @@ from app.core import audit, jobs, storage
 from app.core.calendar import local_date, today
 from app.core.db import db, utcnow
 from app.core.permissions import authorize
-from app.interviews.models import Interview, Status
+from app.interviews.models import Interview, InvalidStep, Status
 from app.transcripts import audio, engines, installer
 from app.transcripts.models import (
     SPEAKER_LABELS,
@@ -628,8 +628,11 @@ def verify(actor, transcript: Transcript) -> None:
     if unnamed_speakers(transcript):
         raise TranscriptError(_l("Say who each speaker is before you verify the transcript."))
     interview = transcript.interview
+    try:
+        interview.advance(Status.VERIFIED)
+    except InvalidStep as error:  # the interview is not at a step that is verified next
+        raise TranscriptError(error.message) from None
     transcript.verified_at, transcript.verified_by_id = utcnow(), actor.id
-    interview.advance(Status.VERIFIED)
     recording = live_recording(interview)
     if recording is not None:
         days = current_app.config["AUDIO_RETENTION_DAYS"]

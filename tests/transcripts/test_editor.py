@@ -133,6 +133,23 @@ def test_verifying_freezes_the_transcript_and_schedules_the_audio(conducted, spe
         services.import_transcript(interviewer, interview, SRT, "again.srt")
 
 
+def test_verifying_at_a_step_that_verification_cannot_follow_is_refused(conducted, client, auth):
+    # Found by the route × role test once each case had fresh data: a transcript beside a
+    # booked interview made verifying answer 500 instead of saying why.
+    interviewer, interview = conducted
+    transcript = imported(interviewer, interview)
+    interview.status = Status.BOOKED.value
+    db.session.commit()
+    with pytest.raises(TranscriptError, match="cannot go from Booked to Verified"):
+        services.verify(interviewer, transcript)
+    db.session.rollback()
+    auth.login(user=interviewer)
+    response = client.post(f"/transcripts/{transcript.id}/verify", follow_redirects=True)
+    assert response.status_code == 200
+    assert "cannot go from Booked to Verified" in response.get_data(as_text=True)
+    assert not db.session.get(Transcript, transcript.id).verified
+
+
 def test_retention_destroys_audio_on_its_day_and_audits_it(conducted, speech, runner):
     interviewer, interview = conducted
     recording = upload(interviewer, interview, speech)
