@@ -137,6 +137,11 @@ def _template_globals(app: Flask) -> None:
         scope_label=scope_label,
         speaker_label=speaker_label,
     )
+    # Days and moments are written one way per language (app.core.i18n); Flask-Babel's
+    # CLDR-styled filters are removed so that a template cannot bring the mixed styles back.
+    for name in ("datetimeformat", "dateformat", "timeformat"):
+        app.jinja_env.filters.pop(name, None)
+    app.jinja_env.filters.update(format_day=i18n.format_day, format_moment=i18n.format_moment)
 
     @app.context_processor
     def _language():
