@@ -258,3 +258,13 @@ def test_my_participants_lists_only_open_or_held_assignments(
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert mine.code in text and closed.code not in text and other.code not in text
+
+
+def test_the_address_keeps_its_lines_and_stays_escaped(client, auth, app):
+    coordinator = auth.login(Role.COORDINATOR)
+    participant = register(coordinator, address="Storgatan 1\nc/o Berg <b>\n652 24 Karlstad")
+    db.session.commit()
+    page = client.get(f"/participants/{participant.id}").get_data(as_text=True)
+    assert '<dd class="lines">Storgatan 1\nc/o Berg &lt;b&gt;\n652 24 Karlstad</dd>' in page
+    css = client.get("/static/css/app.css").get_data(as_text=True)
+    assert ".lines { white-space: pre-line; }" in css
