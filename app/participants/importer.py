@@ -17,6 +17,7 @@ from pathlib import PurePosixPath
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 from app.participants.eligibility import Setting
 from app.participants.identity import (
@@ -73,9 +74,15 @@ def read_table(data: bytes, filename: str) -> Table:
     if not table.headers or not any(h.strip() for h in table.headers):
         raise ImportProblem(_l("The file is empty: the first row must name the columns."))
     if len(table.headers) > MAX_COLUMNS:
-        raise ImportProblem(_l("The file has more than %(n)s columns.", n=MAX_COLUMNS))
+        raise ImportProblem(
+            lazy_ngettext("The file has more than %(num)d column.",
+                          "The file has more than %(num)d columns.", MAX_COLUMNS)
+        )  # fmt: skip
     if len(table.rows) > MAX_ROWS:
-        raise ImportProblem(_l("The file has more than %(n)s rows.", n=MAX_ROWS))
+        raise ImportProblem(
+            lazy_ngettext("The file has more than %(num)d row.",
+                          "The file has more than %(num)d rows.", MAX_ROWS)
+        )  # fmt: skip
     if not table.rows:
         raise ImportProblem(_l("The file has column names but no rows."))
     return table
