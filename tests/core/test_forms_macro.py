@@ -50,3 +50,15 @@ def test_the_new_user_form_shows_every_problem_at_once(client, auth, make_user):
     assert set(links) == {"username", "display_name", "email", "roles", "password", "confirm"}
     for target in links:  # each link lands on its field
         assert f'id="{target}"' in html
+
+
+def test_the_summary_reaches_into_lists_of_sub_forms(app):
+    from app.reviews.forms import AgendaForm
+
+    with app.test_request_context(method="POST", data={"items-0-title": "x" * 500}):
+        form = AgendaForm()
+        assert not form.validate()
+        html = app.jinja_env.from_string(
+            '{% from "_forms.html" import form_errors %}{{ form_errors(form) }}'
+        ).render(form=form)
+    assert 'href="#items-0-title"' in html and "[" not in html.split("<ul>", 1)[1]
