@@ -126,6 +126,7 @@ def _template_globals(app: Flask) -> None:
     from app.auth.forms import LanguageForm
     from app.consent.scopes import scope_label
     from app.core.db import utcnow
+    from app.core.fields import invalid_fields
     from app.core.nav import menu, navigation
     from app.transcripts.models import speaker_label
 
@@ -140,7 +141,13 @@ def _template_globals(app: Flask) -> None:
         kind_label=jobs.kind_label,
         scope_label=scope_label,
         speaker_label=speaker_label,
+        invalid_fields=invalid_fields,
     )
+    # Days and moments are written one way per language (app.core.i18n); Flask-Babel's
+    # CLDR-styled filters are removed so that a template cannot bring the mixed styles back.
+    for name in ("datetimeformat", "dateformat", "timeformat"):
+        app.jinja_env.filters.pop(name, None)
+    app.jinja_env.filters.update(format_day=i18n.format_day, format_moment=i18n.format_moment)
 
     @app.context_processor
     def _language():

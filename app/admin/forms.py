@@ -20,6 +20,7 @@ from wtforms.validators import (
 
 from app.core.fields import MultiCheckboxField
 from app.core.i18n import LANGUAGE_NAMES
+from app.core.passwords import policy_problems
 from app.core.users import ROLE_LABELS, User
 
 
@@ -74,6 +75,14 @@ class UserCreateForm(UserEditForm):
     def validate_username(self, field):
         if User.by_username(field.data) is not None:
             raise ValidationError(_l("That user name is already taken."))
+
+    def validate_password(self, field):
+        # The policy is checked here, beside the other fields, so that the administrator sees
+        # every problem in one go; the service checks it again (the command line has no form).
+        inputs = [self.username.data or "", self.display_name.data or "", self.email.data or ""]
+        problems = policy_problems(field.data or "", inputs)
+        if problems:
+            raise ValidationError(" ".join(str(p) for p in problems))
 
 
 class PasswordResetForm(FlaskForm):

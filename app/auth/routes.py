@@ -9,6 +9,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 
 from app.auth import services, two_factor
@@ -50,20 +51,24 @@ def _lock_settings() -> dict:
 
 
 def _locked_message() -> str:
-    return _(
-        "This account is locked for %(minutes)d minutes after too many failed "
+    return ngettext(
+        "This account is locked for %(num)d minute after too many failed "
         "attempts. Try again later or ask your administrator.",
-        minutes=current_app.config["LOGIN_LOCK_MINUTES"],
+        "This account is locked for %(num)d minutes after too many failed "
+        "attempts. Try again later or ask your administrator.",
+        current_app.config["LOGIN_LOCK_MINUTES"],
     )
 
 
 def _invalid_message() -> str:
     """The one answer to a wrong password, an unknown user name and a locked account: telling
     them apart would let anyone test passwords during a lock or find which names exist."""
-    return _(
-        "Wrong user name or password, or the account is locked for %(minutes)d minutes after "
+    return ngettext(
+        "Wrong user name or password, or the account is locked for %(num)d minute after "
         "too many failed attempts.",
-        minutes=current_app.config["LOGIN_LOCK_MINUTES"],
+        "Wrong user name or password, or the account is locked for %(num)d minutes after "
+        "too many failed attempts.",
+        current_app.config["LOGIN_LOCK_MINUTES"],
     )
 
 
@@ -175,10 +180,12 @@ def login_code():
             response = _complete_login(user, session[PENDING].get("next"), second_factor=True)
             if result.recovery:  # after the login, which empties the session
                 flash(
-                    _(
-                        "You logged in with a recovery code; %(n)d are left. Make new ones "
+                    ngettext(
+                        "You logged in with a recovery code; %(num)d is left. Make new ones "
                         "under Your account, and set up two-factor login on your new phone.",
-                        n=result.left,
+                        "You logged in with a recovery code; %(num)d are left. Make new ones "
+                        "under Your account, and set up two-factor login on your new phone.",
+                        result.left,
                     )
                 )
             return response

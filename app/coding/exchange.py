@@ -11,6 +11,7 @@ cannot be read changes nothing.
 import uuid
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from analysis import refiqda
@@ -247,8 +248,9 @@ def import_project(actor, data: bytes) -> dict:
                 db.session.add(made)
                 counts["codings"] += 1
     if others:
-        dropped.append(str(_l("the coders' names: %(n)s codings by others in the file are "
-                              "recorded as yours", n=others)))  # fmt: skip
+        dropped.append(ngettext("the coders' names: %(num)d coding by another coder in the file "
+                                "is recorded as yours", "the coders' names: %(num)d codings by "
+                                "others in the file are recorded as yours", others))  # fmt: skip
     db.session.flush()
     audit.record(actor, "project.import", "release", None, codes=counts["codes"],
                  codings=counts["codings"], sources=counts["sources"])  # fmt: skip

@@ -10,6 +10,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -143,7 +144,8 @@ def apply(release_id: int):
         coding = services.apply(current_user, release, payload.get("code"), payload.get("start"),
                                 payload.get("end"), coding_round=coding_round,
                                 memo=str(payload.get("memo") or ""))  # fmt: skip
-        return services.coding_json(coding)
+        return {**services.coding_json(coding),
+                "status": services.saved_summary(current_user, release, coding_round)}  # fmt: skip
 
     return _json_call(act, 201)
 
@@ -156,8 +158,10 @@ def change(coding_id: int):
 
     def act(payload):
         if payload.get("delete") is True:
+            release, coding_round = coding.release, coding.round
             services.remove(current_user, coding)
-            return {"deleted": coding_id}
+            status = services.saved_summary(current_user, release, coding_round)
+            return {"deleted": coding_id, "status": status}
         services.set_memo(current_user, coding, str(payload.get("memo") or ""))
         return services.coding_json(coding)
 
@@ -273,8 +277,9 @@ def merge(code_id: int):
             _refused(error)
             return redirect(url_for("coding.code", code_id=code.id))
         db.session.commit()
-        flash(_("%(name)s was merged into %(into)s; %(n)s codings moved.", name=code.name,
-                into=into.name, n=moved))  # fmt: skip
+        flash(ngettext("%(name)s was merged into %(into)s; %(num)d coding moved.",
+                       "%(name)s was merged into %(into)s; %(num)d codings moved.", moved,
+                       name=code.name, into=into.name))  # fmt: skip
         return redirect(url_for("coding.codebook") + f"#code-{into.id}")
     return redirect(url_for("coding.code", code_id=code.id))
 
@@ -286,7 +291,13 @@ def seed():
     if form.validate_on_submit():
         added = services.seed_codebook(current_user, form.language.data)
         db.session.commit()
-        flash(_("%(n)s codes were added from the starting codebook.", n=added))
+        flash(
+            ngettext(
+                "%(num)d code was added from the starting codebook.",
+                "%(num)d codes were added from the starting codebook.",
+                added,
+            )
+        )
     return redirect(url_for("coding.codebook"))
 
 
@@ -438,7 +449,13 @@ def settle(round_id: int):
         _refused(error)
     else:
         db.session.commit()
-        flash(_("The consensus was saved: %(n)s codings.", n=written))
+        flash(
+            ngettext(
+                "The consensus was saved: %(num)d coding.",
+                "The consensus was saved: %(num)d codings.",
+                written,
+            )
+        )
     return redirect(url_for("coding.round", round_id=round_id))
 
 
@@ -501,7 +518,7 @@ def import_codebook():
             _refused(error)
         else:
             db.session.commit()
-            flash(_("%(n)s codes were added.", n=added))
+            flash(ngettext("%(num)d code was added.", "%(num)d codes were added.", added))
             _left_out(dropped)
     return redirect(url_for("coding.codebook"))
 
@@ -521,8 +538,10 @@ def import_project():
             _refused(error)
         else:
             db.session.commit()
-            flash(_("Imported %(codes)s new codes and %(codings)s codings in %(sources)s "
-                    "transcripts.", codes=result["codes"], codings=result["codings"],
-                    sources=result["sources"]))  # fmt: skip
+            flash(_("Imported %(codes)s and %(codings)s in %(sources)s.",
+                    codes=ngettext("%(num)d new code", "%(num)d new codes", result["codes"]),
+                    codings=ngettext("%(num)d coding", "%(num)d codings", result["codings"]),
+                    sources=ngettext("%(num)d transcript", "%(num)d transcripts",
+                                     result["sources"])))  # fmt: skip
             _left_out(result["dropped"])
     return redirect(url_for("coding.index"))

@@ -8,7 +8,9 @@ checks are here, whatever a page shows. Reading a release to code it is audited.
 import json
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
@@ -190,6 +192,23 @@ def set_memo(actor, coding: Coding, memo: str) -> None:
     _own(actor, coding)
     coding.memo = clean(memo or "").strip()[:MAX_MEMO] or None
     db.session.flush()
+
+
+def saved_summary(actor, release: Release, coding_round: CodingRound | None = None) -> str:
+    """What the actor's codings of this release (in this round) now are, as a statement for
+    the workspace's status line: "Saved: 3 codes on 2 passages."."""
+    spans = db.session.execute(
+        select(Coding.start_offset, Coding.end_offset).where(
+            Coding.release_id == release.id, Coding.coder_id == actor.id,
+            Coding.round_id == (coding_round.id if coding_round else None),
+            ~Coding.consensus,
+        )
+    ).all()  # fmt: skip
+    if not spans:
+        return _("Saved: you have no codings in this text.")
+    codes = ngettext("%(num)d code", "%(num)d codes", len(spans))
+    passages = ngettext("%(num)s passage", "%(num)s passages", len(set(spans)))
+    return _("Saved: %(codes)s on %(passages)s.", codes=codes, passages=passages)
 
 
 def clean(text: str) -> str:

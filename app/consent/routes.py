@@ -75,6 +75,7 @@ def _page(interview, record_form=None, withdraw_form=None, status=200):
         scopes=list(Scope),
         record_form=record_form,
         withdraw_form=withdraw_form,
+        print_form=latest,  # the form to print is the newest one in the interview's language
         max_mb=MAX_BYTES // 2**20,
         **_state(interview),
     ), status

@@ -28,6 +28,7 @@ from app.consent.texts import FORM_KEY, ConsentText
 from app.core import audit, storage
 from app.core.calendar import today
 from app.core.db import db
+from app.core.i18n import format_day
 from app.core.permissions import authorize
 
 
@@ -186,7 +187,7 @@ def withdraw(actor, interview, *, scopes, giver: Giver, withdrawn_on: date,
     if withdrawn_on < given:
         raise ConsentError(
             _l("The withdrawal cannot be dated before the consent it ends (%(day)s).",
-               day=given.isoformat()), "withdrawn_on")  # fmt: skip
+               day=format_day(given)), "withdrawn_on")  # fmt: skip
     withdrawal = Withdrawal(
         interview_id=interview.id,
         scopes=",".join(s.value for s in chosen),

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, logout_user
 from limits import parse
@@ -157,11 +158,13 @@ def _user_key() -> str:
 
 def _upload_refusal() -> str:
     item = parse(current_app.config["UPLOAD_RATE_LIMIT"])
-    return _(
-        "You have sent too many files in a short time: at most %(count)d in %(minutes)d "
+    return ngettext(
+        "You have sent too many files in a short time: at most %(count)d in %(num)d "
+        "minute. Nothing was saved; wait a while and try again.",
+        "You have sent too many files in a short time: at most %(count)d in %(num)d "
         "minutes. Nothing was saved; wait a while and try again.",
+        max(1, item.get_expiry() // 60),
         count=item.amount,
-        minutes=max(1, item.get_expiry() // 60),
     )
 
 

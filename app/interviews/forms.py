@@ -19,6 +19,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from app.core.calendar import today
 from app.core.i18n import LANGUAGE_NAMES
 from app.interviews.models import FLAG_LABELS, MODE_LABELS, Status
 from app.interviews.services import flag_handlers
@@ -60,7 +61,7 @@ class CancelForm(FlaskForm):
 
 
 class ConductForm(FlaskForm):
-    conducted_on = DateField(_l("Conducted on"), validators=[DataRequired()])
+    conducted_on = DateField(_l("Conducted on"), validators=[DataRequired()], default=today)
 
 
 class AdvanceForm(FlaskForm):

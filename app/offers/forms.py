@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.core.calendar import today
 from app.offers.models import ANSWER_LABELS, ATTRITION_LABELS, CHANNEL_LABELS
 from app.participants.services import interviewers
 
@@ -11,18 +12,22 @@ def _choices(labels):
     return lambda: [SelectChoice(key.value, label) for key, label in labels.items()]
 
 
+# Each day defaults to today (the installation's date), in the form so that every page that
+# shows one starts from the same value.
+
+
 class OfferForm(FlaskForm):
-    offered_on = DateField(_l("Offered on"), validators=[DataRequired()])
+    offered_on = DateField(_l("Offered on"), validators=[DataRequired()], default=today)
     channel = SelectField(_l("How"), choices=_choices(CHANNEL_LABELS))
 
 
 class AnswerForm(FlaskForm):
     answer = SelectField(_l("Answer"), choices=_choices(ANSWER_LABELS))
-    answered_on = DateField(_l("Answered on"), validators=[DataRequired()])
+    answered_on = DateField(_l("Answered on"), validators=[DataRequired()], default=today)
 
 
 class ReminderForm(FlaskForm):
-    sent_on = DateField(_l("Reminded on"), validators=[DataRequired()])
+    sent_on = DateField(_l("Reminded on"), validators=[DataRequired()], default=today)
     channel = SelectField(_l("How"), choices=_choices(CHANNEL_LABELS))
 
 
@@ -35,7 +40,7 @@ class AssignForm(FlaskForm):
 
 
 class InterviewedForm(FlaskForm):
-    interviewed_on = DateField(_l("Interviewed on"), validators=[DataRequired()])
+    interviewed_on = DateField(_l("Interviewed on"), validators=[DataRequired()], default=today)
 
 
 class CloseForm(FlaskForm):

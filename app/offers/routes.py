@@ -43,13 +43,12 @@ def dashboard():
 
 
 def _forms() -> dict:
-    day = today()
     return {
-        "offer_form": OfferForm(prefix="offer", data={"offered_on": day}),
-        "answer_form": AnswerForm(prefix="answer", data={"answered_on": day}),
-        "reminder_form": ReminderForm(prefix="reminder", data={"sent_on": day}),
+        "offer_form": OfferForm(prefix="offer"),
+        "answer_form": AnswerForm(prefix="answer"),
+        "reminder_form": ReminderForm(prefix="reminder"),
         "assign_form": AssignForm(prefix="assign"),
-        "interviewed_form": InterviewedForm(prefix="interviewed", data={"interviewed_on": day}),
+        "interviewed_form": InterviewedForm(prefix="interviewed"),
         "close_form": CloseForm(prefix="close"),
         "reopen_form": ReopenForm(prefix="reopen"),
     }

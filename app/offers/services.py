@@ -7,13 +7,13 @@ model methods (which refuse illegal transitions) and writes the change to the au
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import extract, func, select
 
 from app.core import audit
 from app.core.calendar import today
 from app.core.db import db
+from app.core.i18n import format_day
 from app.core.permissions import authorize
 from app.core.users import Role, User
 from app.offers.models import Answer, Attrition, Channel, InvalidTransition, Offer, Reminder
@@ -58,8 +58,8 @@ def record_offer(actor, placement: Placement, *, offered_on: date, channel: Chan
         raise OfferError(
             _l(
                 "The offer must be made between %(opens)s and %(closes)s.",
-                opens=format_date(eligibility.window_opens),
-                closes=format_date(eligibility.window_closes),
+                opens=format_day(eligibility.window_opens),
+                closes=format_day(eligibility.window_closes),
             ),
             "offered_on",
         )

@@ -65,6 +65,14 @@ class Eligibility:
     #: under the guardian age when the window opens
     guardian_consent_required: bool = False
 
+    def __post_init__(self):
+        # A window that closes before it opens is no window: a person shown one reads it as a
+        # date to act on. The reason says why there is none.
+        if (self.window_opens is None) != (self.window_closes is None):
+            raise ValueError("an offer window needs both its days")
+        if self.window_opens is not None and self.window_opens > self.window_closes:
+            raise ValueError("an offer window cannot close before it opens")
+
 
 def add_months(day: date, months: int) -> date:
     """``day`` plus whole months, clamped to the last day of the month."""
@@ -104,6 +112,6 @@ def assess(
         return Eligibility(False, Ineligible.CUSTODY_TRANSFERRED)
     opens = max(add_months(end, rules.offset_months), birthday(birth_date, rules.min_age))
     closes = add_months(end, rules.offset_months + rules.window_months)
-    if opens > closes:
-        return Eligibility(False, Ineligible.TOO_YOUNG_IN_WINDOW, opens, closes)
+    if opens > closes:  # not yet min_age when the window would close: no window at all
+        return Eligibility(False, Ineligible.TOO_YOUNG_IN_WINDOW)
     return Eligibility(True, None, opens, closes, needs_guardian(birth_date, opens, rules))

@@ -17,6 +17,7 @@ from pathlib import PurePosixPath
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 from app.participants.eligibility import Setting
 from app.participants.identity import (
@@ -73,9 +74,15 @@ def read_table(data: bytes, filename: str) -> Table:
     if not table.headers or not any(h.strip() for h in table.headers):
         raise ImportProblem(_l("The file is empty: the first row must name the columns."))
     if len(table.headers) > MAX_COLUMNS:
-        raise ImportProblem(_l("The file has more than %(n)s columns.", n=MAX_COLUMNS))
+        raise ImportProblem(
+            lazy_ngettext("The file has more than %(num)d column.",
+                          "The file has more than %(num)d columns.", MAX_COLUMNS)
+        )  # fmt: skip
     if len(table.rows) > MAX_ROWS:
-        raise ImportProblem(_l("The file has more than %(n)s rows.", n=MAX_ROWS))
+        raise ImportProblem(
+            lazy_ngettext("The file has more than %(num)d row.",
+                          "The file has more than %(num)d rows.", MAX_ROWS)
+        )  # fmt: skip
     if not table.rows:
         raise ImportProblem(_l("The file has column names but no rows."))
     return table
@@ -176,107 +183,119 @@ def _read_xlsx(data: bytes) -> Table:
 # --- columns ---------------------------------------------------------------------------------
 
 
+#: how each kind of column is written, as the import page and the template explain it
+FORMATS = {
+    "code": _l("P-year-number, such as P-2024-017; left empty, a code is given"),
+    "text": _l("Text"),
+    "lines": _l("Text; line breaks are kept"),
+    "date": _l("A date: 2024-05-31, 20240531, 31.05.2024, 31/5 2024 or 31 maj 2024"),
+    "id_number": _l(
+        "Personnummer (YYYYMMDD-NNNN) or CPR number (DDMMYY-NNNN), matching the birth date"
+    ),
+    "phone": _l("A phone number, with or without the country code"),
+    "email": _l("An e-mail address"),
+    "setting": _l("Family home, institution or other"),
+    "yes_no": _l("Yes or no; empty means no"),
+    "names": _l("Names, separated by semicolons or line breaks"),
+}
+
+
 @dataclass(frozen=True)
 class Column:
+    """One column of a register file: the single definition that the import page, the
+    template file and the parser all read."""
+
     key: str
     label: object
     required: bool
     #: header names this column is recognised by (lower case, sv/da/en; export labels too)
     aliases: tuple[str, ...]
+    #: what the column holds, for the person filling in the file
+    meaning: object
+    #: a key of FORMATS, which also decides how a cell is read
+    kind: str
+    #: a value that imports: a text, a translatable text, or a text per country (SE, DK)
+    example: object = ""
+
+    @property
+    def format(self):
+        return FORMATS[self.kind]
+
+    def example_for(self, region: str) -> str:
+        example = self.example.get(region, "") if isinstance(self.example, dict) else self.example
+        return str(example)
 
 
 COLUMNS = [
-    Column("code", _l("Code"), False, ("code", "kod", "kode", "pseudonym")),
-    Column("name", _l("Name"), True, ("name", "namn", "navn", "full name", "fulde navn")),
-    Column(
-        "birth_date",
-        _l("Birth date"),
-        True,
-        ("birth date", "date of birth", "födelsedatum", "fødselsdato", "född", "født"),
-    ),
-    Column(
-        "id_number",
-        _l("ID number"),
-        False,
-        ("id number", "personnummer", "cpr", "cpr-nummer", "cpr-nr", "id-nummer", "personnr"),
-    ),
-    Column(
-        "phone",
-        _l("Phone"),
-        False,
-        ("phone", "telephone", "mobile", "telefon", "mobil", "telefonnummer", "mobilnummer"),
-    ),
-    Column("email", _l("E-mail"), False, ("e-mail", "email", "e-post", "epost", "mail")),
-    Column("address", _l("Address"), False, ("address", "adress", "adresse", "postadress")),
-    Column(
-        "guardian",
-        _l("Guardian"),
-        False,
-        ("guardian", "vårdnadshavare", "forældremyndighedsindehaver", "værge"),
-    ),
-    Column(
-        "started_on",
-        _l("Placement start"),
-        True,
-        ("placement start", "start", "placering start", "placeringsstart", "anbringelse start"),
-    ),
-    Column(
-        "ended_on",
-        _l("Placement end"),
-        False,
-        ("placement end", "end", "placering slut", "placeringsslut", "anbringelse slut", "slut"),
-    ),
-    Column(
-        "setting_at_end",
-        _l("Setting at the end"),
-        True,
-        (
-            "setting at the end",
-            "setting at end",
-            "boende vid avslut",
-            "boendeform vid avslut",
-            "anbringelsessted ved afslutning",
-            "anbringelsesform",
-        ),
-    ),
-    Column(
-        "custody_transferred",
-        _l("Custody transferred"),
-        False,
-        (
-            "custody transferred",
-            "vårdnadsöverflyttning",
-            "vårdnad överflyttad",
-            "forældremyndighed overdraget",
-        ),
-    ),
-    Column(
-        "social_workers",
-        _l("Social workers"),
-        False,
-        ("social workers", "social worker", "socialsekreterare", "handläggare", "sagsbehandlere"),
-    ),
-    Column(
-        "foster_parents",
-        _l("Foster parents"),
-        False,
-        ("foster parents", "familjehemsföräldrar", "familjehem", "plejeforældre", "plejefamilie"),
-    ),
-    Column(
-        "birth_parents",
-        _l("Birth parents"),
-        False,
-        ("birth parents", "biologiska föräldrar", "föräldrar", "biologiske forældre", "forældre"),
-    ),
-    Column("siblings", _l("Siblings"), False, ("siblings", "syskon", "søskende")),
-    Column(
-        "other_people",
-        _l("Other people in the child's story"),
-        False,
-        ("other people", "andra personer", "andre personer"),
-    ),
-]
+    Column("code", _l("Code"), False, ("code", "kod", "kode", "pseudonym"),
+           _l("The young person's code in the register"), "code", "P-2024-017"),
+    Column("name", _l("Name"), True, ("name", "namn", "navn", "full name", "fulde navn"),
+           _l("The young person's full name"), "text", "Alva Lindberg"),
+    Column("birth_date", _l("Birth date"), True,
+           ("birth date", "date of birth", "födelsedatum", "fødselsdato", "född", "født"),
+           _l("The young person's birth date"), "date", "2008-04-02"),
+    Column("id_number", _l("ID number"), False,
+           ("id number", "personnummer", "cpr", "cpr-nummer", "cpr-nr", "id-nummer", "personnr"),
+           _l("The young person's personnummer or CPR number"), "id_number",
+           {"SE": "20080402-2382", "DK": "020408-4001"}),
+    Column("phone", _l("Phone"), False,
+           ("phone", "telephone", "mobile", "telefon", "mobil", "telefonnummer", "mobilnummer"),
+           _l("The young person's phone number"), "phone",
+           {"SE": "070-174 06 55", "DK": "20 12 34 56"}),
+    Column("email", _l("E-mail"), False, ("e-mail", "email", "e-post", "epost", "mail"),
+           _l("The young person's e-mail address"), "email", "alva.lindberg@example.org"),
+    Column("address", _l("Address"), False, ("address", "adress", "adresse", "postadress"),
+           _l("The young person's postal address"), "lines", "Storgatan 1\n652 24 Karlstad"),
+    Column("guardian", _l("Guardian"), False,
+           ("guardian", "vårdnadshavare", "forældremyndighedsindehaver", "værge"),
+           _l("The guardian's name, for a young person under 18"), "text", "Maria Lindberg"),
+    Column("started_on", _l("Placement start"), True,
+           ("placement start", "start", "placering start", "placeringsstart",
+            "anbringelse start"),
+           _l("The day the placement started"), "date", "2016-09-01"),
+    Column("ended_on", _l("Placement end"), False,
+           ("placement end", "end", "placering slut", "placeringsslut", "anbringelse slut",
+            "slut"),
+           _l("The day the placement ended; empty while it goes on"), "date", "2024-06-30"),
+    Column("setting_at_end", _l("Setting at the end"), True,
+           ("setting at the end", "setting at end", "boende vid avslut",
+            "boendeform vid avslut", "anbringelsessted ved afslutning", "anbringelsesform"),
+           _l("Where the child lived when the placement ended"), "setting", _l("Family home")),
+    Column("custody_transferred", _l("Custody transferred"), False,
+           ("custody transferred", "vårdnadsöverflyttning", "vårdnad överflyttad",
+            "forældremyndighed overdraget"),
+           _l("Whether custody was transferred to the foster parents"), "yes_no", _l("no")),
+    Column("social_workers", _l("Social workers"), False,
+           ("social workers", "social worker", "socialsekreterare", "handläggare",
+            "sagsbehandlere"),
+           _l("The child's social workers; a name that matches a user links that user"),
+           "names", "Karin Berg"),
+    Column("foster_parents", _l("Foster parents"), False,
+           ("foster parents", "familjehemsföräldrar", "familjehem", "plejeforældre",
+            "plejefamilie"),
+           _l("The foster parents' names"), "names", "Eva Holm; Per Holm"),
+    Column("birth_parents", _l("Birth parents"), False,
+           ("birth parents", "biologiska föräldrar", "föräldrar", "biologiske forældre",
+            "forældre"),
+           _l("The birth parents' names"), "names", "Sara Lindberg"),
+    Column("siblings", _l("Siblings"), False, ("siblings", "syskon", "søskende"),
+           _l("The siblings' names"), "names", "Leo Lindberg"),
+    Column("other_people", _l("Other people in the child's story"), False,
+           ("other people", "andra personer", "andre personer"),
+           _l("Other people who matter in the child's story"), "names", "Farmor Ingrid"),
+]  # fmt: skip
 COLUMN_KEYS = [column.key for column in COLUMNS]
+
+
+def template_csv(region: str) -> bytes:
+    """A register file to fill in: the column names in the reader's language and one example
+    row, as UTF-8 with a byte order mark and semicolons, which Excel opens as columns in
+    Sweden and Denmark (and this importer reads back)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([str(column.label) for column in COLUMNS])
+    writer.writerow([column.example_for(region) for column in COLUMNS])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def _normal(text) -> str:
@@ -460,7 +479,7 @@ def parse_rows(
                     row.error(column, _l("missing"))
                 continue
             try:
-                row.values[column.key] = _parse(column.key, raw, text, region, setting_labels)
+                row.values[column.key] = _parse(column.kind, raw, text, region, setting_labels)
             except ValueProblem as problem:
                 row.error(column, problem.message)
         _check_row(row, seen_ids, seen_codes, today or date.today())
@@ -468,30 +487,33 @@ def parse_rows(
     return rows
 
 
-def _parse(key: str, raw, text: str, region: str, setting_labels):
-    if key in ("birth_date", "started_on", "ended_on"):
+def _parse(kind: str, raw, text: str, region: str, setting_labels):
+    if kind == "date":
         return parse_date(raw if isinstance(raw, date) else text)
-    if key == "setting_at_end":
+    if kind == "setting":
         return parse_setting(text, setting_labels)
-    if key == "custody_transferred":
+    if kind == "yes_no":
         return parse_yes_no(text)
-    if key in ("social_workers", "foster_parents", "birth_parents", "siblings", "other_people"):
+    if kind == "names":
         return split_names(text)
-    if key == "phone":
+    if kind == "phone":
         try:
             return normalise_phone(text, region)
         except IdNumberError as problem:
             raise ValueProblem(problem.message) from None
-    if key == "email":
+    if kind == "email":
         try:
             return validate_email(text, check_deliverability=False).normalized
         except EmailNotValidError:
             raise ValueProblem(_l("“%(value)s” is not an e-mail address", value=text)) from None
-    if key == "code":
+    if kind == "code":
         code = text.upper()
         if not CODE_PATTERN.fullmatch(code) or len(code) > 16:
             raise ValueProblem(_l("“%(value)s” is not a code like P-2025-017", value=text))
         return code
+    if kind == "lines":  # an address keeps its lines, as the register does
+        lines = (" ".join(line.split()) for line in text.splitlines())
+        return "\n".join(line for line in lines if line)
     return re.sub(r"\s+", " ", text)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from babel import support
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from app.config import LANGUAGES
@@ -190,7 +191,11 @@ def run_import(job: jobs.Job) -> dict:
         raise jobs.JobError(str(problem.message)) from None
     if result.errors:
         raise jobs.JobError(
-            str(_l("%(n)s rows have errors; nothing was imported.", n=result.rows_with_errors))
+            ngettext(
+                "%(num)d row has errors; nothing was imported.",
+                "%(num)d rows have errors; nothing was imported.",
+                result.rows_with_errors,
+            )
         )
     # Checked: say so, then write every row in the one transaction that the job commits.
     # No progress is committed from here on, so a failure leaves nothing half-imported.

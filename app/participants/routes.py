@@ -18,7 +18,7 @@ from app.participants.forms import (
     PlacementForm,
     mapping_form,
 )
-from app.participants.importer import COLUMNS, ImportProblem
+from app.participants.importer import COLUMNS, ImportProblem, template_csv
 from app.participants.models import (
     SETTING_LABELS,
     Participant,
@@ -234,6 +234,18 @@ def import_upload():
         form=form,
         pending=imports.pending(current_user),
         confirm=ConfirmForm(),
+        columns=COLUMNS,
+        region=services.region(),
+    )
+
+
+@bp.get("/import/template.csv")
+@permission("participants.register")
+def import_template():
+    return Response(
+        template_csv(services.region()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="register-template.csv"'},
     )
 
 

@@ -72,9 +72,13 @@ def check_day(day: date | None, field: str) -> None:
 def _clean(identity: dict) -> dict:
     """Normalise the identity fields; RegisterError names the field that is wrong."""
     values = {key: (identity.get(key) or None) for key in IDENTITY_FIELDS}
-    for key in ("name", "address", "guardian"):
+    for key in ("name", "guardian"):
         if values[key]:
             values[key] = re.sub(r"\s+", " ", values[key]).strip() or None
+    if values["address"]:
+        # An address is written on several lines (street, c/o, postcode and town): keep them.
+        lines = (" ".join(line.split()) for line in values["address"].splitlines())
+        values["address"] = "\n".join(line for line in lines if line) or None
     if not values["name"]:
         raise RegisterError(_l("A name is required."), "name")
     if values["birth_date"] is None:

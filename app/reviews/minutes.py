@@ -2,11 +2,11 @@
 
 import io
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 
 from app.coding.services import clean
 from app.core import audit
+from app.core.i18n import format_day
 from app.reviews.actions import carried_actions
 from app.reviews.models import ReviewSession
 from app.reviews.services import check_session
@@ -22,7 +22,7 @@ def minutes_docx(actor, found: ReviewSession) -> bytes:
 
     document = Document()
     document.add_heading(clean(found.title), level=0)
-    day, names = format_date(found.held_on), ", ".join(m.display_name for m in found.members)
+    day, names = format_day(found.held_on), ", ".join(m.display_name for m in found.members)
     document.add_paragraph(_("Meeting on %(day)s. Status: %(status)s.", day=day,
                              status=found.status_enum.label))  # fmt: skip
     document.add_paragraph(_("Present: %(names)s", names=clean(names)))
@@ -38,7 +38,7 @@ def minutes_docx(actor, found: ReviewSession) -> bytes:
                 document.add_paragraph(
                     _("%(what)s — %(owner)s, due %(day)s (%(status)s)",
                       what=clean(action.what), owner=clean(action.owner.display_name),
-                      day=format_date(action.due_on), status=action.status_enum.label),
+                      day=format_day(action.due_on), status=action.status_enum.label),
                     style="List Bullet")  # fmt: skip
         if item.get("kind") == "follow_up":
             for action in carried_actions(found):
@@ -55,7 +55,7 @@ def minutes_docx(actor, found: ReviewSession) -> bytes:
             document.add_paragraph(clean(note.body), style="List Bullet")
     if found.approved_at:
         document.add_paragraph(_("Minutes approved on %(day)s.",
-                                 day=format_date(found.approved_at)))  # fmt: skip
+                                 day=format_day(found.approved_at)))  # fmt: skip
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

@@ -5,7 +5,6 @@ import io
 import json
 from collections.abc import Callable
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
@@ -16,6 +15,7 @@ from app.consent import gate
 from app.core import audit, storage
 from app.core.calendar import today
 from app.core.db import db, utcnow
+from app.core.i18n import format_day
 from app.interviews.models import Interview
 from app.offers.models import ATTRITION_LABELS
 from app.offers.reports import attrition
@@ -138,12 +138,12 @@ def _attrition(session) -> dict:
 
 def _scope_text(session) -> str:
     if session.scope_from and session.scope_to:
-        start, end = format_date(session.scope_from), format_date(session.scope_to)
+        start, end = format_day(session.scope_from), format_day(session.scope_to)
         return _("Interviews conducted %(start)s – %(end)s", start=start, end=end)
     if session.scope_from:
-        return _("Interviews conducted from %(start)s", start=format_date(session.scope_from))
+        return _("Interviews conducted from %(start)s", start=format_day(session.scope_from))
     if session.scope_to:
-        return _("Interviews conducted until %(end)s", end=format_date(session.scope_to))
+        return _("Interviews conducted until %(end)s", end=format_day(session.scope_to))
     return _("All years")
 
 
@@ -156,8 +156,8 @@ def build(pack: ReviewPack, actor, progress: Callable[[float], None] | None = No
     step(0.3)
     view = {
         "title": session.title, "year": session.year,
-        "held_on": format_date(session.held_on), "scope": _scope_text(session),
-        "built_on": format_date(today()), "released": str(overview.released),
+        "held_on": format_day(session.held_on), "scope": _scope_text(session),
+        "built_on": format_day(today()), "released": str(overview.released),
         "years": overview.years, "coded": [str(c) for c in overview.coded],
         "coded_all": str(overview.coded_all), "themes": [], "empty": overview.empty,
         "secondary": overview.has_secondary, "note": str(themes.SECONDARY_NOTE),
@@ -189,7 +189,7 @@ def build(pack: ReviewPack, actor, progress: Callable[[float], None] | None = No
                                     "alt": themes.describe(overview, name), "svg": svg}  # fmt: skip
     view["attrition"] = _attrition(session)
     view["actions"] = [
-        {"what": a.what, "owner": a.owner.display_name, "due_on": format_date(a.due_on),
+        {"what": a.what, "owner": a.owner.display_name, "due_on": format_day(a.due_on),
          "status": str(a.status_enum.label), "follow_up": a.follow_up, "overdue": overdue(a),
          "session": a.session.title}
         for a in carried_actions(session)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from analysis import aggregation as agg
@@ -453,13 +454,16 @@ def describe(view: Overview, name: str) -> str:
             shown = [(c.n, y) for c, y in zip(row.cells, view.years, strict=True) if c.n]
             if shown:
                 n, year = max(shown)
-                best.append(_("%(theme)s: most in %(year)s (%(n)s interviews)",
-                              theme=row.label, year=year, n=n))  # fmt: skip
+                best.append(ngettext("%(theme)s: most in %(year)s (%(num)d interview)",
+                                     "%(theme)s: most in %(year)s (%(num)d interviews)", n,
+                                     theme=row.label, year=year))  # fmt: skip
         span = f"{view.years[0]}–{view.years[-1]}"
-        lead = (_("Bars per year %(span)s for %(count)s themes.", span=span, count=len(view.rows))
+        lead = (ngettext("Bars per year %(span)s for %(num)d theme.",
+                         "Bars per year %(span)s for %(num)d themes.", len(view.rows), span=span)
                 if name == "years" else
-                _("Lines per year %(span)s for %(count)s themes.", span=span,
-                  count=len(view.rows)))  # fmt: skip
+                ngettext("Lines per year %(span)s for %(num)d theme.",
+                         "Lines per year %(span)s for %(num)d themes.", len(view.rows),
+                         span=span))  # fmt: skip
         hidden = _hidden_rows(view, name)
         parts = [lead, *(["; ".join(best) + "."] if best else [])]
         if hidden:
@@ -478,8 +482,9 @@ def describe(view: Overview, name: str) -> str:
     top = sorted(pairs, reverse=True)[:3]
     parts = [_("%(a)s with %(b)s: %(n)s", a=a, b=b, n=n) for n, a, b in top]
     return " ".join([
-        _("A matrix of %(count)s themes; darker cells are pairs found together more often.",
-          count=len(view.pair_labels)),
+        ngettext("A matrix of %(num)d theme; darker cells are pairs found together more often.",
+                 "A matrix of %(num)d themes; darker cells are pairs found together more often.",
+                 len(view.pair_labels)),
         (_("The most frequent pairs: %(pairs)s.", pairs="; ".join(parts)) if parts else
          _("No pair is frequent enough to be shown.")),
         _("Counts under 3 are not shown."),

@@ -108,6 +108,9 @@ def test_select_code_undo_and_reload(
     page.get_by_label(sv("Search the codebook")).fill(code_name[:5])
     page.keyboard.press("Enter")
     until(page, "document.querySelectorAll('[data-text] .coded').length === 2")
+    # The status line states what is saved, in the coder's language.
+    until(page, "document.querySelector('[data-status]').textContent === "
+                "'Sparat: 2 koder på 2 passager.'")  # fmt: skip
 
     with live_app.app_context():
         stored = db.session.scalars(select(Coding).order_by(Coding.id)).all()

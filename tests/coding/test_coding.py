@@ -258,6 +258,7 @@ def test_workspace_and_json_endpoints(coded, client, auth):
                        json={"code": code.id, "start": 0, "end": 4})  # fmt: skip
     assert made.status_code == 201
     coding_id = made.get_json()["id"]
+    assert made.get_json()["status"] == "Saved: 1 code on 1 passage."
     bad = client.post(f"/coding/releases/{release.id}/codings",
                       json={"code": code.id, "start": 0, "end": 10**6})  # fmt: skip
     assert bad.status_code == 400 and "outside" in bad.get_json()["error"]
@@ -270,7 +271,8 @@ def test_workspace_and_json_endpoints(coded, client, auth):
     assert client.get(f"/coding/releases/{release.id}?round={2**70}").status_code == 404
     assert client.get("/coding/retrieve", query_string={"code": 2**70}).status_code == 200
     gone = client.post(f"/coding/codings/{coding_id}", json={"delete": True})
-    assert gone.get_json() == {"deleted": coding_id}
+    assert gone.get_json() == {"deleted": coding_id,
+                               "status": "Saved: you have no codings in this text."}  # fmt: skip
     suggested = client.post(f"/coding/releases/{release.id}/suggest", json={"start": 0, "end": 20})
     assert suggested.status_code == 200 and "suggestions" in suggested.get_json()
     listing = client.get("/coding/retrieve", query_string={"code": code.id})
@@ -340,3 +342,25 @@ def test_a_broken_import_changes_nothing(coded):
         exchange.import_codebook(coded["boss"], entity)
     db.session.rollback()
     assert db.session.scalar(select(db.func.count()).select_from(Code)) == before
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "Saved: 3 codes on 2 passages."),
+        ("sv", "Sparat: 3 koder på 2 passager."),
+        ("da", "Gemt: 3 koder på 2 passager."),
+    ],
+)
+def test_the_status_after_coding_says_what_is_saved(coded, client, auth, language, expected):
+    anna, release = coded["anna"], coded["release"]
+    anna.language = language
+    db.session.commit()
+    auth.login(user=anna)
+    url = f"/coding/releases/{release.id}/codings"
+    for n, (start, end) in enumerate([(0, 4), (0, 4), (5, 9)]):
+        made = client.post(url, json={"code": a_code(n).id, "start": start, "end": end})
+    assert made.get_json()["status"] == expected
+    services.apply(coded["ben"], release, a_code().id, 10, 14)  # another coder's count apart
+    db.session.commit()
+    assert services.saved_summary(anna, release) == "Saved: 3 codes on 2 passages."

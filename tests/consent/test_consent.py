@@ -402,3 +402,14 @@ def test_line_breaks_from_the_browser_do_not_make_a_new_version(setup, client, a
     data = {k: v.replace("\n", "\r\n") for k, v in _publish_data(v1).items()}
     again = client.post("/consent/forms/new/sv", data=data).get_data(as_text=True)
     assert "Nothing was changed" in again and form_sv().version == 1
+
+
+def test_print_a_consent_form_opens_the_form_in_the_interviews_language(setup, client, auth):
+    _coordinator, interviewer, interview_for = setup
+    interview = interview_for(language="da")
+    auth.login(user=interviewer)
+    page = client.get(f"/consent/interview/{interview.id}").get_data(as_text=True)
+    link = re.search(r'<a href="([^"]+)">Print a consent form</a>', page).group(1)
+    assert link == f"/consent/forms/{ConsentForm.latest(FORM_KEY, 'da').id}"
+    printable = client.get(link)
+    assert printable.status_code == 200 and 'lang="da"' in printable.get_data(as_text=True)

@@ -1,5 +1,6 @@
 """Offers, answers, reminders, assignment and closing, as services and through the page."""
 
+import re
 from datetime import date
 
 import pytest
@@ -177,3 +178,15 @@ def test_a_closed_follow_up_cannot_be_recorded_as_held(app, coordinator, placeme
         services.record_answer(
             coordinator, offer, answer=Answer.ACCEPTED, answered_on=date(2027, 1, 1)
         )
+
+
+def test_every_day_on_the_follow_up_page_defaults_to_today(client, auth, placement):
+    coordinator = auth.login(Role.COORDINATOR)
+    url = f"/follow-up/placements/{placement.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert re.search(r'name="offer-offered_on"[^>]*value="2026-11-23"', page)
+    offer_for(coordinator, placement)
+    db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    for name in ("answer-answered_on", "reminder-sent_on"):
+        assert re.search(rf'name="{name}"[^>]*value="2026-11-23"', page), name

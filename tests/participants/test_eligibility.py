@@ -5,6 +5,7 @@ from datetime import date as d
 import pytest
 
 from app.participants.eligibility import (
+    Eligibility,
     Ineligible,
     Rules,
     Setting,
@@ -38,7 +39,7 @@ CASES = [
     ("typical: 15 when the window opens, guardian needed", d(2008, 3, 10), d(2018, 1, 1), d(2021, 6, 30), FH, False, True, d(2023, 6, 30), d(2024, 6, 30), True),
     ("older child: 19 when the window opens", d(2004, 3, 10), d(2015, 1, 1), d(2021, 6, 30), FH, False, True, d(2023, 6, 30), d(2024, 6, 30), False),
     ("window opens on the 15th birthday", d(2009, 6, 30), d(2019, 1, 1), d(2022, 6, 30), FH, False, True, d(2024, 6, 30), d(2025, 6, 30), True),
-    ("15th birthday one day after the window closes", d(2009, 7, 1), d(2019, 1, 1), d(2021, 6, 30), FH, False, Ineligible.TOO_YOUNG_IN_WINDOW, d(2024, 7, 1), d(2024, 6, 30), False),
+    ("15th birthday one day after the window closes", d(2009, 7, 1), d(2019, 1, 1), d(2021, 6, 30), FH, False, Ineligible.TOO_YOUNG_IN_WINDOW, None, None, False),
     ("15th birthday on the closing day: a one-day window", d(2009, 6, 30), d(2019, 1, 1), d(2021, 6, 30), FH, False, True, d(2024, 6, 30), d(2024, 6, 30), True),
     ("18th birthday on the opening day: no guardian", d(2005, 6, 30), d(2015, 1, 1), d(2021, 6, 30), FH, False, True, d(2023, 6, 30), d(2024, 6, 30), False),
     ("18th birthday the day after opening: guardian", d(2005, 7, 1), d(2015, 1, 1), d(2021, 6, 30), FH, False, True, d(2023, 6, 30), d(2024, 6, 30), True),
@@ -114,3 +115,28 @@ def test_guardian_on_the_interview_day():
     assert not needs_guardian(d(2008, 5, 1), d(2026, 5, 1))
     assert needs_guardian(d(2008, 2, 29), d(2026, 2, 27))
     assert not needs_guardian(d(2008, 2, 29), d(2026, 2, 28))
+
+
+def test_a_child_too_young_for_the_window_gets_no_window():
+    # The demo's P-2018-059: born in 2018, the placement ended in 2024. The window would open
+    # on the 15th birthday (2033) but close in 2027; it was shown as "2033 – 2027".
+    result = assess(birth_date=d(2018, 8, 6), start=d(2021, 1, 10), end=d(2024, 5, 29),
+                    setting_at_end=FH, custody_transferred=False)  # fmt: skip
+    assert (result.eligible, result.reason) == (False, Ineligible.TOO_YOUNG_IN_WINDOW)
+    assert (result.window_opens, result.window_closes) == (None, None)
+
+
+def test_no_assessment_has_a_window_that_closes_before_it_opens():
+    for birth_year in range(1995, 2024, 2):
+        for end in (d(2018, 1, 31), d(2020, 2, 29), d(2023, 8, 31), d(2025, 12, 1)):
+            for rules in (Rules(), Rules(offset_months=0, window_months=1, min_age=18)):
+                birth = d(birth_year, 2, 28)
+                if birth > d(2017, 1, 1):
+                    continue
+                result = assess(birth_date=birth, start=d(2017, 1, 1), end=end,
+                                setting_at_end=FH, custody_transferred=False, rules=rules)  # fmt: skip
+                if result.window_opens is not None:
+                    assert result.window_opens <= result.window_closes
+                assert result.eligible is (result.window_opens is not None)
+    with pytest.raises(ValueError):
+        Eligibility(False, Ineligible.TOO_YOUNG_IN_WINDOW, d(2033, 8, 6), d(2027, 5, 29))

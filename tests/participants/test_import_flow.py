@@ -81,7 +81,7 @@ def test_one_bad_row_imports_nothing(client, coordinator):
     upload(client, data)
     record = db.session.scalar(select(RegisterImport))
     page = client.get(f"/participants/import/{record.id}").get_data(as_text=True)
-    assert "1 of 2 rows have errors" in page
+    assert "1 row of 2 has errors" in page
     assert "born after the placement starts" in page
     assert "Import all" not in page
     mapping = {"name": "0", "birth_date": "1", "started_on": "3", "setting_at_end": "5"}
@@ -102,7 +102,7 @@ def test_the_mapping_can_be_corrected(client, coordinator):
         query_string={"name": "0", "birth_date": "1", "started_on": "2", "ended_on": "3",
                       "setting_at_end": "4"},
     ).get_data(as_text=True)  # fmt: skip
-    assert "All 1 rows are ready to import." in page
+    assert "The row is ready to import." in page and "Import the row" in page
 
 
 def test_already_registered_id_numbers_are_row_errors(client, coordinator, make_participant):
@@ -221,3 +221,49 @@ def test_a_lost_upload_file_gets_a_clear_message(client, coordinator):
     response = client.get(f"/participants/import/{record.id}", follow_redirects=True)
     assert response.status_code == 200
     assert "The uploaded file is gone; upload it again." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("language", ["sv", "da", "en"])
+def test_the_template_lists_the_columns_and_imports_as_it_is(client, coordinator, language):
+    from app.participants.importer import COLUMNS
+
+    coordinator.language = language
+    db.session.commit()
+    page = client.get("/participants/import").get_data(as_text=True)
+    assert page.count('<th scope="row">') == len(COLUMNS)  # every column, from its definition
+    assert "2008-04-02" in page and "/participants/import/template.csv" in page
+    template = client.get("/participants/import/template.csv")
+    assert template.mimetype == "text/csv"
+    data = template.data
+    assert data.startswith(b"\xef\xbb\xbf")  # a byte order mark: Excel reads it as UTF-8
+    header = data[3:].decode().split("\r\n", 1)[0]
+    assert header.count(";") == len(COLUMNS) - 1
+
+    upload(client, data, name=f"mall-{language}.csv")
+    record = db.session.scalar(select(RegisterImport))
+    mapping = json.loads(record.mapping)
+    assert set(mapping) == {c.key for c in COLUMNS}  # every column recognised by its name
+    page = client.get(f"/participants/import/{record.id}").get_data(as_text=True)
+    assert "UTF-8 (BOM)" in page and "errors" not in page
+    response = client.post(f"/participants/import/{record.id}/run",
+                           data={k: str(v) for k, v in mapping.items()})  # fmt: skip
+    assert response.status_code == 302
+    (alva,) = db.session.scalars(select(Participant)).all()
+    assert (alva.code, alva.name, alva.birth_date) == ("P-2024-017", "Alva Lindberg",
+                                                      date(2008, 4, 2))  # fmt: skip
+    assert alva.address == "Storgatan 1\n652 24 Karlstad"
+    placement = alva.placements[0]
+    assert (placement.setting_at_end, placement.custody_transferred) == ("family_home", False)
+    assert sorted(p.name for p in alva.people) == [
+        "Eva Holm", "Farmor Ingrid", "Leo Lindberg", "Per Holm", "Sara Lindberg"]  # fmt: skip
+
+
+def test_the_examples_of_each_country_are_read_back():
+    from app.participants import importer
+
+    for region in ("SE", "DK"):
+        table = importer.read_table(importer.template_csv(region), "template.csv")
+        mapping = importer.guess_mapping(table.headers)
+        (row,) = importer.parse_rows(table, mapping, region=region, today=date(2026, 1, 1))
+        assert row.errors == [] or row.errors == {}, (region, row.errors)
+        assert row.values["phone"].startswith("+46" if region == "SE" else "+45")

@@ -258,3 +258,28 @@ def test_my_participants_lists_only_open_or_held_assignments(
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert mine.code in text and closed.code not in text and other.code not in text
+
+
+def test_the_address_keeps_its_lines_and_stays_escaped(client, auth, app):
+    coordinator = auth.login(Role.COORDINATOR)
+    participant = register(coordinator, address="Storgatan 1\nc/o Berg <b>\n652 24 Karlstad")
+    db.session.commit()
+    page = client.get(f"/participants/{participant.id}").get_data(as_text=True)
+    assert '<dd class="lines">Storgatan 1\nc/o Berg &lt;b&gt;\n652 24 Karlstad</dd>' in page
+    css = client.get("/static/css/app.css").get_data(as_text=True)
+    assert ".lines { white-space: pre-line; }" in css
+
+
+def test_a_child_too_young_for_the_window_is_shown_the_reason_not_a_window(
+    client, auth, make_participant
+):
+    auth.login(Role.COORDINATOR)
+    child = make_participant(code="P-2018-059", birth_date=date(2018, 8, 6),
+                             placement={"started_on": date(2021, 1, 10),
+                                        "ended_on": date(2024, 5, 29)})  # fmt: skip
+    for url in (f"/participants/{child.id}", "/participants"):
+        page = client.get(url).get_data(as_text=True)
+        assert "Too young within the offer window" in page, url
+        assert "2033" not in page and "2027" not in page, url
+    exported = client.get("/participants/export.csv").get_data(as_text=True)
+    assert "2033" not in exported and "Too young within the offer window" in exported

@@ -211,7 +211,7 @@ def test_review_and_release_through_the_pages(world, app, client, auth, make_use
     listing = client.get("/releases/research").get_data(as_text=True)
     assert interview.participant.code in listing
     with app.test_request_context():  # the year of the interview, not its day
-        day = app.jinja_env.filters["dateformat"](interview.conducted_on)
+        day = app.jinja_env.filters["format_day"](interview.conducted_on)
     assert day not in listing and "<td><a href" in listing and ">2026</a>" in listing
     release = db.session.scalars(select(Release)).one()
     shown = client.get(f"/releases/{release.id}").get_data(as_text=True)

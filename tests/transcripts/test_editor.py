@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 from flask import current_app
-from flask_babel import format_date
 from sqlalchemy import func, select
 
 from app.core.audit import AuditEntry
 from app.core.db import db
+from app.core.i18n import format_day
 from app.core.users import Role
 from app.interviews.models import Status
 from app.transcripts import services
@@ -281,7 +281,7 @@ def test_a_lower_retention_setting_brings_verified_recordings_forward(
     sooner = services.verified_on(recording) + timedelta(days=7)
     assert sooner < recording.destroy_on
     with current_app.test_request_context():  # as the page's filter writes a date
-        soon, late = format_date(sooner), format_date(recording.destroy_on)
+        soon, late = format_day(sooner), format_day(recording.destroy_on)
     assert soon in page and late not in page
     assert "0 recordings destroyed" in runner.invoke(args=["retention", "run"]).output
     db.session.expire_all()

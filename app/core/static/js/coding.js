@@ -214,16 +214,17 @@ document.addEventListener("DOMContentLoaded", () => {
       const made = await post(data.urls.apply, { code: codeId, start: span.start, end: span.end, memo: memo || "" });
       codings.push(made);
       render(); indexPieces();
-      say(`${labels.labelApply}: ${(codes.get(codeId) || {}).name}`);
+      say(made.status);  // a statement of what is saved, from the server in the user's language
       return made;
     } catch (error) { say(error.message, true); return null; }
   };
   const remove = async (coding) => {
     try {
-      await post(codingUrl(coding.id), { delete: true });
+      const result = await post(codingUrl(coding.id), { delete: true });
       codings = codings.filter((c) => c.id !== coding.id);
       render(); indexPieces();
       showHere(null);
+      say(result.status);
       return true;
     } catch (error) { say(error.message, true); return false; }
   };
