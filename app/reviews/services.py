@@ -338,6 +338,9 @@ def quotes_for(actor, pack: ReviewPack) -> list[dict]:
         return []
     found = [q for theme in pack.data.get("themes", []) for q in theme.get("quotes", [])
              if q.get("reader") == actor.id]  # fmt: skip
+    # a pack built before quotes were assigned once per member may hold one twice
+    seen: set[str] = set()
+    found = [q for q in found if q["text"] not in seen and not seen.add(q["text"])]
     if found:
         audit.record(actor, "review.quotes_read", "review_session", pack.session_id,
                      pack=pack.id, quotes=len(found))  # fmt: skip

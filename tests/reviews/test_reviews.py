@@ -281,3 +281,32 @@ def test_a_researcher_is_no_member_and_reads_no_pack(corpus, session, make_user,
     assert client.get(f"/reviews/packs/{pack.id}/charts/years.svg").status_code == 403
     reads = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "review.pack_read"))
     assert reads.all() == []
+
+
+def test_a_quote_is_never_assigned_twice_to_the_same_member(corpus, make_user):
+    from app.reviews.pack import _next_reader
+    from app.themes import services as themes
+
+    boss, member = corpus["boss"], corpus["member"]
+    a = corpus["codes"][0]
+    # a second theme of the same code quotes the same passages as "Belonging"
+    themes.save_theme(boss, None, name="Belonging again", description="", formed_year=2024,
+                      revised_year=None, code_ids=[a.id])  # fmt: skip
+    alone = reviews.create_session(boss, title="Liten grupp", year=2026, held_on=HELD,
+                                   scope_from=None, scope_to=None, members=[member])  # fmt: skip
+    pack = reviews.build_pack_now(boss, alone)
+    db.session.commit()
+    by_theme = {t["name"]: t["quotes"] for t in pack.data["themes"]}
+    first, again = by_theme["Belonging"], by_theme["Belonging again"]
+    assert [q["text"] for q in first] == [q["text"] for q in again]  # the same passages
+    assert all(q["reader"] == member.id for q in first)
+    assert all(q["reader"] is None and q["reader_name"] == "" for q in again)
+    # the preparation lists a text once, even where two interviews' passages read the same
+    texts = [q["text"] for q in reviews.quotes_for(member, pack)]
+    assigned = [q["text"] for t in pack.data["themes"] for q in t["quotes"] if q["reader"]]
+    assert texts == list(dict.fromkeys(assigned)) and len(texts) < len(assigned)
+    # with more members, a repeated quote goes to the next one who does not hold it
+    one, two = make_user(), make_user()
+    holding = {one.id}
+    assert _next_reader([one, two], 0, holding) == (two, 2) and holding == {one.id, two.id}
+    assert _next_reader([one, two], 2, holding) == (None, 2)
