@@ -8,6 +8,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from analysis import aggregation as agg
+from app.core.calendar import today
 from app.core.db import db
 from app.core.downloads import attachment
 from app.core.jobs import Job
@@ -23,7 +24,7 @@ from app.reviews.models import (
     ReviewPack,
     ReviewSession,
 )
-from app.reviews.services import ReviewError
+from app.reviews.services import DuplicateSession, ReviewError
 from app.themes.services import themes as all_themes
 from app.transcripts.forms import ActionForm
 
@@ -70,6 +71,7 @@ def _agenda_form(items: list[dict], blank: int = 2) -> AgendaForm:
 
 def _save_session(session: ReviewSession | None):
     form = SessionForm(obj=session)
+    existing = []  # the year and team's other sessions, once a save finds them
     people = _member_choices(form)
     agenda = _agenda_form(session.agenda_items if session else services.agenda_template())
     if request.method == "GET":
@@ -81,13 +83,18 @@ def _save_session(session: ReviewSession | None):
         members = [people[i] for i in form.members.data or [] if i in people]
         values = dict(title=form.title.data, year=form.year.data, held_on=form.held_on.data,
                       scope_from=form.scope_from.data, scope_to=form.scope_to.data,
-                      members=members, team=form.team.data)  # fmt: skip
+                      members=members, team=form.team.data,
+                      confirmed_duplicate=form.confirm_duplicate.data)  # fmt: skip
         try:
             if session is None:
                 session = services.create_session(current_user, **values)
             else:
                 services.update_session(current_user, session, agenda=agenda.item_dicts(),
                                         **values)  # fmt: skip
+        except DuplicateSession as error:
+            db.session.rollback()
+            existing = error.existing
+            form.form_errors.append(error.message)
         except ReviewError as error:
             db.session.rollback()
             target = getattr(form, error.field, None) if error.field else None
@@ -96,7 +103,8 @@ def _save_session(session: ReviewSession | None):
             db.session.commit()
             flash(_("The session was saved."))
             return redirect(url_for("reviews.session", session_id=session.id))
-    return render_template("reviews/edit.html", form=form, agenda=agenda, session=session)
+    return render_template("reviews/edit.html", form=form, agenda=agenda, session=session,
+                           existing=existing)  # fmt: skip
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -155,7 +163,7 @@ def session(session_id: int):
         may_manage=can(current_user, "reviews.manage"),
         may_write=can(current_user, "reviews.write", found),
         may_follow_up=lambda a: actions.may_follow_up(current_user, a),
-        overdue=actions.overdue, statuses=ActionStatus,
+        overdue=actions.overdue, statuses=ActionStatus, before_meeting=today() < found.held_on,
     )  # fmt: skip
 
 

@@ -9,12 +9,13 @@ later withdrawal destroys every pack that quotes the interview.
 import json
 from datetime import date
 
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.core import audit, jobs, storage
+from app.core.calendar import today
 from app.core.db import db, utcnow
 from app.core.permissions import authorize
 from app.core.users import Role, User
@@ -171,13 +172,41 @@ def _validate(title, year, held_on, scope_from, scope_to, members) -> str:
     return title[:200]
 
 
+class DuplicateSession(ReviewError):
+    """The year and team have a session already; made only when the person confirms."""
+
+    def __init__(self, existing: list[ReviewSession]):
+        super().__init__(_l("There is already a review session for this year and team. Check "
+                            "that you do not mean that one; to make a second one, confirm "
+                            "below."), "confirm_duplicate")  # fmt: skip
+        self.existing = existing
+
+
+def sessions_for(year: int, team: str, but: ReviewSession | None = None) -> list[ReviewSession]:
+    """The sessions of ``year`` and ``team`` (other than ``but``)."""
+    team = (team or "").strip()[:120]
+    query = select(ReviewSession).where(ReviewSession.year == year, ReviewSession.team == team)
+    if but is not None and but.id is not None:
+        query = query.where(ReviewSession.id != but.id)
+    return db.session.scalars(query.order_by(ReviewSession.held_on)).all()
+
+
+def _check_duplicate(year, team, session, confirmed: bool) -> None:
+    existing = sessions_for(year, team, session)
+    if existing and not confirmed:
+        raise DuplicateSession(existing)
+
+
 def create_session(
     actor, *, title: str, year: int, held_on: date, scope_from: date | None,
     scope_to: date | None, members: list[User], team: str = "",
+    confirmed_duplicate: bool = False,
 ) -> ReviewSession:  # fmt: skip
-    """A new session with the agenda template; it follows up the team's last session."""
+    """A new session with the agenda template; it follows up the team's last session. A
+    second session for the same year and team is refused unless ``confirmed_duplicate``."""
     authorize(actor, "reviews.manage")
     title = _validate(title, year, held_on, scope_from, scope_to, members)
+    _check_duplicate(year, team, None, confirmed_duplicate)
     session = ReviewSession(
         title=title, year=year, held_on=held_on, scope_from=scope_from, scope_to=scope_to,
         team=(team or "").strip()[:120], members=list(members), created_by_id=actor.id,
@@ -192,11 +221,17 @@ def create_session(
 
 
 def update_session(actor, session: ReviewSession, *, title, year, held_on, scope_from, scope_to,
-                   members, team="", agenda: list[dict] | None = None) -> None:  # fmt: skip
+                   members, team="", agenda: list[dict] | None = None,
+                   confirmed_duplicate: bool = False) -> None:  # fmt: skip
+    """Change a session; moving it onto the year and team of another needs
+    ``confirmed_duplicate`` as making one does."""
     authorize(actor, "reviews.manage")
     if session.status_enum is SessionStatus.APPROVED:
         raise ReviewError(_l("The minutes are approved; the session can no longer be changed."))
-    session.title = _validate(title, year, held_on, scope_from, scope_to, members)
+    checked = _validate(title, year, held_on, scope_from, scope_to, members)
+    moved = (year, (team or "").strip()[:120]) != (session.year, session.team)
+    _check_duplicate(year, team, session, confirmed_duplicate or not moved)
+    session.title = checked
     session.year, session.held_on = year, held_on
     session.scope_from, session.scope_to = scope_from, scope_to
     session.team, session.members = (team or "").strip()[:120], list(members)
@@ -230,6 +265,9 @@ def set_status(actor, session: ReviewSession, status: SessionStatus) -> None:
     if session.status_enum not in _NEXT.get(status, ()):
         raise ReviewError(_l("The session cannot move from “%(now)s” to “%(next)s”.",
                              now=session.status_enum.label, next=status.label))  # fmt: skip
+    if status is SessionStatus.HELD and today() < session.held_on:
+        raise ReviewError(_l("The meeting is on %(day)s: a session can be marked held on that "
+                             "day or later.", day=format_date(session.held_on)))  # fmt: skip
     session.status = status.value
     if status is SessionStatus.APPROVED:
         session.approved_by_id, session.approved_at = actor.id, utcnow()

@@ -293,7 +293,8 @@ def test_a_quote_is_never_assigned_twice_to_the_same_member(corpus, make_user):
     themes.save_theme(boss, None, name="Belonging again", description="", formed_year=2024,
                       revised_year=None, code_ids=[a.id])  # fmt: skip
     alone = reviews.create_session(boss, title="Liten grupp", year=2026, held_on=HELD,
-                                   scope_from=None, scope_to=None, members=[member])  # fmt: skip
+                                   scope_from=None, scope_to=None, members=[member],
+                                   team="Liten")  # fmt: skip
     pack = reviews.build_pack_now(boss, alone)
     db.session.commit()
     by_theme = {t["name"]: t["quotes"] for t in pack.data["themes"]}
@@ -310,3 +311,48 @@ def test_a_quote_is_never_assigned_twice_to_the_same_member(corpus, make_user):
     holding = {one.id}
     assert _next_reader([one, two], 0, holding) == (two, 2) and holding == {one.id, two.id}
     assert _next_reader([one, two], 2, holding) == (None, 2)
+
+
+def test_a_second_session_for_the_year_and_team_needs_a_confirmation(corpus, session, client):
+    boss, member = corpus["boss"], corpus["member"]
+    values = dict(title="Återblick igen", year=2026, held_on=date(2026, 12, 1), scope_from=None,
+                  scope_to=None, members=[member])  # fmt: skip
+    with pytest.raises(reviews.DuplicateSession) as refused:
+        reviews.create_session(boss, **values)
+    assert refused.value.existing == [session]
+    db.session.rollback()
+    other_team = reviews.create_session(boss, **values, team="Team Norr")
+    again = reviews.create_session(boss, **values, confirmed_duplicate=True)
+    db.session.commit()
+    assert again.year == session.year and again.team == session.team
+    # moving a session onto a year and team that has one is asked about as well
+    with pytest.raises(reviews.DuplicateSession):
+        reviews.update_session(boss, other_team, **values)
+    db.session.rollback()
+
+    client.post("/login", data={"username": boss.username,
+                                "password": "amber-falcon-thimble-73"})  # fmt: skip
+    form = {"title": "Tredje", "year": "2026", "team": "", "held_on": "2026-12-02",
+            "members": [str(member.id)]}  # fmt: skip
+    page = client.post("/reviews/new", data=form)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "There is already a review session" in text
+    assert "Årlig återblick 2026" in text and "confirm_duplicate" in text
+    assert len(reviews.sessions_for(2026, "")) == 2  # nothing made
+    made = client.post("/reviews/new", data={**form, "confirm_duplicate": "y"})
+    assert made.status_code == 302 and len(reviews.sessions_for(2026, "")) == 3
+
+
+@pytest.mark.parametrize("language", ["sv", "da", "en"])
+def test_a_session_is_not_marked_held_before_its_day(corpus, app, language):
+    from flask_babel import force_locale
+
+    boss, member = corpus["boss"], corpus["member"]
+    later = reviews.create_session(boss, title="Senare", year=2027, held_on=date(2026, 12, 1),
+                                   scope_from=None, scope_to=None, members=[member])  # fmt: skip
+    with force_locale(language), pytest.raises(ReviewError) as refused:
+        reviews.set_status(boss, later, SessionStatus.HELD)
+    expected = {"sv": "Mötet är den", "da": "Mødet er den", "en": "The meeting is on"}
+    with force_locale(language):
+        assert str(refused.value.message).startswith(expected[language])
+    assert later.status_enum is SessionStatus.PLANNING
