@@ -88,6 +88,7 @@ def workspace(release_id: int):
                                         coding_round.coders)  # fmt: skip
     data = {
         "text": release.text,
+        "speakers": services.speaker_marks(release),
         "codings": [services.coding_json(c) for c in codings],
         "codes": [
             {

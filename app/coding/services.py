@@ -401,6 +401,19 @@ def suggestions(actor, release: Release, start: int, end: int, limit: int = 5) -
              "similarity": round(s.similarity, 3)} for s in found]  # fmt: skip
 
 
+def speaker_marks(release: Release) -> list[dict]:
+    """Where each segment of the released text starts (code points) and who speaks in it,
+    as a role ("Interviewer", "Speaker 2"): never a name, the text is pseudonymised."""
+    from app.transcripts.models import is_speaker, speaker_label
+
+    marks, start = [], 0
+    for segment in release.segments:
+        if segment.get("speaker") and is_speaker(segment["speaker"]):
+            marks.append({"start": start, "speaker": str(speaker_label(segment["speaker"]))})
+        start += len(segment["text"]) + 1
+    return marks
+
+
 # --- blind rounds and agreement ------------------------------------------------------------
 
 

@@ -415,3 +415,22 @@ def test_a_round_emptied_by_a_withdrawal_says_so_and_claims_no_agreement(coded, 
     assert not services.round_agreement(boss, round_).comparable
     with pytest.raises(CodingError, match="nothing left to compare"):
         services.settle(boss, round_, {})
+
+
+def test_the_workspace_shows_who_speaks_before_each_segment(coded, client, auth):
+    import json
+
+    anna, release = coded["anna"], coded["release"]
+    marks = services.speaker_marks(release)
+    segments = release.segments
+    spoken = [s for s in segments if s.get("speaker")]
+    assert spoken and len(marks) == len(spoken)
+    for mark, segment in zip(marks, spoken, strict=True):
+        # the mark is where the segment starts in the text the offsets count in
+        assert release.text[mark["start"] :].startswith(segment["text"])
+        assert mark["speaker"] in {"Interviewer", "Young person", "Other"}
+    auth.login(user=anna)
+    html = client.get(f"/coding/releases/{release.id}").get_data(as_text=True)
+    start = html.index('id="coding-data">') + len('id="coding-data">')
+    data = json.loads(html[start : html.index("</script>", start)])
+    assert data["speakers"] == marks
