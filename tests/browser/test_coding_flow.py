@@ -46,8 +46,9 @@ def test_select_code_undo_and_reload(
         give_consent(interview, sven)
         interviews.conduct(sven, interview, date(2026, 11, 10))
         interview.status = Status.RELEASED.value
-        content = [{"text": line, "speaker": who, "start": None, "end": None}
-                   for line, who in zip(LINES, ("young_person", "interviewer", None), strict=True)]  # fmt: skip
+        who = ("young_person", "interviewer", None)
+        content = [{"text": line, "speaker": speaker, "start": None, "end": None}
+                   for line, speaker in zip(LINES, who, strict=True)]  # fmt: skip
         release = Release(interview=interview, version=1, content=json.dumps(content),
                           summary="{}", released_by_id=sven.id)  # fmt: skip
         db.session.add(release)
