@@ -5,7 +5,7 @@ import io
 import json
 from collections.abc import Callable
 
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
@@ -22,7 +22,7 @@ from app.offers.reports import attrition
 from app.participants.services import rules
 from app.releases.models import Release
 from app.reviews.actions import carried_actions, overdue
-from app.reviews.models import ReviewPack, SessionStatus
+from app.reviews.models import ReviewPack, SessionStatus, agenda_in
 from app.reviews.services import destroy_pack, may_read_pack, scope_of
 from app.themes import aggregates
 from app.themes import services as themes
@@ -240,7 +240,7 @@ def docx(view: dict, pngs: dict[str, bytes]) -> bytes:
     document.add_paragraph(_("Counts under 3 are shown as “< 3” so that nobody can be "
                              "recognised. Quotes are pseudonymised."))  # fmt: skip
     document.add_heading(_("Agenda"), level=1)
-    for item in view["agenda"]:
+    for item in agenda_in(view["agenda"], str(get_locale() or "en")):  # the builder's language
         paragraph = document.add_paragraph(style="List Number")
         paragraph.add_run(clean(item["title"])).bold = True
         if item.get("guidance"):

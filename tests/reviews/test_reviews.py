@@ -356,3 +356,66 @@ def test_a_session_is_not_marked_held_before_its_day(corpus, app, language):
     with force_locale(language):
         assert str(refused.value.message).startswith(expected[language])
     assert later.status_enum is SessionStatus.PLANNING
+
+
+def test_each_member_reads_the_agenda_in_their_own_language(corpus, make_user, client):
+    from flask_babel import force_locale
+
+    boss = corpus["boss"]
+    dane = make_user(roles=[Role.REVIEW_MEMBER], language="da", display_name="Mette")
+    swede = make_user(roles=[Role.REVIEW_MEMBER], language="sv", display_name="Sara")
+    with force_locale("sv"):  # made by a Swedish-speaking coordinator
+        made = reviews.create_session(boss, title="Återblick", year=2026, held_on=HELD,
+                                      scope_from=None, scope_to=None,
+                                      members=[dane, swede])  # fmt: skip
+    db.session.commit()
+    assert made.agenda_for("sv")[0]["title"] == "Förberedelse"
+    assert made.agenda_for("da")[0]["title"] == "Forberedelse"
+    assert made.agenda_for("en")[0]["title"] == "Preparation"
+    # an item typed into the session stays as typed, in every language; the others keep
+    # their words in each language
+    with force_locale("sv"):
+        shown = made.agenda_for("sv")
+        typed = {"title": "Fika och avslut", "guidance": ""}
+        reviews.update_session(boss, made, title=made.title, year=2026, held_on=HELD,
+                               scope_from=None, scope_to=None, members=made.members,
+                               agenda=[*shown, typed])  # fmt: skip
+    db.session.commit()
+    assert made.agenda_for("da")[-1]["title"] == "Fika och avslut"
+    assert made.agenda_for("da")[0]["title"] == "Forberedelse"
+
+    client.post("/login", data={"username": dane.username,
+                                "password": "amber-falcon-thimble-73"})  # fmt: skip
+    page = client.get(f"/reviews/{made.id}").get_data(as_text=True)
+    assert "Forberedelse" in page and "Förberedelse" not in page and "Fika och avslut" in page
+    pack = reviews.build_pack_now(boss, made)  # built in English here
+    db.session.commit()
+    shown = client.get(f"/reviews/packs/{pack.id}").get_data(as_text=True)
+    assert "Forberedelse" in shown and "Preparation" not in shown
+
+
+def test_the_agenda_template_is_kept_per_language(corpus, client):
+    boss, member = corpus["boss"], corpus["member"]
+    with pytest.raises(ReviewError, match="languages"):
+        reviews.save_template(boss, [{"title": "X"}], "de")
+    kinds = [item["kind"] for item in reviews.agenda_template("da")]
+    danish = [{"kind": k, "title": f"DA {i}", "guidance": ""} for i, k in enumerate(kinds)]
+    reviews.save_template(boss, danish, "da")
+    reviews.save_template(boss, [{"title": "Bara svenska"}], "sv")
+    db.session.commit()
+    assert reviews.agenda_template("da")[0]["title"] == "DA 0"
+    assert reviews.agenda_template("sv") == [
+        {"kind": "discussion", "title": "Bara svenska", "guidance": ""}
+    ]
+    assert reviews.agenda_template("en")[0]["title"] == "Preparation"  # still the default
+    made = reviews.create_session(boss, title="E", year=2026, held_on=HELD, scope_from=None,
+                                  scope_to=None, members=[member])  # fmt: skip
+    # made in English: the Danish template has the same items, the Swedish one does not
+    assert made.agenda_for("da")[0]["title"] == "DA 0"
+    assert made.agenda_for("sv")[0]["title"] == "Preparation"
+    db.session.commit()
+    client.post("/login", data={"username": boss.username,
+                                "password": "amber-falcon-thimble-73"})  # fmt: skip
+    page = client.get("/reviews/agenda?language=da").get_data(as_text=True)
+    assert 'value="DA 0"' in page
+    assert client.get("/reviews/agenda?language=xx").status_code == 404
