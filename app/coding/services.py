@@ -486,6 +486,8 @@ def close_preview(actor, coding_round: CodingRound) -> ClosePreview:
     from analysis import agreement as stats
 
     _check_closable(actor, coding_round)
+    if len(coding_round.coders) < 2:
+        raise CodingError(_l("A round needs at least two coders."))
     releases = [r for r in coding_round.releases if may_code(actor, r)]
     text, _shifts, codings = _pooled(coding_round, releases)
     coder_ids = [c.id for c in coding_round.coders]
