@@ -6,6 +6,7 @@ checks are here, whatever a page shows. Reading a release to code it is audited.
 """
 
 import json
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -495,12 +496,14 @@ def close_preview(actor, coding_round: CodingRound) -> ClosePreview:
     report = stats.agreement(text, coding_round.unit, coder_ids, codings, codes=code_ids)
     made = {c.id: 0 for c in coding_round.coders}
     touched: dict[int, set[int]] = {c.id: set() for c in coding_round.coders}
+    # units are sorted and disjoint: those a coding touches are one run, found by bisection
+    starts = [u_start for u_start, _ in report.units]
+    ends = [u_end for _, u_end in report.units]
     for coder, _code, start, end in codings:
         if coder not in made:
             continue
         made[coder] += 1
-        touched[coder].update(i for i, (u_start, u_end) in enumerate(report.units)
-                              if start < u_end and end > u_start)  # fmt: skip
+        touched[coder].update(range(bisect_right(ends, start), bisect_left(starts, end)))
     n_units = len(report.units)
     blind = actor in coding_round.coders
     codes = {} if blind else {c.id: c for c in db.session.scalars(

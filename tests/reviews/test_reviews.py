@@ -341,6 +341,12 @@ def test_a_second_session_for_the_year_and_team_needs_a_confirmation(corpus, ses
     assert len(reviews.sessions_for(2026, "")) == 2  # nothing made
     made = client.post("/reviews/new", data={**form, "confirm_duplicate": "y"})
     assert made.status_code == 302 and len(reviews.sessions_for(2026, "")) == 3
+    # before its day the page offers no "Mark as held", and says from when it can be
+    page = client.get(made.headers["Location"]).get_data(as_text=True)
+    assert "can be marked held on the day of the meeting" in page and "Mark as held" not in page
+    refused = client.post(made.headers["Location"] + "/status", data={"status": "held"},
+                          follow_redirects=True)  # fmt: skip
+    assert "a session can be marked held on that day or later" in refused.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("language", ["sv", "da", "en"])
