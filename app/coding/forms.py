@@ -75,3 +75,13 @@ class RetrieveForm(FlaskForm):
     coder = SelectField(_l("Coder"), coerce=int, validate_choice=False, validators=[Optional()])
     age_band = SelectField(_l("Age band"), validate_choice=False)
     care_band = SelectField(_l("Years in care"), validate_choice=False)
+
+
+class CloseRoundForm(FlaskForm):
+    """Closing a round cannot be undone: the server asks for the word of whoever runs it."""
+
+    confirm = BooleanField(
+        _l("Every coder is done. Close the round and make these figures final."),
+        validators=[DataRequired(_l("Tick the box to confirm that the round is to be "
+                                    "closed."))],
+    )  # fmt: skip

@@ -16,7 +16,15 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from app.coding import retrieval, services
-from app.coding.forms import CodeForm, MergeForm, RetrieveForm, RoundForm, SeedForm, UploadForm
+from app.coding.forms import (
+    CloseRoundForm,
+    CodeForm,
+    MergeForm,
+    RetrieveForm,
+    RoundForm,
+    SeedForm,
+    UploadForm,
+)
 from app.coding.models import Code, Coding, CodingRound
 from app.coding.services import CodingError
 from app.consent import gate
@@ -81,6 +89,7 @@ def workspace(release_id: int):
                                         coding_round.coders)  # fmt: skip
     data = {
         "text": release.text,
+        "speakers": services.speaker_marks(release),
         "codings": [services.coding_json(c) for c in codings],
         "codes": [
             {
@@ -412,9 +421,19 @@ def round(round_id: int):
 @bp.post("/rounds/<int:round_id>/close")
 @permission("rounds.manage")
 def close_round(round_id: int):
+    """Asked without the confirmation, the answer is the page with the figures closing
+    makes final; only the confirmed form closes the round."""
     coding_round = db.get_or_404(CodingRound, round_id)
+    form = CloseRoundForm()
     if ActionForm().validate_on_submit():
         try:
+            if not form.validate():
+                preview = services.close_preview(current_user, coding_round)
+                if "asked" not in request.form:
+                    form.confirm.errors = []  # the first look: nothing was refused yet
+                db.session.commit()  # the agreement read is audited
+                return render_template("coding/close.html", coding_round=coding_round,
+                                       preview=preview, form=form)  # fmt: skip
             services.close_round(current_user, coding_round)
         except PermissionDenied:
             abort(403)

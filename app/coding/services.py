@@ -6,6 +6,7 @@ checks are here, whatever a page shows. Reading a release to code it is audited.
 """
 
 import json
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -420,6 +421,19 @@ def suggestions(actor, release: Release, start: int, end: int, limit: int = 5) -
              "similarity": round(s.similarity, 3)} for s in found]  # fmt: skip
 
 
+def speaker_marks(release: Release) -> list[dict]:
+    """Where each segment of the released text starts (code points) and who speaks in it,
+    as a role ("Interviewer", "Speaker 2"): never a name, the text is pseudonymised."""
+    from app.transcripts.models import is_speaker, speaker_label
+
+    marks, start = [], 0
+    for segment in release.segments:
+        if segment.get("speaker") and is_speaker(segment["speaker"]):
+            marks.append({"start": start, "speaker": str(speaker_label(segment["speaker"]))})
+        start += len(segment["text"]) + 1
+    return marks
+
+
 # --- blind rounds and agreement ------------------------------------------------------------
 
 
@@ -461,12 +475,71 @@ def rounds_for(actor) -> list[CodingRound]:
     return [r for r in rounds if in_round(actor, r)]
 
 
-def close_round(actor, coding_round: CodingRound) -> None:
+@dataclass
+class ClosePreview:
+    """What closing a round fixes, shown before whoever runs it confirms."""
+
+    n_units: int
+    #: coder -> how many codings they made in the round
+    codings: dict[User, int]
+    #: coder -> units they applied no code to
+    uncoded: dict[User, int]
+    #: the agreement that becomes final; None when the one closing codes in the round too,
+    #: who would otherwise see the others' choices while the round is still blind
+    report: object | None
+    codes: dict[int, Code]
+    #: releases left out because their consent no longer allows them
+    dropped: int
+
+
+def _check_closable(actor, coding_round: CodingRound) -> None:
     authorize(actor, "rounds.manage")
     if not runs_round(actor, coding_round):
         raise PermissionDenied("rounds.manage")
     if not coding_round.is_open:
         raise CodingError(_l("The round is already closed."))
+
+
+def close_preview(actor, coding_round: CodingRound) -> ClosePreview:
+    """The figures that closing ``coding_round`` now would make final; refused as
+    ``close_round`` is. Agreement is left out for someone who codes in the round."""
+    from analysis import agreement as stats
+
+    _check_closable(actor, coding_round)
+    if len(coding_round.coders) < 2:
+        raise CodingError(_l("A round needs at least two coders."))
+    releases = [r for r in coding_round.releases if may_code(actor, r)]
+    text, _shifts, codings = _pooled(coding_round, releases)
+    coder_ids = [c.id for c in coding_round.coders]
+    code_ids = sorted({c[1] for c in codings})
+    report = stats.agreement(text, coding_round.unit, coder_ids, codings, codes=code_ids)
+    made = {c.id: 0 for c in coding_round.coders}
+    touched: dict[int, set[int]] = {c.id: set() for c in coding_round.coders}
+    # units are sorted and disjoint: those a coding touches are one run, found by bisection
+    starts = [u_start for u_start, _ in report.units]
+    ends = [u_end for _, u_end in report.units]
+    for coder, _code, start, end in codings:
+        if coder not in made:
+            continue
+        made[coder] += 1
+        touched[coder].update(range(bisect_right(ends, start), bisect_left(starts, end)))
+    n_units = len(report.units)
+    blind = actor in coding_round.coders
+    codes = {} if blind else {c.id: c for c in db.session.scalars(
+        select(Code).where(Code.id.in_(code_ids)))}  # fmt: skip
+    if not blind:
+        audit.record(actor, "round.agreement", "coding_round", coding_round.id, preview=True)
+    return ClosePreview(
+        n_units=n_units, codings={c: made[c.id] for c in coding_round.coders},
+        uncoded={c: n_units - len(touched[c.id]) for c in coding_round.coders},
+        report=None if blind else report, codes=codes,
+        dropped=len(coding_round.releases) - len(releases),
+    )  # fmt: skip
+
+
+def close_round(actor, coding_round: CodingRound) -> None:
+    """Close the round: the codings are fixed and agreement is shown to its members."""
+    _check_closable(actor, coding_round)
     coding_round.closed_at = utcnow()
     db.session.flush()
     audit.record(actor, "round.close", "coding_round", coding_round.id)
@@ -483,10 +556,47 @@ class RoundResult:
     disagreements: list
     #: (unit index, code id) -> what the saved consensus says, for disagreements
     settled: dict
+    #: the round's releases left out because consent no longer allows them (``Dropped``)
+    dropped: list = ()
+
+    @property
+    def comparable(self) -> bool:
+        """Whether there is anything to agree or disagree on: never claim agreement on
+        zero units."""
+        return self.report.n_units > 0
 
     def unit_text(self, index: int) -> str:
         release, start, end = self.places[index]
         return release.text[start:end]
+
+
+@dataclass
+class Dropped:
+    """A release of a round that no longer counts, and why."""
+
+    release: Release
+    #: "research_use" or "participation" when a withdrawal ended it, else None
+    scope: str | None
+    withdrawn_on: object  # date | None
+
+
+def dropped_releases(actor, coding_round: CodingRound, kept: list[Release]) -> list[Dropped]:
+    """The round's releases that ``actor`` no longer codes, each with the withdrawal that
+    took it out, so that a page can say what happened instead of showing empty figures."""
+    from app.consent.scopes import Scope
+
+    found = []
+    for release in coding_round.releases:
+        if release in kept:
+            continue
+        ended = [(w, scope) for w in release.interview.withdrawals for scope in w.scope_list
+                 if scope in (Scope.RESEARCH_USE, Scope.PARTICIPATION)]  # fmt: skip
+        if ended:
+            withdrawal, scope = ended[-1]
+            found.append(Dropped(release, scope.value, withdrawal.withdrawn_on))
+        else:
+            found.append(Dropped(release, None, None))
+    return found
 
 
 def may_code(actor, release: Release) -> bool:
@@ -554,7 +664,8 @@ def round_agreement(actor, coding_round: CodingRound) -> RoundResult:
             settled[(unit, code_id)] = any(
                 c.release_id == release.id and c.code_id == code_id and c.start_offset < end
                 and c.end_offset > start for c in consensus)  # fmt: skip
-    return RoundResult(report, places, releases, codes, differ, settled)
+    dropped = dropped_releases(actor, coding_round, releases)
+    return RoundResult(report, places, releases, codes, differ, settled, dropped)
 
 
 def settle(actor, coding_round: CodingRound, decisions: dict[tuple[int, int], bool]) -> int:
@@ -565,6 +676,9 @@ def settle(actor, coding_round: CodingRound, decisions: dict[tuple[int, int], bo
     if not runs_round(actor, coding_round):
         raise PermissionDenied("rounds.manage")
     result = round_agreement(actor, coding_round)
+    if not result.comparable:
+        raise CodingError(_l("There is nothing left to compare in this round, so there is no "
+                             "consensus to save."))  # fmt: skip
     open_items = {(u, c) for u, c, _ in result.disagreements}
     missing = open_items - decisions.keys()
     if missing:

@@ -65,13 +65,16 @@ class ConductForm(FlaskForm):
 
 
 class AdvanceForm(FlaskForm):
+    """The page offers only the steps ``services.next_steps`` allows (``offer``); a step sent
+    from elsewhere reaches the service, which says why it is refused."""
+
     to = SelectField(
-        _l("Next step"),
-        choices=lambda: [
-            SelectChoice(s.value, s.label)
-            for s in (Status.DOCUMENTED, Status.TRANSCRIBED, Status.VERIFIED)
-        ],
+        _l("Next step"), choices=lambda: [SelectChoice(s.value, s.label) for s in Status]
     )
+
+    def offer(self, steps) -> "AdvanceForm":
+        self.to.choices = [SelectChoice(s.value, s.label) for s in steps]
+        return self
 
 
 class MemoForm(FlaskForm):

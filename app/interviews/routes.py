@@ -94,6 +94,7 @@ def show(interview_id: int):
     _visible(interview)
     own = can(current_user, "interviews.conduct", interview)
     flags = services.read_flags(current_user, interview.flags) if own else []
+    steps, elsewhere = services.next_steps(interview)
     local = interview.scheduled_at.astimezone(
         ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     )
@@ -114,7 +115,8 @@ def show(interview_id: int):
         ),
         cancel_form=CancelForm(prefix="cancel"),
         conduct_form=ConductForm(prefix="conduct"),
-        advance_form=AdvanceForm(prefix="advance"),
+        advance_form=AdvanceForm(prefix="advance").offer(steps),
+        elsewhere=elsewhere,
         flag_form=FlagForm(prefix="flag", data={"responsible_id": str(current_user.id)}),
         audio=interview_panel(interview) if own else None,
     )

@@ -22,6 +22,7 @@ from app.core.permissions import PermissionDenied, authorize, can
 from app.core.users import Role, User
 from app.guides.models import GuideVersion
 from app.interviews.models import (
+    FORWARD,
     EthicsFlag,
     FlagCategory,
     Interview,
@@ -112,19 +113,47 @@ def conduct(actor, interview: Interview, on: date) -> None:
     audit.record(actor, "interview.conduct", "interview", interview.id)
 
 
-def advance(actor, interview: Interview, to: Status) -> None:
-    authorize(actor, "interviews.conduct", interview)
+def _refusal(interview: Interview, to: Status):
+    """Why the "Next step" form may not move ``interview`` to ``to`` (None: it may): the
+    steps other pages take, what a step needs, and the model's forward path. ``advance``
+    and ``next_steps`` both read it, so the form offers exactly what is accepted."""
+    if to is Status.CONDUCTED:
+        return _l("Record the day the interview was conducted.")
     documented = any(m.text.strip() for m in interview.memos) or interview.recordings
-    if Status(to) is Status.DOCUMENTED and not documented:
-        raise InterviewError(
-            _l("Write the memos or upload the recording before marking the interview "
-               "documented."))  # fmt: skip
-    if Status(to) is Status.TRANSCRIBED and not interview.transcripts:
-        raise InterviewError(_l("Transcribe the recording or import a transcript first."))
-    if Status(to) is Status.VERIFIED and interview.transcripts:
-        raise InterviewError(_l("Verify the transcript in the transcript editor."))
-    if Status(to) is Status.RELEASED:
-        raise InterviewError(_l("Release the transcript from its pseudonymisation review."))
+    if to is Status.DOCUMENTED and not documented:
+        return _l("Write the memos or upload the recording before marking the interview "
+                  "documented.")  # fmt: skip
+    if to is Status.TRANSCRIBED and not interview.transcripts:
+        return _l("Transcribe the recording or import a transcript first.")
+    if to is Status.VERIFIED and interview.transcripts:
+        return _l("Verify the transcript in the transcript editor.")
+    if to is Status.RELEASED:
+        return _l("Release the transcript from its pseudonymisation review.")
+    if to not in FORWARD.get(interview.status_enum, set()):
+        return _l("An interview cannot go from %(a)s to %(b)s.", a=interview.status_enum.label,
+                  b=to.label)  # fmt: skip
+    return None
+
+
+def next_steps(interview: Interview) -> tuple[list[Status], list]:
+    """The steps the "Next step" form offers (each one ``advance`` accepts), and what to do
+    elsewhere for the forward steps it does not take (messages)."""
+    offered, elsewhere = [], []
+    for to in sorted(FORWARD.get(interview.status_enum, set()), key=list(Status).index):
+        why = _refusal(interview, to)
+        if why is None:
+            offered.append(to)
+        else:
+            elsewhere.append(why)
+    return offered, elsewhere
+
+
+def advance(actor, interview: Interview, to: Status) -> None:
+    """Move the interview one step on, as ``next_steps`` offers."""
+    authorize(actor, "interviews.conduct", interview)
+    why = _refusal(interview, Status(to))
+    if why is not None:
+        raise InterviewError(why)
     _step(lambda: interview.advance(Status(to)))
     audit.record(actor, "interview.advance", "interview", interview.id, to=str(to))
 

@@ -64,6 +64,10 @@ class SessionForm(FlaskForm):
     members = MultiCheckboxField(
         _l("Members of the review group"), coerce=int, validate_choice=False
     )
+    #: shown only when the year and team already have a session
+    confirm_duplicate = BooleanField(
+        _l("I have seen the session above: make another one for the same year and team.")
+    )
 
 
 class NoteForm(FlaskForm):

@@ -26,7 +26,9 @@ def minutes_docx(actor, found: ReviewSession) -> bytes:
     document.add_paragraph(_("Meeting on %(day)s. Status: %(status)s.", day=day,
                              status=found.status_enum.label))  # fmt: skip
     document.add_paragraph(_("Present: %(names)s", names=clean(names)))
-    for index, item in enumerate(found.agenda_items):
+    from flask_babel import get_locale
+
+    for index, item in enumerate(found.agenda_for(str(get_locale() or "en"))):
         document.add_heading(f"{index + 1}. {clean(item['title'])}", level=1)
         for note in (n for n in found.notes if n.item == index):
             paragraph = document.add_paragraph(style="List Bullet")

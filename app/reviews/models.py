@@ -72,11 +72,14 @@ review_member = Table(
 
 
 class AgendaTemplate(db.Model):
-    """The agenda new sessions start from; one row, edited by the coordinator."""
+    """The agenda new sessions start from, edited by the coordinator: one row per language."""
 
     __tablename__ = "review_agenda_template"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: "sv", "da", "en"; None for a template saved before templates had a language, which
+    #: stands in for every language without a template of its own
+    language: Mapped[str | None] = mapped_column(String(5), unique=True)
     #: JSON list of {"title", "guidance", "kind"}
     items: Mapped[str] = mapped_column(default="[]")
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
@@ -103,7 +106,9 @@ class ReviewSession(db.Model):
     scope_from: Mapped[date | None]
     scope_to: Mapped[date | None]
     status: Mapped[str] = mapped_column(String(20), default=SessionStatus.PLANNING.value)
-    #: JSON list of {"title", "guidance", "kind"}, copied from the template
+    #: JSON list of {"title", "guidance", "kind"}, copied from the template; an item copied
+    #: from the templates also holds them per language ({"i18n": {"da": {"title",
+    #: "guidance"}}}), so that each member reads it in their own (``agenda_in``)
     agenda: Mapped[str] = mapped_column(default="[]")
     #: the earlier session whose actions this one follows up
     previous_id: Mapped[int | None] = mapped_column(
@@ -132,10 +137,24 @@ class ReviewSession(db.Model):
     def agenda_items(self) -> list[dict]:
         return json.loads(self.agenda or "[]")
 
+    def agenda_for(self, language: str) -> list[dict]:
+        return agenda_in(self.agenda_items, language)
+
     @property
     def current_pack(self) -> "ReviewPack | None":
         built = [p for p in self.packs if p.ready]
         return built[-1] if built else None
+
+
+def agenda_in(items: list[dict], language: str) -> list[dict]:
+    """Agenda items as ``language`` reads them: an item copied from the templates in that
+    language's words, an item someone typed as it was typed."""
+    shown = []
+    for item in items:
+        words = (item.get("i18n") or {}).get(language) or item
+        shown.append({"kind": item.get("kind", "discussion"), "title": words.get("title", ""),
+                      "guidance": words.get("guidance", "")})  # fmt: skip
+    return shown
 
 
 class ReviewPack(db.Model):

@@ -5,6 +5,7 @@ import io
 import json
 from collections.abc import Callable
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
@@ -22,7 +23,7 @@ from app.offers.reports import attrition
 from app.participants.services import rules
 from app.releases.models import Release
 from app.reviews.actions import carried_actions, overdue
-from app.reviews.models import ReviewPack, SessionStatus
+from app.reviews.models import ReviewPack, SessionStatus, agenda_in
 from app.reviews.services import destroy_pack, may_read_pack, scope_of
 from app.themes import aggregates
 from app.themes import services as themes
@@ -67,6 +68,9 @@ def _quotes(pack: ReviewPack, view, readers: list) -> None:
     r = current_releases(scope)
     codes = aggregates.theme_codes()
     turn = 0
+    #: passage (release, start, end) -> the members it is assigned to: a passage quoted
+    #: under two themes is never given twice to the same member to read
+    given: dict[tuple[int, int, int], set[int]] = {}
     for row in view["themes"]:
         code_ids = codes.get(row["id"], [])
         chosen, seen = [], set()
@@ -85,15 +89,26 @@ def _quotes(pack: ReviewPack, view, readers: list) -> None:
         releases = {x.id: x for x in db.session.scalars(
             select(Release).where(Release.id.in_({c.release_id for c in chosen})))}  # fmt: skip
         for c in chosen:
-            reader = readers[turn % len(readers)] if readers else None
-            turn += 1
-            text = releases[c.release_id].text[c.start_offset : c.end_offset]
+            text = clean(_quote_text(releases[c.release_id].text[c.start_offset : c.end_offset]))
+            passage = (c.release_id, c.start_offset, c.end_offset)
+            reader, turn = _next_reader(readers, turn, given.setdefault(passage, set()))
             row["quotes"].append({
-                "text": clean(_quote_text(text)), "year": c.year,
+                "text": text, "year": c.year,
                 "reader": reader.id if reader else None,
                 "reader_name": reader.display_name if reader else "",
                 "_interview": c.interview_id,
             })  # fmt: skip
+
+
+def _next_reader(readers: list, turn: int, holding: set[int]):
+    """The next member in turn who does not already read this quote (None when all do),
+    and the turn after them; the member is added to ``holding``."""
+    for step in range(len(readers)):
+        reader = readers[(turn + step) % len(readers)]
+        if reader.id not in holding:
+            holding.add(reader.id)
+            return reader, turn + step + 1
+    return None, turn
 
 
 def _final_check(view) -> list[int]:
@@ -226,7 +241,7 @@ def docx(view: dict, pngs: dict[str, bytes]) -> bytes:
     document.add_paragraph(_("Counts under 3 are shown as “< 3” so that nobody can be "
                              "recognised. Quotes are pseudonymised."))  # fmt: skip
     document.add_heading(_("Agenda"), level=1)
-    for item in view["agenda"]:
+    for item in agenda_in(view["agenda"], str(get_locale() or "en")):  # the builder's language
         paragraph = document.add_paragraph(style="List Number")
         paragraph.add_run(clean(item["title"])).bold = True
         if item.get("guidance"):

@@ -2,14 +2,26 @@
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from analysis import aggregation as agg
+from app.core.calendar import today
 from app.core.db import db
 from app.core.downloads import attachment
+from app.core.i18n import LANGUAGE_NAMES
 from app.core.jobs import Job
 from app.core.permissions import PermissionDenied, can, permission
 from app.core.users import User
@@ -22,8 +34,9 @@ from app.reviews.models import (
     ReviewNote,
     ReviewPack,
     ReviewSession,
+    agenda_in,
 )
-from app.reviews.services import ReviewError
+from app.reviews.services import DuplicateSession, ReviewError
 from app.themes.services import themes as all_themes
 from app.transcripts.forms import ActionForm
 
@@ -70,8 +83,10 @@ def _agenda_form(items: list[dict], blank: int = 2) -> AgendaForm:
 
 def _save_session(session: ReviewSession | None):
     form = SessionForm(obj=session)
+    existing = []  # the year and team's other sessions, once a save finds them
     people = _member_choices(form)
-    agenda = _agenda_form(session.agenda_items if session else services.agenda_template())
+    agenda = _agenda_form(session.agenda_for(services.reader_language()) if session
+                          else services.agenda_template())  # fmt: skip
     if request.method == "GET":
         if session is None:
             form.year.data = date.today().year
@@ -81,13 +96,18 @@ def _save_session(session: ReviewSession | None):
         members = [people[i] for i in form.members.data or [] if i in people]
         values = dict(title=form.title.data, year=form.year.data, held_on=form.held_on.data,
                       scope_from=form.scope_from.data, scope_to=form.scope_to.data,
-                      members=members, team=form.team.data)  # fmt: skip
+                      members=members, team=form.team.data,
+                      confirmed_duplicate=form.confirm_duplicate.data)  # fmt: skip
         try:
             if session is None:
                 session = services.create_session(current_user, **values)
             else:
                 services.update_session(current_user, session, agenda=agenda.item_dicts(),
                                         **values)  # fmt: skip
+        except DuplicateSession as error:
+            db.session.rollback()
+            existing = error.existing
+            form.form_errors.append(error.message)
         except ReviewError as error:
             db.session.rollback()
             target = getattr(form, error.field, None) if error.field else None
@@ -96,7 +116,8 @@ def _save_session(session: ReviewSession | None):
             db.session.commit()
             flash(_("The session was saved."))
             return redirect(url_for("reviews.session", session_id=session.id))
-    return render_template("reviews/edit.html", form=form, agenda=agenda, session=session)
+    return render_template("reviews/edit.html", form=form, agenda=agenda, session=session,
+                           existing=existing)  # fmt: skip
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -114,18 +135,24 @@ def edit(session_id: int):
 @bp.route("/agenda", methods=["GET", "POST"])
 @permission("reviews.manage")
 def agenda_template():
-    form = _agenda_form(services.agenda_template())
+    """The template in one language at a time (``?language=``; default: the reader's)."""
+    languages = current_app.config["LANGUAGES"]
+    language = request.args.get("language") or services.reader_language()
+    if language not in languages:
+        abort(404)
+    form = _agenda_form(services.agenda_template(language))
     if form.validate_on_submit():
         try:
-            services.save_template(current_user, form.item_dicts())
+            services.save_template(current_user, form.item_dicts(), language)
         except ReviewError as error:
             db.session.rollback()
             flash(str(error.message), "error")
         else:
             db.session.commit()
             flash(_("The agenda template was saved. New sessions start from it."))
-            return redirect(url_for("reviews.agenda_template"))
-    return render_template("reviews/agenda.html", agenda=form)
+            return redirect(url_for("reviews.agenda_template", language=language))
+    return render_template("reviews/agenda.html", agenda=form, language=language,
+                           languages=languages, language_names=LANGUAGE_NAMES)  # fmt: skip
 
 
 @bp.get("/<int:session_id>")
@@ -155,7 +182,8 @@ def session(session_id: int):
         may_manage=can(current_user, "reviews.manage"),
         may_write=can(current_user, "reviews.write", found),
         may_follow_up=lambda a: actions.may_follow_up(current_user, a),
-        overdue=actions.overdue, statuses=ActionStatus,
+        overdue=actions.overdue, statuses=ActionStatus, before_meeting=today() < found.held_on,
+        agenda=found.agenda_for(services.reader_language()),
     )  # fmt: skip
 
 
@@ -222,7 +250,10 @@ def _pack(pack_id: int) -> ReviewPack:
 @permission("reviews.view")
 def pack(pack_id: int):
     found = _pack(pack_id)
-    return render_template("reviews/pack.html", pack=found, view=found.data, s=found.session)
+    view = found.data
+    return render_template("reviews/pack.html", pack=found, view=view, s=found.session,
+                           agenda=agenda_in(view.get("agenda", []),
+                                            services.reader_language()))  # fmt: skip
 
 
 @bp.get("/packs/<int:pack_id>/charts/<name>.svg")

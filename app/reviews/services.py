@@ -15,10 +15,18 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.core import audit, jobs, storage
+from app.core.calendar import today
 from app.core.db import db, utcnow
+from app.core.i18n import format_day
 from app.core.permissions import authorize
 from app.core.users import Role, User
-from app.reviews.models import AgendaTemplate, ReviewPack, ReviewSession, SessionStatus
+from app.reviews.models import (
+    AgendaTemplate,
+    ReviewPack,
+    ReviewSession,
+    SessionStatus,
+    agenda_in,
+)
 from app.themes import aggregates
 from app.themes.aggregates import Scope
 
@@ -53,13 +61,37 @@ DEFAULT_AGENDA = (
 KINDS = {kind for kind, _t, _g in DEFAULT_AGENDA} | {"discussion"}
 
 
-def agenda_template() -> list[dict]:
-    """The agenda new sessions start from: the coordinator's, or the default in the
-    language of whoever asks."""
-    row = db.session.scalar(select(AgendaTemplate))
+def _languages() -> tuple[str, ...]:
+    from flask import current_app
+
+    return tuple(current_app.config["LANGUAGES"])
+
+
+def agenda_template(language: str | None = None) -> list[dict]:
+    """The agenda new sessions start from in ``language`` (default: the asker's): the
+    coordinator's template in that language, else the one saved before templates had a
+    language, else the default in that language."""
+    language = language or _locale()
+    rows = {r.language: r for r in db.session.scalars(select(AgendaTemplate))}
+    row = rows.get(language) or rows.get(None)
     if row is not None:
         return json.loads(row.items)
-    return [{"kind": k, "title": str(t), "guidance": str(g)} for k, t, g in DEFAULT_AGENDA]
+    with force_locale(language):
+        return [{"kind": k, "title": str(t), "guidance": str(g)} for k, t, g in DEFAULT_AGENDA]
+
+
+def _agenda_copy(language: str) -> list[dict]:
+    """The template in ``language``, each item carrying its words in every language whose
+    template has the same items in the same order (the templates are then taken to be
+    translations of each other), for a new session's agenda."""
+    base = agenda_template(language)
+    kinds = [item["kind"] for item in base]
+    others = {lang: agenda_template(lang) for lang in _languages()}
+    same = {lang: items for lang, items in others.items()
+            if [item["kind"] for item in items] == kinds}  # fmt: skip
+    return [{**item, "i18n": {lang: {"title": items[i]["title"], "guidance": items[i]["guidance"]}
+                              for lang, items in same.items()}}
+            for i, item in enumerate(base)]  # fmt: skip
 
 
 def _clean_agenda(items: list[dict]) -> list[dict]:
@@ -76,17 +108,23 @@ def _clean_agenda(items: list[dict]) -> list[dict]:
     return cleaned
 
 
-def save_template(actor, items: list[dict]) -> list[dict]:
+def save_template(actor, items: list[dict], language: str | None = None) -> list[dict]:
+    """Save the agenda template in ``language`` (default: the actor's); the other
+    languages' templates are left as they are."""
     authorize(actor, "reviews.manage")
+    language = language or _locale()
+    if language not in _languages():
+        raise ReviewError(_l("Choose one of the languages of the interface."))
     cleaned = _clean_agenda(items)
-    row = db.session.scalar(select(AgendaTemplate))
+    row = db.session.scalar(select(AgendaTemplate).where(AgendaTemplate.language == language))
     if row is None:
-        row = AgendaTemplate()
+        row = AgendaTemplate(language=language)
         db.session.add(row)
     row.items = json.dumps(cleaned, ensure_ascii=False)
     row.updated_by_id, row.updated_at = actor.id, utcnow()
     db.session.flush()
-    audit.record(actor, "review.agenda_template", "review_agenda_template", row.id)
+    audit.record(actor, "review.agenda_template", "review_agenda_template", row.id,
+                 language=language)  # fmt: skip
     return cleaned
 
 
@@ -171,17 +209,45 @@ def _validate(title, year, held_on, scope_from, scope_to, members) -> str:
     return title[:200]
 
 
+class DuplicateSession(ReviewError):
+    """The year and team have a session already; made only when the person confirms."""
+
+    def __init__(self, existing: list[ReviewSession]):
+        super().__init__(_l("There is already a review session for this year and team. Check "
+                            "that you do not mean that one; to make a second one, confirm "
+                            "below."), "confirm_duplicate")  # fmt: skip
+        self.existing = existing
+
+
+def sessions_for(year: int, team: str, but: ReviewSession | None = None) -> list[ReviewSession]:
+    """The sessions of ``year`` and ``team`` (other than ``but``)."""
+    team = (team or "").strip()[:120]
+    query = select(ReviewSession).where(ReviewSession.year == year, ReviewSession.team == team)
+    if but is not None and but.id is not None:
+        query = query.where(ReviewSession.id != but.id)
+    return db.session.scalars(query.order_by(ReviewSession.held_on)).all()
+
+
+def _check_duplicate(year, team, session, confirmed: bool) -> None:
+    existing = sessions_for(year, team, session)
+    if existing and not confirmed:
+        raise DuplicateSession(existing)
+
+
 def create_session(
     actor, *, title: str, year: int, held_on: date, scope_from: date | None,
     scope_to: date | None, members: list[User], team: str = "",
+    confirmed_duplicate: bool = False,
 ) -> ReviewSession:  # fmt: skip
-    """A new session with the agenda template; it follows up the team's last session."""
+    """A new session with the agenda template; it follows up the team's last session. A
+    second session for the same year and team is refused unless ``confirmed_duplicate``."""
     authorize(actor, "reviews.manage")
     title = _validate(title, year, held_on, scope_from, scope_to, members)
+    _check_duplicate(year, team, None, confirmed_duplicate)
     session = ReviewSession(
         title=title, year=year, held_on=held_on, scope_from=scope_from, scope_to=scope_to,
         team=(team or "").strip()[:120], members=list(members), created_by_id=actor.id,
-        agenda=json.dumps(agenda_template(), ensure_ascii=False),
+        agenda=json.dumps(_agenda_copy(_locale()), ensure_ascii=False),
     )  # fmt: skip
     session.previous = _previous(session)
     db.session.add(session)
@@ -192,16 +258,23 @@ def create_session(
 
 
 def update_session(actor, session: ReviewSession, *, title, year, held_on, scope_from, scope_to,
-                   members, team="", agenda: list[dict] | None = None) -> None:  # fmt: skip
+                   members, team="", agenda: list[dict] | None = None,
+                   confirmed_duplicate: bool = False) -> None:  # fmt: skip
+    """Change a session; moving it onto the year and team of another needs
+    ``confirmed_duplicate`` as making one does."""
     authorize(actor, "reviews.manage")
     if session.status_enum is SessionStatus.APPROVED:
         raise ReviewError(_l("The minutes are approved; the session can no longer be changed."))
-    session.title = _validate(title, year, held_on, scope_from, scope_to, members)
+    checked = _validate(title, year, held_on, scope_from, scope_to, members)
+    moved = (year, (team or "").strip()[:120]) != (session.year, session.team)
+    _check_duplicate(year, team, session, confirmed_duplicate or not moved)
+    session.title = checked
     session.year, session.held_on = year, held_on
     session.scope_from, session.scope_to = scope_from, scope_to
     session.team, session.members = (team or "").strip()[:120], list(members)
     if agenda is not None:
-        cleaned, before = _clean_agenda(agenda), session.agenda_items
+        stored = session.agenda_items
+        cleaned, before = _clean_agenda(agenda), agenda_in(stored, _locale())
         # Notes belong to an item by its place: an item with notes stays where it is.
         for index in sorted({n.item for n in session.notes}):
             kept = index < len(cleaned) and index < len(before)
@@ -210,7 +283,11 @@ def update_session(actor, session: ReviewSession, *, title, year, held_on, scope
                                      "removed, renamed or moved. Add new items after it.",
                                      title=before[index]["title"] if index < len(before)
                                      else index + 1), "items")  # fmt: skip
-        session.agenda = json.dumps(cleaned, ensure_ascii=False)
+        # An item left as it was shown keeps its words in every language; one changed is
+        # kept as typed.
+        kept = [stored[i] if i < len(before) and item == before[i] else item
+                for i, item in enumerate(cleaned)]  # fmt: skip
+        session.agenda = json.dumps(kept, ensure_ascii=False)
     session.previous = _previous(session)
     db.session.flush()
     audit.record(actor, "review.update", "review_session", session.id,
@@ -230,6 +307,9 @@ def set_status(actor, session: ReviewSession, status: SessionStatus) -> None:
     if session.status_enum not in _NEXT.get(status, ()):
         raise ReviewError(_l("The session cannot move from “%(now)s” to “%(next)s”.",
                              now=session.status_enum.label, next=status.label))  # fmt: skip
+    if status is SessionStatus.HELD and today() < session.held_on:
+        raise ReviewError(_l("The meeting is on %(day)s: a session can be marked held on that "
+                             "day or later.", day=format_day(session.held_on)))  # fmt: skip
     session.status = status.value
     if status is SessionStatus.APPROVED:
         session.approved_by_id, session.approved_at = actor.id, utcnow()
@@ -264,6 +344,11 @@ def _locale() -> str:
     from flask_babel import get_locale
 
     return str(get_locale() or "en")
+
+
+def reader_language() -> str:
+    """The language the page is read in, for an agenda shown in it."""
+    return _locale()
 
 
 def start_pack(actor, session: ReviewSession) -> ReviewPack:
@@ -338,6 +423,9 @@ def quotes_for(actor, pack: ReviewPack) -> list[dict]:
         return []
     found = [q for theme in pack.data.get("themes", []) for q in theme.get("quotes", [])
              if q.get("reader") == actor.id]  # fmt: skip
+    # a pack built before quotes were assigned once per member may hold one twice
+    seen: set[str] = set()
+    found = [q for q in found if q["text"] not in seen and not seen.add(q["text"])]
     if found:
         audit.record(actor, "review.quotes_read", "review_session", pack.session_id,
                      pack=pack.id, quotes=len(found))  # fmt: skip

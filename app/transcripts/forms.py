@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import HiddenField, IntegerField, SelectField
-from wtforms.validators import InputRequired
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField
+from wtforms.validators import DataRequired, InputRequired
 
 from app.transcripts.audio import FILE_TYPES
 
@@ -43,6 +43,16 @@ class ImportForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that changes something: CSRF only."""
+
+
+class VerifyForm(FlaskForm):
+    """Verifying cannot be undone: the server asks for the interviewer's word first."""
+
+    confirm = BooleanField(
+        _l("I have checked the whole transcript against the recording. Verify it."),
+        validators=[DataRequired(_l("Tick the box to confirm that the transcript is to be "
+                                    "verified."))],
+    )  # fmt: skip
 
 
 def speakers_form(keys: list[str], labels: dict[str, str], **kwargs) -> FlaskForm:

@@ -23,7 +23,7 @@ from app.core.permissions import permission
 from app.core.security import upload_limited
 from app.interviews.models import Interview
 from app.transcripts import services, tasks  # noqa: F401 - tasks registers the job handler
-from app.transcripts.forms import ActionForm, AudioForm, ImportForm, speakers_form
+from app.transcripts.forms import ActionForm, AudioForm, ImportForm, VerifyForm, speakers_form
 from app.transcripts.models import Recording, Transcript
 from app.transcripts.services import TranscriptConflict, TranscriptError
 
@@ -264,14 +264,26 @@ def name_speakers(transcript_id: int):
 @bp.post("/<int:transcript_id>/verify")
 @permission("transcripts.work")
 def verify(transcript_id: int):
+    """Asked without the confirmation, the answer is the page that says what verifying
+    does and asks for it; only the confirmed form verifies."""
     transcript = db.get_or_404(Transcript, transcript_id)
-    if ActionForm().validate_on_submit():
-        try:
-            services.verify(current_user, transcript)
-        except (TranscriptError, gate.ConsentMissing) as error:
-            _refused(error)
-            return redirect(url_for("transcripts.edit", transcript_id=transcript.id))
-        flash(_("The transcript is verified."))
+    form = VerifyForm()
+    if not ActionForm().validate_on_submit():
+        return _back(transcript.interview_id)
+    try:
+        if not form.validate():
+            plan = services.verify_preview(current_user, transcript)
+            if "asked" not in request.form:
+                form.confirm.errors = []  # the first look: nothing was refused yet
+            return render_template(
+                "transcripts/verify.html", transcript=transcript,
+                interview=transcript.interview, plan=plan, form=form,
+            )  # fmt: skip
+        services.verify(current_user, transcript)
+    except (TranscriptError, gate.ConsentMissing) as error:
+        _refused(error)
+        return redirect(url_for("transcripts.edit", transcript_id=transcript.id))
+    flash(_("The transcript is verified."))
     return _back(transcript.interview_id)
 
 

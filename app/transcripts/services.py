@@ -622,11 +622,30 @@ def save_segments(actor, transcript: Transcript, rows: list, revision: int) -> T
     return transcript
 
 
-def verify(actor, transcript: Transcript) -> None:
-    """The interviewer vouches for the transcript; the audio's retention clock starts."""
+@dataclass
+class VerifyPreview:
+    """What verifying would do, shown before the interviewer confirms it."""
+
+    segments: int
+    #: the day the live recording would be destroyed; None when there is no audio left
+    destroy_on: object
+    retention_days: int
+
+
+def verify_preview(actor, transcript: Transcript) -> VerifyPreview:
+    """What verifying ``transcript`` now would fix and destroy; refused as verify is."""
     _editable(actor, transcript)
     if unnamed_speakers(transcript):
         raise TranscriptError(_l("Say who each speaker is before you verify the transcript."))
+    days = current_app.config["AUDIO_RETENTION_DAYS"]
+    recording = live_recording(transcript.interview)
+    destroy_on = today() + timedelta(days=days) if recording is not None else None
+    return VerifyPreview(len(transcript.segments), destroy_on, days)
+
+
+def verify(actor, transcript: Transcript) -> None:
+    """The interviewer vouches for the transcript; the audio's retention clock starts."""
+    plan = verify_preview(actor, transcript)
     interview = transcript.interview
     try:
         interview.advance(Status.VERIFIED)
@@ -635,8 +654,7 @@ def verify(actor, transcript: Transcript) -> None:
     transcript.verified_at, transcript.verified_by_id = utcnow(), actor.id
     recording = live_recording(interview)
     if recording is not None:
-        days = current_app.config["AUDIO_RETENTION_DAYS"]
-        recording.destroy_on = today() + timedelta(days=days)
+        recording.destroy_on = plan.destroy_on
     audit.record(actor, "transcript.verify", "transcript", transcript.id,
                  interview=interview.id)  # fmt: skip
 

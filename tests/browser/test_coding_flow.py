@@ -47,7 +47,9 @@ def test_select_code_undo_and_reload(
         give_consent(interview, sven)
         interviews.conduct(sven, interview, date(2026, 11, 10))
         interview.status = Status.RELEASED.value
-        content = [{"text": line, "speaker": None, "start": None, "end": None} for line in LINES]
+        who = ("young_person", "interviewer", None)
+        content = [{"text": line, "speaker": speaker, "start": None, "end": None}
+                   for line, speaker in zip(LINES, who, strict=True)]  # fmt: skip
         release = Release(interview=interview, version=1, content=json.dumps(content),
                           summary="{}", released_by_id=sven.id)  # fmt: skip
         db.session.add(release)
@@ -64,6 +66,17 @@ def test_select_code_undo_and_reload(
     follow(page.get_by_role("navigation", name=sv("Main menu")), sv("Coding"))
     page.get_by_role("row", name=code).get_by_role("link").click()
     until(page, "document.querySelector('[data-coding]').dataset.ready === '1'")
+    # Who speaks stands before each segment, drawn outside the text that is coded.
+    speakers = page.locator("[data-text] .speaker-start")
+    assert speakers.count() == 2
+    assert speakers.first.evaluate("e => getComputedStyle(e, '::before').content") == (
+        f'"{sv("Young person")}: "'
+    )
+    assert sv("Young person") not in page.locator("[data-text]").inner_text()
+    # A long code name is cut with an ellipsis in the list; its full path is the tooltip.
+    first_code = page.locator("[data-code-list] button").first
+    assert first_code.evaluate("b => getComputedStyle(b).textOverflow") == "ellipsis"
+    assert " › " in first_code.get_attribute("title")  # "Category › Code: definition"
 
     # The mouse: select "hemma" (after an emoji, so UTF-16 and code points differ).
     page.evaluate("""(word) => {

@@ -133,6 +133,11 @@ def test_upload_transcribe_edit_and_verify(
     saved.wait_for()
 
     page.get_by_role("button", name=sv("Mark the transcript verified")).click()
+    # a look first: what verifying does, and the confirmation the server asks for
+    assert page.locator("[data-verify-preview]").is_visible()
+    page.get_by_label(sv("I have checked the whole transcript against the recording. "
+                         "Verify it.")).check()  # fmt: skip
+    page.get_by_role("button", name=sv("Verify the transcript")).click()
     assert page.get_by_text(sv("The transcript is verified.")).is_visible()
     with live_app.app_context():
         transcript = db.session.get(Transcript, 1)

@@ -291,7 +291,7 @@ def test_round_pages(coded, client, auth):
         "releases": [coded["release"].id]}, follow_redirects=True)  # fmt: skip
     assert "blind" in made.get_data(as_text=True)
     round_id = db.session.scalars(select(services.CodingRound)).one().id
-    client.post(f"/coding/rounds/{round_id}/close")
+    client.post(f"/coding/rounds/{round_id}/close", data={"confirm": "y"})
     closed = client.get(f"/coding/rounds/{round_id}").get_data(as_text=True)
     assert "Overall" in closed and "The coders agree everywhere." in closed
 
@@ -364,3 +364,97 @@ def test_the_status_after_coding_says_what_is_saved(coded, client, auth, languag
     services.apply(coded["ben"], release, a_code().id, 10, 14)  # another coder's count apart
     db.session.commit()
     assert services.saved_summary(anna, release) == "Saved: 3 codes on 2 passages."
+
+
+def test_closing_a_round_shows_what_becomes_final_and_asks_first(coded, client, auth):
+    anna, ben, boss = coded["anna"], coded["ben"], coded["boss"]
+    release = coded["release"]
+    round_ = services.create_round(boss, name="Höst", unit="segment", coders=[anna, ben],
+                                   releases=[release])  # fmt: skip
+    code = a_code()
+    services.apply(anna, release, code.id, 0, 5, coding_round=round_)
+    services.apply(ben, release, code.id, 2, 8, coding_round=round_)
+    db.session.commit()
+    preview = services.close_preview(boss, round_)
+    assert preview.n_units == 3 and preview.codings == {anna: 1, ben: 1}
+    assert preview.uncoded == {anna: 2, ben: 2}  # each coded one of the three lines
+    row = next(r for r in preview.report.per_code if r.code_id == code.id)
+    assert row.percent_agreement == 100
+    assert round_.is_open  # a look changes nothing
+    with pytest.raises(PermissionDenied):
+        services.close_preview(anna, round_)
+    # Whoever runs the round and codes in it too sees no agreement while it is blind.
+    both = services.create_round(boss, name="Egen", unit="segment", coders=[boss, anna],
+                                 releases=[release])  # fmt: skip
+    assert services.close_preview(boss, both).report is None
+    db.session.commit()
+
+    auth.login(user=boss)
+    look = client.post(f"/coding/rounds/{round_.id}/close")
+    page = look.get_data(as_text=True)
+    assert look.status_code == 200 and "Units without a code from this coder" in page
+    assert "2 of 3" in page and "Tick the box" not in page
+    db.session.refresh(round_)
+    assert round_.is_open  # the server does not close without the confirmation
+    refused = client.post(f"/coding/rounds/{round_.id}/close", data={"asked": "1"})
+    assert "Tick the box to confirm that the round is to be closed." in refused.get_data(
+        as_text=True
+    )
+    db.session.refresh(round_)
+    assert round_.is_open
+    client.post(f"/coding/rounds/{round_.id}/close", data={"asked": "1", "confirm": "y"})
+    db.session.refresh(round_)
+    assert not round_.is_open
+
+
+def test_a_round_emptied_by_a_withdrawal_says_so_and_claims_no_agreement(coded, client, auth):
+    anna, ben, boss = coded["anna"], coded["ben"], coded["boss"]
+    release = coded["release"]
+    round_ = services.create_round(boss, name="Vinter", unit="segment", coders=[anna, ben],
+                                   releases=[release])  # fmt: skip
+    services.apply(anna, release, a_code().id, 0, 5, coding_round=round_)
+    services.apply(ben, release, a_code().id, 0, 5, coding_round=round_)
+    services.close_round(boss, round_)
+    consent.withdraw(coded["interviewer"], release.interview, scopes=[Scope.RESEARCH_USE],
+                     giver="young_person", withdrawn_on=date(2026, 11, 20),
+                     channel="phone")  # fmt: skip
+    db.session.commit()
+    result = services.round_agreement(anna, round_)
+    assert not result.comparable and result.report.n_units == 0
+    assert [(d.release, d.scope, d.withdrawn_on) for d in result.dropped] == [
+        (release, "research_use", date(2026, 11, 20))
+    ]
+    # the team's own use needs no research-use consent: the coordinator's figures stand
+    assert services.round_agreement(boss, round_).comparable
+    auth.login(user=anna)
+    page = client.get(f"/coding/rounds/{round_.id}").get_data(as_text=True)
+    assert "was withdrawn from research use on" in page
+    assert "There is nothing left to compare in this round" in page
+    assert "agree everywhere" not in page and "Overall" not in page
+    # taking part withdrawn: the release and its codings go, for everyone
+    consent.withdraw(coded["interviewer"], release.interview, scopes=[Scope.PARTICIPATION],
+                     giver="young_person", withdrawn_on=date(2026, 11, 21),
+                     channel="phone")  # fmt: skip
+    db.session.commit()
+    assert not services.round_agreement(boss, round_).comparable
+    with pytest.raises(CodingError, match="nothing left to compare"):
+        services.settle(boss, round_, {})
+
+
+def test_the_workspace_shows_who_speaks_before_each_segment(coded, client, auth):
+    import json
+
+    anna, release = coded["anna"], coded["release"]
+    marks = services.speaker_marks(release)
+    segments = release.segments
+    spoken = [s for s in segments if s.get("speaker")]
+    assert spoken and len(marks) == len(spoken)
+    for mark, segment in zip(marks, spoken, strict=True):
+        # the mark is where the segment starts in the text the offsets count in
+        assert release.text[mark["start"] :].startswith(segment["text"])
+        assert mark["speaker"] in {"Interviewer", "Young person", "Other"}
+    auth.login(user=anna)
+    html = client.get(f"/coding/releases/{release.id}").get_data(as_text=True)
+    start = html.index('id="coding-data">') + len('id="coding-data">')
+    data = json.loads(html[start : html.index("</script>", start)])
+    assert data["speakers"] == marks

@@ -338,3 +338,69 @@ def test_an_ethics_flag_goes_only_to_someone_who_can_act_on_it(setup, make_user)
     handlers = services.flag_handlers()
     assert interviewer in handlers and coordinator in handlers and researcher not in handlers
     assert services.raise_flag(interviewer, interview, responsible=coordinator, **details)
+
+
+def _accepted(interviewer, interview, to: Status) -> bool:
+    """Whether ``advance`` takes the step; nothing of it is kept."""
+    nested = db.session.begin_nested()
+    try:
+        services.advance(interviewer, interview, to)
+    except InterviewError:
+        return False
+    finally:
+        nested.rollback()
+        db.session.expire(interview)
+    return True
+
+
+def _offered_is_accepted(interviewer, interview) -> list[Status]:
+    offered, _elsewhere = services.next_steps(interview)
+    for to in Status:
+        assert (to in offered) == _accepted(interviewer, interview, to), (interview.status, to)
+    return offered
+
+
+def test_next_step_offers_exactly_the_steps_that_are_accepted(setup, give_consent):
+    from app.transcripts import services as transcripts
+
+    coordinator, interviewer, offer = setup
+    interview = book(coordinator, offer, interviewer)
+    give_consent(interview, interviewer)
+    assert _offered_is_accepted(interviewer, interview) == []  # booked: the conduct form
+    services.conduct(interviewer, interview, date(2026, 11, 10))
+    assert _offered_is_accepted(interviewer, interview) == []  # nothing documented yet
+    assert services.next_steps(interview)[1][0].startswith("Write the memos")
+    services.save_memo(interviewer, interview, "life_now", "Works at a café.", 0)
+    assert _offered_is_accepted(interviewer, interview) == [Status.DOCUMENTED]
+    services.advance(interviewer, interview, Status.DOCUMENTED)
+    assert _offered_is_accepted(interviewer, interview) == [Status.VERIFIED]
+    transcripts.import_transcript(interviewer, interview, b"Hello\nHi\n", "notes.txt")
+    assert interview.status == Status.TRANSCRIBED.value
+    # verified only in the editor, with its look first; released only from the review
+    assert _offered_is_accepted(interviewer, interview) == []
+    assert [str(m) for m in services.next_steps(interview)[1]] == [
+        "Verify the transcript in the transcript editor."
+    ]
+
+
+def test_the_interview_page_offers_only_legal_steps(setup, client, auth, give_consent):
+    coordinator, interviewer, offer = setup
+    interview = book(coordinator, offer, interviewer)
+    give_consent(interview, interviewer)
+    services.conduct(interviewer, interview, date(2026, 11, 10))
+    services.save_memo(interviewer, interview, "life_now", "Works at a café.", 0)
+    services.advance(interviewer, interview, Status.DOCUMENTED)
+    db.session.commit()
+    auth.login(user=interviewer)
+    page = client.get(f"/interviews/{interview.id}").get_data(as_text=True)
+    form = page[
+        page.index('id="advance-to"') : page.index("</select>", page.index('id="advance-to"'))
+    ]
+    assert 'value="verified"' in form
+    assert 'value="documented"' not in form and 'value="transcribed"' not in form
+    # a step sent anyway is refused by the service, with the reason
+    refused = client.post(f"/interviews/{interview.id}/advance",
+                          data={"advance-to": "documented"}, follow_redirects=True)  # fmt: skip
+    assert "cannot go from" in refused.get_data(as_text=True)
+    db.session.refresh(interview)
+    assert interview.status == Status.DOCUMENTED.value

@@ -281,3 +281,147 @@ def test_a_researcher_is_no_member_and_reads_no_pack(corpus, session, make_user,
     assert client.get(f"/reviews/packs/{pack.id}/charts/years.svg").status_code == 403
     reads = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "review.pack_read"))
     assert reads.all() == []
+
+
+def test_a_quote_is_never_assigned_twice_to_the_same_member(corpus, make_user):
+    from app.reviews.pack import _next_reader
+    from app.themes import services as themes
+
+    boss, member = corpus["boss"], corpus["member"]
+    a = corpus["codes"][0]
+    # a second theme of the same code quotes the same passages as "Belonging"
+    themes.save_theme(boss, None, name="Belonging again", description="", formed_year=2024,
+                      revised_year=None, code_ids=[a.id])  # fmt: skip
+    alone = reviews.create_session(boss, title="Liten grupp", year=2026, held_on=HELD,
+                                   scope_from=None, scope_to=None, members=[member],
+                                   team="Liten")  # fmt: skip
+    pack = reviews.build_pack_now(boss, alone)
+    db.session.commit()
+    by_theme = {t["name"]: t["quotes"] for t in pack.data["themes"]}
+    first, again = by_theme["Belonging"], by_theme["Belonging again"]
+    assert [q["text"] for q in first] == [q["text"] for q in again]  # the same passages
+    assert all(q["reader"] == member.id for q in first)
+    assert all(q["reader"] is None and q["reader_name"] == "" for q in again)
+    # the preparation lists a text once, even where two interviews' passages read the same
+    texts = [q["text"] for q in reviews.quotes_for(member, pack)]
+    assigned = [q["text"] for t in pack.data["themes"] for q in t["quotes"] if q["reader"]]
+    assert texts == list(dict.fromkeys(assigned)) and len(texts) < len(assigned)
+    # with more members, a repeated quote goes to the next one who does not hold it
+    one, two = make_user(), make_user()
+    holding = {one.id}
+    assert _next_reader([one, two], 0, holding) == (two, 2) and holding == {one.id, two.id}
+    assert _next_reader([one, two], 2, holding) == (None, 2)
+
+
+def test_a_second_session_for_the_year_and_team_needs_a_confirmation(corpus, session, client):
+    boss, member = corpus["boss"], corpus["member"]
+    values = dict(title="Återblick igen", year=2026, held_on=date(2026, 12, 1), scope_from=None,
+                  scope_to=None, members=[member])  # fmt: skip
+    with pytest.raises(reviews.DuplicateSession) as refused:
+        reviews.create_session(boss, **values)
+    assert refused.value.existing == [session]
+    db.session.rollback()
+    other_team = reviews.create_session(boss, **values, team="Team Norr")
+    again = reviews.create_session(boss, **values, confirmed_duplicate=True)
+    db.session.commit()
+    assert again.year == session.year and again.team == session.team
+    # moving a session onto a year and team that has one is asked about as well
+    with pytest.raises(reviews.DuplicateSession):
+        reviews.update_session(boss, other_team, **values)
+    db.session.rollback()
+
+    client.post("/login", data={"username": boss.username,
+                                "password": "amber-falcon-thimble-73"})  # fmt: skip
+    form = {"title": "Tredje", "year": "2026", "team": "", "held_on": "2026-12-02",
+            "members": [str(member.id)]}  # fmt: skip
+    page = client.post("/reviews/new", data=form)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "There is already a review session" in text
+    assert "Årlig återblick 2026" in text and "confirm_duplicate" in text
+    assert len(reviews.sessions_for(2026, "")) == 2  # nothing made
+    made = client.post("/reviews/new", data={**form, "confirm_duplicate": "y"})
+    assert made.status_code == 302 and len(reviews.sessions_for(2026, "")) == 3
+    # before its day the page offers no "Mark as held", and says from when it can be
+    page = client.get(made.headers["Location"]).get_data(as_text=True)
+    assert "can be marked held on the day of the meeting" in page and "Mark as held" not in page
+    refused = client.post(made.headers["Location"] + "/status", data={"status": "held"},
+                          follow_redirects=True)  # fmt: skip
+    assert "a session can be marked held on that day or later" in refused.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("language", ["sv", "da", "en"])
+def test_a_session_is_not_marked_held_before_its_day(corpus, app, language):
+    from flask_babel import force_locale
+
+    boss, member = corpus["boss"], corpus["member"]
+    later = reviews.create_session(boss, title="Senare", year=2027, held_on=date(2026, 12, 1),
+                                   scope_from=None, scope_to=None, members=[member])  # fmt: skip
+    with force_locale(language), pytest.raises(ReviewError) as refused:
+        reviews.set_status(boss, later, SessionStatus.HELD)
+    expected = {"sv": "Mötet är den", "da": "Mødet er den", "en": "The meeting is on"}
+    with force_locale(language):
+        assert str(refused.value.message).startswith(expected[language])
+    assert later.status_enum is SessionStatus.PLANNING
+
+
+def test_each_member_reads_the_agenda_in_their_own_language(corpus, make_user, client):
+    from flask_babel import force_locale
+
+    boss = corpus["boss"]
+    dane = make_user(roles=[Role.REVIEW_MEMBER], language="da", display_name="Mette")
+    swede = make_user(roles=[Role.REVIEW_MEMBER], language="sv", display_name="Sara")
+    with force_locale("sv"):  # made by a Swedish-speaking coordinator
+        made = reviews.create_session(boss, title="Återblick", year=2026, held_on=HELD,
+                                      scope_from=None, scope_to=None,
+                                      members=[dane, swede])  # fmt: skip
+    db.session.commit()
+    assert made.agenda_for("sv")[0]["title"] == "Förberedelse"
+    assert made.agenda_for("da")[0]["title"] == "Forberedelse"
+    assert made.agenda_for("en")[0]["title"] == "Preparation"
+    # an item typed into the session stays as typed, in every language; the others keep
+    # their words in each language
+    with force_locale("sv"):
+        shown = made.agenda_for("sv")
+        typed = {"title": "Fika och avslut", "guidance": ""}
+        reviews.update_session(boss, made, title=made.title, year=2026, held_on=HELD,
+                               scope_from=None, scope_to=None, members=made.members,
+                               agenda=[*shown, typed])  # fmt: skip
+    db.session.commit()
+    assert made.agenda_for("da")[-1]["title"] == "Fika och avslut"
+    assert made.agenda_for("da")[0]["title"] == "Forberedelse"
+
+    client.post("/login", data={"username": dane.username,
+                                "password": "amber-falcon-thimble-73"})  # fmt: skip
+    page = client.get(f"/reviews/{made.id}").get_data(as_text=True)
+    assert "Forberedelse" in page and "Förberedelse" not in page and "Fika och avslut" in page
+    pack = reviews.build_pack_now(boss, made)  # built in English here
+    db.session.commit()
+    shown = client.get(f"/reviews/packs/{pack.id}").get_data(as_text=True)
+    assert "Forberedelse" in shown and "Preparation" not in shown
+
+
+def test_the_agenda_template_is_kept_per_language(corpus, client):
+    boss, member = corpus["boss"], corpus["member"]
+    with pytest.raises(ReviewError, match="languages"):
+        reviews.save_template(boss, [{"title": "X"}], "de")
+    kinds = [item["kind"] for item in reviews.agenda_template("da")]
+    danish = [{"kind": k, "title": f"DA {i}", "guidance": ""} for i, k in enumerate(kinds)]
+    reviews.save_template(boss, danish, "da")
+    reviews.save_template(boss, [{"title": "Bara svenska"}], "sv")
+    db.session.commit()
+    assert reviews.agenda_template("da")[0]["title"] == "DA 0"
+    assert reviews.agenda_template("sv") == [
+        {"kind": "discussion", "title": "Bara svenska", "guidance": ""}
+    ]
+    assert reviews.agenda_template("en")[0]["title"] == "Preparation"  # still the default
+    made = reviews.create_session(boss, title="E", year=2026, held_on=HELD, scope_from=None,
+                                  scope_to=None, members=[member])  # fmt: skip
+    # made in English: the Danish template has the same items, the Swedish one does not
+    assert made.agenda_for("da")[0]["title"] == "DA 0"
+    assert made.agenda_for("sv")[0]["title"] == "Preparation"
+    db.session.commit()
+    client.post("/login", data={"username": boss.username,
+                                "password": "amber-falcon-thimble-73"})  # fmt: skip
+    page = client.get("/reviews/agenda?language=da").get_data(as_text=True)
+    assert 'value="DA 0"' in page
+    assert client.get("/reviews/agenda?language=xx").status_code == 404

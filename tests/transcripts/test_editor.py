@@ -150,6 +150,33 @@ def test_verifying_at_a_step_that_verification_cannot_follow_is_refused(conducte
     assert not db.session.get(Transcript, transcript.id).verified
 
 
+def test_verifying_shows_what_it_does_and_asks_first(conducted, speech, client, auth):
+    interviewer, interview = conducted
+    upload(interviewer, interview, speech)
+    transcript = imported(interviewer, interview)
+    plan = services.verify_preview(interviewer, transcript)
+    assert (plan.segments, plan.destroy_on, plan.retention_days) == (
+        3, TODAY + timedelta(days=30), 30)  # fmt: skip
+    assert not transcript.verified  # a look changes nothing
+    auth.login(user=interviewer)
+    look = client.post(f"/transcripts/{transcript.id}/verify")
+    page = look.get_data(as_text=True)
+    assert look.status_code == 200 and "its 3 segments can no longer be changed" in page
+    assert f"The recording will be destroyed on {format_day(plan.destroy_on)}" in page
+    assert "Tick the box" not in page
+    db.session.refresh(transcript)
+    assert not transcript.verified  # the server does not verify without the confirmation
+    refused = client.post(f"/transcripts/{transcript.id}/verify", data={"asked": "1"})
+    assert "Tick the box to confirm" in refused.get_data(as_text=True)
+    db.session.refresh(transcript)
+    assert not transcript.verified
+    client.post(f"/transcripts/{transcript.id}/verify", data={"asked": "1", "confirm": "y"})
+    db.session.refresh(transcript)
+    assert transcript.verified and interview.recordings[0].destroy_on == plan.destroy_on
+    with pytest.raises(TranscriptError, match="verified"):
+        services.verify_preview(interviewer, transcript)
+
+
 def test_retention_destroys_audio_on_its_day_and_audits_it(conducted, speech, runner):
     interviewer, interview = conducted
     recording = upload(interviewer, interview, speech)
@@ -216,7 +243,8 @@ def test_the_editor_page_autosaves_and_verifies(conducted, speech, client, auth)
     assert stale.json["segments"][0]["text"] == "How are things these days?"
     bad = client.post(f"/transcripts/{transcript.id}/segments", json={"revision": 1})
     assert bad.status_code == 400
-    done = client.post(f"/transcripts/{transcript.id}/verify", follow_redirects=True)
+    done = client.post(f"/transcripts/{transcript.id}/verify", data={"confirm": "y"},
+                       follow_redirects=True)  # fmt: skip
     assert "The transcript is verified." in done.get_data(as_text=True)
     reads = db.session.scalar(select(func.count()).select_from(AuditEntry)
                               .where(AuditEntry.action == "transcript.read"))  # fmt: skip

@@ -77,10 +77,20 @@ document.addEventListener("DOMContentLoaded", () => {
     (!filterCode || !filterCode.value || String(c.code) === filterCode.value) &&
     (!filterCoder || !filterCoder.value || String(c.coder) === filterCoder.value));
 
+  // Who speaks: each segment's role is drawn before it by CSS (data-speaker), outside the
+  // text, so that selections and offsets never include it.
+  const speakerStarts = new Map((data.speakers || []).map((m) => [toUnits(m.start), m.speaker]));
+  const markSpeaker = (span, from) => {
+    const speaker = speakerStarts.get(from);
+    if (speaker === undefined) return;
+    span.classList.add("speaker-start");
+    span.dataset.speaker = speaker;
+  };
+
   let pieces = []; // [{node, start (units)}]
   const render = () => {
     const visible = shown();
-    const cuts = new Set([0, text.length]);
+    const cuts = new Set([0, text.length, ...speakerStarts.keys()]);
     const events = [];
     for (const c of visible) {
       const s = toUnits(c.start), e = toUnits(c.end);
@@ -108,6 +118,7 @@ document.addEventListener("DOMContentLoaded", () => {
         span.style.backgroundColor = `${(codes.get(top.code) || {}).colour || "#cccccc"}66`;
         span.title = Array.from(active, (c) => (codes.get(c.code) || {}).name).join(", ");
       }
+      markSpeaker(span, from);
       pieces.push({ node: span, start: from });
       fragment.appendChild(span);
     }
@@ -272,7 +283,7 @@ document.addEventListener("DOMContentLoaded", () => {
         button.type = "button";
         button.className = "link";
         button.textContent = code.name;
-        button.title = code.definition || code.path;
+        button.title = code.definition ? `${code.path}: ${code.definition}` : code.path;
         button.dataset.code = code.id;
         button.addEventListener("mousedown", (event) => event.preventDefault()); // keep the selection
         button.addEventListener("click", () => applyChosen(code.id));
@@ -280,6 +291,7 @@ document.addEventListener("DOMContentLoaded", () => {
       } else {
         const name = document.createElement("strong");
         name.textContent = code.name;
+        name.title = code.path;
         item.appendChild(name);
       }
       list.appendChild(item);
@@ -356,6 +368,7 @@ document.addEventListener("DOMContentLoaded", () => {
       const item = document.createElement("li");
       const name = document.createElement("strong");
       name.textContent = code.name;
+      name.title = code.path || code.name;
       const who = document.createElement("span");
       who.className = "muted";
       who.textContent = ` ${labels.labelBy} ${data.coders[String(c.coder)] || "?"}`;
