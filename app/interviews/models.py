@@ -155,12 +155,16 @@ class Interview(db.Model):
 
     def advance(self, to: Status) -> None:
         """One step forward on the path; never backwards, never skipping a step."""
+        self.check_step(to)
+        self.status = Status(to).value
+
+    def check_step(self, to: Status) -> None:
+        """Refuses (InvalidStep) a step that advance would refuse; changes nothing."""
         if Status(to) not in FORWARD.get(self.status_enum, set()):
             raise InvalidStep(
                 _l("An interview cannot go from %(a)s to %(b)s.", a=self.status_enum.label,
                    b=Status(to).label)
             )  # fmt: skip
-        self.status = Status(to).value
 
     def withdraw(self) -> None:
         if self.status in (Status.WITHDRAWN.value, Status.CANCELLED.value):

@@ -635,6 +635,10 @@ class VerifyPreview:
 def verify_preview(actor, transcript: Transcript) -> VerifyPreview:
     """What verifying ``transcript`` now would fix and destroy; refused as verify is."""
     _editable(actor, transcript)
+    try:
+        transcript.interview.check_step(Status.VERIFIED)
+    except InvalidStep as error:  # the interview is not at a step that is verified next
+        raise TranscriptError(error.message) from None
     if unnamed_speakers(transcript):
         raise TranscriptError(_l("Say who each speaker is before you verify the transcript."))
     days = current_app.config["AUDIO_RETENTION_DAYS"]
@@ -647,10 +651,7 @@ def verify(actor, transcript: Transcript) -> None:
     """The interviewer vouches for the transcript; the audio's retention clock starts."""
     plan = verify_preview(actor, transcript)
     interview = transcript.interview
-    try:
-        interview.advance(Status.VERIFIED)
-    except InvalidStep as error:  # the interview is not at a step that is verified next
-        raise TranscriptError(error.message) from None
+    interview.advance(Status.VERIFIED)  # checked by the preview
     transcript.verified_at, transcript.verified_by_id = utcnow(), actor.id
     recording = live_recording(interview)
     if recording is not None:
