@@ -14,12 +14,10 @@ from app.goals.models import GoalError
 from app.themes import services as themes
 from app.themes.aggregates import Scope
 from tests.goals.test_goals import FIELDS
-from tests.releases.test_releases import world  # noqa: F401 (a fixture)
-from tests.themes.test_themes import corpus  # noqa: F401 (a fixture)
 
 
 @pytest.fixture
-def goal(corpus, make_user):  # noqa: F811
+def goal(corpus, make_user):
     leader = make_user(roles=[Role.LEADER])
     found = services.create_goal(leader, kind="team", **FIELDS)
     db.session.commit()
@@ -34,7 +32,7 @@ def test_a_code_never_speaks_both_for_and_against_one_goal(corpus, goal):
     found, leader = goal
     (a, b, c), (belonging, origins) = corpus["codes"], corpus["themes"]
     services.link(leader, found, direction="for", theme=belonging)  # belonging groups A
-    with pytest.raises(GoalError, match="both for and against.*Belonging"):
+    with pytest.raises(GoalError, match=r"both for and against.*Belonging"):
         services.link(leader, found, direction="against", code=a)
     services.link(leader, found, direction="for", code=b)
     with pytest.raises(GoalError, match="“B” would speak both for and against"):
