@@ -66,6 +66,13 @@ class GoalForm(FlaskForm):
     version = IntegerField(widget=HiddenField.widget, validators=[Optional(), NumberRange(1)])
 
 
+class GoalEditForm(GoalForm):
+    """A new version of a goal: the save names the version it was made from."""
+
+    kind = None  # a goal keeps its kind
+    version = IntegerField(widget=HiddenField.widget, validators=[InputRequired(), NumberRange(1)])
+
+
 class GuidelineForm(FlaskForm):
     goal_id = SelectField(_l("The goal it serves"), coerce=int, validators=[InputRequired()])
     title = StringField(

@@ -15,6 +15,7 @@ from app.core.db import db
 from app.core.permissions import can, permission
 from app.goals import evidence, queries, services
 from app.goals.forms import (
+    GoalEditForm,
     GoalForm,
     GuidelineForm,
     LinkForm,
@@ -83,7 +84,7 @@ def new():
 @permission("goals.edit")
 def edit(goal_id: int):
     goal = db.get_or_404(Goal, goal_id)
-    form = GoalForm(obj=goal.current if request.method == "GET" else None)
+    form = GoalEditForm(obj=goal.current if request.method == "GET" else None)
     newest = None
     if request.method == "GET":
         form.version.data = goal.version
@@ -93,7 +94,7 @@ def edit(goal_id: int):
             services.revise_goal(
                 current_user,
                 goal,
-                form.version.data or goal.version,
+                form.version.data,
                 **{f: getattr(form, f).data for f in GOAL_FIELDS},
             )
         except GoalConflict as conflict:
