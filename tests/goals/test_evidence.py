@@ -135,3 +135,15 @@ def test_the_link_page_refuses_a_clash_with_a_clear_message(corpus, goal, client
                          follow_redirects=True)  # fmt: skip
     assert "would speak both for and against" in answer.get_data(as_text=True)
     assert [link.direction for link in found.links] == ["for"]
+
+
+def test_the_page_and_its_chart_text_read_in_swedish(corpus, goal, client, auth):
+    found, leader = goal
+    services.link(leader, found, direction="for", theme=corpus["themes"][0])
+    corpus["releases"][4].year = 2026
+    db.session.commit()
+    auth.login(user=leader)
+    page = client.get(f"/goals/{found.id}", headers={"Accept-Language": "sv"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Vad intervjuerna säger" in text
+    assert "För: högst 2026 (100 %)." in text

@@ -149,3 +149,25 @@ def test_a_guideline_page_saves_and_lists_it_under_its_goal(client, auth):
     assert "Monthly visits" in page and "The team" in page
     index = client.get("/goals/").get_data(as_text=True)
     assert "Monthly visits" in index and "A stable home" in index
+
+
+def test_the_pages_retire_a_goal_and_a_guideline(client, auth):
+    leader = auth.login(Role.LEADER)
+    goal = goal_of(leader)
+    guideline = services.save_guideline(
+        leader, None, goal=goal, title="Visits", text="", owner="The team", language="en",
+        adopted_on=date(2025, 4, 1), revised_on=None,
+    )  # fmt: skip
+    db.session.commit()
+    early = client.post(f"/goals/guidelines/{guideline.id}/retire",
+                        data={"retired_on": "2020-01-01"}, follow_redirects=True)  # fmt: skip
+    assert "cannot be retired before it was adopted" in early.get_data(as_text=True)
+    assert client.post(f"/goals/guidelines/{guideline.id}/retire",
+                       data={"retired_on": "2026-02-01"}).status_code == 302  # fmt: skip
+    assert client.post(f"/goals/{goal.id}/retire",
+                       data={"retired_on": "2026-03-01"}).status_code == 302  # fmt: skip
+    db.session.expire_all()
+    assert db.session.get(Goal, goal.id).retired_on == date(2026, 3, 1)
+    index = client.get("/goals/").get_data(as_text=True)
+    assert "Retired goals" in index and "A stable home" in index
+    assert "retired on 2026-03-01" in client.get(f"/goals/{goal.id}/history").get_data(as_text=True)
