@@ -21,6 +21,7 @@ def _blueprints():
     from app.auth.routes import bp as auth
     from app.coding.routes import bp as coding
     from app.consent.routes import bp as consent
+    from app.goals.routes import bp as goals
     from app.guides.routes import bp as guides
     from app.interviews.routes import bp as interviews
     from app.main.routes import bp as main
@@ -33,7 +34,7 @@ def _blueprints():
     from app.transcripts.routes import bp as transcripts
 
     return [main, auth, admin, participants, offers, guides, interviews, consent, transcripts,
-            releases, coding, themes, reviews, privacy]  # fmt: skip
+            releases, coding, themes, reviews, goals, privacy]  # fmt: skip
 
 
 def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:

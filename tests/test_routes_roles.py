@@ -30,6 +30,7 @@ from app.core import jobs, passwords, storage
 from app.core.db import db
 from app.core.permissions import PUBLIC, RULES, can, required_permission
 from app.core.users import Role, User
+from app.goals.models import Goal, GoalLink, GoalVersion, Guideline
 from app.guides.services import sync_guides
 from app.interviews.models import EthicsFlag, Interview
 from app.offers.models import Offer
@@ -214,8 +215,18 @@ def sample_values(user: User | None = None) -> dict:
     action = ReviewAction(session=review, what="Sample action", owner_id=holder.id,
                           due_on=date(2027, 1, 1))  # fmt: skip
     db.session.add_all([theme, review, pack, note, action])
+    goal = Goal(kind="team", versions=[GoalVersion(number=1, title="Sample goal", result="A",
+                                                   term="long", language="en",
+                                                   adopted_on=date(2026, 1, 1))])  # fmt: skip
+    guideline = Guideline(goal=goal, title="Sample guideline", owner="The team", language="en",
+                          adopted_on=date(2026, 1, 1))  # fmt: skip
+    goal_link = GoalLink(goal=goal, code=code, direction="for")
+    db.session.add_all([goal, guideline, goal_link])
     db.session.commit()
     return {
+        "goal_id": goal.id,
+        "guideline_id": guideline.id,
+        "link_id": goal_link.id,
         "theme_id": theme.id,
         "name": "years",
         "session_id": review.id,

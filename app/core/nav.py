@@ -68,6 +68,7 @@ GROUPS = (
         (
             NavEntry("reviews.index", _l("Review sessions"), "reviews.view"),
             NavEntry("reviews.board", _l("Actions"), "reviews.view"),
+            NavEntry("goals.index", _l("Goals and guidelines"), "goals.view"),
         ),
     ),
     NavGroup(

@@ -148,6 +148,12 @@ RULES: dict[str, Rule] = {
     "reviews.view": review_group,
     "reviews.write": review_group,
     "reviews.manage": roles(Role.COORDINATOR),
+    # The red thread: the whole team reads the goals and their evidence (aggregated and
+    # suppressed); the head of unit and the coordinator keep them. Quotes are released text:
+    # only the coordinator, who codes the releases, reads them; never the head of unit.
+    "goals.view": roles(Role.INTERVIEWER, Role.COORDINATOR, Role.REVIEW_MEMBER, Role.LEADER),
+    "goals.edit": roles(Role.COORDINATOR, Role.LEADER),
+    "goals.quotes": roles(Role.COORDINATOR),
 }
 
 

@@ -18,6 +18,8 @@ class Role(StrEnum):
     COORDINATOR = "coordinator"
     RESEARCHER = "researcher"
     REVIEW_MEMBER = "review_member"
+    #: head of unit (enhetschef / afdelingsleder): goals and aggregated figures only
+    LEADER = "leader"
     ADMIN = "admin"
 
     @property
@@ -30,6 +32,7 @@ ROLE_LABELS = {
     Role.COORDINATOR: _l("Coordinator"),
     Role.RESEARCHER: _l("Research partner"),
     Role.REVIEW_MEMBER: _l("Review group member"),
+    Role.LEADER: _l("Head of unit"),
     Role.ADMIN: _l("Administrator"),
 }
 

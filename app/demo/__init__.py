@@ -15,6 +15,7 @@ from app.core.db import db
 from app.core.users import Role, User
 from app.demo import stories
 from app.demo.interviews import document
+from app.goals.demo import load_goals_demo
 from app.guides.services import sync_guides
 from app.participants.demo import load_register_demo
 from app.reviews.demo import load_review_demo
@@ -47,6 +48,7 @@ DEMO_USERS = {
     "lena": ("Lena Forsberg", [Role.RESEARCHER], "en", "granite-sparrow-meadow-5"),
     "ditte": ("Ditte Lauridsen", [Role.RESEARCHER], "da", "saffron-glacier-tunnel-90"),
     "per": ("Per Holm", [Role.REVIEW_MEMBER], "sv", "velvet-canyon-ribbon-29"),
+    "birgitta": ("Birgitta Norén", [Role.LEADER], "sv", "marble-kestrel-lantern-12"),
 }
 
 
@@ -84,5 +86,6 @@ def load_demo(force: bool = False) -> dict[str, tuple[list[str], str]]:
     document(coordinator, booked, researchers, today())
     members = [User.by_username(name) for name in ("anna", "malin", "per")]
     load_review_demo(coordinator, members, today())
+    load_goals_demo(coordinator, today())  # links the themes the review demo formed
     audit.record(None, "demo.load", users=len(passwords), placements=placements)
     return passwords

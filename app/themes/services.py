@@ -266,6 +266,29 @@ def overview(actor, scope: Scope, *, full: bool = True, passages: bool = True) -
     return view
 
 
+def code_groups(scope: Scope, keys: list, count) -> Overview:
+    """Rows for groups of codes that are not themes (the codes that speak for a goal, say),
+    suppressed exactly as ``overview`` suppresses a theme's row: the same coded interviews
+    per year, band and in all (suppressed as one family, bounded by the released ones), and
+    each row a family of its years and its bands, bounded by them. ``count(scope)`` gives
+    the raw counts once the releases are stamped: ([(key, year, interviews, passages)],
+    {attribute: [(key, band, interviews)]}). The caller checks who may see them."""
+    bands = _band_data(scope)
+    released = agg.cell(sum(aggregates.released_per_year(scope).values()))
+    coded = aggregates.coded_per_year(scope)
+    years = sorted(coded)
+    coded_all, coded_cells, coded_bands = _coded(years, coded, bands, released)
+    counts, touching = count(scope)
+    groups = {a: (names, {"touching": touching[a], "coded": data["coded"]})
+              for a, (names, data) in bands.items()}  # fmt: skip
+    rows, _band_rows = _families(keys, counts, years, coded, coded_cells, groups, coded_bands,
+                                 coded_all, released)  # fmt: skip
+    return Overview(
+        scope=scope, years=years, coded=coded_cells, coded_all=coded_all,
+        coded_total=sum(coded.values()), released=released, rows=rows, empty=[],
+    )  # fmt: skip
+
+
 def code_rows(actor, theme: Theme, view: Overview) -> list[Row]:
     """The theme's codes per year in the overview's scope. A code's count is at most its
     theme's (and is its theme's, for a theme of one code), so a code is never shown more

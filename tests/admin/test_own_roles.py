@@ -19,7 +19,8 @@ def edit_form(user, roles):
 
 
 @pytest.mark.parametrize(
-    "data_role", [Role.INTERVIEWER, Role.COORDINATOR, Role.RESEARCHER, Role.REVIEW_MEMBER]
+    "data_role",
+    [Role.INTERVIEWER, Role.COORDINATOR, Role.RESEARCHER, Role.REVIEW_MEMBER, Role.LEADER],
 )
 def test_an_administrator_cannot_give_themselves_a_data_role(app, make_user, data_role):
     admin = make_user(roles=[Role.ADMIN])

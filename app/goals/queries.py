@@ -1,0 +1,126 @@
+"""Read queries of the red thread: goals, guidelines, links, and the raw counts of the
+interviews whose codings speak to a goal (suppressed in ``app.goals.evidence`` before anyone
+sees them)."""
+
+from sqlalchemy import func, or_, select
+
+from app.coding.models import Code, Coding
+from app.core.db import db
+from app.goals.models import Direction, Goal, GoalLink, GoalVersion, Guideline
+from app.themes.aggregates import ATTRIBUTES, Scope, current_releases
+from app.themes.models import CodedRelease, Theme
+
+
+def goals(*, retired: bool = False) -> list[Goal]:
+    """Goals in force (or the retired ones), the team's change theory first."""
+    query = select(Goal).where(
+        Goal.retired_on.is_not(None) if retired else Goal.retired_on.is_(None)
+    )
+    found = db.session.scalars(query).all()
+    return sorted(found, key=lambda g: (g.kind != "team", g.title.lower(), g.id))
+
+
+def version(goal: Goal, number: int) -> GoalVersion | None:
+    return db.session.scalar(
+        select(GoalVersion).where(GoalVersion.goal_id == goal.id, GoalVersion.number == number)
+    )
+
+
+def newest_version(goal: Goal) -> GoalVersion:
+    """The newest version as the database holds it now (another window may have saved)."""
+    db.session.expire(goal)
+    return db.session.scalar(
+        select(GoalVersion)
+        .where(GoalVersion.goal_id == goal.id)
+        .order_by(GoalVersion.number.desc())
+        .limit(1)
+        .execution_options(populate_existing=True)
+    )
+
+
+def guidelines(goal: Goal | None = None) -> list[Guideline]:
+    query = select(Guideline).order_by(Guideline.retired_on.is_not(None), Guideline.title)
+    if goal is not None:
+        query = query.where(Guideline.goal_id == goal.id)
+    return db.session.scalars(query).all()
+
+
+def codable_codes() -> list[Code]:
+    codes = db.session.scalars(
+        select(Code).where(Code.codable, Code.merged_into_id.is_(None))
+    ).all()
+    return sorted(codes, key=lambda c: c.path.lower())
+
+
+def all_themes() -> list[Theme]:
+    return db.session.scalars(select(Theme).order_by(Theme.position, Theme.name)).all()
+
+
+def code_directions(goal: Goal, *, leaving_out: GoalLink | None = None) -> dict:
+    """code id -> {direction: [what links it: a code path, or a theme name]}, through the
+    goal's links to codes and to themes (a theme links every code it groups)."""
+    found: dict[int, dict[str, list[str]]] = {}
+    for link in goal.links:
+        if link is leaving_out:
+            continue
+        if link.code_id is not None:
+            targets = [(link.code_id, link.code.path)]
+        else:
+            targets = [(c.id, link.theme.name) for c in link.theme.codes]
+        for code_id, name in targets:
+            found.setdefault(code_id, {}).setdefault(link.direction, []).append(name)
+    return found
+
+
+def direction_codes(goal: Goal) -> dict[str, list[int]]:
+    """direction -> the codes whose passages count for it."""
+    found = {d.value: set() for d in Direction}
+    for code_id, directions in code_directions(goal).items():
+        for direction in directions:
+            found[direction].add(code_id)
+    return {d: sorted(codes) for d, codes in found.items() if codes}
+
+
+def _touching(r, code_ids: list[int], *columns):
+    return (
+        select(*columns)
+        .select_from(CodedRelease)
+        .join(r, r.c.id == CodedRelease.release_id)
+        .where(CodedRelease.code_id.in_(code_ids))
+    )
+
+
+def direction_counts(scope: Scope, codes: dict[str, list[int]]) -> tuple[list, dict]:
+    """Raw counts per direction: [(direction, year, interviews, passages)] and, per band
+    attribute, [(direction, band, interviews)]. An interview counts once per direction,
+    however many of the direction's codes it holds."""
+    r = current_releases(scope)
+    counts, touching = [], {a: [] for a in ATTRIBUTES}
+    for direction, code_ids in codes.items():
+        interviews = func.count(func.distinct(r.c.interview_id))
+        rows = db.session.execute(
+            _touching(r, code_ids, r.c.year, interviews, func.sum(CodedRelease.passages)).group_by(
+                r.c.year
+            )
+        ).all()
+        counts += [(direction, year, n, p) for year, n, p in rows]
+        for attribute in ATTRIBUTES:
+            band = r.c[attribute]
+            rows = db.session.execute(_touching(r, code_ids, band, interviews).group_by(band)).all()
+            touching[attribute] += [(direction, b, n) for b, n in rows]
+    return counts, touching
+
+
+def quote_candidates(scope: Scope, code_ids: list[int], limit: int = 80) -> list:
+    """Counted codings of ``code_ids`` in scope, newest first: (release, start, end,
+    interview, year). The caller asks the consent gate about each interview."""
+    r = current_releases(scope)
+    return db.session.execute(
+        select(
+            Coding.release_id, Coding.start_offset, Coding.end_offset, r.c.interview_id, r.c.year
+        )
+        .join(r, r.c.id == Coding.release_id)
+        .where(Coding.code_id.in_(code_ids), or_(Coding.round_id.is_(None), Coding.consensus))
+        .order_by(Coding.id.desc())
+        .limit(limit)
+    ).all()
