@@ -8,6 +8,7 @@ the ``db`` command group binds it when the command line runs ``redthread db ...`
 the arguments to Flask-Migrate's own group, options and all.
 """
 
+import logging
 from pathlib import Path
 
 import click
@@ -28,6 +29,9 @@ def bind(app: Flask):
     extension first if it is not yet bound. Binding also replaces the ``db`` command group
     with Flask-Migrate's own."""
     if isinstance(app.extensions.get("migrate"), _Unbound):
+        # alembic announces each of its plugins as it loads; imported at start-up, before
+        # logging was set up, it did so unheard, and a migration's output stays as it was
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
         from flask_migrate import Migrate
 
         from app.core.db import db
