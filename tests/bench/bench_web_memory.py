@@ -175,11 +175,12 @@ def main() -> int:
     parser.add_argument("--depth", type=int, default=2, help="links followed from the menu")
     options = parser.parse_args()
     instance = Path(tempfile.mkdtemp(prefix="redthread-memory-"))
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("REDTHREAD_") and k not in ("DATABASE_URL", "REDIS_URL")}  # fmt: skip
+    unset = ("DATABASE_URL", "REDIS_URL")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REDTHREAD_") and k not in unset}
     env.update(
         # this checkout's code, also where the venv holds an editable install of another
-        PYTHONPATH=str(ROOT), REDTHREAD_INSTANCE_PATH=str(instance), REDTHREAD_DEFAULT_LANGUAGE="en",
+        PYTHONPATH=str(ROOT), REDTHREAD_INSTANCE_PATH=str(instance),
+        REDTHREAD_DEFAULT_LANGUAGE="en",
         # The demo accounts have no second factor; seven logins in a second from one address.
         REDTHREAD_REQUIRE_2FA_ROLES="none", REDTHREAD_LOGIN_RATE_LIMIT="100000 per minute",
     )  # fmt: skip
@@ -194,8 +195,8 @@ def main() -> int:
         menus = {name: visitor.menu() for name, visitor in visitors.items()}
         idle = settle(pid)
         seen: set[str] = set()
-        for name, visitor in visitors.items():
-            seen.update(shape(p) for p in menus[name])
+        for menu in menus.values():
+            seen.update(shape(p) for p in menu)
         for name, visitor in visitors.items():
             visitor.walk(menus[name], options.depth, seen)
         after = settle(pid)
