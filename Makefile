@@ -60,6 +60,7 @@ bench: $(VENV)/.installed-dev translations
 	$(BIN)/python -m tests.bench.bench_pseudonymise
 	$(BIN)/python -m tests.bench.bench_coding
 	$(BIN)/python -m tests.bench.bench_themes
+	$(BIN)/python -m tests.bench.bench_web_memory
 
 # Known vulnerabilities in the installed dependencies (asks PyPI's advisory data; CI runs it).
 audit: $(VENV)/.installed-dev

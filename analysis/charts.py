@@ -3,14 +3,19 @@
 Figures are made with the object API, not pyplot, so nothing is global and charts drawn in
 several threads at once do not collide. Every chart is shown beside a table of its numbers
 and has a text alternative, so the figures carry no information that is not also written out.
+
+matplotlib (and numpy beneath it) is imported on the first chart drawn, not with this
+module: it is some 40 MiB that a web worker which never draws a chart should not carry.
 """
+
+from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import matplotlib
-from matplotlib.figure import Figure
-from matplotlib.ticker import PercentFormatter
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 #: Colour-blind-safe categorical colours (Okabe and Ito), then greys for "the rest".
 PALETTE = (
@@ -19,7 +24,15 @@ PALETTE = (
 )  # fmt: skip
 
 
+def _figure(width: float, height: float) -> Figure:
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height))
+
+
 def _svg(figure: Figure) -> str:
+    import matplotlib
+
     out = io.StringIO()
     # A fixed hash salt and no date make the same numbers give the same file.
     with matplotlib.rc_context({"svg.hashsalt": "redthread", "svg.fonttype": "none"}):
@@ -53,7 +66,7 @@ def stacked_bars(
     ylabel: str,
 ) -> str:
     """One bar per category, stacked from the series in order; returns SVG text."""
-    figure = Figure(figsize=(max(4.0, 1.1 * len(categories) + 2.5), 3.6))
+    figure = _figure(max(4.0, 1.1 * len(categories) + 2.5), 3.6)
     axes = figure.subplots()
     bottoms = [0] * len(categories)
     positions = range(len(categories))
@@ -135,7 +148,7 @@ def grouped_bars(
             if any(v == v and v > 0 for v in values)]  # fmt: skip
     count = max(1, len(kept))
     width = 0.8 / count
-    figure = Figure(figsize=(min(16.0, max(5.0, 0.35 * count * len(categories) + 3.0)), 3.8))
+    figure = _figure(min(16.0, max(5.0, 0.35 * count * len(categories) + 3.0)), 3.8)
     axes = figure.subplots()
     top = 0.0
     for slot, (index, label, values) in enumerate(kept):
@@ -168,7 +181,7 @@ def trend_lines(
     starts at 0; with ``percent`` the values are percentages and the axis runs 0–100 %.
     SVG text."""
     _check(categories, series)
-    figure = Figure(figsize=(min(14.0, max(5.0, 0.5 * len(categories) + 3.5)), 3.8))
+    figure = _figure(min(14.0, max(5.0, 0.5 * len(categories) + 3.5)), 3.8)
     axes = figure.subplots()
     positions = list(range(len(categories)))
     drawn = False
@@ -182,6 +195,8 @@ def trend_lines(
     axes.set_xticks(positions, [str(c) for c in categories])
     if percent:
         axes.set_ylim(0, 100)
+        from matplotlib.ticker import PercentFormatter
+
         axes.yaxis.set_major_formatter(PercentFormatter(xmax=100, decimals=0))
     else:
         top = max((v for _, values in series for v in _drawn(values)), default=0.0)
@@ -204,7 +219,7 @@ def heat_map(
     if len(values) != size or any(len(row) != size for row in values):
         raise ValueError("the matrix must be square, one row and column per label")
     side = min(14.0, max(4.0, 0.55 * size + 2.5))
-    figure = Figure(figsize=(side + 1.0, side))
+    figure = _figure(side + 1.0, side)
     axes = figure.subplots()
     finite = [v for row in values for v in row if v == v]
     top = max(finite, default=0) or 1

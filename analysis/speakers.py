@@ -6,12 +6,13 @@ segment where the speaker changes, so the editor starts with one turn per segmen
 recording is diarized a piece at a time, and each piece numbers its speakers afresh:
 ``Voices`` matches them to the speakers of earlier pieces by their voice fingerprints
 (the centroids of their speaker embeddings).
+
+numpy is imported where the fingerprints are compared (in the transcription job), not with
+this module, which the web process imports for the speaker labels.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import numpy as np
 
 #: a speaker key in a transcript: "speaker_1", "speaker_2", ... until a person names them
 PREFIX = "speaker_"
@@ -103,6 +104,8 @@ class Voices:
     """The speakers of a whole recording, from the speakers of its pieces."""
 
     def __init__(self, fingerprints: Sequence[Sequence[float]] = (), weights=()):
+        import numpy as np
+
         self.fingerprints = [np.asarray(f, dtype=np.float64) for f in fingerprints]
         self.weights = list(weights) or [1.0] * len(self.fingerprints)
 
@@ -110,6 +113,8 @@ class Voices:
         """Each local speaker's number in the recording (1, 2, ...): the most similar known
         voice if it is similar enough and not taken by another local speaker, else a new one.
         The loudest speakers of the piece choose first."""
+        import numpy as np
+
         mapping: dict[int, int] = {}
         taken: set[int] = set()
         for speaker in sorted(local, key=lambda s: -seconds.get(s, 0.0)):
@@ -140,5 +145,7 @@ class Voices:
 
 
 def _cosine(a, b) -> float:
+    import numpy as np
+
     norm = float(np.linalg.norm(a) * np.linalg.norm(b))
     return float(np.dot(a, b) / norm) if norm else 0.0

@@ -8,11 +8,11 @@ from flask import Flask, g
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import config as settings
-from app.core import audit, errors, i18n, jobs, permissions, security
+from app.core import audit, errors, i18n, jobs, migrations, permissions, security
 from app.core.crypto import Keyring
 from app.core.db import db
 from app.core.uploads import SealedUploadRequest
-from app.extensions import babel, csrf, limiter, login_manager, migrate
+from app.extensions import babel, csrf, limiter, login_manager
 
 
 def _blueprints():
@@ -60,7 +60,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 
     app.extensions["redthread.keyring"] = Keyring(app.config["DATA_KEYS"])
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
+    migrations.init_app(app)  # Flask-Migrate binds on first use: a web worker never migrates
     csrf.init_app(app)
     compiled = i18n.prepare_catalogs(Path(app.root_path) / "translations", Path(app.instance_path))
     if compiled is not None:

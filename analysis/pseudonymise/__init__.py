@@ -17,9 +17,12 @@ The replacement (``placeholders``) gives one person one placeholder: "Tuva" and 
 "Lone Kristensen" and "Lones" ("[Person 1]s").
 
 Offsets are Python string offsets (code points): ``text[start:end]`` is always the surface.
+
+The detector itself (``detection``: its patterns, phone numbers, ID numbers, and spaCy when
+it is built) is imported the first time ``Detector`` or ``detector`` is asked for, so that a
+web worker that only reads labels and placeholders does not carry it.
 """
 
-from analysis.pseudonymise.detector import LABELS, REGION, TRAINED, Detection, Detector, detector
 from analysis.pseudonymise.lists import known_words, names, places, stop_words
 from analysis.pseudonymise.placeholders import (
     genitive_base,
@@ -30,6 +33,7 @@ from analysis.pseudonymise.placeholders import (
     replace_spans,
     same_person,
 )
+from analysis.pseudonymise.types import LABELS, REGION, TRAINED, Detection
 
 __all__ = [
     "LABELS",
@@ -50,3 +54,12 @@ __all__ = [
     "same_person",
     "stop_words",
 ]
+
+
+def __getattr__(name: str):
+    if name in ("Detector", "detector"):
+        from analysis.pseudonymise import detection
+
+        globals()[name] = found = getattr(detection, name)
+        return found
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,6 +1,11 @@
-"""What the detector returns."""
+"""What the detector returns, and the labels and languages it knows."""
 
 from dataclasses import dataclass
+
+LABELS = ("PERSON", "LOCATION", "ORG", "ID_NUMBER", "PHONE", "EMAIL", "DATE")
+#: a trained pipeline used when installed, per language
+TRAINED = {"sv": "sv_core_news_sm", "da": "da_core_news_sm", "en": "en_core_web_sm"}
+REGION = {"sv": "SE", "da": "DK", "en": "GB"}
 
 
 @dataclass(frozen=True, order=True)

@@ -14,7 +14,9 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import select
 
-from analysis import refiqda
+from analysis.refiqda import model as qda
+from analysis.refiqda.read import read_qdc, read_qdpx
+from analysis.refiqda.write import write_qdc, write_qdpx
 from app.coding import retrieval
 from app.coding.models import Code, Coding, ExchangeGuid, new_guid
 from app.coding.services import CodingError, codable_releases, codebook
@@ -40,7 +42,7 @@ REASONS = {
 }
 
 
-def _refused(error: refiqda.RefiError) -> CodingError:
+def _refused(error: qda.RefiError) -> CodingError:
     return CodingError(REASONS.get(error.reason, _l("The file could not be read.")))
 
 
@@ -65,14 +67,14 @@ def _description(code: Code) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
-def _code_tree() -> list[refiqda.Code]:
-    built: dict[int, refiqda.Code] = {}
+def _code_tree() -> list[qda.Code]:
+    built: dict[int, qda.Code] = {}
     roots = []
     for code in codebook():
         if code.merged_into_id:
             continue
-        item = refiqda.Code(guid=code.guid, name=code.name, description=_description(code),
-                            color=code.colour, codable=code.codable)  # fmt: skip
+        item = qda.Code(guid=code.guid, name=code.name, description=_description(code),
+                        color=code.colour, codable=code.codable)  # fmt: skip
         built[code.id] = item
         parent = built.get(code.parent_id) if code.parent_id else None
         (parent.children if parent else roots).append(item)
@@ -81,7 +83,7 @@ def _code_tree() -> list[refiqda.Code]:
 
 def export_codebook(actor) -> bytes:
     authorize(actor, "coding.work")
-    data = refiqda.write_qdc(_code_tree())
+    data = write_qdc(_code_tree())
     audit.record(actor, "codebook.export", "code", None)
     return data
 
@@ -106,44 +108,44 @@ def export_project(actor, name: str = "Red Thread") -> tuple[bytes, list]:
     for coding in codings:
         by_release.setdefault(coding.release_id, []).append(coding)
     coders = {c.coder for c in codings if c.coder is not None} | {actor}
-    users = {u.id: refiqda.User(guid=_guid("user", u.id), name=u.display_name)
+    users = {u.id: qda.User(guid=_guid("user", u.id), name=u.display_name)
              for u in sorted(coders, key=lambda u: u.id)}  # fmt: skip
     sources, cases = [], {}
     for release in releases:
         selections = [
-            refiqda.Selection(
+            qda.Selection(
                 guid=_selection_guid(c), start=c.start_offset, end=c.end_offset,
                 user_guid=users[c.coder_id].guid if c.coder_id in users else None,
                 created_at=c.created_at, note=c.memo or "",
-                codings=[refiqda.Coding(guid=c.guid, code_guid=c.code.guid,
-                                        user_guid=users[c.coder_id].guid
-                                        if c.coder_id in users else None,
-                                        created_at=c.created_at)],
+                codings=[qda.Coding(guid=c.guid, code_guid=c.code.guid,
+                                    user_guid=users[c.coder_id].guid
+                                    if c.coder_id in users else None,
+                                    created_at=c.created_at)],
             ) for c in by_release.get(release.id, []) if not c.code.merged_into_id
         ]  # fmt: skip
         participant = release.interview.participant
-        source = refiqda.Source(guid=_guid("release", release.id),
-                                name=f"{participant.code} v{release.version}",
-                                text=release.text, selections=selections)  # fmt: skip
+        source = qda.Source(guid=_guid("release", release.id),
+                            name=f"{participant.code} v{release.version}",
+                            text=release.text, selections=selections)  # fmt: skip
         sources.append(source)
         year, age_band, care_band = retrieval.attributes(release)
         case = cases.get(participant.id)
         if case is None:
-            case = cases[participant.id] = refiqda.Case(
+            case = cases[participant.id] = qda.Case(
                 guid=_guid("participant", participant.id), name=participant.code,
                 source_guids=[], variables={},
             )  # fmt: skip
         case.source_guids.append(source.guid)
         case.variables.update({"year": year, "age_band": age_band, "years_in_care": care_band})
-    project = refiqda.Project(name=name, users=list(users.values()), codes=_code_tree(),
-                              sources=sources, cases=list(cases.values()))  # fmt: skip
-    data = refiqda.write_qdpx(project)
+    project = qda.Project(name=name, users=list(users.values()), codes=_code_tree(),
+                          sources=sources, cases=list(cases.values()))  # fmt: skip
+    data = write_qdpx(project)
     audit.record(actor, "project.export", "release", None,
                  releases=[r.id for r in releases], codings=len(codings))  # fmt: skip
     return data, releases
 
 
-def _import_codes(items: list[refiqda.Code], parent: Code | None, made: dict[str, Code],
+def _import_codes(items: list[qda.Code], parent: Code | None, made: dict[str, Code],
                   counts: dict) -> None:  # fmt: skip
     """Codes by GUID, else by name at the same place, else new."""
     for item in items:
@@ -174,8 +176,8 @@ def import_codebook(actor, data: bytes) -> tuple[int, list[str]]:
     if len(data) > MAX_QDC_BYTES:
         raise CodingError(_l("The codebook is larger than %(n)s MB.", n=MAX_QDC_BYTES >> 20))
     try:
-        codes, report = refiqda.read_qdc(data)
-    except refiqda.RefiError as error:
+        codes, report = read_qdc(data)
+    except qda.RefiError as error:
         raise _refused(error) from None
     counts = {"codes": 0, "roots": _root_count()}
     _import_codes(codes, None, {}, counts)
@@ -195,8 +197,8 @@ def import_project(actor, data: bytes) -> dict:
     if len(data) > MAX_QDPX_BYTES:
         raise CodingError(_l("The project is larger than %(n)s MB.", n=MAX_QDPX_BYTES >> 20))
     try:
-        project, report = refiqda.read_qdpx(data)
-    except refiqda.RefiError as error:
+        project, report = read_qdpx(data)
+    except qda.RefiError as error:
         raise _refused(error) from None
     dropped = list(report.dropped)
     counts = {"codes": 0, "roots": _root_count(), "codings": 0, "sources": 0}

@@ -5,16 +5,22 @@ opened with Pillow's size limits so that a decompression bomb is refused before 
 decoded; a PDF must begin and end like one, open in a real PDF parser (qpdf), and hold nothing that
 acts when it is opened (scripts, actions, launched programs, embedded files, forms that send
 data). Nothing is rendered or executed.
+
+pikepdf and Pillow are imported on the first scan checked, not with this module, so that a
+web worker carries them only once someone uploads a scan.
 """
+
+from __future__ import annotations
 
 import io
 import warnings
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-import pikepdf
-import pikepdf.settings
 from flask_babel import lazy_gettext as _l
-from PIL import Image, UnidentifiedImageError
+
+if TYPE_CHECKING:
+    import pikepdf
 
 MAX_BYTES = 15 * 1024 * 1024
 MAX_PIXELS = 60_000_000  # a page scanned at 600 dpi is about 35 million
@@ -43,6 +49,8 @@ def content_type(data: bytes) -> str:
 
 
 def _image_type(data: bytes) -> str:
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -67,11 +75,24 @@ def _image_type(data: bytes) -> str:
 # missed objects whose stream dictionary it misread, and refused scans whose image data
 # happened to hold "/JS".
 
-#: qpdf's limits are process-wide; this module is the only reader of PDFs in Red Thread.
-#: A flate stream (object streams, cross-reference streams) may inflate to 64 MB at most, so
-#: a small file cannot claim gigabytes of memory; a file that needs more than a thousand
-#: repairs is not a scan.
-pikepdf.settings.set_qpdf_limits(flate_max_memory=64 * 2**20, doc_max_warnings=1_000)
+
+def _load_pikepdf() -> None:
+    """Import pikepdf into this module's namespace on the first PDF, with its limits set.
+
+    qpdf's limits are process-wide; this module is the only reader of PDFs in Red Thread.
+    A flate stream (object streams, cross-reference streams) may inflate to 64 MB at most, so
+    a small file cannot claim gigabytes of memory; a file that needs more than a thousand
+    repairs is not a scan. Setting them twice (two first uploads at once) is harmless.
+    """
+    global pikepdf
+    if "pikepdf" in globals():
+        return
+    import pikepdf as reader
+    from pikepdf import settings
+
+    settings.set_qpdf_limits(flate_max_memory=64 * 2**20, doc_max_warnings=1_000)
+    pikepdf = reader  # only now, so that no thread reads a PDF before the limits are set
+
 
 #: objects a scan may hold (a scanned page needs a handful), and the entries of all their
 #: arrays and dictionaries together; past either the PDF is not checked
@@ -109,6 +130,7 @@ def _refuse_active_content(data: bytes) -> None:
     web page or an e-mail address is refused. An object or stream that qpdf cannot read, or a
     file past the limits above, is refused rather than trusted.
     """
+    _load_pikepdf()
     limit_errors = pikepdf.settings.qpdf_limit_errors()
     try:
         pdf = pikepdf.open(io.BytesIO(data))

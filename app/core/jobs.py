@@ -5,8 +5,10 @@ commits, so the worker never looks for a row that is not there yet. The huey tas
 wrapper: it loads the row and calls the handler registered for the job's kind with it.
 """
 
+import importlib
 import json
 import re
+import sys
 import threading
 import traceback
 from collections.abc import Callable
@@ -17,8 +19,6 @@ from enum import StrEnum
 from flask import Flask, current_app, g, has_app_context
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from huey import Huey, crontab
-from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
@@ -37,6 +37,27 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from app.core import storage
 from app.core.db import UTCDateTime, db, utcnow
 from app.core.users import User
+
+
+def _import_huey():
+    """huey, imported without psycopg. huey.storage imports psycopg (some 8 MiB in every web
+    worker) for a PostgreSQL queue that Red Thread does not offer; a PostgreSQL database still
+    loads it, through SQLAlchemy, on its first connection. A ``None`` in ``sys.modules`` makes
+    that one import fail as if psycopg were not installed, and is taken out again at once."""
+    hidden = "psycopg" not in sys.modules
+    if hidden:
+        sys.modules["psycopg"] = None
+    try:
+        return importlib.import_module("huey")
+    finally:
+        if hidden and "psycopg" in sys.modules and sys.modules["psycopg"] is None:
+            del sys.modules["psycopg"]
+
+
+_huey = _import_huey()
+Huey, crontab = _huey.Huey, _huey.crontab
+MemoryStorage = _huey.storage.MemoryStorage
+RedisStorage, SqliteStorage = _huey.storage.RedisStorage, _huey.storage.SqliteStorage
 
 #: the one queue; configure_queue() points it at SQLite or Redis, or runs it inline in tests
 huey = Huey("redthread", immediate=True, results=False, storage_class=MemoryStorage)

@@ -3,7 +3,6 @@
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
-from zxcvbn import zxcvbn
 
 MIN_LENGTH = 12
 MAX_LENGTH = 256
@@ -39,6 +38,10 @@ def policy_problems(password: str, user_inputs: list[str]) -> list:
     lowered = password.lower()
     if any(item and len(item) >= 3 and item.lower() in lowered for item in user_inputs):
         return [_l("The password must not contain your user name or name.")]
+    # Imported here: its word lists take some 12 MiB that a web worker only needs while
+    # someone chooses a password.
+    from zxcvbn import zxcvbn
+
     if zxcvbn(password[:100], user_inputs=[i for i in user_inputs if i])["score"] < MIN_STRENGTH:
         return [
             _l("This password is too easy to guess. Try a few unrelated words or a longer phrase.")

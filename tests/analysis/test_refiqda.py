@@ -12,7 +12,7 @@ import defusedxml.ElementTree as SafeET
 import pytest
 
 from analysis import refiqda as q
-from analysis.refiqda import Case, Code, Coding, Project, RefiError, Selection, Source, User
+from analysis.refiqda.model import Case, Code, Coding, Project, RefiError, Selection, Source, User
 
 #: the shared folder next to the checkout, where the schemas and samples live
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "refi-qda"
@@ -566,3 +566,14 @@ def test_absurdly_deep_codes_are_refused():
     deep = "".join(f'<Code guid="{guid(n)}" name="x">' for n in range(150)) + "</Code>" * 150
     xml = f"<CodeBook><Codes>{deep}</Codes></CodeBook>".encode()
     assert reason(q.read_qdc, xml) == "too_deep"
+
+
+def test_the_package_still_names_everything_it_did():
+    """``analysis.refiqda`` became a package (model, write, read, safezip); its names stay."""
+    from analysis.refiqda import model, read, safezip, write
+
+    modules = (model, read, safezip, write)
+    for name in q.__all__:
+        assert any(getattr(module, name, None) is getattr(q, name) for module in modules), name
+    assert {"write_qdc", "write_qdpx", "read_qdc", "read_qdpx", "read_qde", "Project",
+            "RefiError", "canonical_guid", "MAX_TOTAL"} <= set(q.__all__)  # fmt: skip

@@ -27,12 +27,9 @@ from analysis.pseudonymise.patterns import (
     YEAR_WORDS,
     valid_date,
 )
-from analysis.pseudonymise.types import Detection
+from analysis.pseudonymise.types import LABELS, REGION, TRAINED, Detection
 
-LABELS = ("PERSON", "LOCATION", "ORG", "ID_NUMBER", "PHONE", "EMAIL", "DATE")
-#: a trained pipeline used when installed, per language
-TRAINED = {"sv": "sv_core_news_sm", "da": "da_core_news_sm", "en": "en_core_web_sm"}
-REGION = {"sv": "SE", "da": "DK", "en": "GB"}
+__all__ = ["LABELS", "REGION", "TRAINED", "Detection", "Detector", "detector"]
 
 
 class Detector:

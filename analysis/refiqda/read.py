@@ -1,0 +1,407 @@
+"""Reading REFI-QDA codebooks and projects as real tools write them: namespaces ignored,
+GUIDs canonicalised, and whatever Red Thread cannot hold skipped and listed in an
+``ImportReport``. A file that cannot be read at all raises ``RefiError``; a reader returns
+everything it could use or raises, never half a project. Every XML document is parsed by
+defusedxml with DTDs forbidden."""
+
+import re
+from collections import Counter
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from xml.etree import ElementTree as ET
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+
+from analysis.refiqda.model import (
+    _COLOR,
+    _DROPPED,
+    Case,
+    Code,
+    Coding,
+    ImportReport,
+    Project,
+    RefiError,
+    Selection,
+    Source,
+    User,
+    Value,
+    _normalise_text,
+    _remap,
+    _walk,
+    canonical_guid,
+)
+from analysis.refiqda.safezip import MAX_ENTRIES, MAX_TOTAL, SafeZip, _lookup
+
+#: deepest code hierarchy read; deeper means a hostile file, not a codebook
+MAX_DEPTH = 100
+
+
+def read_qdc(data: bytes) -> tuple[list[Code], ImportReport]:
+    """The codes of a REFI-QDA codebook (.qdc), with what was skipped."""
+    root = _parse(data, "CodeBook")
+    reader = _Reader()
+    codes = reader.codes(_child(root, "Codes"))
+    reader.drop("set", len(_children(_child(root, "Sets"), "Set")))
+    return codes, reader.report()
+
+
+def read_qdpx(
+    data: bytes, *, max_total: int = MAX_TOTAL, max_entries: int = MAX_ENTRIES
+) -> tuple[Project, ImportReport]:
+    """A REFI-QDA project (.qdpx): the zip's ``project.qde`` and the text sources it names.
+
+    The zip is refused (RefiError) if it is not one, holds an unsafe entry name, has more
+    than ``max_entries`` entries, unpacks to more than ``max_total`` bytes, or has an entry
+    over 1 MB compressed more than 100:1.
+    """
+    archive = SafeZip(data, max_total, max_entries)
+    qde = archive.project_entry()
+    root = _parse(archive.read(qde), "Project")
+    base = qde.filename.replace("\\", "/").lower().rpartition("/")[0]
+    return _ProjectReader(root, lambda path: archive.load(base, path)).project()
+
+
+def read_qde(data: bytes, files: Mapping[str, bytes] | None = None) -> tuple[Project, ImportReport]:
+    """A bare ``project.qde``; ``files`` maps paths like ``sources/x.txt`` to their bytes."""
+    root = _parse(data, "Project")
+    entries = {name.replace("\\", "/").lower(): blob for name, blob in (files or {}).items()}
+    return _ProjectReader(root, lambda path: _lookup(entries, "", path)).project()
+
+
+def _parse(data: bytes, expected_root: str) -> ET.Element:
+    try:
+        root = SafeET.fromstring(data, forbid_dtd=True)
+    except DefusedXmlException as error:
+        raise RefiError(
+            "entities",
+            "The XML declares a DTD, entities or external references; "
+            "these are refused because they can be used to attack the server.",
+        ) from error
+    except (ET.ParseError, LookupError, UnicodeError) as error:  # LookupError: unknown encoding
+        raise RefiError("bad_xml", f"The file is not well-formed XML ({error}).") from error
+    if _local(root.tag) != expected_root:
+        raise RefiError(
+            "wrong_root", f"Expected a <{expected_root}> document, found <{_local(root.tag)}>."
+        )
+    return root
+
+
+_OTHER_SOURCES = {
+    "PictureSource": "picture_source",
+    "AudioSource": "audio_source",
+    "VideoSource": "video_source",
+}
+
+
+class _Reader:
+    """Reading a codebook: GUIDs seen so far, and a tally of what was dropped."""
+
+    def __init__(self):
+        self.counts: Counter[str] = Counter()
+        self.names: dict[str, list[str]] = {}
+        self.seen: set[str] = set()
+
+    def drop(self, kind: str, count: int = 1, name: str | None = None) -> None:
+        self.counts[kind] += count
+        if name is not None:
+            self.names.setdefault(kind, []).append(name)
+
+    def report(self) -> ImportReport:
+        lines = []
+        for kind, noun in _DROPPED.items():
+            if count := self.counts[kind]:
+                names = [f'"{name}"' for name in self.names.get(kind, [])]
+                shown = ": " + ", ".join(names[:5] + ["…"] * (len(names) > 5)) if names else ""
+                lines.append(f"{count} {noun.format(s='' if count == 1 else 's')}{shown}")
+        return ImportReport(lines)
+
+    def guid(self, element: ET.Element) -> str:
+        raw = element.get("guid")
+        try:
+            return canonical_guid(raw or "")
+        except RefiError:
+            message = f"A <{_local(element.tag)}> element has no valid guid ({raw!r})."
+            raise RefiError("bad_guid", message) from None
+
+    def first(self, guid: str) -> bool:
+        """True the first time a GUID is met; later elements with it are dropped."""
+        if guid in self.seen:
+            self.drop("duplicate")
+            return False
+        self.seen.add(guid)
+        return True
+
+    def codes(self, parent: ET.Element | None, depth: int = 0) -> list[Code]:
+        if depth > MAX_DEPTH:
+            raise RefiError("too_deep", f"Codes are nested more than {MAX_DEPTH} deep.")
+        codes = []
+        for element in _children(parent, "Code"):
+            guid = self.guid(element)
+            if not self.first(guid):
+                continue
+            self.drop("note_link", len(_children(element, "NoteRef")))
+            code = Code(
+                guid, element.get("name", ""), description=_text_of(element, "Description"),
+                color=self.color(element.get("color")),
+                codable=_boolean(element.get("isCodable"), default=True),
+                children=self.codes(element, depth + 1),
+            )  # fmt: skip
+            codes.append(code)
+        return codes
+
+    def color(self, raw: str | None) -> str | None:
+        if not raw or not raw.strip():
+            return None
+        raw = raw.strip()
+        if not _COLOR.fullmatch(raw):
+            self.drop("color")
+            return None
+        return raw if len(raw) == 7 else "#" + "".join(digit * 2 for digit in raw[1:])
+
+    def date(self, raw: str | None) -> datetime | None:
+        if not raw or not raw.strip():
+            return None
+        try:  # .NET writes seven decimals; Python reads up to six
+            moment = datetime.fromisoformat(re.sub(r"(\.\d{6})\d+", r"\1", raw.strip()))
+        except ValueError:
+            self.drop("date")
+            return None
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class _ProjectReader(_Reader):
+    """Reading a project.qde; ``load`` gives the bytes of a file a source path names."""
+
+    def __init__(self, root: ET.Element, load: Callable[[str], bytes | None]):
+        super().__init__()
+        self.root, self.load = root, load
+        self.code_guids: set[str] = set()
+        self.source_guids: set[str] = set()
+        self.variables: dict[str, str] = {}  # guid: name
+        self.notes: dict[str, tuple[str, str]] = {}  # guid: (name, text)
+        self.used_notes: set[str] = set()
+
+    def project(self) -> tuple[Project, ImportReport]:
+        root = self.root
+        users = []
+        for element in _children(_child(root, "Users"), "User"):
+            if self.first(guid := self.guid(element)):
+                users.append(User(guid, element.get("name", "")))
+        codes = self.codes(_child(_child(root, "CodeBook"), "Codes"))
+        self.code_guids = {code.guid for code in _walk(codes)}
+        for element in _children(_child(root, "Variables"), "Variable"):
+            self.variables[self.guid(element)] = element.get("name", "")
+            self.drop("description", len(_children(element, "Description")))
+        for element in _children(_child(root, "Notes"), "Note"):
+            self.note(element)
+        sources = [s for s in map(self.source, _sub_elements(_child(root, "Sources"))) if s]
+        self.source_guids = {source.guid for source in sources}
+        cases = [c for c in map(self.case, _children(_child(root, "Cases"), "Case")) if c]
+        for kind in ("Link", "Set", "Graph"):
+            self.drop(kind.lower(), len(_children(_child(root, kind + "s"), kind)))
+        self.drop("description", len(_children(root, "Description")))
+        unused = [guid for guid in self.notes if guid not in self.used_notes]
+        notes = [(guid, *self.notes[guid]) for guid in unused]
+        project = Project(
+            root.get("name", ""), users, codes, sources, cases, notes,
+            origin=root.get("origin", ""), created_at=self.date(root.get("creationDateTime")),
+        )  # fmt: skip
+        return project, self.report()
+
+    def note(self, element: ET.Element) -> None:
+        guid, name = self.guid(element), element.get("name", "")
+        if self.first(guid):
+            self.drop("description", len(_children(element, "Description")))
+            self.drop("note_selection", len(_children(element, "PlainTextSelection")))
+            text = self.stored_text(element, name, "note_text")
+            self.notes[guid] = (name, _plain(text or ""))
+
+    def source(self, element: ET.Element) -> Source | None:
+        kind, name = _local(element.tag), element.get("name", "")
+        if kind == "TextSource":
+            return self.text_source(element, element)
+        if kind == "PDFSource":
+            self.drop("pdf_selection", len(_children(element, "PDFSelection")))
+            representation = _child(element, "Representation")
+            if representation is not None:
+                return self.text_source(element, representation)
+            self.drop("pdf_source", name=name)
+            return None
+        self.drop(_OTHER_SOURCES.get(kind, "unknown_source"))
+        return None
+
+    def text_source(self, outer: ET.Element, inner: ET.Element) -> Source | None:
+        """A TextSource, or a PDFSource (outer) through its plain-text Representation (inner)."""
+        guid, name = self.guid(outer), outer.get("name", "")
+        if not self.first(guid):
+            return None
+        stored = self.stored_text(inner, name, "missing_text")
+        if stored is None:
+            return None
+        text, removed = _normalise_text(stored)
+        selections = []
+        for element in _children(inner, "PlainTextSelection"):
+            if selection := self.selection(element, len(stored), removed):
+                selections.append(selection)
+        for element in dict.fromkeys([outer, inner]):
+            self.drop("source_coding", len(_children(element, "Coding")))
+            self.drop("note_link", len(_children(element, "NoteRef")))
+            self.drop("description", len(_children(element, "Description")))
+            self.drop("rich_text", int(bool(element.get("richTextPath"))))
+        variables = {**self.values(inner), **self.values(outer)}
+        return Source(guid, name, text, selections, variables)
+
+    def stored_text(self, element: ET.Element, name: str, missing: str) -> str | None:
+        """The text of a TextSource or Note as stored: its file's, else inline; None if none."""
+        path = element.get("plainTextPath")
+        data = self.load(path) if path else None
+        if data is not None:
+            try:
+                return data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                self.drop("not_utf8", name=name)
+                return None
+        content = _child(element, "PlainTextContent")
+        if content is not None:
+            return "".join(content.itertext())
+        self.drop(missing, name=name)
+        return None
+
+    def selection(self, element: ET.Element, length: int, removed: list[int]) -> Selection | None:
+        guid = self.guid(element)
+        try:
+            start, end = int(element.get("startPosition", "")), int(element.get("endPosition", ""))
+        except ValueError:
+            self.drop("selection_unreadable")
+            return None
+        if start >= end:
+            self.drop("selection_empty")
+            return None
+        if start < 0 or end > length:
+            self.drop("selection_outside")
+            return None
+        start, end = _remap(start, removed), _remap(end, removed)
+        if start >= end:  # it held only the CR of a CRLF
+            self.drop("selection_empty")
+            return None
+        if not self.first(guid):
+            return None
+        codings = _children(element, "Coding")
+        memos = [_text_of(element, "Description")]
+        refs = [ref for holder in [element, *codings] for ref in _children(holder, "NoteRef")]
+        for ref in refs:
+            target = self.reference(ref)
+            if target in self.notes:
+                memos.append(self.notes[target][1])
+                self.used_notes.add(target)
+            else:
+                self.drop("missing_note")
+        return Selection(
+            guid, start, end, element.get("name", ""),
+            user_guid=self.reference(element, "creatingUser"),
+            created_at=self.date(element.get("creationDateTime")),
+            codings=[coding for coding in map(self.coding, codings) if coding],
+            note="\n\n".join(memo for memo in memos if memo.strip()),
+        )  # fmt: skip
+
+    def coding(self, element: ET.Element) -> Coding | None:
+        guid = self.guid(element)
+        code = self.reference(_child(element, "CodeRef"))
+        if code not in self.code_guids:
+            self.drop("unknown_code")
+            return None
+        if not self.first(guid):
+            return None
+        user = self.reference(element, "creatingUser")
+        return Coding(guid, code, user, self.date(element.get("creationDateTime")))
+
+    def case(self, element: ET.Element) -> Case | None:
+        guid = self.guid(element)
+        if not self.first(guid):
+            return None
+        source_guids = []
+        for ref in _children(element, "SourceRef"):
+            if (target := self.reference(ref)) in self.source_guids:
+                source_guids.append(target)
+            else:
+                self.drop("case_source")
+        self.drop("case_code", len(_children(element, "CodeRef")))
+        self.drop("case_selection", len(_children(element, "SelectionRef")))
+        self.drop("description", len(_children(element, "Description")))
+        return Case(guid, element.get("name", ""), source_guids, self.values(element))
+
+    def values(self, element: ET.Element) -> dict[str, Value]:
+        values: dict[str, Value] = {}
+        for holder in _children(element, "VariableValue"):
+            name = self.variables.get(self.reference(_child(holder, "VariableRef")) or "")
+            typed = next((child for child in holder if _local(child.tag) != "VariableRef"), None)
+            if name is None:
+                self.drop("unknown_variable")
+            elif typed is not None:  # no value element: the variable is not set
+                value = _value(_local(typed.tag), "".join(typed.itertext()))
+                if value is None:
+                    self.drop("bad_value")
+                else:
+                    values[name] = value
+        return values
+
+    def reference(self, element: ET.Element | None, attribute: str = "targetGUID") -> str | None:
+        """The GUID an element refers to, or None if it names none (or no valid one)."""
+        raw = None if element is None else element.get(attribute)
+        try:
+            return canonical_guid(raw) if raw else None
+        except RefiError:
+            return None
+
+
+def _value(kind: str, text: str) -> Value | None:
+    """A VariableValue's value; Date and DateTime values stay ISO text."""
+    try:
+        if kind == "TextValue":
+            return text
+        if kind == "BooleanValue":
+            return _boolean(text)
+        if kind == "IntegerValue":
+            return int(text)
+        if kind == "FloatValue":
+            return float(text)
+        if kind in ("DateValue", "DateTimeValue"):
+            return text.strip()
+    except ValueError:
+        pass
+    return None
+
+
+def _boolean(raw: str | None, default: bool | None = None) -> bool | None:
+    """xsd:boolean: true, false, 1 or 0."""
+    values = {"true": True, "1": True, "false": False, "0": False}
+    return default if raw is None else values.get(raw.strip().lower(), default)
+
+
+def _local(tag) -> str:
+    """An element's name without its namespace (comments and the like have none)."""
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+
+
+def _sub_elements(parent: ET.Element | None) -> list[ET.Element]:
+    return [] if parent is None else list(parent)
+
+
+def _children(parent: ET.Element | None, name: str) -> list[ET.Element]:
+    return [child for child in _sub_elements(parent) if _local(child.tag) == name]
+
+
+def _child(parent: ET.Element | None, name: str) -> ET.Element | None:
+    children = _children(parent, name)
+    return children[0] if children else None
+
+
+def _text_of(parent: ET.Element, name: str) -> str:
+    """The text of a child like Description, with LF line ends; "" if there is none."""
+    child = _child(parent, name)
+    return "" if child is None else _plain("".join(child.itertext()))
+
+
+def _plain(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
