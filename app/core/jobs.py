@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from flask import Flask, current_app, g, has_app_context
+from flask import Flask, current_app, flash, g, has_app_context, has_request_context
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from huey import Huey, crontab
@@ -37,6 +37,11 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from app.core import storage
 from app.core.db import UTCDateTime, db, utcnow
 from app.core.users import User
+
+QUEUE_UNAVAILABLE = _l(
+    "The job queue cannot be reached just now. The job is saved and starts by itself within "
+    "a few minutes of the queue being back; there is no need to start it again."
+)
 
 #: the one queue; configure_queue() points it at SQLite or Redis, or runs it inline in tests
 huey = Huey("redthread", immediate=True, results=False, storage_class=MemoryStorage)
@@ -222,8 +227,12 @@ def _queue_after_commit(session):
         try:
             callback()
         except Exception:
-            # The row is committed and stays queued; the request must not claim otherwise.
+            # The row is committed and stays queued (the sweeper queues it again once the
+            # queue is back); the request must not claim otherwise, nor fail.
             current_app.logger.exception("could not queue a committed job")
+            if has_request_context() and not g.get("queue_unavailable_said"):
+                g.queue_unavailable_said = True
+                flash(QUEUE_UNAVAILABLE, "error")
 
 
 @event.listens_for(Session, "after_rollback")
@@ -479,9 +488,29 @@ def configure_queue(app: Flask) -> None:
         return
     huey.immediate = False
     if app.config["REDIS_URL"]:
-        huey.storage = RedisStorage(huey.name, url=app.config["REDIS_URL"])
+        from redis import ConnectionPool
+
+        # Bounded waits: a Redis that is down or unreachable must not hang a web request.
+        # The read timeout stays above the worker's blocking wait for the next task (1 s).
+        pool = ConnectionPool.from_url(
+            app.config["REDIS_URL"], socket_connect_timeout=3, socket_timeout=10
+        )
+        huey.storage = RedisStorage(huey.name, connection_pool=pool)
     else:
         huey.storage = SqliteStorage(huey.name, filename=app.config["QUEUE_FILE"])
+
+
+def queue_available() -> bool:
+    """Whether the queue can take jobs now: False while Redis cannot be reached (the SQLite
+    file and the inline queue of the tests are always there)."""
+    if huey.immediate or not isinstance(huey.storage, RedisStorage):
+        return True
+    try:
+        huey.storage.conn.ping()
+    except Exception:
+        current_app.logger.warning("the job queue (Redis) cannot be reached")
+        return False
+    return True
 
 
 def run_worker(app: Flask, workers: int = 2) -> None:

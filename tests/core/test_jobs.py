@@ -1,9 +1,12 @@
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from app.core import jobs
 from app.core.db import db, utcnow
+from app.core.users import Role
+from tests.conftest import Auth
 
 
 @jobs.handler("test.fails")
@@ -205,3 +208,37 @@ def test_the_sweeper_requeues_lost_jobs_and_gives_up_after_max_attempts(app):
     assert (lost.state, lost.result_dict) == ("succeeded", {"n": 4})
     assert dead.state == "failed" and "stopped 3 times" in dead.error
     assert fresh.state == "queued"  # young enough to still be in the queue
+
+
+def test_while_redis_is_down_the_pages_say_the_queue_is_unavailable(
+    app_factory, redis_server, make_user
+):
+    """Jobs started meanwhile are saved and said to wait; no page fails (500)."""
+    application = app_factory(HUEY_IMMEDIATE=False, REDIS_URL=redis_server.url)
+    try:
+        with application.app_context():
+            client = application.test_client()
+            Auth(client, make_user).login(Role.ADMIN)
+            assert "cannot be reached" not in client.get("/admin/jobs").get_data(as_text=True)
+            redis_server.stop()
+            assert not jobs.queue_available()
+            page = client.get("/admin/jobs")
+            assert page.status_code == 200
+            assert "The job queue (Redis) cannot be reached just now" in page.get_data(True)
+            started = client.post("/admin/audit/verify", follow_redirects=True)
+            assert started.status_code == 200
+            assert "The job queue cannot be reached just now" in started.get_data(True)
+            job = db.session.scalar(select(jobs.Job))
+            assert (job.kind, job.state) == ("audit.verify", "queued")
+            # Back: the sweeper queues the row once it counts as lost, and a worker runs it.
+            redis_server.start()
+            assert jobs.queue_available()
+            job.created_at = utcnow() - jobs.STALE_AFTER - timedelta(seconds=1)
+            db.session.commit()
+            assert jobs.sweep() == 1
+            jobs._worker_app = application
+            assert work() == 1
+            assert db.session.get(jobs.Job, job.id).state == "succeeded"
+    finally:
+        jobs._worker_app = None
+        jobs.huey.immediate = True
