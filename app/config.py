@@ -268,6 +268,10 @@ def load(instance_path: Path) -> dict:
         "TWO_FACTOR_ISSUER": os.environ.get("REDTHREAD_TWO_FACTOR_ISSUER", "").strip()[:60]
         or "Red Thread",
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL", "").strip() or "memory://",
+        # While Redis cannot be reached the limits are counted in each process, not dropped,
+        # and a login does not fail for it; bounded waits keep a request from hanging.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 3, "socket_timeout": 3},
         "RATELIMIT_HEADERS_ENABLED": True,
         "BABEL_DEFAULT_LOCALE": default_language,
         #: where phone numbers without a country code belong
