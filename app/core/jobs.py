@@ -5,6 +5,7 @@ commits, so the worker never looks for a row that is not there yet. The huey tas
 wrapper: it loads the row and calls the handler registered for the job's kind with it.
 """
 
+import functools
 import json
 import re
 import threading
@@ -464,7 +465,28 @@ def sweep() -> int:
     return len(lost)
 
 
+def one_worker(name: str, seconds: int):
+    """For a periodic task: every worker's scheduler queues it, but where the queue is
+    Redis, shared by several machines, only the first worker to take it in ``seconds`` runs
+    it, so that a nightly task does its work (and writes its audit entries) once. The mark
+    expires by itself, so a worker that dies while running it blocks nothing for long."""
+
+    def decorate(func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            if isinstance(huey.storage, RedisStorage):
+                key = f"redthread.periodic.{huey.storage.name}.{name}"
+                if not huey.storage.conn.set(key, "1", nx=True, ex=seconds):
+                    return None  # another worker has run it, or runs it now
+            return func(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
 @huey.periodic_task(crontab(minute="*"))
+@one_worker("sweep_jobs", seconds=50)
 def sweep_jobs() -> None:
     if _worker_app is not None:
         with _worker_app.app_context():
@@ -472,6 +494,7 @@ def sweep_jobs() -> None:
 
 
 @huey.periodic_task(crontab(minute="37", hour="3"))
+@one_worker("sweep_stored_files", seconds=3600)
 def sweep_stored_files() -> None:
     """Nightly: remove the stored files nothing refers to any more (``storage.sweep_strays``)."""
     if _worker_app is not None:

@@ -1,3 +1,4 @@
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -242,3 +243,18 @@ def test_while_redis_is_down_the_pages_say_the_queue_is_unavailable(
     finally:
         jobs._worker_app = None
         jobs.huey.immediate = True
+
+
+def test_a_periodic_task_runs_on_one_worker_when_they_share_redis(queued):
+    """Each worker's scheduler queues the nightly tasks; through Redis only one runs them."""
+    ran = []
+
+    @jobs.one_worker(f"test.nightly.{uuid.uuid4().hex}", seconds=60)
+    def nightly():
+        ran.append(1)
+
+    nightly()
+    nightly()  # the second machine's copy of the same run
+    shared = bool(queued.config["REDIS_URL"])
+    assert len(ran) == (1 if shared else 2)  # one machine's SQLite queue: no other worker
+    assert "app.core.jobs.sweep_jobs" in jobs.huey._registry._registry  # its name is kept
