@@ -179,7 +179,8 @@ def test_two_workers_share_the_queue_through_a_killed_worker_and_a_redis_outage(
     db.session.execute(update(jobs.Job).where(jobs.Job.id == long_job).values(
         heartbeat_at=utcnow() - jobs.STALE_AFTER - timedelta(seconds=1)))  # fmt: skip
     db.session.commit()
-    assert jobs.sweep() == 1
+    # (A worker's own sweep, each minute, may get there first: the job still runs once.)
+    jobs.sweep()
     again = start(command, machines["one"], tmp_path / "one-again.log")
     processes.append(again)
 
@@ -217,7 +218,7 @@ def test_two_workers_share_the_queue_through_a_killed_worker_and_a_redis_outage(
     db.session.execute(update(jobs.Job).where(jobs.Job.id == during.id).values(
         created_at=utcnow() - jobs.STALE_AFTER - timedelta(seconds=1)))  # fmt: skip
     db.session.commit()
-    assert jobs.sweep() >= 1
+    jobs.sweep()
     until(lambda: not any(j.active for j in all_jobs()), seconds=180, every=0.5,
           what="every job to end")  # fmt: skip
     assert two.poll() is None and again.poll() is None, "a worker did not outlive the outage"
