@@ -51,6 +51,10 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     app.config.from_mapping(settings.load(Path(app.instance_path)))
     if config:
         app.config.from_mapping(config)
+        if "REDIS_URL" in config and "RATELIMIT_STORAGE_URI" not in config:
+            # The limits are counted where the queue lives, as settings.load does from the
+            # environment: one Redis shared by every web process and machine.
+            app.config["RATELIMIT_STORAGE_URI"] = settings.limiter_storage(config["REDIS_URL"])
     app.session_interface = security.SessionInterface()
     if app.config["PROXY_COUNT"]:
         n = app.config["PROXY_COUNT"]

@@ -157,6 +157,16 @@ def whisper_models() -> dict[str, str]:
     return models
 
 
+def limiter_storage(redis_url: str | None) -> str:
+    """Where the rate limits are counted: the queue's Redis, else each process's memory.
+    The limits library names a Redis socket ``redis+unix://`` where redis-py says ``unix://``."""
+    if not redis_url:
+        return "memory://"
+    if redis_url.startswith("unix://"):
+        return "redis+" + redis_url
+    return redis_url
+
+
 def load(instance_path: Path) -> dict:
     """The settings for one app, read from the environment and the instance folder."""
     instance_path.mkdir(parents=True, exist_ok=True)
@@ -267,7 +277,11 @@ def load(instance_path: Path) -> dict:
         #: the name the authenticator app shows beside the codes
         "TWO_FACTOR_ISSUER": os.environ.get("REDTHREAD_TWO_FACTOR_ISSUER", "").strip()[:60]
         or "Red Thread",
-        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL", "").strip() or "memory://",
+        "RATELIMIT_STORAGE_URI": limiter_storage(os.environ.get("REDIS_URL", "").strip()),
+        # While Redis cannot be reached the limits are counted in each process, not dropped,
+        # and a login does not fail for it; bounded waits keep a request from hanging.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 3, "socket_timeout": 3},
         "RATELIMIT_HEADERS_ENABLED": True,
         "BABEL_DEFAULT_LOCALE": default_language,
         #: where phone numbers without a country code belong

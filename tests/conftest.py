@@ -22,6 +22,7 @@ from app import create_app
 from app.core import passwords
 from app.core.db import db
 from app.core.users import Role, User
+from tests.redis_server import redis_server, redis_url  # noqa: F401 (fixtures)
 
 PG_URL = os.environ.get("REDTHREAD_TEST_DATABASE_URL", "").strip()
 PASSWORD = "amber-falcon-thimble-73"

@@ -24,7 +24,7 @@ from app.admin.forms import (
 from app.admin.services import LastAdminError, SelfGrantError, SelfUnlockError
 from app.auth.services import PasswordRejected
 from app.core.db import db, utcnow
-from app.core.jobs import Job
+from app.core.jobs import Job, queue_available
 from app.core.permissions import permission
 from app.core.users import User
 
@@ -235,7 +235,7 @@ def audit_verify():
 @permission("admin.jobs")
 def jobs():
     rows = db.session.scalars(select(Job).order_by(Job.id.desc()).limit(100)).all()
-    return render_template("admin/jobs.html", jobs=rows)
+    return render_template("admin/jobs.html", jobs=rows, queue_available=queue_available())
 
 
 @bp.get("/jobs/<int:job_id>")

@@ -5,6 +5,7 @@ commits, so the worker never looks for a row that is not there yet. The huey tas
 wrapper: it loads the row and calls the handler registered for the job's kind with it.
 """
 
+import functools
 import importlib
 import json
 import re
@@ -16,7 +17,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from flask import Flask, current_app, g, has_app_context
+from flask import Flask, current_app, flash, g, has_app_context, has_request_context
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -58,6 +59,11 @@ _huey = _import_huey()
 Huey, crontab = _huey.Huey, _huey.crontab
 MemoryStorage = _huey.storage.MemoryStorage
 RedisStorage, SqliteStorage = _huey.storage.RedisStorage, _huey.storage.SqliteStorage
+
+QUEUE_UNAVAILABLE = _l(
+    "The job queue cannot be reached just now. The job is saved and starts by itself within "
+    "a few minutes of the queue being back; there is no need to start it again."
+)
 
 #: the one queue; configure_queue() points it at SQLite or Redis, or runs it inline in tests
 huey = Huey("redthread", immediate=True, results=False, storage_class=MemoryStorage)
@@ -243,8 +249,12 @@ def _queue_after_commit(session):
         try:
             callback()
         except Exception:
-            # The row is committed and stays queued; the request must not claim otherwise.
+            # The row is committed and stays queued (the sweeper queues it again once the
+            # queue is back); the request must not claim otherwise, nor fail.
             current_app.logger.exception("could not queue a committed job")
+            if has_request_context() and not g.get("queue_unavailable_said"):
+                g.queue_unavailable_said = True
+                flash(QUEUE_UNAVAILABLE, "error")
 
 
 @event.listens_for(Session, "after_rollback")
@@ -476,7 +486,28 @@ def sweep() -> int:
     return len(lost)
 
 
+def one_worker(name: str, seconds: int):
+    """For a periodic task: every worker's scheduler queues it, but where the queue is
+    Redis, shared by several machines, only the first worker to take it in ``seconds`` runs
+    it, so that a nightly task does its work (and writes its audit entries) once. The mark
+    expires by itself, so a worker that dies while running it blocks nothing for long."""
+
+    def decorate(func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            if isinstance(huey.storage, RedisStorage):
+                key = f"redthread.periodic.{huey.storage.name}.{name}"
+                if not huey.storage.conn.set(key, "1", nx=True, ex=seconds):
+                    return None  # another worker has run it, or runs it now
+            return func(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
 @huey.periodic_task(crontab(minute="*"))
+@one_worker("sweep_jobs", seconds=50)
 def sweep_jobs() -> None:
     if _worker_app is not None:
         with _worker_app.app_context():
@@ -484,6 +515,7 @@ def sweep_jobs() -> None:
 
 
 @huey.periodic_task(crontab(minute="37", hour="3"))
+@one_worker("sweep_stored_files", seconds=3600)
 def sweep_stored_files() -> None:
     """Nightly: remove the stored files nothing refers to any more (``storage.sweep_strays``)."""
     if _worker_app is not None:
@@ -500,9 +532,29 @@ def configure_queue(app: Flask) -> None:
         return
     huey.immediate = False
     if app.config["REDIS_URL"]:
-        huey.storage = RedisStorage(huey.name, url=app.config["REDIS_URL"])
+        from redis import ConnectionPool
+
+        # Bounded waits: a Redis that is down or unreachable must not hang a web request.
+        # The read timeout stays above the worker's blocking wait for the next task (1 s).
+        pool = ConnectionPool.from_url(
+            app.config["REDIS_URL"], socket_connect_timeout=3, socket_timeout=10
+        )
+        huey.storage = RedisStorage(huey.name, connection_pool=pool)
     else:
         huey.storage = SqliteStorage(huey.name, filename=app.config["QUEUE_FILE"])
+
+
+def queue_available() -> bool:
+    """Whether the queue can take jobs now: False while Redis cannot be reached (the SQLite
+    file and the inline queue of the tests are always there)."""
+    if huey.immediate or not isinstance(huey.storage, RedisStorage):
+        return True
+    try:
+        huey.storage.conn.ping()
+    except Exception:
+        current_app.logger.warning("the job queue (Redis) cannot be reached")
+        return False
+    return True
 
 
 def run_worker(app: Flask, workers: int = 2) -> None:

@@ -196,6 +196,7 @@ def build_export(job: jobs.Job) -> dict:
 
 
 @jobs.huey.periodic_task(crontab(minute="47", hour="3"))
+@jobs.one_worker("remove_old_exports", seconds=3600)
 def remove_old_exports() -> None:
     """Nightly: remove the export files older than KEEP."""
     if jobs._worker_app is not None:

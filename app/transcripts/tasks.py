@@ -230,6 +230,7 @@ def transcribe(job: jobs.Job) -> dict:
 
 
 @jobs.huey.periodic_task(crontab(minute="17", hour="3"))
+@jobs.one_worker("destroy_due_audio", seconds=3600)
 def destroy_due_audio() -> None:
     """Nightly: destroy the audio whose retention period is over."""
     if jobs._worker_app is not None:

@@ -30,3 +30,15 @@ def test_redis_url_is_the_limiter_storage(monkeypatch, tmp_path):
     assert config.load(tmp_path)["RATELIMIT_STORAGE_URI"] == "memory://"
     monkeypatch.setenv("REDIS_URL", "redis://cache.internal:6379/2")
     assert config.load(tmp_path)["RATELIMIT_STORAGE_URI"] == "redis://cache.internal:6379/2"
+
+
+def test_a_redis_socket_is_named_as_the_limiter_wants_it(monkeypatch, tmp_path, app_factory):
+    for name in list(os.environ):
+        if name.startswith("REDTHREAD_") or name in {"DATABASE_URL", "REDIS_URL"}:
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("REDIS_URL", "unix:///run/redis/redis-server.sock?db=1")
+    wanted = "redis+unix:///run/redis/redis-server.sock?db=1"
+    assert config.load(tmp_path)["RATELIMIT_STORAGE_URI"] == wanted
+    # The app starts with it (the limits library refused "unix://" at start).
+    application = app_factory(RATELIMIT_ENABLED=True, REDIS_URL="unix:///run/redis/r.sock")
+    assert application.config["RATELIMIT_STORAGE_URI"] == "redis+unix:///run/redis/r.sock"

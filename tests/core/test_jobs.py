@@ -1,7 +1,13 @@
+import uuid
 from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
 
 from app.core import jobs
 from app.core.db import db, utcnow
+from app.core.users import Role
+from tests.conftest import Auth
 
 
 @jobs.handler("test.fails")
@@ -69,26 +75,95 @@ def test_a_failed_enqueue_does_not_undo_the_commit(app, monkeypatch):
     assert job.state == "queued"
 
 
-def test_jobs_go_through_the_sqlite_queue_to_a_worker(app_factory, tmp_path):
-    """The real path: the request commits, the job waits in the queue file, a worker runs it."""
-    application = app_factory(HUEY_IMMEDIATE=False, QUEUE_FILE=str(tmp_path / "queue.db"))
+@pytest.fixture(params=["sqlite", "redis"])
+def queued(request, app_factory, tmp_path):
+    """An app whose jobs wait in a real queue, as in production: huey's SQLite file, or
+    Redis (REDIS_URL, what several machines share); ``work()`` runs what is queued, as
+    ``redthread worker`` does."""
+    if request.param == "redis":
+        config = {"REDIS_URL": request.getfixturevalue("redis_url")}
+    else:
+        config = {"QUEUE_FILE": str(tmp_path / "queue.db")}
+    application = app_factory(HUEY_IMMEDIATE=False, **config)
+    jobs.huey.flush()
+    jobs._worker_app = application  # what `redthread worker` sets
     try:
         with application.app_context():
-            job = jobs.submit("test.counts", None, n=5)
-            db.session.commit()
-            job_id = job.id
-        assert jobs.huey.pending_count() == 1
-        with application.app_context():
-            assert db.session.get(jobs.Job, job_id).state == "queued"
-        jobs._worker_app = application  # what `redthread worker` sets
-        task = jobs.huey.dequeue()
-        jobs.huey.execute(task)
-        with application.app_context():
-            finished = db.session.get(jobs.Job, job_id)
-            assert (finished.state, finished.result_dict) == ("succeeded", {"n": 10})
+            yield application
     finally:
+        jobs.huey.flush()
         jobs._worker_app = None
         jobs.huey.immediate = True
+
+
+def work() -> int:
+    """Run every task waiting in the queue, each in its own app context; how many ran."""
+    ran = 0
+    while jobs.huey.pending_count():
+        task = jobs.huey.dequeue()
+        if task is None:
+            continue
+        # The worker's own context: the test's session is not the one that runs the job.
+        with jobs._worker_app.app_context():
+            jobs.huey.execute(task)
+        ran += 1
+    db.session.expire_all()
+    return ran
+
+
+def test_jobs_go_through_the_queue_to_a_worker(queued):
+    """The real path: the request commits, the job waits in the queue, a worker runs it."""
+    job = jobs.submit("test.counts", None, n=5)
+    assert jobs.huey.pending_count() == 0  # nothing is queued before the commit
+    db.session.commit()
+    job_id = job.id
+    assert jobs.huey.pending_count() == 1
+    assert db.session.get(jobs.Job, job_id).state == "queued"
+    assert work() == 1
+    finished = db.session.get(jobs.Job, job_id)
+    assert (finished.state, finished.result_dict, finished.attempts) == ("succeeded", {"n": 10}, 1)
+
+
+def test_a_failure_in_the_worker_is_written_on_the_row(queued):
+    job = jobs.submit("test.crashes", None)
+    db.session.commit()
+    assert work() == 1
+    failed = db.session.get(jobs.Job, job.id)
+    assert failed.state == "failed" and "Anna" not in failed.error
+
+
+def test_a_job_queued_twice_runs_once(queued):
+    """The sweeper may queue a job that is still in the queue: the claim lets one run."""
+    job = jobs.submit("test.counts", None, n=1)
+    db.session.commit()
+    jobs.run_job(job.id)
+    assert work() == 2
+    done = db.session.get(jobs.Job, job.id)
+    assert (done.state, done.attempts) == ("succeeded", 1)
+
+
+def test_the_sweeper_queues_lost_jobs_for_the_worker(queued):
+    lost = _queued_row(n=4)
+    lost.created_at = utcnow() - jobs.STALE_AFTER - timedelta(seconds=1)
+    dead = _queued_row(n=5)
+    _stale_running(dead)
+    assert jobs.sweep() == 2
+    assert jobs.huey.pending_count() == 2
+    assert work() == 2
+    assert [(j.state, j.result_dict) for j in (lost, dead)] == [
+        ("succeeded", {"n": 8}),
+        ("succeeded", {"n": 10}),
+    ]
+
+
+def test_a_cancelled_job_left_in_the_queue_does_nothing(queued):
+    job = jobs.submit("test.counts", None, n=1)
+    db.session.commit()
+    assert jobs.cancel(job)
+    db.session.commit()
+    assert work() == 1
+    cancelled = db.session.get(jobs.Job, job.id)
+    assert (cancelled.state, cancelled.attempts, cancelled.result) == ("cancelled", 0, None)
 
 
 def _stale_running(job, attempts=1):
@@ -134,3 +209,52 @@ def test_the_sweeper_requeues_lost_jobs_and_gives_up_after_max_attempts(app):
     assert (lost.state, lost.result_dict) == ("succeeded", {"n": 4})
     assert dead.state == "failed" and "stopped 3 times" in dead.error
     assert fresh.state == "queued"  # young enough to still be in the queue
+
+
+def test_while_redis_is_down_the_pages_say_the_queue_is_unavailable(
+    app_factory, redis_server, make_user
+):
+    """Jobs started meanwhile are saved and said to wait; no page fails (500)."""
+    application = app_factory(HUEY_IMMEDIATE=False, REDIS_URL=redis_server.url)
+    try:
+        with application.app_context():
+            client = application.test_client()
+            Auth(client, make_user).login(Role.ADMIN)
+            assert "cannot be reached" not in client.get("/admin/jobs").get_data(as_text=True)
+            redis_server.stop()
+            assert not jobs.queue_available()
+            page = client.get("/admin/jobs")
+            assert page.status_code == 200
+            assert "The job queue (Redis) cannot be reached just now" in page.get_data(True)
+            started = client.post("/admin/audit/verify", follow_redirects=True)
+            assert started.status_code == 200
+            assert "The job queue cannot be reached just now" in started.get_data(True)
+            job = db.session.scalar(select(jobs.Job))
+            assert (job.kind, job.state) == ("audit.verify", "queued")
+            # Back: the sweeper queues the row once it counts as lost, and a worker runs it.
+            redis_server.start()
+            assert jobs.queue_available()
+            job.created_at = utcnow() - jobs.STALE_AFTER - timedelta(seconds=1)
+            db.session.commit()
+            assert jobs.sweep() == 1
+            jobs._worker_app = application
+            assert work() == 1
+            assert db.session.get(jobs.Job, job.id).state == "succeeded"
+    finally:
+        jobs._worker_app = None
+        jobs.huey.immediate = True
+
+
+def test_a_periodic_task_runs_on_one_worker_when_they_share_redis(queued):
+    """Each worker's scheduler queues the nightly tasks; through Redis only one runs them."""
+    ran = []
+
+    @jobs.one_worker(f"test.nightly.{uuid.uuid4().hex}", seconds=60)
+    def nightly():
+        ran.append(1)
+
+    nightly()
+    nightly()  # the second machine's copy of the same run
+    shared = bool(queued.config["REDIS_URL"])
+    assert len(ran) == (1 if shared else 2)  # one machine's SQLite queue: no other worker
+    assert "app.core.jobs.sweep_jobs" in jobs.huey._registry._registry  # its name is kept
