@@ -148,6 +148,7 @@ RULES: dict[str, Rule] = {
     "reviews.view": review_group,
     "reviews.write": review_group,
     "reviews.manage": roles(Role.COORDINATOR),
+    "letters.manage": roles(Role.COORDINATOR),
 }
 
 
