@@ -21,6 +21,7 @@ from app.core.permissions import PUBLIC, can, required_permission
 from app.core.users import Role
 from app.guides.services import sync_guides
 from app.interviews.models import EthicsFlag, Interview
+from app.letters.models import LetterDraft
 from app.participants.models import RegisterImport, RelatedPerson
 from app.releases.models import Release
 from app.reviews.models import ReviewAction, ReviewNote, ReviewPack, ReviewSession
@@ -113,11 +114,15 @@ def sample_values(make_user, make_participant, make_offer, user=None):
     action = ReviewAction(session=review, what="Sample action", owner_id=holder.id,
                           due_on=date(2027, 1, 1))  # fmt: skip
     db.session.add_all([theme, review, pack, note, action])
+    db.session.flush()
+    draft = LetterDraft(session_id=review.id, language="sv", body="Hej!", revision=1)
+    db.session.add(draft)
     db.session.commit()
     return {
         "theme_id": theme.id,
         "name": "years",
         "session_id": review.id,
+        "draft_id": draft.id,
         "pack_id": pack.id,
         "note_id": note.id,
         "action_id": action.id,

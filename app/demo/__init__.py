@@ -16,6 +16,7 @@ from app.core.users import Role, User
 from app.demo import stories
 from app.demo.interviews import document
 from app.guides.services import sync_guides
+from app.letters.demo import load_letter_demo
 from app.participants.demo import load_register_demo
 from app.reviews.demo import load_review_demo
 
@@ -84,5 +85,6 @@ def load_demo(force: bool = False) -> dict[str, tuple[list[str], str]]:
     document(coordinator, booked, researchers, today())
     members = [User.by_username(name) for name in ("anna", "malin", "per")]
     load_review_demo(coordinator, members, today())
+    load_letter_demo(coordinator, today())
     audit.record(None, "demo.load", users=len(passwords), placements=placements)
     return passwords

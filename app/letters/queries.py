@@ -49,8 +49,9 @@ class Reason(StrEnum):
 REASON_LABELS = {
     Reason.WITHDREW: _l("Withdrew: hearing back or the whole interview was taken back"),
     Reason.SAID_NO: _l("Did not ask to hear back"),
-    Reason.GUARDIAN: _l("Under 18 on the interview day: the guardian has not said yes to "
-                        "hearing back as well"),  # fmt: skip
+    Reason.GUARDIAN: _l(
+        "Under 18 on the interview day: the guardian has not said yes to hearing back as well"
+    ),
     Reason.NO_ADDRESS: _l("No address in the register"),
 }
 

@@ -90,8 +90,11 @@ def save_draft(draft_id: int):
         services.save_draft(current_user, draft, form.body.data, form.revision.data)
     except LetterConflict as conflict:
         # Answered 200 with both texts: the person's text goes back whole, never dropped.
-        mine = DraftForm(formdata=None, prefix=draft.language,
-                         data={"body": form.body.data, "revision": form.revision.data})
+        mine = DraftForm(
+            formdata=None,
+            prefix=draft.language,
+            data={"body": form.body.data, "revision": form.revision.data},
+        )
         return _page(draft.session, (draft.language, mine, str(conflict.message)))
     except LetterError as error:
         flash(str(error.message), "error")
