@@ -240,6 +240,13 @@ def test_sending_is_recorded_once_per_recipient(team, interviewed):
         services.record_sent(coordinator, session, [yes.id], date(2026, 11, 23))
     (entry,) = [e for e in queries.entries(session) if e.recipient]
     assert entry.sent.id == row.id
+    # the young person's copy of their data (GDPR art. 15) tells that the letter went out
+    from app.privacy.report import collect
+
+    data, _files = collect(yes)
+    assert data["letters_sent"] == [
+        {"review_year": 2026, "sent_on": date(2026, 11, 23), "language": "sv"}
+    ]
 
 
 def test_erasing_a_participant_erases_their_sending_record(team, interviewed):

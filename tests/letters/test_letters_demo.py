@@ -22,7 +22,7 @@ def test_the_demo_drafts_the_latest_approved_letter(app):
     recipients = [e for e in entries if e.recipient]
     assert 3 <= len(recipients) <= 5
     reasons = {e.reason for e in entries if not e.recipient}
-    assert {Reason.WITHDREW, Reason.SAID_NO} <= reasons
+    assert Reason.SAID_NO in reasons and Reason.WITHDREW not in reasons
     drafts = queries.drafts(session)
     assert set(drafts) == {e.language for e in recipients}
     assert all("- " in d.body for d in drafts.values())
