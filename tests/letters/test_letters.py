@@ -137,8 +137,14 @@ def test_hearing_back_cannot_be_recorded_under_a_form_that_never_asked(team, int
     old = ConsentForm.latest(FORM_KEY, "sv")
     text = old.text.model_dump()
     del text["scopes"]["hear_back"]
-    older = ConsentForm(form_key="old", language="sv", version=1, title="Old",
-                        content=json.dumps(text), content_hash="x")  # fmt: skip
+    older = ConsentForm(
+        form_key="old",
+        language="sv",
+        version=1,
+        title="Old",
+        content=json.dumps(text),
+        content_hash="x",
+    )
     db.session.add(older)
     db.session.commit()
     with pytest.raises(consent.ConsentError) as refused:
@@ -323,3 +329,34 @@ def test_nobody_but_the_coordinator_sees_the_letter_page(team, interviewed, clie
     assert client.get(f"/letters/sessions/{session.id}").status_code == 403
     page = client.get(f"/reviews/{session.id}")
     assert f"/letters/sessions/{session.id}" not in page.get_data(as_text=True)
+
+
+def test_a_form_version_that_never_asked_shows_and_republishes(team, client, auth):
+    """A consent form version published before hearing back was asked still reads, and the
+    next version is published from it with the question added."""
+    from app.consent.models import ConsentForm
+    from app.consent.texts import FORM_KEY, seed_forms
+
+    coordinator, _ = team
+    seed_forms()
+    latest = ConsentForm.latest(FORM_KEY, "en")
+    text = latest.text.model_dump(exclude_none=True)
+    del text["scopes"]["hear_back"]
+    older = ConsentForm(
+        form_key=FORM_KEY,
+        language="en",
+        version=latest.version + 1,
+        title=text["title"],
+        content=json.dumps(text),
+        content_hash="x",
+    )
+    db.session.add(older)
+    db.session.commit()
+    assert older.text.scope("hear_back") is None
+    auth.login(user=coordinator)
+    page = client.get(f"/consent/forms/{older.id}")
+    assert page.status_code == 200 and "Hearing back from the team" not in page.get_data(
+        as_text=True
+    )
+    page = client.get("/consent/forms/new/en")
+    assert page.status_code == 200 and 'name="hear_back_title"' in page.get_data(as_text=True)
