@@ -24,6 +24,7 @@ def _blueprints():
     from app.goals.routes import bp as goals
     from app.guides.routes import bp as guides
     from app.interviews.routes import bp as interviews
+    from app.letters.routes import bp as letters
     from app.main.routes import bp as main
     from app.offers.routes import bp as offers
     from app.participants.routes import bp as participants
@@ -34,7 +35,7 @@ def _blueprints():
     from app.transcripts.routes import bp as transcripts
 
     return [main, auth, admin, participants, offers, guides, interviews, consent, transcripts,
-            releases, coding, themes, reviews, goals, privacy]  # fmt: skip
+            releases, coding, themes, reviews, goals, letters, privacy]  # fmt: skip
 
 
 def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:

@@ -33,6 +33,7 @@ from app.core.users import Role, User
 from app.goals.models import Goal, GoalLink, GoalVersion, Guideline
 from app.guides.services import sync_guides
 from app.interviews.models import EthicsFlag, Interview
+from app.letters.models import LetterDraft
 from app.offers.models import Offer
 from app.participants.models import Participant, Placement, RegisterImport, RelatedPerson
 from app.releases.models import Release
@@ -222,6 +223,9 @@ def sample_values(user: User | None = None) -> dict:
                           adopted_on=date(2026, 1, 1))  # fmt: skip
     goal_link = GoalLink(goal=goal, code=code, direction="for")
     db.session.add_all([goal, guideline, goal_link])
+    db.session.flush()
+    draft = LetterDraft(session_id=review.id, language="sv", body="Hej!", revision=1)
+    db.session.add(draft)
     db.session.commit()
     return {
         "goal_id": goal.id,
@@ -230,6 +234,7 @@ def sample_values(user: User | None = None) -> dict:
         "theme_id": theme.id,
         "name": "years",
         "session_id": review.id,
+        "draft_id": draft.id,
         "pack_id": pack.id,
         "note_id": note.id,
         "action_id": action.id,

@@ -86,7 +86,8 @@ def publish_form(data: dict | None = None):
     add("title", PART_LABELS["title"], data.get("title"), long=False)
     add("introduction", PART_LABELS["introduction"], data.get("introduction"))
     for scope in Scope:
-        part = data.get("scopes", {}).get(scope.value, {})
+        # a version published before a scope was asked has none of its parts (None)
+        part = data.get("scopes", {}).get(scope.value) or {}
         for key, label in SCOPE_PART_LABELS.items():
             add(f"{scope.value}_{key}", _l("%(scope)s: %(part)s", scope=scope.label, part=label),
                 part.get(key), long=key != "title")  # fmt: skip

@@ -49,6 +49,8 @@ PATHS: dict[str, Scope] = {
     # counts, or anything counted that leaves the team, needs research use.
     "themes.count": Scope.PARTICIPATION,
     "research.count": Scope.RESEARCH_USE,
+    # The letter after the review goes only to those who asked to hear back.
+    "letters.send": Scope.HEAR_BACK,
 }
 
 #: statuses in which an interview holds no usable content at all

@@ -105,7 +105,7 @@ class ConsentForm(db.Model):
             language=text.language,
             version=version,
             title=text.title,
-            content=json.dumps(text.model_dump(), ensure_ascii=False),
+            content=json.dumps(text.model_dump(exclude_none=True), ensure_ascii=False),
             content_hash=text.content_hash(),
             created_by_id=getattr(created_by, "id", None),
         )

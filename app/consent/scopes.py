@@ -1,4 +1,4 @@
-"""The five consent scopes, and what each one lets the platform do."""
+"""The consent scopes, and what each one lets the platform do."""
 
 from enum import StrEnum
 
@@ -11,6 +11,8 @@ class Scope(StrEnum):
     AUTOMATED_TRANSCRIPTION = "automated_transcription"
     RESEARCH_USE = "research_use"
     QUOTATION = "quotation"
+    #: a choice of its own: a plain-language letter after the annual review (reciprocity)
+    HEAR_BACK = "hear_back"
 
     @property
     def label(self):
@@ -23,6 +25,7 @@ SCOPE_LABELS = {
     Scope.AUTOMATED_TRANSCRIPTION: _l("Automated transcription"),
     Scope.RESEARCH_USE: _l("Research use"),
     Scope.QUOTATION: _l("Quotation in the review"),
+    Scope.HEAR_BACK: _l("Hearing back from the team"),
 }
 
 

@@ -74,6 +74,11 @@ def record(actor, interview, *, giver: Giver, scopes, form: ConsentForm | None,
         )
     if form is None:
         raise ConsentError(_l("Choose the consent form version that was used."), "form_id")
+    if Scope.HEAR_BACK in chosen and form.text.scope(Scope.HEAR_BACK.value) is None:
+        # a yes means what the young person read: a version that never asked has no yes
+        raise ConsentError(
+            _l("This version of the consent form does not ask about hearing back from the "
+               "team; choose a version that does, or leave that scope out."), "scopes")  # fmt: skip
     if given_on > today():
         raise ConsentError(_l("Consent cannot be dated in the future."), "given_on")
     guardian_name = (guardian_name or "").strip() or None

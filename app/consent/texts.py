@@ -44,6 +44,9 @@ class ScopeTexts(Strict):
     automated_transcription: ScopeText
     research_use: ScopeText
     quotation: ScopeText
+    #: asked from the first version that offers the letter after the review; versions
+    #: published before it lack it, and no one can say yes to it under them
+    hear_back: ScopeText | None = None
 
 
 class ConsentText(Strict):
@@ -60,10 +63,12 @@ class ConsentText(Strict):
     guardian: Text
 
     def content_hash(self) -> str:
-        canonical = json.dumps(self.model_dump(), sort_keys=True, ensure_ascii=False)
+        # None left out: a version without the hear-back question keeps the hash it had
+        canonical = json.dumps(self.model_dump(exclude_none=True), sort_keys=True,
+                               ensure_ascii=False)  # fmt: skip
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
-    def scope(self, name: str) -> ScopeText:
+    def scope(self, name: str) -> ScopeText | None:
         return getattr(self.scopes, name)
 
 

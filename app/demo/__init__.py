@@ -17,6 +17,7 @@ from app.demo import stories
 from app.demo.interviews import document
 from app.goals.demo import load_goals_demo
 from app.guides.services import sync_guides
+from app.letters.demo import load_letter_demo
 from app.participants.demo import load_register_demo
 from app.reviews.demo import load_review_demo
 
@@ -87,5 +88,6 @@ def load_demo(force: bool = False) -> dict[str, tuple[list[str], str]]:
     members = [User.by_username(name) for name in ("anna", "malin", "per")]
     load_review_demo(coordinator, members, today())
     load_goals_demo(coordinator, today())  # links the themes the review demo formed
+    load_letter_demo(coordinator, today())
     audit.record(None, "demo.load", users=len(passwords), placements=placements)
     return passwords

@@ -25,10 +25,12 @@ from app.releases.models import Release
 from app.transcripts import services as transcripts
 
 #: the stories' consent: which scopes the young person said yes to on the day
+#: (hearing back is a choice of its own, given to a few in app/letters/demo.py)
+ASKED = [s for s in Scope if s is not Scope.HEAR_BACK]
 CONSENTS = {
-    "all": list(Scope),
-    "research_withdrawn": list(Scope),
-    "no_quotation": [s for s in Scope if s is not Scope.QUOTATION],
+    "all": ASKED,
+    "research_withdrawn": ASKED,
+    "no_quotation": [s for s in ASKED if s is not Scope.QUOTATION],
 }
 
 

@@ -428,5 +428,19 @@ def collect(
         "pseudonym_map": pseudonyms,
         "withheld": withheld,
         "about": _about(placements, controller),
+        "letters_sent": _letters_sent(participant),
     }
     return data, files
+
+
+def _letters_sent(participant: Participant) -> list[dict]:
+    """The letters after the annual review sent to the participant: year, day, language."""
+    from app.letters.models import LetterSent
+    from app.reviews.models import ReviewSession
+
+    rows = db.session.execute(
+        select(ReviewSession.year, LetterSent.sent_on, LetterSent.language)
+        .join(ReviewSession, ReviewSession.id == LetterSent.session_id)
+        .where(LetterSent.participant_id == participant.id).order_by(LetterSent.sent_on)
+    )  # fmt: skip
+    return [{"review_year": y, "sent_on": d, "language": lang} for y, d, lang in rows]

@@ -260,6 +260,14 @@ def probe_research_count(interviewer, interview) -> bool:
     return _counted("research.count", interview)
 
 
+def probe_letters_send(interviewer, interview) -> bool:
+    """Whether the letter after the review may go to the interview's participant (an
+    address missing is no matter of consent)."""
+    from app.letters.queries import consent_reason
+
+    return consent_reason(interview) is None
+
+
 def sql_allows(path: str, interview) -> bool:
     """The gate's SQL twin, asked about this interview."""
     return db.session.scalar(
@@ -286,6 +294,7 @@ PROBES = {
     "review.quote": probe_review_quote,
     "themes.count": probe_themes_count,
     "research.count": probe_research_count,
+    "letters.send": probe_letters_send,
 }
 
 

@@ -84,7 +84,7 @@ def populate(app, make_user, make_participant, make_offer):
         withdrawal = Withdrawal(interview=interview, scopes="quotation", giver="young_person",
                                 withdrawn_on=date(2026, 10, 1), channel="phone",
                                 note=f"Saga {n} called", recorded_by_id=coordinator.id)  # fmt: skip
-        consent.grants[-1].withdrawal = withdrawal
+        next(g for g in consent.grants if g.scope == "quotation").withdrawal = withdrawal
         audio = storage.save(io.BytesIO(AUDIO), "audio")
         recording = Recording(interview=interview, stored_name=audio.name, size=audio.size,
                               sha256=audio.sha256, file_type="wav", duration=12.5)  # fmt: skip
