@@ -311,7 +311,8 @@ CONTROL_CONTRAST_JS = """() => {
     'textarea';
   for (const el of document.querySelectorAll(fields)) {
     if (!el.getClientRects().length) continue;
-    const style = getComputedStyle(el);
+    // a file field shows itself as its button
+    const style = getComputedStyle(el, el.type === 'file' ? '::file-selector-button' : null);
     const around = behind(el);
     const border = parseFloat(style.borderTopWidth) > 0 && style.borderTopStyle !== 'none'
       ? ratio(rgb(style.borderTopColor), around) : 1;
