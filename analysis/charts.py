@@ -32,9 +32,7 @@ def _luminance(rgb: Sequence[float]) -> float:
 
 def contrast(first, second=BACKGROUND) -> float:
     """WCAG contrast ratio of two colours (hex text or RGB(A) floats in 0..1), 1 to 21."""
-    lighter, darker = sorted(
-        (_luminance(to_rgb(c)) for c in (first, second)), reverse=True
-    )
+    lighter, darker = sorted((_luminance(to_rgb(c)) for c in (first, second)), reverse=True)
     return (lighter + 0.05) / (darker + 0.05)
 
 
