@@ -10,18 +10,36 @@ module: it is some 40 MiB that a web worker which never draws a chart should not
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
+from xml.sax.saxutils import escape
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-#: Colour-blind-safe categorical colours (Okabe and Ito), then greys for "the rest".
+#: Colour-blind-safe categorical colours (Okabe and Ito), the light ones darkened until each
+#: has a contrast of at least 3:1 against the white background (WCAG 1.4.11), then greys for
+#: "the rest". Colour never tells series apart alone: each also has its hatch or marker.
 PALETTE = (
-    "#009E73", "#D55E00", "#E69F00", "#56B4E9", "#CC79A7", "#0072B2", "#F0E442", "#999999",
-    "#DDDDDD", "#555555",
+    "#009E73", "#D55E00", "#B07A00", "#1D86C4", "#B8538E", "#0072B2", "#8C830B", "#8F8F8F",
+    "#737373", "#555555",
 )  # fmt: skip
+BACKGROUND = "#FFFFFF"
+
+
+def _luminance(rgb: Sequence[float]) -> float:
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb[:3]]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(first, second=BACKGROUND) -> float:
+    """WCAG contrast ratio of two colours (hex text or RGB(A) floats in 0..1), 1 to 21."""
+    from matplotlib.colors import to_rgb
+
+    lighter, darker = sorted((_luminance(to_rgb(c)) for c in (first, second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
 
 
 def _figure(width: float, height: float) -> Figure:
@@ -30,14 +48,28 @@ def _figure(width: float, height: float) -> Figure:
     return Figure(figsize=(width, height))
 
 
-def _svg(figure: Figure) -> str:
+def _svg(figure: Figure, title: str, desc: str) -> str:
     import matplotlib
 
     out = io.StringIO()
     # A fixed hash salt and no date make the same numbers give the same file.
     with matplotlib.rc_context({"svg.hashsalt": "redthread", "svg.fonttype": "none"}):
         figure.savefig(out, format="svg", bbox_inches="tight", metadata={"Date": None})
-    return out.getvalue()
+    return _named(out.getvalue(), title, desc)
+
+
+def _named(svg: str, title: str, desc: str) -> str:
+    """The SVG names itself: role="img" labelled by a <title> and a <desc> (the chart's text
+    alternative), so that it reads the same opened on its own as in the page's <img>."""
+    key = hashlib.sha256(svg.encode()).hexdigest()[:10]
+    ids = [f"chart-{key}-title"] + ([f"chart-{key}-desc"] if desc else [])
+    head, _, rest = svg.partition("<svg ")
+    attributes, _, body = rest.partition(">")
+    names = f'<title id="{ids[0]}">{escape(title)}</title>'
+    if desc:
+        names += f'\n <desc id="{ids[1]}">{escape(desc)}</desc>'
+    return (f'{head}<svg role="img" aria-labelledby="{" ".join(ids)}" {attributes}>\n '
+            f"{names}{body}")  # fmt: skip
 
 
 def _png(figure: Figure) -> bytes:
@@ -46,15 +78,15 @@ def _png(figure: Figure) -> bytes:
     return out.getvalue()
 
 
-def _render(figure: Figure, fmt: str):
+def _render(figure: Figure, fmt: str, title: str, desc: str):
     """SVG text for pages, PNG bytes for documents that cannot hold SVG (DOCX), or both
     (``"svg+png"``: the figure is drawn once)."""
     if fmt == "svg":
-        return _svg(figure)
+        return _svg(figure, title, desc)
     if fmt == "png":
         return _png(figure)
     if fmt == "svg+png":
-        return _svg(figure), _png(figure)
+        return _svg(figure, title, desc), _png(figure)
     raise ValueError(f"unknown chart format {fmt!r}")
 
 
@@ -64,20 +96,24 @@ def stacked_bars(
     *,
     title: str,
     ylabel: str,
+    desc: str = "",
 ) -> str:
-    """One bar per category, stacked from the series in order; returns SVG text."""
+    """One bar per category, stacked from the series in order; returns SVG text, with
+    ``desc`` (the chart's text alternative) in its <desc>."""
     figure = _figure(max(4.0, 1.1 * len(categories) + 2.5), 3.6)
     axes = figure.subplots()
     bottoms = [0] * len(categories)
     positions = range(len(categories))
     if len(series) > len(PALETTE):
         raise ValueError(f"at most {len(PALETTE)} series can be told apart")
-    for (label, values), colour in zip(series, PALETTE, strict=False):
+    for index, (label, values) in enumerate(series):
         if len(values) != len(categories):
             raise ValueError("every series needs one value per category")
         if not any(values):
             continue
-        axes.bar(positions, values, bottom=bottoms, label=label, color=colour, width=0.6)
+        colour, hatch, _ = _style(index)
+        axes.bar(positions, values, bottom=bottoms, label=label, color=colour, hatch=hatch,
+                 edgecolor=BACKGROUND, linewidth=0.4, width=0.6)  # fmt: skip
         bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
     axes.set_xticks(list(positions), [str(c) for c in categories])
     axes.set_ylim(0, max([1, *bottoms]) * 1.05)
@@ -89,7 +125,7 @@ def stacked_bars(
         axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     else:
         axes.text(0.5, 0.5, "–", transform=axes.transAxes, ha="center")
-    return _svg(figure)
+    return _svg(figure, title, desc)
 
 
 _HATCHES = ("", "//", "..", "xx", "\\\\", "++")
@@ -97,11 +133,11 @@ _MARKERS = ("o", "s", "^", "D", "v", "P")
 
 
 def _style(index: int) -> tuple[str, str, str]:
-    """Colour, hatch and marker of series ``index``: past the palette the colours repeat
-    with another hatch and marker, so that every series stays distinguishable."""
-    turn = index // len(PALETTE)
-    return (PALETTE[index % len(PALETTE)], _HATCHES[turn % len(_HATCHES)],
-            _MARKERS[turn % len(_MARKERS)])  # fmt: skip
+    """Colour, hatch and marker of series ``index``. Every series has its own hatch (bars)
+    and marker (lines) beside its colour, so that no series is told apart by colour alone
+    (WCAG 1.4.1); the pairs repeat only after 30 series."""
+    return (PALETTE[index % len(PALETTE)], _HATCHES[index % len(_HATCHES)],
+            _MARKERS[index % len(_MARKERS)])  # fmt: skip
 
 
 def _check(categories: Sequence, series: Sequence[tuple[str, Sequence[float]]]) -> None:
@@ -137,6 +173,7 @@ def grouped_bars(
     ylabel: str,
     note: str = "",
     fmt: str = "svg",
+    desc: str = "",
 ):
     """Bars side by side per category, one per series; NaN (a suppressed count) leaves a
     gap, and a series with nothing above zero is left out of the legend (``note`` can say
@@ -157,14 +194,14 @@ def grouped_bars(
         shown = [(x, v) for x, v in zip(offsets, values, strict=True) if v == v]  # not NaN
         top = max(top, *(v for _, v in shown))
         axes.bar([x for x, _ in shown], [v for _, v in shown], width=width, label=label,
-                 color=colour, hatch=hatch, edgecolor="white", linewidth=0.4)  # fmt: skip
+                 color=colour, hatch=hatch, edgecolor=BACKGROUND, linewidth=0.4)  # fmt: skip
     drawn = bool(kept)
     axes.set_xlim(-0.5, max(1, len(categories)) - 0.5)
     axes.set_xticks(list(range(len(categories))), [str(c) for c in categories])
     axes.set_ylim(0, max(1.0, top) * 1.05)
     axes.yaxis.get_major_locator().set_params(integer=True)
     _finish(axes, title, ylabel, drawn, note)
-    return _render(figure, fmt)
+    return _render(figure, fmt, title, desc)
 
 
 def trend_lines(
@@ -176,6 +213,7 @@ def trend_lines(
     percent: bool = False,
     note: str = "",
     fmt: str = "svg",
+    desc: str = "",
 ):
     """One line per series across the categories (years); NaN breaks the line. The axis
     starts at 0; with ``percent`` the values are percentages and the axis runs 0–100 %.
@@ -202,7 +240,7 @@ def trend_lines(
         top = max((v for _, values in series for v in _drawn(values)), default=0.0)
         axes.set_ylim(0, max(1.0, top) * 1.05)
     _finish(axes, title, ylabel, drawn, note)
-    return _render(figure, fmt)
+    return _render(figure, fmt, title, desc)
 
 
 def heat_map(
@@ -212,9 +250,11 @@ def heat_map(
     *,
     title: str,
     fmt: str = "svg",
+    desc: str = "",
 ):
     """A square matrix of counts, each cell labelled with ``texts`` (so that "< 3" reads as
-    such); NaN cells stay white. SVG text."""
+    such, and the shade is never the only sign of a number); NaN cells stay white. Each
+    label is black or white, whichever contrasts more with its cell. SVG text."""
     size = len(labels)
     if len(values) != size or any(len(row) != size for row in values):
         raise ValueError("the matrix must be square, one row and column per label")
@@ -223,14 +263,18 @@ def heat_map(
     axes = figure.subplots()
     finite = [v for row in values for v in row if v == v]
     top = max(finite, default=0) or 1
-    axes.imshow([list(row) for row in values], cmap="Blues", vmin=0, vmax=top)
+    import matplotlib
+
+    shades = matplotlib.colormaps["Blues"]
+    axes.imshow([list(row) for row in values], cmap=shades, vmin=0, vmax=top)
     for i, row in enumerate(texts):
         for j, text in enumerate(row):
             if text:
-                dark = values[i][j] == values[i][j] and values[i][j] > top * 0.6
-                axes.text(j, i, text, ha="center", va="center", fontsize=8,
-                          color="white" if dark else "black")  # fmt: skip
+                value = values[i][j]
+                cell = shades(value / top) if value == value else BACKGROUND
+                ink = max(("black", "white"), key=lambda c, cell=cell: contrast(c, cell))
+                axes.text(j, i, text, ha="center", va="center", fontsize=8, color=ink)
     axes.set_xticks(range(size), labels, rotation=45, ha="right")
     axes.set_yticks(range(size), labels)
     axes.set_title(title, loc="left")
-    return _render(figure, fmt)
+    return _render(figure, fmt, title, desc)

@@ -223,6 +223,11 @@ def attrition_chart():
         _series(years, reasons),
         title=_("Eligible young people by year the offer window opened"),
         ylabel=_("Young people"),
+        desc=_(
+            "Bar chart of eligible young people per year, divided into interviewed, each "
+            "reason for not being interviewed, not offered and in progress. The same numbers "
+            "are in the table."
+        ),
     )
     return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
 

@@ -445,6 +445,7 @@ def chart(view: Overview, name: str, fmt: str = "svg"):
     if not drawable(view, name):
         raise ValueError(f"chart {name!r} has nothing to draw")
     years = [str(y) for y in view.years]
+    desc = describe(view, name)
     if name in ("years", "trends"):
         series = [(row.label, values) for row, values in _series_values(view, name)]
         hidden = _hidden_rows(view, name)
@@ -452,16 +453,18 @@ def chart(view: Overview, name: str, fmt: str = "svg"):
         note = note if hidden else ""
         if name == "years":
             return charts.grouped_bars(years, series, title=str(CHARTS[name]),
-                                       ylabel=_("Interviews"), note=note, fmt=fmt)  # fmt: skip
+                                       ylabel=_("Interviews"), note=note, fmt=fmt,
+                                       desc=desc)  # fmt: skip
         return charts.trend_lines(years, series, title=str(CHARTS[name]), percent=True,
                                   ylabel=_("Share of the year's coded interviews"), note=note,
-                                  fmt=fmt)  # fmt: skip
+                                  fmt=fmt, desc=desc)  # fmt: skip
     matrix = view.together if name == "together" else view.passages
     values = [[float("nan") if i == j else c.value for j, c in enumerate(row)]
               for i, row in enumerate(matrix)]  # fmt: skip
     texts = [["" if i == j else str(c) for j, c in enumerate(row)]
              for i, row in enumerate(matrix)]  # fmt: skip
-    return charts.heat_map(view.pair_labels, values, texts, title=str(CHARTS[name]), fmt=fmt)
+    return charts.heat_map(view.pair_labels, values, texts, title=str(CHARTS[name]), fmt=fmt,
+                           desc=desc)  # fmt: skip
 
 
 def describe(view: Overview, name: str) -> str:

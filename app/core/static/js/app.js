@@ -176,4 +176,28 @@ document.addEventListener("DOMContentLoaded", () => {
   for (const swatch of document.querySelectorAll("[data-colour]")) {
     swatch.style.backgroundColor = swatch.dataset.colour;
   }
+
+  // A table wider than the page scrolls sideways in its box; the box then takes the keyboard
+  // focus (WCAG 2.1.1), named by the table's caption, so that the arrow keys scroll it.
+  const scrollers = [...document.querySelectorAll(".table-scroll")];
+  let named = 0;
+  const reachable = () => {
+    for (const box of scrollers) {
+      if (box.scrollWidth > box.clientWidth + 1) {
+        box.tabIndex = 0;
+        const caption = box.querySelector("caption");
+        if (caption && !box.hasAttribute("role")) {
+          if (!caption.id) { named += 1; caption.id = `table-caption-${named}`; }
+          box.setAttribute("role", "region");
+          box.setAttribute("aria-labelledby", caption.id);
+        }
+      } else {
+        box.removeAttribute("tabindex");
+      }
+    }
+  };
+  if (scrollers.length) {
+    reachable();
+    window.addEventListener("resize", reachable);
+  }
 });
