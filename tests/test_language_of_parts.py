@@ -18,12 +18,12 @@ def _marked(html: str, text: str, language: str) -> bool:
 
 
 def test_transcript_release_and_coding_text_carry_the_interview_language(
-    app, client, auth, make_user, make_participant, make_offer
+    app, client, auth, make_user
 ):
     from app.interviews.models import Interview
 
     interviewer = make_user(roles=[Role.INTERVIEWER])
-    values = sample_values(make_user, make_participant, make_offer, interviewer)
+    values = sample_values(interviewer)
     spoken = db.session.get(Interview, values["interview_id"]).language
     interviewer.language = _other(spoken)
     coordinator = make_user(roles=[Role.COORDINATOR], language=_other(spoken))
