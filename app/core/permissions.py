@@ -154,6 +154,13 @@ RULES: dict[str, Rule] = {
     "goals.view": roles(Role.INTERVIEWER, Role.COORDINATOR, Role.REVIEW_MEMBER, Role.LEADER),
     "goals.edit": roles(Role.COORDINATOR, Role.LEADER),
     "goals.quotes": roles(Role.COORDINATOR),
+    # Case reviews: the coordinator runs them; an interviewer opens their own (the services
+    # check the review); the head of unit reads the statuses, which name nobody.
+    "casereview.manage": roles(Role.COORDINATOR),
+    "casereview.view": roles(Role.INTERVIEWER, Role.COORDINATOR),
+    "casereview.mine": roles(Role.INTERVIEWER),
+    "casereview.statuses": roles(Role.COORDINATOR, Role.LEADER),
+    "calendar.manage": signed_in,
 }
 
 
