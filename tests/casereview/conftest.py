@@ -56,9 +56,9 @@ def team(app, make_user, make_participant, make_offer):
         placement = participant.placements[0]
         return make_offer(placement, **offer) if offer else placement
 
-    unanswered = case("P-2024-001", interviewer_id=anna.id)
+    case("P-2024-001", interviewer_id=anna.id)
     codes["unanswered"] = "P-2024-001"
-    unbooked = case("P-2024-002", interviewer_id=anna.id, answer="accepted")
+    case("P-2024-002", interviewer_id=anna.id, answer="accepted")
     codes["unbooked"] = "P-2024-002"
     booked = case("P-2024-003", interviewer_id=anna.id, answer="accepted")
     _interview(booked, anna, "booked", at=datetime(2026, 11, 26, 9, tzinfo=UTC))
