@@ -60,7 +60,7 @@ def index():
             _refused(form, error)
         else:
             flash(_("The round was opened."))
-            return redirect(url_for("casereview.round_view", round_id=round_.id))
+            return redirect(url_for("casereview.round_view", case_round_id=round_.id))
     current = queries.current_round(today())
     return render_template(
         "casereview/index.html",
@@ -72,10 +72,10 @@ def index():
     )
 
 
-@bp.route("/rounds/<int:round_id>", methods=["GET", "POST"])
+@bp.route("/rounds/<int:case_round_id>", methods=["GET", "POST"])
 @permission("casereview.manage")
-def round_view(round_id: int):
-    round_ = db.get_or_404(ReviewRound, round_id)
+def round_view(case_round_id: int):
+    round_ = db.get_or_404(ReviewRound, case_round_id)
     form = _schedule_form(round_)
     if form.validate_on_submit():
         interviewer = db.get_or_404(User, form.interviewer.data)
@@ -85,7 +85,7 @@ def round_view(round_id: int):
             _refused(form, error)
         else:
             flash(_("The review was scheduled."))
-            return redirect(url_for("casereview.round_view", round_id=round_.id))
+            return redirect(url_for("casereview.round_view", case_round_id=round_.id))
     return render_template(
         "casereview/round.html",
         round=round_,
@@ -130,17 +130,17 @@ def _review_page(review: CaseReview, note_form: NoteForm | None = None, status_f
     )
 
 
-@bp.get("/<int:review_id>")
+@bp.get("/<int:case_review_id>")
 @permission("casereview.view")
-def review(review_id: int):
-    review = db.get_or_404(CaseReview, review_id)
+def review(case_review_id: int):
+    review = db.get_or_404(CaseReview, case_review_id)
     return _review_page(review)
 
 
-@bp.post("/<int:review_id>/notes")
+@bp.post("/<int:case_review_id>/notes")
 @permission("casereview.view")
-def add_note(review_id: int):
-    review = db.get_or_404(CaseReview, review_id)
+def add_note(case_review_id: int):
+    review = db.get_or_404(CaseReview, case_review_id)
     services.check_sees(current_user, review)
     form = NoteForm().fill(
         services.case_choices(review.interviewer_id),
@@ -161,15 +161,15 @@ def add_note(review_id: int):
             _refused(form, error)
         else:
             flash(_("The note was saved."))
-            return redirect(url_for("casereview.review", review_id=review.id))
+            return redirect(url_for("casereview.review", case_review_id=review.id))
     return _review_page(review, note_form=form), 400
 
 
-@bp.post("/<int:review_id>/notes/<int:note_id>/done")
+@bp.post("/<int:case_review_id>/notes/<int:case_note_id>/done")
 @permission("casereview.view")
-def note_done(review_id: int, note_id: int):
-    review = db.get_or_404(CaseReview, review_id)
-    note = db.get_or_404(CaseNote, note_id)
+def note_done(case_review_id: int, case_note_id: int):
+    review = db.get_or_404(CaseReview, case_review_id)
+    note = db.get_or_404(CaseNote, case_note_id)
     form = DoneForm()
     if not form.validate_on_submit():
         abort(400)
@@ -179,13 +179,13 @@ def note_done(review_id: int, note_id: int):
         flash(error.message, "error")
     else:
         flash(_("The item was marked done."))
-    return redirect(url_for("casereview.review", review_id=review.id))
+    return redirect(url_for("casereview.review", case_review_id=review.id))
 
 
-@bp.post("/<int:review_id>/close")
+@bp.post("/<int:case_review_id>/close")
 @permission("casereview.manage")
-def close(review_id: int):
-    review = db.get_or_404(CaseReview, review_id)
+def close(case_review_id: int):
+    review = db.get_or_404(CaseReview, case_review_id)
     form = CloseForm()
     if form.validate_on_submit():
         try:
@@ -196,13 +196,13 @@ def close(review_id: int):
             flash(_("The review was closed. Open items come back at the next review."))
     else:
         flash(_("Give the day the review was held."), "error")
-    return redirect(url_for("casereview.review", review_id=review.id))
+    return redirect(url_for("casereview.review", case_review_id=review.id))
 
 
-@bp.post("/<int:review_id>/status")
+@bp.post("/<int:case_review_id>/status")
 @permission("casereview.manage")
-def send_status(review_id: int):
-    review = db.get_or_404(CaseReview, review_id)
+def send_status(case_review_id: int):
+    review = db.get_or_404(CaseReview, case_review_id)
     form = StatusForm()
     if form.validate_on_submit():
         counts = queries.agenda(review, today()).counts()
@@ -214,8 +214,8 @@ def send_status(review_id: int):
             flash(error.message, "error")
         else:
             flash(_("The status was sent to the head of unit."))
-            return redirect(url_for("casereview.review", review_id=review.id))
-    return redirect(url_for("casereview.review", review_id=review.id))
+            return redirect(url_for("casereview.review", case_review_id=review.id))
+    return redirect(url_for("casereview.review", case_review_id=review.id))
 
 
 @bp.get("/statuses")
