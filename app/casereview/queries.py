@@ -138,7 +138,9 @@ def agenda(review: CaseReview, today: date) -> Agenda:
     """The interviewer's cases as they stand today, for the review. Reuses the dashboard's
     follow-ups, so a window or a stage means here what it means there."""
     uid = review.interviewer_id
-    start = max(today, review.scheduled_on) if not review.closed else review.scheduled_on
+    # from today, not from the review's day: a window that opens before a review scheduled
+    # next week is on the agenda too
+    start = today
     result = Agenda(next_review_on=review.scheduled_on + cadence())
     horizon = result.next_review_on
     for item in all_follow_ups(today, rules()):

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 
 from app.casereview import queries, services
-from app.casereview.models import CaseNote, CaseReviewError, CaseReviewStatus, Section
+from app.casereview.models import CaseNote, CaseReview, CaseReviewError, CaseReviewStatus, Section
 from app.core.db import db
 from app.core.permissions import PermissionDenied
 from tests.conftest import TODAY
@@ -39,6 +39,10 @@ def test_the_agenda_lists_each_kind_of_open_work(app, team, review):
     assert codes(agenda.unreleased) == [c["unreleased"]]
     assert codes(agenda.flags) == [c["unverified"]]
     assert agenda.assigned_this_year == 0 or agenda.target == app.config["INTERVIEW_TARGET"]
+    # a review in three weeks still lists the window that opens in two (not saved: the
+    # agenda reads only who and when)
+    later = CaseReview(interviewer_id=team.anna.id, scheduled_on=TODAY + timedelta(days=21))
+    assert [r.code for r in queries.agenda(later, TODAY).windows] == [c["opening"]]
     app.config["CASE_REVIEW_DOCUMENT_DAYS"] = 2
     assert set(codes(queries.agenda(review, TODAY).undocumented)) == {
         c["undocumented"], c["fresh"]
