@@ -280,7 +280,12 @@ def dated_items(user: User, today: date) -> list[Dated]:
             for r in booked
         ]  # fmt: skip
     coordinator = user.has_role(Role.COORDINATOR)
-    for item in all_follow_ups(today, rules()):
+    # the register is read whole (eligibility needs decrypted birth dates): only for those
+    # who have window deadlines at all
+    follow_ups = (
+        all_follow_ups(today, rules()) if user.has_role(Role.COORDINATOR, Role.INTERVIEWER) else []
+    )
+    for item in follow_ups:
         offer = item.offer
         if item.stage not in {Stage.DUE, Stage.OVERDUE, Stage.AWAITING_ANSWER, Stage.ACCEPTED}:
             continue
