@@ -19,6 +19,7 @@ def _blueprints():
     # The one visible list of the application's areas.
     from app.admin.routes import bp as admin
     from app.auth.routes import bp as auth
+    from app.casereview.routes import bp as casereview
     from app.coding.routes import bp as coding
     from app.consent.routes import bp as consent
     from app.goals.routes import bp as goals
@@ -35,7 +36,7 @@ def _blueprints():
     from app.transcripts.routes import bp as transcripts
 
     return [main, auth, admin, participants, offers, guides, interviews, consent, transcripts,
-            releases, coding, themes, reviews, goals, letters, privacy]  # fmt: skip
+            releases, coding, themes, reviews, goals, letters, casereview, privacy]  # fmt: skip
 
 
 def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:

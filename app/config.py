@@ -291,6 +291,10 @@ def load(instance_path: Path) -> dict:
         "ELIGIBILITY_RULES": eligibility_rules(),
         #: interviews a year each interviewer is expected to do: (at least, at most)
         "INTERVIEW_TARGET": target,
+        #: weeks between two case reviews with the same interviewer
+        "CASE_REVIEW_WEEKS": _env_int("REDTHREAD_CASE_REVIEW_WEEKS", 6, minimum=1),
+        #: days after an interview by which it should be documented (the case review asks)
+        "CASE_REVIEW_DOCUMENT_DAYS": _env_int("REDTHREAD_CASE_REVIEW_DOCUMENT_DAYS", 14, minimum=1),
         #: whom a young person contacts about their consent; printed on forms and receipts
         "CONSENT_CONTACT": os.environ.get("REDTHREAD_CONSENT_CONTACT", "").strip()[:300],
         #: folder of pg_dump, pg_restore and psql; empty: found on PATH or in the usual places

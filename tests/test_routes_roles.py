@@ -22,6 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app import create_app
+from app.casereview.models import CaseNote, CaseReview, ReviewRound
 from app.coding.models import Code, Coding, CodingRound
 from app.consent.models import ConsentForm, ConsentGrant, ConsentRecord
 from app.consent.scopes import Scope
@@ -226,8 +227,19 @@ def sample_values(user: User | None = None) -> dict:
     db.session.flush()
     draft = LetterDraft(session_id=review.id, language="sv", body="Hej!", revision=1)
     db.session.add(draft)
+    case_round = ReviewRound(starts_on=date(2026, 11, 16), ends_on=date(2026, 12, 28))
+    case_review = CaseReview(round=case_round, interviewer_id=holder.id,
+                             scheduled_on=date(2026, 11, 23))  # fmt: skip
+    case_note = CaseNote(review=case_review, section="until", text="Sample item",
+                         due_on=date(2026, 11, 30))  # fmt: skip
+    db.session.add_all([case_round, case_review, case_note])
     db.session.commit()
     return {
+        "case_round_id": case_round.id,
+        "case_review_id": case_review.id,
+        "case_note_id": case_note.id,
+        # an unknown calendar secret: the feed answers 404, never 403
+        "token": "sample-calendar-secret",
         "goal_id": goal.id,
         "guideline_id": guideline.id,
         "link_id": goal_link.id,

@@ -161,6 +161,14 @@ ACTION_LABELS = {
     "review.quotes_read": _l("Quotes to prepare read"),
     "review.minutes": _l("Review minutes downloaded"),
     "backup.create": _l("Backup written"),
+    "casereview.round": _l("Case review round opened"),
+    "casereview.schedule": _l("Case review scheduled"),
+    "casereview.close": _l("Case review closed"),
+    "casereview.note": _l("Case review note written"),
+    "casereview.note_done": _l("Case review item done"),
+    "casereview.status": _l("Case review status sent"),
+    "calendar.create": _l("Calendar address made"),
+    "calendar.reset": _l("Calendar address reset"),
 }
 
 

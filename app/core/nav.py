@@ -37,6 +37,9 @@ GROUPS = (
             NavEntry("participants.register", _l("Register"), "participants.register"),
             NavEntry("participants.mine", _l("My participants"), "participants.mine"),
             NavEntry("offers.attrition", _l("Attrition"), "offers.manage"),
+            NavEntry("casereview.index", _l("Case reviews"), "casereview.manage"),
+            NavEntry("casereview.mine", _l("My case reviews"), "casereview.mine"),
+            NavEntry("casereview.calendar", _l("My calendar"), "calendar.manage"),
         ),
     ),
     NavGroup(
@@ -69,6 +72,7 @@ GROUPS = (
             NavEntry("reviews.index", _l("Review sessions"), "reviews.view"),
             NavEntry("reviews.board", _l("Actions"), "reviews.view"),
             NavEntry("goals.index", _l("Goals and guidelines"), "goals.view"),
+            NavEntry("casereview.statuses", _l("Case review statuses"), "casereview.statuses"),
         ),
     ),
     NavGroup(

@@ -155,6 +155,13 @@ RULES: dict[str, Rule] = {
     "goals.edit": roles(Role.COORDINATOR, Role.LEADER),
     "goals.quotes": roles(Role.COORDINATOR),
     "letters.manage": roles(Role.COORDINATOR),
+    # Case reviews: the coordinator runs them; an interviewer opens their own (the services
+    # check the review); the head of unit reads the statuses, which name nobody.
+    "casereview.manage": roles(Role.COORDINATOR),
+    "casereview.view": roles(Role.INTERVIEWER, Role.COORDINATOR),
+    "casereview.mine": roles(Role.INTERVIEWER),
+    "casereview.statuses": roles(Role.COORDINATOR, Role.LEADER),
+    "calendar.manage": signed_in,
 }
 
 

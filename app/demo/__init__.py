@@ -7,6 +7,7 @@ Later areas extend ``load_demo`` with their own fictional records.
 from sqlalchemy import func, select
 
 from app.admin.services import create_user
+from app.casereview.demo import load_case_review_demo
 from app.coding.services import seed_codebook
 from app.consent.texts import seed_forms
 from app.core import audit
@@ -89,5 +90,6 @@ def load_demo(force: bool = False) -> dict[str, tuple[list[str], str]]:
     load_review_demo(coordinator, members, today())
     load_goals_demo(coordinator, today())  # links the themes the review demo formed
     load_letter_demo(coordinator, today())
+    load_case_review_demo(coordinator, interviewers, today())
     audit.record(None, "demo.load", users=len(passwords), placements=placements)
     return passwords

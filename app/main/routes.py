@@ -20,5 +20,13 @@ def index():
 @bp.get("/home")
 @permission("home.view")
 def home():
+    from app.casereview.queries import KIND_LABELS, reminders
+    from app.core.calendar import today
+
     roles = [role for role in Role if role in current_user.roles]
-    return render_template("main/home.html", roles=roles)
+    return render_template(
+        "main/home.html",
+        roles=roles,
+        reminders=reminders(current_user, today()),
+        reminder_labels=KIND_LABELS,
+    )
