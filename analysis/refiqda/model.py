@@ -87,6 +87,9 @@ class Project:
 @dataclass
 class ImportReport:
     dropped: list[str] = field(default_factory=list)  #: English notes of what was skipped
+    #: codings the reader could not keep: on selections or sources left out, of unknown
+    #: codes, or of whole sources
+    codings_lost: int = 0
 
 
 class RefiError(ValueError):

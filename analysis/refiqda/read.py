@@ -150,7 +150,8 @@ class _Reader:
                 names = [f'"{name}"' for name in self.names.get(kind, [])]
                 shown = ": " + ", ".join(names[:5] + ["…"] * (len(names) > 5)) if names else ""
                 lines.append(f"{count} {noun.format(s='' if count == 1 else 's')}{shown}")
-        return ImportReport(lines)
+        lost = sum(self.counts[kind] for kind in ("lost_coding", "unknown_code", "source_coding"))
+        return ImportReport(lines, lost)
 
     def guid(self, element: ET.Element) -> str:
         raw = element.get("guid")

@@ -557,10 +557,7 @@ def import_project():
             _refused(error)
         else:
             db.session.commit()
-            flash(_("Imported %(codes)s and %(codings)s in %(sources)s.",
-                    codes=ngettext("%(num)d new code", "%(num)d new codes", result["codes"]),
-                    codings=ngettext("%(num)d coding", "%(num)d codings", result["codings"]),
-                    sources=ngettext("%(num)d transcript", "%(num)d transcripts",
-                                     result["sources"])))  # fmt: skip
-            _left_out(result["dropped"])
+            # a page, not a flash: what came in and what was left out must stay readable
+            return render_template("coding/import_report.html", result=result,
+                                   notes=Counter(result["dropped"]).most_common())  # fmt: skip
     return redirect(url_for("coding.index"))
