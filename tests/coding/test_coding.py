@@ -3,6 +3,7 @@
 import io
 import zipfile
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -387,6 +388,33 @@ def test_the_import_ends_on_a_report_that_states_the_codings_left_out(coded, cli
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and 'data-codings-dropped="1"' in html
     assert "1 coding in the file was left out." in html and "Okänd" in html
+
+
+VENDORS = Path(__file__).resolve().parents[3] / "shared" / "refi-qda" / "vendors"
+
+
+@pytest.mark.parametrize(
+    ("name", "codings_left_out"),
+    [("qc-1.3.2_demo.qdpx", 205), ("nvivo-mac-12.7.0_oltas-17june.qdpx", 297),
+     ("nvivo-win-12.6_oltas0517.qdpx", 303), ("nvivo-mac-15.0.0_qc-sample.qdpx", 0)],
+)  # fmt: skip
+def test_real_projects_import_and_every_coding_left_out_is_counted(coded, name, codings_left_out):
+    if not VENDORS.is_dir():
+        pytest.skip("the vendor samples are not next to the checkout")
+    result = exchange.import_project(coded["boss"], (VENDORS / name).read_bytes())
+    # none of their texts is released here, so every coding stays out, and says so
+    assert result["codings"] == 0 and result["codings_dropped"] == codings_left_out
+    assert len(result["left_out"]) == 2
+    assert all(label.strip() and not label.startswith(":") for label, _, _ in result["left_out"])
+    assert sum(carried for _, _, carried in result["left_out"]) == codings_left_out
+
+
+def test_a_taguette_codebook_comes_in_as_a_hierarchy(coded):
+    if not VENDORS.is_dir():
+        pytest.skip("the vendor samples are not next to the checkout")
+    exchange.import_codebook(coded["boss"], (VENDORS / "taguette-1.5.2_codebook.qdc").read_bytes())
+    places = code_named("places")
+    assert places.parent is not None and places.parent.name == "interesting"
 
 
 def test_a_broken_import_changes_nothing(coded):
