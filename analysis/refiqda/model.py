@@ -184,8 +184,9 @@ def _walk(codes: list[Code]):
 
 
 def counts_utf16(origin: str | None) -> bool:
-    """Whether the tool that wrote a file (its ``origin``) counts offsets in UTF-16 units."""
-    return (origin or "").strip().casefold().startswith("nvivo")
+    """Whether the tool that wrote a file (its ``origin``) counts offsets in UTF-16 units:
+    NVivo's own files, and ours made for NVivo (their origin says so)."""
+    return "nvivo" in (origin or "").casefold()
 
 
 def _astral(text: str) -> list[int]:

@@ -4,8 +4,11 @@ An export holds the releases one may code whose consent covers research use, the
 and consensus codings with coders and dates, coding memos as notes, and each young person as
 a case with variables that do not identify them (year, age band, years in care). Every
 entity keeps its GUID across exports: codes and codings in their own column, the others in
-``exchange_guid``. An import adds what it can use and says what it left out; a file that
-cannot be read changes nothing.
+``exchange_guid``. An import adds what it can use and says, exactly, what it left out and
+how many codings that took with it; a file that cannot be read changes nothing. A source
+matches a release up to its line ends and trailing whitespace (NVivo for Mac and for
+Windows save the same text with and without a final newline). An export made for NVivo
+counts positions in UTF-16 units, as NVivo does.
 """
 
 import uuid
@@ -92,9 +95,15 @@ def _selection_guid(coding: Coding) -> str:
     return str(uuid.uuid5(uuid.UUID(coding.guid), "selection"))
 
 
-def export_project(actor, name: str = "Red Thread") -> tuple[bytes, list]:
+#: the origin of an export made for NVivo, which counts positions in UTF-16 units: the
+#: writer counts that way for an origin naming NVivo, and so does the reader coming back
+ORIGIN_FOR_NVIVO = "Red Thread, for NVivo"
+
+
+def export_project(actor, name: str = "Red Thread", for_nvivo: bool = False) -> tuple[bytes, list]:
     """The .qdpx of every release ``actor`` may code whose consent covers research use;
-    returns the file and the releases it holds."""
+    returns the file and the releases it holds. ``for_nvivo`` counts positions as NVivo
+    does (UTF-16 units: an emoji counts two) instead of as the standard says."""
     authorize(actor, "coding.work")
     releases = codable_releases(actor)
     allowed = {i.id for i in gate.consenting({r.interview for r in releases}, "coding.export")}
@@ -139,6 +148,8 @@ def export_project(actor, name: str = "Red Thread") -> tuple[bytes, list]:
         case.variables.update({"year": year, "age_band": age_band, "years_in_care": care_band})
     project = qda.Project(name=name, users=list(users.values()), codes=_code_tree(),
                           sources=sources, cases=list(cases.values()))  # fmt: skip
+    if for_nvivo:
+        project.origin = ORIGIN_FOR_NVIVO
     data = write_qdpx(project)
     audit.record(actor, "project.export", "release", None,
                  releases=[r.id for r in releases], codings=len(codings))  # fmt: skip

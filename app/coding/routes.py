@@ -499,9 +499,11 @@ def export_codebook():
 def export_project():
     from app.coding import exchange
 
-    content, _ = exchange.export_project(current_user)
+    for_nvivo = request.args.get("tool") == "nvivo"
+    content, _ = exchange.export_project(current_user, for_nvivo=for_nvivo)
     db.session.commit()
-    return attachment(content, "application/zip", "redthread.qdpx")
+    return attachment(content, "application/zip",
+                      "redthread-nvivo.qdpx" if for_nvivo else "redthread.qdpx")  # fmt: skip
 
 
 def _upload(form: UploadForm, suffix: str) -> bytes | None:

@@ -1,6 +1,7 @@
 """The codebook, coding released text, blind rounds with agreement, and retrieval."""
 
 import io
+import json
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -333,6 +334,31 @@ def rewritten(data: bytes, change) -> bytes:
         for name in source.namelist():
             target.writestr(name, change(name, source.read(name)))
     return out.getvalue()
+
+
+def test_an_export_for_nvivo_counts_utf16_units_and_comes_back(coded, client, auth):
+    anna, release = coded["anna"], coded["release"]
+    segments = release.segments
+    segments[0]["text"] = "Glad 🙂 och trygg. " + segments[0]["text"]  # an emoji: 2 units
+    release.content = json.dumps(segments)
+    release.length = len(release.text)
+    start, end = span_of(release, "trygg")
+    services.apply(anna, release, a_code().id, start, end)
+    db.session.commit()
+    auth.login(user=anna)
+    page = client.get("/coding/project.qdpx", query_string={"tool": "nvivo"})
+    qde = zipfile.ZipFile(io.BytesIO(page.data)).read("project.qde").decode()
+    assert f'startPosition="{start + 1}"' in qde and 'origin="Red Thread, for NVivo"' in qde
+    standard, _ = exchange.export_project(anna)
+    assert (
+        f'startPosition="{start}"'
+        in zipfile.ZipFile(io.BytesIO(standard)).read("project.qde").decode()
+    )
+    db.session.execute(Coding.__table__.delete())
+    db.session.commit()
+    assert exchange.import_project(coded["boss"], page.data)["codings"] == 1
+    back = db.session.scalars(select(Coding)).one()
+    assert (back.start_offset, back.end_offset) == (start, end)
 
 
 def test_a_text_saved_with_other_line_ends_and_a_trailing_newline_still_matches(coded):
