@@ -16,6 +16,9 @@ ends and no BOM, so both directions normalise and remap:
 - a UTF-8 BOM before a source file's text is not part of the text and is not counted;
 - each CRLF becomes LF and every offset after it moves down by one, so a selection keeps
   covering the same characters; a lone CR becomes LF (same length, nothing moves);
+- NVivo counts UTF-16 code units instead (an emoji counts two): a file whose ``origin``
+  names NVivo is read, and a project whose origin names NVivo is written, that way; a file
+  without an origin is read the way under which its selections fall on word boundaries;
 - text inline in the XML (``PlainTextContent``) has had its line ends normalised by the
   XML parser already, as XML requires; only CRs written as ``&#13;`` survive to be remapped.
 

@@ -87,6 +87,9 @@ class Project:
 @dataclass
 class ImportReport:
     dropped: list[str] = field(default_factory=list)  #: English notes of what was skipped
+    #: codings the reader could not keep: on selections or sources left out, of unknown
+    #: codes, or of whole sources
+    codings_lost: int = 0
 
 
 class RefiError(ValueError):
@@ -110,6 +113,8 @@ _DROPPED = {
     "selection_unreadable": "selection{s} with unreadable positions",
     "selection_empty": "empty selection{s} (start at or after end)",
     "selection_outside": "selection{s} outside the text",
+    "lost_selection": "selection{s} on the sources left out",
+    "lost_coding": "coding{s} on the selections left out",
     "unknown_code": "coding{s} with an unknown code",
     "source_coding": "coding{s} of a whole source",
     "duplicate": "element{s} with a GUID already used",
@@ -123,7 +128,7 @@ _DROPPED = {
     "note_selection": "coded passage{s} in notes",
     "note_link": "note link{s} on codes, sources or cases (the notes are kept as project notes)",
     "rich_text": "rich-text version{s} of sources (the plain text was kept)",
-    "description": "description{s} of sources, cases, notes, variables or the project",
+    "description": "non-empty description{s} of sources, cases, notes, variables or the project",
     "color": "unreadable colour{s}",
     "date": "unreadable date{s}",
     "link": "link{s}",
@@ -169,3 +174,52 @@ def _walk(codes: list[Code]):
     for code in codes:
         yield code
         yield from _walk(code.children)
+
+
+# --- offsets in UTF-16 code units -------------------------------------------------------------
+# NVivo counts startPosition/endPosition in UTF-16 code units (a character outside the Basic
+# Multilingual Plane, such as an emoji, counts two), not in code points as §10.2 says: read
+# as code points, every selection after the first emoji in a text is shifted. So offsets are
+# converted at the boundary, both ways, for the files that count this way.
+
+
+def counts_utf16(origin: str | None) -> bool:
+    """Whether the tool that wrote a file (its ``origin``) counts offsets in UTF-16 units:
+    NVivo's own files, and ours made for NVivo (their origin says so)."""
+    return "nvivo" in (origin or "").casefold()
+
+
+def _astral(text: str) -> list[int]:
+    """The code-point positions of the characters that take two UTF-16 units."""
+    return [i for i, char in enumerate(text) if ord(char) > 0xFFFF]
+
+
+def _utf16_length(text: str) -> int:
+    return len(text) + len(_astral(text))
+
+
+def _unit_starts(astral: list[int]) -> list[int]:
+    """The UTF-16 unit positions where the characters ``_astral`` found start."""
+    return [i + j for j, i in enumerate(astral)]
+
+
+def _from_utf16(offset: int, units: list[int], end: bool = False) -> int:
+    """A UTF-16 unit offset as a code-point offset; ``units`` as ``_unit_starts`` gives it.
+
+    An offset inside a surrogate pair moves to the character's start (or, for an end, to
+    its end), so a selection never splits a character."""
+    before = bisect_left(units, offset)  # astral characters starting before the offset
+    inside = before and units[before - 1] + 1 == offset
+    return offset - before + (1 if inside and end else 0)
+
+
+def _to_utf16(offset: int, astral: list[int]) -> int:
+    """A code-point offset as a UTF-16 unit offset."""
+    return offset + bisect_left(astral, offset)
+
+
+def on_word_boundary(text: str, offset: int) -> bool:
+    """Whether ``offset`` does not fall inside a word (between two letters or digits)."""
+    if offset <= 0 or offset >= len(text):
+        return True
+    return not (text[offset - 1].isalnum() and text[offset].isalnum())

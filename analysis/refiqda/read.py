@@ -5,6 +5,7 @@ everything it could use or raises, never half a project. Every XML document is p
 defusedxml with DTDs forbidden."""
 
 import re
+import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -26,10 +27,15 @@ from analysis.refiqda.model import (
     Source,
     User,
     Value,
+    _astral,
+    _from_utf16,
     _normalise_text,
     _remap,
+    _unit_starts,
     _walk,
     canonical_guid,
+    counts_utf16,
+    on_word_boundary,
 )
 from analysis.refiqda.safezip import MAX_ENTRIES, MAX_TOTAL, SafeZip, _lookup
 
@@ -42,8 +48,38 @@ def read_qdc(data: bytes) -> tuple[list[Code], ImportReport]:
     root = _parse(data, "CodeBook")
     reader = _Reader()
     codes = reader.codes(_child(root, "Codes"))
+    if (root.get("origin") or "").strip().casefold().startswith("taguette"):
+        codes = _nest_by_path(codes)
     reader.drop("set", len(_children(_child(root, "Sets"), "Set")))
     return codes, reader.report()
+
+
+def _nest_by_path(codes: list[Code], separator: str = "\\") -> list[Code]:
+    """Taguette writes its hierarchy into flat names (``interesting\\places`` is ``places``
+    under ``interesting``): rebuild the tree. A parent named but not in the file is made,
+    as a category that cannot be applied, with a GUID derived from its path."""
+
+    def split(code: Code) -> list[str]:
+        parts = [part.strip() for part in code.name.split(separator)]
+        return parts if len(parts) > 1 and all(parts) else []
+
+    roots = [code for code in codes if not split(code)]  # first, so a parent listed late
+    for code in codes:  # is found, not made again
+        if not (parts := split(code)):
+            continue
+        *path, leaf = parts
+        siblings, trail = roots, []
+        for part in path:
+            trail.append(part)
+            parent = next((c for c in siblings if c.name == part), None)
+            if parent is None:
+                key = "redthread:refi-qda:path:" + separator.join(trail)
+                parent = Code(str(uuid.uuid5(uuid.NAMESPACE_URL, key)), part, codable=False)
+                siblings.append(parent)
+            siblings = parent.children
+        code.name = leaf
+        siblings.append(code)
+    return roots
 
 
 def read_qdpx(
@@ -114,7 +150,8 @@ class _Reader:
                 names = [f'"{name}"' for name in self.names.get(kind, [])]
                 shown = ": " + ", ".join(names[:5] + ["…"] * (len(names) > 5)) if names else ""
                 lines.append(f"{count} {noun.format(s='' if count == 1 else 's')}{shown}")
-        return ImportReport(lines)
+        lost = sum(self.counts[kind] for kind in ("lost_coding", "unknown_code", "source_coding"))
+        return ImportReport(lines, lost)
 
     def guid(self, element: ET.Element) -> str:
         raw = element.get("guid")
@@ -192,7 +229,7 @@ class _ProjectReader(_Reader):
         self.code_guids = {code.guid for code in _walk(codes)}
         for element in _children(_child(root, "Variables"), "Variable"):
             self.variables[self.guid(element)] = element.get("name", "")
-            self.drop("description", len(_children(element, "Description")))
+            self.drop("description", _described(element))
         for element in _children(_child(root, "Notes"), "Note"):
             self.note(element)
         sources = [s for s in map(self.source, _sub_elements(_child(root, "Sources"))) if s]
@@ -200,7 +237,7 @@ class _ProjectReader(_Reader):
         cases = [c for c in map(self.case, _children(_child(root, "Cases"), "Case")) if c]
         for kind in ("Link", "Set", "Graph"):
             self.drop(kind.lower(), len(_children(_child(root, kind + "s"), kind)))
-        self.drop("description", len(_children(root, "Description")))
+        self.drop("description", _described(root))
         unused = [guid for guid in self.notes if guid not in self.used_notes]
         notes = [(guid, *self.notes[guid]) for guid in unused]
         project = Project(
@@ -212,7 +249,7 @@ class _ProjectReader(_Reader):
     def note(self, element: ET.Element) -> None:
         guid, name = self.guid(element), element.get("name", "")
         if self.first(guid):
-            self.drop("description", len(_children(element, "Description")))
+            self.drop("description", _described(element))
             self.drop("note_selection", len(_children(element, "PlainTextSelection")))
             text = self.stored_text(element, name, "note_text")
             self.notes[guid] = (name, _plain(text or ""))
@@ -222,32 +259,40 @@ class _ProjectReader(_Reader):
         if kind == "TextSource":
             return self.text_source(element, element)
         if kind == "PDFSource":
-            self.drop("pdf_selection", len(_children(element, "PDFSelection")))
+            pdf_selections = _children(element, "PDFSelection")
+            self.drop("pdf_selection", len(pdf_selections))
+            self.drop("lost_coding", sum(len(_children(e, "Coding")) for e in pdf_selections))
             representation = _child(element, "Representation")
             if representation is not None:
                 return self.text_source(element, representation)
             self.drop("pdf_source", name=name)
             return None
         self.drop(_OTHER_SOURCES.get(kind, "unknown_source"))
+        self.lose(element)
         return None
 
     def text_source(self, outer: ET.Element, inner: ET.Element) -> Source | None:
         """A TextSource, or a PDFSource (outer) through its plain-text Representation (inner)."""
         guid, name = self.guid(outer), outer.get("name", "")
         if not self.first(guid):
+            self.lose(outer)
             return None
         stored = self.stored_text(inner, name, "missing_text")
         if stored is None:
+            self.lose(outer)
             return None
         text, removed = _normalise_text(stored)
+        elements = _children(inner, "PlainTextSelection")
+        units = self.utf16_units(stored, elements)
+        length = len(stored) if units is None else len(stored) + len(units)
         selections = []
-        for element in _children(inner, "PlainTextSelection"):
-            if selection := self.selection(element, len(stored), removed):
+        for element in elements:
+            if selection := self.selection(element, length, removed, units):
                 selections.append(selection)
         for element in dict.fromkeys([outer, inner]):
             self.drop("source_coding", len(_children(element, "Coding")))
             self.drop("note_link", len(_children(element, "NoteRef")))
-            self.drop("description", len(_children(element, "Description")))
+            self.drop("description", _described(element))
             self.drop("rich_text", int(bool(element.get("richTextPath"))))
         variables = {**self.values(inner), **self.values(outer)}
         return Source(guid, name, text, selections, variables)
@@ -268,26 +313,64 @@ class _ProjectReader(_Reader):
         self.drop(missing, name=name)
         return None
 
-    def selection(self, element: ET.Element, length: int, removed: list[int]) -> Selection | None:
+    def utf16_units(self, stored: str, elements: list[ET.Element]) -> list[int] | None:
+        """Where a text's astral characters start in UTF-16 units, if its offsets count
+        UTF-16 units (NVivo's files); None if they count code points.
+
+        The ``origin`` decides; a file without one is judged by its selections: the
+        reading under which more of them start and end on word boundaries wins."""
+        astral = _astral(stored)
+        if not astral:
+            return None  # both readings agree
+        units = _unit_starts(astral)
+        origin = (self.root.get("origin") or "").strip()
+        if origin:
+            return units if counts_utf16(origin) else None
+        spans = [_positions(element) for element in elements]
+        spans = [span for span in spans if span and 0 <= span[0] < span[1]]
+        as_points = _fitting(stored, spans, len(stored))
+        converted = [(_from_utf16(a, units), _from_utf16(b, units, end=True)) for a, b in spans]
+        fits = [pair for pair, (_, b) in zip(converted, spans, strict=True)
+                if b <= len(stored) + len(units)]  # fmt: skip
+        return units if _fitting(stored, fits, len(stored)) > as_points else None
+
+    def lose(self, *holders: ET.Element) -> None:
+        """Count the selections on a source left out, and the codings on them."""
+        for holder in holders:
+            for element in _sub_elements(holder):
+                kind = _local(element.tag)
+                if kind.endswith("Selection") and kind != "PDFSelection":  # those: see source()
+                    self.drop("lost_selection")
+                    self.drop("lost_coding", len(_children(element, "Coding")))
+                elif kind == "Representation":
+                    self.lose(element)
+
+    def selection(
+        self, element: ET.Element, length: int, removed: list[int], units: list[int] | None
+    ) -> Selection | None:
         guid = self.guid(element)
-        try:
-            start, end = int(element.get("startPosition", "")), int(element.get("endPosition", ""))
-        except ValueError:
+        codings = _children(element, "Coding")
+        span = _positions(element)
+        if span is None:
             self.drop("selection_unreadable")
+            self.drop("lost_coding", len(codings))
             return None
+        start, end = span
         if start >= end:
             self.drop("selection_empty")
+            self.drop("lost_coding", len(codings))
             return None
         if start < 0 or end > length:
             self.drop("selection_outside")
+            self.drop("lost_coding", len(codings))
             return None
+        if units is not None:
+            start, end = _from_utf16(start, units), _from_utf16(end, units, end=True)
         start, end = _remap(start, removed), _remap(end, removed)
         if start >= end:  # it held only the CR of a CRLF
             self.drop("selection_empty")
+            self.drop("lost_coding", len(codings))
             return None
-        if not self.first(guid):
-            return None
-        codings = _children(element, "Coding")
         memos = [_text_of(element, "Description")]
         refs = [ref for holder in [element, *codings] for ref in _children(holder, "NoteRef")]
         for ref in refs:
@@ -328,7 +411,7 @@ class _ProjectReader(_Reader):
                 self.drop("case_source")
         self.drop("case_code", len(_children(element, "CodeRef")))
         self.drop("case_selection", len(_children(element, "SelectionRef")))
-        self.drop("description", len(_children(element, "Description")))
+        self.drop("description", _described(element))
         return Case(guid, element.get("name", ""), source_guids, self.values(element))
 
     def values(self, element: ET.Element) -> dict[str, Value]:
@@ -353,6 +436,29 @@ class _ProjectReader(_Reader):
             return canonical_guid(raw) if raw else None
         except RefiError:
             return None
+
+
+def _positions(element: ET.Element) -> tuple[int, int] | None:
+    """A PlainTextSelection's start and end as written, or None if they are not numbers."""
+    try:
+        return int(element.get("startPosition", "")), int(element.get("endPosition", ""))
+    except ValueError:
+        return None
+
+
+def _fitting(text: str, spans: list[tuple[int, int]], length: int) -> int:
+    """How many spans lie within the text and start and end on word boundaries."""
+    return sum(
+        1 for start, end in spans
+        if end <= length and on_word_boundary(text, start) and on_word_boundary(text, end)
+    )  # fmt: skip
+
+
+def _described(element: ET.Element) -> int:
+    """How many Description children say something (empty ones lose nothing)."""
+    return sum(
+        1 for child in _children(element, "Description") if "".join(child.itertext()).strip()
+    )
 
 
 def _value(kind: str, text: str) -> Value | None:

@@ -20,9 +20,12 @@ from analysis.refiqda.model import (
     Project,
     Source,
     Value,
+    _astral,
     _normalise_text,
     _remap,
+    _to_utf16,
     _walk,
+    counts_utf16,
 )
 
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -109,7 +112,8 @@ def _project_xml(project: Project) -> tuple[bytes, list[tuple[str, str]]]:
     if project.sources:
         sources = _sub(root, "Sources")
         for source in project.sources:
-            text = _write_source(sources, source, types, code_guids, notes)
+            utf16 = counts_utf16(project.origin)
+            text = _write_source(sources, source, types, code_guids, notes, utf16)
             texts.append((source.guid, text))
     if notes:
         element = _sub(root, "Notes")
@@ -124,9 +128,12 @@ def _project_xml(project: Project) -> tuple[bytes, list[tuple[str, str]]]:
     return _serialise(root), texts
 
 
-def _write_source(parent, source: Source, types, code_guids, notes: list) -> str:
-    """One TextSource element; returns its text as it goes into the .txt file."""
+def _write_source(parent, source: Source, types, code_guids, notes: list, utf16: bool) -> str:
+    """One TextSource element; returns its text as it goes into the .txt file. With
+    ``utf16`` (a project whose origin is NVivo), offsets count UTF-16 units, as NVivo
+    reads them."""
     text, removed = _normalise_text(source.text)
+    astral = _astral(text) if utf16 else []
     element = _sub(
         parent, "TextSource", guid=_guid_out(source.guid), name=source.name,
         plainTextPath=f"internal://{source.guid}.txt",
@@ -137,7 +144,7 @@ def _write_source(parent, source: Source, types, code_guids, notes: list) -> str
             raise ValueError(f"Selection {sel.guid} ({sel.start}..{sel.end}) is not in its text.")
         selection = _sub(
             element, "PlainTextSelection", guid=_guid_out(sel.guid), name=sel.name or None,
-            startPosition=str(start), endPosition=str(end),
+            startPosition=str(_to_utf16(start, astral)), endPosition=str(_to_utf16(end, astral)),
             creatingUser=_optional_guid_out(sel.user_guid),
             creationDateTime=_datetime_out(sel.created_at),
         )  # fmt: skip

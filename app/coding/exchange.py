@@ -4,8 +4,11 @@ An export holds the releases one may code whose consent covers research use, the
 and consensus codings with coders and dates, coding memos as notes, and each young person as
 a case with variables that do not identify them (year, age band, years in care). Every
 entity keeps its GUID across exports: codes and codings in their own column, the others in
-``exchange_guid``. An import adds what it can use and says what it left out; a file that
-cannot be read changes nothing.
+``exchange_guid``. An import adds what it can use and says, exactly, what it left out and
+how many codings that took with it; a file that cannot be read changes nothing. A source
+matches a release up to its line ends and trailing whitespace (NVivo for Mac and for
+Windows save the same text with and without a final newline). An export made for NVivo
+counts positions in UTF-16 units, as NVivo does.
 """
 
 import uuid
@@ -92,9 +95,15 @@ def _selection_guid(coding: Coding) -> str:
     return str(uuid.uuid5(uuid.UUID(coding.guid), "selection"))
 
 
-def export_project(actor, name: str = "Red Thread") -> tuple[bytes, list]:
+#: the origin of an export made for NVivo, which counts positions in UTF-16 units: the
+#: writer counts that way for an origin naming NVivo, and so does the reader coming back
+ORIGIN_FOR_NVIVO = "Red Thread, for NVivo"
+
+
+def export_project(actor, name: str = "Red Thread", for_nvivo: bool = False) -> tuple[bytes, list]:
     """The .qdpx of every release ``actor`` may code whose consent covers research use;
-    returns the file and the releases it holds."""
+    returns the file and the releases it holds. ``for_nvivo`` counts positions as NVivo
+    does (UTF-16 units: an emoji counts two) instead of as the standard says."""
     authorize(actor, "coding.work")
     releases = codable_releases(actor)
     allowed = {i.id for i in gate.consenting({r.interview for r in releases}, "coding.export")}
@@ -139,6 +148,8 @@ def export_project(actor, name: str = "Red Thread") -> tuple[bytes, list]:
         case.variables.update({"year": year, "age_band": age_band, "years_in_care": care_band})
     project = qda.Project(name=name, users=list(users.values()), codes=_code_tree(),
                           sources=sources, cases=list(cases.values()))  # fmt: skip
+    if for_nvivo:
+        project.origin = ORIGIN_FOR_NVIVO
     data = write_qdpx(project)
     audit.record(actor, "project.export", "release", None,
                  releases=[r.id for r in releases], codings=len(codings))  # fmt: skip
@@ -189,10 +200,27 @@ def _root_count() -> int:
     return len(db.session.scalars(select(Code.id).where(Code.parent_id.is_(None))).all())
 
 
+def _comparable(text: str) -> str:
+    """A text as compared when matching a file's source to a release: LF line ends and no
+    trailing whitespace, so the same transcript saved on Mac and Windows still matches."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").rstrip()
+
+
+def _source_label(source: qda.Source) -> str:
+    """A source's name, or what identifies it when the file gives none (qc writes none)."""
+    if source.name.strip():
+        return source.name
+    return str(_l("an unnamed source (%(guid)s)", guid=source.guid))
+
+
 def import_project(actor, data: bytes) -> dict:
     """Add a project's codes and its codings of releases that are here (matched by GUID,
-    then by name, and only when the text is the same). Returns what was added and what was
-    left out."""
+    then by name, then by text; the texts must be the same up to line ends and trailing
+    whitespace). Returns what was added and, exactly, what was left out and why:
+    ``sources`` and ``codings`` added, ``codings_dropped`` (every coding in the file that
+    did not come in, other than those already here), ``left_out`` as (source, reason,
+    codings it carried), ``imported`` as (source, release, codings added), ``dropped``
+    as notes."""
     authorize(actor, "codebook.manage")
     if len(data) > MAX_QDPX_BYTES:
         raise CodingError(_l("The project is larger than %(n)s MB.", n=MAX_QDPX_BYTES >> 20))
@@ -201,59 +229,80 @@ def import_project(actor, data: bytes) -> dict:
     except qda.RefiError as error:
         raise _refused(error) from None
     dropped = list(report.dropped)
-    counts = {"codes": 0, "roots": _root_count(), "codings": 0, "sources": 0}
+    counts = {"codes": 0, "roots": _root_count(), "codings": 0, "sources": 0, "already": 0,
+              "codings_dropped": report.codings_lost}  # fmt: skip
     codes: dict[str, Code] = {}
     _import_codes(project.codes, None, codes, counts)
     releases = codable_releases(actor)
     by_guid = {_guid("release", r.id): r for r in releases}
     by_name = {f"{r.interview.participant.code} v{r.version}".casefold(): r for r in releases}
-    by_text = {r.text: r for r in releases}
+    by_text = {_comparable(r.text): r for r in releases}
     # Codings come in as the importer's: a file's user names and GUIDs prove nobody's identity.
     names = {u.guid: u.name for u in project.users}
-    others = 0
+    others = unusable = 0
+    left_out, imported = [], []
     existing = set(db.session.scalars(select(Coding.guid)).all())
     for source in project.sources:
+        carried = sum(len(selection.codings) for selection in source.selections)
         release = by_guid.get(source.guid) or by_name.get(source.name.casefold()) or \
-            by_text.get(source.text)  # fmt: skip
-        if release is None:
-            dropped.append(str(_l("%(name)s: not a released transcript here",
-                                  name=source.name)))  # fmt: skip
-            continue
-        if release.text != source.text:
-            dropped.append(str(_l("%(name)s: its text differs from the released version",
-                                  name=source.name)))  # fmt: skip
+            by_text.get(_comparable(source.text))  # fmt: skip
+        if release is None or _comparable(release.text) != _comparable(source.text):
+            reason = (_l("not a released transcript here") if release is None
+                      else _l("its text differs from the released version"))  # fmt: skip
+            left_out.append((_source_label(source), str(reason), carried))
+            dropped.append(f"{_source_label(source)}: {reason}")
+            counts["codings_dropped"] += carried
             continue
         counts["sources"] += 1
+        added = 0
         seen = {(c.code_id, c.coder_id, c.start_offset, c.end_offset)
                 for c in release.codings if c.round_id is None}  # fmt: skip
         for selection in source.selections:
+            # the texts may differ by trailing whitespace: what lies past the release's end
+            # is that whitespace, and a selection of nothing else is left out
+            end = min(selection.end, len(release.text))
+            if selection.start >= end:
+                unusable += len(selection.codings)
+                continue
             for item in selection.codings:
                 code = codes.get(item.code_guid)
                 if code is None or not code.codable:
                     dropped.append(str(_l("a coding with a category or an unknown code")))
+                    counts["codings_dropped"] += 1
                     continue
                 coder = actor
                 author = names.get(item.user_guid or selection.user_guid)
                 if author and author.casefold() != actor.display_name.casefold():
                     others += 1
-                key = (code.id, coder.id, selection.start, selection.end)
+                key = (code.id, coder.id, selection.start, end)
                 if item.guid in existing or key in seen:
+                    counts["already"] += 1
                     continue
                 seen.add(key)
                 existing.add(item.guid)
                 made = Coding(release=release, code=code, coder_id=coder.id,
-                              start_offset=selection.start, end_offset=selection.end,
+                              start_offset=selection.start, end_offset=end,
                               memo=(selection.note or "").strip()[:5000] or None,
                               guid=item.guid)  # fmt: skip
                 if item.created_at or selection.created_at:
                     made.created_at = item.created_at or selection.created_at
                 db.session.add(made)
                 counts["codings"] += 1
+                added += 1
+        label = f"{release.interview.participant.code} v{release.version}"
+        imported.append((_source_label(source), label, added))
+    if unusable:
+        counts["codings_dropped"] += unusable
+        dropped.append(ngettext("%(num)d coding of only the whitespace at the end of a text",
+                                "%(num)d codings of only the whitespace at the end of a text",
+                                unusable))  # fmt: skip
     if others:
         dropped.append(ngettext("the coders' names: %(num)d coding by another coder in the file "
                                 "is recorded as yours", "the coders' names: %(num)d codings by "
                                 "others in the file are recorded as yours", others))  # fmt: skip
     db.session.flush()
     audit.record(actor, "project.import", "release", None, codes=counts["codes"],
-                 codings=counts["codings"], sources=counts["sources"])  # fmt: skip
-    return {**counts, "dropped": dropped}
+                 codings=counts["codings"], sources=counts["sources"],
+                 codings_dropped=counts["codings_dropped"])  # fmt: skip
+    del counts["roots"]
+    return {**counts, "dropped": dropped, "left_out": left_out, "imported": imported}

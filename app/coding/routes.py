@@ -499,9 +499,11 @@ def export_codebook():
 def export_project():
     from app.coding import exchange
 
-    content, _ = exchange.export_project(current_user)
+    for_nvivo = request.args.get("tool") == "nvivo"
+    content, _ = exchange.export_project(current_user, for_nvivo=for_nvivo)
     db.session.commit()
-    return attachment(content, "application/zip", "redthread.qdpx")
+    return attachment(content, "application/zip",
+                      "redthread-nvivo.qdpx" if for_nvivo else "redthread.qdpx")  # fmt: skip
 
 
 def _upload(form: UploadForm, suffix: str) -> bytes | None:
@@ -557,10 +559,7 @@ def import_project():
             _refused(error)
         else:
             db.session.commit()
-            flash(_("Imported %(codes)s and %(codings)s in %(sources)s.",
-                    codes=ngettext("%(num)d new code", "%(num)d new codes", result["codes"]),
-                    codings=ngettext("%(num)d coding", "%(num)d codings", result["codings"]),
-                    sources=ngettext("%(num)d transcript", "%(num)d transcripts",
-                                     result["sources"])))  # fmt: skip
-            _left_out(result["dropped"])
+            # a page, not a flash: what came in and what was left out must stay readable
+            return render_template("coding/import_report.html", result=result,
+                                   notes=Counter(result["dropped"]).most_common())  # fmt: skip
     return redirect(url_for("coding.index"))

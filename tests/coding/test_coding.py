@@ -1,8 +1,10 @@
 """The codebook, coding released text, blind rounds with agreement, and retrieval."""
 
 import io
+import json
 import zipfile
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -323,6 +325,122 @@ def test_a_qdpx_export_round_trips_its_codings(coded):
     assert any("recorded as yours" in note for note in result["dropped"])
     # importing the same file again adds nothing
     assert exchange.import_project(coded["boss"], data)["codings"] == 0
+
+
+def rewritten(data: bytes, change) -> bytes:
+    """A .qdpx with ``change(name, content)`` applied to each entry."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for name in source.namelist():
+            target.writestr(name, change(name, source.read(name)))
+    return out.getvalue()
+
+
+def test_an_export_for_nvivo_counts_utf16_units_and_comes_back(coded, client, auth):
+    anna, release = coded["anna"], coded["release"]
+    segments = release.segments
+    segments[0]["text"] = "Glad 🙂 och trygg. " + segments[0]["text"]  # an emoji: 2 units
+    release.content = json.dumps(segments)
+    release.length = len(release.text)
+    start, end = span_of(release, "trygg")
+    services.apply(anna, release, a_code().id, start, end)
+    db.session.commit()
+    auth.login(user=anna)
+    page = client.get("/coding/project.qdpx", query_string={"tool": "nvivo"})
+    qde = zipfile.ZipFile(io.BytesIO(page.data)).read("project.qde").decode()
+    assert f'startPosition="{start + 1}"' in qde and 'origin="Red Thread, for NVivo"' in qde
+    standard, _ = exchange.export_project(anna)
+    assert (
+        f'startPosition="{start}"'
+        in zipfile.ZipFile(io.BytesIO(standard)).read("project.qde").decode()
+    )
+    db.session.execute(Coding.__table__.delete())
+    db.session.commit()
+    assert exchange.import_project(coded["boss"], page.data)["codings"] == 1
+    back = db.session.scalars(select(Coding)).one()
+    assert (back.start_offset, back.end_offset) == (start, end)
+
+
+def test_a_text_saved_with_other_line_ends_and_a_trailing_newline_still_matches(coded):
+    anna, release = coded["anna"], coded["release"]
+    start, end = span_of(release, release.text.split()[-1])  # the last word, up to the end
+    services.apply(anna, release, a_code().id, start, end)
+    db.session.commit()
+    data, _ = exchange.export_project(anna)
+    # as NVivo for Windows saves the same project as NVivo for Mac: a newline more at the end
+    windows = rewritten(data, lambda name, content: content + b"\r\n"
+                        if name.endswith(".txt") else content)  # fmt: skip
+    db.session.execute(Coding.__table__.delete())
+    db.session.commit()
+    result = exchange.import_project(coded["boss"], windows)
+    assert (result["sources"], result["codings"], result["codings_dropped"]) == (2, 1, 0)
+    assert result["left_out"] == []
+    back = db.session.scalars(select(Coding)).one()
+    assert release.text[back.start_offset : back.end_offset] == release.text.split()[-1]
+
+
+def test_sources_left_out_are_named_and_their_codings_counted(coded):
+    from analysis.refiqda import model as qda
+    from analysis.refiqda.write import write_qdpx
+
+    code = qda.Code("0d62985d-b147-5d01-a9b5-cae5dcd98342", "Från en annan fil")
+    guid = "55bb6892-6f30-5129-8cb8-557a1b12137b"
+    selections = [
+        qda.Selection(f"00000000-0000-4000-8000-00000000000{n}", n, n + 3, codings=[
+            qda.Coding(f"00000000-0000-4000-8000-0000000001{n}{k}", code.guid) for k in range(n)
+        ]) for n in (1, 2)
+    ]  # fmt: skip
+    unnamed = qda.Source(guid, "", "En text som inte finns här.", selections)
+    data = write_qdpx(qda.Project("Annan", [], [code], [unnamed], []))
+    result = exchange.import_project(coded["boss"], data)
+    label = f"an unnamed source ({guid})"
+    assert result["left_out"] == [(label, "not a released transcript here", 3)]
+    assert result["codings_dropped"] == 3 and result["codings"] == 0
+    assert f"{label}: not a released transcript here" in result["dropped"]
+
+
+def test_the_import_ends_on_a_report_that_states_the_codings_left_out(coded, client, auth):
+    from analysis.refiqda import model as qda
+    from analysis.refiqda.write import write_qdpx
+
+    code = qda.Code("0d62985d-b147-5d01-a9b5-cae5dcd98342", "Från en annan fil")
+    selection = qda.Selection("00000000-0000-4000-8000-000000000001", 0, 3,
+                              codings=[qda.Coding("00000000-0000-4000-8000-000000000002",
+                                                  code.guid)])  # fmt: skip
+    source = qda.Source("55bb6892-6f30-5129-8cb8-557a1b12137b", "Okänd", "Inte här.", [selection])
+    data = write_qdpx(qda.Project("Annan", [], [code], [source], []))
+    auth.login(user=coded["boss"])
+    page = client.post("/coding/import", data={"file": (io.BytesIO(data), "annan.qdpx")})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'data-codings-dropped="1"' in html
+    assert "1 coding in the file was left out." in html and "Okänd" in html
+
+
+VENDORS = Path(__file__).resolve().parents[3] / "shared" / "refi-qda" / "vendors"
+
+
+@pytest.mark.parametrize(
+    ("name", "codings_left_out"),
+    [("qc-1.3.2_demo.qdpx", 205), ("nvivo-mac-12.7.0_oltas-17june.qdpx", 297),
+     ("nvivo-win-12.6_oltas0517.qdpx", 303), ("nvivo-mac-15.0.0_qc-sample.qdpx", 0)],
+)  # fmt: skip
+def test_real_projects_import_and_every_coding_left_out_is_counted(coded, name, codings_left_out):
+    if not VENDORS.is_dir():
+        pytest.skip("the vendor samples are not next to the checkout")
+    result = exchange.import_project(coded["boss"], (VENDORS / name).read_bytes())
+    # none of their texts is released here, so every coding stays out, and says so
+    assert result["codings"] == 0 and result["codings_dropped"] == codings_left_out
+    assert len(result["left_out"]) == 2
+    assert all(label.strip() and not label.startswith(":") for label, _, _ in result["left_out"])
+    assert sum(carried for _, _, carried in result["left_out"]) == codings_left_out
+
+
+def test_a_taguette_codebook_comes_in_as_a_hierarchy(coded):
+    if not VENDORS.is_dir():
+        pytest.skip("the vendor samples are not next to the checkout")
+    exchange.import_codebook(coded["boss"], (VENDORS / "taguette-1.5.2_codebook.qdc").read_bytes())
+    places = code_named("places")
+    assert places.parent is not None and places.parent.name == "interesting"
 
 
 def test_a_broken_import_changes_nothing(coded):
