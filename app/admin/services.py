@@ -146,7 +146,8 @@ def role_history(user: User) -> list[RoleChange]:
             changes.append(
                 RoleChange(
                     at=entry.at,
-                    by=entry.actor_name,
+                    # no actor: a command on the server (the demo, create-user)
+                    by=entry.actor_name if entry.actor_id is not None else str(_l("the system")),
                     added=[Role(r) for r in sorted(after - before) if r in _ROLE_VALUES],
                     removed=[Role(r) for r in sorted(before - after) if r in _ROLE_VALUES],
                 )
