@@ -53,7 +53,7 @@ def users():
         users=rows,
         confirm=ConfirmForm(),
         per_process=services.rate_limits_per_process(),
-        login_limit=current_app.config["LOGIN_RATE_LIMIT"],
+        login_limit=services.limit_text(current_app.config["LOGIN_RATE_LIMIT"]),
     )
 
 

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
+from limits import parse_many
 from sqlalchemy import Select, func, select
 
 from app.auth import two_factor
@@ -144,7 +146,8 @@ def role_history(user: User) -> list[RoleChange]:
             changes.append(
                 RoleChange(
                     at=entry.at,
-                    by=entry.actor_name,
+                    # no actor: a command on the server (the demo, create-user)
+                    by=entry.actor_name if entry.actor_id is not None else str(_l("the system")),
                     added=[Role(r) for r in sorted(after - before) if r in _ROLE_VALUES],
                     removed=[Role(r) for r in sorted(before - after) if r in _ROLE_VALUES],
                 )
@@ -185,6 +188,24 @@ def rate_limits_per_process() -> bool:
     """Whether the rate limits are counted in each web process's memory (no REDIS_URL): then
     each of gunicorn's workers counts on its own, and the limit is that many times higher."""
     return current_app.config.get("RATELIMIT_STORAGE_URI", "memory://").startswith("memory://")
+
+
+#: how a limit reads in the reader's language, per unit of time
+_PER_UNIT = {
+    "second": _l("%(num)d per second"),
+    "minute": _l("%(num)d per minute"),
+    "hour": _l("%(num)d per hour"),
+    "day": _l("%(num)d per day"),
+}
+
+
+def limit_text(limit: str) -> str:
+    """A rate limit setting ("20 per minute", "20/minute;100/hour") in the reader's language;
+    one of another shape ("20 per 5 minutes") is shown as configured."""
+    items = parse_many(limit)
+    if not all(i.multiples == 1 and i.GRANULARITY.name in _PER_UNIT for i in items):
+        return limit
+    return ", ".join(str(_PER_UNIT[i.GRANULARITY.name]) % {"num": i.amount} for i in items)
 
 
 def reset_password(actor, user: User, password: str) -> None:

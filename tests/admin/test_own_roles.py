@@ -128,3 +128,17 @@ def test_an_administrator_cannot_lift_their_own_lock(app, make_user):
     with pytest.raises(SelfUnlockError):
         services.unlock(admin, admin)
     assert admin.is_locked(utcnow())
+
+
+def test_a_role_given_by_a_command_reads_as_the_system_in_the_readers_language(
+    client, auth, make_user
+):
+    """A user made on the command line has no actor: the history says so in Swedish on a
+    Swedish page, not the audit log's English token "system"."""
+    made = services.create_user(actor=None, username="kim", display_name="Kim",
+                                password=PASSWORD, roles=[Role.REVIEW_MEMBER])  # fmt: skip
+    db.session.commit()
+    auth.login(user=make_user(roles=[Role.ADMIN], language="sv"))
+    page = client.get(f"/admin/users/{made.id}").get_data(as_text=True)
+    history = page.split("Rollhistorik", 1)[1]
+    assert "<td>systemet</td>" in history and "<td>system</td>" not in history

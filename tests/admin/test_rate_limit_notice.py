@@ -17,6 +17,17 @@ def test_the_users_page_says_the_limits_are_counted_per_process(client, auth):
     assert "REDIS_URL" in page
 
 
+def test_the_limit_reads_in_the_readers_language(app, client, auth, make_user):
+    """The setting's words are English ("20 per minute"); a Swedish page says it in Swedish."""
+    auth.login(user=make_user(roles=[Role.ADMIN], language="sv"))
+    page = client.get("/admin/users").get_data(as_text=True)
+    assert "20 per minut," in page and "per minute" not in page
+    app.config["LOGIN_RATE_LIMIT"] = "20/minute;100/hour"
+    assert "20 per minut, 100 per timme" in client.get("/admin/users").get_data(as_text=True)
+    app.config["LOGIN_RATE_LIMIT"] = "20 per 5 minutes"  # no wording of its own: as configured
+    assert "20 per 5 minutes" in client.get("/admin/users").get_data(as_text=True)
+
+
 def test_with_shared_storage_the_notice_goes(app, client, auth):
     app.config["RATELIMIT_STORAGE_URI"] = "redis://127.0.0.1:6379/0"  # read per request
     auth.login(Role.ADMIN)

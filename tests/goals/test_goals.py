@@ -170,4 +170,21 @@ def test_the_pages_retire_a_goal_and_a_guideline(client, auth):
     assert db.session.get(Goal, goal.id).retired_on == date(2026, 3, 1)
     index = client.get("/goals/").get_data(as_text=True)
     assert "Retired goals" in index and "A stable home" in index
-    assert "retired on 2026-03-01" in client.get(f"/goals/{goal.id}/history").get_data(as_text=True)
+    assert "retired on 1 Mar 2026" in client.get(f"/goals/{goal.id}/history").get_data(as_text=True)
+
+
+def test_goal_dates_are_written_in_the_readers_language(client, auth, make_user):
+    """Every day on the goal pages in the one style of the reader's language, never ISO on
+    a Danish page (the index, a goal with its guideline, and the history)."""
+    leader = auth.login(user=make_user(roles=[Role.LEADER], language="da"))
+    goal = goal_of(leader, revised_on=date(2025, 6, 2))
+    services.save_guideline(
+        leader, None, goal=goal, title="Visits", text="", owner="The team", language="da",
+        adopted_on=date(2025, 4, 1), revised_on=None,
+    )  # fmt: skip
+    db.session.commit()
+    for path in ("/goals/", f"/goals/{goal.id}", f"/goals/{goal.id}/history"):
+        page = client.get(path).get_data(as_text=True)
+        assert "1. mar. 2025" in page and "2. jun. 2025" in page, path
+        assert "2025-03-01" not in page and "2025-06-02" not in page, path
+    assert "1. apr. 2025" in client.get("/goals/").get_data(as_text=True)

@@ -404,3 +404,16 @@ def test_the_interview_page_offers_only_legal_steps(setup, client, auth, give_co
     assert "cannot go from" in refused.get_data(as_text=True)
     db.session.refresh(interview)
     assert interview.status == Status.DOCUMENTED.value
+
+
+def test_a_booked_interview_says_when_its_recording_can_be_added(setup, client, auth):
+    """The recording card of a booked interview is not left empty: it says what comes next."""
+    coordinator, interviewer, offer = setup
+    interview = book(coordinator, offer, interviewer)
+    db.session.commit()
+    auth.login(user=interviewer)
+    page = client.get(f"/interviews/{interview.id}").get_data(as_text=True)
+    card = page[
+        page.index('id="recording"') : page.index("</section>", page.index('id="recording"'))
+    ]
+    assert "upload its recording or import a transcript here" in card

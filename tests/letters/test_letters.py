@@ -314,6 +314,10 @@ def test_the_page_drafts_edits_prints_and_records(team, interviewed, client, aut
         "participants": [str(yes.id)], "sent_on": "2026-11-23"},
         follow_redirects=True)  # fmt: skip
     assert "Recorded as sent: 1 letter(s)." in response.get_data(as_text=True)
+    # days and moments in the one style of the reader's language (a removed filter once
+    # made this page fail)
+    assert "23 Nov 2026 by" in response.get_data(as_text=True)
+    assert "Version 2, saved " in response.get_data(as_text=True)
     assert db.session.scalar(select(LetterSent)).participant_id == yes.id
 
 
