@@ -10,6 +10,14 @@ TRANSLATIONS = Path(__file__).parent.parent / "app" / "translations"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 
 
+@pytest.mark.parametrize("language", ["sv", "da", "en"])
+def test_every_catalog_reads_without_a_problem(language):
+    # pybabel compile only warns on a malformed entry (a msgid without msgstr, a comment run
+    # into the entry before it) and drops it, so that string would show in English.
+    with open(TRANSLATIONS / language / "LC_MESSAGES" / "messages.po", "rb") as handle:
+        read_po(handle, abort_invalid=True)
+
+
 @pytest.mark.parametrize("language", ["sv", "da"])
 def test_every_string_is_translated(language):
     with open(TRANSLATIONS / language / "LC_MESSAGES" / "messages.po", "rb") as handle:
