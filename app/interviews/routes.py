@@ -115,6 +115,8 @@ def show(interview_id: int):
         ),
         cancel_form=CancelForm(prefix="cancel"),
         conduct_form=ConductForm(prefix="conduct"),
+        booked_day=local.date(),
+        today=today(),
         advance_form=AdvanceForm(prefix="advance").offer(steps),
         elsewhere=elsewhere,
         flag_form=FlagForm(prefix="flag", data={"responsible_id": str(current_user.id)}),

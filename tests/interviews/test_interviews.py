@@ -417,3 +417,18 @@ def test_a_booked_interview_says_when_its_recording_can_be_added(setup, client, 
         page.index('id="recording"') : page.index("</section>", page.index('id="recording"'))
     ]
     assert "upload its recording or import a transcript here" in card
+
+
+def test_conducted_is_offered_from_the_booked_day_not_before(setup, client, auth):
+    """Before its day a booked interview says when it can be marked conducted, instead of a
+    form the service would refuse (TODAY in the tests is 2026-11-23)."""
+    coordinator, interviewer, offer = setup
+    later = book(coordinator, offer, interviewer, when=datetime(2026, 12, 20, 9, 0, tzinfo=UTC))
+    db.session.commit()
+    auth.login(user=interviewer)
+    page = client.get(f"/interviews/{later.id}").get_data(as_text=True)
+    assert "can be marked as conducted from its booked day, 20 Dec 2026" in page
+    assert "Mark as conducted" not in page
+    later.scheduled_at = WHEN
+    db.session.commit()
+    assert "Mark as conducted" in client.get(f"/interviews/{later.id}").get_data(as_text=True)
