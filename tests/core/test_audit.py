@@ -274,3 +274,13 @@ def test_migration_0015_redacts_old_entries_and_keeps_the_log_append_only(app):
     with pytest.raises(DBAPIError, match="append-only"):
         db.session.execute(text("UPDATE audit_entry SET action = 'x'"))
     db.session.rollback()
+
+
+def test_the_log_page_names_the_system_in_the_readers_language(app, client, auth):
+    audit.record(None, "demo.load", users=1)
+    db.session.commit()
+    user = auth.login(Role.ADMIN)
+    user.language = "sv"
+    db.session.commit()
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert "systemet" in page and ">system<" not in page
