@@ -154,6 +154,7 @@ RULES: dict[str, Rule] = {
     "goals.view": roles(Role.INTERVIEWER, Role.COORDINATOR, Role.REVIEW_MEMBER, Role.LEADER),
     "goals.edit": roles(Role.COORDINATOR, Role.LEADER),
     "goals.quotes": roles(Role.COORDINATOR),
+    "goals.evaluate": roles(Role.COORDINATOR, Role.REVIEW_MEMBER),
 }
 
 

@@ -13,8 +13,9 @@ from app.coding.models import Code
 from app.core.calendar import today
 from app.core.db import db
 from app.core.permissions import can, permission
-from app.goals import evidence, queries, services
+from app.goals import evaluations, evidence, queries, services
 from app.goals.forms import (
+    EvaluationForm,
     GoalEditForm,
     GoalForm,
     GuidelineForm,
@@ -114,7 +115,12 @@ def edit(goal_id: int):
 @bp.get("/<int:goal_id>")
 @permission("goals.view")
 def goal(goal_id: int):
-    found = db.get_or_404(Goal, goal_id)
+    return _goal_page(db.get_or_404(Goal, goal_id))
+
+
+def _goal_page(found: Goal, evaluation_form: EvaluationForm | None = None, newest=None):
+    if evaluation_form is None:
+        evaluation_form = EvaluationForm(formdata=None, data={"year": today().year - 1})
     years = YearsForm(request.args)
     start, end = _years(years)
     shown = evidence.evidence(current_user, found, start, end)
@@ -137,7 +143,44 @@ def goal(goal_id: int):
         action_form=ActionForm(),
         retire_form=RetireForm(formdata=None, data={"retired_on": today()}),
         may_edit=can(current_user, "goals.edit"),
+        evaluations=evaluations.evaluations(found),
+        evaluation_form=evaluation_form,
+        newest_evaluation=newest,
+        may_evaluate=can(current_user, "goals.evaluate"),
     )
+
+
+@bp.post("/<int:goal_id>/evaluations")
+@permission("goals.evaluate")
+def evaluate(goal_id: int):
+    found = db.get_or_404(Goal, goal_id)
+    form = EvaluationForm()
+    newest = None
+    if form.validate_on_submit():
+        version = int(form.version.data) if (form.version.data or "").isdigit() else 0
+        try:
+            evaluations.evaluate(
+                current_user,
+                found,
+                year=form.year.data,
+                version=version,
+                verdict=form.verdict.data,
+                evidence=form.evidence.data,
+            )
+        except GoalConflict as conflict:
+            # The writer's text stays in the form, the saved one beside it; saving again
+            # (having seen it) makes theirs the newest.
+            db.session.rollback()
+            newest = evaluations.evaluation(found, form.year.data)
+            form.version.data = str(newest.version) if newest else "0"
+            form.form_errors.append(conflict.message)
+        except GoalError as error:
+            db.session.rollback()
+            _refused(form, error)
+        else:
+            flash(_("The evaluation was saved; earlier ones stay in its history."))
+            return redirect(url_for("goals.goal", goal_id=found.id) + "#evaluations")
+    return _goal_page(found, form, newest)
 
 
 @bp.get("/<int:goal_id>/trend.svg")

@@ -17,6 +17,7 @@ from app.core import audit, storage
 from app.core.calendar import today
 from app.core.db import db, utcnow
 from app.core.i18n import format_day
+from app.goals.review import docx_goals, pack_goals
 from app.interviews.models import Interview
 from app.offers.models import ATTRITION_LABELS
 from app.offers.reports import attrition
@@ -202,6 +203,8 @@ def build(pack: ReviewPack, actor, progress: Callable[[float], None] | None = No
                 svg, pngs[name] = themes.chart(overview, name, fmt="svg+png")
             view["charts"][name] = {"title": str(themes.CHARTS[name]),
                                     "alt": themes.describe(overview, name), "svg": svg}  # fmt: skip
+    # the goals' sections: the actions this session follows up and its own name them
+    view["goals"] = pack_goals(actor, scope, [*carried_actions(session), *session.actions])
     view["attrition"] = _attrition(session)
     view["actions"] = [
         {"what": a.what, "owner": a.owner.display_name, "due_on": format_day(a.due_on),
@@ -286,6 +289,8 @@ def docx(view: dict, pngs: dict[str, bytes]) -> bytes:
     if view["empty"]:
         document.add_paragraph(_("Not counted, because they have no codes: %(names)s.",
                                  names=clean(", ".join(view["empty"]))))  # fmt: skip
+    if "goals" in view:  # packs built before goals had a section have none
+        docx_goals(document, view["goals"], str(view["note"]), _table)
     document.add_heading(_("Last year's actions"), level=1)
     if view["actions"]:
         _table(document, [_("Action"), _("Owner"), _("Due"), _("Status"), _("Follow-up")],
