@@ -155,6 +155,7 @@ RULES: dict[str, Rule] = {
     "goals.edit": roles(Role.COORDINATOR, Role.LEADER),
     "goals.quotes": roles(Role.COORDINATOR),
     "goals.evaluate": roles(Role.COORDINATOR, Role.REVIEW_MEMBER),
+    "leadership.view": roles(Role.LEADER, Role.COORDINATOR),
 }
 
 

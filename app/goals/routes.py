@@ -12,8 +12,10 @@ from flask_login import current_user
 from app.coding.models import Code
 from app.core.calendar import today
 from app.core.db import db
+from app.core.downloads import attachment
 from app.core.permissions import can, permission
 from app.goals import evaluations, evidence, queries, services
+from app.goals import leadership as leadership_info
 from app.goals.forms import (
     EvaluationForm,
     GoalEditForm,
@@ -26,6 +28,7 @@ from app.goals.forms import (
 )
 from app.goals.models import DIRECTION_LABELS, Goal, GoalError, GoalLink, Guideline
 from app.goals.services import GOAL_FIELDS, GoalConflict
+from app.reviews.actions import overdue
 from app.themes.models import Theme
 from app.themes.services import SECONDARY_NOTE
 from app.transcripts.forms import ActionForm
@@ -59,6 +62,7 @@ def index():
         retired=queries.goals(retired=True),
         guidelines=queries.guidelines(),
         may_edit=can(current_user, "goals.edit"),
+        may_lead=can(current_user, "leadership.view"),
     )
 
 
@@ -322,3 +326,28 @@ def retire_guideline(guideline_id: int):
         else:
             flash(_("The guideline was retired."))
     return redirect(url_for("goals.goal", goal_id=found.goal_id) + "#guidelines")
+
+
+@bp.get("/leadership")
+@permission("leadership.view")
+def leadership():
+    found = leadership_info.leadership(current_user)
+    return render_template(
+        "goals/leadership.html",
+        info=found,
+        statuses=leadership_info.status_counts(found.actions),
+        note=SECONDARY_NOTE,
+        overdue=overdue,
+    )
+
+
+@bp.get("/leadership.docx")
+@permission("leadership.view")
+def leadership_docx():
+    found = leadership_info.leadership(current_user)
+    content = leadership_info.report_docx(current_user, found)
+    return attachment(
+        content,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        f"leadership-information-{found.on.isoformat()}.docx",
+    )

@@ -125,16 +125,22 @@ def _final_check(view) -> list[int]:
 
 
 def _attrition(session) -> dict:
+    """Attrition per cohort in the session's years (``attrition_table``)."""
+    return attrition_table(session.scope_from and session.scope_from.year,
+                           session.scope_to and session.scope_to.year)  # fmt: skip
+
+
+def attrition_table(first: int | None = None, last: int | None = None) -> dict:
     """Attrition per cohort, suppressed as a family: interviewed, each reason, not offered
     and in progress add up to the eligible. The offered are the interviewed, the reasons
     and those in progress with an offer; with the eligible, the not offered and the in
     progress shown, the first two together are known anyway, so the offered tell nothing
     hidden. Otherwise they would, and are hidden too."""
     years = attrition(today(), rules())
-    if session.scope_from:
-        years = [y for y in years if y.year >= session.scope_from.year]
-    if session.scope_to:
-        years = [y for y in years if y.year <= session.scope_to.year]
+    if first:
+        years = [y for y in years if y.year >= first]
+    if last:
+        years = [y for y in years if y.year <= last]
     reasons = sorted({r for y in years for r in y.reasons})
     rows = []
     for y in years:
