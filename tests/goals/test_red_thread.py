@@ -236,7 +236,7 @@ def test_the_pack_has_a_section_per_goal_with_the_goal_pages_cells(thread, clien
     html = client.get(f"/reviews/packs/{pack.id}").get_data(as_text=True)
     assert f'id="goal-{t["goal"].id}"' in html and "Most say an adult stayed" in html
     html = client.get(f"/reviews/{t['later'].id}").get_data(as_text=True)
-    assert f'#goal-{t["goal"].id}' in html
+    assert f"#goal-{t['goal'].id}" in html
 
 
 def test_the_agenda_editor_lets_an_item_go_goal_by_goal(thread, client, auth):
