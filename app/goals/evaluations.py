@@ -205,13 +205,14 @@ def _text(window: Window, index: int) -> str:
     return ", ".join(f"{y}: {c}" for y, c in zip(window.years, cells, strict=True))
 
 
-def action_evidence(actor, action) -> ActionEvidence | None:
+def action_evidence(actor, action, found=None) -> ActionEvidence | None:
     """What the interviews said about the action's goal in the years before it was decided
     and in the years from which it can show, counted and suppressed as on the goal's page
-    (the same cells, never a new total over a hidden one); None when it names no goal."""
+    (the same cells, never a new total over a hidden one); None when it names no goal.
+    ``found`` is the goal's evidence when the caller has it already."""
     if action.goal is None:
         return None
-    found = goal_evidence.evidence(actor, action.goal)
+    found = found or goal_evidence.evidence(actor, action.goal)
     shown = ActionEvidence(
         goal=action.goal,
         before_until=action.session.held_on.year - 1,

@@ -27,6 +27,7 @@ from app.core.permissions import PermissionDenied, can, permission
 from app.core.users import User
 from app.goals import evaluations
 from app.goals import queries as goal_queries
+from app.goals.evidence import evidence as goal_evidence_of
 from app.reviews import actions, services
 from app.reviews.forms import AgendaForm, FollowUpForm, NewActionForm, NoteForm, SessionForm
 from app.reviews.minutes import minutes_docx
@@ -175,8 +176,7 @@ def session(session_id: int):
     action_form.theme_id.choices = [SelectChoice(0, _("No theme")), *theme_choices]
     action_form.serves.choices = _serves_choices()
     carried = actions.carried_actions(found)
-    goal_evidence = {a.id: evaluations.action_evidence(current_user, a)
-                     for a in carried if a.goal_id and can(current_user, "goals.view")}  # fmt: skip
+    goal_evidence = _goal_evidence(carried)
     return render_template(
         "reviews/session.html", s=found, pack=pack, building=building, failed=failed,
         may_read_pack=services.may_read_pack(current_user),
@@ -193,6 +193,19 @@ def session(session_id: int):
         lag_years=evaluations.LAG_YEARS, secondary_note=SECONDARY_NOTE,
         goals_in_force=goal_queries.goals() if can(current_user, "goals.view") else [],
     )  # fmt: skip
+
+
+def _goal_evidence(carried: list[ReviewAction]) -> dict:
+    """action id -> what the interviews said about its goal before and after it (each
+    goal counted once)."""
+    if not can(current_user, "goals.view"):
+        return {}
+    counted = {}
+    for a in carried:
+        if a.goal is not None and a.goal_id not in counted:
+            counted[a.goal_id] = goal_evidence_of(current_user, a.goal)
+    return {a.id: evaluations.action_evidence(current_user, a, counted[a.goal_id])
+            for a in carried if a.goal is not None}  # fmt: skip
 
 
 def _serves_choices() -> list[SelectChoice]:
