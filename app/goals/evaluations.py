@@ -25,6 +25,7 @@ from app.goals.models import (
     Verdict,
 )
 from app.goals.services import GoalConflict
+from app.reviews.models import ReviewAction
 from app.themes import aggregates
 from app.themes.aggregates import Scope
 
@@ -163,6 +164,24 @@ def _window(view, years: list[int]) -> Window:
         cells = [row.cells[i] for i in index]
         found.rows.append((row.label, cells, _sum(cells, found.coded_sum)))
     return found
+
+
+def actions_serving(actor, goal: Goal) -> list:
+    """The review actions that name ``goal``, for those who read the review group's actions:
+    the head of unit and the coordinator all of them, a review member those of their
+    sessions and those they own (as on the actions board)."""
+    from app.core.permissions import can
+    from app.reviews.actions import board
+
+    if can(actor, "leadership.view"):
+        return db.session.scalars(
+            select(ReviewAction)
+            .where(ReviewAction.goal_id == goal.id)
+            .order_by(ReviewAction.due_on, ReviewAction.id)
+        ).all()
+    if can(actor, "reviews.view"):
+        return [a for a in board(actor).actions if a.goal_id == goal.id]
+    return []
 
 
 @dataclass

@@ -128,6 +128,9 @@ def _goal_page(found: Goal, evaluation_form: EvaluationForm | None = None, newes
     years = YearsForm(request.args)
     start, end = _years(years)
     shown = evidence.evidence(current_user, found, start, end)
+    served = evaluations.actions_serving(current_user, found)
+    # before and after an action count every year, as the review shows them
+    served_evidence = evidence.evidence(current_user, found) if served and (start or end) else shown
     link_form = LinkForm()
     link_form.fill_targets()
     return render_template(
@@ -148,6 +151,12 @@ def _goal_page(found: Goal, evaluation_form: EvaluationForm | None = None, newes
         retire_form=RetireForm(formdata=None, data={"retired_on": today()}),
         may_edit=can(current_user, "goals.edit"),
         evaluations=evaluations.evaluations(found),
+        served=served,
+        goal_evidence={
+            a.id: evaluations.action_evidence(current_user, a, served_evidence) for a in served
+        },
+        lag_years=evaluations.LAG_YEARS,
+        secondary_note=SECONDARY_NOTE,
         evaluation_form=evaluation_form,
         newest_evaluation=newest,
         may_evaluate=can(current_user, "goals.evaluate"),

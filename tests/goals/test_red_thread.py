@@ -248,3 +248,19 @@ def test_the_agenda_editor_lets_an_item_go_goal_by_goal(thread, client, auth):
     assert client.post("/reviews/agenda?language=en", data=data).status_code == 302
     assert reviews.agenda_template("en") == [{"kind": "goals", "title": "Our goals",
                                               "guidance": ""}]  # fmt: skip
+
+
+def test_the_goal_page_lists_the_actions_that_serve_it_for_those_who_read_actions(
+    thread, client, auth, make_user
+):
+    t = thread
+    add(t, t["early"], goal_id=t["goal"].id)
+    db.session.commit()
+    for user, sees in ((t["member"], True), (make_user(roles=[Role.LEADER]), True),
+                       (make_user(roles=[Role.INTERVIEWER]), False),
+                       (make_user(roles=[Role.REVIEW_MEMBER]), False)):  # fmt: skip
+        auth.login(user=user)
+        page = client.get(f"/goals/{t['goal'].id}").get_data(as_text=True)
+        assert ("Visit more" in page) is sees, user.roles
+        assert ("2025: &lt; 3" in page) is sees
+        auth.logout()
