@@ -162,6 +162,8 @@ RULES: dict[str, Rule] = {
     "casereview.mine": roles(Role.INTERVIEWER),
     "casereview.statuses": roles(Role.COORDINATOR, Role.LEADER),
     "calendar.manage": signed_in,
+    "goals.evaluate": roles(Role.COORDINATOR, Role.REVIEW_MEMBER),
+    "leadership.view": roles(Role.LEADER, Role.COORDINATOR),
 }
 
 

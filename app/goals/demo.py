@@ -8,7 +8,8 @@ from sqlalchemy import select
 from app.coding.models import Code
 from app.core.db import db
 from app.core.users import User
-from app.goals import services
+from app.goals import evaluations, queries, services
+from app.reviews.models import ReviewAction
 from app.themes.models import Theme
 
 _GOALS = [
@@ -47,6 +48,33 @@ _GUIDELINES = [
 ]  # fmt: skip
 
 
+#: the review demo's actions (by how their text starts) -> the goal and guideline they serve
+_ACTION_GOALS = [
+    ("Rutin: ett byte av handläggare", "Barnet känner sin socialsekreterare", None),
+    ("Syskonumgänge", "En trygg och stabil uppväxt", None),
+    ("Checklista för eget boende", "En vuxen som står kvar", "Planering inför 18 år"),
+    ("Introduktion för nya kollegor", "Barnet känner sin socialsekreterare", None),
+]  # fmt: skip
+
+#: goal -> (years ago, verdict, evidence) for the three past years; a verdict other than
+#: "cannot tell yet" becomes "cannot tell yet" for a year without released interviews
+_EVALUATIONS = {
+    "En vuxen som står kvar": [
+        (3, "partly", "Ungefär hälften berättar om en vuxen som fanns kvar efter 18; flera "
+                      "saknade stöd när placeringen upphörde."),
+        (2, "partly", "Fler nämner familjehemmet som stöd efter 18, men stöd efter 18 saknas "
+                      "fortfarande för många."),
+        (1, "cannot_tell", "Checklistan för eget boende infördes i fjol; den kan synas i "
+                           "intervjuerna först om ungefär två år."),
+    ],
+    "Barnet känner sin socialsekreterare": [
+        (3, "not_met", "Nästan alla nämnde många byten av socialsekreterare."),
+        (2, "partly", "Färre nämner byten, men några var fortfarande rädda att berätta."),
+        (1, "partly", "Byten nämns mer sällan; rädslan för att det blir värre finns kvar."),
+    ],
+}  # fmt: skip
+
+
 def _target(kind: str, name: str):
     model = Theme if kind == "theme" else Code
     return db.session.scalar(select(model).where(model.name == name).limit(1))
@@ -55,7 +83,7 @@ def _target(kind: str, name: str):
 def load_goals_demo(actor: User, today: date) -> int:
     """The team's change theory, a municipal goal and two guidelines; returns how many goals
     were made. ``actor`` keeps goals (a coordinator or a head of unit)."""
-    adopted = date(today.year - 1, 1, 15)
+    adopted = date(today.year - 5, 1, 15)  # before the review demo's first session
     made = {}
     for spec in _GOALS:
         fields = {k: spec[k] for k in ("title", "result", "term", "work", "reason")}
@@ -76,4 +104,32 @@ def load_goals_demo(actor: User, today: date) -> int:
             actor, None, goal=made[goal_title], title=title, text=text, owner=owner,
             language="sv", adopted_on=adopted, revised_on=None,
         )  # fmt: skip
+    _name_goals_in_actions(made, {g.title: g for g in queries.guidelines()})
+    for title, said in _EVALUATIONS.items():
+        for years_ago, verdict, text in said:
+            year = today.year - years_ago
+            if evaluations.released_in(year) == 0:
+                verdict = "cannot_tell"
+            evaluations.evaluate(actor, made[title], year=year, version=0, verdict=verdict,
+                                 evidence=text)  # fmt: skip
+    # one judgement was revised after a second look, so the history shows two versions
+    year = today.year - 2
+    if evaluations.released_in(year):
+        first = evaluations.evaluation(made["Barnet känner sin socialsekreterare"], year)
+        text = first.current.evidence + " Efter samtalet i gruppen: tydligt färre än året innan."
+        evaluations.evaluate(
+            actor, first.goal, year=year, version=first.version, verdict="partly", evidence=text
+        )
     return len(made)
+
+
+def _name_goals_in_actions(goals: dict, guidelines: dict) -> None:
+    """The review demo's sessions were approved before the goals were loaded; here their
+    actions name the goal they served, as the team would have when deciding them."""
+    for action in db.session.scalars(select(ReviewAction)):
+        for start, goal_title, guideline_title in _ACTION_GOALS:
+            if action.what.startswith(start):
+                action.goal_id = goals[goal_title].id
+                if guideline_title in guidelines:
+                    action.guideline_id = guidelines[guideline_title].id
+    db.session.flush()

@@ -54,9 +54,15 @@ def count_path(actor) -> str:
 
 
 def evidence(
-    actor, goal: Goal, year_from: int | None = None, year_to: int | None = None
+    actor,
+    goal: Goal,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    *,
+    scope: Scope | None = None,
 ) -> Evidence:
-    """The goal's evidence per year, suppressed."""
+    """The goal's evidence per year, suppressed; in ``scope`` when given (a review
+    session's interviews, counted as the session counts them), else in the years given."""
     authorize(actor, "goals.view")
     codes = queries.direction_codes(goal)
     known = queries.code_directions(goal)
@@ -69,7 +75,8 @@ def evidence(
     if not codes:
         return Evidence(goal, linked=False, clashes=clashes)
     keys = [(d.value, str(d.label)) for d in Direction if d.value in codes]
-    scope = Scope(year_from=year_from, year_to=year_to, path=count_path(actor))
+    if scope is None:
+        scope = Scope(year_from=year_from, year_to=year_to, path=count_path(actor))
     view = themes.code_groups(scope, keys, lambda s: queries.direction_counts(s, codes))
     return Evidence(goal, linked=True, view=view, clashes=clashes)
 

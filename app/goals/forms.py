@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.core.i18n import LANGUAGE_NAMES
 from app.goals import queries
-from app.goals.models import DIRECTION_LABELS, KIND_LABELS, TERM_LABELS
+from app.goals.models import DIRECTION_LABELS, KIND_LABELS, TERM_LABELS, VERDICT_LABELS
 
 
 def _languages():
@@ -118,6 +118,30 @@ class LinkForm(FlaskForm):
             for c in queries.codable_codes()
         ]
         self.target.choices = [*themes, *codes]
+
+
+class EvaluationForm(FlaskForm):
+    """The review group's verdict on a goal for one year of interviews."""
+
+    year = IntegerField(
+        _l("Year of the interviews"),
+        validators=[InputRequired(_l("Choose a year that has begun.")), NumberRange(1900, 2200)],
+    )
+    verdict = RadioField(
+        _l("Verdict"),
+        choices=[SelectChoice(v.value, label) for v, label in VERDICT_LABELS.items()],
+        validators=[InputRequired(_l("Choose a verdict."))],
+    )
+    evidence = TextAreaField(
+        _l("The evidence that supports it"),
+        validators=[Length(max=5000)],
+        description=_l(
+            "Refer to the counts and themes; do not quote interviews here: the head of unit "
+            "reads this."
+        ),
+    )
+    #: the evaluation's version the writer read (0: none yet)
+    version = HiddenField(default="0")
 
 
 class RetireForm(FlaskForm):

@@ -14,6 +14,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, String, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.config import LANGUAGES
+from app.core.crypto import EncryptedText
 from app.core.db import UTCDateTime, db, sql_values, utcnow
 
 
@@ -58,6 +59,25 @@ DIRECTION_LABELS = {
     Direction.FOR: _l("For"),
     Direction.AGAINST: _l("Against"),
     Direction.NEUTRAL: _l("Neutral"),
+}
+
+
+class Verdict(StrEnum):
+    MET = "met"
+    PARTLY = "partly"
+    NOT_MET = "not_met"
+    CANNOT_TELL = "cannot_tell"
+
+    @property
+    def label(self):
+        return VERDICT_LABELS[self]
+
+
+VERDICT_LABELS = {
+    Verdict.MET: _l("Met"),
+    Verdict.PARTLY: _l("Partly met"),
+    Verdict.NOT_MET: _l("Not met"),
+    Verdict.CANNOT_TELL: _l("Cannot tell yet"),
 }
 
 
@@ -227,3 +247,60 @@ class GoalLink(db.Model):
     @property
     def direction_label(self):
         return Direction(self.direction).label
+
+
+class GoalEvaluation(db.Model):
+    """The review group's judgement of one goal for one year; every save is a new
+    ``GoalEvaluationVersion``, so an earlier judgement is never silently overwritten."""
+
+    __tablename__ = "goal_evaluation"
+    __table_args__ = (
+        UniqueConstraint("goal_id", "year"),
+        CheckConstraint("year BETWEEN 1900 AND 2200", name="year"),
+        CheckConstraint("version >= 1", name="version"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goal.id", ondelete="CASCADE"), index=True)
+    #: the year of interviews the judgement is about
+    year: Mapped[int]
+    #: the number of the newest version; a save names the one it read (compare and set)
+    version: Mapped[int] = mapped_column(default=1)
+
+    goal: Mapped[Goal] = relationship()
+    versions: Mapped[list["GoalEvaluationVersion"]] = relationship(
+        back_populates="evaluation",
+        order_by="GoalEvaluationVersion.number",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def current(self) -> "GoalEvaluationVersion":
+        return self.versions[-1]
+
+
+class GoalEvaluationVersion(db.Model):
+    __tablename__ = "goal_evaluation_version"
+    __table_args__ = (
+        UniqueConstraint("evaluation_id", "number"),
+        CheckConstraint(f"verdict IN ({sql_values(Verdict)})", name="verdict"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evaluation_id: Mapped[int] = mapped_column(
+        ForeignKey("goal_evaluation.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int]
+    verdict: Mapped[str] = mapped_column(String(16))
+    #: what supports the verdict, in the group's words (encrypted: it may be close to the
+    #: interviews, though the form asks for no quotes)
+    evidence: Mapped[str] = mapped_column(EncryptedText, default="")
+    saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    evaluation: Mapped[GoalEvaluation] = relationship(back_populates="versions")
+    saved_by = relationship("User")
+
+    @property
+    def verdict_label(self):
+        return Verdict(self.verdict).label

@@ -12,9 +12,12 @@ from flask_login import current_user
 from app.coding.models import Code
 from app.core.calendar import today
 from app.core.db import db
+from app.core.downloads import attachment
 from app.core.permissions import can, permission
-from app.goals import evidence, queries, services
+from app.goals import evaluations, evidence, queries, services
+from app.goals import leadership as leadership_info
 from app.goals.forms import (
+    EvaluationForm,
     GoalEditForm,
     GoalForm,
     GuidelineForm,
@@ -25,6 +28,7 @@ from app.goals.forms import (
 )
 from app.goals.models import DIRECTION_LABELS, Goal, GoalError, GoalLink, Guideline
 from app.goals.services import GOAL_FIELDS, GoalConflict
+from app.reviews.actions import overdue
 from app.themes.models import Theme
 from app.themes.services import SECONDARY_NOTE
 from app.transcripts.forms import ActionForm
@@ -58,6 +62,7 @@ def index():
         retired=queries.goals(retired=True),
         guidelines=queries.guidelines(),
         may_edit=can(current_user, "goals.edit"),
+        may_lead=can(current_user, "leadership.view"),
     )
 
 
@@ -114,10 +119,18 @@ def edit(goal_id: int):
 @bp.get("/<int:goal_id>")
 @permission("goals.view")
 def goal(goal_id: int):
-    found = db.get_or_404(Goal, goal_id)
+    return _goal_page(db.get_or_404(Goal, goal_id))
+
+
+def _goal_page(found: Goal, evaluation_form: EvaluationForm | None = None, newest=None):
+    if evaluation_form is None:
+        evaluation_form = EvaluationForm(formdata=None, data={"year": today().year - 1})
     years = YearsForm(request.args)
     start, end = _years(years)
     shown = evidence.evidence(current_user, found, start, end)
+    served = evaluations.actions_serving(current_user, found)
+    # before and after an action count every year, as the review shows them
+    served_evidence = evidence.evidence(current_user, found) if served and (start or end) else shown
     link_form = LinkForm()
     link_form.fill_targets()
     return render_template(
@@ -137,7 +150,50 @@ def goal(goal_id: int):
         action_form=ActionForm(),
         retire_form=RetireForm(formdata=None, data={"retired_on": today()}),
         may_edit=can(current_user, "goals.edit"),
+        evaluations=evaluations.evaluations(found),
+        served=served,
+        goal_evidence={
+            a.id: evaluations.action_evidence(current_user, a, served_evidence) for a in served
+        },
+        lag_years=evaluations.LAG_YEARS,
+        secondary_note=SECONDARY_NOTE,
+        evaluation_form=evaluation_form,
+        newest_evaluation=newest,
+        may_evaluate=can(current_user, "goals.evaluate"),
     )
+
+
+@bp.post("/<int:goal_id>/evaluations")
+@permission("goals.evaluate")
+def evaluate(goal_id: int):
+    found = db.get_or_404(Goal, goal_id)
+    form = EvaluationForm()
+    newest = None
+    if form.validate_on_submit():
+        version = int(form.version.data) if (form.version.data or "").isdigit() else 0
+        try:
+            evaluations.evaluate(
+                current_user,
+                found,
+                year=form.year.data,
+                version=version,
+                verdict=form.verdict.data,
+                evidence=form.evidence.data,
+            )
+        except GoalConflict as conflict:
+            # The writer's text stays in the form, the saved one beside it; saving again
+            # (having seen it) makes theirs the newest.
+            db.session.rollback()
+            newest = evaluations.evaluation(found, form.year.data)
+            form.version.data = str(newest.version) if newest else "0"
+            form.form_errors.append(conflict.message)
+        except GoalError as error:
+            db.session.rollback()
+            _refused(form, error)
+        else:
+            flash(_("The evaluation was saved; earlier ones stay in its history."))
+            return redirect(url_for("goals.goal", goal_id=found.id) + "#evaluations")
+    return _goal_page(found, form, newest)
 
 
 @bp.get("/<int:goal_id>/trend.svg")
@@ -279,3 +335,28 @@ def retire_guideline(guideline_id: int):
         else:
             flash(_("The guideline was retired."))
     return redirect(url_for("goals.goal", goal_id=found.goal_id) + "#guidelines")
+
+
+@bp.get("/leadership")
+@permission("leadership.view")
+def leadership():
+    found = leadership_info.leadership(current_user)
+    return render_template(
+        "goals/leadership.html",
+        info=found,
+        statuses=leadership_info.status_counts(found.actions),
+        note=SECONDARY_NOTE,
+        overdue=overdue,
+    )
+
+
+@bp.get("/leadership.docx")
+@permission("leadership.view")
+def leadership_docx():
+    found = leadership_info.leadership(current_user)
+    content = leadership_info.report_docx(current_user, found)
+    return attachment(
+        content,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        f"leadership-information-{found.on.isoformat()}.docx",
+    )

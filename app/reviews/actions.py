@@ -12,6 +12,7 @@ from app.core.calendar import today
 from app.core.db import db, utcnow
 from app.core.permissions import PermissionDenied, authorize, can
 from app.core.users import Role, User
+from app.goals.models import Goal, Guideline
 from app.reviews.models import (
     ActionStatus,
     ReviewAction,
@@ -74,20 +75,40 @@ def _check_action_fields(what: str, owner: User | None, due_on: date | None) -> 
     return what
 
 
+def _served(goal_id: int | None, guideline_id: int | None) -> tuple[int | None, int | None]:
+    """The goal (and guideline) a new action may name: one in force. A goal retired later
+    stays named by the actions decided before."""
+    if guideline_id is not None:
+        guideline = db.session.get(Guideline, guideline_id)
+        if guideline is None or guideline.retired_on is not None or guideline.goal.retired:
+            raise ReviewError(_l("Choose a goal or guideline in force."), "serves")
+        return guideline.goal_id, guideline.id
+    if goal_id is not None:
+        goal = db.session.get(Goal, goal_id)
+        if goal is None or goal.retired:
+            raise ReviewError(_l("Choose a goal or guideline in force."), "serves")
+    return goal_id, None
+
+
 def add_action(actor, session: ReviewSession, *, what: str, owner: User | None,
-               due_on: date | None, theme_id: int | None = None) -> ReviewAction:  # fmt: skip
+               due_on: date | None, theme_id: int | None = None, goal_id: int | None = None,
+               guideline_id: int | None = None) -> ReviewAction:  # fmt: skip
+    """A new action with an owner and a due date, optionally naming the theme it answers
+    and the goal or guideline it serves."""
     _writable(actor, session)
     what = _check_action_fields(what, owner, due_on)
     if theme_id is not None and db.session.get(Theme, theme_id) is None:
         raise ReviewError(_l("Choose a theme from the list."), "theme_id")
+    goal_id, guideline_id = _served(goal_id, guideline_id)
     if due_on < session.held_on:
         raise ReviewError(_l("The due date cannot be before the meeting."), "due_on")
     action = ReviewAction(session=session, what=what, owner_id=owner.id, due_on=due_on,
-                          theme_id=theme_id)  # fmt: skip
+                          theme_id=theme_id, goal_id=goal_id,
+                          guideline_id=guideline_id)  # fmt: skip
     db.session.add(action)
     db.session.flush()
     audit.record(actor, "review.action", "review_session", session.id, action_id=action.id,
-                 owner=owner.id)  # fmt: skip
+                 owner=owner.id, goal=goal_id)  # fmt: skip
     return action
 
 

@@ -19,7 +19,7 @@ from app.reviews.models import ActionStatus, SessionStatus
 from app.themes import services as themes
 
 # agenda items of the default template, by place
-IMPRESSIONS, THEMES, PRACTICE = 1, 2, 3
+IMPRESSIONS, THEMES, PRACTICE = 1, 2, 4  # 3 goes goal by goal
 
 #: years_ago -> what the session said and decided. An action is (key, what, owner, days
 #: after the meeting it is due or None for "three weeks ago", theme); a follow-up is (key,

@@ -6,7 +6,6 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
-    HiddenField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -18,10 +17,17 @@ from wtforms.widgets import HiddenInput
 
 from app.core.fields import MultiCheckboxField
 from app.reviews.models import ActionStatus
+from app.reviews.services import DEFAULT_AGENDA
+
+#: what an agenda item is for; "goals" makes the pack and the session go goal by goal
+KIND_CHOICES = [
+    SelectChoice("discussion", _l("Discussion")),
+    *(SelectChoice(kind, title) for kind, title, _guidance in DEFAULT_AGENDA),
+]
 
 
 class AgendaItemForm(Form):
-    kind = HiddenField()
+    kind = SelectField(_l("Kind"), choices=KIND_CHOICES, validate_choice=False)
     title = StringField(_l("Item"), validators=[Length(max=200)])
     guidance = TextAreaField(_l("Guidance"), validators=[Length(max=2000)])
 
@@ -90,6 +96,23 @@ class NewActionForm(FlaskForm):
         _l("Due date"), validators=[DataRequired(_l("Every action needs a due date."))]
     )
     theme_id = SelectField(_l("Theme"), coerce=int, validate_choice=False)
+    #: "goal:<id>", "guideline:<id>" or "" (the service checks that it is in force)
+    serves = SelectField(
+        _l("Goal or guideline it serves"), validate_choice=False, validators=[Optional()]
+    )
+
+    def validate_serves(self, field):
+        kind, _sep, key = (field.data or "").partition(":")
+        if field.data and (kind not in ("goal", "guideline") or not key.isdigit()):
+            raise ValueError(_l("Choose a goal or guideline in force."))
+
+    def served(self) -> dict:
+        """goal_id and guideline_id as the service takes them."""
+        kind, _sep, key = (self.serves.data or "").partition(":")
+        return {
+            "goal_id": int(key) if kind == "goal" else None,
+            "guideline_id": int(key) if kind == "guideline" else None,
+        }
 
 
 STATUS_CHOICES = [SelectChoice(s.value, s.label) for s in ActionStatus]

@@ -237,6 +237,10 @@ class ReviewAction(db.Model):
     status: Mapped[str] = mapped_column(String(20), default=ActionStatus.OPEN.value)
     follow_up: Mapped[str] = mapped_column(EncryptedText, default="")
     theme_id: Mapped[int | None] = mapped_column(ForeignKey("theme.id", ondelete="SET NULL"))
+    #: the goal the action serves; a goal retired later stays named here
+    goal_id: Mapped[int | None] = mapped_column(ForeignKey("goal.id"), index=True)
+    #: the guideline it serves, if it names one (``goal_id`` is then the guideline's goal)
+    guideline_id: Mapped[int | None] = mapped_column(ForeignKey("guideline.id"))
     #: the later session in which it was last followed up
     followed_up_in_id: Mapped[int | None] = mapped_column(
         ForeignKey("review_session.id", ondelete="SET NULL")
@@ -247,6 +251,8 @@ class ReviewAction(db.Model):
     session = relationship("ReviewSession", back_populates="actions", foreign_keys=[session_id])
     owner = relationship("User")
     theme = relationship("Theme")
+    goal = relationship("Goal")
+    guideline = relationship("Guideline")
 
     @property
     def status_enum(self) -> ActionStatus:

@@ -17,6 +17,7 @@ from app.core import audit, storage
 from app.core.calendar import today
 from app.core.db import db, utcnow
 from app.core.i18n import format_day
+from app.goals.review import docx_goals, pack_goals
 from app.interviews.models import Interview
 from app.offers.models import ATTRITION_LABELS
 from app.offers.reports import attrition
@@ -124,16 +125,22 @@ def _final_check(view) -> list[int]:
 
 
 def _attrition(session) -> dict:
+    """Attrition per cohort in the session's years (``attrition_table``)."""
+    return attrition_table(session.scope_from and session.scope_from.year,
+                           session.scope_to and session.scope_to.year)  # fmt: skip
+
+
+def attrition_table(first: int | None = None, last: int | None = None) -> dict:
     """Attrition per cohort, suppressed as a family: interviewed, each reason, not offered
     and in progress add up to the eligible. The offered are the interviewed, the reasons
     and those in progress with an offer; with the eligible, the not offered and the in
     progress shown, the first two together are known anyway, so the offered tell nothing
     hidden. Otherwise they would, and are hidden too."""
     years = attrition(today(), rules())
-    if session.scope_from:
-        years = [y for y in years if y.year >= session.scope_from.year]
-    if session.scope_to:
-        years = [y for y in years if y.year <= session.scope_to.year]
+    if first:
+        years = [y for y in years if y.year >= first]
+    if last:
+        years = [y for y in years if y.year <= last]
     reasons = sorted({r for y in years for r in y.reasons})
     rows = []
     for y in years:
@@ -202,6 +209,8 @@ def build(pack: ReviewPack, actor, progress: Callable[[float], None] | None = No
                 svg, pngs[name] = themes.chart(overview, name, fmt="svg+png")
             view["charts"][name] = {"title": str(themes.CHARTS[name]),
                                     "alt": themes.describe(overview, name), "svg": svg}  # fmt: skip
+    # the goals' sections: the actions this session follows up and its own name them
+    view["goals"] = pack_goals(actor, scope, [*carried_actions(session), *session.actions])
     view["attrition"] = _attrition(session)
     view["actions"] = [
         {"what": a.what, "owner": a.owner.display_name, "due_on": format_day(a.due_on),
@@ -286,6 +295,8 @@ def docx(view: dict, pngs: dict[str, bytes]) -> bytes:
     if view["empty"]:
         document.add_paragraph(_("Not counted, because they have no codes: %(names)s.",
                                  names=clean(", ".join(view["empty"]))))  # fmt: skip
+    if "goals" in view:  # packs built before goals had a section have none
+        docx_goals(document, view["goals"], str(view["note"]), _table)
     document.add_heading(_("Last year's actions"), level=1)
     if view["actions"]:
         _table(document, [_("Action"), _("Owner"), _("Due"), _("Status"), _("Follow-up")],

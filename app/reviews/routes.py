@@ -25,6 +25,9 @@ from app.core.i18n import LANGUAGE_NAMES
 from app.core.jobs import Job
 from app.core.permissions import PermissionDenied, can, permission
 from app.core.users import User
+from app.goals import evaluations
+from app.goals import queries as goal_queries
+from app.goals.evidence import evidence as goal_evidence_of
 from app.reviews import actions, services
 from app.reviews.forms import AgendaForm, FollowUpForm, NewActionForm, NoteForm, SessionForm
 from app.reviews.minutes import minutes_docx
@@ -37,6 +40,7 @@ from app.reviews.models import (
     agenda_in,
 )
 from app.reviews.services import DuplicateSession, ReviewError
+from app.themes.services import SECONDARY_NOTE
 from app.themes.services import themes as all_themes
 from app.transcripts.forms import ActionForm
 
@@ -170,7 +174,9 @@ def session(session_id: int):
     action_form.owner.choices = [SelectChoice(0, "–"), *owners]
     theme_choices = [SelectChoice(t.id, t.name) for t in all_themes()]
     action_form.theme_id.choices = [SelectChoice(0, _("No theme")), *theme_choices]
+    action_form.serves.choices = _serves_choices()
     carried = actions.carried_actions(found)
+    goal_evidence = _goal_evidence(carried)
     return render_template(
         "reviews/session.html", s=found, pack=pack, building=building, failed=failed,
         may_read_pack=services.may_read_pack(current_user),
@@ -183,8 +189,33 @@ def session(session_id: int):
         may_write=can(current_user, "reviews.write", found),
         may_follow_up=lambda a: actions.may_follow_up(current_user, a),
         overdue=actions.overdue, statuses=ActionStatus, before_meeting=today() < found.held_on,
-        agenda=found.agenda_for(services.reader_language()),
+        agenda=found.agenda_for(services.reader_language()), goal_evidence=goal_evidence,
+        lag_years=evaluations.LAG_YEARS, secondary_note=SECONDARY_NOTE,
+        goals_in_force=goal_queries.goals() if can(current_user, "goals.view") else [],
     )  # fmt: skip
+
+
+def _goal_evidence(carried: list[ReviewAction]) -> dict:
+    """action id -> what the interviews said about its goal before and after it (each
+    goal counted once)."""
+    if not can(current_user, "goals.view"):
+        return {}
+    counted = {}
+    for a in carried:
+        if a.goal is not None and a.goal_id not in counted:
+            counted[a.goal_id] = goal_evidence_of(current_user, a.goal)
+    return {a.id: evaluations.action_evidence(current_user, a, counted[a.goal_id])
+            for a in carried if a.goal is not None}  # fmt: skip
+
+
+def _serves_choices() -> list[SelectChoice]:
+    """Goals and guidelines in force: a retired one is not offered for a new action."""
+    choices = [SelectChoice("", _("No goal"))]
+    for goal in goal_queries.goals():
+        choices.append(SelectChoice(f"goal:{goal.id}", goal.title))
+        choices += [SelectChoice(f"guideline:{g.id}", f"{goal.title} – {g.title}")
+                    for g in goal_queries.guidelines(goal) if g.retired_on is None]  # fmt: skip
+    return choices
 
 
 @bp.post("/<int:session_id>/status")
@@ -332,7 +363,8 @@ def add_action(session_id: int):
         try:
             actions.add_action(current_user, found, what=form.what.data, owner=owner,
                                 due_on=form.due_on.data,
-                                theme_id=form.theme_id.data or None)  # fmt: skip
+                                theme_id=form.theme_id.data or None,
+                                **form.served())  # fmt: skip
         except ReviewError as error:
             _refused(error)
         else:

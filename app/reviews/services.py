@@ -52,6 +52,8 @@ DEFAULT_AGENDA = (
      _l("Each in turn says what struck them, without discussion.")),
     ("themes", _l("Theme by theme"),
      _l("For each theme: what do the young people tell us, and what surprises us?")),
+    ("goals", _l("Goal by goal"),
+     _l("For each goal: what do the interviews say about it, and did we meet it this year?")),
     ("practice", _l("What it means for our practice"),
      _l("What should we keep doing, and what should we do differently?")),
     ("actions", _l("Actions"), _l("What we will change, who owns it and by when.")),

@@ -7,7 +7,7 @@ from app.core.permissions import RULES, can
 from app.core.users import Role
 
 #: every action the leader may perform; any other is refused
-LEADER_ACTIONS = {"home.view", "account.manage", "goals.view", "goals.edit"}
+LEADER_ACTIONS = {"home.view", "account.manage", "goals.view", "goals.edit", "leadership.view"}
 
 
 def test_the_leader_gets_only_what_the_design_gives(make_user):

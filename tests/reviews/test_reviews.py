@@ -59,7 +59,8 @@ def test_sessions_are_checked_and_seen_only_by_their_members(corpus, session):
     with pytest.raises(PermissionDenied):
         reviews.check_session(other, session)
     kinds = [item["kind"] for item in session.agenda_items]
-    assert kinds == ["preparation", "impressions", "themes", "practice", "actions", "follow_up"]
+    assert kinds == ["preparation", "impressions", "themes", "goals", "practice", "actions",
+                     "follow_up"]  # fmt: skip
 
 
 def test_the_pack_quotes_only_interviews_consenting_to_quotation(corpus, session):

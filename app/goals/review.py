@@ -1,0 +1,79 @@
+"""The goals in a review pack: a section per goal in force with its evidence in the
+session's scope (suppressed as on the goal's page), the group's latest evaluations, and the
+actions that serve it; frozen into the pack like the rest of it."""
+
+from flask_babel import gettext as _
+
+from app.coding.services import clean
+from app.core.i18n import format_day
+from app.goals import evaluations, queries
+from app.goals import evidence as goal_evidence
+
+#: the latest evaluations shown per goal
+EVALUATIONS_SHOWN = 3
+
+
+def pack_goals(actor, scope, actions: list) -> list[dict]:
+    """One entry per goal in force: its wording, its evidence per year in ``scope``, the
+    latest evaluations, and those of ``actions`` (the ones the session follows up, and its
+    own) that serve it."""
+    found = []
+    for goal in queries.goals():
+        shown = goal_evidence.evidence(actor, goal, scope=scope)
+        view = shown.view if shown.has_data else None
+        found.append({
+            "id": goal.id, "title": goal.title, "kind": str(goal.kind_label),
+            "result": goal.current.result, "language": goal.current.language,
+            "linked": shown.linked,
+            "years": view.years if view else [],
+            "coded": [str(c) for c in view.coded] if view else [],
+            "rows": [{"label": row.label, "cells": [str(c) for c in row.cells],
+                      "shares": [c.percent() for c in row.cells], "total": str(row.total)}
+                     for row in view.rows] if view else [],
+            "coded_all": str(view.coded_all) if view else "",
+            "secondary": bool(view and view.has_secondary),
+            "evaluations": [
+                {"year": e.year, "verdict": str(e.current.verdict_label),
+                 "evidence": e.current.evidence}
+                for e in evaluations.evaluations(goal)[:EVALUATIONS_SHOWN]
+            ],
+            "actions": [
+                {"what": a.what, "status": str(a.status_enum.label),
+                 "due_on": format_day(a.due_on)}
+                for a in actions if a.goal_id == goal.id
+            ],
+        })  # fmt: skip
+    return found
+
+
+def docx_goals(document, goals: list[dict], note: str, table) -> None:
+    """The goals' sections of the pack's DOCX (``table`` draws a table as the pack does)."""
+    document.add_heading(_("Goal by goal"), level=1)
+    if not goals:
+        document.add_paragraph(_("The team has no goals in force."))
+    for goal in goals:
+        document.add_heading(clean(goal["title"]), level=2)
+        document.add_paragraph(clean(f"{goal['kind']}: {goal['result']}"))
+        if not goal["linked"]:
+            document.add_paragraph(
+                _("No code or theme is linked to this goal yet, so there is no evidence.")
+            )
+        elif not goal["rows"]:
+            document.add_paragraph(
+                _("No coded interviews in this scope yet, so there is nothing to count.")
+            )
+        else:
+            table(document, [_("Direction"), *map(str, goal["years"]), _("All years")],
+                  [[_("Coded interviews"), *goal["coded"], goal["coded_all"]]]
+                  + [[r["label"], *r["cells"], r["total"]] for r in goal["rows"]])  # fmt: skip
+            if goal["secondary"]:
+                document.add_paragraph(note)
+        for e in goal["evaluations"]:
+            line = f"{e['year']}: {e['verdict']}" + (f" – {e['evidence']}" if e["evidence"] else "")
+            document.add_paragraph(clean(_("Evaluation %(text)s", text=line)), style="List Bullet")
+        for a in goal["actions"]:
+            document.add_paragraph(
+                clean(_("Action: %(what)s (%(status)s, due %(due)s)", what=a["what"],
+                        status=a["status"], due=a["due_on"])),
+                style="List Bullet",
+            )  # fmt: skip
