@@ -77,7 +77,13 @@ def evidence(
     keys = [(d.value, str(d.label)) for d in Direction if d.value in codes]
     if scope is None:
         scope = Scope(year_from=year_from, year_to=year_to, path=count_path(actor))
-    view = themes.code_groups(scope, keys, lambda s: queries.direction_counts(s, codes))
+    # a direction whose codes are a theme's is that theme's row, whose bands the themes
+    # page shows: it is suppressed with them, so that both pages hide the same cells
+    grouped = [{c.id for c in t.codes} for t in themes.themes()]
+    banded = {d for d, ids in codes.items() if set(ids) in grouped}
+    view = themes.code_groups(
+        scope, keys, lambda s: queries.direction_counts(s, codes), banded=banded
+    )
     return Evidence(goal, linked=True, view=view, clashes=clashes)
 
 

@@ -7,7 +7,6 @@ up to it are suppressed together, exactly as the themes page and the pack suppre
 """
 
 import io
-import json
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -17,8 +16,7 @@ from sqlalchemy import select
 from analysis import aggregation as agg
 from app.coding.services import clean
 from app.core import audit
-from app.core.audit import AuditEntry
-from app.core.calendar import today
+from app.core.calendar import local_date, today
 from app.core.db import db
 from app.core.i18n import format_day
 from app.core.permissions import authorize
@@ -101,34 +99,6 @@ def _offers(on: date) -> Table:
     return table
 
 
-#: the audit entries that mark an interview documented: the step itself, or the first
-#: recording or transcript, which take the step with them
-_DOCUMENTING = ("interview.advance", "transcript.create", "audio.upload")
-
-
-def _documented_on() -> dict[int, date]:
-    """interview id -> the day it was first documented, from the audit log, which records
-    every step (the log is append-only, so the day cannot be changed afterwards)."""
-    found: dict[int, date] = {}
-    entries = db.session.execute(
-        select(AuditEntry.action, AuditEntry.object_id, AuditEntry.at, AuditEntry.detail)
-        .where(AuditEntry.action.in_(_DOCUMENTING))
-        .order_by(AuditEntry.at)
-    ).all()
-    for action, object_id, at, detail in entries:
-        detail = json.loads(detail or "{}")
-        if action == "interview.advance":
-            if detail.get("to") != Status.DOCUMENTED.value or not object_id:
-                continue
-            interview_id = int(object_id)
-        elif isinstance(detail.get("interview"), int):
-            interview_id = detail["interview"]
-        else:
-            continue
-        found.setdefault(interview_id, at.date())
-    return found
-
-
 def _documentation(on: date) -> Table:
     """Interviews conducted per year by how many days passed until they were documented."""
     low, high = LAG_BANDS
@@ -137,17 +107,16 @@ def _documentation(on: date) -> Table:
         _("Later than %(n)s days", n=high), _("Documented, day not recorded"),
         _("Not yet documented"),
     ])  # fmt: skip
-    documented = _documented_on()
     years: dict[int, list[int]] = {}
     interviews = db.session.execute(
-        select(Interview.id, Interview.conducted_on, Interview.status).where(
+        select(Interview.conducted_on, Interview.documented_at, Interview.status).where(
             Interview.conducted_on.is_not(None),
             Interview.status.not_in([Status.WITHDRAWN.value, Status.CANCELLED.value]),
         )
     ).all()
-    for interview_id, conducted_on, status in interviews:
+    for conducted_on, documented_at, status in interviews:
         counts = years.setdefault(conducted_on.year, [0] * 5)
-        day = documented.get(interview_id)
+        day = local_date(documented_at) if documented_at is not None else None
         if status not in _DOCUMENTED:
             counts[4] += 1
         elif day is None:

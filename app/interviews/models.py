@@ -103,6 +103,9 @@ class Interview(db.Model):
     language: Mapped[str] = mapped_column(String(5))
     status: Mapped[str] = mapped_column(String(20), default=Status.BOOKED.value, index=True)
     conducted_on: Mapped[date | None]
+    #: when it was first documented (memos finished, or a recording or transcript added):
+    #: the head of unit's figure "from conducted to documented" counts from it
+    documented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: why it was cancelled, in words
     cancel_reason: Mapped[str | None] = mapped_column(EncryptedText)
     #: whether the participant is under the guardian age on the interview day, so that the
@@ -157,6 +160,8 @@ class Interview(db.Model):
         """One step forward on the path; never backwards, never skipping a step."""
         self.check_step(to)
         self.status = Status(to).value
+        if Status(to) is Status.DOCUMENTED and self.documented_at is None:
+            self.documented_at = utcnow()
 
     def check_step(self, to: Status) -> None:
         """Refuses (InvalidStep) a step that advance would refuse; changes nothing."""

@@ -12,8 +12,10 @@ interviews, and ``app.demo.interviews`` holds and documents them.
 import random
 from datetime import UTC, date, datetime, time, timedelta
 
+from sqlalchemy import func, select
 from stdnum import luhn
 
+from app.core.db import db
 from app.core.users import User
 from app.interviews import services as interviews
 from app.interviews.models import Interview, Mode
@@ -212,8 +214,15 @@ def _follow_up(rng, coordinator, placement, today, fate) -> None:
         return
     suggestion = offers.suggest_interviewer(placement, answered.year)
     offers.assign(coordinator, offer, suggestion.interviewer, on=answered)
+    # one room: the day's bookings follow each other two hours apart, not all at ten
+    day = datetime.combine(today + timedelta(days=7), time(9), UTC)
+    that_day = (Interview.scheduled_at >= day, Interview.scheduled_at < day + timedelta(days=1))
+    slot = db.session.scalar(select(func.count(Interview.id)).where(*that_day))
+    # with no preference recorded, the young person meets the interviewer in their language
+    # (and its guide): a Danish interviewer does not lead a Swedish guide
+    language = placement.participant.language or suggestion.interviewer.language or "sv"
     interviews.book(
-        coordinator, offer, scheduled_at=datetime.combine(today + timedelta(days=7), time(10), UTC),
+        coordinator, offer, scheduled_at=day + timedelta(hours=2 * slot),
         place="Familjecentralen, samtalsrum 2", mode=Mode.IN_PERSON,
-        interviewer=suggestion.interviewer, language=placement.participant.language or "sv",
+        interviewer=suggestion.interviewer, language=language,
     )  # fmt: skip

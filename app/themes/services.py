@@ -266,13 +266,16 @@ def overview(actor, scope: Scope, *, full: bool = True, passages: bool = True) -
     return view
 
 
-def code_groups(scope: Scope, keys: list, count) -> Overview:
+def code_groups(scope: Scope, keys: list, count, banded=frozenset()) -> Overview:
     """Rows for groups of codes that are not themes (the codes that speak for a goal, say),
-    suppressed exactly as ``overview`` suppresses a theme's row: the same coded interviews
-    per year, band and in all (suppressed as one family, bounded by the released ones), and
-    each row a family of its years and its bands, bounded by them. ``count(scope)`` gives
-    the raw counts once the releases are stamped: ([(key, year, interviews, passages)],
-    {attribute: [(key, band, interviews)]}). The caller checks who may see them."""
+    suppressed as ``overview`` suppresses a theme's row: the same coded interviews per
+    year, band and in all (suppressed as one family, bounded by the released ones), and
+    each row a family of its years, bounded by them. Only a group in ``banded`` (one whose
+    codes are a theme's, so the themes page shows its bands) is a family of its bands too:
+    a group's bands are shown nowhere else, and hiding cells to protect them hid whole rows.
+    ``count(scope)`` gives the raw counts once the releases are stamped:
+    ([(key, year, interviews, passages)], {attribute: [(key, band, interviews)]}). The
+    caller checks who may see them."""
     bands = _band_data(scope)
     released = agg.cell(sum(aggregates.released_per_year(scope).values()))
     coded = aggregates.coded_per_year(scope)
@@ -281,8 +284,13 @@ def code_groups(scope: Scope, keys: list, count) -> Overview:
     counts, touching = count(scope)
     groups = {a: (names, {"touching": touching[a], "coded": data["coded"]})
               for a, (names, data) in bands.items()}  # fmt: skip
-    rows, _band_rows = _families(keys, counts, years, coded, coded_cells, groups, coded_bands,
-                                 coded_all, released)  # fmt: skip
+    with_bands, _band_rows = _families([k for k in keys if k[0] in banded], counts, years,
+                                       coded, coded_cells, groups, coded_bands, coded_all,
+                                       released)  # fmt: skip
+    plain, _none = _families([k for k in keys if k[0] not in banded], counts, years, coded,
+                             coded_cells, {}, {}, coded_all, released)  # fmt: skip
+    found = {row.key: row for row in [*with_bands, *plain]}
+    rows = [found[key] for key, _label in keys]
     return Overview(
         scope=scope, years=years, coded=coded_cells, coded_all=coded_all,
         coded_total=sum(coded.values()), released=released, rows=rows, empty=[],

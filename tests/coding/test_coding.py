@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -281,6 +282,31 @@ def test_workspace_and_json_endpoints(coded, client, auth):
     assert listing.status_code == 200
     download = client.get("/coding/retrieve", query_string={"code": code.id, "format": "docx"})
     assert download.status_code == 200 and download.data[:2] == b"PK"
+
+
+def test_a_coder_reads_the_saved_consensus_on_the_round_page(coded, client, auth):
+    """A coder who may not save the consensus still reads it once it is saved (the round
+    is closed, so nothing blind is left to keep); before then the column is not shown."""
+    anna, ben, boss = coded["anna"], coded["ben"], coded["boss"]
+    release = coded["release"]
+    round_ = services.create_round(boss, name="Höst 2026", unit="segment", coders=[anna, ben],
+                                   releases=[release])  # fmt: skip
+    code = a_code()
+    second_line = len(release.text.split("\n")[0]) + 1
+    services.apply(anna, release, code.id, 0, 5, coding_round=round_)
+    services.apply(ben, release, code.id, 2, 8, coding_round=round_)
+    services.apply(anna, release, code.id, second_line, second_line + 4, coding_round=round_)
+    services.close_round(boss, round_)
+    db.session.commit()
+    auth.login(user=anna)
+    before = client.get(f"/coding/rounds/{round_.id}").get_data(as_text=True)
+    assert "Consensus" not in before and "data-consensus" not in before
+    services.settle(boss, round_, {(1, code.id): False})
+    db.session.commit()
+    after = client.get(f"/coding/rounds/{round_.id}").get_data(as_text=True)
+    assert "<th>Consensus</th>" in after
+    assert re.search(r"<td data-consensus>\s*does not apply\s*</td>", after)
+    assert 'type="radio"' not in after  # reading it, not deciding it
 
 
 def test_round_pages(coded, client, auth):

@@ -7,7 +7,12 @@ from app.core.permissions import RULES, can
 from app.core.users import Role
 
 #: every action the leader may perform; any other is refused
-LEADER_ACTIONS = {"home.view", "account.manage", "goals.view", "goals.edit", "leadership.view"}
+#: DESIGN: goals and guidelines; leadership information; case-review statuses (which name
+#: nobody); a private calendar of their own.
+LEADER_ACTIONS = {
+    "home.view", "account.manage", "goals.view", "goals.edit", "leadership.view",
+    "casereview.statuses", "calendar.manage",
+}  # fmt: skip
 
 
 def test_the_leader_gets_only_what_the_design_gives(make_user):

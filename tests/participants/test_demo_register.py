@@ -39,3 +39,23 @@ def test_demo_has_interviews_with_memos(app):
     assert {"booked", "documented"} <= statuses
     documented = next(i for i in interviews if i.status == "documented")
     assert documented.memos and documented.offer.outcome == "interviewed"
+
+
+def test_demo_bookings_do_not_share_a_room_at_one_time_and_follow_the_interviewer(app):
+    """The week's bookings share one room, so they follow each other; and a young person
+    with no language preference is interviewed in the interviewer's language, with that
+    language's guide (a Danish interviewer does not get the Swedish guide)."""
+    from sqlalchemy import select
+
+    from app.core.db import db
+    from app.interviews.models import Interview
+
+    load_demo()
+    booked = [i for i in db.session.scalars(select(Interview)) if i.status == "booked"]
+    assert len(booked) >= 2
+    slots = [(i.scheduled_at, i.place) for i in booked]
+    assert len(set(slots)) == len(slots), slots
+    for interview in booked:
+        preferred = interview.participant.language
+        assert interview.language == (preferred or interview.interviewer.language), interview.id
+        assert interview.guide_version.language == interview.language, interview.id
