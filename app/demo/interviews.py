@@ -3,7 +3,7 @@ held, memos written or a transcript imported, verified, pseudonymised and releas
 passages each story names coded by the research partner. A few stories are coded blind by
 both researchers in a closed, settled round, so that agreement figures can be shown."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -16,6 +16,7 @@ from app.consent.models import Channel as WithdrawalChannel
 from app.consent.models import ConsentForm, Giver, Method
 from app.consent.scopes import Scope
 from app.consent.texts import FORM_KEY
+from app.core.calendar import today
 from app.core.db import db
 from app.core.users import User
 from app.interviews import services as interviews
@@ -67,12 +68,20 @@ def _consent(interview: Interview, story) -> None:
         )  # fmt: skip
 
 
+def _written_up(interview: Interview, story) -> None:
+    """The demo's interviews were written up some days after they were held (2 to 21), not
+    on the day the demo is loaded, so that the head of unit's documentation lag is true."""
+    day = min(story.held_on + timedelta(days=2 + (interview.id * 5) % 20), today())
+    interview.documented_at = datetime.combine(day, time(15, 0), tzinfo=UTC)
+
+
 def _document(interview: Interview, story) -> Release | None:
     interviewer = story.interviewer
     if story.kind == "memos":
         for key, memo in story.memos.items():
             interviews.save_memo(interviewer, interview, key, memo, 0)
         interviews.advance(interviewer, interview, Status.DOCUMENTED)
+        _written_up(interview, story)
         if story.stage != "released":
             return None
         interviews.advance(interviewer, interview, Status.VERIFIED)
@@ -80,6 +89,7 @@ def _document(interview: Interview, story) -> Release | None:
         transcript = transcripts.import_transcript(
             interviewer, interview, story.transcript.encode(), "samtal.txt"
         )
+        _written_up(interview, story)
         if story.stage != "released":
             return None
         transcripts.verify(interviewer, transcript)

@@ -98,3 +98,10 @@ def test_the_demo_tells_five_years_truly(app):
     assert any(a.status == ActionStatus.DONE.value for a in followed)
     assert all(a.followed_up_in_id != a.session_id for a in followed)
     assert any(a.status_enum.is_open for a in sessions[-2].actions)
+
+    # Written up days after they were held, not on the day the demo was loaded: the head of
+    # unit's "from conducted to documented" is true of the demo too.
+    written = [i for i in held if i.documented_at is not None]
+    assert len(written) >= 30
+    lags = [(i.documented_at.date() - i.conducted_on).days for i in written]
+    assert all(0 <= lag <= 21 for lag in lags), lags
