@@ -218,7 +218,11 @@ def _world(app) -> dict:
     for candidate in db.session.scalars(
         select(Interview).where(Interview.interviewer_id == interviewer.id)
     ):
-        if transcripts.current(candidate) is not None and gate.allows(candidate, "audio.upload"):
+        if (
+            candidate.status in transcripts.WORKING  # not yet verified: audio may be added
+            and transcripts.current(candidate) is not None
+            and gate.allows(candidate, "audio.upload")
+        ):
             recording = transcripts.upload_recording(
                 interviewer, candidate, io.BytesIO(_wav()), "samtal.wav"
             )
