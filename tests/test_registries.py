@@ -3,6 +3,8 @@ consent cascade, the permission checks, the restore's erasure replay and the eli
 rules. A registration that went missing would fail quietly (a withdrawal that erases less,
 a restore that brings erased people back), so each one is checked here by name."""
 
+import pytest
+
 from app.consent import services as consent
 from app.consent.scopes import Scope
 from app.core import permissions, restore
@@ -46,3 +48,9 @@ def test_a_restore_erases_again_through_the_privacy_area(app):
 def test_the_eligibility_settings_become_the_participants_rules(app):
     assert isinstance(app.config["ELIGIBILITY_RULES"], Rules)
     assert app.config["ELIGIBILITY_RULES"] == Rules()
+
+
+def test_a_restore_without_the_replay_refuses_before_it_opens_anything(app, monkeypatch, tmp_path):
+    monkeypatch.setattr(restore, "_REPLAY", [])
+    with pytest.raises(RuntimeError, match="no erasure replay"):
+        restore.restore_backup(tmp_path / "missing.rtb", b"k" * 32)
