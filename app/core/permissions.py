@@ -23,7 +23,8 @@ CHECKS: dict[str, Callable[..., bool]] = {}
 
 
 def register_check(name: str, check: Callable[..., bool]) -> None:
-    """Let the rules ask ``check`` for ``name``; an area calls this from its ``init_app``."""
+    """Let the rules ask ``check`` for ``name``; an area calls this as the app takes its
+    blueprint (``bp.record_once``)."""
     CHECKS[name] = check
 
 

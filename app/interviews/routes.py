@@ -37,10 +37,12 @@ bp = Blueprint("interviews", __name__, url_prefix="/interviews", template_folder
 PANELS: dict[str, Callable[..., dict]] = {}
 
 
-@bp.record_once
 def _register(_state) -> None:
     """What this area gives the layers below it, registered as the app takes the blueprint."""
     consent.register_effect(Scope.PARTICIPATION, services.erase_content, 40)
+
+
+bp.record_once(_register)
 
 
 def _when(form) -> datetime:

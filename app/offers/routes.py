@@ -28,10 +28,12 @@ from app.participants.services import rules
 bp = Blueprint("offers", __name__, url_prefix="/follow-up", template_folder="templates")
 
 
-@bp.record_once
 def _register(_state) -> None:
     """What this area gives the layers below it, registered as the app takes the blueprint."""
     permissions.register_check("assigned", services.is_assigned)
+
+
+bp.record_once(_register)
 
 
 @bp.get("/")

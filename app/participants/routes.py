@@ -32,13 +32,15 @@ from app.participants.services import RegisterError
 bp = Blueprint("participants", __name__, url_prefix="/participants", template_folder="templates")
 
 
-@bp.record_once
 def _register(state) -> None:
     """The settings hold the eligibility rules as numbers (``app.config``); the area's
     ``Rules`` is made of them here, as the app takes the blueprint (a test may set its own)."""
     found = state.app.config["ELIGIBILITY_RULES"]
     if isinstance(found, dict):
         state.app.config["ELIGIBILITY_RULES"] = Rules(**found)
+
+
+bp.record_once(_register)
 
 
 def _form_error(form, error: RegisterError) -> None:

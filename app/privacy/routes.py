@@ -26,12 +26,14 @@ from app.privacy.withdrawal import erase_derived
 bp = Blueprint("privacy", __name__, url_prefix="/privacy", template_folder="templates")
 
 
-@bp.record_once
 def _register(_state) -> None:
     """What this area gives the layers below it, registered as the app takes the blueprint."""
     # first: it reads the releases that the releases' own effect deletes
     consent.register_effect(Scope.PARTICIPATION, erase_derived, 10)
     restore.register_erasure_replay(erasure.replay_erasures)
+
+
+bp.record_once(_register)
 
 
 def _counts(participant: Participant) -> dict:

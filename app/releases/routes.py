@@ -17,10 +17,12 @@ from app.releases.services import LABEL_NAMES, ReleaseError
 bp = Blueprint("releases", __name__, url_prefix="/releases", template_folder="templates")
 
 
-@bp.record_once
 def _register(_state) -> None:
     """What this area gives the layers below it, registered as the app takes the blueprint."""
     consent.register_effect(Scope.PARTICIPATION, services.erase_for_withdrawal, 20)
+
+
+bp.record_once(_register)
 
 
 def highlighted(text: str, proposals) -> Markup:

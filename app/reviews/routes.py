@@ -46,11 +46,13 @@ from app.transcripts.forms import ActionForm
 bp = Blueprint("reviews", __name__, template_folder="templates", url_prefix="/reviews")
 
 
-@bp.record_once
 def _register(_state) -> None:
     """What this area gives the layers below it, registered as the app takes the blueprint."""
     permissions.register_check("in_a_review_session", services.in_a_review_session)
     consent.register_effect(Scope.QUOTATION, services.destroy_for_withdrawal, 10)
+
+
+bp.record_once(_register)
 
 
 def _session(session_id: int, action: str = "reviews.view") -> ReviewSession:

@@ -33,7 +33,6 @@ from app.transcripts.services import TranscriptConflict, TranscriptError
 bp = Blueprint("transcripts", __name__, url_prefix="/transcripts", template_folder="templates")
 
 
-@bp.record_once
 def _register(_state) -> None:
     """What this area gives the layers below it, registered as the app takes the blueprint."""
     interview_pages.PANELS["audio"] = interview_panel
@@ -41,6 +40,9 @@ def _register(_state) -> None:
     consent.register_effect(Scope.AUDIO_RECORDING, services.destroy_for_withdrawal, 30)
     consent.register_effect(Scope.AUDIO_RECORDING, services.stop_for_withdrawal, 31)
     consent.register_effect(Scope.AUTOMATED_TRANSCRIPTION, services.stop_for_withdrawal, 31)
+
+
+bp.record_once(_register)
 
 
 def _back(interview_id: int):
