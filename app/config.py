@@ -128,20 +128,16 @@ def _env_rate_limit(name: str, default: str) -> str:
     return value
 
 
-def eligibility_rules():
-    """The eligibility rule parameters (DESIGN.md, "Eligibility"), each one a setting."""
-    from app.participants.eligibility import Rules
-
-    try:
-        return Rules(
-            min_placement_months=_env_int("REDTHREAD_MIN_PLACEMENT_MONTHS", 6),
-            offset_months=_env_int("REDTHREAD_OFFER_OFFSET_MONTHS", 24),
-            window_months=_env_int("REDTHREAD_OFFER_WINDOW_MONTHS", 12, minimum=1),
-            min_age=_env_int("REDTHREAD_MIN_AGE", 15),
-            guardian_age=_env_int("REDTHREAD_GUARDIAN_AGE", 18),
-        )
-    except ValueError as exc:
-        raise ConfigError(f"eligibility rules: {exc}") from None
+def eligibility_rules() -> dict[str, int]:
+    """The eligibility rule parameters (DESIGN.md, "Eligibility"), each one a setting. The
+    participants area makes its ``Rules`` of them at app creation (config knows no area)."""
+    return {
+        "min_placement_months": _env_int("REDTHREAD_MIN_PLACEMENT_MONTHS", 6),
+        "offset_months": _env_int("REDTHREAD_OFFER_OFFSET_MONTHS", 24),
+        "window_months": _env_int("REDTHREAD_OFFER_WINDOW_MONTHS", 12, minimum=1),
+        "min_age": _env_int("REDTHREAD_MIN_AGE", 15),
+        "guardian_age": _env_int("REDTHREAD_GUARDIAN_AGE", 18),
+    }
 
 
 def whisper_models() -> dict[str, str]:

@@ -8,11 +8,9 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 
-from app.core.db import db
-
 csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
-__all__ = ["babel", "csrf", "db", "limiter", "login_manager"]
+__all__ = ["babel", "csrf", "limiter", "login_manager"]

@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload, load_only, selectinload
 from app.coding.models import Code, Coding, CodingRound, Unit
 from app.consent import gate
 from app.consent.models import ConsentRecord
+from app.consent.scopes import Scope
 from app.core import audit
 from app.core.db import db, utcnow
 from app.core.permissions import PermissionDenied, authorize
@@ -26,6 +27,7 @@ from app.interviews.models import Interview
 from app.offers.models import Offer
 from app.participants.models import Participant, Placement
 from app.releases.models import Release
+from app.transcripts.models import is_speaker, speaker_label
 
 MAX_MEMO = 5000
 MAX_KEYWORDS = 40
@@ -424,8 +426,6 @@ def suggestions(actor, release: Release, start: int, end: int, limit: int = 5) -
 def speaker_marks(release: Release) -> list[dict]:
     """Where each segment of the released text starts (code points) and who speaks in it,
     as a role ("Interviewer", "Speaker 2"): never a name, the text is pseudonymised."""
-    from app.transcripts.models import is_speaker, speaker_label
-
     marks, start = [], 0
     for segment in release.segments:
         if segment.get("speaker") and is_speaker(segment["speaker"]):
@@ -583,8 +583,6 @@ class Dropped:
 def dropped_releases(actor, coding_round: CodingRound, kept: list[Release]) -> list[Dropped]:
     """The round's releases that ``actor`` no longer codes, each with the withdrawal that
     took it out, so that a page can say what happened instead of showing empty figures."""
-    from app.consent.scopes import Scope
-
     found = []
     for release in coding_round.releases:
         if release in kept:

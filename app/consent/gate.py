@@ -28,7 +28,12 @@ from sqlalchemy.orm import Session, load_only, selectinload
 
 from app.consent.scopes import Scope
 from app.core import audit
+from app.core.calendar import local_date
 from app.core.db import db
+from app.offers.models import Offer
+from app.participants.eligibility import needs_guardian
+from app.participants.models import Participant, Placement
+from app.participants.services import rules
 
 #: every path that moves interview data, and the scope it needs. Later areas add theirs.
 PATHS: dict[str, Scope] = {
@@ -82,16 +87,11 @@ class ConsentMissing(Exception):
 
 def interview_day(interview) -> date:
     """The day the interview took place, or is booked for."""
-    from app.core.calendar import local_date
-
     return interview.conducted_on or local_date(interview.scheduled_at)
 
 
 def guardian_required(interview, day: date | None = None) -> bool:
     """Whether the participant is under the guardian age on the interview day (or ``day``)."""
-    from app.participants.eligibility import needs_guardian
-    from app.participants.services import rules
-
     born = interview.participant.birth_date
     return born is not None and needs_guardian(born, day or interview_day(interview), rules())
 
@@ -185,8 +185,6 @@ def sql_allows(path: str):
 def guardian_rule() -> str:
     """What ``guardian_required`` depends on besides the interview: the guardian age and the
     time zone that a booked interview's day is read in."""
-    from app.participants.services import rules
-
     return f"{rules().guardian_age}|{current_app.config['BABEL_DEFAULT_TIMEZONE']}"
 
 
@@ -199,8 +197,6 @@ def stamp(interview) -> None:
 def stamp_stale() -> int:
     """Stamp the interviews never stamped or stamped under other rules; returns how many."""
     from app.interviews.models import Interview
-    from app.offers.models import Offer
-    from app.participants.models import Participant, Placement
 
     rule = guardian_rule()
     stale = select(Interview).where(
@@ -229,8 +225,6 @@ def _restamp(session, flush_context, instances) -> None:
     from sqlalchemy import inspect
 
     from app.interviews.models import Interview
-    from app.offers.models import Offer
-    from app.participants.models import Participant
 
     due = []
     for obj in [*session.new, *session.dirty]:

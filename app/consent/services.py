@@ -7,6 +7,7 @@ ConsentError with a message in the user's language and leaves nothing behind.
 
 import io
 import json
+from collections.abc import Callable
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -129,30 +130,26 @@ def record(actor, interview, *, giver: Giver, scopes, form: ConsentForm | None,
     return entry
 
 
-def _effects():
-    """Scope -> what withdrawing it does to stored data, in order. Each function returns
-    a list of {"effect": key, "count": n}. Later areas (audio, transcripts, packs) add
-    theirs here; the gate stops every path at once in any case."""
-    from app.interviews.services import erase_content
-    from app.privacy.withdrawal import erase_derived
-    from app.releases import services as releases
-    from app.reviews import services as reviews
-    from app.transcripts import services as transcripts
+#: scope -> [(order, effect)]: what withdrawing the scope does to stored data. The areas
+#: that hold the data register their effects at app creation (``register_effect``), so that
+#: consent, below them, knows none of them; the gate stops every path at once in any case.
+_EFFECTS: dict[Scope, list[tuple[int, Callable]]] = {}
 
-    return {
-        Scope.PARTICIPATION: [
-            erase_derived,  # first: it reads the releases that the next one deletes
-            releases.erase_for_withdrawal,
-            transcripts.erase_for_withdrawal,
-            erase_content,
-        ],
-        Scope.AUDIO_RECORDING: [
-            transcripts.destroy_for_withdrawal,
-            transcripts.stop_for_withdrawal,
-        ],
-        Scope.AUTOMATED_TRANSCRIPTION: [transcripts.stop_for_withdrawal],
-        Scope.QUOTATION: [reviews.destroy_for_withdrawal],
-    }
+
+def register_effect(scope: Scope, effect: Callable, order: int) -> None:
+    """Run ``effect(actor, interview)`` (returning [{"effect": key, "count": n}, ...]) when
+    ``scope`` is withdrawn. Lower ``order`` runs first: what is derived from other data goes
+    before the data it reads (the derived rows 10, releases 20, transcripts 30, the
+    interview's own content 40). Registering the same effect again changes nothing."""
+    entries = _EFFECTS.setdefault(Scope(scope), [])
+    if (order, effect) not in entries:
+        entries.append((order, effect))
+        entries.sort(key=lambda entry: entry[0])
+
+
+def effects(scope: Scope) -> list[Callable]:
+    """The effects registered for ``scope``, in the order they run."""
+    return [effect for _order, effect in _EFFECTS.get(Scope(scope), [])]
 
 
 def withdraw(actor, interview, *, scopes, giver: Giver, withdrawn_on: date,
@@ -208,7 +205,7 @@ def withdraw(actor, interview, *, scopes, giver: Giver, withdrawn_on: date,
         grant.withdrawal_id = withdrawal.id
     done = [{"effect": "stopped", "scope": s.value} for s in chosen if s is not Scope.PARTICIPATION]
     for scope in chosen:
-        for effect in _effects().get(scope, []):
+        for effect in effects(scope):
             done += effect(actor, interview)
     withdrawal.effects = json.dumps(done)
     db.session.flush()

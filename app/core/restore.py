@@ -30,6 +30,17 @@ _MEMBER = re.compile(
     r"|media/[a-z_]+/[0-9a-f]{32}\.rte"
 )
 _COPY = 1024 * 1024
+
+#: erases again whoever the erasure log names, after a restore (core knows no area: the
+#: privacy area registers it at app creation, ``register_erasure_replay``)
+_REPLAY: list = []
+
+
+def register_erasure_replay(replay) -> None:
+    """``replay(entries) -> how many`` runs inside every restore, before its commit."""
+    _REPLAY[:] = [replay]
+
+
 #: (field in keys.json, environment variable, setting, file in the instance folder)
 KEYS = (
     ("data_keys", "REDTHREAD_DATA_KEYS", "DATA_KEYS", "data_keys"),
@@ -284,8 +295,9 @@ def restore_backup(
 ) -> RestoreReport:
     """Restore ``archive`` into this (empty) instance; ArchiveError leaves it as it was
     (on PostgreSQL, a failure after the database was restored says how to empty it)."""
-    from app.privacy.erasure import replay_erasures
-
+    if not _REPLAY:  # a restore that cannot erase again would bring erased people back
+        raise RuntimeError("no erasure replay registered: restore inside create_app()")
+    replay_erasures = _REPLAY[0]
     archive = Path(archive)
     backend = db.engine.dialect.name
     _open(archive, key).close()  # the key first: a wrong one is the likeliest mistake

@@ -15,12 +15,12 @@ from app.core.calendar import today
 from app.core.db import db
 from app.core.users import Role, User
 from app.demo import stories
+from app.demo.goals import load_goals_demo
 from app.demo.interviews import document
-from app.goals.demo import load_goals_demo
+from app.demo.letters import load_letter_demo
+from app.demo.register import load_register_demo
+from app.demo.reviews import load_review_demo
 from app.guides.services import sync_guides
-from app.letters.demo import load_letter_demo
-from app.participants.demo import load_register_demo
-from app.reviews.demo import load_review_demo
 
 #: username -> (name, roles, language, demo password). The passwords are printed on load and
 #: are for a local demo only.

@@ -26,7 +26,7 @@ from app.releases.models import Release
 from app.transcripts import services as transcripts
 
 #: the stories' consent: which scopes the young person said yes to on the day
-#: (hearing back is a choice of its own, given to a few in app/letters/demo.py)
+#: (hearing back is a choice of its own, given to a few in app/demo/letters.py)
 ASKED = [s for s in Scope if s is not Scope.HEAR_BACK]
 CONSENTS = {
     "all": ASKED,

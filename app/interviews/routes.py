@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -7,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.consent import gate
+from app.consent import services as consent
 from app.consent.scopes import Scope
 from app.core.calendar import today
 from app.core.db import db
@@ -26,9 +28,21 @@ from app.interviews.forms import (
 from app.interviews.models import EthicsFlag, Interview
 from app.interviews.services import InterviewError, MemoConflict
 from app.offers.models import Offer
-from app.transcripts.routes import interview_panel
 
 bp = Blueprint("interviews", __name__, url_prefix="/interviews", template_folder="templates")
+
+
+#: what a higher area shows on the interview page: name -> panel(interview) -> dict. The
+#: transcripts area registers "audio" (its recordings and transcripts) at app creation.
+PANELS: dict[str, Callable[..., dict]] = {}
+
+
+def _register(_state) -> None:
+    """What this area gives the layers below it, registered as the app takes the blueprint."""
+    consent.register_effect(Scope.PARTICIPATION, services.erase_content, 40)
+
+
+bp.record_once(_register)
 
 
 def _when(form) -> datetime:
@@ -120,7 +134,7 @@ def show(interview_id: int):
         advance_form=AdvanceForm(prefix="advance").offer(steps),
         elsewhere=elsewhere,
         flag_form=FlagForm(prefix="flag", data={"responsible_id": str(current_user.id)}),
-        audio=interview_panel(interview) if own else None,
+        audio=PANELS["audio"](interview) if own else None,
     )
 
 

@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from analysis.charts import stacked_bars
+from app.core import permissions
 from app.core.calendar import today
 from app.core.db import db
 from app.core.exports import csv_text
@@ -25,6 +26,14 @@ from app.participants.models import Placement
 from app.participants.services import rules
 
 bp = Blueprint("offers", __name__, url_prefix="/follow-up", template_folder="templates")
+
+
+def _register(_state) -> None:
+    """What this area gives the layers below it, registered as the app takes the blueprint."""
+    permissions.register_check("assigned", services.is_assigned)
+
+
+bp.record_once(_register)
 
 
 @bp.get("/")

@@ -10,6 +10,7 @@ from app.core.permissions import permission
 from app.core.security import upload_limited
 from app.offers.reports import Stage, follow_up
 from app.participants import export, imports, services
+from app.participants.eligibility import Rules
 from app.participants.forms import (
     ConfirmForm,
     ImportUploadForm,
@@ -29,6 +30,17 @@ from app.participants.models import (
 from app.participants.services import RegisterError
 
 bp = Blueprint("participants", __name__, url_prefix="/participants", template_folder="templates")
+
+
+def _register(state) -> None:
+    """The settings hold the eligibility rules as numbers (``app.config``); the area's
+    ``Rules`` is made of them here, as the app takes the blueprint (a test may set its own)."""
+    found = state.app.config["ELIGIBILITY_RULES"]
+    if isinstance(found, dict):
+        state.app.config["ELIGIBILITY_RULES"] = Rules(**found)
+
+
+bp.record_once(_register)
 
 
 def _form_error(form, error: RegisterError) -> None:

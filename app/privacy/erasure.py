@@ -26,8 +26,17 @@ from app.core.db import db
 from app.core.permissions import authorize
 from app.interviews.models import EthicsFlag, Interview, Memo
 from app.offers.models import Offer, Reminder
-from app.participants.models import Participant, Placement, PlacementWorker, RelatedPerson
+from app.participants.models import (
+    ImportState,
+    Participant,
+    Placement,
+    PlacementWorker,
+    RegisterImport,
+    RelatedPerson,
+)
 from app.releases.models import PseudonymMap, Release
+from app.reviews.models import ReviewPack
+from app.reviews.services import PACK, destroy_pack
 from app.transcripts.models import Recording, Transcript, TranscriptSegment
 
 
@@ -61,9 +70,6 @@ def _review_packs(held: Holdings) -> tuple[str, int]:
     as when quotation is withdrawn (the person's consent to everything ends here). A pack
     being built may be about to quote them: its job is cancelled and the unbuilt pack
     destroyed (it can be built again)."""
-    from app.reviews.models import ReviewPack
-    from app.reviews.services import PACK, destroy_pack
-
     active = [state.value for state in jobs.ACTIVE_STATES]
     for job in db.session.scalars(
         select(jobs.Job).where(jobs.Job.kind == PACK, jobs.Job.state.in_(active))
@@ -81,8 +87,6 @@ def _register_imports(held: Holdings) -> tuple[str, int]:
     """An uploaded register file not yet imported may list the person, and nothing says
     which file does without reading them all: every pending upload is discarded (its
     import job cancelled, its file deleted) and is uploaded again if still wanted."""
-    from app.participants.models import ImportState, RegisterImport
-
     pending = db.session.scalars(
         select(RegisterImport).where(RegisterImport.state == ImportState.UPLOADED.value)
     ).all()

@@ -14,9 +14,11 @@ from analysis.pseudonymise import LABELS
 from app.coding.models import Coding
 from app.core.db import db, utcnow
 from app.interviews.models import FlagCategory, Interview, Status
+from app.letters.models import LetterSent
 from app.offers.models import Answer
 from app.participants.models import Participant, Relation
 from app.releases.models import PseudonymMap
+from app.reviews.models import ReviewSession
 from app.transcripts.models import Recording
 
 #: 2: ``withheld``, and ``ethics_flags`` as a count where they were left out; 3: ``about``
@@ -435,9 +437,6 @@ def collect(
 
 def _letters_sent(participant: Participant) -> list[dict]:
     """The letters after the annual review sent to the participant: year, day, language."""
-    from app.letters.models import LetterSent
-    from app.reviews.models import ReviewSession
-
     rows = db.session.execute(
         select(ReviewSession.year, LetterSent.sent_on, LetterSent.language)
         .join(ReviewSession, ReviewSession.id == LetterSent.session_id)

@@ -12,15 +12,28 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.core import jobs, storage
+from app.consent import services as consent
+from app.consent.scopes import Scope
+from app.core import jobs, restore, storage
 from app.core.calendar import today
 from app.core.db import db
 from app.core.permissions import permission
 from app.participants.models import Participant
 from app.privacy import access, erasure
 from app.privacy.forms import EraseForm, ExportForm, FindForm
+from app.privacy.withdrawal import erase_derived
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy", template_folder="templates")
+
+
+def _register(_state) -> None:
+    """What this area gives the layers below it, registered as the app takes the blueprint."""
+    # first: it reads the releases that the releases' own effect deletes
+    consent.register_effect(Scope.PARTICIPATION, erase_derived, 10)
+    restore.register_erasure_replay(erasure.replay_erasures)
+
+
+bp.record_once(_register)
 
 
 def _counts(participant: Participant) -> dict:

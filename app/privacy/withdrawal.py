@@ -1,7 +1,7 @@
 """What withdrawing participation removes beyond the interview's own rows.
 
 The interview's memos, transcripts and releases go through their areas' consent effects
-(``app.consent.services._effects``); this one removes what those leave behind about the
+(``app.consent.services.register_effect``); this one removes what those leave behind about the
 interview elsewhere: the participant's pseudonym map entries that only this interview
 gave (names of friends, schools, dates), the REFI-QDA identifiers of its releases, and
 subject access exports made before the withdrawal, which copy all of it.

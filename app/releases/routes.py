@@ -4,6 +4,8 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from app.consent import gate
+from app.consent import services as consent
+from app.consent.scopes import Scope
 from app.core.db import db
 from app.core.permissions import can, permission
 from app.interviews.models import Interview
@@ -13,6 +15,14 @@ from app.releases.models import Release
 from app.releases.services import LABEL_NAMES, ReleaseError
 
 bp = Blueprint("releases", __name__, url_prefix="/releases", template_folder="templates")
+
+
+def _register(_state) -> None:
+    """What this area gives the layers below it, registered as the app takes the blueprint."""
+    consent.register_effect(Scope.PARTICIPATION, services.erase_for_withdrawal, 20)
+
+
+bp.record_once(_register)
 
 
 def highlighted(text: str, proposals) -> Markup:

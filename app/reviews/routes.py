@@ -18,6 +18,9 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from analysis import aggregation as agg
+from app.consent import services as consent
+from app.consent.scopes import Scope
+from app.core import permissions, storage
 from app.core.calendar import today
 from app.core.db import db
 from app.core.downloads import attachment
@@ -45,6 +48,15 @@ from app.themes.services import themes as all_themes
 from app.transcripts.forms import ActionForm
 
 bp = Blueprint("reviews", __name__, template_folder="templates", url_prefix="/reviews")
+
+
+def _register(_state) -> None:
+    """What this area gives the layers below it, registered as the app takes the blueprint."""
+    permissions.register_check("in_a_review_session", services.in_a_review_session)
+    consent.register_effect(Scope.QUOTATION, services.destroy_for_withdrawal, 10)
+
+
+bp.record_once(_register)
 
 
 def _session(session_id: int, action: str = "reviews.view") -> ReviewSession:
@@ -303,8 +315,6 @@ def pack_chart(pack_id: int, name: str):
 @bp.get("/packs/<int:pack_id>.docx")
 @permission("reviews.view")
 def pack_docx(pack_id: int):
-    from app.core import storage
-
     found = _pack(pack_id)
     content = b"".join(storage.open_plaintext(found.docx_name))
     name = f"review-pack-{found.session.year}-v{found.version}.docx"

@@ -26,6 +26,7 @@ from app.reviews.models import (
     ReviewSession,
     SessionStatus,
     agenda_in,
+    review_member,
 )
 from app.themes import aggregates
 from app.themes.aggregates import Scope
@@ -403,9 +404,17 @@ def destroy_pack(pack: ReviewPack, reason: str) -> None:
     pack.destroyed_at, pack.destroyed_reason = utcnow(), reason
 
 
+def in_a_review_session(user: User) -> bool:
+    """Whether ``user`` belongs to any review session (a member then reads the themes)."""
+    found = db.session.execute(
+        review_member.select().where(review_member.c.user_id == user.id).limit(1)
+    ).first()
+    return found is not None
+
+
 def destroy_for_withdrawal(actor, interview) -> list[dict]:
     """Quotation (or participation) withdrawn: destroy every pack that quotes the
-    interview. A consent effect (see app.consent.services._effects)."""
+    interview. A consent effect (registered in app.reviews.routes)."""
     for job in db.session.scalars(select(jobs.Job).where(
             jobs.Job.kind == PACK, jobs.Job.state.in_(("queued", "running")))):  # fmt: skip
         jobs.cancel(job)  # a pack being built may be about to quote the interview

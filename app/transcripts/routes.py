@@ -16,11 +16,14 @@ from werkzeug.exceptions import RequestedRangeNotSatisfiable
 from werkzeug.wsgi import FileWrapper
 
 from app.consent import gate
+from app.consent import services as consent
+from app.consent.scopes import Scope
 from app.core import jobs
 from app.core.db import db
 from app.core.downloads import attachment
 from app.core.permissions import permission
 from app.core.security import upload_limited
+from app.interviews import routes as interview_pages
 from app.interviews.models import Interview
 from app.transcripts import services, tasks  # noqa: F401 - tasks registers the job handler
 from app.transcripts.forms import ActionForm, AudioForm, ImportForm, VerifyForm, speakers_form
@@ -28,6 +31,18 @@ from app.transcripts.models import Recording, Transcript
 from app.transcripts.services import TranscriptConflict, TranscriptError
 
 bp = Blueprint("transcripts", __name__, url_prefix="/transcripts", template_folder="templates")
+
+
+def _register(_state) -> None:
+    """What this area gives the layers below it, registered as the app takes the blueprint."""
+    interview_pages.PANELS["audio"] = interview_panel
+    consent.register_effect(Scope.PARTICIPATION, services.erase_for_withdrawal, 30)
+    consent.register_effect(Scope.AUDIO_RECORDING, services.destroy_for_withdrawal, 30)
+    consent.register_effect(Scope.AUDIO_RECORDING, services.stop_for_withdrawal, 31)
+    consent.register_effect(Scope.AUTOMATED_TRANSCRIPTION, services.stop_for_withdrawal, 31)
+
+
+bp.record_once(_register)
 
 
 def _back(interview_id: int):

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import create_engine, select, text
 
 from app import create_app
-from app.core import backup, storage
+from app.core import backup, restore, storage
 from app.core.audit import AuditEntry
 from app.core.backup import make_backup
 from app.core.db import db
@@ -357,7 +357,7 @@ def test_a_failure_after_installing_puts_the_instance_back(app, populated, key, 
     def fail(entries):
         raise RuntimeError("the erasure replay broke")
 
-    monkeypatch.setattr(erasure, "replay_erasures", fail)
+    monkeypatch.setattr(restore, "_REPLAY", [fail])  # what the privacy area registered
     with target.app.app_context():
         with pytest.raises(ArchiveError, match="taken away again"):
             restore_backup(archive, key)

@@ -6,8 +6,8 @@ from app.coding.models import Code
 from app.coding.services import seed_codebook
 from app.core.db import db
 from app.core.users import Role
+from app.demo.goals import load_goals_demo
 from app.goals import queries
-from app.goals.demo import load_goals_demo
 from app.themes import services as themes
 
 
