@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from app.casereview.models import CaseNote, CaseReview, CaseReviewStatus, ReviewRound
 from app.casereview.services import cadence, documentation_days
+from app.core.calendar import local_date
 from app.core.db import db
 from app.core.users import Role, User
 from app.interviews.models import EthicsFlag, Interview
@@ -19,6 +20,7 @@ from app.offers.models import Offer
 from app.offers.reports import Stage, all_follow_ups, workload
 from app.participants.models import Participant, Placement
 from app.participants.services import interviewers, rules
+from app.reviews.models import ReviewAction
 
 #: follow-ups still ahead of the interviewer: their window dates belong on the agenda
 OPEN_STAGES = {Stage.UPCOMING, Stage.DUE, Stage.OVERDUE, Stage.AWAITING_ANSWER, Stage.ACCEPTED}
@@ -255,9 +257,6 @@ KIND_LABELS = {
 def dated_items(user: User, today: date) -> list[Dated]:
     """The user's reviews, booked interviews, window deadlines and due items, from
     ``today`` on (open items past their day as well). Codes only, never names or texts."""
-    from app.core.calendar import local_date
-    from app.reviews.models import ReviewAction
-
     items: list[Dated] = []
     reviews = db.session.scalars(
         select(CaseReview).where(

@@ -28,6 +28,7 @@ from app.core.permissions import PermissionDenied, authorize, can
 from app.core.users import Role, User
 from app.interviews.models import EthicsFlag, Interview
 from app.offers.models import Offer, Outcome
+from app.participants.models import Participant, Placement
 
 #: interview states in which the interviewer still has work on the case
 ACTIVE_INTERVIEW = ("booked", "conducted", "documented", "transcribed", "verified")
@@ -207,8 +208,6 @@ def mark_done(actor, review: CaseReview, note: CaseNote, *, on: date) -> None:
 
 def case_choices(interviewer_id: int) -> list[tuple[int, str]]:
     """(participant id, code) of the participants the interviewer has offers for."""
-    from app.participants.models import Participant, Placement
-
     rows = db.session.execute(
         select(Participant.id, Participant.code)
         .join(Placement, Placement.participant_id == Participant.id)
@@ -222,8 +221,6 @@ def case_choices(interviewer_id: int) -> list[tuple[int, str]]:
 
 def interview_choices(interviewer_id: int) -> list[tuple[int, str]]:
     """(interview id, participant code) of the interviewer's interviews in progress."""
-    from app.participants.models import Participant, Placement
-
     rows = db.session.execute(
         select(Interview.id, Participant.code)
         .join(Offer, Interview.offer_id == Offer.id)

@@ -7,7 +7,6 @@ Later areas extend ``load_demo`` with their own fictional records.
 from sqlalchemy import func, select
 
 from app.admin.services import create_user
-from app.casereview.demo import load_case_review_demo
 from app.coding.services import seed_codebook
 from app.consent.texts import seed_forms
 from app.core import audit
@@ -15,6 +14,7 @@ from app.core.calendar import today
 from app.core.db import db
 from app.core.users import Role, User
 from app.demo import stories
+from app.demo.casereview import load_case_review_demo
 from app.demo.goals import load_goals_demo
 from app.demo.interviews import document
 from app.demo.letters import load_letter_demo

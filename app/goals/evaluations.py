@@ -15,7 +15,7 @@ from analysis import aggregation as agg
 from app.core import audit
 from app.core.calendar import today
 from app.core.db import db
-from app.core.permissions import authorize
+from app.core.permissions import authorize, can
 from app.goals import evidence as goal_evidence
 from app.goals.models import (
     Goal,
@@ -25,6 +25,7 @@ from app.goals.models import (
     Verdict,
 )
 from app.goals.services import GoalConflict
+from app.reviews.actions import board
 from app.reviews.models import ReviewAction
 from app.themes import aggregates
 from app.themes.aggregates import Scope
@@ -170,9 +171,6 @@ def actions_serving(actor, goal: Goal) -> list:
     """The review actions that name ``goal``, for those who read the review group's actions:
     the head of unit and the coordinator all of them, a review member those of their
     sessions and those they own (as on the actions board)."""
-    from app.core.permissions import can
-    from app.reviews.actions import board
-
     if can(actor, "leadership.view"):
         return db.session.scalars(
             select(ReviewAction)

@@ -28,6 +28,8 @@ from app.offers.reports import all_follow_ups
 from app.participants.services import rules
 from app.reviews.actions import overdue
 from app.reviews.models import ActionStatus, ReviewAction
+from app.reviews.pack import _table, attrition_table
+from app.themes.services import SECONDARY_NOTE
 
 #: days from conducted to documented, as the table groups them (the last is "later")
 LAG_BANDS = (14, 30)
@@ -140,8 +142,6 @@ def _flags_overdue(on: date) -> agg.Cell:
 
 def leadership(actor) -> Leadership:
     """What the head of unit sees: counts, verdicts and the team's own actions."""
-    from app.reviews.pack import attrition_table
-
     authorize(actor, "leadership.view")
     on = today()
     actions = db.session.scalars(
@@ -171,8 +171,6 @@ def report_docx(actor, found: Leadership) -> bytes:
     """The leadership information as a Word document for the municipal committee; the
     download is audited."""
     from docx import Document
-
-    from app.reviews.pack import _table
 
     document = Document()
     document.add_heading(_("Leadership information"), level=0)
@@ -235,6 +233,4 @@ def report_docx(actor, found: Leadership) -> bytes:
 
 
 def _secondary_note():
-    from app.themes.services import SECONDARY_NOTE
-
     return SECONDARY_NOTE

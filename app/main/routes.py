@@ -3,6 +3,8 @@
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
+from app.casereview.queries import KIND_LABELS, reminders
+from app.core.calendar import today
 from app.core.permissions import permission, public
 from app.core.users import Role
 
@@ -20,9 +22,6 @@ def index():
 @bp.get("/home")
 @permission("home.view")
 def home():
-    from app.casereview.queries import KIND_LABELS, reminders
-    from app.core.calendar import today
-
     roles = [role for role in Role if role in current_user.roles]
     return render_template(
         "main/home.html",

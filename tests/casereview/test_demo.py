@@ -1,8 +1,8 @@
 """The demo's case reviews: three interviewers, last round held, its open items carried."""
 
 from app.casereview import queries, services
-from app.casereview.demo import load_case_review_demo
 from app.core.db import db
+from app.demo.casereview import load_case_review_demo
 from tests.conftest import TODAY
 
 
