@@ -4,6 +4,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from app.consent import gate
+from app.core import transaction
 from app.core.db import db
 from app.core.permissions import can, permission
 from app.interviews.models import Interview
@@ -56,7 +57,7 @@ def _review_page(interview, form: ReleaseForm | None = None, error=None):
     try:
         found, proposals = services.propose(current_user, interview)
     except ReleaseError as refusal:
-        flash(str(refusal.message), "error")
+        transaction.refuse(refusal)
         return redirect(url_for("interviews.show", interview_id=interview.id))
     if form is None:
         form = ReleaseForm(data={
@@ -122,7 +123,7 @@ def release(interview_id: int):
         entry = services.release(current_user, interview, **form.choices(),
                                  note=form.note.data, previewed=form.digest.data)  # fmt: skip
     except ReleaseError as refusal:
-        db.session.rollback()
+        transaction.discard()
         if refusal.field == "preview":
             return _preview_page(interview, form, refusal.message)
         return _review_page(interview, form, refusal.message)
