@@ -4,11 +4,11 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Flask, g
+from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import config as settings
-from app.core import audit, errors, i18n, jobs, migrations, permissions, security
+from app.core import audit, errors, i18n, jobs, migrations, permissions, security, transaction
 from app.core.crypto import Keyring
 from app.core.db import db
 from app.core.uploads import SealedUploadRequest
@@ -84,7 +84,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     app.before_request(permissions.enforce)
     # After-request hooks run last registered first. The commit goes last: it expires every
     # loaded row, and the hooks before it read the signed-in user, which would reload it.
-    app.after_request(_finish_transaction)
+    app.after_request(transaction.finish_request)
     app.after_request(security.add_security_headers)
     app.after_request(security.mark_activity)
     errors.register(app)
@@ -94,16 +94,6 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 
     register_commands(app)
     return app
-
-
-def _finish_transaction(response):
-    """The one place a request commits: on success; otherwise roll back, keep security events."""
-    if response.status_code >= 400:
-        db.session.rollback()
-    if g.get("security_events"):
-        audit.write_security_events()
-    db.session.commit()
-    return response
 
 
 def _init_login(app: Flask) -> None:

@@ -7,7 +7,7 @@ from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 
 from app.config import ConfigError
-from app.core.db import db
+from app.core import transaction
 from app.core.users import Role
 
 
@@ -68,7 +68,7 @@ def create_user_command(username, display_name, roles, email, password):
             "an administrator cannot be given a data role here; create the administrator, "
             "then let another administrator grant the data role on the web"
         ) from None
-    db.session.commit()
+    transaction.commit()
     click.echo(f"created {user.username} ({', '.join(sorted(r.value for r in user.roles))})")
 
 
@@ -84,7 +84,7 @@ def reset_two_factor_command(username):
     if user is None:
         raise click.ClickException(f"no user {username!r}")
     reset_two_factor(None, user)
-    db.session.commit()
+    transaction.commit()
     click.echo(f"two-factor login of {user.username} reset; they set it up at their next login")
 
 
@@ -125,7 +125,7 @@ def demo_command(force):
     except DemoNotEmpty:
         click.echo("the database already has users; demo data not loaded (use --force)")
         return
-    db.session.commit()
+    transaction.commit()
     click.echo("Demo data loaded. Log in at http://127.0.0.1:5000 with:")
     for username, (roles, password) in passwords.items():
         click.echo(f"  {username:<12} {password:<28} {', '.join(roles)}")
@@ -155,15 +155,15 @@ def bench_data_command(interviews, years, codings, seed, force):
     began = time.monotonic()
     try:
         for step in build_corpus(spec, password, force=force):
-            db.session.commit()
+            transaction.commit()
             click.echo(f"{step.interviews:>7}/{step.total} interviews, {step.codings:>9} codings, "
                        f"{time.monotonic() - began:6.1f} s")  # fmt: skip
     except CorpusNotEmpty:
-        db.session.rollback()
+        transaction.rollback()
         raise click.ClickException(
             "the database already has participants; no corpus added (use --force)"
         ) from None
-    db.session.commit()
+    transaction.commit()
     click.echo(f"corpus ready in {time.monotonic() - began:.1f} s; the bench-* users' password "
                f"is {password}")  # fmt: skip
 
@@ -184,7 +184,7 @@ def worker_command(workers):
     with app.app_context():  # guides are synchronised at every start
         report = sync_guides()
         forms = seed_forms()
-        db.session.commit()
+        transaction.commit()
         click.echo(f"guides: {len(report.added)} added, {report.unchanged} unchanged")
         if forms:
             click.echo(f"consent forms: {forms} added")
@@ -215,10 +215,10 @@ def guides_sync_command(folder):
     try:
         report = sync_guides(Path(folder) if folder else FOLDER)
     except GuideFileError as error:
-        db.session.rollback()
+        transaction.rollback()
         raise click.ClickException(f"guide not loaded: {error}") from None
     forms = seed_forms()
-    db.session.commit()
+    transaction.commit()
     if forms:
         click.echo(f"consent forms: version 1 stored in {forms} languages")
     for version in report.added:
@@ -246,7 +246,7 @@ def keys_rotate_command():
     from app.core.keys import rotate_everything
 
     columns, files = rotate_everything()
-    db.session.commit()
+    transaction.commit()
     click.echo(f"re-encrypted {columns} values and {files} files under the newest key")
 
 
@@ -322,7 +322,7 @@ def retention_run_command():
     from app.transcripts.services import destroy_due_audio
 
     count = destroy_due_audio()
-    db.session.commit()
+    transaction.commit()
     click.echo(f"{count} recordings destroyed")
 
 
@@ -338,7 +338,7 @@ def storage_sweep_command():
     from app.core import storage
 
     removed = storage.sweep_strays()
-    db.session.commit()
+    transaction.commit()
     for category, count in sorted(removed.items()):
         click.echo(f"{category}: {count} removed")
     click.echo(f"{sum(removed.values())} stray files removed")

@@ -28,6 +28,7 @@ from app.coding.forms import (
 from app.coding.models import Code, Coding, CodingRound
 from app.coding.services import CodingError
 from app.consent import gate
+from app.core import transaction
 from app.core.db import db
 from app.core.downloads import attachment
 from app.core.permissions import PermissionDenied, can, permission
@@ -42,10 +43,6 @@ bp = Blueprint("coding", __name__, url_prefix="/coding", template_folder="templa
 
 def _choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
-
-
-def _refused(error) -> None:
-    flash(str(error.message), "error")
 
 
 @bp.get("/")
@@ -137,9 +134,7 @@ def _json_call(act, done_status: int = 200):
     try:
         result = act(payload)
     except (CodingError, PermissionDenied, gate.ConsentMissing) as error:
-        db.session.rollback()
-        return _json_error(error)
-    db.session.commit()
+        return _json_error(error)  # an error status: the request wrapper rolls back
     return result, done_status
 
 
@@ -210,10 +205,9 @@ def codebook():
                 **{k: getattr(form, k).data for k in services.FIELDS},
             )  # fmt: skip
         except CodingError as error:
-            db.session.rollback()
+            transaction.discard()
             getattr(form, error.field or "name").errors.append(error.message)
         else:
-            db.session.commit()
             flash(_("The code %(name)s was added.", name=code.name))
             return redirect(url_for("coding.codebook") + f"#code-{code.id}")
     return render_template("coding/codebook.html", codes=services.codebook(), form=form,
@@ -240,11 +234,10 @@ def code(code_id: int):
                                keywords=form.keywords.data or "",
                                **{k: getattr(form, k).data for k in services.FIELDS})  # fmt: skip
         except CodingError as error:
-            db.session.rollback()
+            transaction.discard()
             code = db.get_or_404(Code, code_id)
             getattr(form, error.field or "name").errors.append(error.message)
         else:
-            db.session.commit()
             flash(_("The code was saved."))
             return redirect(url_for("coding.codebook") + f"#code-{code.id}")
     return render_template("coding/code.html", code=code, form=form, merge_form=merge_form,
@@ -261,10 +254,8 @@ def retire(code_id: int):
         try:
             services.retire(current_user, code, retired=code.active)
         except CodingError as error:
-            db.session.rollback()
-            _refused(error)
+            transaction.refuse(error)
         else:
-            db.session.commit()
             flash(_("The code was retired: its codings stay, and it is no longer offered.")
                   if not code.active else _("The code is in use again."))  # fmt: skip
     return redirect(url_for("coding.code", code_id=code.id))
@@ -282,10 +273,8 @@ def merge(code_id: int):
                 raise CodingError(_("Choose another code, one that is in use, to merge into."))
             moved = services.merge(current_user, code, into)
         except CodingError as error:
-            db.session.rollback()
-            _refused(error)
+            transaction.refuse(error)
             return redirect(url_for("coding.code", code_id=code.id))
-        db.session.commit()
         flash(ngettext("%(name)s was merged into %(into)s; %(num)d coding moved.",
                        "%(name)s was merged into %(into)s; %(num)d codings moved.", moved,
                        name=code.name, into=into.name))  # fmt: skip
@@ -299,7 +288,6 @@ def seed():
     form = SeedForm(prefix="seed")
     if form.validate_on_submit():
         added = services.seed_codebook(current_user, form.language.data)
-        db.session.commit()
         flash(
             ngettext(
                 "%(num)d code was added from the starting codebook.",
@@ -347,7 +335,6 @@ def retrieve():
         except CodingError as error:
             getattr(form, error.field or "code").errors.append(error.message)
         else:
-            db.session.commit()
             if kind in ("csv", "docx"):
                 return _download(found, kind)
     return render_template("coding/retrieve.html", form=form, found=found,
@@ -388,10 +375,9 @@ def new_round():
                 releases=[by_id[i] for i in form.releases.data if i in by_id],
             )  # fmt: skip
         except CodingError as error:
-            db.session.rollback()
+            transaction.discard()
             getattr(form, error.field or "name").errors.append(error.message)
         else:
-            db.session.commit()
             flash(_("The round was created. Its coders code blind until it closes."))
             return redirect(url_for("coding.round", round_id=coding_round.id))
     return render_template("coding/round_new.html", form=form)
@@ -410,8 +396,7 @@ def round(round_id: int):
         except (CodingError, PermissionDenied) as error:
             if isinstance(error, PermissionDenied):
                 abort(403)
-            _refused(error)
-        db.session.commit()
+            transaction.refuse(error)
     return render_template("coding/round.html", coding_round=coding_round, result=result,
                            action_form=ActionForm(),
                            may_manage=can(current_user, "rounds.manage")
@@ -431,16 +416,14 @@ def close_round(round_id: int):
                 preview = services.close_preview(current_user, coding_round)
                 if "asked" not in request.form:
                     form.confirm.errors = []  # the first look: nothing was refused yet
-                db.session.commit()  # the agreement read is audited
                 return render_template("coding/close.html", coding_round=coding_round,
                                        preview=preview, form=form)  # fmt: skip
             services.close_round(current_user, coding_round)
         except PermissionDenied:
             abort(403)
         except CodingError as error:
-            _refused(error)
+            transaction.refuse(error)
         else:
-            db.session.commit()
             flash(_("The round is closed. Agreement and disagreements are shown below."))
     return redirect(url_for("coding.round", round_id=round_id))
 
@@ -464,10 +447,8 @@ def settle(round_id: int):
     except PermissionDenied:
         abort(403)
     except CodingError as error:
-        db.session.rollback()
-        _refused(error)
+        transaction.refuse(error)
     else:
-        db.session.commit()
         flash(
             ngettext(
                 "The consensus was saved: %(num)d coding.",
@@ -490,7 +471,6 @@ def export_codebook():
         flash(_("The codebook is empty."), "error")
         return redirect(url_for("coding.codebook"))
     content = exchange.export_codebook(current_user)
-    db.session.commit()
     return attachment(content, "application/xml", "codebook.qdc")
 
 
@@ -501,7 +481,6 @@ def export_project():
 
     for_nvivo = request.args.get("tool") == "nvivo"
     content, _ = exchange.export_project(current_user, for_nvivo=for_nvivo)
-    db.session.commit()
     return attachment(content, "application/zip",
                       "redthread-nvivo.qdpx" if for_nvivo else "redthread.qdpx")  # fmt: skip
 
@@ -535,10 +514,8 @@ def import_codebook():
         try:
             added, dropped = exchange.import_codebook(current_user, data)
         except CodingError as error:
-            db.session.rollback()
-            _refused(error)
+            transaction.refuse(error)
         else:
-            db.session.commit()
             flash(ngettext("%(num)d code was added.", "%(num)d codes were added.", added))
             _left_out(dropped)
     return redirect(url_for("coding.codebook"))
@@ -555,10 +532,8 @@ def import_project():
         try:
             result = exchange.import_project(current_user, data)
         except CodingError as error:
-            db.session.rollback()
-            _refused(error)
+            transaction.refuse(error)
         else:
-            db.session.commit()
             # a page, not a flash: what came in and what was left out must stay readable
             return render_template("coding/import_report.html", result=result,
                                    notes=Counter(result["dropped"]).most_common())  # fmt: skip

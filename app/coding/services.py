@@ -22,6 +22,7 @@ from app.consent.scopes import Scope
 from app.core import audit
 from app.core.db import db, utcnow
 from app.core.permissions import PermissionDenied, authorize
+from app.core.refusal import Refused
 from app.core.users import Role, User
 from app.interviews.models import Interview
 from app.offers.models import Offer
@@ -41,7 +42,7 @@ def whole(value) -> bool:
     return type(value) is int and 0 <= value < MAX_ID
 
 
-class CodingError(ValueError):
+class CodingError(Refused, ValueError):
     def __init__(self, message, field: str | None = None):
         super().__init__(str(message))
         self.message, self.field = message, field

@@ -30,6 +30,7 @@ from app.consent.scopes import Scope
 from app.core import audit
 from app.core.calendar import local_date
 from app.core.db import db
+from app.core.refusal import Refused
 from app.offers.models import Offer
 from app.participants.eligibility import needs_guardian
 from app.participants.models import Participant, Placement
@@ -62,11 +63,16 @@ PATHS: dict[str, Scope] = {
 _ENDED = ("withdrawn", "cancelled")
 
 
-class ConsentMissing(Exception):
-    """The consent in force does not cover what was asked; the message is for the user."""
+class ConsentMissing(Refused):
+    """The consent in force does not cover what was asked; the message is for the user.
+    Uncaught, it shows a 403 page that says why (the refusal is already in the audit log)."""
+
+    status, page = 403, True
 
     def __init__(self, interview_id: int, scope: Scope, path: str, guardian_missing=False):
-        super().__init__(f"interview {interview_id}: {path} needs {scope}")
+        # Not Refused.__init__: the message is worded when it is read, in the reader's language.
+        Exception.__init__(self, f"interview {interview_id}: {path} needs {scope}")
+        self.field = None
         self.interview_id, self.scope, self.path = interview_id, scope, path
         self.guardian_missing = guardian_missing
 

@@ -21,6 +21,7 @@ from app.consent.scans import MAX_BYTES
 from app.consent.scopes import Scope
 from app.consent.services import ConsentError
 from app.consent.texts import FORM_KEY
+from app.core import transaction
 from app.core.calendar import today
 from app.core.db import db
 from app.core.i18n import LANGUAGE_NAMES
@@ -111,7 +112,7 @@ def record(interview_id: int):
         else:
             flash(_("The consent was recorded."))
             return redirect(url_for("consent.interview", interview_id=interview.id))
-    db.session.rollback()
+    transaction.discard()
     return _page(interview, record_form=form)
 
 
@@ -135,7 +136,7 @@ def withdraw(interview_id: int):
                 url_for("consent.interview", interview_id=interview.id)
                 + f"#withdrawal-{withdrawal.id}"
             )
-    db.session.rollback()
+    transaction.discard()
     return _page(interview, withdraw_form=form)
 
 

@@ -31,9 +31,10 @@ from app.core.calendar import today
 from app.core.db import db
 from app.core.i18n import format_day
 from app.core.permissions import authorize
+from app.core.refusal import Refused
 
 
-class ConsentError(ValueError):
+class ConsentError(Refused, ValueError):
     """A refused change; the message says why in the user's language."""
 
     def __init__(self, message, field: str | None = None):

@@ -6,8 +6,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from app.core import audit
-from app.core.db import db
+from app.core import audit, transaction
 from app.core.sealed_archive import ArchiveError, key_file_exposed, new_key_file, read_key_file
 
 KEY_OPTION = click.option(
@@ -68,7 +67,7 @@ def backup_command(output, key_file):
     # The archive holds everything, identity data included: making one is an export.
     audit.record(None, "backup.create", archive=report.path.name, size=report.size, rows=rows,
                  files=report.media_files, schema=report.snapshot.revision)  # fmt: skip
-    db.session.commit()
+    transaction.commit()
     click.echo(
         f"backup written to {report.path} ({report.size} bytes): {rows} rows in "
         f"{len(report.snapshot.counts)} tables, {report.media_files} files, schema "
@@ -96,7 +95,6 @@ def backup_command(output, key_file):
 def restore_command(archive, key_file, ledgers, no_ledger):
     """Restore ARCHIVE into this empty instance; stop the web app and worker first."""
     from app.core import audit
-    from app.core.db import db
     from app.core.restore import restore_backup
 
     key = _key(key_file)
@@ -107,7 +105,7 @@ def restore_command(archive, key_file, ledgers, no_ledger):
     manifest = report.manifest
     audit.record(None, "backup.restore", created_at=manifest["created_at"],
                  media_files=report.media_files, erased_again=report.erased)  # fmt: skip
-    db.session.commit()
+    transaction.commit()
     click.echo(
         f"restored the backup of {manifest['created_at']} (schema {manifest['schema_revision']}): "
         f"{sum(manifest['counts'].values())} rows, {report.media_files} files; "

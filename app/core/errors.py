@@ -6,8 +6,9 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from app.consent.gate import ConsentMissing
+from app.core import transaction
 from app.core.permissions import PermissionDenied
+from app.core.refusal import Refused
 
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Nothing was changed.")),
@@ -76,11 +77,6 @@ def _denied(error: PermissionDenied):
     return render_error(403)
 
 
-def _consent_missing(error):
-    """The consent gate refused (the refusal is already in the audit log): say why."""
-    return render_error(403, error.message)
-
-
 def _unexpected(error: Exception):
     # Flask has already logged the exception with its traceback; the user sees no details.
     return render_error(500)
@@ -90,6 +86,6 @@ def register(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(RateLimitExceeded, _rate_limited)
     app.register_error_handler(PermissionDenied, _denied)
-    app.register_error_handler(ConsentMissing, _consent_missing)
+    app.register_error_handler(Refused, transaction.handle_refused)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _unexpected)

@@ -35,7 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from app.core import storage
+from app.core import storage, transaction
 from app.core.db import UTCDateTime, db, utcnow
 from app.core.users import User
 
@@ -286,7 +286,7 @@ def set_progress(job: Job, share: float) -> None:
         .values(progress=max(0.0, min(1.0, share)), heartbeat_at=utcnow())
         .execution_options(synchronize_session=False)
     ).rowcount
-    db.session.commit()
+    transaction.commit()
     if not moved:
         raise JobCancelled(job.id)
 
@@ -306,7 +306,7 @@ def set_checkpoint(job: Job, share: float, saved: dict) -> None:
         .values(progress=max(0.0, min(1.0, share)), heartbeat_at=utcnow(), result=json.dumps(saved))
         .execution_options(synchronize_session=False)
     ).rowcount
-    db.session.commit()
+    transaction.commit()
     if not moved:
         raise JobCancelled(job.id)
 
@@ -397,7 +397,7 @@ def claim(job_id: int) -> bool:
             error=None,
         )
     ).rowcount
-    db.session.commit()
+    transaction.commit()
     return taken == 1
 
 
@@ -422,11 +422,11 @@ def execute(job_id: int) -> None:
         with force_locale(language):  # messages in the language of the person watching
             result = HANDLERS[job.kind](job)
     except JobCancelled:
-        db.session.rollback()
+        transaction.rollback()
         _finish()
         return
     except Exception as exc:
-        db.session.rollback()
+        transaction.rollback()
         current_app.logger.error("job %s failed:\n%s", job_id, traceback.format_exc())
         # Only a JobError's message is shown: other errors may quote data (SQL parameters).
         with force_locale(language):
@@ -439,7 +439,7 @@ def execute(job_id: int) -> None:
     # The state changes in the same transaction as the handler's work, and only if this run
     # still holds the job: a cancel or a takeover meanwhile rolls the work back.
     if not _end(job, JobState.SUCCEEDED, progress=1.0, result=json.dumps(result, default=str)):
-        db.session.rollback()
+        transaction.rollback()
         return
     _finish()
 
@@ -457,11 +457,8 @@ def _end(job: Job, state: JobState, **values) -> bool:
 
 
 def _finish() -> None:
-    from app.core import audit  # audit imports users; keep this module import-light
-
-    if g.get("security_events"):  # refusals (of consent, say) outlive the job's rollback
-        audit.write_security_events()
-    db.session.commit()
+    # Refusals (of consent, say) outlive the job's rollback: the commit writes them.
+    transaction.commit()
 
 
 def sweep() -> int:
@@ -479,7 +476,7 @@ def sweep() -> int:
         if job.attempts >= MAX_ATTEMPTS:
             job.fail(f"the worker stopped {job.attempts} times while running this job")
             clean_up(job)
-    db.session.commit()
+    transaction.commit()
     for job_id in lost:
         if db.session.get(Job, job_id).state != JobState.FAILED.value:
             run_job(job_id)
@@ -522,7 +519,7 @@ def sweep_stored_files() -> None:
         with _worker_app.app_context():
             g.audit_origin = "job"
             storage.sweep_strays()
-            db.session.commit()
+            transaction.commit()
 
 
 def configure_queue(app: Flask) -> None:

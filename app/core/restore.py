@@ -20,6 +20,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import inspect, text
 
+from app.core import transaction
 from app.core.backup import FORMAT, LEDGER_NAME, PG_MEMBER, SQLITE_MEMBER, Ledger, pg_tool, run_pg
 from app.core.crypto import Keyring
 from app.core.db import db
@@ -127,7 +128,7 @@ def _check_empty() -> None:
             count = db.session.execute(text(sql)).scalar()
             if count:
                 full.append(f"{table} ({count})")
-    db.session.rollback()
+    transaction.rollback()
     if full:
         raise ArchiveError(
             "the database is not empty (rows in " + ", ".join(full[:5]) + "); restore goes "
@@ -244,7 +245,7 @@ class _Installed:
 
     def undo(self) -> str:
         """Put back what was replaced; what could not be, in words (empty if everything)."""
-        db.session.rollback()
+        transaction.rollback()
         db.session.remove()
         db.engine.dispose()
         for name in self.media:
@@ -331,7 +332,7 @@ def restore_backup(
             _install_keys(archived)
             _install_media(staging, installed.media)
             erased = replay_erasures([*manifest.get("erasures", []), *entries])
-            db.session.commit()
+            transaction.commit()
         except Exception as error:
             left = installed.undo()
             raise ArchiveError(

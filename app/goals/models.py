@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.config import LANGUAGES
 from app.core.crypto import EncryptedText
 from app.core.db import UTCDateTime, db, sql_values, utcnow
+from app.core.refusal import Refused
 
 
 class Kind(StrEnum):
@@ -81,7 +82,7 @@ VERDICT_LABELS = {
 }
 
 
-class GoalError(Exception):
+class GoalError(Refused):
     """A goal, guideline or link could not be saved; the message is for the user."""
 
     def __init__(self, message, field: str | None = None):

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.coding.models import Code
+from app.core import transaction
 from app.core.calendar import today
 from app.core.db import db
 from app.core.downloads import attachment
@@ -46,6 +47,7 @@ def _years(form: YearsForm) -> tuple[int | None, int | None]:
 
 
 def _refused(form, error: GoalError) -> None:
+    transaction.discard()  # the form is shown again: nothing of the refused change is kept
     target = getattr(form, error.field, None) if error.field else None
     if target is not None:
         target.errors = [*target.errors, error.message]
@@ -183,12 +185,12 @@ def evaluate(goal_id: int):
         except GoalConflict as conflict:
             # The writer's text stays in the form, the saved one beside it; saving again
             # (having seen it) makes theirs the newest.
-            db.session.rollback()
+            transaction.discard()
             newest = evaluations.evaluation(found, form.year.data)
             form.version.data = str(newest.version) if newest else "0"
             form.form_errors.append(conflict.message)
         except GoalError as error:
-            db.session.rollback()
+            transaction.discard()
             _refused(form, error)
         else:
             flash(_("The evaluation was saved; earlier ones stay in its history."))
@@ -227,7 +229,7 @@ def retire(goal_id: int):
         try:
             services.retire_goal(current_user, found, form.retired_on.data)
         except GoalError as error:
-            flash(str(error.message), "error")
+            transaction.refuse(error)
         else:
             flash(_("The goal was retired. It and its history stay readable."))
     return redirect(url_for("goals.goal", goal_id=found.id))
@@ -254,7 +256,7 @@ def add_link(goal_id: int):
             **{"theme" if kind == "theme" else "code": target},
         )
     except GoalError as error:
-        flash(str(error.message), "error")
+        transaction.refuse(error)
     else:
         flash(_("The link was saved."))
     return redirect(url_for("goals.goal", goal_id=found.id) + "#evidence")
@@ -331,7 +333,7 @@ def retire_guideline(guideline_id: int):
         try:
             services.retire_guideline(current_user, found, form.retired_on.data)
         except GoalError as error:
-            flash(str(error.message), "error")
+            transaction.refuse(error)
         else:
             flash(_("The guideline was retired."))
     return redirect(url_for("goals.goal", goal_id=found.goal_id) + "#guidelines")

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.consent import gate
 from app.consent import services as consent
 from app.consent.scopes import Scope
+from app.core import transaction
 from app.core.calendar import today
 from app.core.db import db
 from app.core.permissions import PermissionDenied, can, permission
@@ -145,7 +146,7 @@ def _act(interview_id: int, form_class, prefix: str, act, done: str):
         try:
             act(interview, form)
         except (InterviewError, gate.ConsentMissing) as error:
-            flash(str(error.message), "error")
+            transaction.refuse(error)
         else:
             flash(done)
     else:
@@ -271,7 +272,7 @@ def memo_save(interview_id: int, section_key: str):
     except InterviewError as error:
         if wants_json:
             return {"error": str(error.message)}, 400
-        flash(str(error.message), "error")
+        transaction.refuse(error)
         return redirect(page)
     if wants_json:
         answer = {"revision": memo.revision, "saved": _("Saved")}
@@ -302,7 +303,7 @@ def resolve(flag_id: int):
         try:
             services.resolve_flag(current_user, flag, form.resolution.data)
         except InterviewError as error:
-            flash(str(error.message), "error")
+            transaction.refuse(error)
         else:
             flash(_("The ethics flag was resolved."))
     else:

@@ -19,6 +19,7 @@ from app.core import audit
 from app.core.calendar import today
 from app.core.db import db, utcnow
 from app.core.permissions import PermissionDenied, authorize, can
+from app.core.refusal import Refused
 from app.core.users import Role, User
 from app.guides.models import GuideVersion
 from app.interviews.models import (
@@ -37,7 +38,7 @@ from app.participants.models import Participant, Placement
 DEFAULT_GUIDE = "karlstad-follow-up"
 
 
-class InterviewError(ValueError):
+class InterviewError(Refused, ValueError):
     """A refused change; the message says why in the user's language."""
 
     def __init__(self, message, field: str | None = None):

@@ -7,6 +7,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from analysis.plain_language import LIMIT, long_sentences
+from app.core import transaction
 from app.core.calendar import today
 from app.core.db import db
 from app.core.downloads import attachment
@@ -70,7 +71,7 @@ def create_drafts(session_id: int):
         try:
             made = services.create_drafts(current_user, found)
         except LetterError as error:
-            flash(str(error.message), "error")
+            transaction.refuse(error)
         else:
             flash(_("A draft was made in %(n)s language(s). Edit it into plain words before "
                     "printing.", n=len(made)))  # fmt: skip
@@ -97,7 +98,7 @@ def save_draft(draft_id: int):
         )
         return _page(draft.session, (draft.language, mine, str(conflict.message)))
     except LetterError as error:
-        flash(str(error.message), "error")
+        transaction.refuse(error)
     else:
         flash(_("The letter was saved."))
     return _back(draft.session, f"draft-{draft.language}")
@@ -110,7 +111,7 @@ def print_all(session_id: int):
     try:
         content, name = services.print_all(current_user, found)
     except LetterError as error:
-        flash(str(error.message), "error")
+        transaction.refuse(error)
         return _back(found)
     return attachment(content, DOCX, name)
 
@@ -123,7 +124,7 @@ def print_one(session_id: int, participant_id: int):
     try:
         content, name = services.print_one(current_user, found, person)
     except LetterError as error:
-        flash(str(error.message), "error")
+        transaction.refuse(error)
         return _back(found)
     return attachment(content, DOCX, name)
 
@@ -145,7 +146,7 @@ def record_sent(session_id: int):
         rows = services.record_sent(current_user, found, form.participants.data,
                                     form.sent_on.data)  # fmt: skip
     except LetterError as error:
-        flash(str(error.message), "error")
+        transaction.refuse(error)
     else:
         flash(_("Recorded as sent: %(n)s letter(s).", n=len(rows)))
     return _back(found, "sent")

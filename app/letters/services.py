@@ -18,6 +18,7 @@ from app.core import audit
 from app.core.calendar import local_date, today
 from app.core.db import db, utcnow
 from app.core.permissions import authorize
+from app.core.refusal import Refused
 from app.letters import printing, queries
 from app.letters.models import LetterDraft, LetterSent
 from app.letters.queries import Entry
@@ -36,7 +37,7 @@ audit.ACTION_LABELS.update({
 MAX_BODY = 20_000
 
 
-class LetterError(Exception):
+class LetterError(Refused):
     """A refused change; the message says why in the user's language."""
 
     def __init__(self, message, field: str | None = None):

@@ -15,13 +15,14 @@ from app.core.calendar import today
 from app.core.db import db
 from app.core.i18n import format_day
 from app.core.permissions import authorize
+from app.core.refusal import Refused
 from app.core.users import Role, User
 from app.offers.models import Answer, Attrition, Channel, InvalidTransition, Offer, Reminder
 from app.participants.models import Participant, Placement
 from app.participants.services import interviewers, rules
 
 
-class OfferError(ValueError):
+class OfferError(Refused, ValueError):
     """A change to an offer that is refused; the message says why in the user's language."""
 
     def __init__(self, message, field: str | None = None):

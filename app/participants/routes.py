@@ -4,6 +4,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.core import transaction
 from app.core.calendar import today
 from app.core.db import db
 from app.core.permissions import permission
@@ -304,7 +305,7 @@ def import_run(import_id: int):
             return redirect(url_for("participants.import_preview", import_id=record.id))
         imports.submit(current_user, record, _mapping(form))
     except (RegisterError, ImportProblem) as error:
-        flash(str(error.message), "error")
+        transaction.refuse(error)
         return redirect(url_for("participants.import_preview", import_id=record.id))
     flash(_("The register is being imported."))
     return redirect(url_for("participants.import_status", import_id=record.id))

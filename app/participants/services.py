@@ -16,6 +16,7 @@ from app.core import audit
 from app.core.calendar import today
 from app.core.db import db
 from app.core.permissions import PermissionDenied, authorize, can
+from app.core.refusal import Refused
 from app.core.users import Role, User
 from app.participants.eligibility import Rules, Setting
 from app.participants.identity import (
@@ -30,7 +31,7 @@ from app.participants.models import Participant, Placement, PlacementWorker, Rel
 IDENTITY_FIELDS = ("name", "birth_date", "id_number", "phone", "email", "address", "guardian")
 
 
-class RegisterError(ValueError):
+class RegisterError(Refused, ValueError):
     """A change the register refuses; the message says why in the user's language."""
 
     def __init__(self, message, field: str | None = None):

@@ -23,7 +23,7 @@ from flask_babel import lazy_gettext as _l
 from huey import crontab
 from sqlalchemy import select
 
-from app.core import audit, jobs, storage
+from app.core import audit, jobs, storage, transaction
 from app.core.db import db, utcnow
 from app.core.permissions import authorize
 from app.participants.models import Participant
@@ -202,4 +202,4 @@ def remove_old_exports() -> None:
     if jobs._worker_app is not None:
         with jobs._worker_app.app_context():
             expire_exports()
-            db.session.commit()
+            transaction.commit()

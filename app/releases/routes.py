@@ -6,6 +6,7 @@ from markupsafe import Markup, escape
 from app.consent import gate
 from app.consent import services as consent
 from app.consent.scopes import Scope
+from app.core import transaction
 from app.core.db import db
 from app.core.permissions import can, permission
 from app.interviews.models import Interview
@@ -66,7 +67,7 @@ def _review_page(interview, form: ReleaseForm | None = None, error=None):
     try:
         found, proposals = services.propose(current_user, interview)
     except ReleaseError as refusal:
-        flash(str(refusal.message), "error")
+        transaction.refuse(refusal)
         return redirect(url_for("interviews.show", interview_id=interview.id))
     if form is None:
         form = ReleaseForm(data={
@@ -132,7 +133,7 @@ def release(interview_id: int):
         entry = services.release(current_user, interview, **form.choices(),
                                  note=form.note.data, previewed=form.digest.data)  # fmt: skip
     except ReleaseError as refusal:
-        db.session.rollback()
+        transaction.discard()
         if refusal.field == "preview":
             return _preview_page(interview, form, refusal.message)
         return _review_page(interview, form, refusal.message)

@@ -19,6 +19,7 @@ from app.consent import gate
 from app.core import audit
 from app.core.db import db, utcnow
 from app.core.permissions import PermissionDenied, authorize, can
+from app.core.refusal import Refused
 from app.interviews.models import Status
 from app.releases import placeholders as keys
 from app.releases.attributes import stamp
@@ -46,7 +47,7 @@ LABEL_NAMES = {
 }
 
 
-class ReleaseError(ValueError):
+class ReleaseError(Refused, ValueError):
     def __init__(self, message, field: str | None = None):
         super().__init__(str(message))
         self.message, self.field = message, field

@@ -20,7 +20,7 @@ from wtforms import SelectChoice
 from analysis import aggregation as agg
 from app.consent import services as consent
 from app.consent.scopes import Scope
-from app.core import permissions, storage
+from app.core import permissions, storage, transaction
 from app.core.calendar import today
 from app.core.db import db
 from app.core.downloads import attachment
@@ -64,11 +64,6 @@ def _session(session_id: int, action: str = "reviews.view") -> ReviewSession:
     if not can(current_user, action, session):
         abort(403)
     return session
-
-
-def _refused(error: ReviewError) -> None:
-    db.session.rollback()
-    flash(str(error.message), "error")
 
 
 @bp.get("/")
@@ -121,15 +116,14 @@ def _save_session(session: ReviewSession | None):
                 services.update_session(current_user, session, agenda=agenda.item_dicts(),
                                         **values)  # fmt: skip
         except DuplicateSession as error:
-            db.session.rollback()
+            transaction.discard()
             existing = error.existing
             form.form_errors.append(error.message)
         except ReviewError as error:
-            db.session.rollback()
+            transaction.discard()
             target = getattr(form, error.field, None) if error.field else None
             (target.errors if target is not None else form.form_errors).append(error.message)
         else:
-            db.session.commit()
             flash(_("The session was saved."))
             return redirect(url_for("reviews.session", session_id=session.id))
     return render_template("reviews/edit.html", form=form, agenda=agenda, session=session,
@@ -161,10 +155,8 @@ def agenda_template():
         try:
             services.save_template(current_user, form.item_dicts(), language)
         except ReviewError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
+            transaction.refuse(error)
         else:
-            db.session.commit()
             flash(_("The agenda template was saved. New sessions start from it."))
             return redirect(url_for("reviews.agenda_template", language=language))
     return render_template("reviews/agenda.html", agenda=form, language=language,
@@ -240,9 +232,8 @@ def status(session_id: int):
         except (ReviewError, ValueError) as error:
             if isinstance(error, ValueError):
                 abort(400)
-            _refused(error)
+            transaction.refuse(error)
         else:
-            db.session.commit()
             flash(_("The session is now: %(status)s.", status=found.status_enum.label))
     return redirect(url_for("reviews.session", session_id=found.id))
 
@@ -255,9 +246,8 @@ def build_pack(session_id: int):
         try:
             services.start_pack(current_user, found)
         except ReviewError as error:
-            _refused(error)
+            transaction.refuse(error)
         else:
-            db.session.commit()
             flash(_("The pack is being built. This page shows its progress."))
     return redirect(url_for("reviews.session", session_id=found.id))
 
@@ -281,11 +271,9 @@ def _pack(pack_id: int) -> ReviewPack:
     try:
         services.read_pack(current_user, pack)
     except ReviewError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+        transaction.refuse(error)
         abort(Response(status=303, headers={
             "Location": url_for("reviews.session", session_id=pack.session_id)}))  # fmt: skip
-    db.session.commit()
     return pack
 
 
@@ -332,9 +320,8 @@ def add_note(session_id: int):
             actions.add_note(current_user, found, item=form.item.data, body=form.body.data,
                               learning=form.learning.data)  # fmt: skip
         except ReviewError as error:
-            _refused(error)
+            transaction.refuse(error)
         else:
-            db.session.commit()
             flash(_("The note was saved."))
     else:
         flash(_("Write something first."), "error")
@@ -351,12 +338,11 @@ def delete_note(note_id: int):
         try:
             actions.delete_note(current_user, note)
         except PermissionDenied:
-            db.session.rollback()
+            transaction.discard()
             flash(_("Only the author of a note or a coordinator can delete it."), "error")
         except ReviewError as error:
-            _refused(error)
+            transaction.refuse(error)
         else:
-            db.session.commit()
             flash(_("The note was deleted."))
     return redirect(url_for("reviews.session", session_id=note.session_id))
 
@@ -376,9 +362,8 @@ def add_action(session_id: int):
                                 theme_id=form.theme_id.data or None,
                                 **form.served())  # fmt: skip
         except ReviewError as error:
-            _refused(error)
+            transaction.refuse(error)
         else:
-            db.session.commit()
             flash(_("The action was added."))
     else:
         for field in form:
@@ -405,9 +390,8 @@ def update_action(action_id: int):
         except PermissionDenied:
             abort(403)
         except ReviewError as error:
-            _refused(error)
+            transaction.refuse(error)
         else:
-            db.session.commit()
             flash(_("The action was updated."))
     back = request.form.get("back", "")
     if back == "board":
@@ -421,7 +405,6 @@ def update_action(action_id: int):
 def minutes(session_id: int):
     found = _session(session_id)
     content = minutes_docx(current_user, found)
-    db.session.commit()
     name = f"review-minutes-{found.year}.docx"
     return attachment(content, "application/vnd.openxmlformats-officedocument."
                       "wordprocessingml.document", name)  # fmt: skip

@@ -19,6 +19,7 @@ from app.core.calendar import today
 from app.core.db import db, utcnow
 from app.core.i18n import format_day
 from app.core.permissions import authorize
+from app.core.refusal import Refused
 from app.core.users import Role, User
 from app.reviews.models import (
     AgendaTemplate,
@@ -35,7 +36,7 @@ PACK = "review.pack"
 jobs.KIND_LABELS[PACK] = _l("Build a review pack")
 
 
-class ReviewError(Exception):
+class ReviewError(Refused):
     """A review could not be changed as asked; the message is for the user."""
 
     def __init__(self, message, field: str | None = None):

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from app.coding.models import Code
+from app.core import transaction
 from app.core.calendar import today
 from app.core.db import db
 from app.core.permissions import can, permission
@@ -83,10 +84,9 @@ def _edit(theme: Theme | None):
                 code_ids=form.codes.data or [],
             )  # fmt: skip
         except ThemeError as error:
-            db.session.rollback()
+            transaction.discard()
             getattr(form, error.field or "name").errors.append(error.message)
         else:
-            db.session.commit()
             if not saved.codes:
                 flash(_("The theme was saved. It has no codes yet, so it counts nothing."))
             else:
@@ -113,7 +113,6 @@ def delete(theme_id: int):
     theme = db.get_or_404(Theme, theme_id)
     if ActionForm().validate_on_submit():
         services.delete_theme(current_user, theme)
-        db.session.commit()
         flash(_("The theme was deleted. Its codes and codings are unchanged."))
     return redirect(url_for("themes.index"))
 

@@ -18,6 +18,7 @@ from app.core import audit
 from app.core.calendar import today
 from app.core.db import db, utcnow
 from app.core.permissions import authorize
+from app.core.refusal import Refused
 from app.core.users import Role
 from app.releases.attributes import AGE_BANDS, CARE_BANDS
 from app.themes import aggregates
@@ -25,7 +26,7 @@ from app.themes.aggregates import Scope
 from app.themes.models import Theme
 
 
-class ThemeError(Exception):
+class ThemeError(Refused):
     """A theme could not be saved; the message is for the user."""
 
     def __init__(self, message, field: str | None = None):

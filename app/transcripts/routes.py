@@ -18,7 +18,7 @@ from werkzeug.wsgi import FileWrapper
 from app.consent import gate
 from app.consent import services as consent
 from app.consent.scopes import Scope
-from app.core import jobs
+from app.core import jobs, transaction
 from app.core.db import db
 from app.core.downloads import attachment
 from app.core.permissions import permission
@@ -49,12 +49,6 @@ def _back(interview_id: int):
     return redirect(url_for("interviews.show", interview_id=interview_id) + "#recording")
 
 
-def _refused(error) -> None:
-    """Nothing of a refused change is kept: roll back before the redirect commits."""
-    db.session.rollback()
-    flash(str(error.message), "error")
-
-
 def _form_errors(form) -> None:
     for errors in form.errors.values():
         for message in errors:
@@ -74,7 +68,7 @@ def upload(interview_id: int):
     try:
         services.upload_recording(current_user, interview, upload.stream, upload.filename or "")
     except (TranscriptError, gate.ConsentMissing) as error:
-        _refused(error)
+        transaction.refuse(error)
     else:
         flash(_("The recording was uploaded and checked."))
     return _back(interview.id)
@@ -117,7 +111,7 @@ def delete_recording(recording_id: int):
         try:
             services.delete_recording(current_user, recording)
         except TranscriptError as error:
-            _refused(error)
+            transaction.refuse(error)
         else:
             flash(_("The recording was destroyed."))
     return _back(recording.interview_id)
@@ -131,7 +125,7 @@ def transcribe(recording_id: int):
         try:
             services.start_transcription(current_user, recording)
         except (TranscriptError, gate.ConsentMissing) as error:
-            _refused(error)
+            transaction.refuse(error)
         else:
             flash(_("The transcription was queued. You can follow it here."))
     return _back(recording.interview_id)
@@ -164,7 +158,7 @@ def cancel(job_id: int):
         try:
             services.cancel_transcription(current_user, job)
         except TranscriptError as error:
-            _refused(error)
+            transaction.refuse(error)
         else:
             flash(_("The transcription was cancelled."))
     return _back(recording.interview_id)
@@ -184,7 +178,7 @@ def import_file(interview_id: int):
     try:
         transcript = services.import_transcript(current_user, interview, data, upload.filename)
     except (TranscriptError, gate.ConsentMissing) as error:
-        _refused(error)
+        transaction.refuse(error)
         return _back(interview.id)
     flash(_("The transcript was imported as version %(n)s.", n=transcript.version))
     return redirect(url_for("transcripts.edit", transcript_id=transcript.id))
@@ -258,7 +252,7 @@ def name_speakers(transcript_id: int):
     try:  # before anything is said about its content
         services.check_editable(current_user, transcript)
     except (TranscriptError, gate.ConsentMissing) as error:
-        _refused(error)
+        transaction.refuse(error)
         return redirect(url_for("transcripts.edit", transcript_id=transcript.id))
     keys = services.unnamed_speakers(transcript)
     form = speakers_form(keys, services.speaker_names(transcript))
@@ -268,7 +262,7 @@ def name_speakers(transcript_id: int):
         try:
             services.name_speakers(current_user, transcript, form.roles(), form.revision.data)
         except (TranscriptError, gate.ConsentMissing) as error:
-            _refused(error)
+            transaction.refuse(error)
         else:
             flash(_("The speakers are named in the whole transcript."))
     else:
@@ -296,7 +290,7 @@ def verify(transcript_id: int):
             )  # fmt: skip
         services.verify(current_user, transcript)
     except (TranscriptError, gate.ConsentMissing) as error:
-        _refused(error)
+        transaction.refuse(error)
         return redirect(url_for("transcripts.edit", transcript_id=transcript.id))
     flash(_("The transcript is verified."))
     return _back(transcript.interview_id)

@@ -26,6 +26,7 @@ from app.core import audit, jobs, storage
 from app.core.calendar import local_date, today
 from app.core.db import db, utcnow
 from app.core.permissions import authorize
+from app.core.refusal import Refused
 from app.interviews.models import Interview, InvalidStep, Status
 from app.transcripts import audio, engines, installer
 from app.transcripts.models import (
@@ -47,7 +48,7 @@ WORKING = (Status.CONDUCTED.value, Status.DOCUMENTED.value, Status.TRANSCRIBED.v
 PLAY_AUDIT_WINDOW = timedelta(minutes=10)
 
 
-class TranscriptError(ValueError):
+class TranscriptError(Refused, ValueError):
     """A refused change; the message says why in the user's language."""
 
     def __init__(self, message, field: str | None = None):

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from analysis import speakers
 from analysis.transcripts import Segment
 from app.consent import gate
-from app.core import jobs, storage
+from app.core import jobs, storage, transaction
 from app.core.db import db
 from app.transcripts import audio, engines, services
 from app.transcripts.models import Recording, Source
@@ -239,4 +239,4 @@ def destroy_due_audio() -> None:
 
             g.audit_origin = "job"
             services.destroy_due_audio()
-            db.session.commit()
+            transaction.commit()
