@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from analysis import aggregation as agg
@@ -105,8 +106,10 @@ def _documentation(on: date) -> Table:
     """Interviews conducted per year by how many days passed until they were documented."""
     low, high = LAG_BANDS
     table = Table(columns=[
-        _("Within %(n)s days", n=low), _("%(a)s–%(b)s days", a=low + 1, b=high),
-        _("Later than %(n)s days", n=high), _("Documented, day not recorded"),
+        ngettext("Within %(num)d day", "Within %(num)d days", low),
+        ngettext("%(a)s–%(num)d day", "%(a)s–%(num)d days", high, a=low + 1),
+        ngettext("Later than %(num)d day", "Later than %(num)d days", high),
+        _("Documented, day not recorded"),
         _("Not yet documented"),
     ])  # fmt: skip
     years: dict[int, list[int]] = {}

@@ -4,9 +4,10 @@ person's language below. The address is read only here, while the DOCX is made."
 import io
 from datetime import date
 
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale
 
 from app.coding.services import clean
+from app.core.i18n import format_day
 
 
 def _body(document, text: str) -> None:
@@ -42,7 +43,7 @@ def letters_docx(letters, on: date) -> bytes:
                 address.add_run().add_break()
             address.add_run(line)
         with force_locale(draft.language):
-            document.add_paragraph(format_date(on, "long"))
+            document.add_paragraph(format_day(on))
         _body(document, draft.body)
     out = io.BytesIO()
     document.save(out)
