@@ -15,9 +15,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.crypto import EncryptedText
 from app.core.db import UTCDateTime, db, sql_values, utcnow
+from app.core.refusal import Refused
 
 
-class CaseReviewError(Exception):
+class CaseReviewError(Refused):
     """A review, note or status could not be saved; the message is for the user."""
 
     def __init__(self, message, field: str | None = None):

@@ -21,6 +21,7 @@ from app.casereview.forms import (
     StatusForm,
 )
 from app.casereview.models import CaseNote, CaseReview, CaseReviewError, ReviewRound, Section
+from app.core import transaction
 from app.core.calendar import today
 from app.core.db import db
 from app.core.permissions import can, permission, public
@@ -31,6 +32,7 @@ bp = Blueprint("casereview", __name__, template_folder="templates", url_prefix="
 
 
 def _refused(form, error: CaseReviewError) -> None:
+    transaction.discard()  # the form is shown again: nothing of the refused change is kept
     target = getattr(form, error.field, None) if error.field else None
     if target is not None:
         target.errors = [*target.errors, error.message]
@@ -176,7 +178,7 @@ def note_done(case_review_id: int, case_note_id: int):
     try:
         services.mark_done(current_user, review, note, on=today())
     except CaseReviewError as error:
-        flash(error.message, "error")
+        transaction.refuse(error)
     else:
         flash(_("The item was marked done."))
     return redirect(url_for("casereview.review", case_review_id=review.id))
@@ -191,7 +193,7 @@ def close(case_review_id: int):
         try:
             services.close_review(current_user, review, on=form.closed_on.data)
         except CaseReviewError as error:
-            flash(error.message, "error")
+            transaction.refuse(error)
         else:
             flash(_("The review was closed. Open items come back at the next review."))
     else:
@@ -211,7 +213,7 @@ def send_status(case_review_id: int):
                 current_user, review, counts=counts, remark=(form.remark.data or "").strip()
             )
         except CaseReviewError as error:
-            flash(error.message, "error")
+            transaction.refuse(error)
         else:
             flash(_("The status was sent to the head of unit."))
             return redirect(url_for("casereview.review", case_review_id=review.id))

@@ -38,6 +38,8 @@ UNFILLED = {
     "reviews.pack_chart": "an SVG image, not a page; as themes.chart",
     "transcripts.job_status": "needs a transcription job, which needs an installed speech "
     "model; its HTML answer is a redirect to the interview page, checked on its own",
+    "casereview.feed_ics": "an iCalendar file for calendar apps, not a page; "
+    "tests/casereview parses it with icalendar",
 }
 
 #: (role, endpoint): forms submitted empty, to check the page with its validation errors
@@ -148,11 +150,17 @@ def _release_the_rest(kept, interviewer):
     coder = db.session.scalars(select(Coding.coder_id)).first()
     held = (Status.DOCUMENTED.value, Status.TRANSCRIBED.value)
     pending = None
-    for interview in db.session.scalars(
-        select(Interview).where(Interview.status.in_(held)).order_by(Interview.id)
-    ).all():
-        if interview.id == kept.id:
-            continue
+    waiting = [
+        i
+        for i in db.session.scalars(
+            select(Interview).where(Interview.status.in_(held)).order_by(Interview.id)
+        )
+        if i.id != kept.id
+    ]
+    if waiting and not any(i.interviewer_id == interviewer.id for i in waiting):
+        # the release review page is the interviewer's own: hand them one waiting interview
+        waiting[0].interviewer_id = waiting[0].offer.interviewer_id = interviewer.id
+    for interview in waiting:
         actor = interview.interviewer
         transcript = transcripts.current(interview)
         if transcript is not None:
@@ -181,6 +189,7 @@ def _world(app) -> dict:
     """The demo data set and what it lacks; per role a user and the URL values it can open."""
     from sqlalchemy import select
 
+    from app.casereview.models import CaseNote, CaseReview, ReviewRound
     from app.coding import services as coding
     from app.consent import gate
     from app.consent.models import ConsentForm, ConsentRecord
@@ -189,8 +198,10 @@ def _world(app) -> dict:
     from app.core.jobs import Job
     from app.core.users import User
     from app.demo import load_demo
+    from app.goals.models import Goal, GoalLink, Guideline
     from app.guides.models import GuideVersion
     from app.interviews.models import Interview
+    from app.letters.models import LetterDraft
     from app.offers.models import Offer
     from app.participants import imports
     from app.privacy import access
@@ -209,6 +220,7 @@ def _world(app) -> dict:
     by_name = User.by_username
     coordinator, researcher, admin = by_name("kerstin"), by_name("lena"), by_name("admin")
     member = by_name("per")
+    leader = by_name("birgitta")
 
     # The interviewer whose interviews have an imported transcript: the editor, with audio.
     transcript = db.session.scalars(select(Transcript).order_by(Transcript.id)).first()
@@ -258,6 +270,14 @@ def _world(app) -> dict:
         coordinator, "register.csv", io.BytesIO("Namn;Födelsedatum\nA B;2001-01-01\n".encode())
     )
     db.session.commit()
+
+    def first(model):
+        return db.session.scalars(select(model).order_by(model.id)).first()
+
+    # an interviewer opens only their own case review
+    own_case = db.session.scalars(
+        select(CaseReview).where(CaseReview.interviewer_id == interviewer.id)
+    ).first()
     common = {
         "participant_id": participant.id,
         "placement_id": interview.offer.placement_id,
@@ -280,6 +300,13 @@ def _world(app) -> dict:
         "user_id": interviewer.id,
         "job_id": pack_job.id,
         "import_id": upload.id,
+        "goal_id": first(Goal).id,
+        "guideline_id": first(Guideline).id,
+        "link_id": first(GoalLink).id,
+        "draft_id": first(LetterDraft).id,
+        "case_round_id": first(ReviewRound).id,
+        "case_review_id": first(CaseReview).id,
+        "case_note_id": first(CaseNote).id,
     }
     per_endpoint = {
         "privacy.export_status": {"job_id": export.id},
@@ -288,11 +315,18 @@ def _world(app) -> dict:
         "releases.review": {"interview_id": pending.id},
     }
     users = {
-        Role.INTERVIEWER: (interviewer, {"release_id": (own_release or release).id}),
+        Role.INTERVIEWER: (
+            interviewer,
+            {
+                "release_id": (own_release or release).id,
+                **({"case_review_id": own_case.id} if own_case else {}),
+            },
+        ),
         Role.COORDINATOR: (coordinator, {}),
         Role.RESEARCHER: (researcher, {}),
         Role.REVIEW_MEMBER: (member, {}),
         Role.ADMIN: (admin, {}),
+        Role.LEADER: (leader, {}),
     }
     return {
         "users": {role: (u.username, u, extra) for role, (u, extra) in users.items()},

@@ -247,7 +247,7 @@ def test_build_a_pack_and_answer_a_dialog_with_the_keyboard(live_app, live_serve
         boss = db.session.merge(corpus["boss"])
         member = db.session.merge(corpus["member"])
         session = reviews.create_session(
-            boss, title="Annual review 2026", year=2026, held_on=date(2026, 12, 10),
+            boss, title="Annual review 2026", year=2026, held_on=date(2026, 11, 20),
             scope_from=None, scope_to=None, members=[member],
         )  # fmt: skip
         db.session.commit()

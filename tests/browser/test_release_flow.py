@@ -76,7 +76,9 @@ def test_review_merge_preview_release_and_read_as_researcher(
     assert preview.locator("mark.pii-added").inner_text() == "[Datum 1]"
     # Releasing needs the confirmation; without it nothing is released.
     page.get_by_role("button", name=sv("Release this version")).click()
-    assert page.get_by_text(sv("Confirm that the text above is to be released.")).is_visible()
+    assert page.get_by_text(
+        sv("Confirm that the text above is to be released."), exact=True
+    ).is_visible()
     page.get_by_label(sv("I have read the text above: release it as it is. A released version "
                          "cannot be changed afterwards.")).check()  # fmt: skip
     page.get_by_role("button", name=sv("Release this version")).click()

@@ -156,6 +156,7 @@ def test_an_error_status_is_rolled_back(views):
 
 
 def test_each_area_refusal_is_a_refused():
+    from app.casereview.models import CaseReviewError
     from app.coding.services import CodingError
     from app.consent.gate import ConsentMissing
     from app.consent.services import ConsentError
@@ -169,7 +170,7 @@ def test_each_area_refusal_is_a_refused():
     from app.themes.services import ThemeError
     from app.transcripts.services import TranscriptError
 
-    areas = (CodingError, ConsentError, ConsentMissing, GoalError, InterviewError,
+    areas = (CaseReviewError, CodingError, ConsentError, ConsentMissing, GoalError, InterviewError,
              LetterError, OfferError, RegisterError, ReleaseError, ReviewError, ThemeError,
              TranscriptError)  # fmt: skip
     assert all(issubclass(error, Refused) for error in areas)
