@@ -132,7 +132,8 @@ def test_two_workers_share_the_queue_through_a_killed_worker_and_a_redis_outage(
     recordings += [upload(interviewer, talk, short_speech) for talk in talks[1:]]
     sessions = [
         reviews.create_session(corpus["boss"], title=f"Återblick {n}", year=2026, held_on=HELD,
-                               scope_from=None, scope_to=None, members=[corpus["member"]])
+                               scope_from=None, scope_to=None, members=[corpus["member"]],
+                               team=f"Team {n}")
         for n in range(4)
     ]  # fmt: skip
     db.session.commit()
