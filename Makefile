@@ -45,10 +45,18 @@ run: $(VENV)/.installed translations
 test: $(VENV)/.installed-dev translations
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	env -u REDTHREAD_TEST_DATABASE_URL $(BIN)/pytest -p no:cacheprovider
+	@# With PostgreSQL the two passes run side by side (each is one process; they share
+	@# nothing but the machine), and PostgreSQL's report is printed after SQLite's.
 	@if [ -n "$$REDTHREAD_TEST_DATABASE_URL" ]; then \
-		echo "== again on PostgreSQL =="; \
-		$(BIN)/pytest -p no:cacheprovider -m "not browser"; \
+		log=$$(mktemp); \
+		$(BIN)/pytest -p no:cacheprovider -m "not browser" > $$log 2>&1 & pg=$$!; \
+		echo "== SQLite (PostgreSQL runs beside it) =="; \
+		env -u REDTHREAD_TEST_DATABASE_URL $(BIN)/pytest -p no:cacheprovider; sqlite=$$?; \
+		wait $$pg; postgres=$$?; \
+		echo "== PostgreSQL =="; cat $$log; rm -f $$log; \
+		test $$sqlite -eq 0 && test $$postgres -eq 0; \
+	else \
+		$(BIN)/pytest -p no:cacheprovider; \
 	fi
 
 # Benchmarks print their figures; they are not part of `make test`.
