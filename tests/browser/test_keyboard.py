@@ -58,6 +58,9 @@ def assert_focus_visible(page):
 
 def tab_to(page, name, back=False, limit=120):
     """Press Tab (or Shift+Tab) until the element called ``name`` has focus."""
+    # The page's deferred scripts (the confirmation dialog, the menu) run before "load": a
+    # Tab and Enter before then would submit a form without its dialog.
+    page.wait_for_load_state("load")
     for _ in range(limit):
         page.keyboard.press("Shift+Tab" if back else "Tab")
         if page.evaluate("document.activeElement !== document.body"):
@@ -288,7 +291,7 @@ def test_build_a_pack_and_answer_a_dialog_with_the_keyboard(live_app, live_serve
     dialog.wait_for()
     tab_to(page, "Yes, go on")
     page.keyboard.press("Enter")
-    page.get_by_text("Approved", exact=False).first.wait_for()
+    page.locator(".flash", has_text="approved").first.wait_for()
     with live_app.app_context():
         assert db.session.get(ReviewSession, session_id).status == "approved"
     assert page.console_errors == []

@@ -72,5 +72,5 @@ document.addEventListener("DOMContentLoaded", () => {
   document.addEventListener("click", (event) => {
     if (!nav.contains(event.target)) closeAll();
   });
-  nav.dataset.enhanced = "true";
+  nav.dataset.enhanced = "true";  // the groups are buttons now (browser tests wait for it)
 });
