@@ -10,6 +10,7 @@ still read, and rotation re-encrypts them in the new format.
 
 import hashlib
 import hmac
+import io
 import shutil
 import struct
 from collections.abc import Iterable, Iterator
@@ -20,6 +21,30 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
 from sqlalchemy import Text
 from sqlalchemy.types import TypeDecorator
+
+
+class PositionedReader(io.RawIOBase):
+    """A readable, seekable stream of ``size`` plain bytes at ``_position``; the readers of
+    the sealed formats (old and new) add ``readinto``."""
+
+    size: int
+    _position: int
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self.size}[whence]
+        if base + offset < 0:
+            raise ValueError("negative seek position")
+        self._position = base + offset
+        return self._position
 
 
 class DecryptionError(Exception):

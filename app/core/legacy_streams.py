@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from app.core.crypto import LEGACY_MAGIC, DecryptionError
+from app.core.crypto import LEGACY_MAGIC, DecryptionError, PositionedReader
 
 ARCHIVE_MAGIC = b"RTBACKUP1\n"
 _TAG = 16
@@ -112,7 +112,7 @@ def decrypt_file(file_key: bytes, header: FileHeader, src: BinaryIO,
                        header.chunk_size)  # fmt: skip
 
 
-class FileReader(io.RawIOBase):
+class FileReader(PositionedReader):
     """Random access to an RTENC1 file's plaintext, one chunk decrypted at a time: every
     chunk but the last holds ``chunk_size`` bytes, so chunk ``i`` sits at a known place."""
 
@@ -149,22 +149,6 @@ class FileReader(io.RawIOBase):
             raise DecryptionError("encrypted file is damaged or cut short") from None
         self._cached = (index, plain)
         return plain
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self._position
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self.size}[whence]
-        if base + offset < 0:
-            raise ValueError("negative seek position")
-        self._position = base + offset
-        return self._position
 
     def readinto(self, buffer) -> int:
         view, done = memoryview(buffer).cast("B"), 0

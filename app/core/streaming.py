@@ -31,7 +31,7 @@ from google.protobuf.message import DecodeError
 from tink import secret_key_access, streaming_aead
 from tink.proto import aes_gcm_hkdf_streaming_pb2, common_pb2, tink_pb2
 
-from app.core.crypto import DecryptionError
+from app.core.crypto import DecryptionError, PositionedReader
 
 streaming_aead.register()
 
@@ -172,7 +172,7 @@ def decrypt_stream(keyset: bytes, src: BinaryIO, associated_data: bytes) -> Iter
 # --- reading anywhere --------------------------------------------------------------------------
 
 
-class SeekableReader(io.RawIOBase):
+class SeekableReader(PositionedReader):
     """Random access to the plaintext of a Tink AES-GCM-HKDF stream, a segment at a time.
 
     The stream is ``header || C_0 || ... || C_n-1`` with ``header = len(header) || salt ||
@@ -234,22 +234,6 @@ class SeekableReader(io.RawIOBase):
             ) from None
         self._cached = (index, plain)
         return plain
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self._position
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self.size}[whence]
-        if base + offset < 0:
-            raise ValueError("negative seek position")
-        self._position = base + offset
-        return self._position
 
     def readinto(self, buffer) -> int:
         view, done = memoryview(buffer).cast("B"), 0
