@@ -23,11 +23,11 @@ from datetime import datetime
 
 from flask import current_app, g, has_app_context, has_request_context, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, String, Text, event, select, text
+from sqlalchemy import ForeignKey, Index, String, Text, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.core.crypto import lookup_digest
-from app.core.db import UTCDateTime, db, utcnow
+from app.core.db import UTCDateTime, Writer, db, one_writer, utcnow
 
 GENESIS = "0" * 64
 #: the detail key that names a participant, by ``participant_ref``
@@ -317,16 +317,6 @@ def _origin() -> str:
 PENDING = "audit_pending"
 
 
-def _lock_chain(session: Session) -> None:
-    """Make this transaction the only writer of the chain until it ends."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(7301)"))
-    else:
-        # SQLite: a write statement (touching no row) takes the database's one write lock, so
-        # the last entry read below stays the last until this transaction commits.
-        session.execute(text("UPDATE audit_entry SET id = id WHERE 0 = 1"))
-
-
 def _chain(session: Session) -> None:
     """Link this transaction's entries to the end of the chain and write them.
 
@@ -337,7 +327,7 @@ def _chain(session: Session) -> None:
     pending = session.info.pop(PENDING, None)
     if not pending:
         return
-    _lock_chain(session)
+    one_writer(session, Writer.AUDIT_CHAIN)
     last = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
     last = last or GENESIS
     for entry in pending:

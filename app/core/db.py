@@ -1,11 +1,12 @@
 """Database base: one SQLAlchemy instance, a constraint naming convention, UTC timestamps."""
 
 from datetime import UTC, datetime
+from enum import IntEnum
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
 #: Alembic names constraints from this, so migrations can drop and alter them by name.
@@ -28,6 +29,33 @@ db = SQLAlchemy(model_class=Base)
 def sql_values(values) -> str:
     """Values (an enum's members or strings) as a SQL list for a CHECK constraint."""
     return ", ".join(f"'{value}'" for value in values)
+
+
+class Writer(IntEnum):
+    """What only one transaction at a time may extend: its PostgreSQL advisory lock key."""
+
+    AUDIT_CHAIN = 7301  # the hash chain's last entry
+    PARTICIPANT_CODES = 7302  # the year's last pseudonymous code
+
+
+#: on SQLite, a write statement touching no row takes the database's one write lock instead
+_SQLITE_LOCKS = {
+    Writer.AUDIT_CHAIN: text("UPDATE audit_entry SET id = id WHERE 0 = 1"),
+    Writer.PARTICIPANT_CODES: text("UPDATE participant SET id = id WHERE 0 = 1"),
+}
+
+
+def one_writer(session: Session, writer: Writer) -> None:
+    """Make this transaction the only one extending ``writer`` until it ends.
+
+    Take it before reading the last value that the transaction extends (the chain's last
+    entry, the year's last code): another machine's transaction waits here, and then reads
+    what this one committed instead of the same last value.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": int(writer)})
+    else:
+        session.execute(_SQLITE_LOCKS[writer])
 
 
 def utcnow() -> datetime:

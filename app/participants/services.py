@@ -14,7 +14,7 @@ from sqlalchemy.orm import defer, selectinload
 
 from app.core import audit
 from app.core.calendar import today
-from app.core.db import db
+from app.core.db import Writer, db, one_writer
 from app.core.permissions import PermissionDenied, authorize, can
 from app.core.refusal import Refused
 from app.core.users import Role, User
@@ -51,6 +51,7 @@ def region() -> str:
 def next_code(year: int) -> str:
     """The next free pseudonymous code of the year: P-2025-001, P-2025-002, ..."""
     prefix = f"P-{year}-"
+    one_writer(db.session, Writer.PARTICIPANT_CODES)  # two imports at once: not the same code
     last = db.session.scalar(
         select(Participant.code)
         .where(Participant.code.like(prefix + "%"))

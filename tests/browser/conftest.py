@@ -5,9 +5,14 @@ import shutil
 import threading
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 CHROMIUM = os.environ.get("REDTHREAD_CHROMIUM", "/usr/bin/chromium")
+#: how long a browser check waits for what it expects: CI runs the two database passes side
+#: by side on two cores, where a page that takes 0.3 s alone has taken seconds
+PATIENCE_MS = 30_000
+expect.set_options(timeout=PATIENCE_MS)
 
 
 def pytest_collection_modifyitems(items):
@@ -60,6 +65,7 @@ def browser():
 def page(browser):
     context = browser.new_context(locale="en-GB")
     page = context.new_page()
+    page.set_default_timeout(PATIENCE_MS)
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.console_errors = errors

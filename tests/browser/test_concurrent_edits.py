@@ -4,6 +4,8 @@ is lost."""
 
 from datetime import UTC, date, datetime
 
+from playwright.sync_api import expect
+
 from app.consent.texts import seed_forms
 from app.core.users import Role
 from app.guides.services import sync_guides
@@ -158,8 +160,12 @@ def test_a_memo_typed_in_a_second_window_is_never_lost(
         theirs = second.locator("#network [data-theirs]")
         theirs.filter(has_text=mine_a).wait_for()  # the conflict, shown side by side
         assert editor.input_value() == mine_b
-        assert second.locator("#network").get_by_text("saved in another window while").is_visible()
-        assert not second.locator("#network").get_by_role("button", name="Save memo").is_visible()
+        expect(
+            second.locator("#network").get_by_text("saved in another window while")
+        ).to_be_visible()
+        expect(
+            second.locator("#network").get_by_role("button", name="Save memo")
+        ).not_to_be_visible()
         # Typing on while in conflict saves nothing over A's text.
         editor.fill(mine_b + " And Mum.")
         second.wait_for_timeout(2500)
@@ -170,7 +176,9 @@ def test_a_memo_typed_in_a_second_window_is_never_lost(
         second.locator("#network form[data-autosave-ready]").wait_for()
         assert editor.input_value() == mine_b + " And Mum."
         assert theirs.inner_text() == mine_a
-        assert second.locator("#network").get_by_text("saved in another window while").is_visible()
+        expect(
+            second.locator("#network").get_by_text("saved in another window while")
+        ).to_be_visible()
         assert _saved_memo(live_app, interview_id) == (mine_a, 1)
 
         second.locator("#network").get_by_role("button", name="Keep both").click()
@@ -183,7 +191,7 @@ def test_a_memo_typed_in_a_second_window_is_never_lost(
         )
         assert _saved_memo(live_app, interview_id) == (both, 2)
         assert second.locator("#network textarea").input_value() == both
-        assert not second.locator("#network [data-theirs]").is_visible()
+        expect(second.locator("#network [data-theirs]")).not_to_be_visible()
 
         # B edits the two into one; autosave saves it over the revision B now holds.
         merged = "Her aunt Eva helps; she sees her brother and Mum on Sundays."
@@ -220,7 +228,9 @@ def test_without_scripts_save_memo_after_another_window_keeps_the_typed_text(
         second.locator("#network").get_by_role("button", name="Save memo").click()
         assert second.locator("#network textarea").input_value() == "B: she sees her brother."
         assert second.locator("#network [data-theirs]").inner_text() == "A: her aunt Eva helps."
-        assert second.locator("#network").get_by_text("saved in another window while").is_visible()
+        expect(
+            second.locator("#network").get_by_text("saved in another window while")
+        ).to_be_visible()
         assert _saved_memo(live_app, interview_id) == ("A: her aunt Eva helps.", 1)
         second.locator("#network").get_by_role("button", name="Keep both").click()
         second.get_by_text("The memo was saved.").wait_for()

@@ -5,6 +5,7 @@ interviewer's memos are gone and the page says why, in Swedish."""
 from datetime import UTC, datetime
 
 from flask_babel import force_locale, gettext, ngettext
+from playwright.sync_api import expect
 
 from app.consent.texts import seed_forms
 from app.core.users import Role
@@ -51,7 +52,7 @@ def test_consent_withdrawal_and_its_effects(
 
     login(page, live_server, "anna")
     page.goto(f"{live_server}/interviews/{interview_id}")
-    assert page.get_by_text(sv("No consent is in force yet."), exact=False).first.is_visible()
+    expect(page.get_by_text(sv("No consent is in force yet."), exact=False).first).to_be_visible()
     page.get_by_role("link", name=sv("Consent and withdrawal")).click()
     record = page.locator("form[action$='/record']")
     for scope in ("Audio recording", "Automated transcription", "Research use",
@@ -62,19 +63,19 @@ def test_consent_withdrawal_and_its_effects(
         files=[{"name": "samtycke.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )
     record.get_by_role("button", name=sv("Record consent")).click()
-    assert page.get_by_text(sv("The consent was recorded.")).is_visible()
+    expect(page.get_by_text(sv("The consent was recorded."))).to_be_visible()
     assert page.locator("tr[data-scope=research_use] td.in-force").inner_text() == sv("yes")
     with page.expect_download() as download:
         page.get_by_role("link", name=sv("Download the scan")).click()
     assert download.value.suggested_filename.endswith(".pdf")
     page.get_by_role("link", name=sv("Receipt for the young person")).click()
-    assert page.get_by_text("Elin Sandberg").is_visible()
+    expect(page.get_by_text("Elin Sandberg")).to_be_visible()
     page.get_by_role("link", name=sv("Back to the consent")).click()
     page.get_by_role("link", name=sv("Back to the interview")).click()
 
     page.get_by_label(sv("Conducted on")).fill("2026-11-18")
     page.get_by_role("button", name=sv("Mark as conducted")).click()
-    assert page.get_by_text(sv("The interview was marked as conducted.")).is_visible()
+    expect(page.get_by_text(sv("The interview was marked as conducted."))).to_be_visible()
     page.get_by_role("link", name=sv("Guide and memos")).click()
     # typed before the page's script listens, a memo would wait for the form's own button
     page.locator("#life_now form[data-autosave-ready]").wait_for()
@@ -90,7 +91,9 @@ def test_consent_withdrawal_and_its_effects(
     withdraw.get_by_label(da("Research use")).check()
     withdraw.get_by_label(da("How it reached us")).select_option("email")
     withdraw.get_by_role("button", name=da("Record the withdrawal")).click()
-    assert page.get_by_text(da("The withdrawal was recorded and has taken effect.")).is_visible()
+    expect(
+        page.get_by_text(da("The withdrawal was recorded and has taken effect."))
+    ).to_be_visible()
     assert page.locator("tr[data-scope=research_use] td.in-force").inner_text() == da("no")
     assert page.locator("tr[data-scope=participation] td.in-force").inner_text() == da("yes")
 
@@ -99,7 +102,7 @@ def test_consent_withdrawal_and_its_effects(
     withdraw.get_by_role("button", name=da("Record the withdrawal")).click()
     with live_app.test_request_context(), force_locale("da"):
         erased = ngettext("%(num)s memo erased.", "%(num)s memos erased.", 1)
-    assert page.get_by_text(erased).is_visible()
+    expect(page.get_by_text(erased)).to_be_visible()
     assert page.locator("form[action$='/withdraw']").count() == 0
     page.get_by_role("button", name=da("Log out")).click()
 
@@ -111,5 +114,5 @@ def test_consent_withdrawal_and_its_effects(
         "Nothing was shown or changed.",
         scope=sv("Taking part"),
     )
-    assert page.get_by_text(refusal).is_visible()
+    expect(page.get_by_text(refusal)).to_be_visible()
     assert page.console_errors == [] or all("403" in e for e in page.console_errors)

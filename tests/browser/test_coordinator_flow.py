@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 from flask_babel import force_locale, gettext, ngettext
+from playwright.sync_api import expect
 
 from app.core.users import Role
 from tests.browser.menu import follow
@@ -47,18 +48,18 @@ def test_coordinator_imports_offers_and_reports(live_app, live_server, page, mak
     page.get_by_role("button", name=sv("Upload and preview")).click()
     with live_app.test_request_context(), force_locale("sv"):
         ready = ngettext("The row is ready to import.", "All %(num)d rows are ready to import.", 2)
-    assert page.get_by_text(ready).is_visible()
-    assert page.get_by_text("Windows-1252").is_visible()
+    expect(page.get_by_text(ready)).to_be_visible()
+    expect(page.get_by_text("Windows-1252")).to_be_visible()
     page.screenshot(path=str(shots / "import-preview-sv.png"), full_page=True)
     with live_app.test_request_context(), force_locale("sv"):
         import_all = ngettext("Import the row", "Import all %(num)d rows", 2)
     page.get_by_role("button", name=import_all).click()
     with live_app.test_request_context(), force_locale("sv"):
         imported = ngettext("%(num)d row was imported.", "%(num)d rows were imported.", 2)
-    assert page.get_by_text(imported).is_visible()
+    expect(page.get_by_text(imported)).to_be_visible()
     page.get_by_role("link", name=sv("Open the register")).click()
-    assert page.get_by_role("cell", name="Åsa Öberg").is_visible()
-    assert page.get_by_role("cell", name="Elias Nyström").is_visible()
+    expect(page.get_by_role("cell", name="Åsa Öberg")).to_be_visible()
+    expect(page.get_by_role("cell", name="Elias Nyström")).to_be_visible()
     page.screenshot(path=str(shots / "register-sv.png"), full_page=True)
 
     follow(nav, sv("Deadlines and offers"))
@@ -67,16 +68,16 @@ def test_coordinator_imports_offers_and_reports(live_app, live_server, page, mak
     page.get_by_label(sv("Offered on")).fill("2026-07-02")
     page.get_by_label(sv("How")).select_option("letter")
     page.get_by_role("button", name=sv("Record offer")).click()
-    assert page.get_by_text(sv("The offer was recorded.")).is_visible()
+    expect(page.get_by_text(sv("The offer was recorded."))).to_be_visible()
     page.get_by_label(sv("Answer"), exact=True).select_option("accepted")
     page.get_by_label(sv("Answered on")).fill("2026-07-20")
     page.get_by_role("button", name=sv("Save answer")).click()
     suggestion = sv(
         "Suggested: %(name)s, the young person's own former social worker.", name="Jonas Ek"
     )
-    assert page.get_by_text(suggestion).is_visible()
+    expect(page.get_by_text(suggestion)).to_be_visible()
     page.get_by_role("button", name=sv("Assign")).click()
-    assert page.get_by_text(sv("The interviewer was assigned.")).is_visible()
+    expect(page.get_by_text(sv("The interviewer was assigned."))).to_be_visible()
     page.screenshot(path=str(shots / "follow-up-sv.png"), full_page=True)
 
     follow(nav, sv("Attrition"))
@@ -90,7 +91,7 @@ def test_coordinator_imports_offers_and_reports(live_app, live_server, page, mak
         page.locator(".language-form button").click()
         page.wait_for_function(f"document.documentElement.lang === '{language}'")
         heading = t(live_app, language, "Attrition report")
-        assert page.get_by_role("heading", name=heading).is_visible()
+        expect(page.get_by_role("heading", name=heading)).to_be_visible()
     page.goto(f"{live_server}/follow-up/")
-    assert page.get_by_role("heading", name="Follow-up", exact=True).is_visible()
+    expect(page.get_by_role("heading", name="Follow-up", exact=True)).to_be_visible()
     assert page.console_errors == []

@@ -3,6 +3,7 @@ raises an ethics flag, in Danish; the coordinator sees and resolves it, in Engli
 flags page reads in Swedish."""
 
 from flask_babel import force_locale, gettext
+from playwright.sync_api import expect
 
 from app.consent.texts import seed_forms
 from app.core.users import Role
@@ -54,14 +55,14 @@ def test_interview_memos_and_ethics_flag(
     page.get_by_label(da("Place")).fill("Familiehuset")
     page.get_by_label(da("Language of the interview and guide")).select_option("da")
     page.get_by_role("button", name=da("Book"), exact=True).click()
-    assert page.get_by_text(da("The interview was booked.")).is_visible()
+    expect(page.get_by_text(da("The interview was booked."))).to_be_visible()
 
     # Consent first: without it no memo can be written.
     page.get_by_role("link", name=da("Consent and withdrawal")).click()
     page.get_by_label(da("Given verbally, before a witness")).check()
     page.get_by_label(da("Witness"), exact=True).fill("Kollega Jens")
     page.get_by_role("button", name=da("Record consent")).click()
-    assert page.get_by_text(da("The consent was recorded.")).is_visible()
+    expect(page.get_by_text(da("The consent was recorded."))).to_be_visible()
     page.get_by_role("link", name=da("Back to the interview")).click()
     page.get_by_role("link", name=da("Guide and memos")).click()
     # typed before the page's script listens, a memo would wait for the form's own button
@@ -78,19 +79,19 @@ def test_interview_memos_and_ethics_flag(
     page.get_by_label(da("The follow-up it demands")).fill("Underretning i dag.")
     page.get_by_label(da("Due")).fill("2026-11-24")
     page.get_by_role("button", name=da("Raise flag")).click()
-    assert page.get_by_text(da("The ethics flag was raised.")).is_visible()
+    expect(page.get_by_text(da("The ethics flag was raised."))).to_be_visible()
     page.get_by_role("button", name=da("Log out")).click()
 
     login(page, live_server, "kerstin")
     page.goto(f"{live_server}/follow-up/")
     flags = page.locator("section", has=page.get_by_role("heading", name="Open ethics flags"))
     flags.get_by_role("link").first.click()
-    assert page.get_by_text("Lillebror bliver slået derhjemme.").is_visible()
+    expect(page.get_by_text("Lillebror bliver slået derhjemme.")).to_be_visible()
     page.get_by_label("What was done").fill("Underretning sendt 23/11.")
     page.get_by_role("button", name="Resolve").click()
-    assert page.get_by_text("The ethics flag was resolved.").is_visible()
+    expect(page.get_by_text("The ethics flag was resolved.")).to_be_visible()
     page.get_by_label("Language").select_option("sv")
     page.locator(".language-form button").click()
     page.wait_for_function("document.documentElement.lang === 'sv'")
-    assert page.get_by_role("heading", name=t(live_app, "sv", "Ethics flags")).is_visible()
+    expect(page.get_by_role("heading", name=t(live_app, "sv", "Ethics flags"))).to_be_visible()
     assert page.console_errors == []

@@ -5,6 +5,8 @@ the menu folds behind one button."""
 import os
 from pathlib import Path
 
+from playwright.sync_api import expect
+
 from app.core.users import Role
 from tests.browser.test_interview_flow import t
 
@@ -70,7 +72,7 @@ def test_register_board_and_overview_fit_a_phone(live_app, live_server, browser,
         group = nav.get_by_role("button", name=t(live_app, "sv", "Follow-up"))
         group.click()
         register = nav.get_by_role("link", name=t(live_app, "sv", "Register"), exact=True)
-        assert register.is_visible()
+        expect(register).to_be_visible()
         assert page_width(page) <= WIDTH
         page.screenshot(path=str(shots / "menu-390-sv.png"))
         # Esc folds the open group first, then the menu, each time back to its button.
@@ -84,7 +86,7 @@ def test_register_board_and_overview_fit_a_phone(live_app, live_server, browser,
         page.set_viewport_size({"width": 1280, "height": 800})
         assert toggle.is_hidden()
         group.click()
-        assert register.is_visible()
+        expect(register).to_be_visible()
         page.screenshot(path=str(shots / "menu-1280-sv.png"))
         assert errors == []
     finally:
@@ -108,7 +110,7 @@ def test_without_javascript_every_group_is_a_visible_list(
         assert nav.get_by_role("button").count() == 0  # nothing that would do nothing
         links = nav.get_by_role("link").all()
         assert len(links) >= 15 and all(link.is_visible() for link in links)
-        assert nav.locator(".menu-heading", has_text="Administration").is_visible()
+        expect(nav.locator(".menu-heading", has_text="Administration")).to_be_visible()
         assert page_width(page) <= WIDTH
     finally:
         context.close()

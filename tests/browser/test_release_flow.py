@@ -5,6 +5,8 @@ releases it; a researcher then reads only the released text."""
 
 from datetime import UTC, date, datetime
 
+from playwright.sync_api import expect
+
 from app.consent.texts import seed_forms
 from app.core.users import Role
 from app.guides.services import sync_guides
@@ -67,7 +69,7 @@ def test_review_merge_preview_release_and_read_as_researcher(
     page.get_by_role("button", name=sv("Preview the release")).click()
 
     # The preview: the final text, with the merge and the addition marked.
-    assert page.get_by_role("heading", name=sv("Check before release")).is_visible()
+    expect(page.get_by_role("heading", name=sv("Check before release"))).to_be_visible()
     changes = page.locator("ul.release-changes").inner_text()
     assert sv("Merged") in changes and "[Fostermamma]" in changes and "varje dag" in changes
     preview = page.locator("ol.released")
@@ -82,7 +84,7 @@ def test_review_merge_preview_release_and_read_as_researcher(
     page.get_by_label(sv("I have read the text above: release it as it is. A released version "
                          "cannot be changed afterwards.")).check()  # fmt: skip
     page.get_by_role("button", name=sv("Release this version")).click()
-    assert page.get_by_text(sv("Version %(n)s was released.", n=1)).is_visible()
+    expect(page.get_by_text(sv("Version %(n)s was released.", n=1))).to_be_visible()
     released = page.locator("ol.released").inner_text()
     assert "[Fostermamma]s kök" in released and "[Fostermamma], som vi" in released
     assert "Birgitta" not in released and "Holmgren" not in released

@@ -4,6 +4,8 @@ merge, autosave) and verifies it; a running job's progress is shown live."""
 
 from datetime import UTC, date, datetime
 
+from playwright.sync_api import expect
+
 from app.consent.texts import seed_forms
 from app.core.users import Role
 from app.guides.services import sync_guides
@@ -11,7 +13,7 @@ from tests.browser.test_interview_flow import login, t
 from tests.transcripts.conftest import SPOKEN, speak
 
 
-def until(page, expression: str, seconds: float = 15) -> None:
+def until(page, expression: str, seconds: float = 40) -> None:
     """Poll a JavaScript expression (the page's CSP forbids Playwright's eval-based wait)."""
     for _ in range(int(seconds * 20)):
         if page.evaluate(expression):
@@ -58,7 +60,7 @@ def test_upload_transcribe_edit_and_verify(
     page.goto(f"{live_server}/interviews/{interview_id}")
     page.get_by_label(sv("Audio file")).set_input_files(str(speech))
     page.get_by_role("button", name=sv("Upload"), exact=True).click()
-    assert page.get_by_text(sv("The recording was uploaded and checked.")).is_visible()
+    expect(page.get_by_text(sv("The recording was uploaded and checked."))).to_be_visible()
 
     # A running job shows its progress and time left, and the page follows it to the end.
     with live_app.app_context():
@@ -134,11 +136,11 @@ def test_upload_transcribe_edit_and_verify(
 
     page.get_by_role("button", name=sv("Mark the transcript verified")).click()
     # a look first: what verifying does, and the confirmation the server asks for
-    assert page.locator("[data-verify-preview]").is_visible()
+    expect(page.locator("[data-verify-preview]")).to_be_visible()
     page.get_by_label(sv("I have checked the whole transcript against the recording. "
                          "Verify it.")).check()  # fmt: skip
     page.get_by_role("button", name=sv("Verify the transcript")).click()
-    assert page.get_by_text(sv("The transcript is verified.")).is_visible()
+    expect(page.get_by_text(sv("The transcript is verified."))).to_be_visible()
     with live_app.app_context():
         transcript = db.session.get(Transcript, 1)
         assert transcript.verified and transcript.segments[0].speaker == "young_person"

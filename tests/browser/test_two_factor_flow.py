@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 
 from app.core.users import Role
 from tests.browser.menu import reveal
@@ -31,7 +32,7 @@ def test_enrol_with_an_authenticator_and_log_in_with_a_code(
     log_in(page, live_server, "ivar")
     # An interviewer sees identity data: the set-up comes before anything else.
     page.wait_for_url(f"{live_server}/account/two-factor")
-    assert page.locator("svg.qr").is_visible()
+    expect(page.locator("svg.qr")).to_be_visible()
     shots = Path(os.environ.get("REDTHREAD_SCREENSHOTS", tmp_path))
     page.screenshot(path=str(shots / "two-factor-setup.png"), full_page=True)
     page.goto(f"{live_server}/home")
@@ -42,7 +43,7 @@ def test_enrol_with_an_authenticator_and_log_in_with_a_code(
     page.get_by_label("Code").fill("000000" if totp.now() != "000000" else "111111")
     page.get_by_label("Your password").fill(PASSWORD)
     page.get_by_role("button", name="Turn on two-factor login").click()
-    assert page.get_by_text("That code is not right").is_visible()
+    expect(page.get_by_text("That code is not right")).to_be_visible()
     page.get_by_label("Code").fill(totp.now())
     page.get_by_label("Your password").fill(PASSWORD)
     page.get_by_role("button", name="Turn on two-factor login").click()
@@ -63,7 +64,7 @@ def test_enrol_with_an_authenticator_and_log_in_with_a_code(
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{live_server}/home")
     nav = page.get_by_role("navigation", name="Main menu")
-    assert reveal(nav, "My participants").is_visible()
+    expect(reveal(nav, "My participants")).to_be_visible()
     page.get_by_role("button", name="Log out").click()
 
     # A recovery code works once in place of the phone.
@@ -72,5 +73,5 @@ def test_enrol_with_an_authenticator_and_log_in_with_a_code(
     page.get_by_label("Code").fill(codes[0])
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{live_server}/home")
-    assert page.get_by_text("9 are left").is_visible()
+    expect(page.get_by_text("9 are left")).to_be_visible()
     assert page.console_errors == []

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import threading
 from datetime import date
 
 import pytest
@@ -65,6 +66,27 @@ def test_code_numbers_past_999_keep_counting(app, make_participant):
     make_participant(code="P-2030-999", placement=None)
     make_participant(code="P-2030-1000", placement=None)
     assert services.next_code(2030) == "P-2030-1001"
+
+
+def test_two_transactions_at_once_get_different_codes(app, coordinator):
+    """Two imports on two machines: the second waits for the first's code, not the same one."""
+    first = register(coordinator, id_number=None)  # holds the year's codes until its commit
+    seen = {}
+
+    def second_machine():
+        with app.app_context():
+            user = db.session.merge(coordinator, load=False)
+            seen["code"] = register(user, id_number=None, name="Elias Nyström").code
+            db.session.commit()
+            db.session.remove()
+
+    other = threading.Thread(target=second_machine)
+    other.start()
+    other.join(timeout=1)
+    assert other.is_alive(), "the second transaction read the last code before the commit"
+    db.session.commit()
+    other.join(timeout=20)
+    assert (first.code, seen["code"]) == ("P-2026-001", "P-2026-002")
 
 
 def test_an_id_number_is_registered_once(app, coordinator):
