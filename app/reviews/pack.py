@@ -72,6 +72,7 @@ def _quotes(pack: ReviewPack, view, readers: list) -> None:
     #: passage (release, start, end) -> the members it is assigned to: a passage quoted
     #: under two themes is never given twice to the same member to read
     given: dict[tuple[int, int, int], set[int]] = {}
+    spoken: dict[int, str] = {}  # interview -> its language, which the quote keeps (WCAG 3.1.2)
     for row in view["themes"]:
         code_ids = codes.get(row["id"], [])
         chosen, seen = [], set()
@@ -80,6 +81,7 @@ def _quotes(pack: ReviewPack, view, readers: list) -> None:
                 select(Interview).where(Interview.id.in_({c.interview_id for c in batch}))
             ).all()
             allowed = {i.id for i in gate.consenting(interviews, "review.quote")}
+            spoken.update({i.id: i.language for i in interviews})
             for c in batch:
                 if c.interview_id in allowed and c.interview_id not in seen:
                     seen.add(c.interview_id)
@@ -94,7 +96,7 @@ def _quotes(pack: ReviewPack, view, readers: list) -> None:
             passage = (c.release_id, c.start_offset, c.end_offset)
             reader, turn = _next_reader(readers, turn, given.setdefault(passage, set()))
             row["quotes"].append({
-                "text": text, "year": c.year,
+                "text": text, "year": c.year, "lang": spoken[c.interview_id],
                 "reader": reader.id if reader else None,
                 "reader_name": reader.display_name if reader else "",
                 "_interview": c.interview_id,
