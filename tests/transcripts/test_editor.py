@@ -164,6 +164,7 @@ def test_verifying_shows_what_it_does_and_asks_first(conducted, speech, client, 
     assert look.status_code == 200 and "its 3 segments can no longer be changed" in page
     assert f"The recording will be destroyed on {format_day(plan.destroy_on)}" in page
     assert "Tick the box" not in page
+    assert "I have checked the whole transcript against the recording. Verify it." in page
     db.session.refresh(transcript)
     assert not transcript.verified  # the server does not verify without the confirmation
     refused = client.post(f"/transcripts/{transcript.id}/verify", data={"asked": "1"})
@@ -175,6 +176,18 @@ def test_verifying_shows_what_it_does_and_asks_first(conducted, speech, client, 
     assert transcript.verified and interview.recordings[0].destroy_on == plan.destroy_on
     with pytest.raises(TranscriptError, match="verified"):
         services.verify_preview(interviewer, transcript)
+
+
+def test_without_a_recording_verifying_does_not_ask_to_check_against_one(conducted, client, auth):
+    interviewer, interview = conducted
+    transcript = imported(interviewer, interview)  # typed elsewhere: no recording at all
+    auth.login(user=interviewer)
+    editor = client.get(f"/transcripts/{transcript.id}").get_data(as_text=True)
+    assert "Verify when you have checked the whole transcript. It can then" in editor
+    look = client.post(f"/transcripts/{transcript.id}/verify").get_data(as_text=True)
+    assert "There is no recording left to destroy." in look
+    assert "I have checked the whole transcript. Verify it." in look
+    assert "against the recording" not in editor + look
 
 
 def test_retention_destroys_audio_on_its_day_and_audits_it(conducted, speech, runner):
