@@ -48,12 +48,12 @@ def N_(message: str) -> str:  # the gettext marker name that message extraction 
 #: plain-language help for the round page, English; the application translates it
 EXPLANATION = {
     "binary": N_(
-        "α-binary: do the coders mark the same stretches of text for this code, whatever "
-        "else they code? Coded and uncoded text both count."
+        "α-binary: do the coders mark the same stretches of text with the code (or group of "
+        "codes), whatever else they code? Coded and uncoded text both count."
     ),
     "cu": N_(
-        "cu-α: where the coders' codings of this group overlap, did they choose the same "
-        "code of the group? Uncoded text is left out."
+        "cu-α: where the coders' codings of a group overlap, did they choose the same code "
+        "of the group? Uncoded text is left out."
     ),
     "Cu": N_(
         "Cu-α: where any codings overlap, did the coders choose the same group of codes? "
@@ -71,9 +71,13 @@ NO_CODERS = N_("Agreement needs at least two coders.")
 NO_TEXT = N_("There is no text to compare.")
 NOT_APPLIED = N_("Nobody applied it.")
 ALL_CODED = N_("Every coder coded all of the text, so there is nothing to tell apart.")
-NO_OVERLAP = N_("The coders' codings never overlap, so there is nothing to compare.")
-ONE_VALUE = N_("Only one code occurs where the codings overlap: nothing to tell apart.")
-CONFLICT = N_("A coder applied two codes of one group to the same text, which it cannot score.")
+NO_OVERLAP = N_("Too little of the coders' coded text overlaps, so there is nothing to compare.")
+ONE_VALUE = N_("Only one code or group occurs where the codings overlap: nothing to tell apart.")
+CONFLICT = N_("A coder applied two codes of the group to the same text, which it cannot score.")
+CROSS_GROUPS = N_(
+    "A coder put the same text in two groups (or, without groups, under two codes); Cu-α "
+    "needs at most one per stretch of text."
+)
 
 #: (document index, code, start, end): offsets in code points within the document, end exclusive
 Coding = tuple[int, Hashable, int, int]
@@ -175,7 +179,7 @@ def unitized_agreement(
     domains = {c: _merge(us) for c, us in domain_units.items()}
     return UnitizedReport(
         coders=coders, length=total, per_code=per_code, per_group=per_group,
-        binary=figures(None, wanted).binary, Cu=_cu(domains, total), merged=merged,
+        binary=figures(None, wanted).binary, Cu=_cu(domains, total, CROSS_GROUPS), merged=merged,
     )  # fmt: skip
 
 
@@ -249,7 +253,7 @@ def _binary(units: Mapping[Hashable, list[_Unit]], total: int) -> Alpha:
     return Alpha(float(1 - observed / expected), None, observed, expected, Fraction(pairable))
 
 
-def _cu(units: Mapping[Hashable, list[_Unit]], total: int) -> Alpha:
+def _cu(units: Mapping[Hashable, list[_Unit]], total: int, conflict: str = CONFLICT) -> Alpha:
     """cuα (eqs. 10, 11): the values of units where they meet other coders' units."""
     m = len(units)
     if m < 2:
@@ -257,7 +261,7 @@ def _cu(units: Mapping[Hashable, list[_Unit]], total: int) -> Alpha:
     if total == 0:
         return _not_computable(NO_TEXT)
     if any(_conflict(us) for us in units.values()):
-        return _not_computable(CONFLICT)
+        return _not_computable(conflict)
     pairs: dict[tuple, int] = {}  # (c, k) -> Σ over ordered coder pairs of their overlap
     met: dict[tuple, int] = {}  # (coder, unit index, other coder) -> length they share
     for length, values in _sections(units, total):
@@ -283,8 +287,8 @@ def _cu(units: Mapping[Hashable, list[_Unit]], total: int) -> Alpha:
     denominator = pairable**2 - scale * sum(squares.values())
     agree = sum(n for (c, k), n in pairs.items() if c == k)
     observed = Fraction(pairable - agree, scale)
-    if denominator == 0:
-        return _not_computable(ONE_VALUE, observed, 0, Fraction(pairable, scale))
+    if denominator <= 0:  # e.g. only two of three coders' codings meet: eq. 10 degenerates
+        return _not_computable(NO_OVERLAP, observed, 0, Fraction(pairable, scale))
     expected_agree = sum(
         Fraction(pairable * (margin[c] ** 2 - scale * squares.get(c, 0)), denominator)
         for c in margin

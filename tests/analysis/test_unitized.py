@@ -99,6 +99,14 @@ def test_cu_alpha_partial_overlap_by_hand():
     assert group.cu.value == pytest.approx(1 / 6)
 
 
+def test_cu_where_only_two_of_three_coders_meet_is_not_computable():
+    # a: X [0,10), b: Y [0,10), c nothing. l'.. = (10 + 10) / (m - 1) = 10 and
+    # Σ ℓ² / (m - 1) = (10² + 10²) / 2 = 100 = l'..²: eq. 10's denominator is zero
+    codings = {"a": [(0, "X", 0, 10)], "b": [(0, "Y", 0, 10)], "c": []}
+    (group,) = unitized_agreement([10], codings, groups={"X": "G", "Y": "G"}).per_group
+    assert group.cu.value is None and group.cu.reason == unitized.NO_OVERLAP
+
+
 def test_perfect_agreement():
     codings = [(0, "A", 3, 9), (0, "B", 12, 20), (1, "A", 0, 4)]
     report = unitized_agreement([30, 10], {"a": codings, "b": list(codings)})
@@ -157,7 +165,7 @@ def test_two_codes_of_one_group_on_the_same_text_make_cu_not_computable():
     # across groups the two codes are one value, so Cu-α has nothing to tell apart
     assert report.Cu.reason == unitized.ONE_VALUE
     # with each code its own group, the overlap is a conflict for Cu-α
-    assert unitized_agreement([10], codings).Cu.reason == unitized.CONFLICT
+    assert unitized_agreement([10], codings).Cu.reason == unitized.CROSS_GROUPS
 
 
 def test_documents_are_laid_side_by_side_and_kept_apart():
