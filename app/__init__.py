@@ -20,6 +20,7 @@ def _blueprints():
     from app.admin.routes import bp as admin
     from app.auth.routes import bp as auth
     from app.casereview.routes import bp as casereview
+    from app.codebook.routes import bp as codebook
     from app.coding.routes import bp as coding
     from app.consent.routes import bp as consent
     from app.goals.routes import bp as goals
@@ -36,7 +37,8 @@ def _blueprints():
     from app.transcripts.routes import bp as transcripts
 
     return [main, auth, admin, participants, offers, guides, interviews, consent, transcripts,
-            releases, coding, themes, reviews, goals, letters, casereview, privacy]  # fmt: skip
+            releases, codebook, coding, themes, reviews, goals, letters, casereview,
+            privacy]  # fmt: skip
 
 
 def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:

@@ -24,6 +24,7 @@ LAYERS: list[set[str]] = [
     {"interviews"},
     {"transcripts"},
     {"releases"},
+    {"codebook"},
     {"coding"},
     {"themes"},
     {"reviews"},

@@ -23,7 +23,8 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app import create_app
 from app.casereview.models import CaseNote, CaseReview, ReviewRound
-from app.coding.models import Code, Coding, CodingRound
+from app.codebook.models import Code
+from app.coding.models import Coding, CodingRound
 from app.consent.models import ConsentForm, ConsentGrant, ConsentRecord
 from app.consent.scopes import Scope
 from app.consent.texts import FORM_KEY, seed_forms

@@ -41,8 +41,9 @@ from app.benchdata.vocabulary import (
     TRENDS,
     USERS,
 )
-from app.coding.models import Code, Coding
-from app.coding.services import seed_codebook
+from app.codebook.models import Code
+from app.codebook.services import seed_codebook
+from app.coding.models import Coding
 from app.consent import gate
 from app.consent.models import ConsentForm, ConsentGrant, ConsentRecord, Withdrawal
 from app.consent.texts import FORM_KEY, seed_forms

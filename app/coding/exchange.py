@@ -20,9 +20,12 @@ from sqlalchemy import select
 from analysis.refiqda import model as qda
 from analysis.refiqda.read import read_qdc, read_qdpx
 from analysis.refiqda.write import write_qdc, write_qdpx
+from app.codebook.models import Code, new_guid
+from app.codebook.queries import codebook
+from app.codebook.services import CodingError
 from app.coding import retrieval
-from app.coding.models import Code, Coding, ExchangeGuid, new_guid
-from app.coding.services import CodingError, codable_releases, codebook
+from app.coding.models import Coding, ExchangeGuid
+from app.coding.services import codable_releases
 from app.consent import gate
 from app.core import audit
 from app.core.db import db

@@ -15,13 +15,16 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.coding.models import Code, Coding
-from app.coding.services import CodingError, clean, codable_releases, whole
+from app.codebook.models import Code
+from app.codebook.services import CodingError, whole
+from app.coding.models import Coding
+from app.coding.services import codable_releases
 from app.consent import gate
 from app.core import audit
 from app.core.db import db
 from app.core.exports import csv_text
 from app.core.permissions import authorize
+from app.core.text import clean
 from app.releases.attributes import stamp
 from app.releases.models import Release
 

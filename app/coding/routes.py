@@ -15,18 +15,12 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from app.codebook.forms import UploadForm
+from app.codebook.queries import codebook
+from app.codebook.services import CodingError, whole
 from app.coding import retrieval, services
-from app.coding.forms import (
-    CloseRoundForm,
-    CodeForm,
-    MergeForm,
-    RetrieveForm,
-    RoundForm,
-    SeedForm,
-    UploadForm,
-)
-from app.coding.models import Code, Coding, CodingRound
-from app.coding.services import CodingError
+from app.coding.forms import CloseRoundForm, RetrieveForm, RoundForm
+from app.coding.models import Coding, CodingRound
 from app.consent import gate
 from app.core import transaction
 from app.core.db import db
@@ -67,7 +61,7 @@ def index():
 def _round(round_id) -> CodingRound | None:
     if round_id is None:
         return None
-    if not services.whole(round_id):
+    if not whole(round_id):
         abort(404)
     return db.get_or_404(CodingRound, round_id)
 
@@ -79,7 +73,7 @@ def workspace(release_id: int):
     coding_round = _round(request.args.get("round", type=int))
     services.read_release(current_user, release, coding_round)
     codings = services.visible_codings(current_user, release, coding_round, services.COLUMNS)
-    codes = services.codebook()
+    codes = codebook()
     coder_ids = {c.coder_id for c in codings} | {current_user.id}
     coders = db.session.scalars(select(User).where(User.id.in_(coder_ids))).all()
     editable = coding_round is None or (coding_round.is_open and current_user in
@@ -180,130 +174,12 @@ def suggest(release_id: int):
         current_user, release, payload.get("start"), payload.get("end"))})  # fmt: skip
 
 
-# --- the codebook ----------------------------------------------------------------------------
-
-
-def _parent_choices(code: Code | None = None):
-    choices = [(0, _("(top level)"))]
-    for c in services.codebook():
-        if c.active and c is not code:
-            choices.append((c.id, "— " * c.depth + c.name))
-    return _choices(choices)
-
-
-@bp.route("/codebook", methods=["GET", "POST"])
-@permission("coding.work")
-def codebook():
-    form = CodeForm()
-    form.parent_id.choices = _parent_choices()
-    may_manage = can(current_user, "codebook.manage")
-    if may_manage and form.validate_on_submit():
-        try:
-            code = services.save_code(
-                current_user, None, parent_id=form.parent_id.data or None,
-                keywords=form.keywords.data or "",
-                **{k: getattr(form, k).data for k in services.FIELDS},
-            )  # fmt: skip
-        except CodingError as error:
-            transaction.discard()
-            getattr(form, error.field or "name").errors.append(error.message)
-        else:
-            flash(_("The code %(name)s was added.", name=code.name))
-            return redirect(url_for("coding.codebook") + f"#code-{code.id}")
-    return render_template("coding/codebook.html", codes=services.codebook(), form=form,
-                           may_manage=may_manage, seed_form=SeedForm(prefix="seed",
-                           data={"language": current_user.language or "sv"}),
-                           upload_form=UploadForm(prefix="qdc"))  # fmt: skip
-
-
-@bp.route("/codebook/<int:code_id>", methods=["GET", "POST"])
-@permission("codebook.manage")
-def code(code_id: int):
-    code = db.get_or_404(Code, code_id)
-    form = CodeForm(obj=code) if request.method == "GET" else CodeForm()
-    if request.method == "GET":
-        form.parent_id.data = code.parent_id or 0
-        form.keywords.data = ", ".join(code.keyword_list)
-    form.parent_id.choices = _parent_choices(code)
-    merge_form = MergeForm(prefix="merge")
-    merge_form.into.choices = _choices((c.id, c.path) for c in services.codebook()
-                               if c.active and c.codable and c is not code)  # fmt: skip
-    if form.validate_on_submit():
-        try:
-            services.save_code(current_user, code, parent_id=form.parent_id.data or None,
-                               keywords=form.keywords.data or "",
-                               **{k: getattr(form, k).data for k in services.FIELDS})  # fmt: skip
-        except CodingError as error:
-            transaction.discard()
-            code = db.get_or_404(Code, code_id)
-            getattr(form, error.field or "name").errors.append(error.message)
-        else:
-            flash(_("The code was saved."))
-            return redirect(url_for("coding.codebook") + f"#code-{code.id}")
-    return render_template("coding/code.html", code=code, form=form, merge_form=merge_form,
-                           action_form=ActionForm(prefix="act"),
-                           uses=code.codings.filter(Coding.round_id.is_(None)
-                                                    | Coding.consensus).count())  # fmt: skip
-
-
-@bp.post("/codebook/<int:code_id>/retire")
-@permission("codebook.manage")
-def retire(code_id: int):
-    code = db.get_or_404(Code, code_id)
-    if ActionForm(prefix="act").validate_on_submit():
-        try:
-            services.retire(current_user, code, retired=code.active)
-        except CodingError as error:
-            transaction.refuse(error)
-        else:
-            flash(_("The code was retired: its codings stay, and it is no longer offered.")
-                  if not code.active else _("The code is in use again."))  # fmt: skip
-    return redirect(url_for("coding.code", code_id=code.id))
-
-
-@bp.post("/codebook/<int:code_id>/merge")
-@permission("codebook.manage")
-def merge(code_id: int):
-    code = db.get_or_404(Code, code_id)
-    form = MergeForm(prefix="merge")
-    if form.validate_on_submit():
-        into = db.session.get(Code, form.into.data) if form.into.data else None
-        try:
-            if into is None:
-                raise CodingError(_("Choose another code, one that is in use, to merge into."))
-            moved = services.merge(current_user, code, into)
-        except CodingError as error:
-            transaction.refuse(error)
-            return redirect(url_for("coding.code", code_id=code.id))
-        flash(ngettext("%(name)s was merged into %(into)s; %(num)d coding moved.",
-                       "%(name)s was merged into %(into)s; %(num)d codings moved.", moved,
-                       name=code.name, into=into.name))  # fmt: skip
-        return redirect(url_for("coding.codebook") + f"#code-{into.id}")
-    return redirect(url_for("coding.code", code_id=code.id))
-
-
-@bp.post("/codebook/seed")
-@permission("codebook.manage")
-def seed():
-    form = SeedForm(prefix="seed")
-    if form.validate_on_submit():
-        added = services.seed_codebook(current_user, form.language.data)
-        flash(
-            ngettext(
-                "%(num)d code was added from the starting codebook.",
-                "%(num)d codes were added from the starting codebook.",
-                added,
-            )
-        )
-    return redirect(url_for("coding.codebook"))
-
-
 # --- retrieval -------------------------------------------------------------------------------
 
 
 def _retrieve_form():
     form = RetrieveForm(request.args)
-    codes = services.codebook()
+    codes = codebook()
     pairs = [(c.id, "— " * c.depth + c.name) for c in codes]
     form.code.choices = _choices(pairs)
     form.other.choices = _choices([(0, ""), *pairs])
@@ -467,9 +343,9 @@ def settle(round_id: int):
 def export_codebook():
     from app.coding import exchange
 
-    if not services.codebook():
+    if not codebook():
         flash(_("The codebook is empty."), "error")
-        return redirect(url_for("coding.codebook"))
+        return redirect(url_for("codebook.index"))
     content = exchange.export_codebook(current_user)
     return attachment(content, "application/xml", "codebook.qdc")
 
@@ -518,7 +394,7 @@ def import_codebook():
         else:
             flash(ngettext("%(num)d code was added.", "%(num)d codes were added.", added))
             _left_out(dropped)
-    return redirect(url_for("coding.codebook"))
+    return redirect(url_for("codebook.index"))
 
 
 @bp.post("/import")

@@ -8,8 +8,9 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import select
 
 from analysis.codebook import starting_codebook
+from app.codebook.models import Code
 from app.coding import services as coding
-from app.coding.models import Code, Unit
+from app.coding.models import Unit
 from app.consent import gate
 from app.consent import services as consent
 from app.consent.models import Channel as WithdrawalChannel

@@ -4,7 +4,8 @@ sees them)."""
 
 from sqlalchemy import func, or_, select
 
-from app.coding.models import Code, Coding
+from app.codebook.models import Code
+from app.coding.models import Coding
 from app.core.db import db
 from app.goals.models import Direction, Goal, GoalLink, GoalVersion, Guideline
 from app.themes.aggregates import ATTRIBUTES, Scope, current_releases

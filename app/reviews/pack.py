@@ -11,12 +11,12 @@ from sqlalchemy import or_, select
 
 from analysis import aggregation as agg
 from app.coding.models import Coding
-from app.coding.services import clean
 from app.consent import gate
 from app.core import audit, storage
 from app.core.calendar import today
 from app.core.db import db, utcnow
 from app.core.i18n import format_day
+from app.core.text import clean
 from app.goals.review import docx_goals, pack_goals
 from app.interviews.models import Interview
 from app.offers.models import ATTRITION_LABELS

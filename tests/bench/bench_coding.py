@@ -71,8 +71,9 @@ def median_ms(samples: list[float]) -> str:
 
 
 def main() -> None:
+    from app.codebook.queries import codebook
+    from app.codebook.services import seed_codebook
     from app.coding import exchange
-    from app.coding import services as coding
     from app.coding.models import Coding
     from app.consent.texts import seed_forms
     from app.guides.services import sync_guides
@@ -105,8 +106,8 @@ def main() -> None:
                            password=password, roles=both)  # fmt: skip
         rut = create_user(actor=None, username="rut", display_name="Researcher",
                           password=password, roles=[Role.RESEARCHER])  # fmt: skip
-        coding.seed_codebook(boss, "sv")
-        codes = [c.id for c in coding.codebook() if c.codable]
+        seed_codebook(boss, "sv")
+        codes = [c.id for c in codebook() if c.codable]
         releases = []
         for n in range(100):
             participant = Participant(code=f"B-{n:03d}", name=f"Bench {n}",

@@ -138,7 +138,8 @@ def _release_the_rest(kept, interviewer):
 
     from sqlalchemy import select
 
-    from app.coding.models import Code, Coding
+    from app.codebook.models import Code
+    from app.coding.models import Coding
     from app.core.db import db
     from app.interviews import services as interviews
     from app.interviews.models import Interview, Status
@@ -190,6 +191,7 @@ def _world(app) -> dict:
     from sqlalchemy import select
 
     from app.casereview.models import CaseNote, CaseReview, ReviewRound
+    from app.codebook.queries import codebook
     from app.coding import services as coding
     from app.consent import gate
     from app.consent.models import ConsentForm, ConsentRecord
@@ -260,7 +262,7 @@ def _world(app) -> dict:
     pack_job = db.session.scalars(
         select(Job).where(Job.kind == reviews.PACK).order_by(Job.id.desc())
     ).first()
-    codable = [c for c in coding.codebook() if c.codable]
+    codable = [c for c in codebook() if c.codable]
     coding_round = coding.create_round(
         researcher, name="Agreement 2026", unit="segment", coders=[researcher, coordinator],
         releases=coding.codable_releases(researcher)[:2],

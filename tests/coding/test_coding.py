@@ -10,9 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from app.codebook import services as codebook_services
+from app.codebook.models import Code
+from app.codebook.queries import codebook
+from app.codebook.services import CodingError
 from app.coding import exchange, retrieval, services
-from app.coding.models import Code, Coding
-from app.coding.services import CodingError
+from app.coding.models import Coding
 from app.consent import services as consent
 from app.consent.gate import ConsentMissing
 from app.consent.scopes import Scope
@@ -34,7 +37,7 @@ def coded(world, make_user):  # noqa: F811
     anna = make_user(roles=[Role.RESEARCHER], display_name="Anna Forskare")
     ben = make_user(roles=[Role.RESEARCHER], display_name="Ben Forskare")
     boss = make_user(roles=[Role.COORDINATOR])
-    services.seed_codebook(boss, "sv")
+    codebook_services.seed_codebook(boss, "sv")
     db.session.commit()
     return {"interviewer": interviewer, "release": release, "release2": release2, "anna": anna,
             "ben": ben, "boss": boss, "interview_with": interview_with}  # fmt: skip
@@ -45,7 +48,7 @@ def code_named(name: str) -> Code:
 
 
 def a_code(n=0) -> Code:
-    return [c for c in services.codebook() if c.codable][n]
+    return [c for c in codebook() if c.codable][n]
 
 
 def span_of(release, words: str) -> tuple[int, int]:
@@ -54,13 +57,13 @@ def span_of(release, words: str) -> tuple[int, int]:
 
 
 def test_the_starting_codebook_has_categories_and_codes(coded):
-    codes = services.codebook()
+    codes = codebook()
     roots = [c for c in codes if c.parent_id is None]
     assert len(roots) == 7 and all(not c.codable for c in roots)
     assert all(c.children for c in roots)
     assert all(c.definition and c.keyword_list for c in codes if c.codable)
     # adding it again adds nothing
-    assert services.seed_codebook(coded["boss"], "sv") == 0
+    assert codebook_services.seed_codebook(coded["boss"], "sv") == 0
 
 
 def test_codes_are_applied_with_code_point_offsets(coded):
@@ -79,7 +82,7 @@ def test_codes_are_applied_with_code_point_offsets(coded):
         services.apply(anna, release, 2**70, start, end)
     with pytest.raises(CodingError, match="does not exist"):
         services.apply(anna, release, 99999, start, end)
-    category = next(c for c in services.codebook() if not c.codable)
+    category = next(c for c in codebook() if not c.codable)
     with pytest.raises(CodingError, match="category"):
         services.apply(anna, release, category.id, start, end)
     with pytest.raises(CodingError, match="Only the coder"):
@@ -127,7 +130,7 @@ def test_merge_and_retire_keep_every_coding(coded):
     services.apply(anna, release, one.id, 0, 10, memo="första")
     services.apply(anna, release, two.id, 0, 10)  # the same passage: not doubled by the merge
     services.apply(ben, release, one.id, 20, 30)
-    moved = services.merge(boss, one, two)
+    moved = codebook_services.merge(boss, one, two)
     db.session.commit()
     assert one.merged_into is two and not one.active
     assert moved == 1  # Ben's; Anna's twin became one coding
@@ -136,21 +139,21 @@ def test_merge_and_retire_keep_every_coding(coded):
     assert any(c.memo == "första" for c in kept)  # the memo survived
     with pytest.raises(CodingError, match="retired"):
         services.apply(anna, release, one.id, 0, 10)
-    services.retire(boss, two)
+    codebook_services.retire(boss, two)
     assert two.codings.count() == len(kept)  # retiring loses nothing
     with pytest.raises(CodingError):
-        services.retire(boss, one, retired=False)
+        codebook_services.retire(boss, one, retired=False)
 
 
 def test_the_codebook_refuses_loops_and_duplicate_names(coded):
     boss = coded["boss"]
-    category = next(c for c in services.codebook() if not c.codable)
+    category = next(c for c in codebook() if not c.codable)
     child = category.children[0]
     with pytest.raises(CodingError, match="under itself"):
-        services.move(boss, category, child)
+        codebook_services.move(boss, category, child)
     with pytest.raises(CodingError, match="already a code"):
-        services.save_code(boss, None, parent_id=category.id, name=child.name.upper())
-    made = services.save_code(boss, None, parent_id=category.id, name="Ny kod",
+        codebook_services.save_code(boss, None, parent_id=category.id, name=child.name.upper())
+    made = codebook_services.save_code(boss, None, parent_id=category.id, name="Ny kod",
                               keywords="hem*, trygg", colour="#123456")  # fmt: skip
     assert made.keyword_list == ["hem*", "trygg"] and made.parent is category
 
@@ -238,7 +241,7 @@ def test_retrieval_combinations_filters_and_safe_csv(coded):
 
 def test_suggestions_come_from_keywords_and_are_never_applied(coded):
     anna, boss, release = coded["anna"], coded["boss"], coded["release"]
-    code = services.save_code(boss, None, name="Skolan", keywords="gymnasium, skola, kör*",
+    code = codebook_services.save_code(boss, None, name="Skolan", keywords="gymnasium, skola, kör*",
                               definition="Skola och utbildning.")  # fmt: skip
     start, end = span_of(release, "Hon körde mig till")
     found = services.suggestions(anna, release, start, end)

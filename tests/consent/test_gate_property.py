@@ -22,8 +22,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from app.codebook.models import Code
 from app.coding import exchange
-from app.coding.models import Code, Coding
+from app.coding.models import Coding
 from app.consent import gate
 from app.consent import services as consent
 from app.consent.gate import ConsentMissing

@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from app.coding.models import Code, Coding, CodingRound, ExchangeGuid
+from app.codebook.models import Code
+from app.coding.models import Coding, CodingRound, ExchangeGuid
 from app.consent.models import ConsentForm, ConsentGrant, ConsentRecord, Withdrawal
 from app.consent.scopes import Scope
 from app.consent.texts import FORM_KEY, seed_forms

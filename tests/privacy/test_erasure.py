@@ -3,7 +3,8 @@
 import pytest
 from sqlalchemy import func, select
 
-from app.coding.models import Code, Coding, CodingRound, ExchangeGuid, round_release
+from app.codebook.models import Code
+from app.coding.models import Coding, CodingRound, ExchangeGuid, round_release
 from app.consent.models import ConsentGrant, ConsentRecord, Withdrawal
 from app.core import jobs, storage
 from app.core.audit import AuditEntry, verify_chain

@@ -10,7 +10,8 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from app.coding.models import Code, Coding, CodingRound, ExchangeGuid
+from app.codebook.models import Code
+from app.coding.models import Coding, CodingRound, ExchangeGuid
 from app.consent import services as consent
 from app.consent.scopes import Scope
 from app.core import jobs, storage

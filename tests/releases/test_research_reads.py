@@ -9,9 +9,9 @@ from datetime import date
 import pytest
 from docx import Document
 
+from app.codebook.models import Code
 from app.coding import exchange, retrieval
 from app.coding import services as coding
-from app.coding.models import Code
 from app.core import storage
 from app.core.db import db
 from app.core.permissions import PermissionDenied

@@ -5,7 +5,8 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from app.coding.models import Code, Coding
+from app.codebook.models import Code
+from app.coding.models import Coding
 from app.consent import gate
 from app.consent.models import ConsentGrant, ConsentRecord, Withdrawal
 from app.consent.scopes import Scope

@@ -5,7 +5,8 @@ from datetime import date
 import pytest
 
 from analysis import aggregation as agg
-from app.coding.models import Code, Coding, CodingRound
+from app.codebook.models import Code
+from app.coding.models import Coding, CodingRound
 from app.consent import services as consent
 from app.consent.scopes import Scope as ConsentScope
 from app.core.db import db
