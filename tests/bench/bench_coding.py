@@ -73,14 +73,14 @@ def median_ms(samples: list[float]) -> str:
 def main() -> None:
     from app.codebook.queries import codebook
     from app.codebook.services import seed_codebook
-    from app.coding import exchange
-    from app.coding.models import Coding
     from app.consent.texts import seed_forms
+    from app.exchange import export
     from app.guides.services import sync_guides
     from app.interviews import services as interviews
     from app.interviews.models import Mode, Status
     from app.participants.models import Participant, Placement
     from app.releases.models import Release
+    from app.workspace.models import Coding
 
     folder = Path(tempfile.mkdtemp(prefix="redthread-bench-"))
     app = create_app(
@@ -206,7 +206,7 @@ def main() -> None:
 
         researcher = db.session.scalars(db.select(User).where(User.username == "rut")).one()
         began = time.perf_counter()
-        data, exported = exchange.export_project(researcher)
+        data, exported = export.export_project(researcher)
         spent = time.perf_counter() - began
         db.session.commit()
         label = f"export .qdpx ({len(exported)} transcripts)"

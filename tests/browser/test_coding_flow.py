@@ -27,11 +27,11 @@ def test_select_code_undo_and_reload(
     from app.codebook.models import Code
     from app.codebook.queries import codebook
     from app.codebook.services import seed_codebook
-    from app.coding.models import Coding
     from app.core.db import db
     from app.interviews import services as interviews
     from app.interviews.models import Mode, Status
     from app.releases.models import Release
+    from app.workspace.models import Coding
 
     with live_app.app_context():
         sync_guides()

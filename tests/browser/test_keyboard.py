@@ -107,11 +107,11 @@ def test_code_a_passage_with_the_keyboard(
 
     from app.codebook.queries import codebook
     from app.codebook.services import seed_codebook
-    from app.coding.models import Coding
     from app.core.db import db
     from app.interviews import services as interviews
     from app.interviews.models import Status
     from app.releases.models import Release
+    from app.workspace.models import Coding
 
     lines = ["Min socialsekreterare lyssnade på mig.", "Vi åt blåbär varje söndag."]
     with live_app.app_context():

@@ -6,7 +6,6 @@ every number shown is the count itself."""
 
 from sqlalchemy import or_, select
 
-from app.coding.models import Coding
 from app.consent import gate
 from app.core.calendar import today
 from app.core.text import clean
@@ -22,6 +21,7 @@ from app.reviews.pack import _quote_text
 from app.themes import aggregates
 from app.themes import services as themes
 from app.themes.aggregates import Scope
+from app.workspace.models import Coding
 
 
 def true_to(shown: str, value: int) -> bool:

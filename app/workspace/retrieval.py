@@ -17,8 +17,6 @@ from sqlalchemy import select
 
 from app.codebook.models import Code
 from app.codebook.services import CodingError, whole
-from app.coding.models import Coding
-from app.coding.services import codable_releases
 from app.consent import gate
 from app.core import audit
 from app.core.db import db
@@ -27,6 +25,8 @@ from app.core.permissions import authorize
 from app.core.text import clean
 from app.releases.attributes import stamp
 from app.releases.models import Release
+from app.workspace.models import Coding
+from app.workspace.queries import codable_releases
 
 CONTEXT = 160  # code points of context on each side
 NEAR = 300  # "near": at most this many code points apart

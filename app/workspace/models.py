@@ -1,23 +1,23 @@
-"""Codings of released text with the codebook's codes, and blind coding rounds.
+"""Codings of released text with the codebook's codes, and the blind rounds they are made in.
 
 A coding marks a passage of a frozen release with a code: offsets are Unicode code points
 into the release's text, end exclusive, so they stay valid for as long as the release
-exists. Codes are never deleted while they hold codings: they are retired or merged, and a
-merged code points at the code that took over its codings. A coding round assigns releases
-to two or more coders who code blind; their codings carry the round and are seen by nobody
-else until the round closes. Settling a round writes its consensus codings.
+exists. A coding round assigns releases to two or more coders who code blind; their
+codings carry the round and are seen by nobody else until the round closes. Settling a
+round writes its consensus codings.
 """
 
 from datetime import datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.codebook.models import new_guid
 from app.core.crypto import EncryptedText
 from app.core.db import UTCDateTime, db, sql_values, utcnow
+from app.core.users import Role
 
 
 class Unit(StrEnum):
@@ -72,6 +72,15 @@ class CodingRound(db.Model):
     def unit_label(self):
         return Unit(self.unit).label
 
+    def seen_by(self, user) -> bool:
+        """A round's coders, its creator and coordinators see it; the others do not."""
+        return (user in self.coders or user.id == self.created_by_id
+                or user.has_role(Role.COORDINATOR))  # fmt: skip
+
+    def run_by(self, user) -> bool:
+        """Only the round's creator or a coordinator closes it and settles its consensus."""
+        return user.id == self.created_by_id or user.has_role(Role.COORDINATOR)
+
 
 class Coding(db.Model):
     __tablename__ = "coding"
@@ -112,16 +121,3 @@ class Coding(db.Model):
     code = relationship("Code", backref=db.backref("codings", lazy="dynamic"))
     coder = relationship("User")
     round = relationship("CodingRound", backref=db.backref("codings", passive_deletes=True))
-
-
-class ExchangeGuid(db.Model):
-    """The REFI-QDA GUID of an entity without a column of its own (a user, a participant,
-    a release), kept so that repeated exports name it the same way."""
-
-    __tablename__ = "exchange_guid"
-    __table_args__ = (UniqueConstraint("kind", "entity_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))
-    entity_id: Mapped[int]
-    guid: Mapped[str] = mapped_column(String(36), unique=True, default=new_guid)
