@@ -39,6 +39,8 @@ def may_code(actor, release: Release) -> bool:
 
 
 def check_round_member(actor, coding_round: CodingRound, release: Release) -> None:
+    """Raise unless ``release`` is in the round and ``actor`` sees it: while the round is
+    open, only its coders open its releases in it."""
     if release not in coding_round.releases or not coding_round.seen_by(actor):
         raise PermissionDenied("coding.work")
     if coding_round.is_open and actor not in coding_round.coders:
