@@ -20,8 +20,9 @@ def _blueprints():
     from app.admin.routes import bp as admin
     from app.auth.routes import bp as auth
     from app.casereview.routes import bp as casereview
-    from app.coding.routes import bp as coding
+    from app.codebook.routes import bp as codebook
     from app.consent.routes import bp as consent
+    from app.exchange.routes import bp as exchange
     from app.goals.routes import bp as goals
     from app.guides.routes import bp as guides
     from app.interviews.routes import bp as interviews
@@ -32,11 +33,14 @@ def _blueprints():
     from app.privacy.routes import bp as privacy
     from app.releases.routes import bp as releases
     from app.reviews.routes import bp as reviews
+    from app.rounds.routes import bp as rounds
     from app.themes.routes import bp as themes
     from app.transcripts.routes import bp as transcripts
+    from app.workspace.routes import bp as workspace
 
     return [main, auth, admin, participants, offers, guides, interviews, consent, transcripts,
-            releases, coding, themes, reviews, goals, letters, casereview, privacy]  # fmt: skip
+            releases, codebook, workspace, rounds, exchange, themes, reviews, goals, letters,
+            casereview, privacy]  # fmt: skip
 
 
 def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app import create_app
 from app.casereview.models import CaseNote, CaseReview, ReviewRound
-from app.coding.models import Code, Coding, CodingRound
+from app.codebook.models import Code
 from app.consent.models import ConsentForm, ConsentGrant, ConsentRecord
 from app.consent.scopes import Scope
 from app.consent.texts import FORM_KEY, seed_forms
@@ -41,6 +41,7 @@ from app.releases.models import Release
 from app.reviews.models import ReviewAction, ReviewNote, ReviewPack, ReviewSession
 from app.themes.models import Theme
 from app.transcripts.models import Recording, Transcript, TranscriptSegment
+from app.workspace.models import Coding, CodingRound
 from tests.conftest import PASSWORD, PG_URL, IsolatedClient, base_config
 
 ROLES = [None, *Role]

@@ -22,8 +22,8 @@ UPLOADS = {
     "transcripts.import_file": Role.INTERVIEWER,
     "participants.import_upload": Role.COORDINATOR,
     "consent.record": Role.COORDINATOR,
-    "coding.import_codebook": Role.RESEARCHER,
-    "coding.import_project": Role.RESEARCHER,
+    "exchange.import_codebook": Role.RESEARCHER,
+    "exchange.import_project": Role.RESEARCHER,
 }
 
 

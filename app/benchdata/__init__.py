@@ -41,8 +41,8 @@ from app.benchdata.vocabulary import (
     TRENDS,
     USERS,
 )
-from app.coding.models import Code, Coding
-from app.coding.services import seed_codebook
+from app.codebook.models import Code
+from app.codebook.services import seed_codebook
 from app.consent import gate
 from app.consent.models import ConsentForm, ConsentGrant, ConsentRecord, Withdrawal
 from app.consent.texts import FORM_KEY, seed_forms
@@ -61,6 +61,7 @@ from app.participants.services import rules
 from app.releases.attributes import AGE_BANDS, CARE_BANDS, band, years_between
 from app.releases.models import Release
 from app.themes.models import Theme
+from app.workspace.models import Coding
 
 
 @dataclass(frozen=True)

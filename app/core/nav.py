@@ -59,9 +59,9 @@ GROUPS = (
         _l("Analysis"),
         (
             NavEntry("releases.research", _l("Released transcripts"), "research.read"),
-            NavEntry("coding.index", _l("Coding"), "coding.work"),
-            NavEntry("coding.codebook", _l("Codebook"), "coding.work"),
-            NavEntry("coding.retrieve", _l("Coded passages"), "coding.work"),
+            NavEntry("workspace.index", _l("Coding"), "coding.work"),
+            NavEntry("codebook.index", _l("Codebook"), "coding.work"),
+            NavEntry("workspace.retrieve", _l("Coded passages"), "coding.work"),
             NavEntry("themes.index", _l("Themes"), "themes.view"),
         ),
     ),

@@ -7,7 +7,7 @@ Later areas extend ``load_demo`` with their own fictional records.
 from sqlalchemy import func, select
 
 from app.admin.services import create_user
-from app.coding.services import seed_codebook
+from app.codebook.services import seed_codebook
 from app.consent.texts import seed_forms
 from app.core import audit
 from app.core.calendar import today

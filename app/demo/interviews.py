@@ -8,8 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import select
 
 from analysis.codebook import starting_codebook
-from app.coding import services as coding
-from app.coding.models import Code, Unit
+from app.codebook.models import Code
 from app.consent import gate
 from app.consent import services as consent
 from app.consent.models import Channel as WithdrawalChannel
@@ -23,7 +22,11 @@ from app.interviews import services as interviews
 from app.interviews.models import FlagCategory, Interview, Status
 from app.releases import services as releases
 from app.releases.models import Release
+from app.rounds import agreement
+from app.rounds import services as rounds
 from app.transcripts import services as transcripts
+from app.workspace import services as workspace
+from app.workspace.models import Unit
 
 #: the stories' consent: which scopes the young person said yes to on the day
 #: (hearing back is a choice of its own, given to a few in app/demo/letters.py)
@@ -140,7 +143,7 @@ def document(coordinator: User, booked: list, researchers: list[User], today) ->
             blind.append((release, story))
         else:
             for code_id, start, end in passages(release, story, codes):
-                coding.apply(coder, release, code_id, start, end)
+                workspace.apply(coder, release, code_id, start, end)
         if story.consent == "research_withdrawn":
             consent.withdraw(coordinator, interview, scopes=[Scope.RESEARCH_USE],
                              giver=Giver.YOUNG_PERSON, withdrawn_on=today - timedelta(days=40),
@@ -156,7 +159,7 @@ def _blind_round(coordinator, researchers, blind, codes, today) -> None:
     the agreement figures are good but not perfect. Settled as the first coded them."""
     first, second = researchers
     year = today.year - blind[0][1].years_ago
-    found = coding.create_round(
+    found = rounds.create_round(
         coordinator, name=f"Blindkodning {year}", unit=Unit.SEGMENT.value,
         coders=[first, second], releases=[release for release, _ in blind],
     )  # fmt: skip
@@ -167,14 +170,14 @@ def _blind_round(coordinator, researchers, blind, codes, today) -> None:
     turn = 0
     for release, story in blind:
         for code_id, start, end in passages(release, story, codes):
-            coding.apply(first, release, code_id, start, end, coding_round=found)
+            workspace.apply(first, release, code_id, start, end, coding_round=found)
             turn += 1
             if turn % 3 == 0:
                 continue
             other = siblings[code_id] if turn % 4 == 0 else code_id
-            coding.apply(second, release, other, start, end, coding_round=found)
-    coding.close_round(coordinator, found)
-    result = coding.round_agreement(coordinator, found)
+            workspace.apply(second, release, other, start, end, coding_round=found)
+    rounds.close_round(coordinator, found)
+    result = agreement.round_agreement(coordinator, found)
     decisions = {(unit, code_id): bool(said.get(first.id))
                  for unit, code_id, said in result.disagreements}  # fmt: skip
-    coding.settle(coordinator, found, decisions)
+    agreement.settle(coordinator, found, decisions)

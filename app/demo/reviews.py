@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from app.coding.models import Code
+from app.codebook.models import Code
 from app.core.db import db
 from app.core.users import User
 from app.reviews import actions

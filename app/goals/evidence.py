@@ -14,11 +14,11 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from analysis import charts
-from app.coding.services import clean
 from app.consent import gate
 from app.core import audit
 from app.core.db import db
 from app.core.permissions import authorize, can
+from app.core.text import clean
 from app.core.users import Role
 from app.goals import queries
 from app.goals.models import Direction, Goal

@@ -15,12 +15,12 @@ from flask_babel import ngettext
 from sqlalchemy import select
 
 from analysis import aggregation as agg
-from app.coding.services import clean
 from app.core import audit
 from app.core.calendar import local_date, today
 from app.core.db import db
 from app.core.i18n import format_day
 from app.core.permissions import authorize
+from app.core.text import clean
 from app.goals import evaluations, queries
 from app.goals import evidence as goal_evidence
 from app.interviews.models import EthicsFlag, Interview, Status

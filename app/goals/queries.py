@@ -4,11 +4,12 @@ sees them)."""
 
 from sqlalchemy import func, or_, select
 
-from app.coding.models import Code, Coding
+from app.codebook.models import Code
 from app.core.db import db
 from app.goals.models import Direction, Goal, GoalLink, GoalVersion, Guideline
 from app.themes.aggregates import ATTRIBUTES, Scope, current_releases
 from app.themes.models import CodedRelease, Theme
+from app.workspace.models import Coding
 
 
 def goals(*, retired: bool = False) -> list[Goal]:

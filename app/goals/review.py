@@ -4,8 +4,8 @@ actions that serve it; frozen into the pack like the rest of it."""
 
 from flask_babel import gettext as _
 
-from app.coding.services import clean
 from app.core.i18n import format_day
+from app.core.text import clean
 from app.goals import evaluations, queries
 from app.goals import evidence as goal_evidence
 

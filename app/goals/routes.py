@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.coding.models import Code
+from app.codebook.models import Code
 from app.core import transaction
 from app.core.calendar import today
 from app.core.db import db

@@ -10,7 +10,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
-from app.coding.models import Code
+from app.codebook.models import Code
 from app.config import LANGUAGES
 from app.core import audit
 from app.core.db import db, utcnow

@@ -6,8 +6,8 @@ from datetime import date
 
 from flask_babel import force_locale
 
-from app.coding.services import clean
 from app.core.i18n import format_day
+from app.core.text import clean
 
 
 def _body(document, text: str) -> None:

@@ -13,12 +13,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
-from app.coding.services import clean
 from app.core import audit
 from app.core.calendar import local_date, today
 from app.core.db import db, utcnow
 from app.core.permissions import authorize
 from app.core.refusal import Refused
+from app.core.text import clean
 from app.letters import printing, queries
 from app.letters.models import LetterDraft, LetterSent
 from app.letters.queries import Entry

@@ -18,12 +18,12 @@ from datetime import UTC, datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, or_, select
 
-from app.coding.models import Coding, ExchangeGuid, round_release
 from app.consent.models import ConsentGrant, ConsentRecord, Withdrawal
 from app.core import audit, jobs, storage
 from app.core.crypto import lookup_digest
 from app.core.db import db
 from app.core.permissions import authorize
+from app.exchange.models import ExchangeGuid
 from app.interviews.models import EthicsFlag, Interview, Memo
 from app.offers.models import Offer, Reminder
 from app.participants.models import (
@@ -38,6 +38,7 @@ from app.releases.models import PseudonymMap, Release
 from app.reviews.models import ReviewPack
 from app.reviews.services import PACK, destroy_pack
 from app.transcripts.models import Recording, Transcript, TranscriptSegment
+from app.workspace.models import Coding, round_release
 
 
 class ErasureRefused(ValueError):

@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from analysis.pseudonymise import LABELS
-from app.coding.models import Coding
 from app.core.db import db, utcnow
 from app.interviews.models import FlagCategory, Interview, Status
 from app.letters.models import LetterSent
@@ -20,6 +19,7 @@ from app.participants.models import Participant, Relation
 from app.releases.models import PseudonymMap
 from app.reviews.models import ReviewSession
 from app.transcripts.models import Recording
+from app.workspace.models import Coding
 
 #: 2: ``withheld``, and ``ethics_flags`` as a count where they were left out; 3: ``about``
 #: (GDPR art. 15(1)), memos in guide order, other people's names replaced in the texts

@@ -13,8 +13,8 @@ import re
 from sqlalchemy import delete, select
 
 from analysis.pseudonymise import LABELS
-from app.coding.models import ExchangeGuid
 from app.core.db import db, utcnow
+from app.exchange.models import ExchangeGuid
 from app.interviews.models import Interview, Status
 from app.releases.models import PseudonymMap
 

@@ -4,9 +4,9 @@ import io
 
 from flask_babel import gettext as _
 
-from app.coding.services import clean
 from app.core import audit
 from app.core.i18n import format_day
+from app.core.text import clean
 from app.reviews.actions import carried_actions
 from app.reviews.models import ReviewSession
 from app.reviews.services import check_session

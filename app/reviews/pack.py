@@ -10,13 +10,12 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from analysis import aggregation as agg
-from app.coding.models import Coding
-from app.coding.services import clean
 from app.consent import gate
 from app.core import audit, storage
 from app.core.calendar import today
 from app.core.db import db, utcnow
 from app.core.i18n import format_day
+from app.core.text import clean
 from app.goals.review import docx_goals, pack_goals
 from app.interviews.models import Interview
 from app.offers.models import ATTRITION_LABELS
@@ -29,6 +28,7 @@ from app.reviews.services import destroy_pack, may_read_pack, scope_of
 from app.themes import aggregates
 from app.themes import services as themes
 from app.themes.aggregates import current_releases
+from app.workspace.models import Coding
 
 QUOTES_PER_THEME = 3
 QUOTE_LENGTH = 700  # code points at most; longer passages are cut at a word

@@ -18,13 +18,13 @@ from datetime import date
 
 from sqlalchemy import and_, case, exists, func, or_, select, text
 
-from app.coding.models import Coding
 from app.consent import gate
 from app.core.db import db
 from app.interviews.models import Interview
 from app.releases.attributes import stamp_missing
 from app.releases.models import Release
 from app.themes.models import CodedRelease, Theme, theme_code
+from app.workspace.models import Coding
 
 LEVELS = ("theme", "code")
 WITHIN = ("interview", "passage")

@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from app.coding.models import Code
+from app.codebook.models import Code
 from app.core import transaction
 from app.core.calendar import today
 from app.core.db import db

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from analysis import aggregation as agg
 from analysis import charts
-from app.coding.models import Code
+from app.codebook.models import Code
 from app.core import audit
 from app.core.calendar import today
 from app.core.db import db, utcnow

@@ -71,15 +71,16 @@ def median_ms(samples: list[float]) -> str:
 
 
 def main() -> None:
-    from app.coding import exchange
-    from app.coding import services as coding
-    from app.coding.models import Coding
+    from app.codebook.queries import codebook
+    from app.codebook.services import seed_codebook
     from app.consent.texts import seed_forms
+    from app.exchange import export
     from app.guides.services import sync_guides
     from app.interviews import services as interviews
     from app.interviews.models import Mode, Status
     from app.participants.models import Participant, Placement
     from app.releases.models import Release
+    from app.workspace.models import Coding
 
     folder = Path(tempfile.mkdtemp(prefix="redthread-bench-"))
     app = create_app(
@@ -105,8 +106,8 @@ def main() -> None:
                            password=password, roles=both)  # fmt: skip
         rut = create_user(actor=None, username="rut", display_name="Researcher",
                           password=password, roles=[Role.RESEARCHER])  # fmt: skip
-        coding.seed_codebook(boss, "sv")
-        codes = [c.id for c in coding.codebook() if c.codable]
+        seed_codebook(boss, "sv")
+        codes = [c.id for c in codebook() if c.codable]
         releases = []
         for n in range(100):
             participant = Participant(code=f"B-{n:03d}", name=f"Bench {n}",
@@ -205,7 +206,7 @@ def main() -> None:
 
         researcher = db.session.scalars(db.select(User).where(User.username == "rut")).one()
         began = time.perf_counter()
-        data, exported = exchange.export_project(researcher)
+        data, exported = export.export_project(researcher)
         spent = time.perf_counter() - began
         db.session.commit()
         label = f"export .qdpx ({len(exported)} transcripts)"

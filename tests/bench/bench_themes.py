@@ -103,11 +103,11 @@ def _ms(seconds: float) -> str:
 
 
 def measure(app, runs: int) -> None:
-    from app.coding.models import Coding
     from app.core.users import User
     from app.releases.models import Release
     from app.reviews import services as reviews
     from app.themes.aggregates import Scope, cooccurrence, theme_year
+    from app.workspace.models import Coding
 
     with app.app_context(), app.test_request_context():
         releases = db.session.scalar(select(func.count(Release.id)))

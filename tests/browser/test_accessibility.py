@@ -53,7 +53,7 @@ EMPTY_SUBMITS = {
 
 #: endpoint -> (what, script): a state that only appears after the user acts, checked too
 ACTIONS = {
-    "coding.workspace": (
+    "workspace.release": (
         "a coded passage clicked and a passage selected",
         """async () => {
           const pause = (ms) => new Promise((done) => setTimeout(done, ms));
@@ -138,12 +138,13 @@ def _release_the_rest(kept, interviewer):
 
     from sqlalchemy import select
 
-    from app.coding.models import Code, Coding
+    from app.codebook.models import Code
     from app.core.db import db
     from app.interviews import services as interviews
     from app.interviews.models import Interview, Status
     from app.releases import services as releases
     from app.transcripts import services as transcripts
+    from app.workspace.models import Coding
 
     rng = random.Random(20)  # test data, not secrets
     codes = db.session.scalars(select(Code).where(Code.codable).order_by(Code.id)).all()
@@ -190,7 +191,7 @@ def _world(app) -> dict:
     from sqlalchemy import select
 
     from app.casereview.models import CaseNote, CaseReview, ReviewRound
-    from app.coding import services as coding
+    from app.codebook.queries import codebook
     from app.consent import gate
     from app.consent.models import ConsentForm, ConsentRecord
     from app.core import passwords
@@ -208,9 +209,11 @@ def _world(app) -> dict:
     from app.releases.models import Release
     from app.reviews import services as reviews
     from app.reviews.models import ReviewSession
+    from app.rounds.services import create_round
     from app.themes.models import Theme
     from app.transcripts import services as transcripts
     from app.transcripts.models import Transcript
+    from app.workspace.queries import codable_releases
 
     load_demo()
     hashed = passwords.hash_password(PASSWORD)
@@ -260,10 +263,10 @@ def _world(app) -> dict:
     pack_job = db.session.scalars(
         select(Job).where(Job.kind == reviews.PACK).order_by(Job.id.desc())
     ).first()
-    codable = [c for c in coding.codebook() if c.codable]
-    coding_round = coding.create_round(
+    codable = [c for c in codebook() if c.codable]
+    coding_round = create_round(
         researcher, name="Agreement 2026", unit="segment", coders=[researcher, coordinator],
-        releases=coding.codable_releases(researcher)[:2],
+        releases=codable_releases(researcher)[:2],
     )  # fmt: skip
     export = access.start_export(coordinator, participant)
     upload = imports.start(

@@ -24,12 +24,14 @@ def test_select_code_undo_and_reload(
 ):
     from sqlalchemy import select
 
-    from app.coding import services as coding
-    from app.coding.models import Code, Coding
+    from app.codebook.models import Code
+    from app.codebook.queries import codebook
+    from app.codebook.services import seed_codebook
     from app.core.db import db
     from app.interviews import services as interviews
     from app.interviews.models import Mode, Status
     from app.releases.models import Release
+    from app.workspace.models import Coding
 
     with live_app.app_context():
         sync_guides()
@@ -53,10 +55,10 @@ def test_select_code_undo_and_reload(
         release = Release(interview=interview, version=1, content=json.dumps(content),
                           summary="{}", released_by_id=sven.id)  # fmt: skip
         db.session.add(release)
-        coding.seed_codebook(boss, "sv")
+        seed_codebook(boss, "sv")
         db.session.commit()
         release_id, rut_id, code = release.id, rut.id, participant.code
-        belonging = next(c for c in coding.codebook() if c.codable)
+        belonging = next(c for c in codebook() if c.codable)
         code_name = belonging.name
 
     def sv(message, **values):

@@ -105,12 +105,13 @@ def test_code_a_passage_with_the_keyboard(
 ):
     from sqlalchemy import select
 
-    from app.coding import services as coding
-    from app.coding.models import Coding
+    from app.codebook.queries import codebook
+    from app.codebook.services import seed_codebook
     from app.core.db import db
     from app.interviews import services as interviews
     from app.interviews.models import Status
     from app.releases.models import Release
+    from app.workspace.models import Coding
 
     lines = ["Min socialsekreterare lyssnade på mig.", "Vi åt blåbär varje söndag."]
     with live_app.app_context():
@@ -123,10 +124,10 @@ def test_code_a_passage_with_the_keyboard(
         release = Release(interview=interview, version=1, content=json.dumps(content),
                           summary="{}", released_by_id=kim.id)  # fmt: skip
         db.session.add(release)
-        coding.seed_codebook(boss, "sv")
+        seed_codebook(boss, "sv")
         db.session.commit()
         release_id = release.id
-        chosen = [c for c in coding.codebook() if c.codable][1]
+        chosen = [c for c in codebook() if c.codable][1]
         code_id, code_name = chosen.id, chosen.name
 
     log_in(page, live_server, "rut")

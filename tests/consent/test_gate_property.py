@@ -22,8 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from app.coding import exchange
-from app.coding.models import Code, Coding
+from app.codebook.models import Code
 from app.consent import gate
 from app.consent import services as consent
 from app.consent.gate import ConsentMissing
@@ -34,6 +33,7 @@ from app.consent.texts import FORM_KEY, seed_forms
 from app.core import storage
 from app.core.db import db
 from app.core.users import Role
+from app.exchange import export
 from app.guides.services import sync_guides
 from app.interviews import services as interviews
 from app.interviews.models import Interview, Mode
@@ -49,6 +49,7 @@ from app.themes.aggregates import Scope as ThemeScope
 from app.transcripts import services as transcripts
 from app.transcripts.models import Recording, Transcript, TranscriptSegment
 from app.transcripts.services import TranscriptError
+from app.workspace.models import Coding
 
 DAY = date(2026, 11, 10)  # the interview day; the tests' today is 2026-11-23
 EIGHTEENTH = date(2008, 11, 10)  # born on this day: 18 on the interview day
@@ -210,7 +211,7 @@ def probe_coding_export(researcher, interview) -> bool:
     if not interview.releases:
         assert interview.status == "withdrawn"
         return False
-    _, exported = exchange.export_project(RESEARCHER[0])
+    _, exported = export.export_project(RESEARCHER[0])
     return interview.releases[0] in exported
 
 

@@ -157,7 +157,7 @@ def test_an_error_status_is_rolled_back(views):
 
 def test_each_area_refusal_is_a_refused():
     from app.casereview.models import CaseReviewError
-    from app.coding.services import CodingError
+    from app.codebook.services import CodingError
     from app.consent.gate import ConsentMissing
     from app.consent.services import ConsentError
     from app.goals.models import GoalError

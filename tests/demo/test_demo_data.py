@@ -7,8 +7,6 @@ from collections import defaultdict
 
 from sqlalchemy import select
 
-from app.coding import services as coding
-from app.coding.models import Coding, CodingRound
 from app.consent.models import ConsentRecord, Giver, Withdrawal
 from app.consent.scopes import Scope as ConsentScope
 from app.core.calendar import today
@@ -20,9 +18,11 @@ from app.demo.stories import all_stories
 from app.interviews.models import Interview
 from app.releases.models import Release
 from app.reviews.models import ActionStatus, ReviewSession, SessionStatus
+from app.rounds.agreement import round_agreement
 from app.themes import aggregates
 from app.themes import services as themes
 from app.themes.aggregates import Scope
+from app.workspace.models import Coding, CodingRound
 
 
 def test_the_demo_tells_five_years_truly(app):
@@ -65,7 +65,7 @@ def test_the_demo_tells_five_years_truly(app):
     rounds = db.session.scalars(select(CodingRound)).all()
     closed = [r for r in rounds if not r.is_open and r.settled_at]
     assert closed and set(closed[0].coders) == set(researchers)
-    result = coding.round_agreement(researchers[0], closed[0])
+    result = round_agreement(researchers[0], closed[0])
     assert 0 < result.report.overall.kappa < 1
     assert result.disagreements and any(c.consensus for c in closed[0].codings)
 

@@ -2,8 +2,8 @@
 
 from datetime import date
 
-from app.coding.models import Code
-from app.coding.services import seed_codebook
+from app.codebook.models import Code
+from app.codebook.services import seed_codebook
 from app.core.db import db
 from app.core.users import Role
 from app.demo.goals import load_goals_demo

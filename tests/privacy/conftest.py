@@ -6,13 +6,14 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from app.coding.models import Code, Coding, CodingRound, ExchangeGuid
+from app.codebook.models import Code
 from app.consent.models import ConsentForm, ConsentGrant, ConsentRecord, Withdrawal
 from app.consent.scopes import Scope
 from app.consent.texts import FORM_KEY, seed_forms
 from app.core import jobs, storage
 from app.core.db import db
 from app.core.users import Role
+from app.exchange.models import ExchangeGuid
 from app.guides.models import GuideVersion
 from app.guides.services import sync_guides
 from app.interviews.models import EthicsFlag, Interview, Memo
@@ -20,6 +21,7 @@ from app.offers.models import Reminder
 from app.participants.models import PlacementWorker, RelatedPerson
 from app.releases.models import PseudonymMap, Release
 from app.transcripts.models import Recording, Transcript, TranscriptSegment
+from app.workspace.models import Coding, CodingRound
 
 AUDIO = b"RIFF fictional audio bytes " * 5000
 SCAN = b"%PDF-1.4 fictional signed consent form\n%%EOF\n"

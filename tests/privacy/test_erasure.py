@@ -3,19 +3,21 @@
 import pytest
 from sqlalchemy import func, select
 
-from app.coding.models import Code, Coding, CodingRound, ExchangeGuid, round_release
+from app.codebook.models import Code
 from app.consent.models import ConsentGrant, ConsentRecord, Withdrawal
 from app.core import jobs, storage
 from app.core.audit import AuditEntry, verify_chain
 from app.core.db import db
 from app.core.permissions import PermissionDenied
 from app.core.users import Role
+from app.exchange.models import ExchangeGuid
 from app.interviews.models import EthicsFlag, Interview, Memo
 from app.offers.models import Offer, Reminder
 from app.participants.models import Participant, Placement, PlacementWorker, RelatedPerson
 from app.privacy import erasure
 from app.releases.models import PseudonymMap, Release
 from app.transcripts.models import Recording, Transcript, TranscriptSegment
+from app.workspace.models import Coding, CodingRound, round_release
 
 HELD = [Placement, PlacementWorker, RelatedPerson, Offer, Reminder, Interview, Memo, EthicsFlag,
         ConsentRecord, ConsentGrant, Withdrawal, Recording, Transcript, TranscriptSegment,

@@ -10,12 +10,13 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from app.coding.models import Code, Coding, CodingRound, ExchangeGuid
+from app.codebook.models import Code
 from app.consent import services as consent
 from app.consent.scopes import Scope
 from app.core import jobs, storage
 from app.core.db import db
 from app.core.users import Role
+from app.exchange.models import ExchangeGuid
 from app.guides.services import sync_guides
 from app.interviews import services as interviews
 from app.interviews.models import Mode
@@ -26,6 +27,7 @@ from app.releases import services as releases
 from app.releases.models import PseudonymMap
 from app.reviews.models import ReviewPack, ReviewSession
 from app.transcripts import services as transcripts
+from app.workspace.models import Coding, CodingRound
 
 #: what only the withdrawn interview said: none of it may be left anywhere
 WITHDRAWN = """1

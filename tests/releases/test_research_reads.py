@@ -9,16 +9,17 @@ from datetime import date
 import pytest
 from docx import Document
 
-from app.coding import exchange, retrieval
-from app.coding import services as coding
-from app.coding.models import Code
+from app.codebook.models import Code
 from app.core import storage
 from app.core.db import db
 from app.core.permissions import PermissionDenied
 from app.core.users import Role
+from app.exchange import export
 from app.releases import services
 from app.reviews import services as reviews
 from app.themes import services as themes
+from app.workspace import access, retrieval
+from app.workspace import services as workspace
 from tests.releases.test_releases import release_all, world  # noqa: F401 (a fixture)
 
 PASSAGE = "Min bror Elias ringer"
@@ -42,7 +43,7 @@ def corrected(world, make_user):  # noqa: F811
     db.session.add(code)
     db.session.flush()
     start = first.text.index(PASSAGE)
-    coding.apply(anna, first, code.id, start, start + len(PASSAGE))
+    workspace.apply(anna, first, code.id, start, start + len(PASSAGE))
     db.session.commit()
     _, second = release_all(interviewer, transcript)
     assert "Elias" not in second.text
@@ -53,14 +54,14 @@ def corrected(world, make_user):  # noqa: F811
 def test_workspace_retrieval_and_exports_read_only_the_newest_release(corrected, client, auth):
     anna, first, second = corrected["anna"], corrected["first"], corrected["second"]
     with pytest.raises(PermissionDenied):
-        coding.read_release(anna, first)
+        access.read_release(anna, first)
     found = retrieval.passages(anna, retrieval.Query(code_id=corrected["code"].id),
                                for_export=True)  # fmt: skip
     assert found == []  # the coding on the replaced version does not come along
     assert b"Elias" not in retrieval.export_csv(found)
     docx = Document(io.BytesIO(retrieval.export_docx(found, "Siblings")))
     assert "Elias" not in "\n".join(p.text for p in docx.paragraphs)
-    data, _ = exchange.export_project(anna)
+    data, _ = export.export_project(anna)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         everything = b"".join(archive.read(name) for name in archive.namelist())
     assert b"Elias" not in everything and b"[Person 2]" in everything

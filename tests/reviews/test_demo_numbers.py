@@ -6,10 +6,9 @@ every number shown is the count itself."""
 
 from sqlalchemy import or_, select
 
-from app.coding.models import Coding
-from app.coding.services import clean
 from app.consent import gate
 from app.core.calendar import today
+from app.core.text import clean
 from app.core.users import User
 from app.demo import load_demo
 from app.demo.stories import all_stories
@@ -22,6 +21,7 @@ from app.reviews.pack import _quote_text
 from app.themes import aggregates
 from app.themes import services as themes
 from app.themes.aggregates import Scope
+from app.workspace.models import Coding
 
 
 def true_to(shown: str, value: int) -> bool:

@@ -5,7 +5,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from app.coding.models import Code, Coding
+from app.codebook.models import Code
 from app.consent import gate
 from app.consent.models import ConsentGrant, ConsentRecord, Withdrawal
 from app.consent.scopes import Scope
@@ -21,6 +21,7 @@ from app.releases.models import Release
 from app.themes.aggregates import Scope as ThemeScope
 from app.themes.aggregates import theme_year
 from app.themes.models import Theme
+from app.workspace.models import Coding
 from tests.conftest import TODAY
 
 

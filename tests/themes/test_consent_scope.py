@@ -8,20 +8,21 @@ from datetime import date
 import pytest
 from sqlalchemy import update
 
-from app.coding import exchange, retrieval
-from app.coding import services as coding
 from app.consent import gate
 from app.consent import services as consent
 from app.consent.gate import ConsentMissing
 from app.consent.scopes import Scope as ConsentScope
 from app.core.db import db
 from app.core.users import Role
+from app.exchange import export
 from app.interviews.models import Interview
 from app.releases import services as releases
 from app.reviews import services as reviews
 from app.themes import aggregates
 from app.themes import services as themes
 from app.themes.aggregates import Scope
+from app.workspace import access, retrieval
+from app.workspace.queries import codable_releases
 from tests.releases.test_releases import release_all, world  # noqa: F401 (a fixture)
 from tests.themes.test_themes import code, mark
 
@@ -138,20 +139,20 @@ def test_the_team_reads_and_codes_without_research_use_but_nothing_leaves_it(mix
     boss, researcher = mixed["boss"], mixed["researcher"]
     shared, team_only = mixed["releases"][0], mixed["releases"][2]
     # the coordinator reads and codes a release without research use, for the team
-    assert coding.read_release(boss, team_only) is team_only
-    assert team_only in coding.codable_releases(boss)
+    assert access.read_release(boss, team_only) is team_only
+    assert team_only in codable_releases(boss)
     # the researcher can neither read, code nor count it
     with pytest.raises(ConsentMissing):
-        coding.read_release(researcher, team_only)
+        access.read_release(researcher, team_only)
     with pytest.raises(ConsentMissing):
         releases.read_release(researcher, team_only)
-    assert team_only not in coding.codable_releases(researcher)
-    assert shared in coding.codable_releases(researcher)
+    assert team_only not in codable_releases(researcher)
+    assert shared in codable_releases(researcher)
     # what leaves the team (a .qdpx, an exported retrieval) needs research use, whoever
     # exports it; on the coordinator's screen the passage is there
     a = mixed["codes"][0]
     for actor in (boss, researcher):
-        _, exported = exchange.export_project(actor)
+        _, exported = export.export_project(actor)
         assert shared in exported and team_only not in exported
         found = retrieval.passages(actor, retrieval.Query(code_id=a.id), for_export=True)
         assert {p.release.id for p in found} == {r.id for r in mixed["releases"][:2]}

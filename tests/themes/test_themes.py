@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from analysis import aggregation as agg
-from app.coding.models import Code, Coding, CodingRound
+from app.codebook.models import Code
 from app.consent import services as consent
 from app.consent.scopes import Scope as ConsentScope
 from app.core.db import db
@@ -15,6 +15,7 @@ from app.themes import aggregates
 from app.themes import services as themes
 from app.themes.aggregates import Scope
 from app.themes.services import ThemeError
+from app.workspace.models import Coding, CodingRound
 from tests.releases.test_releases import release_all, world  # noqa: F401 (a fixture)
 
 

@@ -1,0 +1,27 @@
+"""What the exchange reads: the codings an export carries, and what an import compares
+against."""
+
+from sqlalchemy import select
+
+from app.codebook.models import Code
+from app.core.db import db
+from app.workspace.models import Coding
+
+
+def shared_codings(release_ids: list[int]) -> list[Coding]:
+    """The shared and consensus codings of these releases, in the order of the text."""
+    return db.session.scalars(
+        select(Coding).where(Coding.release_id.in_(release_ids),
+                             Coding.round_id.is_(None) | Coding.consensus)
+        .order_by(Coding.release_id, Coding.start_offset, Coding.id)
+    ).all()  # fmt: skip
+
+
+def root_count() -> int:
+    """How many codes are at the codebook's top level."""
+    return len(db.session.scalars(select(Code.id).where(Code.parent_id.is_(None))).all())
+
+
+def coding_guids() -> set[str]:
+    """The GUID of every coding here: a coding that comes in again is not doubled."""
+    return set(db.session.scalars(select(Coding.guid)).all())
