@@ -98,10 +98,6 @@ class PasswordResetForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
-    """A bare form: a button that carries only the CSRF token."""
-
-
 class ActiveForm(FlaskForm):
     """Deactivate or reactivate: the wanted state, so that a second submit changes nothing."""
 

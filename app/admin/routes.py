@@ -16,7 +16,6 @@ from app.admin import services
 from app.admin.forms import (
     ActiveForm,
     AuditFilterForm,
-    ConfirmForm,
     PasswordResetForm,
     UserCreateForm,
     UserEditForm,
@@ -24,6 +23,7 @@ from app.admin.forms import (
 from app.admin.services import LastAdminError, SelfGrantError, SelfUnlockError
 from app.auth.services import PasswordRejected
 from app.core.db import db, utcnow
+from app.core.forms import ConfirmForm
 from app.core.jobs import Job, queue_available
 from app.core.permissions import permission
 from app.core.users import User

@@ -25,6 +25,7 @@ from app.auth.services import LoginOutcome, PasswordRejected
 from app.auth.two_factor import CodeOutcome, TwoFactorError
 from app.core import audit
 from app.core.db import db, utcnow
+from app.core.forms import ConfirmForm
 from app.core.permissions import permission, public
 from app.core.security import SECOND_FACTOR, fresh_session, two_factor_required
 from app.core.urls import safe_next
@@ -201,6 +202,8 @@ def login_code():
 @bp.post("/logout")
 @permission("account.manage")
 def logout():
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("main.home"))
     audit.record(current_user, "auth.logout", "user", current_user.id)
     # Cookie sessions live in the browser: a copy taken before logout must stop working too.
     current_user.invalidate_sessions()

@@ -7,6 +7,7 @@ from app.core import permissions
 from app.core.calendar import today
 from app.core.db import db
 from app.core.exports import csv_text
+from app.core.forms import ConfirmForm
 from app.core.permissions import permission
 from app.core.users import User
 from app.interviews.services import open_flags
@@ -18,7 +19,6 @@ from app.offers.forms import (
     InterviewedForm,
     OfferForm,
     ReminderForm,
-    ReopenForm,
 )
 from app.offers.models import ATTRITION_LABELS, Attrition, Offer
 from app.offers.services import OfferError
@@ -59,7 +59,7 @@ def _forms() -> dict:
         "assign_form": AssignForm(prefix="assign"),
         "interviewed_form": InterviewedForm(prefix="interviewed"),
         "close_form": CloseForm(prefix="close"),
-        "reopen_form": ReopenForm(prefix="reopen"),
+        "reopen_form": ConfirmForm(prefix="reopen"),
     }
 
 
@@ -192,7 +192,7 @@ def close(offer_id: int):
 def reopen(offer_id: int):
     return _offer_action(
         offer_id,
-        ReopenForm,
+        ConfirmForm,
         "reopen",
         lambda offer, form: services.reopen(current_user, offer),
         _("The follow-up was reopened."),

@@ -83,10 +83,6 @@ class ImportUploadForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
-    """A button that changes something; the CSRF token is its only field."""
-
-
 def mapping_form(headers: list[str], formdata, data: dict):
     """A form with one choice of file column per register column (built per file)."""
 

@@ -7,13 +7,13 @@ from flask_login import current_user
 from app.core import transaction
 from app.core.calendar import today
 from app.core.db import db
+from app.core.forms import ConfirmForm
 from app.core.permissions import permission
 from app.core.security import upload_limited
 from app.offers.reports import Stage, follow_up
 from app.participants import export, imports, services
 from app.participants.eligibility import Rules
 from app.participants.forms import (
-    ConfirmForm,
     ImportUploadForm,
     ParticipantForm,
     PersonForm,

@@ -24,6 +24,7 @@ from app.core import permissions, storage, transaction
 from app.core.calendar import today
 from app.core.db import db
 from app.core.downloads import attachment
+from app.core.forms import ConfirmForm
 from app.core.i18n import LANGUAGE_NAMES
 from app.core.jobs import Job
 from app.core.permissions import PermissionDenied, can, permission
@@ -45,7 +46,6 @@ from app.reviews.models import (
 from app.reviews.services import DuplicateSession, ReviewError
 from app.themes.services import SECONDARY_NOTE
 from app.themes.services import themes as all_themes
-from app.transcripts.forms import ActionForm
 
 bp = Blueprint("reviews", __name__, template_folder="templates", url_prefix="/reviews")
 
@@ -187,7 +187,7 @@ def session(session_id: int):
         released=(agg.cell(services.released_in_scope(found))
                   if services.may_read_pack(current_user) else None),
         not_for_researchers=services.NOT_FOR_RESEARCHERS, note_form=NoteForm(),
-        action_form=action_form, follow_form=FollowUpForm(), simple=ActionForm(),
+        action_form=action_form, follow_form=FollowUpForm(), simple=ConfirmForm(),
         carried=carried, my_quotes=services.quotes_for(current_user, pack) if pack else [],
         may_manage=can(current_user, "reviews.manage"),
         may_write=can(current_user, "reviews.write", found),
@@ -226,7 +226,7 @@ def _serves_choices() -> list[SelectChoice]:
 @permission("reviews.manage")
 def status(session_id: int):
     found = _session(session_id, "reviews.manage")
-    if ActionForm().validate_on_submit():
+    if ConfirmForm().validate_on_submit():
         try:
             services.set_status(current_user, found, request.form.get("status", ""))
         except (ReviewError, ValueError) as error:
@@ -242,7 +242,7 @@ def status(session_id: int):
 @permission("reviews.manage")
 def build_pack(session_id: int):
     found = _session(session_id, "reviews.manage")
-    if ActionForm().validate_on_submit():
+    if ConfirmForm().validate_on_submit():
         try:
             services.start_pack(current_user, found)
         except ReviewError as error:
@@ -334,7 +334,7 @@ def add_note(session_id: int):
 def delete_note(note_id: int):
     note = db.get_or_404(ReviewNote, note_id)
     _session(note.session_id, "reviews.write")
-    if ActionForm().validate_on_submit():
+    if ConfirmForm().validate_on_submit():
         try:
             actions.delete_note(current_user, note)
         except PermissionDenied:

@@ -1,9 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
+from pydantic import BaseModel, StrictInt
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField
 from wtforms.validators import DataRequired, InputRequired
 
+from app.core.forms import ConfirmForm
 from app.transcripts.audio import FILE_TYPES
 
 
@@ -41,8 +43,16 @@ class ImportForm(FlaskForm):
     )
 
 
-class ActionForm(FlaskForm):
-    """A button that changes something: CSRF only."""
+# The bare button form is core's; the areas that import it from here still find it.
+ActionForm = ConfirmForm
+
+
+class SegmentsBody(BaseModel):
+    """The editor's save (JSON): the revision it loaded, and its segments, whose rows the
+    service checks one by one (it names the segment that is wrong)."""
+
+    revision: StrictInt
+    segments: list | None = None
 
 
 class VerifyForm(FlaskForm):
