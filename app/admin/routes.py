@@ -33,10 +33,6 @@ bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="template
 PAGE_SIZE = 50
 
 
-def _page() -> int:
-    return max(1, request.args.get("page", 1, type=int) or 1)
-
-
 def _user_or_404(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None:
@@ -197,13 +193,12 @@ def user_active(user_id: int):
 @bp.get("/audit")
 @permission("admin.audit")
 def audit_log():
-    form = AuditFilterForm(request.args)
-    filters = {}
-    if form.validate():
-        filters = {name: field.data for name, field in form._fields.items() if field.data}
+    form = AuditFilterForm()
+    form.validate()  # a wrong filter shows its error beside it and is left out
+    filters = form.filters()
     query = services.audit_query(**filters)
     total = services.count(query)
-    page = _page()
+    page = form.value("page", 1)
     entries = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     latest = db.session.scalar(
         select(Job).where(Job.kind == "audit.verify").order_by(Job.id.desc()).limit(1)
@@ -215,7 +210,7 @@ def audit_log():
         total=total,
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),
-        args={k: v for k, v in request.args.items() if k != "page"},
+        args=filters,
         latest=latest,
         confirm=ConfirmForm(),
     )

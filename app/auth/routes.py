@@ -4,7 +4,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     session,
     url_for,
 )
@@ -18,6 +17,7 @@ from app.auth.forms import (
     EnrolForm,
     LanguageForm,
     LoginForm,
+    NextQuery,
     PasswordChangeForm,
     PasswordConfirmForm,
 )
@@ -138,7 +138,7 @@ def _pending_user() -> User | None:
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
-    form = LoginForm(next=request.args.get("next", ""))
+    form = LoginForm(next=NextQuery.read().value("next", ""))
     if form.validate_on_submit():
         result = services.authenticate(form.username.data, form.password.data, **_lock_settings())
         if result.outcome is LoginOutcome.OK:

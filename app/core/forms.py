@@ -5,7 +5,7 @@ a page's input goes through a WTForms form, a JSON body through a pydantic model
 bad value is answered with a message in the reader's language and never with a 500.
 """
 
-from flask import request
+from flask import flash, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from pydantic import BaseModel, ValidationError
@@ -31,17 +31,27 @@ class QueryForm(FlaskForm):
         kwargs.setdefault("formdata", request.args)
         super().__init__(*args, **kwargs)
 
+    @classmethod
+    def read(cls, *, quiet: bool = False, **kwargs):
+        """The form filled from the query string and validated. A part that does not fit is
+        left out (its field keeps its default), and the page says so once unless ``quiet``
+        (a file or a stream has no page to say it on)."""
+        form = cls(**kwargs)
+        if not form.validate() and not quiet:
+            flash(BAD_QUERY, "error")
+        return form
+
     def value(self, name: str, default=None):
-        """The field's value once the form validates; ``default`` when it was absent or bad
-        (a page reached with a mangled link shows its default rather than failing)."""
+        """The field's value once the form is validated; ``default`` when it was absent or
+        bad (a page reached with a mangled link shows its default rather than failing)."""
         field = self[name]
         if field.errors or field.data in (None, ""):
             return default
         return field.data
 
 
-#: the one answer to a JSON body that does not fit its model
-BAD_JSON = _l("The request could not be read. Reload the page and try again.")
+#: the one word on a query string that does not fit its form
+BAD_QUERY = _l("Part of the address could not be read and was left out.")
 
 
 def json_body(model: type[BaseModel]):

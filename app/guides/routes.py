@@ -1,9 +1,10 @@
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from app.core.db import db
 from app.core.permissions import permission
+from app.guides.forms import CompareQuery
 from app.guides.models import GuideVersion
 from app.guides.services import compare
 
@@ -61,7 +62,8 @@ def diff(version_id: int):
         )
         .order_by(GuideVersion.version.desc())
     ).all()
-    old = next((v for v in others if v.id == request.args.get("against", type=int)), None)
+    against = CompareQuery.read().value("against")
+    old = next((v for v in others if v.id == against), None)
     if old is None and others:
         old = next((v for v in others if v.version < new.version), others[0])
     lines = compare(old, new) if old is not None else []

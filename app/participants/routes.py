@@ -18,6 +18,7 @@ from app.participants.forms import (
     ParticipantForm,
     PersonForm,
     PlacementForm,
+    RegisterQuery,
     mapping_form,
 )
 from app.participants.importer import COLUMNS, ImportProblem, template_csv
@@ -58,8 +59,9 @@ PAGE_SIZE = 100
 @bp.get("")
 @permission("participants.register")
 def register():
-    query = (request.args.get("q") or "").strip().casefold()
-    stage = request.args.get("stage") or ""
+    search = RegisterQuery.read()
+    query = search.value("q", "").strip().casefold()
+    stage = search.value("stage", "")
     people = services.visible_participants(current_user)
     day, rules = today(), services.rules()
     rows = []
@@ -72,14 +74,14 @@ def register():
             continue
         rows.append((participant, items))
     pages = max(1, -(-len(rows) // PAGE_SIZE))
-    page = min(max(1, request.args.get("page", 1, type=int) or 1), pages)
+    page = min(max(1, search.value("page", 1)), pages)
     shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     services.show_identity(current_user, [p for p, _items in shown], "register")
     return render_template(
         "participants/register.html",
         rows=shown,
         matched=len(rows),
-        q=request.args.get("q", ""),
+        q=search.value("q", ""),
         stage=stage,
         stages=list(Stage),
         total=len(people),
@@ -275,8 +277,8 @@ def import_preview(import_id: int):
     except ImportProblem as problem:
         flash(str(problem.message), "error")
         return redirect(url_for("participants.import_upload"))
-    form = mapping_form(table.headers, request.args or None, json.loads(record.mapping))
-    mapping = _mapping(form) if not request.args or form.validate() else {}
+    form = mapping_form(table.headers, json.loads(record.mapping), query=True)
+    mapping = _mapping(form) if form.validate() else {}
     try:
         preview = imports.preview(current_user, record, mapping)
         problem = None
@@ -300,7 +302,7 @@ def import_preview(import_id: int):
 def import_run(import_id: int):
     record = db.get_or_404(RegisterImport, import_id)
     try:
-        form = mapping_form(imports.table_of(record).headers, request.form, {})
+        form = mapping_form(imports.table_of(record).headers, {})
         if not (ConfirmForm().validate_on_submit() and form.validate()):
             return redirect(url_for("participants.import_preview", import_id=record.id))
         imports.submit(current_user, record, _mapping(form))

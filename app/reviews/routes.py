@@ -33,7 +33,16 @@ from app.goals import evaluations
 from app.goals import queries as goal_queries
 from app.goals.evidence import evidence as goal_evidence_of
 from app.reviews import actions, services
-from app.reviews.forms import AgendaForm, FollowUpForm, NewActionForm, NoteForm, SessionForm
+from app.reviews.forms import (
+    AgendaForm,
+    FollowUpForm,
+    LanguageQuery,
+    NewActionForm,
+    NoteForm,
+    SessionForm,
+    StatusForm,
+    YearQuery,
+)
 from app.reviews.minutes import minutes_docx
 from app.reviews.models import (
     ActionStatus,
@@ -147,7 +156,7 @@ def edit(session_id: int):
 def agenda_template():
     """The template in one language at a time (``?language=``; default: the reader's)."""
     languages = current_app.config["LANGUAGES"]
-    language = request.args.get("language") or services.reader_language()
+    language = LanguageQuery.read().value("language") or services.reader_language()
     if language not in languages:
         abort(404)
     form = _agenda_form(services.agenda_template(language))
@@ -226,15 +235,17 @@ def _serves_choices() -> list[SelectChoice]:
 @permission("reviews.manage")
 def status(session_id: int):
     found = _session(session_id, "reviews.manage")
-    if ConfirmForm().validate_on_submit():
+    form = StatusForm()
+    if form.validate_on_submit():
         try:
-            services.set_status(current_user, found, request.form.get("status", ""))
-        except (ReviewError, ValueError) as error:
-            if isinstance(error, ValueError):
-                abort(400)
+            services.set_status(current_user, found, form.status.data)
+        except ReviewError as error:
             transaction.refuse(error)
         else:
             flash(_("The session is now: %(status)s.", status=found.status_enum.label))
+    else:
+        for message in form.status.errors:
+            flash(str(message), "error")
     return redirect(url_for("reviews.session", session_id=found.id))
 
 
@@ -393,8 +404,7 @@ def update_action(action_id: int):
             transaction.refuse(error)
         else:
             flash(_("The action was updated."))
-    back = request.form.get("back", "")
-    if back == "board":
+    if form.back.data == "board":
         return redirect(url_for("reviews.board"))
     target = in_session.id if in_session else action.session_id
     return redirect(url_for("reviews.session", session_id=target, _anchor="actions"))
@@ -413,7 +423,7 @@ def minutes(session_id: int):
 @bp.get("/actions")
 @permission("reviews.view")
 def board():
-    year = request.args.get("year", type=int)
+    year = YearQuery.read().value("year")
     found = actions.board(current_user, year=year)
     years = sorted({a.session.year for a in actions.board(current_user).actions}, reverse=True)
     return render_template(

@@ -5,7 +5,7 @@ from pydantic import BaseModel, StrictInt
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField
 from wtforms.validators import DataRequired, InputRequired
 
-from app.core.forms import ConfirmForm
+from app.core.forms import ConfirmForm, QueryForm
 from app.transcripts.audio import FILE_TYPES
 
 
@@ -63,6 +63,14 @@ class VerifyForm(FlaskForm):
         validators=[DataRequired(_l("Tick the box to confirm that the transcript is to be "
                                     "verified."))],
     )  # fmt: skip
+    #: sent by the confirmation page: without it, the request is the first look
+    asked = HiddenField()
+
+
+class AudioQuery(QueryForm):
+    """``?download=1``: the recording as a file to keep, not for the player."""
+
+    download = SelectField(choices=["0", "1"], default="0")
 
 
 def speakers_form(keys: list[str], labels: dict[str, str], **kwargs) -> FlaskForm:

@@ -29,6 +29,7 @@ from app.interviews.models import Interview
 from app.transcripts import services, tasks  # noqa: F401 - tasks registers the job handler
 from app.transcripts.forms import (
     AudioForm,
+    AudioQuery,
     ImportForm,
     SegmentsBody,
     VerifyForm,
@@ -86,7 +87,7 @@ def upload(interview_id: int):
 def audio(recording_id: int):
     """The decrypted audio, with HTTP Range support so that the player can seek."""
     recording = db.get_or_404(Recording, recording_id)
-    download = request.args.get("download") == "1"
+    download = AudioQuery.read(quiet=True).value("download") == "1"
     try:
         reader = services.open_audio(current_user, recording, download=download)
     except TranscriptError:
@@ -288,7 +289,7 @@ def verify(transcript_id: int):
     try:
         if not form.validate():
             plan = services.verify_preview(current_user, transcript)
-            if "asked" not in request.form:
+            if not form.asked.data:
                 form.confirm.errors = []  # the first look: nothing was refused yet
             return render_template(
                 "transcripts/verify.html", transcript=transcript,
