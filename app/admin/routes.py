@@ -1,6 +1,5 @@
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -10,9 +9,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from app.admin import services
+from app.admin import queries, services
 from app.admin.forms import (
     ActiveForm,
     AuditFilterForm,
@@ -34,19 +32,15 @@ PAGE_SIZE = 50
 
 
 def _user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
+    return db.get_or_404(User, user_id)
 
 
 @bp.get("/users")
 @permission("admin.users")
 def users():
-    rows = db.session.scalars(select(User).order_by(User.active.desc(), User.username)).all()
     return render_template(
         "admin/users.html",
-        users=rows,
+        users=queries.users(),
         confirm=ConfirmForm(),
         per_process=services.rate_limits_per_process(),
         login_limit=services.limit_text(current_app.config["LOGIN_RATE_LIMIT"]),
@@ -199,10 +193,8 @@ def audit_log():
     query = services.audit_query(**filters)
     total = services.count(query)
     page = form.value("page", 1)
-    entries = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    latest = db.session.scalar(
-        select(Job).where(Job.kind == "audit.verify").order_by(Job.id.desc()).limit(1)
-    )
+    entries = queries.page_of(query, page, PAGE_SIZE)
+    latest = queries.latest_audit_verification()
     return render_template(
         "admin/audit.html",
         form=form,
@@ -229,16 +221,15 @@ def audit_verify():
 @bp.get("/jobs")
 @permission("admin.jobs")
 def jobs():
-    rows = db.session.scalars(select(Job).order_by(Job.id.desc()).limit(100)).all()
-    return render_template("admin/jobs.html", jobs=rows, queue_available=queue_available())
+    return render_template(
+        "admin/jobs.html", jobs=queries.recent_jobs(), queue_available=queue_available()
+    )
 
 
 @bp.get("/jobs/<int:job_id>")
 @permission("admin.jobs")
 def job(job_id: int):
-    row = db.session.get(Job, job_id)
-    if row is None:
-        abort(404)
+    row = db.get_or_404(Job, job_id)
     if request.accept_mimetypes.best == "application/json":
         return row.status()
     return render_template("admin/job.html", job=row)
