@@ -42,8 +42,6 @@ LAYERS: list[set[str]] = [
 #: (an entry that no longer occurs fails the test too).
 LEFT: dict[tuple[str, str], str] = {
     ("config.py", "core"): "config reads core's Role for the 2FA roles",
-    ("consent/gate.py", "interviews"): "the gate's SQL and restamping are about interviews",
-    ("consent/routes.py", "interviews"): "the consent pages are an interview's pages",
     ("participants/routes.py", "offers"): "the register page shows the offer state",
     ("participants/export.py", "offers"): "the register export lists the offers",
     ("participants/services.py", "offers"): "erasing a participant reaches the offers",

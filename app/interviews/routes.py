@@ -40,6 +40,7 @@ PANELS: dict[str, Callable[..., dict]] = {}
 
 def _register(_state) -> None:
     """What this area gives the layers below it, registered as the app takes the blueprint."""
+    gate.register_subject(Interview)  # what consent is given for
     consent.register_effect(Scope.PARTICIPATION, services.erase_content, 40)
 
 
