@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 
-from app.auth import services, two_factor
+from app.auth import queries, services, two_factor
 from app.auth.forms import (
     CodeForm,
     EnrolForm,
@@ -24,7 +24,7 @@ from app.auth.forms import (
 from app.auth.services import LoginOutcome, PasswordRejected
 from app.auth.two_factor import CodeOutcome, TwoFactorError
 from app.core import audit
-from app.core.db import db, utcnow
+from app.core.db import utcnow
 from app.core.forms import ConfirmForm
 from app.core.permissions import permission, public
 from app.core.security import SECOND_FACTOR, fresh_session, two_factor_required
@@ -124,7 +124,7 @@ def _pending_user() -> User | None:
         PENDING_SECONDS
     ):
         return None
-    user = db.session.get(User, pending.get("user"))
+    user = queries.user(pending.get("user"))
     if user is None or not user.active or not user.two_factor_enabled:
         return None
     if user.session_version != pending.get("version"):

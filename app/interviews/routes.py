@@ -5,7 +5,6 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.consent import gate
 from app.consent import services as consent
@@ -15,7 +14,7 @@ from app.core.calendar import today
 from app.core.db import db
 from app.core.permissions import PermissionDenied, can, permission
 from app.core.users import Role, User
-from app.interviews import services
+from app.interviews import queries, services
 from app.interviews.forms import (
     AdvanceForm,
     BookingForm,
@@ -287,9 +286,7 @@ def memo_save(interview_id: int, section_key: str):
 @bp.get("/flags")
 @permission("flags.manage")
 def flags():
-    rows = db.session.scalars(
-        select(EthicsFlag).order_by(EthicsFlag.resolved_at.is_not(None), EthicsFlag.due_on)
-    ).all()
+    rows = queries.flags()
     services.read_flags(current_user, rows)
     return render_template("interviews/flags.html", flags=rows, resolve_form=ResolveForm(),
                            today=today())  # fmt: skip

@@ -10,8 +10,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
 from werkzeug.wsgi import FileWrapper
 
@@ -26,7 +24,7 @@ from app.core.permissions import permission
 from app.core.security import upload_limited
 from app.interviews import routes as interview_pages
 from app.interviews.models import Interview
-from app.transcripts import services, tasks  # noqa: F401 - tasks registers the job handler
+from app.transcripts import queries, services, tasks  # noqa: F401 - tasks registers the job handler
 from app.transcripts.forms import (
     AudioForm,
     AudioQuery,
@@ -231,8 +229,7 @@ def save(transcript_id: int):
         # Nothing was written. The editor keeps what the person typed and shows it beside the
         # saved version, so the answer carries the saved segments; reading them is audited,
         # so the answer is a 200 that commits (the wrapper rolls back an error status).
-        db.session.refresh(transcript)
-        saved = services.read_transcript(current_user, transcript)
+        saved = services.read_transcript(current_user, queries.as_saved(transcript))
         return {
             "conflict": True,
             "error": _("This transcript was saved in another window while you were editing "
@@ -316,12 +313,7 @@ def export(transcript_id: int, file_type: str):
 @permission("transcripts.retention")
 def retention():
     """Every recording's retention, for the coordinator: dates only, no content."""
-    recordings = db.session.scalars(
-        select(Recording)
-        # the retention day reads when each interview's transcript was verified
-        .options(selectinload(Recording.interview).selectinload(Interview.transcripts))
-        .order_by(Recording.destroyed_at.is_not(None), Recording.destroy_on, Recording.id)
-    ).all()
+    recordings = queries.recordings_for_retention()
     days = current_app.config["AUDIO_RETENTION_DAYS"]
     destroy_on = {r.id: services.retention_day(r, days) for r in recordings if r.live}
     return render_template("transcripts/retention.html", recordings=recordings, days=days,
