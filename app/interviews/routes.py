@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from app.consent import gate
 from app.consent import services as consent
@@ -27,6 +28,8 @@ from app.interviews.forms import (
 )
 from app.interviews.models import EthicsFlag, Interview
 from app.interviews.services import InterviewError, MemoConflict
+from app.offers import reports
+from app.offers import routes as offer_pages
 from app.offers.models import Offer
 
 bp = Blueprint("interviews", __name__, url_prefix="/interviews", template_folder="templates")
@@ -40,6 +43,9 @@ PANELS: dict[str, Callable[..., dict]] = {}
 def _register(_state) -> None:
     """What this area gives the layers below it, registered as the app takes the blueprint."""
     gate.register_subject(Interview)  # what consent is given for
+    offer_pages.PANELS["open_flags"] = services.open_flags
+    # a follow-up list reads of each offer's interviews only their status, in one query
+    reports.register_interview_loading(selectinload(Offer.interviews).load_only(Interview.status))
     consent.register_effect(Scope.PARTICIPATION, services.erase_content, 40)
 
 

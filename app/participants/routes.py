@@ -10,9 +10,9 @@ from app.core.db import db
 from app.core.forms import ConfirmForm
 from app.core.permissions import permission
 from app.core.security import upload_limited
-from app.offers.reports import Stage, follow_up
 from app.participants import export, imports, services
 from app.participants.eligibility import Rules
+from app.participants.follow_ups import follow_ups
 from app.participants.forms import (
     ImportUploadForm,
     ParticipantForm,
@@ -63,7 +63,7 @@ def register():
     query = search.value("q", "").strip().casefold()
     stage = search.value("stage", "")
     people = services.visible_participants(current_user)
-    day, rules = today(), services.rules()
+    day, rules, follow_up = today(), services.rules(), follow_ups().of
     rows = []
     for participant in people:
         found = query in participant.code.casefold() or query in participant.name.casefold()
@@ -83,7 +83,7 @@ def register():
         matched=len(rows),
         q=search.value("q", ""),
         stage=stage,
-        stages=list(Stage),
+        stages=list(follow_ups().stages),
         total=len(people),
         page=page,
         pages=pages,
@@ -93,7 +93,7 @@ def register():
 @bp.get("/mine")
 @permission("participants.mine")
 def mine():
-    day, rules = today(), services.rules()
+    day, rules, follow_up = today(), services.rules(), follow_ups().of
     people = services.visible_participants(current_user, assigned_only=True, phones=True)
     services.show_identity(current_user, people, "assigned")
     rows = [(p, [follow_up(pl, day, rules) for pl in p.placements]) for p in people]
@@ -124,7 +124,7 @@ def _identity(form: ParticipantForm) -> dict:
 def detail(participant_id: int):
     participant = db.get_or_404(Participant, participant_id)
     services.show_identity(current_user, [participant], "detail")
-    day, rules = today(), services.rules()
+    day, rules, follow_up = today(), services.rules(), follow_ups().of
     items = [follow_up(p, day, rules) for p in participant.placements]
     return render_template(
         "participants/participant.html",
