@@ -44,12 +44,17 @@ def _register(_state) -> None:
     """What this area gives the layers below it, registered as the app takes the blueprint."""
     gate.register_subject(Interview)  # what consent is given for
     offer_pages.PANELS["open_flags"] = services.open_flags
-    # a follow-up list reads of each offer's interviews only their status, in one query
-    reports.register_interview_loading(selectinload(Offer.interviews).load_only(Interview.status))
+    reports.register_interview_loading(_offer_interviews)
     consent.register_effect(Scope.PARTICIPATION, services.erase_content, 40)
 
 
 bp.record_once(_register)
+
+
+def _offer_interviews():
+    """A follow-up list reads of each offer's interviews only their status, in one query.
+    Built when asked: ``Offer.interviews`` exists once the mappers are configured."""
+    return selectinload(Offer.interviews).load_only(Interview.status)
 
 
 def _when(form) -> datetime:

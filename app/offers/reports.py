@@ -5,6 +5,7 @@ over the register (a municipality's register holds hundreds of placements, not m
 """
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
@@ -114,8 +115,8 @@ def follow_up(placement: Placement, today: date, rules: Rules) -> FollowUp:
 _interview_loading: list = []
 
 
-def register_interview_loading(option) -> None:
-    """Called by the interviews area: the loader option for ``Offer.interviews``."""
+def register_interview_loading(option: Callable) -> None:
+    """Called by the interviews area: () -> the loader option for ``Offer.interviews``."""
     _interview_loading[:] = [option]
 
 
@@ -131,7 +132,8 @@ def all_follow_ups(today: date, rules: Rules, *, counts_only: bool = False) -> l
         participant = participant.load_only(Participant.id, Participant.birth_date)
     else:
         participant = participant.load_only(Participant.code, Participant.birth_date)
-        offer = offer.options(*_interview_loading, selectinload(Offer.reminders))
+        loading = [option() for option in _interview_loading]
+        offer = offer.options(*loading, selectinload(Offer.reminders))
     placements = db.session.scalars(select(Placement).options(participant, offer))
     return [follow_up(p, today, rules) for p in placements]
 
