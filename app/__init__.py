@@ -61,6 +61,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
             # The limits are counted where the queue lives, as settings.load does from the
             # environment: one Redis shared by every web process and machine.
             app.config["RATELIMIT_STORAGE_URI"] = settings.limiter_storage(config["REDIS_URL"])
+    app.config["REQUIRE_2FA_ROLES"] = security.two_factor_roles(app.config["REQUIRE_2FA_ROLES"])
     app.session_interface = security.SessionInterface()
     if app.config["PROXY_COUNT"]:
         n = app.config["PROXY_COUNT"]

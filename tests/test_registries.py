@@ -5,6 +5,7 @@ a restore that brings erased people back), so each one is checked here by name."
 
 import pytest
 
+from app.consent import gate
 from app.consent import services as consent
 from app.consent.scopes import Scope
 from app.core import permissions, restore
@@ -48,6 +49,30 @@ def test_a_restore_erases_again_through_the_privacy_area(app):
 def test_the_eligibility_settings_become_the_participants_rules(app):
     assert isinstance(app.config["ELIGIBILITY_RULES"], Rules)
     assert app.config["ELIGIBILITY_RULES"] == Rules()
+
+
+def test_consent_is_given_for_the_interviews_areas_interview(app):
+    # the gate's SQL and its guardian stamps name the model the interviews area registers
+    from app.interviews.models import Interview
+
+    assert gate.subject() is Interview
+
+
+def test_the_register_reads_follow_ups_and_assignments_from_the_offers_area(app):
+    from app.offers import reports
+    from app.participants.follow_ups import follow_ups
+
+    registered = follow_ups()
+    assert registered.of is reports.follow_up and registered.stages is reports.Stage
+    assert registered.assigned_ids.__module__ == "app.offers.services"
+
+
+def test_the_follow_up_lists_read_what_the_interviews_area_registers(app):
+    from app.offers import reports
+    from app.offers import routes as offer_pages
+
+    assert offer_pages.PANELS["open_flags"].__module__ == "app.interviews.services"
+    assert len(reports._interview_loading) == 1
 
 
 def test_a_restore_without_the_replay_refuses_before_it_opens_anything(app, monkeypatch, tmp_path):

@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     EmailField,
+    IntegerField,
     PasswordField,
     SelectChoice,
     SelectField,
@@ -13,12 +14,14 @@ from wtforms.validators import (
     Email,
     EqualTo,
     Length,
+    NumberRange,
     Optional,
     Regexp,
     ValidationError,
 )
 
 from app.core.fields import MultiCheckboxField
+from app.core.forms import QueryForm
 from app.core.i18n import LANGUAGE_NAMES
 from app.core.passwords import policy_problems
 from app.core.users import ROLE_LABELS, User
@@ -98,23 +101,25 @@ class PasswordResetForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
-    """A bare form: a button that carries only the CSRF token."""
-
-
 class ActiveForm(FlaskForm):
     """Deactivate or reactivate: the wanted state, so that a second submit changes nothing."""
 
     active = SelectField(choices=[SelectChoice("1"), SelectChoice("0")])
 
 
-class AuditFilterForm(FlaskForm):
-    class Meta:
-        csrf = False  # a GET filter changes nothing
-
+class AuditFilterForm(QueryForm):
     action = StringField(_l("Action"), validators=[Optional(), Length(max=64)])
     actor = StringField(_l("User"), validators=[Optional(), Length(max=64)])
     object_type = StringField(_l("Object type"), validators=[Optional(), Length(max=64)])
     object_id = StringField(_l("Object id"), validators=[Optional(), Length(max=64)])
     date_from = DateField(_l("From date"), validators=[Optional()])
     date_to = DateField(_l("To date"), validators=[Optional()])
+    page = IntegerField(validators=[Optional(), NumberRange(min=1)])
+
+    def filters(self) -> dict:
+        """The filters given, once validated; none while one of them is wrong (its error
+        shows beside it). The page is not a filter."""
+        fields = [(name, field) for name, field in self._fields.items() if name != "page"]
+        if any(field.errors for _name, field in fields):
+            return {}
+        return {name: field.data for name, field in fields if field.data}

@@ -1,6 +1,5 @@
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -10,13 +9,11 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from app.admin import services
+from app.admin import queries, services
 from app.admin.forms import (
     ActiveForm,
     AuditFilterForm,
-    ConfirmForm,
     PasswordResetForm,
     UserCreateForm,
     UserEditForm,
@@ -24,6 +21,7 @@ from app.admin.forms import (
 from app.admin.services import LastAdminError, SelfGrantError, SelfUnlockError
 from app.auth.services import PasswordRejected
 from app.core.db import db, utcnow
+from app.core.forms import ConfirmForm
 from app.core.jobs import Job, queue_available
 from app.core.permissions import permission
 from app.core.users import User
@@ -33,24 +31,16 @@ bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="template
 PAGE_SIZE = 50
 
 
-def _page() -> int:
-    return max(1, request.args.get("page", 1, type=int) or 1)
-
-
 def _user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
+    return db.get_or_404(User, user_id)
 
 
 @bp.get("/users")
 @permission("admin.users")
 def users():
-    rows = db.session.scalars(select(User).order_by(User.active.desc(), User.username)).all()
     return render_template(
         "admin/users.html",
-        users=rows,
+        users=queries.users(),
         confirm=ConfirmForm(),
         per_process=services.rate_limits_per_process(),
         login_limit=services.limit_text(current_app.config["LOGIN_RATE_LIMIT"]),
@@ -197,17 +187,14 @@ def user_active(user_id: int):
 @bp.get("/audit")
 @permission("admin.audit")
 def audit_log():
-    form = AuditFilterForm(request.args)
-    filters = {}
-    if form.validate():
-        filters = {name: field.data for name, field in form._fields.items() if field.data}
+    form = AuditFilterForm()
+    form.validate()  # a wrong filter shows its error beside it and is left out
+    filters = form.filters()
     query = services.audit_query(**filters)
     total = services.count(query)
-    page = _page()
-    entries = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    latest = db.session.scalar(
-        select(Job).where(Job.kind == "audit.verify").order_by(Job.id.desc()).limit(1)
-    )
+    page = form.value("page", 1)
+    entries = queries.page_of(query, page, PAGE_SIZE)
+    latest = queries.latest_audit_verification()
     return render_template(
         "admin/audit.html",
         form=form,
@@ -215,7 +202,7 @@ def audit_log():
         total=total,
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),
-        args={k: v for k, v in request.args.items() if k != "page"},
+        args=filters,
         latest=latest,
         confirm=ConfirmForm(),
     )
@@ -234,16 +221,15 @@ def audit_verify():
 @bp.get("/jobs")
 @permission("admin.jobs")
 def jobs():
-    rows = db.session.scalars(select(Job).order_by(Job.id.desc()).limit(100)).all()
-    return render_template("admin/jobs.html", jobs=rows, queue_available=queue_available())
+    return render_template(
+        "admin/jobs.html", jobs=queries.recent_jobs(), queue_available=queue_available()
+    )
 
 
 @bp.get("/jobs/<int:job_id>")
 @permission("admin.jobs")
 def job(job_id: int):
-    row = db.session.get(Job, job_id)
-    if row is None:
-        abort(404)
+    row = db.get_or_404(Job, job_id)
     if request.accept_mimetypes.best == "application/json":
         return row.status()
     return render_template("admin/job.html", job=row)

@@ -1,8 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
+from app.core.forms import QueryForm
 from app.core.i18n import LANGUAGE_NAMES
 
 
@@ -18,6 +19,13 @@ class LoginForm(FlaskForm):
         render_kw={"autocomplete": "current-password"},
     )
     next = HiddenField()
+
+
+class NextQuery(QueryForm):
+    """``?next=`` on the login page: where to go after the login (``safe_next`` keeps it on
+    this site)."""
+
+    next = StringField(validators=[Optional(), Length(max=2000)])
 
 
 class LanguageForm(FlaskForm):

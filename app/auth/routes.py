@@ -4,7 +4,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     session,
     url_for,
 )
@@ -12,19 +11,21 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 
-from app.auth import services, two_factor
+from app.auth import queries, services, two_factor
 from app.auth.forms import (
     CodeForm,
     EnrolForm,
     LanguageForm,
     LoginForm,
+    NextQuery,
     PasswordChangeForm,
     PasswordConfirmForm,
 )
 from app.auth.services import LoginOutcome, PasswordRejected
 from app.auth.two_factor import CodeOutcome, TwoFactorError
 from app.core import audit
-from app.core.db import db, utcnow
+from app.core.db import utcnow
+from app.core.forms import ConfirmForm
 from app.core.permissions import permission, public
 from app.core.security import SECOND_FACTOR, fresh_session, two_factor_required
 from app.core.urls import safe_next
@@ -123,7 +124,7 @@ def _pending_user() -> User | None:
         PENDING_SECONDS
     ):
         return None
-    user = db.session.get(User, pending.get("user"))
+    user = queries.user(pending.get("user"))
     if user is None or not user.active or not user.two_factor_enabled:
         return None
     if user.session_version != pending.get("version"):
@@ -137,7 +138,7 @@ def _pending_user() -> User | None:
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
-    form = LoginForm(next=request.args.get("next", ""))
+    form = LoginForm(next=NextQuery.read().value("next", ""))
     if form.validate_on_submit():
         result = services.authenticate(form.username.data, form.password.data, **_lock_settings())
         if result.outcome is LoginOutcome.OK:
@@ -201,6 +202,8 @@ def login_code():
 @bp.post("/logout")
 @permission("account.manage")
 def logout():
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("main.home"))
     audit.record(current_user, "auth.logout", "user", current_user.id)
     # Cookie sessions live in the browser: a copy taken before logout must stop working too.
     current_user.invalidate_sessions()

@@ -1,7 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from sqlalchemy import select
 from wtforms import (
     DateField,
     RadioField,
@@ -12,9 +11,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.consent.models import CHANNEL_LABELS, GIVER_LABELS, METHOD_LABELS, ConsentForm
+from app.consent import queries
+from app.consent.models import CHANNEL_LABELS, GIVER_LABELS, METHOD_LABELS
 from app.consent.scopes import SCOPE_LABELS, Scope
-from app.core.db import db
 from app.core.fields import MultiCheckboxField
 from app.core.i18n import LANGUAGE_NAMES
 
@@ -24,15 +23,12 @@ def _choices(labels):
 
 
 def _form_versions():
-    rows = db.session.scalars(
-        select(ConsentForm).order_by(ConsentForm.language, ConsentForm.version.desc())
-    )
     return [
         SelectChoice(
             str(f.id),
             _l("%(language)s, version %(n)s", language=LANGUAGE_NAMES[f.language], n=f.version),
         )
-        for f in rows
+        for f in queries.form_versions()
     ]
 
 

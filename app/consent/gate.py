@@ -23,7 +23,7 @@ from datetime import date
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, event, func, or_, select
+from sqlalchemy import and_, event, func, inspect, or_, select
 from sqlalchemy.orm import Session, load_only, selectinload
 
 from app.consent.scopes import Scope
@@ -61,6 +61,23 @@ PATHS: dict[str, Scope] = {
 
 #: statuses in which an interview holds no usable content at all
 _ENDED = ("withdrawn", "cancelled")
+
+#: the model that consent is given for. It is the interviews area's ``Interview``, a layer
+#: above this one: the area registers it as the app takes its blueprint (``register_subject``),
+#: so that the gate's SQL and its guardian stamps name its columns without importing it.
+_subject: list[type] = []
+
+
+def register_subject(model: type) -> None:
+    """Called by the interviews area at app creation: ``model`` is what consent covers."""
+    _subject[:] = [model]
+
+
+def subject() -> type:
+    """The registered model consent is given for (``Interview``)."""
+    if not _subject:
+        raise RuntimeError("no interview model is registered: the app registers it")
+    return _subject[0]
 
 
 class ConsentMissing(Refused):
@@ -175,16 +192,15 @@ def sql_allows(path: str):
     """A condition on ``Interview`` that holds for exactly the interviews ``allows(interview,
     path)`` says yes to, for counts made by the database. Stamps interviews whose guardian
     flag is missing or was worked out under other rules first (it flushes)."""
-    from app.interviews.models import Interview
-
+    model = subject()
     stamp_stale()
     needed = sorted({Scope.PARTICIPATION, PATHS[path]})
     return and_(
-        Interview.status.not_in(_ENDED),
-        Interview.id.in_(_covered(needed, guardian=False)),
+        model.status.not_in(_ENDED),
+        model.id.in_(_covered(needed, guardian=False)),
         # NULL (not yet stamped) counts as needed: a missing stamp hides, never shows
-        or_(Interview.guardian_needed.is_(False),
-            Interview.id.in_(_covered(needed, guardian=True))),
+        or_(model.guardian_needed.is_(False),
+            model.id.in_(_covered(needed, guardian=True))),
     )  # fmt: skip
 
 
@@ -202,16 +218,13 @@ def stamp(interview) -> None:
 
 def stamp_stale() -> int:
     """Stamp the interviews never stamped or stamped under other rules; returns how many."""
-    from app.interviews.models import Interview
-
+    model = subject()
     rule = guardian_rule()
-    stale = select(Interview).where(
-        or_(Interview.guardian_rule.is_(None), Interview.guardian_rule != rule)
-    )
+    stale = select(model).where(or_(model.guardian_rule.is_(None), model.guardian_rule != rule))
     if db.session.scalar(select(stale.exists())) is not True:
         return 0
     # only the birth date of the participant is decrypted, not their identity
-    participant = (selectinload(Interview.offer).selectinload(Offer.placement)
+    participant = (selectinload(model.offer).selectinload(Offer.placement)
                    .selectinload(Placement.participant).options(
                        load_only(Participant.birth_date)))  # fmt: skip
     interviews = db.session.scalars(stale.options(participant)).all()
@@ -228,13 +241,12 @@ _DAY_FIELDS = ("scheduled_at", "conducted_on", "offer_id", "offer")
 def _restamp(session, flush_context, instances) -> None:
     """Keep ``guardian_needed`` true to the interview day and the birth date, whichever
     service changes them."""
-    from sqlalchemy import inspect
-
-    from app.interviews.models import Interview
-
+    if not _subject:
+        return  # no app made yet: nothing of consent can be flushed
+    model = subject()
     due = []
     for obj in [*session.new, *session.dirty]:
-        if isinstance(obj, Interview):
+        if isinstance(obj, model):
             state = inspect(obj)
             if state.pending or any(state.attrs[f].history.has_changes() for f in _DAY_FIELDS):
                 due.append(obj)

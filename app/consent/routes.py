@@ -12,11 +12,10 @@ from flask import (
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from app.consent import gate, services
+from app.consent import gate, queries, services
 from app.consent.forms import RecordForm, WithdrawForm, publish_form, text_from
-from app.consent.models import ConsentForm, ConsentRecord, Withdrawal
+from app.consent.models import ConsentForm, ConsentRecord
 from app.consent.scans import MAX_BYTES
 from app.consent.scopes import Scope
 from app.consent.services import ConsentError
@@ -27,7 +26,6 @@ from app.core.db import db
 from app.core.i18n import LANGUAGE_NAMES
 from app.core.permissions import authorize, permission
 from app.core.security import upload_limited
-from app.interviews.models import Interview
 
 bp = Blueprint("consent", __name__, url_prefix="/consent", template_folder="templates")
 
@@ -85,14 +83,14 @@ def _page(interview, record_form=None, withdraw_form=None, status=200):
 @bp.get("/interview/<int:interview_id>")
 @permission("consent.view")
 def interview(interview_id: int):
-    return _page(db.get_or_404(Interview, interview_id))
+    return _page(queries.interview_or_404(interview_id))
 
 
 @bp.post("/interview/<int:interview_id>/record")
 @permission("consent.record")
 @upload_limited
 def record(interview_id: int):
-    interview = db.get_or_404(Interview, interview_id)
+    interview = queries.interview_or_404(interview_id)
     form = RecordForm(prefix="record")
     if form.validate_on_submit():
         upload = form.scan.data
@@ -103,7 +101,7 @@ def record(interview_id: int):
         try:
             services.record(
                 current_user, interview, giver=form.giver.data, scopes=form.scopes.data,
-                form=db.session.get(ConsentForm, int(form.form_id.data)),
+                form=db.get_or_404(ConsentForm, int(form.form_id.data)),
                 method=form.method.data, given_on=form.given_on.data, scan=scan,
                 witness=form.witness.data, guardian_name=form.guardian_name.data,
             )  # fmt: skip
@@ -119,7 +117,7 @@ def record(interview_id: int):
 @bp.post("/interview/<int:interview_id>/withdraw")
 @permission("consent.withdraw")
 def withdraw(interview_id: int):
-    interview = db.get_or_404(Interview, interview_id)
+    interview = queries.interview_or_404(interview_id)
     form = WithdrawForm(prefix="withdraw")
     if form.validate_on_submit():
         try:
@@ -177,17 +175,11 @@ def scan(record_id: int):
 @bp.get("")
 @permission("consent.overview")
 def overview():
-    interviews = db.session.scalars(
-        select(Interview)
-        .where(Interview.status != "cancelled")
-        .order_by(Interview.scheduled_at.desc())
-    ).all()
+    interviews = queries.overview_interviews()
     rows = [(i, gate.scopes_in_force(i), gate.guardian_required(i)) for i in interviews]
     services.read_overview(current_user, [i.id for i in interviews])
     counts = {s: sum(1 for _i, force, _g in rows if s in force) for s in Scope}
-    withdrawals = db.session.scalars(
-        select(Withdrawal).order_by(Withdrawal.recorded_at.desc()).limit(50)
-    ).all()
+    withdrawals = queries.recent_withdrawals()
     return render_template(
         "consent/overview.html", rows=rows, counts=counts, scopes=list(Scope),
         withdrawals=withdrawals,
@@ -197,9 +189,7 @@ def overview():
 @bp.get("/forms")
 @permission("consent.forms")
 def forms():
-    versions = db.session.scalars(
-        select(ConsentForm).order_by(ConsentForm.language, ConsentForm.version.desc())
-    ).all()
+    versions = queries.form_versions()
     return render_template(
         "consent/forms.html", versions=versions, in_use=services.forms_in_use(),
         language_names=LANGUAGE_NAMES,

@@ -11,7 +11,9 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, logout_user
 from limits import parse
 
+from app.config import ConfigError
 from app.core.permissions import PUBLIC, required_permission
+from app.core.users import Role
 from app.extensions import limiter
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -103,6 +105,19 @@ def mark_activity(response):
 
 #: the session key set when this browser gave a code (at login or when enrolling)
 SECOND_FACTOR = "second_factor"
+
+
+def two_factor_roles(names) -> frozenset:
+    """The settings' REQUIRE_2FA_ROLES (role names) as roles, checked as the app is made: a
+    name that is no role stops the start with the roles it may name."""
+    known = {role.value for role in Role}
+    unknown = {str(name) for name in names} - known
+    if unknown:
+        raise ConfigError(
+            "REDTHREAD_REQUIRE_2FA_ROLES must list roles among "
+            f"{', '.join(r.value for r in Role)} (or say none), got {', '.join(sorted(unknown))}"
+        )
+    return frozenset(Role(name) for name in names)
 
 
 def two_factor_required(user) -> bool:

@@ -1,9 +1,10 @@
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template
 from markupsafe import Markup, escape
-from sqlalchemy import select
 
 from app.core.db import db
 from app.core.permissions import permission
+from app.guides import queries
+from app.guides.forms import CompareQuery
 from app.guides.models import GuideVersion
 from app.guides.services import compare
 
@@ -21,22 +22,14 @@ def paragraphs(text: str) -> Markup:
 
 
 def _version(version_id: int) -> GuideVersion:
-    version = db.session.get(GuideVersion, version_id)
-    if version is None:
-        abort(404)
-    return version
+    return db.get_or_404(GuideVersion, version_id)
 
 
 @bp.get("")
 @permission("guides.view")
 def index():
-    versions = db.session.scalars(
-        select(GuideVersion).order_by(
-            GuideVersion.guide_key, GuideVersion.language, GuideVersion.version.desc()
-        )
-    ).all()
     groups: dict[tuple[str, str], list[GuideVersion]] = {}
-    for version in versions:
+    for version in queries.versions():
         groups.setdefault((version.guide_key, version.language), []).append(version)
     return render_template("guides/index.html", groups=groups)
 
@@ -52,16 +45,9 @@ def show(version_id: int):
 @permission("guides.view")
 def diff(version_id: int):
     new = _version(version_id)
-    others = db.session.scalars(
-        select(GuideVersion)
-        .where(
-            GuideVersion.guide_key == new.guide_key,
-            GuideVersion.language == new.language,
-            GuideVersion.id != new.id,
-        )
-        .order_by(GuideVersion.version.desc())
-    ).all()
-    old = next((v for v in others if v.id == request.args.get("against", type=int)), None)
+    others = queries.other_versions(new)
+    against = CompareQuery.read().value("against")
+    old = next((v for v in others if v.id == against), None)
     if old is None and others:
         old = next((v for v in others if v.version < new.version), others[0])
     lines = compare(old, new) if old is not None else []

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.consent import gate
 from app.consent import services as consent
@@ -15,7 +15,7 @@ from app.core.calendar import today
 from app.core.db import db
 from app.core.permissions import PermissionDenied, can, permission
 from app.core.users import Role, User
-from app.interviews import services
+from app.interviews import queries, services
 from app.interviews.forms import (
     AdvanceForm,
     BookingForm,
@@ -28,6 +28,8 @@ from app.interviews.forms import (
 )
 from app.interviews.models import EthicsFlag, Interview
 from app.interviews.services import InterviewError, MemoConflict
+from app.offers import reports
+from app.offers import routes as offer_pages
 from app.offers.models import Offer
 
 bp = Blueprint("interviews", __name__, url_prefix="/interviews", template_folder="templates")
@@ -40,10 +42,19 @@ PANELS: dict[str, Callable[..., dict]] = {}
 
 def _register(_state) -> None:
     """What this area gives the layers below it, registered as the app takes the blueprint."""
+    gate.register_subject(Interview)  # what consent is given for
+    offer_pages.PANELS["open_flags"] = services.open_flags
+    reports.register_interview_loading(_offer_interviews)
     consent.register_effect(Scope.PARTICIPATION, services.erase_content, 40)
 
 
 bp.record_once(_register)
+
+
+def _offer_interviews():
+    """A follow-up list reads of each offer's interviews only their status, in one query.
+    Built when asked: ``Offer.interviews`` exists once the mappers are configured."""
+    return selectinload(Offer.interviews).load_only(Interview.status)
 
 
 def _when(form) -> datetime:
@@ -286,9 +297,7 @@ def memo_save(interview_id: int, section_key: str):
 @bp.get("/flags")
 @permission("flags.manage")
 def flags():
-    rows = db.session.scalars(
-        select(EthicsFlag).order_by(EthicsFlag.resolved_at.is_not(None), EthicsFlag.due_on)
-    ).all()
+    rows = queries.flags()
     services.read_flags(current_user, rows)
     return render_template("interviews/flags.html", flags=rows, resolve_form=ResolveForm(),
                            today=today())  # fmt: skip

@@ -48,7 +48,3 @@ class CloseForm(FlaskForm):
     note = TextAreaField(
         _l("In words (required for another reason)"), validators=[Optional(), Length(max=1000)]
     )
-
-
-class ReopenForm(FlaskForm):
-    """Reopen a closed follow-up; the CSRF token is its only field."""

@@ -5,6 +5,7 @@ over the register (a municipality's register holds hundreds of placements, not m
 """
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
@@ -15,7 +16,6 @@ from sqlalchemy.orm import selectinload
 
 from app.core.db import db
 from app.core.users import User
-from app.interviews.models import Interview
 from app.offers.models import Answer, Attrition, Offer, Outcome
 from app.offers.services import assignments_in
 from app.participants.eligibility import Eligibility, Ineligible, Rules
@@ -109,6 +109,17 @@ def follow_up(placement: Placement, today: date, rules: Rules) -> FollowUp:
     return FollowUp(placement, eligibility, offer, stage_of(eligibility, offer, today))
 
 
+#: how a list of follow-ups loads each offer's interviews (what the dashboard and the case
+#: reviews read of them: their status). The interviews, a layer above, are mapped onto
+#: ``Offer.interviews`` by their own area, which registers the option at app creation.
+_interview_loading: list = []
+
+
+def register_interview_loading(option: Callable) -> None:
+    """Called by the interviews area: () -> the loader option for ``Offer.interviews``."""
+    _interview_loading[:] = [option]
+
+
 def all_follow_ups(today: date, rules: Rules, *, counts_only: bool = False) -> list[FollowUp]:
     """Every placement's follow-up; ``counts_only`` loads of the participant just the birth
     date the eligibility needs, not the identity (the attrition figures of 15,000
@@ -121,8 +132,8 @@ def all_follow_ups(today: date, rules: Rules, *, counts_only: bool = False) -> l
         participant = participant.load_only(Participant.id, Participant.birth_date)
     else:
         participant = participant.load_only(Participant.code, Participant.birth_date)
-        offer = offer.options(selectinload(Offer.interviews).load_only(Interview.status),
-                              selectinload(Offer.reminders))  # fmt: skip
+        loading = [option() for option in _interview_loading]
+        offer = offer.options(*loading, selectinload(Offer.reminders))
     placements = db.session.scalars(select(Placement).options(participant, offer))
     return [follow_up(p, today, rules) for p in placements]
 

@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -7,9 +9,9 @@ from app.core import permissions
 from app.core.calendar import today
 from app.core.db import db
 from app.core.exports import csv_text
+from app.core.forms import ConfirmForm
 from app.core.permissions import permission
 from app.core.users import User
-from app.interviews.services import open_flags
 from app.offers import reports, services
 from app.offers.forms import (
     AnswerForm,
@@ -18,19 +20,31 @@ from app.offers.forms import (
     InterviewedForm,
     OfferForm,
     ReminderForm,
-    ReopenForm,
 )
 from app.offers.models import ATTRITION_LABELS, Attrition, Offer
 from app.offers.services import OfferError
+from app.participants import follow_ups
+from app.participants.follow_ups import FollowUps
 from app.participants.models import Placement
 from app.participants.services import rules
 
 bp = Blueprint("offers", __name__, url_prefix="/follow-up", template_folder="templates")
 
+#: what a higher area shows on the coordinator's dashboard: name -> () -> its rows. The
+#: interviews area registers "open_flags" (the ethics flags still open) at app creation.
+PANELS: dict[str, Callable[[], list]] = {}
+
 
 def _register(_state) -> None:
     """What this area gives the layers below it, registered as the app takes the blueprint."""
     permissions.register_check("assigned", services.is_assigned)
+    follow_ups.register(
+        FollowUps(
+            of=reports.follow_up,
+            stages=reports.Stage,
+            assigned_ids=services.assigned_participant_ids,
+        )
+    )
 
 
 bp.record_once(_register)
@@ -43,7 +57,7 @@ def dashboard():
     return render_template(
         "offers/dashboard.html",
         board=reports.dashboard(day, rules()),
-        open_flags=open_flags(),
+        open_flags=PANELS["open_flags"](),
         workload=reports.workload(day.year, current_app.config["INTERVIEW_TARGET"]),
         target=current_app.config["INTERVIEW_TARGET"],
         today=day,
@@ -59,7 +73,7 @@ def _forms() -> dict:
         "assign_form": AssignForm(prefix="assign"),
         "interviewed_form": InterviewedForm(prefix="interviewed"),
         "close_form": CloseForm(prefix="close"),
-        "reopen_form": ReopenForm(prefix="reopen"),
+        "reopen_form": ConfirmForm(prefix="reopen"),
     }
 
 
@@ -192,7 +206,7 @@ def close(offer_id: int):
 def reopen(offer_id: int):
     return _offer_action(
         offer_id,
-        ReopenForm,
+        ConfirmForm,
         "reopen",
         lambda offer, form: services.reopen(current_user, offer),
         _("The follow-up was reopened."),

@@ -46,6 +46,16 @@ def is_assigned(user, participant: Participant) -> bool:
     )
 
 
+def assigned_participant_ids(user):
+    """A select of the ids of the participants ``user`` interviews or has interviewed: the
+    rule of ``is_assigned``, for lists."""
+    return (
+        select(Placement.participant_id)
+        .join(Offer, Offer.placement_id == Placement.id)
+        .where(Offer.interviewer_id == user.id, Offer.outcome != "not_interviewed")
+    )
+
+
 def record_offer(actor, placement: Placement, *, offered_on: date, channel: Channel) -> Offer:
     """Offer an interview for an eligible placement, on a day inside its offer window."""
     authorize(actor, "offers.manage")

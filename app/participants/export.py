@@ -7,7 +7,7 @@ from app.core import audit
 from app.core.db import db
 from app.core.exports import csv_text
 from app.core.permissions import authorize
-from app.offers.reports import follow_up
+from app.participants.follow_ups import follow_ups
 from app.participants.importer import COLUMNS
 from app.participants.models import Participant, Placement, Relation
 from app.participants.services import rules, show_identity
@@ -68,7 +68,7 @@ def register_csv(actor, today, labels: dict) -> str:
                     custody_transferred=yes if placement.custody_transferred else no,
                     social_workers="; ".join(w.display_name for w in placement.workers),
                 )
-                item = follow_up(placement, today, rules())
+                item = follow_ups().of(placement, today, rules())
                 extra = [
                     yes if item.eligibility.eligible else item.reason_label,
                     item.eligibility.window_opens or "",

@@ -5,6 +5,7 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    IntegerField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -13,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from app.core.forms import QueryForm
 from app.core.i18n import LANGUAGE_NAMES
 from app.participants.importer import COLUMNS
 from app.participants.models import RELATION_LABELS, SETTING_LABELS
@@ -83,16 +85,23 @@ class ImportUploadForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
-    """A button that changes something; the CSRF token is its only field."""
+class RegisterQuery(QueryForm):
+    """The register's search: a name or code, a follow-up stage, a page."""
+
+    q = StringField(validators=[Optional(), Length(max=200)])
+    #: a stage of the follow-up (an unknown one matches nobody)
+    stage = StringField(validators=[Optional(), Length(max=40)])
+    page = IntegerField(validators=[Optional()])
 
 
-def mapping_form(headers: list[str], formdata, data: dict):
-    """A form with one choice of file column per register column (built per file)."""
+def mapping_form(headers: list[str], data: dict, *, query: bool = False):
+    """A form with one choice of file column per register column (built per file): read from
+    the query string when ``query`` (the preview, which changes nothing), else from the
+    posted form (the import, whose button's own form carries the CSRF token)."""
 
-    class MappingForm(FlaskForm):
+    class MappingForm(QueryForm if query else FlaskForm):
         class Meta:
-            csrf = False  # a GET form that only changes the preview
+            csrf = False
 
     choices = [SelectChoice("", _l("(not in the file)"))] + [
         SelectChoice(str(index), header or f"#{index + 1}") for index, header in enumerate(headers)
@@ -103,4 +112,4 @@ def mapping_form(headers: list[str], formdata, data: dict):
         )
         setattr(MappingForm, column.key, SelectField(label, choices=choices, default=""))
     initial = {key: str(index) for key, index in data.items()}
-    return MappingForm(formdata=formdata, data=initial, meta={"csrf": False})
+    return MappingForm(data=initial)

@@ -7,17 +7,18 @@ from flask_login import current_user
 from app.core import transaction
 from app.core.calendar import today
 from app.core.db import db
+from app.core.forms import ConfirmForm
 from app.core.permissions import permission
 from app.core.security import upload_limited
-from app.offers.reports import Stage, follow_up
 from app.participants import export, imports, services
 from app.participants.eligibility import Rules
+from app.participants.follow_ups import follow_ups
 from app.participants.forms import (
-    ConfirmForm,
     ImportUploadForm,
     ParticipantForm,
     PersonForm,
     PlacementForm,
+    RegisterQuery,
     mapping_form,
 )
 from app.participants.importer import COLUMNS, ImportProblem, template_csv
@@ -58,10 +59,11 @@ PAGE_SIZE = 100
 @bp.get("")
 @permission("participants.register")
 def register():
-    query = (request.args.get("q") or "").strip().casefold()
-    stage = request.args.get("stage") or ""
+    search = RegisterQuery.read()
+    query = search.value("q", "").strip().casefold()
+    stage = search.value("stage", "")
     people = services.visible_participants(current_user)
-    day, rules = today(), services.rules()
+    day, rules, follow_up = today(), services.rules(), follow_ups().of
     rows = []
     for participant in people:
         found = query in participant.code.casefold() or query in participant.name.casefold()
@@ -72,16 +74,16 @@ def register():
             continue
         rows.append((participant, items))
     pages = max(1, -(-len(rows) // PAGE_SIZE))
-    page = min(max(1, request.args.get("page", 1, type=int) or 1), pages)
+    page = min(max(1, search.value("page", 1)), pages)
     shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     services.show_identity(current_user, [p for p, _items in shown], "register")
     return render_template(
         "participants/register.html",
         rows=shown,
         matched=len(rows),
-        q=request.args.get("q", ""),
+        q=search.value("q", ""),
         stage=stage,
-        stages=list(Stage),
+        stages=list(follow_ups().stages),
         total=len(people),
         page=page,
         pages=pages,
@@ -91,7 +93,7 @@ def register():
 @bp.get("/mine")
 @permission("participants.mine")
 def mine():
-    day, rules = today(), services.rules()
+    day, rules, follow_up = today(), services.rules(), follow_ups().of
     people = services.visible_participants(current_user, assigned_only=True, phones=True)
     services.show_identity(current_user, people, "assigned")
     rows = [(p, [follow_up(pl, day, rules) for pl in p.placements]) for p in people]
@@ -122,7 +124,7 @@ def _identity(form: ParticipantForm) -> dict:
 def detail(participant_id: int):
     participant = db.get_or_404(Participant, participant_id)
     services.show_identity(current_user, [participant], "detail")
-    day, rules = today(), services.rules()
+    day, rules, follow_up = today(), services.rules(), follow_ups().of
     items = [follow_up(p, day, rules) for p in participant.placements]
     return render_template(
         "participants/participant.html",
@@ -275,8 +277,8 @@ def import_preview(import_id: int):
     except ImportProblem as problem:
         flash(str(problem.message), "error")
         return redirect(url_for("participants.import_upload"))
-    form = mapping_form(table.headers, request.args or None, json.loads(record.mapping))
-    mapping = _mapping(form) if not request.args or form.validate() else {}
+    form = mapping_form(table.headers, json.loads(record.mapping), query=True)
+    mapping = _mapping(form) if form.validate() else {}
     try:
         preview = imports.preview(current_user, record, mapping)
         problem = None
@@ -300,7 +302,7 @@ def import_preview(import_id: int):
 def import_run(import_id: int):
     record = db.get_or_404(RegisterImport, import_id)
     try:
-        form = mapping_form(imports.table_of(record).headers, request.form, {})
+        form = mapping_form(imports.table_of(record).headers, {})
         if not (ConfirmForm().validate_on_submit() and form.validate()):
             return redirect(url_for("participants.import_preview", import_id=record.id))
         imports.submit(current_user, record, _mapping(form))

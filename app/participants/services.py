@@ -19,6 +19,7 @@ from app.core.permissions import PermissionDenied, authorize, can
 from app.core.refusal import Refused
 from app.core.users import Role, User
 from app.participants.eligibility import Rules, Setting
+from app.participants.follow_ups import follow_ups
 from app.participants.identity import (
     CODE_PATTERN,
     IdNumberError,
@@ -262,8 +263,6 @@ def visible_participants(
     For lists: the identity fields no list shows (and the phone unless ``phones``) are not
     loaded, so not decrypted, until a page about one person reads them.
     """
-    from app.offers.models import Offer
-
     unlisted = [Participant.id_number, Participant.email, Participant.address,
                 Participant.guardian] + ([] if phones else [Participant.phone])  # fmt: skip
     query = (
@@ -273,13 +272,7 @@ def visible_participants(
         .order_by(Participant.code)
     )
     if assigned_only or not actor.has_role(Role.COORDINATOR):
-        query = query.where(
-            Participant.id.in_(
-                select(Placement.participant_id)
-                .join(Offer, Offer.placement_id == Placement.id)
-                .where(Offer.interviewer_id == actor.id, Offer.outcome != "not_interviewed")
-            )
-        )
+        query = query.where(Participant.id.in_(follow_ups().assigned_ids(actor)))
     return list(db.session.scalars(query))
 
 

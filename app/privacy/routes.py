@@ -19,7 +19,7 @@ from app.core.calendar import today
 from app.core.db import db
 from app.core.permissions import permission
 from app.participants.models import Participant
-from app.privacy import access, erasure
+from app.privacy import access, erasure, queries
 from app.privacy.forms import EraseForm, ExportForm, FindForm
 from app.privacy.withdrawal import erase_derived
 
@@ -94,7 +94,7 @@ def export_status(job_id: int):
     job = _export_job(job_id)
     if request.accept_mimetypes.best == "application/json":
         return job.status()
-    participant = db.session.get(Participant, job.params_dict.get("participant_id"))
+    participant = queries.export_participant(job)
     return render_template("privacy/export.html", job=job, participant=participant)
 
 

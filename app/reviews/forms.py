@@ -16,7 +16,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import HiddenInput
 
 from app.core.fields import MultiCheckboxField
-from app.reviews.models import ActionStatus
+from app.core.forms import QueryForm
+from app.reviews.models import ActionStatus, SessionStatus
 from app.reviews.services import DEFAULT_AGENDA
 
 #: what an agenda item is for; "goals" makes the pack and the session go goal by goal
@@ -122,3 +123,23 @@ class FollowUpForm(FlaskForm):
     status = SelectField(_l("Status"), choices=STATUS_CHOICES)
     follow_up = TextAreaField(_l("Follow-up note"), validators=[Length(max=5000)])
     in_session = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    #: "board" when sent from the board of actions, which the person goes back to
+    back = StringField(widget=HiddenInput(), validators=[Optional(), Length(max=20)])
+
+
+class StatusForm(FlaskForm):
+    """The session's next status (held, minutes approved): a button per step."""
+
+    status = SelectField(choices=[SelectChoice(s.value, s.label) for s in SessionStatus])
+
+
+class LanguageQuery(QueryForm):
+    """``?language=``: which language's agenda template is shown (default: the reader's)."""
+
+    language = StringField(validators=[Optional(), Length(max=10)])
+
+
+class YearQuery(QueryForm):
+    """``?year=``: the board of actions of one year's sessions."""
+
+    year = IntegerField(validators=[Optional()])

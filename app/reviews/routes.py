@@ -24,6 +24,7 @@ from app.core import permissions, storage, transaction
 from app.core.calendar import today
 from app.core.db import db
 from app.core.downloads import attachment
+from app.core.forms import ConfirmForm
 from app.core.i18n import LANGUAGE_NAMES
 from app.core.jobs import Job
 from app.core.permissions import PermissionDenied, can, permission
@@ -32,7 +33,16 @@ from app.goals import evaluations
 from app.goals import queries as goal_queries
 from app.goals.evidence import evidence as goal_evidence_of
 from app.reviews import actions, services
-from app.reviews.forms import AgendaForm, FollowUpForm, NewActionForm, NoteForm, SessionForm
+from app.reviews.forms import (
+    AgendaForm,
+    FollowUpForm,
+    LanguageQuery,
+    NewActionForm,
+    NoteForm,
+    SessionForm,
+    StatusForm,
+    YearQuery,
+)
 from app.reviews.minutes import minutes_docx
 from app.reviews.models import (
     ActionStatus,
@@ -45,7 +55,6 @@ from app.reviews.models import (
 from app.reviews.services import DuplicateSession, ReviewError
 from app.themes.services import SECONDARY_NOTE
 from app.themes.services import themes as all_themes
-from app.transcripts.forms import ActionForm
 
 bp = Blueprint("reviews", __name__, template_folder="templates", url_prefix="/reviews")
 
@@ -147,7 +156,7 @@ def edit(session_id: int):
 def agenda_template():
     """The template in one language at a time (``?language=``; default: the reader's)."""
     languages = current_app.config["LANGUAGES"]
-    language = request.args.get("language") or services.reader_language()
+    language = LanguageQuery.read().value("language") or services.reader_language()
     if language not in languages:
         abort(404)
     form = _agenda_form(services.agenda_template(language))
@@ -187,7 +196,7 @@ def session(session_id: int):
         released=(agg.cell(services.released_in_scope(found))
                   if services.may_read_pack(current_user) else None),
         not_for_researchers=services.NOT_FOR_RESEARCHERS, note_form=NoteForm(),
-        action_form=action_form, follow_form=FollowUpForm(), simple=ActionForm(),
+        action_form=action_form, follow_form=FollowUpForm(), simple=ConfirmForm(),
         carried=carried, my_quotes=services.quotes_for(current_user, pack) if pack else [],
         may_manage=can(current_user, "reviews.manage"),
         may_write=can(current_user, "reviews.write", found),
@@ -226,15 +235,17 @@ def _serves_choices() -> list[SelectChoice]:
 @permission("reviews.manage")
 def status(session_id: int):
     found = _session(session_id, "reviews.manage")
-    if ActionForm().validate_on_submit():
+    form = StatusForm()
+    if form.validate_on_submit():
         try:
-            services.set_status(current_user, found, request.form.get("status", ""))
-        except (ReviewError, ValueError) as error:
-            if isinstance(error, ValueError):
-                abort(400)
+            services.set_status(current_user, found, form.status.data)
+        except ReviewError as error:
             transaction.refuse(error)
         else:
             flash(_("The session is now: %(status)s.", status=found.status_enum.label))
+    else:
+        for message in form.status.errors:
+            flash(str(message), "error")
     return redirect(url_for("reviews.session", session_id=found.id))
 
 
@@ -242,7 +253,7 @@ def status(session_id: int):
 @permission("reviews.manage")
 def build_pack(session_id: int):
     found = _session(session_id, "reviews.manage")
-    if ActionForm().validate_on_submit():
+    if ConfirmForm().validate_on_submit():
         try:
             services.start_pack(current_user, found)
         except ReviewError as error:
@@ -334,7 +345,7 @@ def add_note(session_id: int):
 def delete_note(note_id: int):
     note = db.get_or_404(ReviewNote, note_id)
     _session(note.session_id, "reviews.write")
-    if ActionForm().validate_on_submit():
+    if ConfirmForm().validate_on_submit():
         try:
             actions.delete_note(current_user, note)
         except PermissionDenied:
@@ -393,8 +404,7 @@ def update_action(action_id: int):
             transaction.refuse(error)
         else:
             flash(_("The action was updated."))
-    back = request.form.get("back", "")
-    if back == "board":
+    if form.back.data == "board":
         return redirect(url_for("reviews.board"))
     target = in_session.id if in_session else action.session_id
     return redirect(url_for("reviews.session", session_id=target, _anchor="actions"))
@@ -413,7 +423,7 @@ def minutes(session_id: int):
 @bp.get("/actions")
 @permission("reviews.view")
 def board():
-    year = request.args.get("year", type=int)
+    year = YearQuery.read().value("year")
     found = actions.board(current_user, year=year)
     years = sorted({a.session.year for a in actions.board(current_user).actions}, reverse=True)
     return render_template(

@@ -1,9 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
+from pydantic import BaseModel, StrictInt
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField
 from wtforms.validators import DataRequired, InputRequired
 
+from app.core.forms import ConfirmForm, QueryForm
 from app.transcripts.audio import FILE_TYPES
 
 
@@ -41,8 +43,16 @@ class ImportForm(FlaskForm):
     )
 
 
-class ActionForm(FlaskForm):
-    """A button that changes something: CSRF only."""
+# The bare button form is core's; the areas that import it from here still find it.
+ActionForm = ConfirmForm
+
+
+class SegmentsBody(BaseModel):
+    """The editor's save (JSON): the revision it loaded, and its segments, whose rows the
+    service checks one by one (it names the segment that is wrong)."""
+
+    revision: StrictInt
+    segments: list | None = None
 
 
 class VerifyForm(FlaskForm):
@@ -53,6 +63,14 @@ class VerifyForm(FlaskForm):
         validators=[DataRequired(_l("Tick the box to confirm that the transcript is to be "
                                     "verified."))],
     )  # fmt: skip
+    #: sent by the confirmation page: without it, the request is the first look
+    asked = HiddenField()
+
+
+class AudioQuery(QueryForm):
+    """``?download=1``: the recording as a file to keep, not for the player."""
+
+    download = SelectField(choices=["0", "1"], default="0")
 
 
 def speakers_form(keys: list[str], labels: dict[str, str], **kwargs) -> FlaskForm:

@@ -10,8 +10,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
 from werkzeug.wsgi import FileWrapper
 
@@ -21,12 +19,20 @@ from app.consent.scopes import Scope
 from app.core import jobs, transaction
 from app.core.db import db
 from app.core.downloads import attachment
+from app.core.forms import ConfirmForm, json_body
 from app.core.permissions import permission
 from app.core.security import upload_limited
 from app.interviews import routes as interview_pages
 from app.interviews.models import Interview
-from app.transcripts import services, tasks  # noqa: F401 - tasks registers the job handler
-from app.transcripts.forms import ActionForm, AudioForm, ImportForm, VerifyForm, speakers_form
+from app.transcripts import queries, services, tasks  # noqa: F401 - tasks registers the job handler
+from app.transcripts.forms import (
+    AudioForm,
+    AudioQuery,
+    ImportForm,
+    SegmentsBody,
+    VerifyForm,
+    speakers_form,
+)
 from app.transcripts.models import Recording, Transcript
 from app.transcripts.services import TranscriptConflict, TranscriptError
 
@@ -79,7 +85,7 @@ def upload(interview_id: int):
 def audio(recording_id: int):
     """The decrypted audio, with HTTP Range support so that the player can seek."""
     recording = db.get_or_404(Recording, recording_id)
-    download = request.args.get("download") == "1"
+    download = AudioQuery.read(quiet=True).value("download") == "1"
     try:
         reader = services.open_audio(current_user, recording, download=download)
     except TranscriptError:
@@ -107,7 +113,7 @@ def audio(recording_id: int):
 @permission("transcripts.work")
 def delete_recording(recording_id: int):
     recording = db.get_or_404(Recording, recording_id)
-    if ActionForm().validate_on_submit():
+    if ConfirmForm().validate_on_submit():
         try:
             services.delete_recording(current_user, recording)
         except TranscriptError as error:
@@ -121,7 +127,7 @@ def delete_recording(recording_id: int):
 @permission("transcripts.work")
 def transcribe(recording_id: int):
     recording = db.get_or_404(Recording, recording_id)
-    if ActionForm().validate_on_submit():
+    if ConfirmForm().validate_on_submit():
         try:
             services.start_transcription(current_user, recording)
         except (TranscriptError, gate.ConsentMissing) as error:
@@ -154,7 +160,7 @@ def job_status(job_id: int):
 @permission("transcripts.work")
 def cancel(job_id: int):
     job, recording = _job(job_id)
-    if ActionForm().validate_on_submit():
+    if ConfirmForm().validate_on_submit():
         try:
             services.cancel_transcription(current_user, job)
         except TranscriptError as error:
@@ -202,7 +208,7 @@ def edit(transcript_id: int):
     return render_template(
         "transcripts/edit.html", transcript=transcript, interview=interview,
         recording=recording if recording and gate.allows(interview, "audio.play") else None,
-        editable=editable, segments=segments, speakers=list(names.items()), form=ActionForm(),
+        editable=editable, segments=segments, speakers=list(names.items()), form=ConfirmForm(),
         speakers_form=speakers_form(unnamed, names, revision=transcript.revision)
         if editable and unnamed else None,
         first_words=first_words, heard_language=services.heard_language(transcript),
@@ -214,18 +220,16 @@ def edit(transcript_id: int):
 @permission("transcripts.work")
 def save(transcript_id: int):
     transcript = db.get_or_404(Transcript, transcript_id)
-    payload = request.get_json(silent=True)
-    if not isinstance(payload, dict) or not isinstance(payload.get("revision"), int):
+    body = json_body(SegmentsBody)
+    if body is None:
         return {"error": _("The transcript could not be saved.")}, 400
     try:
-        services.save_segments(current_user, transcript, payload.get("segments"),
-                               payload["revision"])  # fmt: skip
+        services.save_segments(current_user, transcript, body.segments, body.revision)
     except TranscriptConflict:
         # Nothing was written. The editor keeps what the person typed and shows it beside the
         # saved version, so the answer carries the saved segments; reading them is audited,
         # so the answer is a 200 that commits (the wrapper rolls back an error status).
-        db.session.refresh(transcript)
-        saved = services.read_transcript(current_user, transcript)
+        saved = services.read_transcript(current_user, queries.as_saved(transcript))
         return {
             "conflict": True,
             "error": _("This transcript was saved in another window while you were editing "
@@ -277,12 +281,12 @@ def verify(transcript_id: int):
     does and asks for it; only the confirmed form verifies."""
     transcript = db.get_or_404(Transcript, transcript_id)
     form = VerifyForm()
-    if not ActionForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         return _back(transcript.interview_id)
     try:
         if not form.validate():
             plan = services.verify_preview(current_user, transcript)
-            if "asked" not in request.form:
+            if not form.asked.data:
                 form.confirm.errors = []  # the first look: nothing was refused yet
             return render_template(
                 "transcripts/verify.html", transcript=transcript,
@@ -309,12 +313,7 @@ def export(transcript_id: int, file_type: str):
 @permission("transcripts.retention")
 def retention():
     """Every recording's retention, for the coordinator: dates only, no content."""
-    recordings = db.session.scalars(
-        select(Recording)
-        # the retention day reads when each interview's transcript was verified
-        .options(selectinload(Recording.interview).selectinload(Interview.transcripts))
-        .order_by(Recording.destroyed_at.is_not(None), Recording.destroy_on, Recording.id)
-    ).all()
+    recordings = queries.recordings_for_retention()
     days = current_app.config["AUDIO_RETENTION_DAYS"]
     destroy_on = {r.id: services.retention_day(r, days) for r in recordings if r.live}
     return render_template("transcripts/retention.html", recordings=recordings, days=days,
@@ -351,6 +350,6 @@ def interview_panel(interview: Interview) -> dict:
         "may_write": gate.allows(interview, "transcript.write"),
         "audio_form": AudioForm(),
         "import_form": ImportForm(),
-        "action_form": ActionForm(),
+        "action_form": ConfirmForm(),
         "max_mb": current_app.config["AUDIO_MAX_BYTES"] // 1024**2,
     }

@@ -334,3 +334,26 @@ def test_a_lower_retention_setting_brings_verified_recordings_forward(
     current_app.config["AUDIO_RETENTION_DAYS"] = 0
     assert services.apply_retention_setting() == 1
     assert recording.destroy_on == services.verified_on(recording)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # a yes/no is not a revision, though Python counts True as the int 1
+        {"revision": True, "segments": "ROWS"},
+        {"revision": "0", "segments": []},
+        {"revision": 0, "segments": "How are things?"},
+        [{"revision": 0}],
+        "revision=0",
+    ],
+)
+def test_a_save_that_does_not_fit_the_editor_s_shape_is_refused(conducted, client, auth, body):
+    interviewer, interview = conducted
+    transcript = imported(interviewer, interview)
+    auth.login(user=interviewer)
+    if isinstance(body, dict) and body["segments"] == "ROWS":
+        body = {**body, "segments": rows(transcript)}
+    answer = client.post(f"/transcripts/{transcript.id}/segments", json=body)
+    assert answer.status_code == 400 and answer.json["error"]
+    db.session.refresh(transcript)
+    assert transcript.revision == 0 and len(transcript.segments) == 3
