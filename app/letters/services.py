@@ -12,6 +12,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 
 from app.coding.services import clean
 from app.core import audit
@@ -111,14 +112,17 @@ def create_drafts(actor, session: ReviewSession) -> list[LetterDraft]:
     languages = sorted({e.language for e in recipients} - set(have))
     if not languages:
         raise LetterError(_l("There is already a draft in every language the recipients read."))
-    made = []
-    for language in languages:
-        draft = LetterDraft(session_id=session.id, language=language,
-                            body=draft_text(session, language), revision=1,
-                            created_by_id=actor.id, updated_by_id=actor.id)  # fmt: skip
-        db.session.add(draft)
-        made.append(draft)
-    db.session.flush()
+    made = [LetterDraft(session_id=session.id, language=language,
+                        body=draft_text(session, language), revision=1,
+                        created_by_id=actor.id, updated_by_id=actor.id)
+            for language in languages]  # fmt: skip
+    # Two coordinators drafting at once: the second's rows wait for the first's and clash.
+    try:
+        with db.session.begin_nested():
+            db.session.add_all(made)
+    except IntegrityError:
+        raise LetterError(_l("Someone else made the drafts a moment ago: open the letter "
+                             "page again to edit them."))  from None  # fmt: skip
     audit.record(actor, "letter.draft", "review_session", session.id, languages=languages)
     return made
 
@@ -240,8 +244,12 @@ def record_sent(actor, session: ReviewSession, participant_ids: list[int],
     rows = [LetterSent(session_id=session.id, participant_id=e.participant.id,
                        language=e.language, sent_on=sent_on, sent_by_id=actor.id)
             for e in chosen]  # fmt: skip
-    db.session.add_all(rows)
-    db.session.flush()
+    try:  # two people recording at once: the second's rows clash with the first's
+        with db.session.begin_nested():
+            db.session.add_all(rows)
+    except IntegrityError:
+        raise LetterError(_l("Someone else recorded these letters as sent a moment ago: "
+                             "open the letter page again to see them.")) from None  # fmt: skip
     audit.record(actor, "letter.sent", "review_session", session.id, sent_on=sent_on,
                  ids=sorted(e.participant.id for e in chosen))  # fmt: skip
     return rows

@@ -25,6 +25,7 @@ from app.letters.services import LetterConflict, LetterError
 from app.reviews import actions
 from app.reviews import services as reviews
 from app.reviews.models import SessionStatus
+from tests.conftest import PG_URL
 
 DAY = date(2026, 11, 10)  # the interviews; the tests' today is 2026-11-23
 ADDRESS = "Storgatan 1\n652 24 Karlstad"
@@ -364,3 +365,40 @@ def test_a_form_version_that_never_asked_shows_and_republishes(team, client, aut
     )
     page = client.get("/consent/forms/new/en")
     assert page.status_code == 200 and 'name="hear_back_title"' in page.get_data(as_text=True)
+
+
+@pytest.mark.skipif(not PG_URL, reason="two transactions wait on each other only in PostgreSQL")
+def test_two_coordinators_drafting_or_recording_at_once_are_told_not_a_500(
+    app, team, interviewed, make_user
+):
+    from tests.goals.test_at_once import at_once
+
+    coordinator, _ = team
+    other_id = make_user(roles=[Role.COORDINATOR]).id
+    person, _i = interviewed(YES)
+    session = approved_session(coordinator)
+    session_id, person_id = session.id, person.id
+
+    def draft():
+        from app.core.users import User
+        from app.reviews.models import ReviewSession
+
+        return services.create_drafts(db.session.get(User, other_id),
+                                      db.session.get(ReviewSession, session_id))  # fmt: skip
+
+    seen = at_once(app, lambda: services.create_drafts(coordinator, session), draft)
+    assert isinstance(seen.get("error"), LetterError) and "a moment ago" in str(seen["error"])
+    assert len(db.session.scalars(select(LetterDraft)).all()) == 1
+
+    def record():
+        from app.core.users import User
+        from app.reviews.models import ReviewSession
+
+        return services.record_sent(db.session.get(User, other_id),
+                                    db.session.get(ReviewSession, session_id), [person_id],
+                                    DAY.replace(day=23))  # fmt: skip
+
+    seen = at_once(app, lambda: services.record_sent(coordinator, session, [person_id],
+                                                     DAY.replace(day=23)), record)  # fmt: skip
+    assert isinstance(seen.get("error"), LetterError) and "a moment ago" in str(seen["error"])
+    assert len(db.session.scalars(select(LetterSent)).all()) == 1
