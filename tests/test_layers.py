@@ -49,12 +49,6 @@ LEFT: dict[tuple[str, str], str] = {
     ("participants/services.py", "offers"): "erasing a participant reaches the offers",
     ("offers/routes.py", "interviews"): "an offer page books the interview",
     ("offers/reports.py", "interviews"): "attrition counts the interviews held",
-    # goals read the review group's actions (status, board, leadership), and reviews name
-    # goals in actions and the pack: the leadership page and the goal sections of the pack
-    # are to move into a package above both
-    ("reviews/actions.py", "goals"): "an action names the goal or guideline it serves",
-    ("reviews/pack.py", "goals"): "the pack has a section per goal",
-    ("reviews/routes.py", "goals"): "the session page offers goals for actions",
 }
 
 

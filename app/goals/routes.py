@@ -15,7 +15,7 @@ from app.core.calendar import today
 from app.core.db import db
 from app.core.downloads import attachment
 from app.core.permissions import can, permission
-from app.goals import evaluations, evidence, queries, services
+from app.goals import evaluations, evidence, queries, review, services
 from app.goals import leadership as leadership_info
 from app.goals.forms import (
     EvaluationForm,
@@ -29,12 +29,27 @@ from app.goals.forms import (
 )
 from app.goals.models import DIRECTION_LABELS, Goal, GoalError, GoalLink, Guideline
 from app.goals.services import GOAL_FIELDS, GoalConflict
+from app.reviews import actions, pack
+from app.reviews import routes as review_routes
 from app.reviews.actions import overdue
 from app.themes.models import Theme
 from app.themes.services import SECONDARY_NOTE
 from app.transcripts.forms import ActionForm
 
 bp = Blueprint("goals", __name__, template_folder="templates", url_prefix="/goals")
+
+
+def _register(_state) -> None:
+    """What this area gives the layers below it, registered as the app takes the blueprint:
+    an action names a goal, a session's page shows them, and the pack has a section each."""
+    if review.served not in actions.SERVED:
+        actions.SERVED.append(review.served)
+    if review.session_panel not in review_routes.SESSION_PANELS:
+        review_routes.SESSION_PANELS.append(review.session_panel)
+    pack.SECTIONS["goals"] = (review.pack_goals, review.docx_goals)
+
+
+bp.record_once(_register)
 
 
 def _years(form: YearsForm) -> tuple[int | None, int | None]:
