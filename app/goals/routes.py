@@ -10,12 +10,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.coding.models import Code
-from app.core import transaction
+from app.core import storage, transaction
 from app.core.calendar import today
 from app.core.db import db
 from app.core.downloads import attachment
 from app.core.permissions import can, permission
-from app.goals import evaluations, evidence, queries, review, services
+from app.goals import evaluations, evidence, queries, report, review, services
 from app.goals import leadership as leadership_info
 from app.goals.forms import (
     EvaluationForm,
@@ -241,12 +241,8 @@ def retire(goal_id: int):
     found = db.get_or_404(Goal, goal_id)
     form = RetireForm()
     if form.validate_on_submit():
-        try:
-            services.retire_goal(current_user, found, form.retired_on.data)
-        except GoalError as error:
-            transaction.refuse(error)
-        else:
-            flash(_("The goal was retired. It and its history stay readable."))
+        services.retire_goal(current_user, found, form.retired_on.data)
+        flash(_("The goal was retired. It and its history stay readable."))
     return redirect(url_for("goals.goal", goal_id=found.id))
 
 
@@ -364,16 +360,41 @@ def leadership():
         statuses=leadership_info.status_counts(found.actions),
         note=SECONDARY_NOTE,
         overdue=overdue,
+        report_form=ActionForm(),
     )
 
 
-@bp.get("/leadership.docx")
+@bp.post("/leadership/reports")
 @permission("leadership.view")
-def leadership_docx():
-    found = leadership_info.leadership(current_user)
-    content = leadership_info.report_docx(current_user, found)
+def start_report():
+    if ActionForm().validate_on_submit():
+        job = report.start_report(current_user)
+        return redirect(url_for("goals.report_status", job_id=job.id))
+    return redirect(url_for("goals.leadership"))
+
+
+def _report_job(job_id: int):
+    job = report.report_job(current_user, job_id)
+    if job is None:
+        abort(404)
+    return job
+
+
+@bp.get("/leadership/reports/<int:job_id>")
+@permission("leadership.view")
+def report_status(job_id: int):
+    job = _report_job(job_id)
+    if request.accept_mimetypes.best == "application/json":
+        return job.status()
+    return render_template("goals/report.html", job=job)
+
+
+@bp.get("/leadership/reports/<int:job_id>/download")
+@permission("leadership.view")
+def report_download(job_id: int):
+    name, filename = report.report_file(current_user, _report_job(job_id))
     return attachment(
-        content,
+        b"".join(storage.open_plaintext(name)),
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        f"leadership-information-{found.on.isoformat()}.docx",
+        filename,
     )

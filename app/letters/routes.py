@@ -68,12 +68,8 @@ def session(session_id: int):
 def create_drafts(session_id: int):
     found = db.get_or_404(ReviewSession, session_id)
     if CreateForm().validate_on_submit():
-        try:
-            made = services.create_drafts(current_user, found)
-        except LetterError as error:
-            transaction.refuse(error)
-        else:
-            flash(_("A draft was made in %(n)s language(s). Edit it into plain words before "
+        made = services.create_drafts(current_user, found)
+        flash(_("A draft was made in %(n)s language(s). Edit it into plain words before "
                     "printing.", n=len(made)))  # fmt: skip
     return _back(found)
 
@@ -121,11 +117,7 @@ def print_all(session_id: int):
 def print_one(session_id: int, participant_id: int):
     found = db.get_or_404(ReviewSession, session_id)
     person = db.get_or_404(Participant, participant_id)
-    try:
-        content, name = services.print_one(current_user, found, person)
-    except LetterError as error:
-        transaction.refuse(error)
-        return _back(found)
+    content, name = services.print_one(current_user, found, person)
     return attachment(content, DOCX, name)
 
 
