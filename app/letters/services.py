@@ -197,22 +197,29 @@ def print_one(actor, session: ReviewSession, participant: Participant) -> tuple[
     return content, f"letter-{session.year}-{participant.code}.docx"
 
 
-def print_all(actor, session: ReviewSession) -> tuple[bytes, str]:
-    """Every recipient's letter in one DOCX, a page each: audited. Those left out are not
-    in it (the letter page says why); a recipient whose language has no draft refuses it."""
+def check_printable(actor, session: ReviewSession) -> list[tuple[Entry, LetterDraft]]:
+    """Every recipient with the draft their letter is printed from; refused when nobody is
+    to get the letter or a recipient's language has no draft."""
     authorize(actor, "letters.manage")
     _approved(session)
     recipients = [e for e in queries.entries(session) if e.recipient]
     if not recipients:
         raise LetterError(_l("Nobody is to get the letter, so there is nothing to print."))
-    letters = [(entry, _ready(session, entry)) for entry in recipients]
-    show = [e.participant for e in recipients]
+    return [(entry, _ready(session, entry)) for entry in recipients]
+
+
+def print_all(actor, session: ReviewSession) -> tuple[bytes, str, list[int]]:
+    """Every recipient's letter in one DOCX, a page each, with the file's name and who is
+    in it: audited. Those left out are not in it (the letter page says why); a recipient
+    whose language has no draft refuses it."""
+    letters = check_printable(actor, session)
+    show = [entry.participant for entry, _draft in letters]
     for participant in show:
         authorize(actor, "participants.view", participant)
     content = printing.letters_docx(letters, today())
-    audit.record(actor, "letter.print", "participant", None, session=session.id,
-                 ids=sorted(p.id for p in show))  # fmt: skip
-    return content, f"letters-{session.year}.docx"
+    ids = sorted(p.id for p in show)
+    audit.record(actor, "letter.print", "participant", None, session=session.id, ids=ids)
+    return content, f"letters-{session.year}.docx", ids
 
 
 def record_sent(actor, session: ReviewSession, participant_ids: list[int],
