@@ -128,3 +128,28 @@ def session_panel(actor, carried: list) -> dict:
         "goal_evidence": {a.id: evaluations.action_evidence(actor, a, counted[a.goal_id])
                           for a in carried if a.goal is not None},
     }  # fmt: skip
+
+
+def minutes_goals(document, session) -> None:
+    """The goals in a session's minutes (registered in app.reviews.minutes): each goal in
+    force with the group's evaluations up to the session's year and the session's actions
+    that serve it. No counts: the pack holds those, suppressed."""
+    document.add_heading(_("Goal by goal"), level=2)
+    goals = queries.goals()
+    if not goals:
+        document.add_paragraph(_("The team has no goals in force."))
+    for goal in goals:
+        document.add_paragraph(clean(goal.title), style="Heading 3")
+        shown = [e for e in evaluations.evaluations(goal) if e.year <= session.year]
+        for e in shown[:EVALUATIONS_SHOWN]:
+            line = f"{e.year}: {e.current.verdict_label}"
+            line += f" – {e.current.evidence}" if e.current.evidence else ""
+            document.add_paragraph(clean(_("Evaluation %(text)s", text=line)), style="List Bullet")
+        if not shown:
+            document.add_paragraph(_("No evaluation yet."))
+        for a in (a for a in session.actions if a.goal_id == goal.id):
+            document.add_paragraph(
+                clean(_("Action: %(what)s (%(status)s, due %(due)s)", what=a.what,
+                        status=a.status_enum.label, due=format_day(a.due_on))),
+                style="List Bullet",
+            )  # fmt: skip

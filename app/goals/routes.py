@@ -29,7 +29,7 @@ from app.goals.forms import (
 )
 from app.goals.models import DIRECTION_LABELS, Goal, GoalError, GoalLink, Guideline
 from app.goals.services import GOAL_FIELDS, GoalConflict
-from app.reviews import actions, pack
+from app.reviews import actions, minutes, pack
 from app.reviews import routes as review_routes
 from app.reviews.actions import overdue
 from app.themes.models import Theme
@@ -47,6 +47,7 @@ def _register(_state) -> None:
     if review.session_panel not in review_routes.SESSION_PANELS:
         review_routes.SESSION_PANELS.append(review.session_panel)
     pack.SECTIONS["goals"] = (review.pack_goals, review.docx_goals)
+    minutes.SECTIONS["goals"] = review.minutes_goals
 
 
 bp.record_once(_register)
