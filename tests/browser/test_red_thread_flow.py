@@ -40,9 +40,9 @@ def year_rows(app, language: str, view) -> list[list[str]]:
     with app.test_request_context(), force_locale(language):
         shown = [[t(app, language, "Coded interviews"), *map(str, view.coded), str(view.coded_all)]]
         for row in view.rows:
-            cells = [*row.cells, row.total]
-            shown.append([t(app, language, str(row.label)), *(f"{c} ({c.percent()})" if c.share is not None
-                                            else str(c) for c in cells)])  # fmt: skip
+            cells = [f"{c} ({c.percent()})" if c.share is not None else str(c)
+                     for c in [*row.cells, row.total]]  # fmt: skip
+            shown.append([t(app, language, str(row.label)), *cells])
         return shown
 
 
