@@ -63,3 +63,33 @@ def test_two_first_evaluations_at_once_refuse_the_second_with_the_conflict(app, 
     assert isinstance(seen.get("error"), GoalConflict), seen
     (found,) = evaluations.evaluations(t["goal"])
     assert [v.verdict for v in found.versions] == ["partly"]
+
+
+@needs_postgres
+def test_two_coordinators_linking_one_code_at_once_tell_the_second(app, corpus, make_user):
+    from app.coding.models import Code
+    from app.core.users import Role, User
+    from app.goals import services
+    from app.goals.models import Goal, GoalError
+    from tests.goals.test_goals import FIELDS
+
+    goal = services.create_goal(corpus["boss"], kind="team", **FIELDS)
+    other = make_user(roles=[Role.COORDINATOR])
+    db.session.commit()
+    goal_id, code_id, boss_id, other_id = (
+        goal.id,
+        corpus["codes"][1].id,
+        corpus["boss"].id,
+        other.id,
+    )
+
+    def link(user_id):
+        return lambda: services.link(
+            db.session.get(User, user_id), db.session.get(Goal, goal_id), direction="for",
+            code=db.session.get(Code, code_id),
+        )  # fmt: skip
+
+    seen = at_once(app, link(boss_id), link(other_id))
+    assert isinstance(seen.get("error"), GoalError) and "a moment ago" in str(seen["error"])
+    db.session.expire_all()
+    assert len(db.session.get(Goal, goal_id).links) == 1
