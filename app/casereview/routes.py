@@ -175,12 +175,8 @@ def note_done(case_review_id: int, case_note_id: int):
     form = DoneForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        services.mark_done(current_user, review, note, on=today())
-    except CaseReviewError as error:
-        transaction.refuse(error)
-    else:
-        flash(_("The item was marked done."))
+    services.mark_done(current_user, review, note, on=today())
+    flash(_("The item was marked done."))
     return redirect(url_for("casereview.review", case_review_id=review.id))
 
 
@@ -190,12 +186,8 @@ def close(case_review_id: int):
     review = db.get_or_404(CaseReview, case_review_id)
     form = CloseForm()
     if form.validate_on_submit():
-        try:
-            services.close_review(current_user, review, on=form.closed_on.data)
-        except CaseReviewError as error:
-            transaction.refuse(error)
-        else:
-            flash(_("The review was closed. Open items come back at the next review."))
+        services.close_review(current_user, review, on=form.closed_on.data)
+        flash(_("The review was closed. Open items come back at the next review."))
     else:
         flash(_("Give the day the review was held."), "error")
     return redirect(url_for("casereview.review", case_review_id=review.id))
@@ -208,15 +200,10 @@ def send_status(case_review_id: int):
     form = StatusForm()
     if form.validate_on_submit():
         counts = queries.agenda(review, today()).counts()
-        try:
-            services.send_status(
-                current_user, review, counts=counts, remark=(form.remark.data or "").strip()
-            )
-        except CaseReviewError as error:
-            transaction.refuse(error)
-        else:
-            flash(_("The status was sent to the head of unit."))
-            return redirect(url_for("casereview.review", case_review_id=review.id))
+        services.send_status(
+            current_user, review, counts=counts, remark=(form.remark.data or "").strip()
+        )
+        flash(_("The status was sent to the head of unit."))
     return redirect(url_for("casereview.review", case_review_id=review.id))
 
 

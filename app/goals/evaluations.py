@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from analysis import aggregation as agg
 from app.core import audit
@@ -103,8 +104,13 @@ def evaluate(actor, goal: Goal, *, year: int, version: int, verdict: str,
         if version:
             raise conflict
         found = GoalEvaluation(goal_id=goal.id, year=year, version=1)
-        db.session.add(found)
-        db.session.flush()
+        # Two first saves at once: the second's row waits for the first's and then clashes
+        # with it. Its savepoint goes, the request does not fail, and the writer is told.
+        try:
+            with db.session.begin_nested():
+                db.session.add(found)
+        except IntegrityError:
+            raise conflict from None
         number = 1
     else:
         # One statement compares and sets, so two saves over one version cannot both win.

@@ -139,6 +139,8 @@ class EvaluationForm(FlaskForm):
             "Refer to the counts and themes; do not quote interviews here: the head of unit "
             "reads this."
         ),
+        # the page's section "What the interviews say" is #evidence: one id, one element
+        id="evaluation-evidence",
     )
     #: the evaluation's version the writer read (0: none yet)
     version = HiddenField(default="0")

@@ -3,11 +3,17 @@ session's scope (suppressed as on the goal's page), the group's latest evaluatio
 actions that serve it; frozen into the pack like the rest of it."""
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectChoice
 
+from app.core.db import db
 from app.core.i18n import format_day
+from app.core.permissions import can
 from app.core.text import clean
 from app.goals import evaluations, queries
 from app.goals import evidence as goal_evidence
+from app.goals.models import Goal, Guideline
+from app.reviews.services import ReviewError
 
 #: the latest evaluations shown per goal
 EVALUATIONS_SHOWN = 3
@@ -75,5 +81,75 @@ def docx_goals(document, goals: list[dict], note: str, table) -> None:
             document.add_paragraph(
                 clean(_("Action: %(what)s (%(status)s, due %(due)s)", what=a["what"],
                         status=a["status"], due=a["due_on"])),
+                style="List Bullet",
+            )  # fmt: skip
+
+
+def served(goal_id: int | None, guideline_id: int | None) -> tuple[int | None, int | None]:
+    """The goal (and guideline) a new action may name: one in force. A goal retired later
+    stays named by the actions decided before (registered in app.reviews.actions)."""
+    if guideline_id is not None:
+        guideline = db.session.get(Guideline, guideline_id)
+        if guideline is None or guideline.retired_on is not None or guideline.goal.retired:
+            raise ReviewError(_l("Choose a goal or guideline in force."), "serves")
+        return guideline.goal_id, guideline.id
+    if goal_id is not None:
+        goal = db.session.get(Goal, goal_id)
+        if goal is None or goal.retired:
+            raise ReviewError(_l("Choose a goal or guideline in force."), "serves")
+    return goal_id, None
+
+
+def _serves_choices() -> list[SelectChoice]:
+    """Goals and guidelines in force: a retired one is not offered for a new action."""
+    choices = []
+    for goal in queries.goals():
+        choices.append(SelectChoice(f"goal:{goal.id}", goal.title))
+        choices += [SelectChoice(f"guideline:{g.id}", f"{goal.title} – {g.title}")
+                    for g in queries.guidelines(goal) if g.retired_on is None]  # fmt: skip
+    return choices
+
+
+def session_panel(actor, carried: list) -> dict:
+    """What a review session's page shows of the goals (registered in app.reviews.routes):
+    the goals in force, what may be named by a new action, and under each action it follows
+    up that serves a goal what the interviews said before and after (each goal counted once).
+    """
+    if not can(actor, "goals.view"):
+        return {"serves": _serves_choices()}
+    counted = {}
+    for a in carried:
+        if a.goal is not None and a.goal_id not in counted:
+            counted[a.goal_id] = goal_evidence.evidence(actor, a.goal)
+    return {
+        "serves": _serves_choices(),
+        "goals_in_force": queries.goals(),
+        "lag_years": evaluations.LAG_YEARS,
+        "goal_evidence": {a.id: evaluations.action_evidence(actor, a, counted[a.goal_id])
+                          for a in carried if a.goal is not None},
+    }  # fmt: skip
+
+
+def minutes_goals(document, session) -> None:
+    """The goals in a session's minutes (registered in app.reviews.minutes): each goal in
+    force with the group's evaluations up to the session's year and the session's actions
+    that serve it. No counts: the pack holds those, suppressed."""
+    document.add_heading(_("Goal by goal"), level=2)
+    goals = queries.goals()
+    if not goals:
+        document.add_paragraph(_("The team has no goals in force."))
+    for goal in goals:
+        document.add_paragraph(clean(goal.title), style="Heading 3")
+        shown = [e for e in evaluations.evaluations(goal) if e.year <= session.year]
+        for e in shown[:EVALUATIONS_SHOWN]:
+            line = f"{e.year}: {e.current.verdict_label}"
+            line += f" – {e.current.evidence}" if e.current.evidence else ""
+            document.add_paragraph(clean(_("Evaluation %(text)s", text=line)), style="List Bullet")
+        if not shown:
+            document.add_paragraph(_("No evaluation yet."))
+        for a in (a for a in session.actions if a.goal_id == goal.id):
+            document.add_paragraph(
+                clean(_("Action: %(what)s (%(status)s, due %(due)s)", what=a.what,
+                        status=a.status_enum.label, due=format_day(a.due_on))),
                 style="List Bullet",
             )  # fmt: skip

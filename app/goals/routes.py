@@ -10,12 +10,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.codebook.models import Code
-from app.core import transaction
+from app.core import storage, transaction
 from app.core.calendar import today
 from app.core.db import db
 from app.core.downloads import attachment
 from app.core.permissions import can, permission
-from app.goals import evaluations, evidence, queries, services
+from app.goals import evaluations, evidence, queries, report, review, services
 from app.goals import leadership as leadership_info
 from app.goals.forms import (
     EvaluationForm,
@@ -29,12 +29,28 @@ from app.goals.forms import (
 )
 from app.goals.models import DIRECTION_LABELS, Goal, GoalError, GoalLink, Guideline
 from app.goals.services import GOAL_FIELDS, GoalConflict
+from app.reviews import actions, minutes, pack
+from app.reviews import routes as review_routes
 from app.reviews.actions import overdue
 from app.themes.models import Theme
 from app.themes.services import SECONDARY_NOTE
 from app.transcripts.forms import ActionForm
 
 bp = Blueprint("goals", __name__, template_folder="templates", url_prefix="/goals")
+
+
+def _register(_state) -> None:
+    """What this area gives the layers below it, registered as the app takes the blueprint:
+    an action names a goal, a session's page shows them, and the pack has a section each."""
+    if review.served not in actions.SERVED:
+        actions.SERVED.append(review.served)
+    if review.session_panel not in review_routes.SESSION_PANELS:
+        review_routes.SESSION_PANELS.append(review.session_panel)
+    pack.SECTIONS["goals"] = (review.pack_goals, review.docx_goals)
+    minutes.SECTIONS["goals"] = review.minutes_goals
+
+
+bp.record_once(_register)
 
 
 def _years(form: YearsForm) -> tuple[int | None, int | None]:
@@ -226,12 +242,8 @@ def retire(goal_id: int):
     found = db.get_or_404(Goal, goal_id)
     form = RetireForm()
     if form.validate_on_submit():
-        try:
-            services.retire_goal(current_user, found, form.retired_on.data)
-        except GoalError as error:
-            transaction.refuse(error)
-        else:
-            flash(_("The goal was retired. It and its history stay readable."))
+        services.retire_goal(current_user, found, form.retired_on.data)
+        flash(_("The goal was retired. It and its history stay readable."))
     return redirect(url_for("goals.goal", goal_id=found.id))
 
 
@@ -349,16 +361,41 @@ def leadership():
         statuses=leadership_info.status_counts(found.actions),
         note=SECONDARY_NOTE,
         overdue=overdue,
+        report_form=ActionForm(),
     )
 
 
-@bp.get("/leadership.docx")
+@bp.post("/leadership/reports")
 @permission("leadership.view")
-def leadership_docx():
-    found = leadership_info.leadership(current_user)
-    content = leadership_info.report_docx(current_user, found)
+def start_report():
+    if ActionForm().validate_on_submit():
+        job = report.start_report(current_user)
+        return redirect(url_for("goals.report_status", job_id=job.id))
+    return redirect(url_for("goals.leadership"))
+
+
+def _report_job(job_id: int):
+    job = report.report_job(current_user, job_id)
+    if job is None:
+        abort(404)
+    return job
+
+
+@bp.get("/leadership/reports/<int:job_id>")
+@permission("leadership.view")
+def report_status(job_id: int):
+    job = _report_job(job_id)
+    if request.accept_mimetypes.best == "application/json":
+        return job.status()
+    return render_template("goals/report.html", job=job)
+
+
+@bp.get("/leadership/reports/<int:job_id>/download")
+@permission("leadership.view")
+def report_download(job_id: int):
+    name, filename = report.report_file(current_user, _report_job(job_id))
     return attachment(
-        content,
+        b"".join(storage.open_plaintext(name)),
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        f"leadership-information-{found.on.isoformat()}.docx",
+        filename,
     )

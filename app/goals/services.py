@@ -9,6 +9,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 
 from app.codebook.models import Code
 from app.config import LANGUAGES
@@ -259,9 +260,17 @@ def link(
                     ),
                     "target",
                 )
-    found = GoalLink(goal=goal, code=code, theme=theme, direction=direction, created_by_id=actor.id)
-    db.session.add(found)
-    db.session.flush()
+    found = GoalLink(goal_id=goal.id, code=code, theme=theme, direction=direction,
+                     created_by_id=actor.id)  # fmt: skip
+    # Two people linking the same code at once: the second's row waits for the first's and
+    # clashes with it; they are told, and the request does not fail.
+    try:
+        with db.session.begin_nested():
+            db.session.add(found)
+    except IntegrityError:
+        raise GoalError(_l("Someone linked it to this goal a moment ago: look at the links "
+                           "again."), "target") from None  # fmt: skip
+    db.session.expire(goal, ["links"])
     audit.record(
         actor,
         "goal.link",

@@ -1,18 +1,18 @@
 """The letter back to the young people: the draft per language, who gets it and who is
 left out (and why), the printed letters, and the record of sending. Coordinator only."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from analysis.plain_language import LIMIT, long_sentences
-from app.core import transaction
+from app.core import storage, transaction
 from app.core.calendar import today
 from app.core.db import db
 from app.core.downloads import attachment
 from app.core.permissions import permission
-from app.letters import queries, services
+from app.letters import merged, queries, services
 from app.letters.forms import CreateForm, DraftForm, SentForm
 from app.letters.models import LetterDraft
 from app.letters.services import LetterConflict, LetterError
@@ -68,12 +68,8 @@ def session(session_id: int):
 def create_drafts(session_id: int):
     found = db.get_or_404(ReviewSession, session_id)
     if CreateForm().validate_on_submit():
-        try:
-            made = services.create_drafts(current_user, found)
-        except LetterError as error:
-            transaction.refuse(error)
-        else:
-            flash(_("A draft was made in %(n)s language(s). Edit it into plain words before "
+        made = services.create_drafts(current_user, found)
+        flash(_("A draft was made in %(n)s language(s). Edit it into plain words before "
                     "printing.", n=len(made)))  # fmt: skip
     return _back(found)
 
@@ -104,16 +100,38 @@ def save_draft(draft_id: int):
     return _back(draft.session, f"draft-{draft.language}")
 
 
-@bp.get("/sessions/<int:session_id>/letters.docx")
+@bp.post("/sessions/<int:session_id>/letters")
 @permission("letters.manage")
-def print_all(session_id: int):
+def start_merged(session_id: int):
     found = db.get_or_404(ReviewSession, session_id)
-    try:
-        content, name = services.print_all(current_user, found)
-    except LetterError as error:
-        transaction.refuse(error)
-        return _back(found)
-    return attachment(content, DOCX, name)
+    if CreateForm().validate_on_submit():
+        job = merged.start_merged(current_user, found)
+        return redirect(url_for("letters.merged_status", job_id=job.id))
+    return _back(found, "recipients")
+
+
+def _merged_job(job_id: int):
+    job = merged.merged_job(job_id)
+    if job is None:
+        abort(404)
+    return job
+
+
+@bp.get("/merged/<int:job_id>")
+@permission("letters.manage")
+def merged_status(job_id: int):
+    job = _merged_job(job_id)
+    if request.accept_mimetypes.best == "application/json":
+        return job.status()
+    found = db.get_or_404(ReviewSession, job.params_dict["session_id"])
+    return render_template("letters/merged.html", job=job, s=found, create_form=CreateForm())
+
+
+@bp.get("/merged/<int:job_id>/download")
+@permission("letters.manage")
+def merged_download(job_id: int):
+    name, filename = merged.merged_file(current_user, _merged_job(job_id))
+    return attachment(b"".join(storage.open_plaintext(name)), DOCX, filename)
 
 
 @bp.get("/sessions/<int:session_id>/participants/<int:participant_id>.docx")
@@ -121,11 +139,7 @@ def print_all(session_id: int):
 def print_one(session_id: int, participant_id: int):
     found = db.get_or_404(ReviewSession, session_id)
     person = db.get_or_404(Participant, participant_id)
-    try:
-        content, name = services.print_one(current_user, found, person)
-    except LetterError as error:
-        transaction.refuse(error)
-        return _back(found)
+    content, name = services.print_one(current_user, found, person)
     return attachment(content, DOCX, name)
 
 

@@ -12,6 +12,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 
 from app.core import audit
 from app.core.calendar import local_date, today
@@ -111,14 +112,17 @@ def create_drafts(actor, session: ReviewSession) -> list[LetterDraft]:
     languages = sorted({e.language for e in recipients} - set(have))
     if not languages:
         raise LetterError(_l("There is already a draft in every language the recipients read."))
-    made = []
-    for language in languages:
-        draft = LetterDraft(session_id=session.id, language=language,
-                            body=draft_text(session, language), revision=1,
-                            created_by_id=actor.id, updated_by_id=actor.id)  # fmt: skip
-        db.session.add(draft)
-        made.append(draft)
-    db.session.flush()
+    made = [LetterDraft(session_id=session.id, language=language,
+                        body=draft_text(session, language), revision=1,
+                        created_by_id=actor.id, updated_by_id=actor.id)
+            for language in languages]  # fmt: skip
+    # Two coordinators drafting at once: the second's rows wait for the first's and clash.
+    try:
+        with db.session.begin_nested():
+            db.session.add_all(made)
+    except IntegrityError:
+        raise LetterError(_l("Someone else made the drafts a moment ago: open the letter "
+                             "page again to edit them."))  from None  # fmt: skip
     audit.record(actor, "letter.draft", "review_session", session.id, languages=languages)
     return made
 
@@ -193,22 +197,29 @@ def print_one(actor, session: ReviewSession, participant: Participant) -> tuple[
     return content, f"letter-{session.year}-{participant.code}.docx"
 
 
-def print_all(actor, session: ReviewSession) -> tuple[bytes, str]:
-    """Every recipient's letter in one DOCX, a page each: audited. Those left out are not
-    in it (the letter page says why); a recipient whose language has no draft refuses it."""
+def check_printable(actor, session: ReviewSession) -> list[tuple[Entry, LetterDraft]]:
+    """Every recipient with the draft their letter is printed from; refused when nobody is
+    to get the letter or a recipient's language has no draft."""
     authorize(actor, "letters.manage")
     _approved(session)
     recipients = [e for e in queries.entries(session) if e.recipient]
     if not recipients:
         raise LetterError(_l("Nobody is to get the letter, so there is nothing to print."))
-    letters = [(entry, _ready(session, entry)) for entry in recipients]
-    show = [e.participant for e in recipients]
+    return [(entry, _ready(session, entry)) for entry in recipients]
+
+
+def print_all(actor, session: ReviewSession) -> tuple[bytes, str, list[int]]:
+    """Every recipient's letter in one DOCX, a page each, with the file's name and who is
+    in it: audited. Those left out are not in it (the letter page says why); a recipient
+    whose language has no draft refuses it."""
+    letters = check_printable(actor, session)
+    show = [entry.participant for entry, _draft in letters]
     for participant in show:
         authorize(actor, "participants.view", participant)
     content = printing.letters_docx(letters, today())
-    audit.record(actor, "letter.print", "participant", None, session=session.id,
-                 ids=sorted(p.id for p in show))  # fmt: skip
-    return content, f"letters-{session.year}.docx"
+    ids = sorted(p.id for p in show)
+    audit.record(actor, "letter.print", "participant", None, session=session.id, ids=ids)
+    return content, f"letters-{session.year}.docx", ids
 
 
 def record_sent(actor, session: ReviewSession, participant_ids: list[int],
@@ -240,8 +251,12 @@ def record_sent(actor, session: ReviewSession, participant_ids: list[int],
     rows = [LetterSent(session_id=session.id, participant_id=e.participant.id,
                        language=e.language, sent_on=sent_on, sent_by_id=actor.id)
             for e in chosen]  # fmt: skip
-    db.session.add_all(rows)
-    db.session.flush()
+    try:  # two people recording at once: the second's rows clash with the first's
+        with db.session.begin_nested():
+            db.session.add_all(rows)
+    except IntegrityError:
+        raise LetterError(_l("Someone else recorded these letters as sent a moment ago: "
+                             "open the letter page again to see them.")) from None  # fmt: skip
     audit.record(actor, "letter.sent", "review_session", session.id, sent_on=sent_on,
                  ids=sorted(e.participant.id for e in chosen))  # fmt: skip
     return rows

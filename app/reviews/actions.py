@@ -1,6 +1,7 @@
 """What the review group writes: notes and learning points on the agenda, actions with an
 owner and a due date, their follow-up in later sessions, and the board across the years."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,7 +13,6 @@ from app.core.calendar import today
 from app.core.db import db, utcnow
 from app.core.permissions import PermissionDenied, authorize, can
 from app.core.users import Role, User
-from app.goals.models import Goal, Guideline
 from app.reviews.models import (
     ActionStatus,
     ReviewAction,
@@ -75,19 +75,19 @@ def _check_action_fields(what: str, owner: User | None, due_on: date | None) -> 
     return what
 
 
+#: what an action may name, registered by the goals area above (app.goals.routes):
+#: (goal id, guideline id) -> the (goal id, guideline id) kept, or ``ReviewError`` when the
+#: goal or guideline is not in force (a goal retired later stays named by earlier actions)
+SERVED: list[Callable[[int | None, int | None], tuple[int | None, int | None]]] = []
+
+
 def _served(goal_id: int | None, guideline_id: int | None) -> tuple[int | None, int | None]:
-    """The goal (and guideline) a new action may name: one in force. A goal retired later
-    stays named by the actions decided before."""
-    if guideline_id is not None:
-        guideline = db.session.get(Guideline, guideline_id)
-        if guideline is None or guideline.retired_on is not None or guideline.goal.retired:
-            raise ReviewError(_l("Choose a goal or guideline in force."), "serves")
-        return guideline.goal_id, guideline.id
-    if goal_id is not None:
-        goal = db.session.get(Goal, goal_id)
-        if goal is None or goal.retired:
-            raise ReviewError(_l("Choose a goal or guideline in force."), "serves")
-    return goal_id, None
+    """The goal (and guideline) a new action may name: one in force."""
+    if goal_id is None and guideline_id is None:
+        return None, None
+    if not SERVED:  # no goals area: nothing can be named
+        raise ReviewError(_l("Choose a goal or guideline in force."), "serves")
+    return SERVED[0](goal_id, guideline_id)
 
 
 def add_action(actor, session: ReviewSession, *, what: str, owner: User | None,

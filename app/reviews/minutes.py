@@ -1,6 +1,7 @@
 """The minutes of a review session, as a Word document."""
 
 import io
+from collections.abc import Callable
 
 from flask_babel import gettext as _
 
@@ -10,6 +11,19 @@ from app.core.text import clean
 from app.reviews.actions import carried_actions
 from app.reviews.models import ReviewSession
 from app.reviews.services import check_session
+
+#: sections a higher area writes into the minutes: agenda kind -> write(document, session).
+#: Written under the agenda item of that kind, or after the agenda when it has none. The
+#: goals area registers "goals" (app.goals.routes).
+SECTIONS: dict[str, Callable] = {}
+
+
+def _serves(action) -> str:
+    """ " (serves: goal – guideline)" for an action that names a goal, else ""."""
+    if action.goal is None:
+        return ""
+    name = action.goal.title + (f" – {action.guideline.title}" if action.guideline else "")
+    return " " + _("(serves: %(goal)s)", goal=clean(name))
 
 
 def minutes_docx(actor, found: ReviewSession) -> bytes:
@@ -28,6 +42,7 @@ def minutes_docx(actor, found: ReviewSession) -> bytes:
     document.add_paragraph(_("Present: %(names)s", names=clean(names)))
     from flask_babel import get_locale
 
+    written = set()
     for index, item in enumerate(found.agenda_for(str(get_locale() or "en"))):
         document.add_heading(f"{index + 1}. {clean(item['title'])}", level=1)
         for note in (n for n in found.notes if n.item == index):
@@ -40,7 +55,8 @@ def minutes_docx(actor, found: ReviewSession) -> bytes:
                 document.add_paragraph(
                     _("%(what)s — %(owner)s, due %(day)s (%(status)s)",
                       what=clean(action.what), owner=clean(action.owner.display_name),
-                      day=format_day(action.due_on), status=action.status_enum.label),
+                      day=format_day(action.due_on), status=action.status_enum.label)
+                    + _serves(action),
                     style="List Bullet")  # fmt: skip
         if item.get("kind") == "follow_up":
             for action in carried_actions(found):
@@ -49,7 +65,13 @@ def minutes_docx(actor, found: ReviewSession) -> bytes:
                          status=action.status_enum.label)  # fmt: skip
                 if action.follow_up:
                     text += f". {clean(action.follow_up)}"
-                document.add_paragraph(text, style="List Bullet")
+                document.add_paragraph(text + _serves(action), style="List Bullet")
+        if item.get("kind") in SECTIONS and item["kind"] not in written:
+            SECTIONS[item["kind"]](document, found)
+            written.add(item["kind"])
+    for kind, write in SECTIONS.items():
+        if kind not in written:  # the agenda has no item of its kind: after the agenda
+            write(document, found)
     learning = [n for n in found.notes if n.learning]
     if learning:
         document.add_heading(_("Learning points"), level=1)

@@ -16,7 +16,6 @@ from app.core.calendar import today
 from app.core.db import db, utcnow
 from app.core.i18n import format_day
 from app.core.text import clean
-from app.goals.review import docx_goals, pack_goals
 from app.interviews.models import Interview
 from app.offers.models import ATTRITION_LABELS
 from app.offers.reports import attrition
@@ -35,6 +34,12 @@ QUOTE_LENGTH = 700  # code points at most; longer passages are cut at a word
 CANDIDATES = 80  # codings looked at per batch to find consented quotes
 MAX_BATCHES = 10
 PACK_CHARTS = ("years", "trends", "together")
+
+#: sections a higher area adds to the pack after the themes (the goals area registers
+#: "goals" in app.goals.routes): name -> (build(actor, scope, actions) -> data frozen into
+#: the pack, docx(document, data, note, table) writing it). ``actions`` are those the
+#: session follows up and its own.
+SECTIONS: dict[str, tuple[Callable, Callable]] = {}
 
 
 def _quote_text(text: str) -> str:
@@ -212,7 +217,8 @@ def build(pack: ReviewPack, actor, progress: Callable[[float], None] | None = No
             view["charts"][name] = {"title": str(themes.CHARTS[name]),
                                     "alt": themes.describe(overview, name), "svg": svg}  # fmt: skip
     # the goals' sections: the actions this session follows up and its own name them
-    view["goals"] = pack_goals(actor, scope, [*carried_actions(session), *session.actions])
+    for name, (build, _docx) in SECTIONS.items():
+        view[name] = build(actor, scope, [*carried_actions(session), *session.actions])
     view["attrition"] = _attrition(session)
     view["actions"] = [
         {"what": a.what, "owner": a.owner.display_name, "due_on": format_day(a.due_on),
@@ -297,8 +303,9 @@ def docx(view: dict, pngs: dict[str, bytes]) -> bytes:
     if view["empty"]:
         document.add_paragraph(_("Not counted, because they have no codes: %(names)s.",
                                  names=clean(", ".join(view["empty"]))))  # fmt: skip
-    if "goals" in view:  # packs built before goals had a section have none
-        docx_goals(document, view["goals"], str(view["note"]), _table)
+    for name, (_build, docx) in SECTIONS.items():
+        if name in view:  # packs built before a section was added have none
+            docx(document, view[name], str(view["note"]), _table)
     document.add_heading(_("Last year's actions"), level=1)
     if view["actions"]:
         _table(document, [_("Action"), _("Owner"), _("Due"), _("Status"), _("Follow-up")],

@@ -1,5 +1,6 @@
 """Review sessions: planning, the pack, the meeting's notes and actions, minutes, the board."""
 
+from collections.abc import Callable
 from datetime import date
 
 from flask import (
@@ -29,9 +30,6 @@ from app.core.i18n import LANGUAGE_NAMES
 from app.core.jobs import Job
 from app.core.permissions import PermissionDenied, can, permission
 from app.core.users import User
-from app.goals import evaluations
-from app.goals import queries as goal_queries
-from app.goals.evidence import evidence as goal_evidence_of
 from app.reviews import actions, services
 from app.reviews.forms import (
     AgendaForm,
@@ -57,6 +55,11 @@ from app.themes.services import SECONDARY_NOTE
 from app.themes.services import themes as all_themes
 
 bp = Blueprint("reviews", __name__, template_folder="templates", url_prefix="/reviews")
+
+#: what a higher area adds to a session's page: panel(actor, carried actions) -> template
+#: values. The goals area registers one (app.goals.routes): the goals in force, the goals an
+#: action may name ("serves", choices), and what the interviews said about them.
+SESSION_PANELS: list[Callable[..., dict]] = []
 
 
 def _register(_state) -> None:
@@ -187,9 +190,11 @@ def session(session_id: int):
     action_form.owner.choices = [SelectChoice(0, "–"), *owners]
     theme_choices = [SelectChoice(t.id, t.name) for t in all_themes()]
     action_form.theme_id.choices = [SelectChoice(0, _("No theme")), *theme_choices]
-    action_form.serves.choices = _serves_choices()
     carried = actions.carried_actions(found)
-    goal_evidence = _goal_evidence(carried)
+    panels = {"goal_evidence": {}, "goals_in_force": [], "serves": []}
+    for panel in SESSION_PANELS:
+        panels.update(panel(current_user, carried))
+    action_form.serves.choices = [SelectChoice("", _("No goal")), *panels.pop("serves")]
     return render_template(
         "reviews/session.html", s=found, pack=pack, building=building, failed=failed,
         may_read_pack=services.may_read_pack(current_user),
@@ -202,33 +207,9 @@ def session(session_id: int):
         may_write=can(current_user, "reviews.write", found),
         may_follow_up=lambda a: actions.may_follow_up(current_user, a),
         overdue=actions.overdue, statuses=ActionStatus, before_meeting=today() < found.held_on,
-        agenda=found.agenda_for(services.reader_language()), goal_evidence=goal_evidence,
-        lag_years=evaluations.LAG_YEARS, secondary_note=SECONDARY_NOTE,
-        goals_in_force=goal_queries.goals() if can(current_user, "goals.view") else [],
+        agenda=found.agenda_for(services.reader_language()), secondary_note=SECONDARY_NOTE,
+        **panels,
     )  # fmt: skip
-
-
-def _goal_evidence(carried: list[ReviewAction]) -> dict:
-    """action id -> what the interviews said about its goal before and after it (each
-    goal counted once)."""
-    if not can(current_user, "goals.view"):
-        return {}
-    counted = {}
-    for a in carried:
-        if a.goal is not None and a.goal_id not in counted:
-            counted[a.goal_id] = goal_evidence_of(current_user, a.goal)
-    return {a.id: evaluations.action_evidence(current_user, a, counted[a.goal_id])
-            for a in carried if a.goal is not None}  # fmt: skip
-
-
-def _serves_choices() -> list[SelectChoice]:
-    """Goals and guidelines in force: a retired one is not offered for a new action."""
-    choices = [SelectChoice("", _("No goal"))]
-    for goal in goal_queries.goals():
-        choices.append(SelectChoice(f"goal:{goal.id}", goal.title))
-        choices += [SelectChoice(f"guideline:{g.id}", f"{goal.title} – {g.title}")
-                    for g in goal_queries.guidelines(goal) if g.retired_on is None]  # fmt: skip
-    return choices
 
 
 @bp.post("/<int:session_id>/status")

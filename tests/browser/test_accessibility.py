@@ -199,9 +199,11 @@ def _world(app) -> dict:
     from app.core.jobs import Job
     from app.core.users import User
     from app.demo import load_demo
+    from app.goals import report as leadership_report
     from app.goals.models import Goal, GoalLink, Guideline
     from app.guides.models import GuideVersion
     from app.interviews.models import Interview
+    from app.letters import merged as merged_letters
     from app.letters.models import LetterDraft
     from app.offers.models import Offer
     from app.participants import imports
@@ -269,6 +271,11 @@ def _world(app) -> dict:
         releases=codable_releases(researcher)[:2],
     )  # fmt: skip
     export = access.start_export(coordinator, participant)
+    # the committee's report and the merged letters, made in the background: their pages
+    report_job = leadership_report.start_report(leader)
+    letters_session = db.session.get(ReviewSession, db.session.scalars(
+        select(LetterDraft.session_id)).first())  # fmt: skip
+    merged_job = merged_letters.start_merged(coordinator, letters_session)
     upload = imports.start(
         coordinator, "register.csv", io.BytesIO("Namn;Födelsedatum\nA B;2001-01-01\n".encode())
     )
@@ -315,6 +322,10 @@ def _world(app) -> dict:
         "privacy.export_status": {"job_id": export.id},
         "privacy.export_download": {"job_id": export.id},
         "admin.job": {"job_id": export.id},
+        "goals.report_status": {"job_id": report_job.id},
+        "goals.report_download": {"job_id": report_job.id},
+        "letters.merged_status": {"job_id": merged_job.id},
+        "letters.merged_download": {"job_id": merged_job.id},
         "releases.review": {"interview_id": pending.id},
     }
     users = {

@@ -34,7 +34,9 @@ def test_only_the_head_of_unit_and_the_coordinator_read_it(client, auth):
                          (Role.REVIEW_MEMBER, 403), (Role.RESEARCHER, 403)):  # fmt: skip
         auth.login(role)
         assert client.get("/goals/leadership").status_code == status, role
-        assert client.get("/goals/leadership.docx").status_code == status, role
+        assert client.post("/goals/leadership/reports").status_code in (
+            {403} if status == 403 else {302}
+        ), role
         auth.logout()
 
 
@@ -93,7 +95,15 @@ def test_ethics_flags_open_past_their_deadline_are_a_suppressed_count(corpus):
 def test_the_committee_report_is_a_docx_and_its_download_is_audited(corpus, client, auth):
     goal = _goal(corpus)
     auth.login(Role.LEADER)
-    answer = client.get("/goals/leadership.docx")
+    # made in the background (tests run jobs at once): its page shows progress and the link
+    started = client.post("/goals/leadership/reports")
+    page = client.get(started.headers["Location"])
+    assert "Download the report (DOCX)" in page.get_data(as_text=True)
+    job_id = int(started.headers["Location"].rstrip("/").split("/")[-1])
+    status = client.get(f"/goals/leadership/reports/{job_id}",
+                        headers={"Accept": "application/json"}).json  # fmt: skip
+    assert status["state"] == "succeeded" and status["progress"] == 1.0
+    answer = client.get(f"/goals/leadership/reports/{job_id}/download")
     assert answer.status_code == 200 and "attachment" in answer.headers["Content-Disposition"]
     document = Document(io.BytesIO(answer.data))
     text = "\n".join(p.text for p in document.paragraphs)
@@ -104,3 +114,28 @@ def test_the_committee_report_is_a_docx_and_its_download_is_audited(corpus, clie
         select(AuditEntry).where(AuditEntry.action == "leadership.report")
     ).all()
     assert len(entries) == 1
+
+
+def test_the_next_report_replaces_the_last(corpus, client, auth, make_user):
+    _goal(corpus)
+    auth.login(Role.LEADER)
+    first = client.post("/goals/leadership/reports").headers["Location"]
+    second = client.post("/goals/leadership/reports").headers["Location"]
+    assert first != second
+    gone = client.get(f"{first}/download", follow_redirects=True)
+    assert "not available any more" in gone.get_data(as_text=True)
+    assert client.get(f"{second}/download").status_code == 200
+    auth.logout()
+    auth.login(Role.INTERVIEWER)  # who does not read the leadership information
+    assert client.get(second).status_code == 403
+    assert client.get(f"{second}/download").status_code == 403
+    auth.logout()
+    auth.login(Role.COORDINATOR)  # who does: the same suppressed counts
+    assert client.get(f"{second}/download").status_code == 200
+    # another kind of job is not a report
+    from app.core.jobs import Job
+
+    other = Job(kind="audit.verify", state="succeeded", result="{}")
+    db.session.add(other)
+    db.session.commit()
+    assert client.get(f"/goals/leadership/reports/{other.id}").status_code == 404

@@ -2,6 +2,7 @@
 interviews said about the goal before and after, and the group's evaluation per year."""
 # ruff: noqa: F811 (the fixtures imported from other test modules are used as arguments)
 
+import io
 from datetime import date
 
 import pytest
@@ -264,3 +265,27 @@ def test_the_goal_page_lists_the_actions_that_serve_it_for_those_who_read_action
         assert ("Visit more" in page) is sees, user.roles
         assert ("2025: &lt; 3" in page) is sees
         auth.logout()
+
+
+def test_the_minutes_name_the_goals_their_evaluations_and_the_actions_serving_them(thread):
+    from docx import Document
+
+    from app.reviews.minutes import minutes_docx
+
+    t = thread
+    goal, later = t["goal"], t["later"]
+    add(t, later, guideline_id=t["guideline"].id)
+    evaluations.evaluate(t["member"], goal, year=2026, version=0, verdict="partly",
+                         evidence="Most say an adult stayed")  # fmt: skip
+    db.session.commit()
+    document = Document(io.BytesIO(minutes_docx(t["boss"], later)))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Goal by goal" in text and goal.title in text
+    assert "Evaluation 2026: Partly met – Most say an adult stayed" in text
+    assert f"Visit more — {t['member'].display_name}, due" in text
+    assert f"(serves: {goal.title} – Visits)" in text
+    assert "Action: Visit more (Open, due" in text
+    # an earlier session's minutes hold no later year's evaluation
+    early = "\n".join(p.text for p in Document(io.BytesIO(minutes_docx(t["boss"], t["early"])))
+                      .paragraphs)  # fmt: skip
+    assert goal.title in early and "Evaluation 2026" not in early

@@ -25,6 +25,7 @@ from app.letters.services import LetterConflict, LetterError
 from app.reviews import actions
 from app.reviews import services as reviews
 from app.reviews.models import SessionStatus
+from tests.conftest import PG_URL
 
 DAY = date(2026, 11, 10)  # the interviews; the tests' today is 2026-11-23
 ADDRESS = "Storgatan 1\n652 24 Karlstad"
@@ -216,7 +217,8 @@ def test_printed_letters_carry_the_address_and_leave_out_who_is_left_out(team, i
         with pytest.raises(LetterError) as refused:
             services.print_one(coordinator, session, person)
         assert why in str(refused.value.message)
-    merged, _name = services.print_all(coordinator, session)
+    merged, _name, ids = services.print_all(coordinator, session)
+    assert ids == sorted([yes.id, other.id])
     text = "\n".join(p.text for p in Document(io.BytesIO(merged)).paragraphs)
     assert yes.name in text and other.name in text
     assert said_no.name not in text and no_address.name not in text
@@ -302,10 +304,17 @@ def test_the_page_drafts_edits_prints_and_records(team, interviewed, client, aut
     assert db.session.get(LetterDraft, draft.id).body == "Hej!\n\nVi lyssnar mer."
     response = client.get(f"/letters/sessions/{session.id}/participants/{yes.id}.docx")
     assert response.status_code == 200 and response.mimetype.endswith("document")
-    response = client.get(f"/letters/sessions/{session.id}/participants/{said_no.id}.docx")
-    assert response.status_code == 302
+    letter_page = f"/letters/sessions/{session.id}"
+    response = client.get(f"{letter_page}/participants/{said_no.id}.docx",
+                          headers={"Referer": f"http://localhost{letter_page}"})  # fmt: skip
+    assert response.status_code == 302 and response.headers["Location"] == letter_page
     assert "Did not ask" in client.get(response.headers["Location"]).get_data(as_text=True)
-    assert client.get(f"/letters/sessions/{session.id}/letters.docx").status_code == 200
+    # all letters in one file, made in the background: a page with progress and the link
+    started = client.post(f"/letters/sessions/{session.id}/letters")
+    page = client.get(started.headers["Location"]).get_data(as_text=True)
+    assert "1 letter, a page each." in page and "Download the letters (DOCX)" in page
+    merged = client.get(f"{started.headers['Location']}/download")
+    assert merged.status_code == 200 and merged.mimetype.endswith("document")
     response = client.post(f"/letters/sessions/{session.id}/sent", data={
         "participants": [str(said_no.id)], "sent_on": "2026-11-23"},
         follow_redirects=True)  # fmt: skip
@@ -364,3 +373,70 @@ def test_a_form_version_that_never_asked_shows_and_republishes(team, client, aut
     )
     page = client.get("/consent/forms/new/en")
     assert page.status_code == 200 and 'name="hear_back_title"' in page.get_data(as_text=True)
+
+
+@pytest.mark.skipif(not PG_URL, reason="two transactions wait on each other only in PostgreSQL")
+def test_two_coordinators_drafting_or_recording_at_once_are_told_not_a_500(
+    app, team, interviewed, make_user
+):
+    from tests.goals.test_at_once import at_once
+
+    coordinator, _ = team
+    other_id = make_user(roles=[Role.COORDINATOR]).id
+    person, _i = interviewed(YES)
+    session = approved_session(coordinator)
+    session_id, person_id = session.id, person.id
+
+    def draft():
+        from app.core.users import User
+        from app.reviews.models import ReviewSession
+
+        return services.create_drafts(db.session.get(User, other_id),
+                                      db.session.get(ReviewSession, session_id))  # fmt: skip
+
+    seen = at_once(app, lambda: services.create_drafts(coordinator, session), draft)
+    assert isinstance(seen.get("error"), LetterError) and "a moment ago" in str(seen["error"])
+    assert len(db.session.scalars(select(LetterDraft)).all()) == 1
+
+    def record():
+        from app.core.users import User
+        from app.reviews.models import ReviewSession
+
+        return services.record_sent(db.session.get(User, other_id),
+                                    db.session.get(ReviewSession, session_id), [person_id],
+                                    DAY.replace(day=23))  # fmt: skip
+
+    seen = at_once(app, lambda: services.record_sent(coordinator, session, [person_id],
+                                                     DAY.replace(day=23)), record)  # fmt: skip
+    assert isinstance(seen.get("error"), LetterError) and "a moment ago" in str(seen["error"])
+    assert len(db.session.scalars(select(LetterSent)).all()) == 1
+
+
+def test_the_merged_file_is_refused_once_someone_in_it_withdrew(team, interviewed, client, auth):
+    from app.letters import merged
+
+    coordinator, _ = team
+    yes, _i = interviewed(YES)
+    _other, interview = interviewed(YES)
+    session = approved_session(coordinator)
+    services.create_drafts(coordinator, session)
+    job = merged.start_merged(coordinator, session)
+    db.session.commit()  # the job runs after the commit (at once in tests)
+    db.session.refresh(job)
+    assert job.state == "succeeded" and len(job.result_dict["ids"]) == 2
+    name, _filename = merged.merged_file(coordinator, job)
+    assert name == job.result_dict["file"]
+    withdraw(coordinator, interview, [Scope.HEAR_BACK])
+    with pytest.raises(LetterError, match="no longer to get the letter"):
+        merged.merged_file(coordinator, job)
+    # the next file leaves them out, and the earlier one goes from the store
+    again = merged.start_merged(coordinator, session)
+    db.session.commit()
+    db.session.refresh(again)
+    assert again.result_dict["ids"] == [yes.id]
+    db.session.refresh(job)
+    assert job.result_dict == {"expired": True}
+    downloads = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "letter.download")
+    ).all()
+    assert len(downloads) == 1
