@@ -118,8 +118,9 @@ def interviews_in(session: ReviewSession) -> list[Interview]:
 def entries(session: ReviewSession) -> list[Entry]:
     """Everyone the review learned from, once each, recipients and left-out alike, by code.
 
-    Someone interviewed twice in the period is a recipient if either interview lets the
-    letter go; otherwise the reason is their latest interview's."""
+    Someone interviewed twice in the period is held to a withdrawal at either interview
+    (taking hearing back, or taking part, back covers the person), else to their latest
+    interview's answer: an earlier yes does not outweigh a later no."""
     by_person: dict[int, list[Interview]] = defaultdict(list)
     for interview in interviews_in(session):
         by_person[interview.participant.id].append(interview)
@@ -129,8 +130,9 @@ def entries(session: ReviewSession) -> list[Entry]:
     }
     found = []
     for interviews in by_person.values():
-        reasons = [(consent_reason(i), i) for i in interviews]
-        reason, interview = next(((r, i) for r, i in reasons if r is None), reasons[-1])
+        reasons = [(consent_reason(i), i) for i in interviews]  # oldest first
+        reason, interview = next(((r, i) for r, i in reasons if r is Reason.WITHDREW),
+                                 reasons[-1])  # fmt: skip
         participant = interview.participant
         if reason is None and not (participant.address or "").strip():
             reason = Reason.NO_ADDRESS

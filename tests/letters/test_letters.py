@@ -94,6 +94,48 @@ def withdraw(coordinator, interview, scopes):
     db.session.commit()
 
 
+def again(team, participant, scopes, make_offer, give_consent, *, started_on):
+    """A second interview of ``participant``, after a later placement, held on DAY."""
+    from app.participants.services import add_placement
+
+    coordinator, interviewer = team
+    placement = add_placement(coordinator, participant, started_on=started_on,
+                              ended_on=date(2024, 8, 1), setting_at_end="family_home",
+                              custody_transferred=False)  # fmt: skip
+    db.session.commit()
+    offer = make_offer(placement, answer="accepted", interviewer_id=interviewer.id)
+    interview = interviews.book(
+        coordinator, offer, scheduled_at=datetime(2026, 11, 10, 13, tzinfo=UTC),
+        place="Office", mode=Mode.IN_PERSON, interviewer=interviewer, language="sv",
+    )  # fmt: skip
+    db.session.commit()
+    give_consent(interview, interviewer, scopes=scopes)
+    interviews.conduct(interviewer, interview, DAY)
+    db.session.commit()
+    return interview
+
+
+def test_someone_interviewed_twice_is_held_to_a_withdrawal_and_to_their_latest_answer(
+    team, interviewed, make_offer, give_consent
+):
+    """A withdrawal of hearing back at either interview covers the person; otherwise
+    their latest answer does (a yes at an earlier interview does not outweigh a no)."""
+    coordinator, _ = team
+    took_back, _i = interviewed(YES)
+    later = again(team, took_back, YES, make_offer, give_consent, started_on=date(2010, 1, 1))
+    withdraw(coordinator, later, [Scope.HEAR_BACK])
+    now_no, _i = interviewed(YES)
+    again(team, now_no, ASKED, make_offer, give_consent, started_on=date(2010, 1, 1))
+    now_yes, _i = interviewed(ASKED)
+    again(team, now_yes, YES, make_offer, give_consent, started_on=date(2010, 1, 1))
+    session = approved_session(coordinator)
+
+    found = {e.participant.id: e for e in services.read_recipients(coordinator, session)}
+    assert found[took_back.id].reason is Reason.WITHDREW
+    assert found[now_no.id].reason is Reason.SAID_NO
+    assert found[now_yes.id].recipient
+
+
 def test_only_those_who_asked_get_the_letter_and_the_rest_are_told_why(team, interviewed):
     coordinator, _ = team
     yes, _i = interviewed(YES)
