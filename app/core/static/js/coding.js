@@ -438,14 +438,50 @@ document.addEventListener("DOMContentLoaded", () => {
     }
     filterCode.addEventListener("change", () => { render(); indexPieces(); });
   }
-  if (filterCoder) {
-    for (const [id, name] of Object.entries(data.coders)) {
+  const addCoders = (coders) => {
+    for (const [id, name] of Object.entries(coders)) {
+      const known = id in data.coders && filterCoder &&
+        filterCoder.querySelector(`option[value="${CSS.escape(id)}"]`);
+      data.coders[id] = name;
+      if (!filterCoder || known) continue;
       const option = document.createElement("option");
       option.value = id; option.textContent = name;
       filterCoder.appendChild(option);
     }
-    filterCoder.addEventListener("change", () => { render(); indexPieces(); });
-  }
+  };
+  addCoders({ ...data.coders });
+  if (filterCoder) filterCoder.addEventListener("change", () => { render(); indexPieces(); });
+
+  // --- codings of others, as they come ---------------------------------------------------
+  // Outside rounds (the server gives the address only there) the page asks every few seconds
+  // whether the codings it shows have changed, and takes in those of others; its own it keeps
+  // as it knows them. Not while a passage is selected: drawing the text anew would lose the
+  // selection, so the news waits for the next ask.
+  let version = data.version;
+  const sameCodings = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+  const othersOf = (list) => list.filter((c) => c.coder !== data.me || c.consensus);
+  let listening = null;
+  const listen = async () => {
+    if (document.hidden || selection) return;
+    let result;
+    try {
+      const response = await fetch(`${data.urls.live}?since=${encodeURIComponent(version)}`,
+                                   { headers: { Accept: "application/json" } });
+      if (response.status === 403 || response.status === 404) { clearInterval(listening); return; }
+      if (!response.ok) return;
+      result = await response.json();
+    } catch (error) { return; } // offline for a moment, or logged out: try again later
+    if (!result.changed) { version = result.version; return; }
+    if (selection) return;
+    addCoders(result.coders || {});
+    const others = othersOf(result.codings);
+    version = result.version;
+    if (sameCodings(others, othersOf(codings))) return; // only our own changed
+    codings = [...codings.filter((c) => c.coder === data.me && !c.consensus), ...others];
+    render(); indexPieces();
+    say(labels.labelOthers);
+  };
+  if (data.urls.live) listening = setInterval(listen, Math.max(1, data.poll_seconds) * 1000);
 
   render();
   indexPieces();
