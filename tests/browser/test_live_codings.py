@@ -1,5 +1,6 @@
 """Two coders with the same transcript open: a coding one of them applies (and then undoes)
-appears in (and leaves) the other's open workspace without a reload."""
+appears in (and leaves) the other's open workspace without a reload; in a blind round the
+workspace never asks, and another coder's coding never shows."""
 
 import json
 from datetime import UTC, date, datetime
@@ -50,6 +51,30 @@ def _released(make_user, make_participant, make_offer, give_consent):
     seed_codebook(boss, "sv")
     db.session.commit()
     return release.id
+
+
+def _blind_round(release_id, code_name) -> int:
+    """An open round of Rut and Ben on the release, in which Ben has coded "hemma"."""
+    from sqlalchemy import select
+
+    from app.codebook.models import Code
+    from app.core.db import db
+    from app.core.users import User
+    from app.releases.models import Release
+    from app.rounds.services import create_round
+    from app.workspace import services as workspace
+
+    users = {u.username: u for u in db.session.scalars(select(User))}
+    release = db.session.get(Release, release_id)
+    boss = next(u for u in users.values() if u.has_role(Role.COORDINATOR))
+    coders = [users["rut"], users["ben"]]
+    coding_round = create_round(boss, name="Blind", unit="segment", coders=coders,
+                                releases=[release])  # fmt: skip
+    code = db.session.scalars(select(Code).where(Code.name == code_name)).first()
+    start = release.text.index("hemma")
+    workspace.apply(users["ben"], release, code.id, start, start + 5, coding_round=coding_round)
+    db.session.commit()
+    return coding_round.id
 
 
 def _open(browser, server, username, release_id):
@@ -115,6 +140,16 @@ def test_a_coding_by_another_appears_without_a_reload(
         ben.get_by_role("button", name="Undo").click()
         until(ben, "document.querySelectorAll('[data-text] .coded').length === 0")
         until(rut, "document.querySelectorAll('[data-text] .coded').length === 0", seconds=15)
+
+        # In a blind round the page never asks, and Ben's round coding never shows for Rut.
+        with live_app.app_context():
+            round_id = _blind_round(release_id, code_name)
+        asked = []
+        rut.on("request", lambda r: asked.append(r.url) if "/codings" in r.url else None)
+        rut.goto(f"{live_server}/coding/releases/{release_id}?round={round_id}")
+        until(rut, "document.querySelector('[data-coding]').dataset.ready === '1'")
+        rut.wait_for_timeout(2500)  # two and a half polling intervals
+        assert asked == [] and rut.locator("[data-text] .coded").count() == 0
         assert rut_errors == [] and ben_errors == []
     finally:
         rut_context.close()

@@ -461,16 +461,22 @@ document.addEventListener("DOMContentLoaded", () => {
   const sameCodings = (a, b) => JSON.stringify(a) === JSON.stringify(b);
   const othersOf = (list) => list.filter((c) => c.coder !== data.me || c.consensus);
   let listening = null;
+  let asking = false; // one question at a time, however slow the answer
   const listen = async () => {
-    if (document.hidden || selection) return;
+    if (document.hidden || selection || asking) return;
     let result;
+    asking = true;
     try {
       const response = await fetch(`${data.urls.live}?since=${encodeURIComponent(version)}`,
                                    { headers: { Accept: "application/json" } });
-      if (response.status === 403 || response.status === 404) { clearInterval(listening); return; }
+      // refused (consent withdrawn, the release gone) or sent to the login page: stop asking
+      if (response.status === 403 || response.status === 404 || response.redirected) {
+        clearInterval(listening);
+        return;
+      }
       if (!response.ok) return;
       result = await response.json();
-    } catch (error) { return; } // offline for a moment, or logged out: try again later
+    } catch (error) { return; } finally { asking = false; } // offline for a moment: ask again
     if (!result.changed) { version = result.version; return; }
     if (selection) return;
     addCoders(result.coders || {});
