@@ -1,5 +1,5 @@
-"""Agreement of a closed round (kappa, alpha, percentage, per code and overall), its
-disagreements, and the consensus that settles them."""
+"""Agreement of a closed round (kappa, alpha, percentage, per code and overall, and unitized
+alpha on the coded text), its disagreements, and the consensus that settles them."""
 
 from dataclasses import dataclass
 
@@ -13,6 +13,7 @@ from app.core.db import db, utcnow
 from app.core.permissions import PermissionDenied, authorize
 from app.releases.models import Release
 from app.rounds.queries import dropped_releases
+from app.rounds.unitized import round_unitized
 from app.workspace.access import may_code
 from app.workspace.models import Coding, CodingRound
 
@@ -30,6 +31,8 @@ class RoundResult:
     settled: dict
     #: the round's releases left out because consent no longer allows them (``Dropped``)
     dropped: list = ()
+    #: unitized alpha on the coded character ranges (``unitized.RoundUnitized``)
+    unitized: object = None
 
     @property
     def comparable(self) -> bool:
@@ -100,7 +103,8 @@ def round_agreement(actor, coding_round: CodingRound) -> RoundResult:
                 c.release_id == release.id and c.code_id == code_id and c.start_offset < end
                 and c.end_offset > start for c in consensus)  # fmt: skip
     dropped = dropped_releases(actor, coding_round, releases)
-    return RoundResult(report, places, releases, codes, differ, settled, dropped)
+    unitized = round_unitized(coding_round, releases)
+    return RoundResult(report, places, releases, codes, differ, settled, dropped, unitized)
 
 
 def settle(actor, coding_round: CodingRound, decisions: dict[tuple[int, int], bool]) -> int:

@@ -16,6 +16,13 @@ class RoundQuery(FlaskForm):
     round = IntegerField(validators=[Optional()])
 
 
+class LiveQuery(RoundQuery):
+    """``?since=<fingerprint>``: the codings an open workspace shows, as
+    ``queries.codings_version`` prints them."""
+
+    since = StringField(validators=[Optional()])
+
+
 class RetrieveForm(FlaskForm):
     class Meta:
         csrf = False  # a search: it changes nothing

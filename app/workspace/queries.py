@@ -1,9 +1,11 @@
 """What the workspace's pages read: the releases one may code, the codings one sees, the
 rounds one is in, and who codes."""
 
+import hashlib
+
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import func, select
+from sqlalchemy import Text, func, select, type_coerce
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from app.consent import gate
@@ -51,21 +53,40 @@ COLUMNS = (Coding.id, Coding.code_id, Coding.coder_id, Coding.start_offset, Codi
            Coding.memo, Coding.consensus)  # fmt: skip
 
 
+def _visible(query, actor, release: Release, coding_round: CodingRound | None):
+    """``query`` narrowed to the codings of ``release`` that ``actor`` sees: shared and
+    consensus codings; in an open round only the actor's own blind codings; in a closed
+    round every coder's."""
+    query = query.where(Coding.release_id == release.id)
+    if coding_round is None:
+        return query.where((Coding.round_id.is_(None)) | Coding.consensus)
+    if coding_round.is_open:
+        return query.where(Coding.round_id == coding_round.id, Coding.coder_id == actor.id,
+                           ~Coding.consensus)  # fmt: skip
+    return query.where(Coding.round_id == coding_round.id, ~Coding.consensus)
+
+
 def visible_codings(actor, release: Release, coding_round: CodingRound | None = None,
                     columns=None):  # fmt: skip
     """Shared and consensus codings; in an open round only the actor's own blind codings;
     in a closed round every coder's. With ``columns``, rows instead of objects."""
-    query = select(*columns) if columns else select(Coding)
-    query = query.where(Coding.release_id == release.id)
-    if coding_round is None:
-        query = query.where((Coding.round_id.is_(None)) | Coding.consensus)
-    elif coding_round.is_open:
-        query = query.where(Coding.round_id == coding_round.id, Coding.coder_id == actor.id,
-                            ~Coding.consensus)  # fmt: skip
-    else:
-        query = query.where(Coding.round_id == coding_round.id, ~Coding.consensus)
-    query = query.order_by(Coding.start_offset, Coding.id)
+    query = _visible(select(*columns) if columns else select(Coding), actor, release,
+                     coding_round).order_by(Coding.start_offset, Coding.id)  # fmt: skip
     return db.session.execute(query).all() if columns else db.session.scalars(query).all()
+
+
+def codings_version(actor, release: Release, coding_round: CodingRound | None = None) -> str:
+    """A short fingerprint of the codings ``actor`` sees in ``release``: it changes when one
+    is added or removed, or its memo changes (a memo is written anew, so its stored cipher
+    text changes too; nothing is decrypted for this)."""
+    stored_memo = type_coerce(Coding.memo, Text)
+    rows = db.session.execute(
+        _visible(select(Coding.id, stored_memo), actor, release, coding_round).order_by(Coding.id)
+    ).all()  # fmt: skip
+    digest = hashlib.sha256()
+    for coding_id, memo in rows:
+        digest.update(f"{coding_id}:{memo or ''};".encode())
+    return digest.hexdigest()[:20]
 
 
 def saved_summary(actor, release: Release, coding_round: CodingRound | None = None) -> str:

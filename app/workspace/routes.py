@@ -1,7 +1,7 @@
 """The coding pages: the start page, the workspace of a release with its JSON endpoints,
 and the search for coded passages."""
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -16,8 +16,8 @@ from app.core.permissions import PermissionDenied, can, permission
 from app.releases.attributes import AGE_BANDS, CARE_BANDS
 from app.releases.models import Release
 from app.transcripts.forms import ActionForm
-from app.workspace import access, queries, retrieval, schemas, services
-from app.workspace.forms import RetrieveForm, RoundQuery
+from app.workspace import access, live, queries, retrieval, schemas, services
+from app.workspace.forms import LiveQuery, RetrieveForm, RoundQuery
 from app.workspace.models import Coding, CodingRound
 
 bp = Blueprint("workspace", __name__, url_prefix="/coding", template_folder="templates")
@@ -60,6 +60,9 @@ def release(release_id: int):
     coders = queries.users({c.coder_id for c in codings} | {current_user.id})
     editable = coding_round is None or (coding_round.is_open and current_user in
                                         coding_round.coders)  # fmt: skip
+    # Others' codings come in while the page is open only outside rounds: in an open round
+    # each coder codes blind, and a closed round's codings no longer change.
+    live_url = None if coding_round else url_for("workspace.codings", release_id=release.id)
     data = {
         "text": release.text,
         "speakers": services.speaker_marks(release),
@@ -79,6 +82,8 @@ def release(release_id: int):
         "coders": {str(u.id): u.display_name for u in coders},
         "me": current_user.id,
         "editable": editable,
+        "version": queries.codings_version(current_user, release, coding_round),
+        "poll_seconds": current_app.config.get("CODING_POLL_SECONDS", live.POLL_SECONDS),
         "urls": {
             "apply": url_for(
                 "workspace.apply",
@@ -87,6 +92,7 @@ def release(release_id: int):
             ),
             "coding": url_for("workspace.change", coding_id=0),
             "suggest": url_for("workspace.suggest", release_id=release.id),
+            "live": live_url,
         },
     }
     return render_template("workspace/workspace.html", release=release, data=data,
@@ -125,6 +131,19 @@ def apply(release_id: int):
                 "status": queries.saved_summary(current_user, release, coding_round)}  # fmt: skip
 
     return _json_call(schemas.Apply, act, 201)
+
+
+@bp.get("/releases/<int:release_id>/codings")
+@permission("coding.work")
+def codings(release_id: int):
+    """The codings an open workspace shows, when they differ from ``?since=``."""
+    release = db.get_or_404(Release, release_id)
+    coding_round = _round()
+    try:
+        return live.changes(current_user, release, coding_round,
+                            LiveQuery(request.args).since.data or None)  # fmt: skip
+    except (PermissionDenied, gate.ConsentMissing) as error:
+        return _json_error(error)
 
 
 @bp.post("/codings/<int:coding_id>")

@@ -1,6 +1,6 @@
 """A research partner codes passages of a released transcript in the browser: a passage after
 an emoji selected with the mouse, one with Danish letters selected with Shift and the arrow
-keys, and undo; the codings survive a reload with exact code-point offsets."""
+keys, undo and redo; the codings survive a reload with exact code-point offsets."""
 
 import json
 from datetime import UTC, date, datetime
@@ -134,9 +134,42 @@ def test_select_code_undo_and_reload(
         assert {c.coder_id for c in stored} == {rut_id}
         assert db.session.get(Code, stored[0].code_id).name == code_name
 
-    # Undo removes the last coding; a reload shows what is stored.
+    # Undo removes the last coding, redo applies it again (the button, Ctrl+Shift+Z, Ctrl+Y);
+    # a reload shows what is stored.
+    def coded_count(n):
+        until(page, f"document.querySelectorAll('[data-text] .coded').length === {n}")
+
+    def stored_texts():
+        with live_app.app_context():
+            text = db.session.get(Release, release_id).text
+            rows = db.session.scalars(select(Coding).order_by(Coding.start_offset)).all()
+            return [text[c.start_offset : c.end_offset] for c in rows]
+
     page.get_by_role("button", name=sv("Undo")).click()
-    until(page, "document.querySelectorAll('[data-text] .coded').length === 1")
+    coded_count(1)
+    page.get_by_role("button", name=sv("Redo")).click()
+    coded_count(2)
+    until(
+        page, f"document.querySelector('[data-status]').textContent === {json.dumps(sv('Redone.'))}"
+    )
+    assert stored_texts() == ["hemma", "rødgrød"]
+    page.keyboard.press("Control+z")
+    coded_count(1)
+    page.keyboard.press("Control+Shift+Z")
+    coded_count(2)
+    page.keyboard.press("Control+z")
+    coded_count(1)
+    page.keyboard.press("Control+y")
+    coded_count(2)
+    page.keyboard.press("Control+y")  # nothing left to redo
+    until(page, f"document.querySelector('[data-status]').textContent === "
+                f"{json.dumps(sv('Nothing to redo.'))}")  # fmt: skip
+    page.get_by_role("button", name=sv("Undo")).click()
+    coded_count(1)
+    until(
+        page, f"document.querySelector('[data-status]').textContent === {json.dumps(sv('Undone.'))}"
+    )
+    assert stored_texts() == ["hemma"]
     page.reload()
     until(page, "document.querySelector('[data-coding]').dataset.ready === '1'")
     coded = page.locator("[data-text] .coded")

@@ -1,6 +1,6 @@
 // The coding workspace: released text with coloured highlights and margin stripes; select a
-// passage (mouse, or Shift and the arrow keys) and apply codes; memos, filters, suggestions
-// and undo. The server counts offsets in Unicode code points; the DOM counts UTF-16 code
+// passage (mouse, or Shift and the arrow keys) and apply codes; memos, filters, suggestions,
+// undo and redo. The server counts offsets in Unicode code points; the DOM counts UTF-16 code
 // units, so every offset is converted at this boundary (see toUnits / toPoints).
 "use strict";
 
@@ -24,7 +24,9 @@ document.addEventListener("DOMContentLoaded", () => {
   const codes = new Map(data.codes.map((c) => [c.id, c]));
   let codings = data.codings;
   let selection = null; // {start, end} in code points
+  // steps that can be undone and redone: {kind: "applied" | "removed", coding}
   const undo = [];
+  const redo = [];
 
   // --- code points <-> UTF-16 -------------------------------------------------------------
   // astral[i] is the code-point index of the i-th character outside the BMP (two units).
@@ -242,26 +244,50 @@ document.addEventListener("DOMContentLoaded", () => {
   const applyChosen = async (codeId) => {
     const span = selection;
     const made = await apply(codeId, span);
-    if (made) undo.push({ kind: "applied", coding: made });
+    if (made) { undo.push({ kind: "applied", coding: made }); redo.length = 0; }
   };
-  const undoLast = async () => {
-    const step = undo.pop();
-    if (!step) { say(labels.labelNothing); return; }
-    if (step.kind === "applied") {
-      await remove(step.coding);
-    } else {
-      const made = await apply(step.coding.code, step.coding, step.coding.memo);
-      if (made) undo.forEach((s) => { if (s.coding.id === step.coding.id) s.coding = made; });
-    }
-    say(labels.labelUndone);
+  // Undoing or redoing a step does its opposite: an applied coding is removed, a removed one
+  // applied again (as a new coding with a new id, which every step that names it then takes).
+  const reverse = async (step) => {
+    if (step.kind === "applied") return remove(step.coding);
+    const made = await apply(step.coding.code, step.coding, step.coding.memo);
+    if (!made) return false;
+    const old = step.coding.id;
+    for (const s of [...undo, ...redo, step]) if (s.coding.id === old) s.coding = made;
+    return true;
   };
+  const opposite = (kind) => (kind === "applied" ? "removed" : "applied");
+  // One step at a time, in order, however fast the keys are pressed.
+  let steps = Promise.resolve();
+  const travel = (from, to, done, nothing) => {
+    steps = steps.then(async () => {
+      const step = from.pop();
+      if (!step) { say(nothing); return; }
+      if (await reverse(step)) {
+        to.push({ kind: opposite(step.kind), coding: step.coding });
+        say(done);
+      } else {
+        from.push(step); // refused or not sent: it can be tried again
+      }
+    });
+    return steps;
+  };
+  const undoLast = () => travel(undo, redo, labels.labelUndone, labels.labelNothing);
+  const redoLast = () => travel(redo, undo, labels.labelRedone, labels.labelNothingRedo);
   const undoButton = root.querySelector("[data-undo]");
   if (undoButton) undoButton.addEventListener("click", undoLast);
+  const redoButton = root.querySelector("[data-redo]");
+  if (redoButton) redoButton.addEventListener("click", redoLast);
   document.addEventListener("keydown", (event) => {
     const typing = event.target.closest && event.target.closest("input, textarea, select");
-    if ((event.ctrlKey || event.metaKey) && event.key === "z" && data.editable && !typing) {
+    if (!(event.ctrlKey || event.metaKey) || !data.editable || typing) return;
+    const key = event.key.toLowerCase();
+    if (key === "z" && !event.shiftKey) {
       event.preventDefault();
       undoLast();
+    } else if ((key === "z" && event.shiftKey) || key === "y") {
+      event.preventDefault();
+      redoLast();
     }
   });
 
@@ -395,7 +421,7 @@ document.addEventListener("DOMContentLoaded", () => {
         const drop = document.createElement("button");
         drop.type = "button"; drop.className = "secondary"; drop.textContent = labels.labelRemove;
         drop.addEventListener("click", async () => {
-          if (await remove(c)) undo.push({ kind: "removed", coding: c });
+          if (await remove(c)) { undo.push({ kind: "removed", coding: c }); redo.length = 0; }
         });
         item.append(save, " ", drop);
       }
@@ -412,14 +438,56 @@ document.addEventListener("DOMContentLoaded", () => {
     }
     filterCode.addEventListener("change", () => { render(); indexPieces(); });
   }
-  if (filterCoder) {
-    for (const [id, name] of Object.entries(data.coders)) {
+  const addCoders = (coders) => {
+    for (const [id, name] of Object.entries(coders)) {
+      const known = id in data.coders && filterCoder &&
+        filterCoder.querySelector(`option[value="${CSS.escape(id)}"]`);
+      data.coders[id] = name;
+      if (!filterCoder || known) continue;
       const option = document.createElement("option");
       option.value = id; option.textContent = name;
       filterCoder.appendChild(option);
     }
-    filterCoder.addEventListener("change", () => { render(); indexPieces(); });
-  }
+  };
+  addCoders({ ...data.coders });
+  if (filterCoder) filterCoder.addEventListener("change", () => { render(); indexPieces(); });
+
+  // --- codings of others, as they come ---------------------------------------------------
+  // Outside rounds (the server gives the address only there) the page asks every few seconds
+  // whether the codings it shows have changed, and takes in those of others; its own it keeps
+  // as it knows them. Not while a passage is selected: drawing the text anew would lose the
+  // selection, so the news waits for the next ask.
+  let version = data.version;
+  const sameCodings = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+  const othersOf = (list) => list.filter((c) => c.coder !== data.me || c.consensus);
+  let listening = null;
+  let asking = false; // one question at a time, however slow the answer
+  const listen = async () => {
+    if (document.hidden || selection || asking) return;
+    let result;
+    asking = true;
+    try {
+      const response = await fetch(`${data.urls.live}?since=${encodeURIComponent(version)}`,
+                                   { headers: { Accept: "application/json" } });
+      // refused (consent withdrawn, the release gone) or sent to the login page: stop asking
+      if (response.status === 403 || response.status === 404 || response.redirected) {
+        clearInterval(listening);
+        return;
+      }
+      if (!response.ok) return;
+      result = await response.json();
+    } catch (error) { return; } finally { asking = false; } // offline for a moment: ask again
+    if (!result.changed) { version = result.version; return; }
+    if (selection) return;
+    addCoders(result.coders || {});
+    const others = othersOf(result.codings);
+    version = result.version;
+    if (sameCodings(others, othersOf(codings))) return; // only our own changed
+    codings = [...codings.filter((c) => c.coder === data.me && !c.consensus), ...others];
+    render(); indexPieces();
+    say(labels.labelOthers);
+  };
+  if (data.urls.live) listening = setInterval(listen, Math.max(1, data.poll_seconds) * 1000);
 
   render();
   indexPieces();
