@@ -108,6 +108,7 @@ def quotes(actor, goal: Goal) -> dict[str, list[dict]]:
         return {}
     scope = Scope(path="themes.count")
     found: dict[str, list[dict]] = {}
+    read: set[tuple[int, int]] = set()  # (interview, release) of every quote shown
     for direction, code_ids in queries.direction_codes(goal).items():
         batch = queries.quote_candidates(scope, code_ids)
         interviews = db.session.scalars(
@@ -138,9 +139,12 @@ def quotes(actor, goal: Goal) -> dict[str, list[dict]]:
         ]
         if texts:
             found[direction] = texts
+            read.update((c.interview_id, c.release_id) for c in chosen)
     shown = sum(len(q) for q in found.values())
-    if shown:
-        audit.record(actor, "goal.quotes_read", "goal", goal.id, quotes=shown)
+    if shown:  # whose words were read, as a release read names its interview
+        audit.record(actor, "goal.quotes_read", "goal", goal.id, quotes=shown,
+                     interviews=sorted({i for i, _r in read}),
+                     releases=sorted({r for _i, r in read}))  # fmt: skip
     return found
 
 

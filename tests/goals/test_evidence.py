@@ -4,9 +4,11 @@ themes page's consent path and suppressed as it suppresses; quotes for the coord
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from app.consent import services as consent
 from app.consent.scopes import Scope as ConsentScope
+from app.core.audit import AuditEntry
 from app.core.db import db
 from app.core.users import Role
 from app.goals import evidence, services
@@ -95,6 +97,16 @@ def test_quotes_leave_when_quotation_is_withdrawn(corpus, goal):
     db.session.commit()
     boss = corpus["boss"]
     assert len(evidence.quotes(boss, found)["for"]) == 3
+    # the audit names whose words were read, as a release read does
+    db.session.flush()
+    entry = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "goal.quotes_read")
+    ).one()
+    quoted_releases = {r.id: r.interview_id for r in corpus["releases"]}
+    assert len(entry.detail_dict["releases"]) == 3
+    assert entry.detail_dict["interviews"] == sorted(
+        quoted_releases[r] for r in entry.detail_dict["releases"]
+    )
     for release in corpus["releases"][:4]:
         consent.withdraw(corpus["interviewer"], release.interview,
                          scopes=[ConsentScope.QUOTATION], giver="young_person",
