@@ -24,6 +24,7 @@ from app.casereview.models import CaseNote, CaseReview, CaseReviewError, ReviewR
 from app.core import transaction
 from app.core.calendar import today
 from app.core.db import db
+from app.core.forms import ConfirmForm
 from app.core.permissions import can, permission, public
 from app.core.users import User
 from app.participants.services import interviewers
@@ -232,9 +233,18 @@ def calendar():
         form=form,
         address=address,
         has_feed=services.has_feed(current_user),
+        stop_form=ConfirmForm(),
         reminders=queries.reminders(current_user, today()),
         labels=queries.KIND_LABELS,
     )
+
+
+@bp.post("/calendar/stop")
+@permission("calendar.manage")
+def stop_calendar():
+    if ConfirmForm().validate_on_submit() and services.stop_feed(current_user):
+        flash(_("Your calendar address was turned off. Calendar programs no longer get it."))
+    return redirect(url_for("casereview.calendar"))
 
 
 @bp.get("/calendar/<token>.ics")

@@ -274,6 +274,19 @@ def reset_feed(actor) -> str:
     return token
 
 
+def stop_feed(actor) -> bool:
+    """Turn the actor's calendar address off (a lost phone, a new job); False when there was
+    none. Subscribed calendar programs get "not found" from then on."""
+    authorize(actor, "calendar.manage")
+    feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.user_id == actor.id))
+    if feed is None:
+        return False
+    db.session.delete(feed)
+    db.session.flush()
+    audit.record(actor, "calendar.stop", "user", actor.id)
+    return True
+
+
 def has_feed(user) -> bool:
     query = select(func.count(CalendarFeed.id)).where(CalendarFeed.user_id == user.id)
     return bool(db.session.scalar(query))

@@ -63,6 +63,22 @@ def test_a_reset_address_stops_working_at_once_and_both_are_audited(client, auth
     assert db.session.scalar(select(db.func.count(CalendarFeed.id))) == 1
 
 
+def test_an_address_can_be_turned_off(client, auth, team):
+    auth.login(user=team.bo)
+    token = _token(client.post("/case-reviews/calendar").get_data(as_text=True))
+    assert "Turn my calendar address off" in client.get("/case-reviews/calendar").get_data(
+        as_text=True
+    )
+    page = client.post("/case-reviews/calendar/stop", follow_redirects=True)
+    assert "Your calendar address was turned off" in page.get_data(as_text=True)
+    assert client.get(f"/case-reviews/calendar/{token}.ics").status_code == 404
+    assert db.session.scalar(select(db.func.count(CalendarFeed.id))) == 0
+    assert "Turn my calendar address off" not in page.get_data(as_text=True)
+    assert db.session.scalars(
+        select(AuditEntry.action).where(AuditEntry.action == "calendar.stop")
+    ).all() == ["calendar.stop"]
+
+
 def test_a_deactivated_users_feed_stops(client, auth, team):
     auth.login(user=team.bo)
     token = _token(client.post("/case-reviews/calendar").get_data(as_text=True))
