@@ -7,7 +7,7 @@ from sqlalchemy import func, or_, select
 from app.coding.models import Code, Coding
 from app.core.db import db
 from app.goals.models import Direction, Goal, GoalLink, GoalVersion, Guideline
-from app.themes.aggregates import ATTRIBUTES, Scope, current_releases
+from app.themes.aggregates import ATTRIBUTES, Scope, current_releases, kept
 from app.themes.models import CodedRelease, Theme
 
 
@@ -93,7 +93,12 @@ def _touching(r, code_ids: list[int], *columns):
 def direction_counts(scope: Scope, codes: dict[str, list[int]]) -> tuple[list, dict]:
     """Raw counts per direction: [(direction, year, interviews, passages)] and, per band
     attribute, [(direction, band, interviews)]. An interview counts once per direction,
-    however many of the direction's codes it holds."""
+    however many of the direction's codes it holds. Kept under the themes' change token,
+    with the codes."""
+    return kept("goal_directions", (scope, codes), lambda: _direction_counts(scope, codes))
+
+
+def _direction_counts(scope: Scope, codes: dict[str, list[int]]) -> tuple[list, dict]:
     r = current_releases(scope)
     counts, touching = [], {a: [] for a in ATTRIBUTES}
     for direction, code_ids in codes.items():
