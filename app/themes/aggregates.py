@@ -77,17 +77,33 @@ def current_releases(scope: Scope):
     return query.subquery("r")
 
 
-def _prepare() -> None:
-    # Releases made before they were stamped with year and bands get stamped once, and
-    # interviews stamped under other guardian rules again: before the token is read, since
-    # what a count kept under it says depends on the stamps (a stamp changes the token).
+def stamp() -> None:
+    """Stamp releases made before releases were stamped with year and bands, and interviews
+    stamped under other guardian rules (both flush)."""
     stamp_missing()
     gate.stamp_stale()
-    if db.session.get_bind().dialect.name == "postgresql":
+
+
+#: ``Session.info`` key: the transaction that has stamped and set its planner options
+_PREPARED = "themes.aggregates.prepared"
+
+
+def _prepare() -> None:
+    # Stamped before the token is read, since what a count kept under it says depends on
+    # the stamps (a stamp changes the token); once per transaction, as a page asks for
+    # several counts.
+    session = db.session()
+    if session.get_transaction() is not None and session.info.get(_PREPARED) is (
+        session.get_transaction()
+    ):
+        return
+    stamp()
+    if session.get_bind().dialect.name == "postgresql":
         # Sorts and hashes of a million codings stay in memory, and planning is not
         # compiled: JIT costs more than it saves on queries this size.
-        db.session.execute(text("SET LOCAL work_mem = '64MB'"))
-        db.session.execute(text("SET LOCAL jit = off"))
+        session.execute(text("SET LOCAL work_mem = '64MB'"))
+        session.execute(text("SET LOCAL jit = off"))
+    session.info[_PREPARED] = session.get_transaction()
 
 
 def kept(name: str, params, compute):
@@ -261,6 +277,17 @@ def _passage_pairs(level: str, r):
         .where(p.c.code_a != p.c.code_b)
         .group_by(low, high)
     )
+
+
+def warm(scope: Scope) -> None:
+    """Count, and keep, everything the themes page counts for ``scope``."""
+    released_per_year(scope)
+    coded_per_year(scope)
+    theme_year(scope)
+    for attribute in ATTRIBUTES:
+        by_attribute(scope, "theme", attribute)
+    for within in WITHIN:
+        cooccurrence(scope, "theme", within)
 
 
 def theme_codes() -> dict[int, list[int]]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from analysis import aggregation as agg
 from app.core.db import db
@@ -22,7 +23,9 @@ from app.themes.models import Theme
 
 def themes() -> list[Theme]:
     """Every theme, in the order the team gave them."""
-    return db.session.scalars(select(Theme).order_by(Theme.position, Theme.name)).all()
+    return db.session.scalars(
+        select(Theme).options(selectinload(Theme.codes)).order_by(Theme.position, Theme.name)
+    ).all()
 
 
 #: the footnote wherever a "–" is shown

@@ -266,3 +266,56 @@ def test_the_goal_page_shows_the_new_number_after_a_change(corpus, client, monke
         counted = evidence.evidence(corpus["boss"], goal).view
     assert [str(c) for c in kept.rows[0].cells] == [str(c) for c in counted.rows[0].cells]
     assert str(kept.released) == str(counted.released)
+
+
+def test_counts_kept_in_redis_are_shared_and_renewed(corpus, app_factory, redis_url,
+                                                     monkeypatch):  # fmt: skip
+    from redis import Redis
+
+    Redis.from_url(redis_url).flushdb()
+    first, second = app_factory(REDIS_URL=redis_url), app_factory(REDIS_URL=redis_url)
+    with first.app_context():
+        before = counts(RESEARCH)
+        db.session.rollback()
+    assert Redis.from_url(redis_url).keys(cache.PREFIX + "*")
+    with second.app_context(), Queries() as queries:  # another machine: nothing in memory
+        assert counts(RESEARCH) == before
+        db.session.rollback()
+    assert queries.n == 0
+    _withdraw(ConsentScope.RESEARCH_USE)(corpus)
+    db.session.commit()
+    with second.app_context():
+        after = counts(RESEARCH)
+        assert after == fresh(monkeypatch, RESEARCH) and after != before
+        db.session.rollback()
+
+
+def test_without_redis_the_counts_are_made_fresh(corpus, app_factory, monkeypatch):
+    unreachable = app_factory(REDIS_URL="redis://127.0.0.1:9/0")
+    with unreachable.app_context():
+        assert counts(RESEARCH) == fresh(monkeypatch, RESEARCH)
+        db.session.rollback()
+
+
+def test_the_worker_counts_again_after_a_change(corpus, app_factory, redis_url, monkeypatch,
+                                                make_user):  # fmt: skip
+    from redis import Redis
+
+    from app.themes import tasks
+
+    Redis.from_url(redis_url).flushdb()
+    leader = make_user(roles=[Role.LEADER])
+    goal = goals.create_goal(leader, kind="team", **FIELDS)
+    goals.link(leader, goal, direction="for", theme=corpus["themes"][0])
+    _withdraw(ConsentScope.RESEARCH_USE)(corpus)
+    db.session.commit()
+    worker, web = app_factory(REDIS_URL=redis_url), app_factory(REDIS_URL=redis_url)
+    monkeypatch.setattr("app.core.jobs._worker_app", worker)
+    tasks.warm_theme_counts.call_local()
+    with web.app_context(), Queries() as queries:
+        for scope in (TEAM, RESEARCH):
+            assert counts(scope)["themes"]  # the page's counts, all kept
+            evidence.evidence(corpus["boss"], db.session.get(type(goal), goal.id))
+        db.session.rollback()
+    # only the code rows and code co-occurrence, which the page does not show, were counted
+    assert queries.n == 2 * 2
