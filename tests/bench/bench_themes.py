@@ -239,6 +239,31 @@ def measure_pages(app, runs: int) -> None:
         timed(f"{label}, cold", 1.0, runs, page(url), before=cold)
         page(url)()
         timed(f"{label}, warm", 0.1, runs, page(url))
+    with app.app_context():
+        timed("apply a code and commit (tally, token)", 0.1, runs, lambda: code_one(app))
+    page("/themes/")()
+    timed(
+        "themes page, first view after a coding",
+        1.0,
+        1,
+        lambda: (code_one(app), page("/themes/")()),
+    )
+
+
+def code_one(app) -> None:
+    """A coding added to the newest release by the coordinator, committed: what changes the
+    token and sends the next view of the pages back to the database."""
+    from app.coding import services as coding
+    from app.coding.models import Coding
+    from app.core.users import User
+    from app.releases.models import Release
+
+    with app.app_context():
+        coordinator = User.by_username("bench-coordinator")
+        release = db.session.scalar(select(Release).order_by(Release.id.desc()).limit(1))
+        code_id = db.session.scalar(select(func.min(Coding.code_id)))
+        coding.apply(coordinator, release, code_id, 0, 10)
+        db.session.commit()
 
 
 def main() -> None:
