@@ -75,9 +75,11 @@ audit: $(VENV)/.installed-dev
 	$(BIN)/pip-audit --progress-spinner off --skip-editable
 
 # 50 people for 2 minutes against gunicorn and PostgreSQL (REDTHREAD_LOAD_DATABASE_URL, a
-# database whose name contains "test" or "load": it is emptied and filled with demo data).
+# database whose name contains "test" or "load": it is emptied and filled with demo data);
+# then against two gunicorn instances on one port (SO_REUSEPORT) sharing it and a Redis.
 load: $(VENV)/.installed-dev translations
 	$(BIN)/python -m tests.bench.load --users 50 --seconds 120
+	$(BIN)/python -m tests.bench.load --users 50 --seconds 120 --instances 2
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

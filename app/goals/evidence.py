@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 from sqlalchemy import select
+from sqlalchemy.orm import load_only, selectinload
 
 from analysis import charts
 from app.consent import gate
@@ -100,6 +101,22 @@ def _quote_text(text: str) -> str:
     return text[:QUOTE_LENGTH].rsplit(" ", 1)[0] + " …"
 
 
+def _consent_loaded() -> tuple:
+    """What the consent gate reads of an interview, loaded with it: its consents, and only
+    the birth date of the participant (whether a guardian must consent)."""
+    from app.consent.models import ConsentRecord
+    from app.offers.models import Offer
+    from app.participants.models import Participant, Placement
+
+    return (
+        selectinload(Interview.consents).selectinload(ConsentRecord.grants),
+        selectinload(Interview.offer)
+        .selectinload(Offer.placement)
+        .selectinload(Placement.participant)
+        .options(load_only(Participant.birth_date)),
+    )
+
+
 def quotes(actor, goal: Goal) -> dict[str, list[dict]]:
     """direction -> a few pseudonymised quotes from interviews whose consent covers
     quotation, each from a different interview; audited when any are shown."""
@@ -112,7 +129,9 @@ def quotes(actor, goal: Goal) -> dict[str, list[dict]]:
     for direction, code_ids in queries.direction_codes(goal).items():
         batch = queries.quote_candidates(scope, code_ids)
         interviews = db.session.scalars(
-            select(Interview).where(Interview.id.in_({c.interview_id for c in batch}))
+            select(Interview)
+            .where(Interview.id.in_({c.interview_id for c in batch}))
+            .options(*_consent_loaded())
         ).all()
         allowed = {i.id for i in gate.consenting(interviews, "review.quote")}
         chosen, seen = [], set()

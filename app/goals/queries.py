@@ -2,12 +2,14 @@
 interviews whose codings speak to a goal (suppressed in ``app.goals.evidence`` before anyone
 sees them)."""
 
+from collections import namedtuple
+
 from sqlalchemy import func, or_, select
 
 from app.codebook.models import Code
 from app.core.db import db
 from app.goals.models import Direction, Goal, GoalLink, GoalVersion, Guideline
-from app.themes.aggregates import ATTRIBUTES, Scope, current_releases
+from app.themes.aggregates import ATTRIBUTES, Scope, current_releases, kept
 from app.themes.models import CodedRelease, Theme
 from app.workspace.models import Coding
 
@@ -94,7 +96,12 @@ def _touching(r, code_ids: list[int], *columns):
 def direction_counts(scope: Scope, codes: dict[str, list[int]]) -> tuple[list, dict]:
     """Raw counts per direction: [(direction, year, interviews, passages)] and, per band
     attribute, [(direction, band, interviews)]. An interview counts once per direction,
-    however many of the direction's codes it holds."""
+    however many of the direction's codes it holds. Kept under the themes' change token,
+    with the codes."""
+    return kept("goal_directions", (scope, codes), lambda: _direction_counts(scope, codes))
+
+
+def _direction_counts(scope: Scope, codes: dict[str, list[int]]) -> tuple[list, dict]:
     r = current_releases(scope)
     counts, touching = [], {a: [] for a in ATTRIBUTES}
     for direction, code_ids in codes.items():
@@ -112,16 +119,30 @@ def direction_counts(scope: Scope, codes: dict[str, list[int]]) -> tuple[list, d
     return counts, touching
 
 
-def quote_candidates(scope: Scope, code_ids: list[int], limit: int = 80) -> list:
+#: a coding that may be quoted: where it is, and the interview and year it is from
+Candidate = namedtuple("Candidate", "release_id start_offset end_offset interview_id year")
+
+
+def quote_candidates(scope: Scope, code_ids: list[int], limit: int = 80) -> list[Candidate]:
     """Counted codings of ``code_ids`` in scope, newest first: (release, start, end,
-    interview, year). The caller asks the consent gate about each interview."""
-    r = current_releases(scope)
-    return db.session.execute(
-        select(
-            Coding.release_id, Coding.start_offset, Coding.end_offset, r.c.interview_id, r.c.year
-        )
-        .join(r, r.c.id == Coding.release_id)
-        .where(Coding.code_id.in_(code_ids), or_(Coding.round_id.is_(None), Coding.consensus))
-        .order_by(Coding.id.desc())
-        .limit(limit)
-    ).all()
+    interview, year). The caller asks the consent gate about each interview. Kept under the
+    themes' change token, as the counts are (it changes with every coding and consent)."""
+
+    def find():
+        r = current_releases(scope)
+        return [
+            tuple(row)
+            for row in db.session.execute(
+                select(
+                    Coding.release_id, Coding.start_offset, Coding.end_offset, r.c.interview_id,
+                    r.c.year,
+                )
+                .join(r, r.c.id == Coding.release_id)
+                .where(Coding.code_id.in_(code_ids),
+                       or_(Coding.round_id.is_(None), Coding.consensus))
+                .order_by(Coding.id.desc())
+                .limit(limit)
+            )
+        ]  # fmt: skip
+
+    return [Candidate(*row) for row in kept("goal_quotes", (scope, code_ids, limit), find)]

@@ -11,6 +11,9 @@ whose consent covers the scope's gate path (``Scope.path``, asked of the consent
 SQL): what a researcher counts needs research use; the team's own review needs the
 interview to be taken part in. The numbers are raw: ``app.themes.services`` suppresses
 small ones before anyone sees them.
+
+Each count is kept under the database's change token (``app.themes.cache``): a page asks the
+database again only after something it counts has changed.
 """
 
 from dataclasses import dataclass
@@ -23,6 +26,7 @@ from app.core.db import db
 from app.interviews.models import Interview
 from app.releases.attributes import stamp_missing
 from app.releases.models import Release
+from app.themes import cache
 from app.themes.models import CodedRelease, Theme, theme_code
 from app.workspace.models import Coding
 
@@ -73,35 +77,67 @@ def current_releases(scope: Scope):
     return query.subquery("r")
 
 
-def _prepare() -> None:
-    # Releases made before they were stamped with year and bands get stamped once.
+def stamp() -> None:
+    """Stamp releases made before releases were stamped with year and bands, and interviews
+    stamped under other guardian rules (both flush)."""
     stamp_missing()
-    if db.session.get_bind().dialect.name == "postgresql":
+    gate.stamp_stale()
+
+
+#: ``Session.info`` key: the transaction that has stamped and set its planner options
+_PREPARED = "themes.aggregates.prepared"
+
+
+def _prepare() -> None:
+    # Stamped before the token is read, since what a count kept under it says depends on
+    # the stamps (a stamp changes the token); once per transaction, as a page asks for
+    # several counts.
+    session = db.session()
+    if session.get_transaction() is not None and session.info.get(_PREPARED) is (
+        session.get_transaction()
+    ):
+        return
+    stamp()
+    if session.get_bind().dialect.name == "postgresql":
         # Sorts and hashes of a million codings stay in memory, and planning is not
         # compiled: JIT costs more than it saves on queries this size.
-        db.session.execute(text("SET LOCAL work_mem = '64MB'"))
-        db.session.execute(text("SET LOCAL jit = off"))
+        session.execute(text("SET LOCAL work_mem = '64MB'"))
+        session.execute(text("SET LOCAL jit = off"))
+    session.info[_PREPARED] = session.get_transaction()
+
+
+def kept(name: str, params, compute):
+    """``compute()`` (raw counts of ``current_releases``), kept under the change token with
+    ``params`` (which must name everything the counts depend on)."""
+    _prepare()
+    return cache.kept(name, params, compute)
 
 
 def released_per_year(scope: Scope) -> dict[int, int]:
     """Released interviews in scope per year, coded or not."""
-    _prepare()
-    r = current_releases(scope)
-    rows = db.session.execute(
-        select(r.c.year, func.count(r.c.interview_id)).group_by(r.c.year)
-    ).all()
-    return {year: n for year, n in rows}
+
+    def count():
+        r = current_releases(scope)
+        rows = db.session.execute(
+            select(r.c.year, func.count(r.c.interview_id)).group_by(r.c.year)
+        ).all()
+        return {year: n for year, n in rows}
+
+    return kept("released_per_year", scope, count)
 
 
 def coded_per_year(scope: Scope) -> dict[int, int]:
     """Interviews in scope with at least one counted coding, per year: the denominator of
     every share."""
-    _prepare()
-    r = current_releases(scope)
-    rows = db.session.execute(
-        select(r.c.year, func.count(r.c.interview_id)).where(_coded(r)).group_by(r.c.year)
-    ).all()
-    return {year: n for year, n in rows}
+
+    def count():
+        r = current_releases(scope)
+        rows = db.session.execute(
+            select(r.c.year, func.count(r.c.interview_id)).where(_coded(r)).group_by(r.c.year)
+        ).all()
+        return {year: n for year, n in rows}
+
+    return kept("coded_per_year", scope, count)
 
 
 def _coded(r):
@@ -136,13 +172,16 @@ def _interviews(level: str, r):
 
 def per_year(scope: Scope, level: str) -> list[tuple[int, int, int, int]]:
     """(theme or code id, year, interviews touching it, passages coded with it)."""
-    _prepare()
-    r = current_releases(scope)
     key = _key_column(level)
-    query = _codings(
-        level, r, r.c.year, _interviews(level, r), func.sum(CodedRelease.passages)
-    ).group_by(key, r.c.year)
-    return [tuple(row) for row in db.session.execute(query).all()]
+
+    def count():
+        r = current_releases(scope)
+        query = _codings(
+            level, r, r.c.year, _interviews(level, r), func.sum(CodedRelease.passages)
+        ).group_by(key, r.c.year)
+        return [tuple(row) for row in db.session.execute(query).all()]
+
+    return kept("per_year", (scope, level), count)
 
 
 def theme_year(scope: Scope) -> list[tuple[int, int, int, int]]:
@@ -155,17 +194,20 @@ def by_attribute(scope: Scope, level: str, attribute: str) -> dict:
     care band."""
     if attribute not in ATTRIBUTES:
         raise ValueError(f"attribute must be one of {ATTRIBUTES}")
-    _prepare()
-    r = current_releases(scope)
-    band = r.c[attribute]
     key = _key_column(level)
-    touching = db.session.execute(
-        _codings(level, r, band, _interviews(level, r)).group_by(key, band)
-    ).all()
-    totals = db.session.execute(
-        select(band, func.count(r.c.interview_id)).where(_coded(r)).group_by(band)
-    ).all()
-    return {"touching": [tuple(t) for t in touching], "coded": dict(totals)}
+
+    def count():
+        r = current_releases(scope)
+        band = r.c[attribute]
+        touching = db.session.execute(
+            _codings(level, r, band, _interviews(level, r)).group_by(key, band)
+        ).all()
+        totals = db.session.execute(
+            select(band, func.count(r.c.interview_id)).where(_coded(r)).group_by(band)
+        ).all()
+        return {"touching": [tuple(t) for t in touching], "coded": dict(totals)}
+
+    return kept("by_attribute", (scope, level, attribute), count)
 
 
 def cooccurrence(scope: Scope, level: str = "theme", within: str = "interview") -> dict:
@@ -173,22 +215,26 @@ def cooccurrence(scope: Scope, level: str = "theme", within: str = "interview") 
     of overlapping coded passages, one with each (``within="passage"``)."""
     if within not in WITHIN:
         raise ValueError(f"within must be one of {WITHIN}")
-    _prepare()
-    r = current_releases(scope)
-    if within == "interview":
-        touched = _codings(level, r, r.c.interview_id.label("interview_id"))
-        if level == "theme":
-            touched = touched.distinct()
-        touched = touched.cte("touched")
-        a, b = touched.alias("a"), touched.alias("b")
-        query = (
-            select(a.c.key, b.c.key, func.count())
-            .join(b, and_(b.c.interview_id == a.c.interview_id, b.c.key > a.c.key))
-            .group_by(a.c.key, b.c.key)
-        )
-    else:
-        query = _passage_pairs(level, r)
-    return {(x, y): n for x, y, n in db.session.execute(query).all()}
+    _key_column(level)  # a level that is neither says so now, not from the cache
+
+    def count():
+        r = current_releases(scope)
+        if within == "interview":
+            touched = _codings(level, r, r.c.interview_id.label("interview_id"))
+            if level == "theme":
+                touched = touched.distinct()
+            touched = touched.cte("touched")
+            a, b = touched.alias("a"), touched.alias("b")
+            query = (
+                select(a.c.key, b.c.key, func.count())
+                .join(b, and_(b.c.interview_id == a.c.interview_id, b.c.key > a.c.key))
+                .group_by(a.c.key, b.c.key)
+            )
+        else:
+            query = _passage_pairs(level, r)
+        return {(x, y): n for x, y, n in db.session.execute(query).all()}
+
+    return kept("cooccurrence", (scope, level, within), count)
 
 
 def _passage_pairs(level: str, r):
@@ -231,6 +277,17 @@ def _passage_pairs(level: str, r):
         .where(p.c.code_a != p.c.code_b)
         .group_by(low, high)
     )
+
+
+def warm(scope: Scope) -> None:
+    """Count, and keep, everything the themes page counts for ``scope``."""
+    released_per_year(scope)
+    coded_per_year(scope)
+    theme_year(scope)
+    for attribute in ATTRIBUTES:
+        by_attribute(scope, "theme", attribute)
+    for within in WITHIN:
+        cooccurrence(scope, "theme", within)
 
 
 def theme_codes() -> dict[int, list[int]]:

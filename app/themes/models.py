@@ -34,6 +34,20 @@ class CodedRelease(db.Model):
     passages: Mapped[int]
 
 
+class AggregateVersion(db.Model):
+    """One row whose token changes, in the same transaction, with everything the counts of
+    themes and goals read (codings, releases, interviews, consents, the codes of themes):
+    database triggers (migration 0023) write a new random token, so counts kept under the
+    old token are never read again (``app.themes.cache``)."""
+
+    __tablename__ = "aggregate_version"
+    __table_args__ = (CheckConstraint("id = 1", "one_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: random, never a counter: a rolled-back or restored token never meets a new one
+    token: Mapped[str] = mapped_column(String(36))
+
+
 class Theme(db.Model):
     __tablename__ = "theme"
     __table_args__ = (

@@ -11,7 +11,7 @@ from app.core import transaction
 from app.core.calendar import today
 from app.core.db import db
 from app.core.permissions import can, permission
-from app.themes import services
+from app.themes import services, tasks  # noqa: F401 - tasks registers the periodic task
 from app.themes.aggregates import Scope
 from app.themes.forms import ScopeForm, ThemeForm
 from app.themes.models import Theme

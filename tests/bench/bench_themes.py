@@ -7,6 +7,11 @@ REDTHREAD_TEST_DATABASE_URL or ``--pg URL`` names a PostgreSQL test database, in
 database as well (its schema is dropped and rebuilt), then prints the best and the median of
 five runs of each measured call beside its target. It asserts nothing about time.
 
+The pages are measured as a browser asks for them (the test client, logged in): the themes
+page and a goal's evidence page (a goal linked to two themes, for and against), cold (no
+counts kept: the first view after a change) and warm (the counts kept under the change
+token, ``app.themes.cache``), and the theme × year table both ways.
+
     --interviews N   interviews in the corpus (default 10000)
     --codings N      codings per interview, on average (default 100)
     --runs N         runs of each call (default 5)
@@ -15,6 +20,11 @@ five runs of each measured call beside its target. It asserts nothing about time
                      as it is
     --pg URL         a PostgreSQL database whose name contains "test" or "bench"
     --no-sqlite      PostgreSQL only
+    --keep           measure the corpus already in the PostgreSQL database (migrated to the
+                     newest schema first) instead of dropping and building it again
+    --no-pack        leave the review pack build out (the pages only)
+    --folder PATH    the folder of the instance (its keys) and media: a kept corpus needs the
+                     folder it was built with (printed when it is built)
 """
 
 import argparse
@@ -26,6 +36,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+from flask import has_app_context
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, func, make_url, select, text
 
@@ -40,7 +51,8 @@ def app_for(url: str, folder: Path):
     return create_app(
         {"SQLALCHEMY_DATABASE_URI": url, "HUEY_IMMEDIATE": True, "TESTING": True,
          "MEDIA_ROOT": str(folder / "media"), "RATELIMIT_ENABLED": False,
-         "BABEL_DEFAULT_LOCALE": "sv"},
+         "BABEL_DEFAULT_LOCALE": "sv", "WTF_CSRF_ENABLED": False,
+         "REQUIRE_2FA_ROLES": frozenset()},
         instance_path=str(folder / "instance"),
     )  # fmt: skip
 
@@ -82,13 +94,16 @@ def build(app, interviews: int, codings: int) -> None:
         print(f"corpus built in {time.perf_counter() - began:.1f} s (ANALYZE included)")
 
 
-def timed(label: str, target: float | None, runs: int, call) -> None:
+def timed(label: str, target: float | None, runs: int, call, before=None) -> None:
     samples, result = [], None
     for _ in range(runs):
+        if before is not None:
+            before()
         began = time.perf_counter()
         result = call()
         samples.append(time.perf_counter() - began)
-        db.session.rollback()
+        if has_app_context():
+            db.session.rollback()
     best, median = min(samples), statistics.median(samples)
     verdict = ""
     if target is not None:
@@ -102,10 +117,8 @@ def _ms(seconds: float) -> str:
     return f"{seconds * 1000:8.1f} ms" if seconds < 10 else f"{seconds:8.2f} s "
 
 
-def measure(app, runs: int) -> None:
-    from app.core.users import User
+def measure(app, runs: int, with_pack: bool = True) -> None:
     from app.releases.models import Release
-    from app.reviews import services as reviews
     from app.themes.aggregates import Scope, cooccurrence, theme_year
     from app.workspace.models import Coding
 
@@ -113,13 +126,30 @@ def measure(app, runs: int) -> None:
         releases = db.session.scalar(select(func.count(Release.id)))
         codings = db.session.scalar(select(func.count(Coding.id)))
         print(f"  corpus: {releases} released interviews, {codings} codings")
-        timed("theme x year table", 0.3, runs, lambda: theme_year(Scope()))
+
+        # the queries themselves: nothing kept between runs
+        def cold():
+            forget(app)
+
+        timed("theme x year table (query)", 0.3, runs, lambda: theme_year(Scope()), cold)
         timed("co-occurrence, codes within interviews", 2.0, runs,
-              lambda: cooccurrence(Scope(), level="code", within="interview"))  # fmt: skip
+              lambda: cooccurrence(Scope(), level="code", within="interview"), cold)  # fmt: skip
         timed("co-occurrence, codes within passages", 2.0, runs,
-              lambda: cooccurrence(Scope(), level="code", within="passage"))  # fmt: skip
+              lambda: cooccurrence(Scope(), level="code", within="passage"), cold)  # fmt: skip
         timed("co-occurrence, themes within interviews", 2.0, runs,
-              lambda: cooccurrence(Scope(), level="theme", within="interview"))  # fmt: skip
+              lambda: cooccurrence(Scope(), level="theme", within="interview"), cold)  # fmt: skip
+        timed("co-occurrence, themes within passages", 2.0, runs,
+              lambda: cooccurrence(Scope(), level="theme", within="passage"), cold)  # fmt: skip
+        if with_pack:
+            measure_pack(app, runs)
+    measure_pages(app, runs)
+
+
+def measure_pack(app, runs: int) -> None:
+    from app.core.users import User
+    from app.reviews import services as reviews
+
+    with app.app_context(), app.test_request_context():
         coordinator = User.by_username("bench-coordinator")
         members = db.session.scalars(select(User).where(User.username.like("bench-member%"))).all()
         year = date.today().year
@@ -138,7 +168,102 @@ def measure(app, runs: int) -> None:
             db.session.commit()  # the rollback after each run must keep the pack
             return built
 
-        timed("full review pack build (all years)", 10.0, runs, pack)
+        timed("full review pack build (all years)", 10.0, runs, pack, lambda: forget(app))
+
+
+def forget(app) -> None:
+    """Drop the counts this process keeps (the memory store; with REDIS_URL, a new store
+    name), so that the next count is cold, as the first view after a change is."""
+    from app.themes import cache
+
+    app.extensions.pop(cache._EXTENSION, None)
+    if app.config.get("REDIS_URL"):
+        cache.PREFIX = f"redthread:aggregates:bench-{time.monotonic_ns()}:"
+
+
+def bench_goal(app) -> int:
+    """A goal linked to two of the corpus's themes, one for and one against (made once)."""
+    from app.admin.services import create_user
+    from app.core.users import Role, User
+    from app.goals import services as goals
+    from app.goals.models import Goal
+    from app.themes.models import Theme
+
+    with app.app_context():
+        found = db.session.scalar(select(Goal).where(Goal.title == "Bench: a stable home"))
+        if found is not None:
+            return found.id
+        leader = User.by_username("bench-leader") or create_user(
+            actor=None, username="bench-leader", display_name="Bench Leader",
+            password=PASSWORD, roles=[Role.LEADER],
+        )  # fmt: skip
+        goal = goals.create_goal(
+            leader, kind="team", title="Bench: a stable home", language="sv",
+            result="Every young person has an adult who stays", term="long",
+            work="Visits every month", reason="Trust grows", adopted_on=date(2020, 3, 1),
+            revised_on=None,
+        )  # fmt: skip
+        listed = db.session.scalars(select(Theme).order_by(Theme.position)).all()
+        goals.link(leader, goal, direction="for", theme=listed[0])
+        goals.link(leader, goal, direction="against", theme=listed[1])
+        db.session.commit()
+        return goal.id
+
+
+def measure_pages(app, runs: int) -> None:
+    from app.themes.aggregates import Scope, theme_year
+
+    goal_id = bench_goal(app)
+    client = app.test_client()
+    response = client.post("/login", data={"username": "bench-coordinator",
+                                           "password": PASSWORD})  # fmt: skip
+    assert response.status_code == 302, response.status_code
+
+    def page(url):
+        def get():
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+            return None
+
+        return get
+
+    def cold():
+        forget(app)
+
+    with app.app_context():
+        timed("theme x year table, cold", 0.1, runs, lambda: theme_year(Scope()), before=cold)
+        theme_year(Scope())
+        db.session.rollback()
+        timed("theme x year table, warm", 0.1, runs, lambda: theme_year(Scope()))
+    for label, url in (("themes page", "/themes/"), ("goal page", f"/goals/{goal_id}")):
+        timed(f"{label}, cold", 1.0, runs, page(url), before=cold)
+        page(url)()
+        timed(f"{label}, warm", 0.1, runs, page(url))
+    with app.app_context():
+        timed("apply a code and commit (tally, token)", 0.1, runs, lambda: code_one(app))
+    page("/themes/")()
+    timed(
+        "themes page, first view after a coding",
+        1.0,
+        1,
+        lambda: (code_one(app), page("/themes/")()),
+    )
+
+
+def code_one(app) -> None:
+    """A coding added to the newest release by the coordinator, committed: what changes the
+    token and sends the next view of the pages back to the database."""
+    from app.core.users import User
+    from app.releases.models import Release
+    from app.workspace import services as coding
+    from app.workspace.models import Coding
+
+    with app.app_context():
+        coordinator = User.by_username("bench-coordinator")
+        release = db.session.scalar(select(Release).order_by(Release.id.desc()).limit(1))
+        code_id = db.session.scalar(select(func.min(Coding.code_id)))
+        coding.apply(coordinator, release, code_id, 0, 10)
+        db.session.commit()
 
 
 def main() -> None:
@@ -149,11 +274,16 @@ def main() -> None:
     parser.add_argument("--sqlite", type=Path)
     parser.add_argument("--pg", default=os.environ.get("REDTHREAD_TEST_DATABASE_URL", ""))
     parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--folder", type=Path)
+    parser.add_argument("--no-pack", action="store_true")
     args = parser.parse_args()
     # a kept corpus keeps its instance folder (its data keys) beside it, so that it can be
     # measured again: a new folder would hold new keys that decrypt none of it
-    folder = (args.sqlite.resolve().parent / f"{args.sqlite.stem}-instance" if args.sqlite
+    folder = (args.folder.resolve() if args.folder else
+              args.sqlite.resolve().parent / f"{args.sqlite.stem}-instance" if args.sqlite
               else Path(tempfile.mkdtemp(prefix="redthread-bench-themes-")))  # fmt: skip
+    print(f"instance and media folder: {folder}")
     backends = []
     if not args.no_sqlite:
         path = args.sqlite or folder / "bench.db"
@@ -162,11 +292,11 @@ def main() -> None:
         backends.append(("PostgreSQL", args.pg.strip()))
     for name, url in backends:
         print(f"== {name}: {args.interviews} interviews x {args.codings} codings ==")
-        if name == "PostgreSQL":
+        if name == "PostgreSQL" and not args.keep:
             reset_postgres(url)
         app = app_for(url, folder)
         build(app, args.interviews, args.codings)
-        measure(app, args.runs)
+        measure(app, args.runs, with_pack=not args.no_pack)
         with app.app_context():
             db.engine.dispose()
 

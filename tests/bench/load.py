@@ -5,7 +5,7 @@ included); then all of them work at once, and that is what the figures are: p50,
 max and errors per endpoint and overall, and the requests per second.
 
     python -m tests.bench.load [--users 50] [--seconds 120] [--think 1-3] [--workers N]
-                               [--threads 1]
+                               [--threads 1] [--instances 1]
 
 Each person waits 1 to 3 seconds between clicks (``--think``): brisk for someone reading a
 case page, and 50 of them make about 20 requests a second. ``--think 0.2-0.6`` is a stress
@@ -15,6 +15,15 @@ installs it: sync workers, 2 × cores + 1 of them.
 The database is REDTHREAD_LOAD_DATABASE_URL (else REDTHREAD_TEST_DATABASE_URL); its name must
 contain "test" or "load", because its schema is dropped, migrated and filled with the demo
 data. Target: p95 under 200 ms and no errors. Not part of the test suite (`make load`).
+
+``--instances 2`` runs two gunicorn instances, as two web machines would be, behind the one
+port: each binds it with SO_REUSEPORT (gunicorn's ``--reuse-port``), and the kernel spreads
+the connections between them, as a load balancer in front of two machines would (a sync
+worker closes each connection, so each request is spread). Each instance has an instance
+folder of its own, a copy of the first's keys and secret, and they share PostgreSQL, a
+Redis started for the run (the queue, the rate limits, the kept theme counts) and the media
+folder. ``--workers`` is then per instance (default: half of the one-instance default, at
+least 2). The requests each instance served are printed after the figures.
 """
 
 import argparse
@@ -348,7 +357,12 @@ def main() -> int:
                         help="seconds a person reads before the next click, MIN-MAX (default "
                              "1-3; 0.2-0.6 is a stress pace no person keeps up)")  # fmt: skip
     parser.add_argument("--port", type=int, default=5077)
+    parser.add_argument("--instances", type=int, default=1,
+                        help="gunicorn instances sharing the port (SO_REUSEPORT), PostgreSQL "
+                             "and a Redis started for the run")  # fmt: skip
     options = parser.parse_args()
+    if options.instances > 1 and "--workers" not in sys.argv:
+        options.workers = max(2, options.workers // options.instances)
     url = database_url()
     instance = Path(tempfile.mkdtemp(prefix="redthread-load-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("REDTHREAD_")}
@@ -359,8 +373,15 @@ def main() -> int:
         # Fifty people log in from one address within seconds: the served app only.
         REDTHREAD_LOGIN_RATE_LIMIT="100000 per minute",
     )  # fmt: skip
-    started = []
+    started, redis = [], None
     try:
+        if options.instances > 1:
+            from tests.redis_server import RedisServer
+
+            (instance / "redis").mkdir()
+            redis = RedisServer(instance / "redis")
+            redis.start()
+            env.update(REDIS_URL=redis.url, REDTHREAD_MEDIA_ROOT=str(instance / "media"))
         print("preparing the database (migrations, guides, demo data)...", flush=True)
         logins = prepare(url, env)
         people = [(u, p, roles) for u, (roles, p) in logins.items()
@@ -368,12 +389,17 @@ def main() -> int:
         log = open(instance / "server.log", "wb")  # noqa: SIM115 - closed below
         started.append(subprocess.Popen([str(BIN / "redthread"), "worker"], env=env, cwd=ROOT,
                                         stdout=log, stderr=subprocess.STDOUT))  # fmt: skip
-        started.append(subprocess.Popen(
-            [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{options.port}", "--workers",
-             str(options.workers), "--threads", str(options.threads), "--worker-class",
-             "gthread" if options.threads > 1 else "sync", "--no-control-socket",
-             "app:create_app()"],
-            env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT))  # fmt: skip
+        machines = _machines(instance, env, options.instances)
+        for machine_env in machines:
+            started.append(subprocess.Popen(
+                [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{options.port}", "--workers",
+                 str(options.workers), "--threads", str(options.threads), "--worker-class",
+                 "gthread" if options.threads > 1 else "sync", "--no-control-socket",
+                 *(["--reuse-port", "--access-logfile",
+                    str(Path(machine_env["REDTHREAD_INSTANCE_PATH"]) / "access.log")]
+                   if options.instances > 1 else []),
+                 "app:create_app()"],
+                env=machine_env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT))  # fmt: skip
         base = f"http://127.0.0.1:{options.port}"
         for _ in range(300):
             try:
@@ -397,8 +423,9 @@ def main() -> int:
               "(not in the figures below)", end="")  # fmt: skip
         setup.table()
         print(f"\n{options.users} people work for {options.seconds} s, {options.think[0]:g} to "
-              f"{options.think[1]:g} s between clicks, against {options.workers} workers × "
-              f"{options.threads} threads...", flush=True)  # fmt: skip
+              f"{options.think[1]:g} s between clicks, against {options.instances} instance(s) "
+              f"× {options.workers} workers × {options.threads} threads...",
+              flush=True)  # fmt: skip
         began = time.monotonic()
         go.set()
         stop.wait(options.seconds)
@@ -406,6 +433,10 @@ def main() -> int:
         for person in crowd:
             person.join(timeout=60)
         passed = stats.report(time.monotonic() - began, began)
+        if options.instances > 1:
+            served = [_served(Path(m["REDTHREAD_INSTANCE_PATH"])) for m in machines]
+            print("requests served per instance (logins included): "
+                  + ", ".join(str(n) for n in served))  # fmt: skip
         if any(stats.errors.values()):  # the instance folder goes below; its log stays
             handle, kept = tempfile.mkstemp(prefix="redthread-load-", suffix=".log")
             os.close(handle)
@@ -421,7 +452,27 @@ def main() -> int:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
+        if redis is not None:
+            redis.stop()
         shutil.rmtree(instance, ignore_errors=True)
+
+
+def _machines(instance: Path, env: dict, count: int) -> list[dict]:
+    """The environment of each web instance: the first uses the prepared instance folder;
+    each other one a copy of its keys and secret in a folder of its own, as another machine
+    would hold them (the media folder and Redis stay shared through ``env``)."""
+    machines = [env]
+    for n in range(2, count + 1):
+        own = instance / f"machine{n}"
+        shutil.copytree(instance, own, ignore=shutil.ignore_patterns(
+            "media", "redis", "machine*", "*.log", "queue.db*"))  # fmt: skip
+        machines.append({**env, "REDTHREAD_INSTANCE_PATH": str(own)})
+    return machines
+
+
+def _served(folder: Path) -> int:
+    log = folder / "access.log"
+    return sum(1 for _ in log.open()) if log.exists() else 0
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from analysis import aggregation as agg
-from app.themes import services as themes
+from app.themes import code_rows, views
 
 T = agg.THRESHOLD
 
@@ -128,13 +128,13 @@ def test_no_hidden_count_of_a_theme_or_its_codes_can_be_worked_out(case):
     bands = {"age_band": (names, {"coded": {}, "touching": [
         (1, f"b{j}", n) for j, n in enumerate(theme_band)]})}  # fmt: skip
     counts = [(1, y, n, n) for y, n in zip(years, theme_year, strict=True)]
-    (theme,), band_rows = themes._families([(1, "T")], counts, years, coded, coded_cells, bands,
+    (theme,), band_rows = views._families([(1, "T")], counts, years, coded, coded_cells, bands,
                                            {"age_band": [unknown] * n_bands}, unknown)  # fmt: skip
     view = SimpleNamespace(years=years, coded=coded_cells, coded_all=unknown, released=unknown,
                            rows=[theme])  # fmt: skip
     code_counts = [(10 + k, y, n, n) for k in range(n_codes)
                    for y, n in zip(years, code_year[k], strict=True)]  # fmt: skip
-    codes = themes._code_families([(10 + k, f"C{k}") for k in range(n_codes)], code_counts,
+    codes = code_rows._code_families([(10 + k, f"C{k}") for k in range(n_codes)], code_counts,
                                   theme, view)  # fmt: skip
     band_cells = band_rows["age_band"][0]
     truth = {"total": sum(theme_year)}
@@ -174,13 +174,13 @@ def test_a_code_is_not_shown_where_its_theme_of_one_code_is_hidden():
     bands = {"age_band": (names, {"coded": dict.fromkeys(names, 1),
                                   "touching": [(1, b, 1) for b in names]})}  # fmt: skip
     released = agg.cell(3)
-    coded_all, coded_cells, coded_bands = themes._coded(years, coded, bands, released)
-    (theme,), _ = themes._families([(1, "T")], [(1, 2026, 3, 3)], years, coded, coded_cells,
+    coded_all, coded_cells, coded_bands = views._coded(years, coded, bands, released)
+    (theme,), _ = views._families([(1, "T")], [(1, 2026, 3, 3)], years, coded, coded_cells,
                                    bands, coded_bands, coded_all, released)  # fmt: skip
     assert theme.total.suppressed and theme.cells[0].suppressed
     view = SimpleNamespace(years=years, coded=coded_cells, coded_all=coded_all,
                            released=released, rows=[theme])  # fmt: skip
-    (code,) = themes._code_families([(10, "A")], [(10, 2026, 3, 3)], theme, view)
+    (code,) = code_rows._code_families([(10, "A")], [(10, 2026, 3, 3)], theme, view)
     assert code.cells[0].suppressed and code.total.suppressed and code.passages == [None]
     assert [str(c) for c in [*code.cells, code.total]] == [
         str(c) for c in [*theme.cells, theme.total]

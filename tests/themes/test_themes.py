@@ -11,7 +11,7 @@ from app.consent.scopes import Scope as ConsentScope
 from app.core.db import db
 from app.core.permissions import PermissionDenied
 from app.core.users import Role
-from app.themes import aggregates
+from app.themes import aggregates, views
 from app.themes import services as themes
 from app.themes.aggregates import Scope
 from app.themes.services import ThemeError
@@ -79,10 +79,10 @@ def test_a_year_whose_coded_interviews_all_touch_a_theme_does_not_pin_its_hidden
     # 2026: 3 coded interviews, all touching A; 2025: 1 of 5. "< 3 | – | 4" would read
     # "– is at least 3 and at most 2026's 3", so 2025 would be 4 - 3 = 1.
     coded = {2025: 5, 2026: 3}
-    coded_all, coded_cells, _ = themes._coded([2025, 2026], coded, {})
+    coded_all, coded_cells, _ = views._coded([2025, 2026], coded, {})
     assert [str(c) for c in [*coded_cells, coded_all]] == ["5", "3", "8"]
     counts = [(1, 2025, 1, 1), (1, 2026, 3, 3)]
-    (row,), _ = themes._families([(1, "A")], counts, [2025, 2026], coded, coded_cells, {}, {},
+    (row,), _ = views._families([(1, "A")], counts, [2025, 2026], coded, coded_cells, {}, {},
                                  coded_all)  # fmt: skip
     assert [str(c) for c in [*row.cells, row.total]] != ["< 3", "–", "4"]
     assert row.cells[0].suppressed and row.cells[1].suppressed and row.total.suppressed

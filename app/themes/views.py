@@ -1,0 +1,241 @@
+"""What the coded interviews say about the themes, with small numbers suppressed.
+
+Anyone who may see themes sees only these views: every count of interviews goes through
+``analysis.aggregation`` before it reaches a page, a chart or a pack. The raw counts come
+from ``app.themes.aggregates`` (kept under the database's change token).
+"""
+
+from dataclasses import dataclass, field, replace
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from analysis import aggregation as agg
+from app.core.db import db
+from app.core.permissions import authorize
+from app.core.users import Role
+from app.releases.attributes import AGE_BANDS, CARE_BANDS
+from app.themes import aggregates
+from app.themes.aggregates import Scope
+from app.themes.models import Theme
+
+
+def themes() -> list[Theme]:
+    """Every theme, in the order the team gave them."""
+    return db.session.scalars(
+        select(Theme).options(selectinload(Theme.codes)).order_by(Theme.position, Theme.name)
+    ).all()
+
+
+#: the footnote wherever a "–" is shown
+SECONDARY_NOTE = _l("“–”: hidden so that a small number elsewhere cannot be worked out.")
+
+
+#: who counts for the team's own learning: what a researcher sees counts research use only
+TEAM_ROLES = (Role.COORDINATOR, Role.REVIEW_MEMBER)
+
+
+def count_path(actor) -> str:
+    """The gate path the themes pages count for ``actor``: a researcher's counts include
+    only interviews with research-use consent, even one who also works in the team; the
+    team's own (coordinator, review group) need the interview to be taken part in."""
+    if actor.has_role(Role.RESEARCHER) or not actor.has_role(*TEAM_ROLES):
+        return "research.count"
+    return "themes.count"
+
+
+def _counted_for(actor, scope: Scope) -> Scope:
+    # The team's path is kept only for someone in the team (a review pack's builder asks
+    # for it); anyone else gets research counts, whatever the caller passed.
+    if scope.path == "themes.count" and not actor.has_role(*TEAM_ROLES):
+        return replace(scope, path="research.count")
+    return scope
+
+
+@dataclass
+class Row:
+    key: int
+    label: str
+    cells: list  # agg.Cell per year
+    passages: list  # passages per year, None where the interviews are suppressed
+    total: agg.Cell
+
+    @property
+    def has_secondary(self) -> bool:
+        return agg.any_secondary(self.cells, self.total)
+
+
+@dataclass
+class Overview:
+    scope: Scope
+    years: list[int]
+    coded: list  # agg.Cell of coded interviews per year
+    #: released interviews in scope, coded or not: a count like any other ("< 3" when small)
+    released: agg.Cell
+    rows: list[Row]
+    empty: list[str]  # themes without codes
+    pair_labels: list[str] = field(default_factory=list)
+    together: list = field(default_factory=list)  # matrix of cells, within interviews
+    passages: list = field(default_factory=list)  # matrix of cells, within passages
+    bands: dict = field(default_factory=dict)  # "age_band"/"care_band" -> (bands, rows)
+    #: the coded interviews of every year together, suppressed with the years and bands
+    coded_all: agg.Cell = field(default_factory=lambda: agg.Cell(0))
+
+    #: coded interviews in scope (shown only through the suppressed cells)
+    coded_total: int = 0
+
+    @property
+    def has_data(self) -> bool:
+        return self.coded_total > 0
+
+    @property
+    def has_secondary(self) -> bool:
+        """Whether a table of the page shows a "–" (and so needs the footnote)."""
+        bands = [rows for _names, rows in self.bands.values()]
+        return agg.any_secondary(self.coded, self.coded_all, bands) or any(
+            row.has_secondary for row in self.rows
+        )
+
+
+def _band_names(attribute: str, coded: dict) -> list:
+    names = [b[0] for b in (AGE_BANDS if attribute == "age_band" else CARE_BANDS)]
+    # releases of interviews whose band is unknown ("") count in a column of their own
+    return [*names, *sorted((b for b in coded if b not in names), key=str)]
+
+
+def _year_cells(cells, years, coded_cells, coded: dict) -> list:
+    """A row's year cells with their share of the year's coded interviews, where both the
+    cell and the year's coded interviews are shown (a share of a hidden year would give
+    the hidden count away)."""
+    return [
+        c if c.suppressed or coded_cell.suppressed or not coded.get(y)
+        else agg.Cell(c.n, c.n / coded[y])
+        for c, coded_cell, y in zip(cells, coded_cells, years, strict=True)
+    ]  # fmt: skip
+
+
+def _least(*bounds) -> int | None:
+    """The tightest of several upper bounds (None: no bound)."""
+    known = [b for b in bounds if b is not None]
+    return min(known) if known else None
+
+
+def _coded(years, coded: dict, bands: dict, released: agg.Cell | None = None
+           ) -> tuple[agg.Cell, list, dict]:  # fmt: skip
+    """The coded interviews: all years, per year and per band, one family. They are at
+    most the released interviews shown beside them, and a reader may use that."""
+    values = [[coded[y] for y in years]]
+    values += [[data["coded"].get(b, 0) for b in names] for names, data in bands.values()]
+    bound = agg.bound(released) if released is not None else None
+    total, rows = agg.family(sum(coded.values()), values, total_bound=bound)
+    return total, rows[0], dict(zip(bands, rows[1:], strict=True))
+
+
+def _families(keys, counts, years, coded, coded_cells, bands, coded_bands=None,
+              coded_all=None, released=None) -> tuple[list[Row], dict]:  # fmt: skip
+    """Rows per theme or code. A row's years and its bands (by age, by years in care)
+    each add up to its total, so they are suppressed together (``agg.family``); passages
+    are hidden with their cell. A row's cell is at most the coded interviews of its year
+    or band, and a reader who sees those may use them: they bound the cells. Returns the
+    rows and, per attribute, every row's band cells."""
+    interviews = {(k, y): n for k, y, n, _p in counts}
+    passages = {(k, y): p for k, y, _n, p in counts}
+    touching = {
+        a: {(k, b): n for k, b, n in data["touching"]} for a, (_names, data) in bands.items()
+    }
+    bounds = [[agg.bound(c) for c in coded_cells]]
+    bounds += [[agg.bound(c) for c in (coded_bands or {})[a]] for a in bands]
+    total_bound = _least(*(agg.bound(c) for c in (coded_all, released) if c is not None))
+    rows, band_rows = [], {a: [] for a in bands}
+    for key, label in keys:
+        values = [[interviews.get((key, y), 0) for y in years]]
+        values += [[touching[a].get((key, b), 0) for b in names]
+                   for a, (names, _data) in bands.items()]  # fmt: skip
+        total, cells = agg.family(sum(values[0]), values, bounds=bounds, total_bound=total_bound)
+        for a, band_cells in zip(bands, cells[1:], strict=True):
+            band_rows[a].append(band_cells)
+        shown = _year_cells(cells[0], years, coded_cells, coded)
+        found = [None if c.suppressed else passages.get((key, y), 0)
+                 for c, y in zip(shown, years, strict=True)]  # fmt: skip
+        rows.append(Row(key, label, shown, found, total))
+    return rows, band_rows
+
+
+def _band_data(scope: Scope) -> dict:
+    found = {}
+    for attribute in aggregates.ATTRIBUTES:
+        data = aggregates.by_attribute(scope, "theme", attribute)
+        found[attribute] = (_band_names(attribute, data["coded"]), data)
+    return found
+
+
+def overview(actor, scope: Scope, *, full: bool = True, passages: bool = True) -> Overview:
+    """Every theme per year, their co-occurrence and their breakdowns, suppressed;
+    ``passages`` says whether to count co-occurrence on overlapping passages too. The
+    breakdowns by band are always counted: they are suppressed together with the years,
+    so that a chart and a table of the same scope hide the same cells."""
+    authorize(actor, "themes.view")
+    scope = _counted_for(actor, scope)
+    listed = themes()
+    coded = aggregates.coded_per_year(scope)
+    years = sorted(coded)
+    keys = [(t.id, t.name) for t in listed if t.codes]
+    bands = _band_data(scope)
+    # Coded interviews are at most the released ones, so the released count is shown as a
+    # count too (a small one says "< 3") and bounds the coded ones.
+    released = agg.cell(sum(aggregates.released_per_year(scope).values()))
+    coded_all, coded_cells, coded_bands = _coded(years, coded, bands, released)
+    counts = aggregates.theme_year(scope)
+    rows, band_rows = _families(keys, counts, years, coded, coded_cells, bands, coded_bands,
+                                coded_all, released)  # fmt: skip
+    view = Overview(
+        scope=scope,
+        years=years,
+        coded=coded_cells,
+        coded_all=coded_all,
+        coded_total=sum(coded.values()),
+        released=released,
+        rows=rows,
+        empty=[t.name for t in listed if not t.codes],
+        bands={a: (names, [coded_bands[a], *band_rows[a]]) for a, (names, _d) in bands.items()},
+    )
+    if full and keys:
+        ids = [k for k, _ in keys]
+        view.pair_labels = [label for _, label in keys]
+        view.together = agg.symmetric(ids, aggregates.cooccurrence(scope, "theme", "interview"))
+        if passages:
+            found = aggregates.cooccurrence(scope, "theme", "passage")
+            view.passages = agg.symmetric(ids, found)
+    return view
+
+
+def code_groups(scope: Scope, keys: list, count, banded=frozenset()) -> Overview:
+    """Rows for groups of codes that are not themes (the codes that speak for a goal, say),
+    suppressed as ``overview`` suppresses a theme's row: the same coded interviews per
+    year, band and in all (suppressed as one family, bounded by the released ones), and
+    each row a family of its years, bounded by them. Only a group in ``banded`` (one whose
+    codes are a theme's, so the themes page shows its bands) is a family of its bands too:
+    a group's bands are shown nowhere else, and hiding cells to protect them hid whole rows.
+    ``count(scope)`` gives the raw counts once the releases are stamped:
+    ([(key, year, interviews, passages)], {attribute: [(key, band, interviews)]}). The
+    caller checks who may see them."""
+    bands = _band_data(scope)
+    released = agg.cell(sum(aggregates.released_per_year(scope).values()))
+    coded = aggregates.coded_per_year(scope)
+    years = sorted(coded)
+    coded_all, coded_cells, coded_bands = _coded(years, coded, bands, released)
+    counts, touching = count(scope)
+    groups = {a: (names, {"touching": touching[a], "coded": data["coded"]})
+              for a, (names, data) in bands.items()}  # fmt: skip
+    with_bands, _band_rows = _families([k for k in keys if k[0] in banded], counts, years,
+                                       coded, coded_cells, groups, coded_bands, coded_all,
+                                       released)  # fmt: skip
+    plain, _none = _families([k for k in keys if k[0] not in banded], counts, years, coded,
+                             coded_cells, {}, {}, coded_all, released)  # fmt: skip
+    found = {row.key: row for row in [*with_bands, *plain]}
+    rows = [found[key] for key, _label in keys]
+    return Overview(
+        scope=scope, years=years, coded=coded_cells, coded_all=coded_all,
+        coded_total=sum(coded.values()), released=released, rows=rows, empty=[],
+    )  # fmt: skip
