@@ -4,7 +4,7 @@ from analysis import aggregation as agg
 from app.core.permissions import authorize
 from app.themes import aggregates
 from app.themes.models import Theme
-from app.themes.views import Overview, Row, _counted_for, _least, _year_cells
+from app.themes.views import Overview, Row, _counted_for, _least, _year_cells, cut_rows
 
 
 def code_rows(actor, theme: Theme, view: Overview) -> list[Row]:
@@ -14,6 +14,8 @@ def code_rows(actor, theme: Theme, view: Overview) -> list[Row]:
     theme's mark, and the rest of each code's years are suppressed as a family bounded by
     the theme's shown cells (a code's breakdowns by band are not shown)."""
     authorize(actor, "themes.view")
+    if view.whole is not None:  # some years: cut from the rows of every year
+        return cut_rows(code_rows(actor, theme, view.whole), view.whole, view)
     scope = _counted_for(actor, view.scope)
     wanted = {c.id for c in theme.codes}
     counts = [row for row in aggregates.per_year(scope, "code") if row[0] in wanted]

@@ -84,6 +84,9 @@ class Overview:
 
     #: coded interviews in scope (shown only through the suppressed cells)
     coded_total: int = 0
+    #: a view of some years only: the whole view its cells were cut from (``_within``);
+    #: the breakdowns and co-occurrence are then left out (they are for all years only)
+    whole: "Overview | None" = None
 
     @property
     def has_data(self) -> bool:
@@ -93,7 +96,7 @@ class Overview:
     def has_secondary(self) -> bool:
         """Whether a table of the page shows a "–" (and so needs the footnote)."""
         bands = [rows for _names, rows in self.bands.values()]
-        return agg.any_secondary(self.coded, self.coded_all, bands) or any(
+        return agg.any_secondary(self.coded, self.coded_all, self.released, bands) or any(
             row.has_secondary for row in self.rows
         )
 
@@ -170,13 +173,73 @@ def _band_data(scope: Scope) -> dict:
     return found
 
 
+# --- some years of the whole ----------------------------------------------------------------
+#
+# A view of some years is cut from the view of every year, never counted and suppressed
+# on its own: suppressed on their own, "all years" of one range less the shown years of
+# another gave a hidden year's count away (5 in all, 4 in 2026 alone: 2025 held 1). So a
+# year's cell is the same whatever range is asked, a range's total is shown only where
+# every year in it is shown, and what cannot be cut by year (the breakdowns by band, the
+# co-occurrence, the released count) is shown for all years only.
+
+
+def _whole(scope: Scope) -> tuple[Scope, tuple[int | None, int | None] | None]:
+    """The scope of every year, and the years asked for (None: every year)."""
+    if scope.year_from is None and scope.year_to is None:
+        return scope, None
+    return replace(scope, year_from=None, year_to=None), (scope.year_from, scope.year_to)
+
+
+def _sum(cells: list) -> agg.Cell:
+    """A range's total: the sum of its years where each is shown (each is 0 or at least
+    the threshold, so the sum tells nothing new), else hidden with the "–" of a cell
+    kept back so that another cannot be worked out."""
+    if any(c.suppressed for c in cells):
+        return agg.Cell(None, reason=agg.SECONDARY)
+    return agg.Cell(sum(c.n for c in cells))
+
+
+def _cut(row: Row, keep: list[int], every: bool) -> Row:
+    cells = [row.cells[i] for i in keep]
+    found = [row.passages[i] for i in keep]
+    return Row(row.key, row.label, cells, found, row.total if every else _sum(cells))
+
+
+def _within(view: Overview, years: tuple[int | None, int | None]) -> Overview:
+    """``view`` (of every year) cut to the years asked for."""
+    low, high = years
+    keep = [i for i, y in enumerate(view.years)
+            if (low is None or y >= low) and (high is None or y <= high)]  # fmt: skip
+    if len(keep) == len(view.years):  # every year: the whole view, as it is
+        return view
+    coded = [view.coded[i] for i in keep]
+    shown = [c for c in coded if not c.suppressed]
+    return Overview(
+        scope=view.scope, years=[view.years[i] for i in keep], coded=coded,
+        coded_all=_sum(coded),
+        # only whether there is anything to count: a hidden year counts as some
+        coded_total=sum(c.n for c in shown) + len(coded) - len(shown),
+        released=agg.Cell(None, reason=agg.SECONDARY),
+        rows=[_cut(row, keep, False) for row in view.rows], empty=view.empty, whole=view,
+    )  # fmt: skip
+
+
+def cut_rows(rows: list[Row], whole: Overview, part: Overview) -> list[Row]:
+    """Rows counted on ``whole`` (a theme's codes) cut to ``part``'s years."""
+    keep = [whole.years.index(y) for y in part.years]
+    return [_cut(row, keep, len(keep) == len(whole.years)) for row in rows]
+
+
 def overview(actor, scope: Scope, *, full: bool = True, passages: bool = True) -> Overview:
     """Every theme per year, their co-occurrence and their breakdowns, suppressed;
     ``passages`` says whether to count co-occurrence on overlapping passages too. The
     breakdowns by band are always counted: they are suppressed together with the years,
-    so that a chart and a table of the same scope hide the same cells."""
+    so that a chart and a table of the same scope hide the same cells. A scope of some
+    years is cut from the view of every year (``_within``)."""
     authorize(actor, "themes.view")
-    scope = _counted_for(actor, scope)
+    scope, years = _whole(_counted_for(actor, scope))
+    if years is not None:
+        return _within(overview(actor, scope, full=full, passages=passages), years)
     listed = themes()
     coded = aggregates.coded_per_year(scope)
     years = sorted(coded)
@@ -219,7 +282,10 @@ def code_groups(scope: Scope, keys: list, count, banded=frozenset()) -> Overview
     a group's bands are shown nowhere else, and hiding cells to protect them hid whole rows.
     ``count(scope)`` gives the raw counts once the releases are stamped:
     ([(key, year, interviews, passages)], {attribute: [(key, band, interviews)]}). The
-    caller checks who may see them."""
+    caller checks who may see them. A scope of some years is cut from every year's."""
+    scope, years = _whole(scope)
+    if years is not None:
+        return _within(code_groups(scope, keys, count, banded), years)
     bands = _band_data(scope)
     released = agg.cell(sum(aggregates.released_per_year(scope).values()))
     coded = aggregates.coded_per_year(scope)
