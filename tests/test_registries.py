@@ -19,14 +19,16 @@ def test_each_scope_withdrawn_runs_the_areas_effects_in_order(app):
     assert _names(Scope.PARTICIPATION) == [
         "app.privacy.withdrawal.erase_derived",  # reads the releases the next one deletes
         "app.releases.services.erase_for_withdrawal",
-        "app.transcripts.services.erase_for_withdrawal",
+        "app.transcripts.versions.erase_for_withdrawal",
         "app.interviews.services.erase_content",
     ]
     assert _names(Scope.AUDIO_RECORDING) == [
-        "app.transcripts.services.destroy_for_withdrawal",
-        "app.transcripts.services.stop_for_withdrawal",
+        "app.transcripts.recordings.destroy_for_withdrawal",
+        "app.transcripts.transcription.stop_for_withdrawal",
     ]
-    assert _names(Scope.AUTOMATED_TRANSCRIPTION) == ["app.transcripts.services.stop_for_withdrawal"]
+    assert _names(Scope.AUTOMATED_TRANSCRIPTION) == [
+        "app.transcripts.transcription.stop_for_withdrawal"
+    ]
     assert _names(Scope.QUOTATION) == ["app.reviews.services.destroy_for_withdrawal"]
     assert _names(Scope.RESEARCH_USE) == []
 

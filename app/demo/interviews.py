@@ -23,7 +23,7 @@ from app.interviews import services as interviews
 from app.interviews.models import FlagCategory, Interview, Status
 from app.releases import services as releases
 from app.releases.models import Release
-from app.transcripts import services as transcripts
+from app.transcripts import editing, versions
 
 #: the stories' consent: which scopes the young person said yes to on the day
 #: (hearing back is a choice of its own, given to a few in app/demo/letters.py)
@@ -86,13 +86,13 @@ def _document(interview: Interview, story) -> Release | None:
             return None
         interviews.advance(interviewer, interview, Status.VERIFIED)
     else:
-        transcript = transcripts.import_transcript(
+        transcript = versions.import_transcript(
             interviewer, interview, story.transcript.encode(), "samtal.txt"
         )
         _written_up(interview, story)
         if story.stage != "released":
             return None
-        transcripts.verify(interviewer, transcript)
+        editing.verify(interviewer, transcript)
     # the demo accepts every placeholder the detector proposes, as a person would confirm
     _, found = releases.propose(interviewer, interview)
     accepted = [(p.start, p.end, p.label, p.text) for p in found]

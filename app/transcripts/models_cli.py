@@ -42,7 +42,7 @@ def models_group(ctx):
 @with_appcontext
 def list_command():
     """The catalogue, the installed models, and the model each language uses now."""
-    from app.transcripts import services
+    from app.transcripts import transcription
 
     click.echo("Recommended models (redthread models install NAME):")
     for entry in installer.catalogue().values():
@@ -58,7 +58,7 @@ def list_command():
         click.echo(f"  {model['name']:<24} {languages:<8} {_speed(model)}")
     click.echo("Each interview language uses:")
     for language in LANGUAGES:
-        click.echo(f"  {language}: {services.model_path(language) or 'no model'}")
+        click.echo(f"  {language}: {transcription.model_path(language) or 'no model'}")
 
 
 def _languages(name: str | None, chosen: tuple[str, ...]) -> list[str] | None:
@@ -147,9 +147,9 @@ def verify_command(name):
 def remove_command(name, force):
     """Remove an installed model. A transcription already running keeps the model it loaded
     and finishes; one still queued for it would fail, so it is refused without --force."""
-    from app.transcripts import services
+    from app.transcripts import transcription
 
-    waiting = services.jobs_using_model(_root() / name)
+    waiting = transcription.jobs_using_model(_root() / name)
     if waiting and not force:
         raise click.ClickException(
             f"{waiting} transcription(s) are queued or running with {name}; wait until they "
@@ -167,9 +167,9 @@ def remove_command(name, force):
 @with_appcontext
 def hint_command():
     """One line on how to get a model, when no language has one (for `make run`)."""
-    from app.transcripts import services
+    from app.transcripts import transcription
 
-    if not any(services.model_path(language) for language in LANGUAGES):
+    if not any(transcription.model_path(language) for language in LANGUAGES):
         click.echo("No speech model installed: `redthread models` lists the recommended ones; "
                    "`redthread models install whisper-base` installs one (see docs/admin-guide.md, "
                    '"Speech to text").')  # fmt: skip

@@ -143,7 +143,7 @@ def _release_the_rest(kept, interviewer):
     from app.interviews import services as interviews
     from app.interviews.models import Interview, Status
     from app.releases import services as releases
-    from app.transcripts import services as transcripts
+    from app.transcripts import editing, versions
 
     rng = random.Random(20)  # test data, not secrets
     codes = db.session.scalars(select(Code).where(Code.codable).order_by(Code.id)).all()
@@ -162,9 +162,9 @@ def _release_the_rest(kept, interviewer):
         waiting[0].interviewer_id = waiting[0].offer.interviewer_id = interviewer.id
     for interview in waiting:
         actor = interview.interviewer
-        transcript = transcripts.current(interview)
+        transcript = versions.current(interview)
         if transcript is not None:
-            transcripts.verify(actor, transcript)
+            editing.verify(actor, transcript)
         else:
             interviews.advance(actor, interview, Status.VERIFIED)
         if pending is None and interview.interviewer_id == interviewer.id:
@@ -209,7 +209,7 @@ def _world(app) -> dict:
     from app.reviews import services as reviews
     from app.reviews.models import ReviewSession
     from app.themes.models import Theme
-    from app.transcripts import services as transcripts
+    from app.transcripts import recordings, refusals, versions
     from app.transcripts.models import Transcript
 
     load_demo()
@@ -231,17 +231,17 @@ def _world(app) -> dict:
         select(Interview).where(Interview.interviewer_id == interviewer.id)
     ):
         if (
-            candidate.status in transcripts.WORKING  # not yet verified: audio may be added
-            and transcripts.current(candidate) is not None
+            candidate.status in refusals.WORKING  # not yet verified: audio may be added
+            and versions.current(candidate) is not None
             and gate.allows(candidate, "audio.upload")
         ):
-            recording = transcripts.upload_recording(
+            recording = recordings.upload_recording(
                 interviewer, candidate, io.BytesIO(_wav()), "samtal.wav"
             )
             interview = candidate
             break
     assert recording is not None, "no demo interview took a recording"
-    transcript = transcripts.current(interview)
+    transcript = versions.current(interview)
     pending = _release_the_rest(interview, interviewer)
     own_release = db.session.scalars(
         select(Release).join(Interview).where(Interview.interviewer_id == interviewer.id)

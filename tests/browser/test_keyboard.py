@@ -161,7 +161,7 @@ def test_play_a_segment_with_the_keyboard(
 ):
     from app.core.db import db
     from app.interviews import services as interviews
-    from app.transcripts import services
+    from app.transcripts import recordings, versions
     from tests.transcripts.conftest import speak
 
     vtt = (
@@ -173,8 +173,8 @@ def test_play_a_segment_with_the_keyboard(
         kim, interview = _interview(make_user, make_participant, make_offer, give_consent)
         interviews.conduct(kim, interview, date(2026, 11, 10))
         with speech.open("rb") as audio:
-            services.upload_recording(kim, interview, audio, "a.wav")
-        transcript = services.import_transcript(kim, interview, vtt, "a.vtt")
+            recordings.upload_recording(kim, interview, audio, "a.wav")
+        transcript = versions.import_transcript(kim, interview, vtt, "a.vtt")
         db.session.commit()
         transcript_id = transcript.id
 

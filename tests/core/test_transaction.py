@@ -168,7 +168,7 @@ def test_each_area_refusal_is_a_refused():
     from app.releases.services import ReleaseError
     from app.reviews.services import ReviewError
     from app.themes.services import ThemeError
-    from app.transcripts.services import TranscriptError
+    from app.transcripts.refusals import TranscriptError
 
     areas = (CaseReviewError, CodingError, ConsentError, ConsentMissing, GoalError, InterviewError,
              LetterError, OfferError, RegisterError, ReleaseError, ReviewError, ThemeError,

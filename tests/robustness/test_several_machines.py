@@ -31,7 +31,7 @@ from app.participants.models import Participant
 from app.privacy import access
 from app.reviews import services as reviews
 from app.reviews.models import ReviewPack
-from app.transcripts import services as transcribing
+from app.transcripts import transcription
 from app.transcripts.models import Transcript
 from tests.conftest import PG_URL
 from tests.releases.test_releases import world  # noqa: F401 (a fixture)
@@ -144,9 +144,9 @@ def test_two_workers_share_the_queue_through_a_killed_worker_and_a_redis_outage(
     jobs.huey.flush()
 
     # The first batch: the long transcription first, so that the first worker takes it.
-    first_batch = [transcribing.start_transcription(interviewer, recordings[0])]
+    first_batch = [transcription.start_transcription(interviewer, recordings[0])]
     db.session.commit()
-    first_batch += [transcribing.start_transcription(interviewer, r) for r in recordings[1:3]]
+    first_batch += [transcription.start_transcription(interviewer, r) for r in recordings[1:3]]
     first_batch += [reviews.start_pack(corpus["boss"], s).job for s in sessions[:3]]
     first_batch += [imports.submit(coordinator, u, mapping) for u in uploads[:3]]
     first_batch += [access.start_export(coordinator, t.participant) for t in talks[:3]]
@@ -186,7 +186,7 @@ def test_two_workers_share_the_queue_through_a_killed_worker_and_a_redis_outage(
     processes.append(again)
 
     # The second batch, then Redis down (a crash) while some of it still waits in the queue.
-    second_batch = [transcribing.start_transcription(interviewer, r) for r in recordings[3:]]
+    second_batch = [transcription.start_transcription(interviewer, r) for r in recordings[3:]]
     second_batch.append(reviews.start_pack(corpus["boss"], sessions[3]).job)
     second_batch += [imports.submit(coordinator, u, mapping) for u in uploads[3:]]
     second_batch.append(access.start_export(coordinator, talks[4].participant))

@@ -191,7 +191,7 @@ def test_a_job_given_up_by_the_sweeper_leaves_no_parts(conducted, paused_speech,
 def test_a_withdrawal_removes_the_parts_of_every_job_of_the_recording(
     conducted, paused_speech, monkeypatch
 ):
-    from app.transcripts import services
+    from app.transcripts import transcription
 
     interviewer, interview = conducted
     job = _killed_midway(interviewer, interview, paused_speech, monkeypatch)
@@ -200,6 +200,6 @@ def test_a_withdrawal_removes_the_parts_of_every_job_of_the_recording(
     db.session.commit()
     assert len(_parts()) == 1
     assert db.session.get(jobs.Job, job.id).state == "failed"
-    services.stop_jobs(interview.recordings[0])
+    transcription.stop_jobs(interview.recordings[0])
     db.session.commit()
     assert not _parts()

@@ -18,7 +18,7 @@ import pytest
 from flask import current_app
 
 from app.core.users import Role
-from app.transcripts import installer, services
+from app.transcripts import installer, transcription
 
 REVISION = "0123456789abcdef0123456789abcdef01234567"
 REPO = "test-org/tiny-test"
@@ -129,8 +129,8 @@ def test_install_from_the_hub_checks_every_file_and_records_it(hub, models, root
     assert {p for p, _ in hub.requests} == {f"/{REPO}/resolve/{REVISION}/{n}" for n in model_files}
     # The language without a setting of its own uses it, at once (no restart).
     current_app.config["WHISPER_MODELS"] = {}
-    assert services.model_path("en") == str(folder)
-    assert services.model_path("sv") is None
+    assert transcription.model_path("en") == str(folder)
+    assert transcription.model_path("sv") is None
     assert models("verify", "tiny-test").output.strip() == "tiny-test: intact"
     again = models("install", "tiny-test")
     assert again.exit_code == 1
@@ -146,7 +146,7 @@ def test_a_cut_off_download_is_never_used_and_resumes_with_range(hub, models, ro
     assert "cut off at 1000000 of" in result.output
     assert not (root / "tiny-test").exists()
     current_app.config["WHISPER_MODELS"] = {}
-    assert services.model_path("en") is None  # the half model is nowhere the app looks
+    assert transcription.model_path("en") is None  # the half model is nowhere the app looks
     assert (root / ".partial-tiny-test" / "model.bin").stat().st_size == 1_000_000
 
     result = models("install", "tiny-test")
@@ -332,9 +332,9 @@ def test_an_archive_installs_with_checksums_and_serves_its_language(
     assert manifest["files"]["tokenizer.json"]["sha256"] == hashlib.sha256(
         model_files["tokenizer.json"]).hexdigest()  # fmt: skip
     current_app.config["WHISPER_MODELS"] = {"sv": "usb-tiny"}  # a name, as in the setting
-    assert services.model_path("sv") == str(root / "usb-tiny")
-    assert services.speech_model("sv").refusal  # still English-only: the lead's check holds
-    assert services.model_path("en") == str(root / "usb-tiny")  # installed for en
+    assert transcription.model_path("sv") == str(root / "usb-tiny")
+    assert transcription.speech_model("sv").refusal  # still English-only: the lead's check holds
+    assert transcription.model_path("en") == str(root / "usb-tiny")  # installed for en
 
 
 def test_an_english_only_model_is_not_installed_for_swedish(models, root, model_dir):
@@ -390,14 +390,14 @@ def test_a_model_waited_for_is_not_removed_and_a_running_job_keeps_its_model(
 ):
     from app.core import jobs
     from app.core.db import db
-    from app.transcripts import audio, engines, services
+    from app.transcripts import audio, engines
     from tests.transcripts.test_audio import upload
 
     assert models("install", "--from", str(model_dir), "--name", "tiny", "--language", "en")
     interviewer, interview = conducted
     app.config["WHISPER_MODELS"] = {}
     recording = upload(interviewer, interview, speech)
-    job = jobs.Job(kind=services.TRANSCRIBE, subject=services.subject(recording),
+    job = jobs.Job(kind=transcription.TRANSCRIBE, subject=transcription.subject(recording),
                    params=f'{{"recording_id": {recording.id}}}', state="running")  # fmt: skip
     db.session.add(job)
     db.session.commit()
