@@ -175,7 +175,7 @@ def worker_command(workers):
     from flask import current_app
 
     from app.consent.texts import seed_forms
-    from app.core.jobs import run_worker
+    from app.core.job_queue import run_worker
     from app.guides.services import sync_guides
 
     app = current_app._get_current_object()

@@ -10,7 +10,7 @@ from sqlalchemy import Select, func, select
 
 from app.auth import two_factor
 from app.auth.services import checked_hash, set_password
-from app.core import audit, jobs
+from app.core import audit, job_queue, jobs
 from app.core.audit import AuditEntry
 from app.core.db import db
 from app.core.permissions import authorize
@@ -263,6 +263,6 @@ def verify_audit_log(job: jobs.Job) -> dict:
 
 def start_audit_verification(actor) -> jobs.Job:
     authorize(actor, "admin.audit")
-    job = jobs.submit("audit.verify", actor)
+    job = job_queue.submit("audit.verify", actor)
     audit.record(actor, "audit.verify_requested", "job", job.id)
     return job

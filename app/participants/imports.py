@@ -17,7 +17,7 @@ from flask_babel import ngettext
 from sqlalchemy import select
 
 from app.config import LANGUAGES
-from app.core import audit, jobs, storage
+from app.core import audit, job_queue, jobs, storage
 from app.core.calendar import today
 from app.core.db import db
 from app.core.permissions import authorize
@@ -174,7 +174,7 @@ def submit(actor, upload: RegisterImport, mapping: dict) -> jobs.Job:
     if result.errors:
         raise RegisterError(_l("Correct the rows with errors first; nothing was imported."))
     upload.mapping = json.dumps(mapping)
-    job = jobs.submit("register.import", actor, import_id=upload.id)
+    job = job_queue.submit("register.import", actor, import_id=upload.id)
     upload.job_id = job.id
     audit.record(actor, "register_import.submit", "register_import", upload.id, job=job.id)
     return job

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.core import audit, jobs, storage
+from app.core import audit, job_queue, jobs, storage
 from app.core.calendar import today
 from app.core.db import db, utcnow
 from app.core.i18n import format_day
@@ -361,7 +361,9 @@ def start_pack(actor, session: ReviewSession) -> ReviewPack:
     if running:
         raise ReviewError(_l("A pack is being built already."))
     pack = _new_pack(actor, session)
-    pack.job = jobs.submit(PACK, actor, subject=f"review_session:{session.id}", pack_id=pack.id)
+    pack.job = job_queue.submit(
+        PACK, actor, subject=f"review_session:{session.id}", pack_id=pack.id
+    )
     audit.record(actor, "review.pack_start", "review_session", session.id, pack=pack.id)
     return pack
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.consent import gate
-from app.core import audit, jobs, storage
+from app.core import audit, job_queue, jobs, storage
 from app.core.db import db
 from app.core.permissions import authorize
 from app.interviews.models import Interview
@@ -137,7 +137,9 @@ def start_transcription(actor, recording: Recording) -> jobs.Job:
     if jobs.active_job(subject(recording)):
         raise TranscriptError(_l("This recording is already being transcribed."))
     try:
-        job = jobs.submit(TRANSCRIBE, actor, subject=subject(recording), recording_id=recording.id)
+        job = job_queue.submit(
+            TRANSCRIBE, actor, subject=subject(recording), recording_id=recording.id
+        )
     except IntegrityError:  # another request queued one a moment ago; the request rolls back
         raise TranscriptError(_l("This recording is already being transcribed.")) from None
     audit.record(actor, "transcript.transcribe", "recording", recording.id, job=job.id)

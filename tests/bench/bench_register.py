@@ -15,7 +15,7 @@ from flask_migrate import upgrade
 from stdnum import luhn
 
 from app import create_app
-from app.core import jobs
+from app.core import job_queue
 from app.core.calendar import today
 from app.core.db import db
 from app.core.users import Role
@@ -83,7 +83,7 @@ def main(rows: int = 2000) -> None:
             job = imports.submit(actor, record, mapping)
             db.session.commit()
             start = time.perf_counter()
-            jobs.execute(job.id)  # what the worker does with the queued job
+            job_queue.execute(job.id)  # what the worker does with the queued job
             db.session.refresh(job)
             print(f"{'import job, one transaction (' + job.state + ')':<48} "
                   f"{time.perf_counter() - start:8.3f} s")  # fmt: skip

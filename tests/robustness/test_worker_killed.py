@@ -11,7 +11,7 @@ import jiwer
 import pytest
 from sqlalchemy import func, select, update
 
-from app.core import jobs
+from app.core import job_queue, jobs
 from app.core.db import db, utcnow
 from app.transcripts import transcription, versions
 from app.transcripts.models import Transcript, TranscriptSegment
@@ -33,7 +33,7 @@ def app(app_factory, model_dir):
         with application.app_context():
             yield application
     finally:
-        jobs.huey.immediate = True  # the other tests' inline queue
+        job_queue.huey.immediate = True  # the other tests' inline queue
 
 
 def job_now(job_id: int) -> jobs.Job:
@@ -63,7 +63,7 @@ def test_a_killed_worker_leaves_no_partial_transcript_and_the_job_runs_again(
     job = transcription.start_transcription(interviewer, recording)
     db.session.commit()  # queued in the queue file, for the worker
     job_id = job.id
-    assert jobs.huey.pending_count() == 1
+    assert job_queue.huey.pending_count() == 1
     env = environment(app, REDTHREAD_WHISPER_MODEL=model_dir, REDTHREAD_WHISPER_THREADS=1,
                       REDTHREAD_WHISPER_PIECE_MINUTES=1)  # fmt: skip
     command = [str(BIN / "redthread"), "worker", "--workers", "1"]
@@ -89,7 +89,7 @@ def test_a_killed_worker_leaves_no_partial_transcript_and_the_job_runs_again(
     db.session.commit()
     second = start(command, env, tmp_path / "worker2.log")
     processes.append(second)
-    assert jobs.sweep() == 1
+    assert job_queue.sweep() == 1
     until(lambda: not job_now(job_id).active, seconds=240, every=0.5, what="the second run")
     done = job_now(job_id)
     assert (done.state, done.attempts, done.progress) == ("succeeded", 2, 1.0), done.error

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from app.consent import services as consent
 from app.consent.gate import ConsentMissing
 from app.consent.scopes import Scope
-from app.core import jobs
+from app.core import job_queue, jobs
 from app.core.db import db, utcnow
 from app.interviews.models import Status
 from app.transcripts import engines, recordings, transcription, versions
@@ -128,7 +128,7 @@ def test_a_worker_that_died_is_retried_and_finishes_once(conducted, speech):
                    heartbeat_at=utcnow() - timedelta(minutes=10))  # fmt: skip
     db.session.add(job)
     db.session.commit()
-    assert jobs.sweep() == 1
+    assert job_queue.sweep() == 1
     db.session.refresh(job)
     assert (job.state, job.attempts) == ("succeeded", 2)
     assert len(interview.transcripts) == 1
