@@ -16,7 +16,7 @@ from app.core import audit, job_queue, jobs, storage
 from app.core.db import db
 from app.core.permissions import authorize
 from app.interviews.models import Interview
-from app.transcripts import engines, installer
+from app.transcripts import engines, installed_models
 from app.transcripts.models import (
     Recording,
 )
@@ -51,15 +51,15 @@ def model_path(language: str) -> str | None:
     instance/models), else the model installed for it (`redthread models install
     --language`), else REDTHREAD_WHISPER_MODEL. Read at each use, so an installation counts
     without a restart."""
-    root = installer.models_root(current_app.instance_path)
+    root = installed_models.models_root(current_app.instance_path)
     configured = current_app.config["WHISPER_MODELS"].get(language)
     if configured:
-        return installer.resolve(root, configured)
-    chosen = installer.default_for(root, language)
+        return installed_models.resolve(root, configured)
+    chosen = installed_models.default_for(root, language)
     if chosen is not None:
         return str(chosen)
     fallback = current_app.config.get("WHISPER_MODEL_FALLBACK")
-    return installer.resolve(root, fallback) if fallback else None
+    return installed_models.resolve(root, fallback) if fallback else None
 
 
 def jobs_using_model(folder) -> int:
@@ -84,10 +84,10 @@ def jobs_using_model(folder) -> int:
 def speech_models_overview() -> dict:
     """For the administrator: each language's model (or why none) and the installed models
     with the languages they serve and their last measured speed. Reads files only."""
-    root = installer.models_root(current_app.instance_path)
+    root = installed_models.models_root(current_app.instance_path)
     languages = {language: speech_model(language) for language in current_app.config["LANGUAGES"]}
     paths = {language: model_path(language) for language in languages}
-    models = installer.installed(root)
+    models = installed_models.installed(root)
     for model in models:
         model["serves"] = [lang for lang, path in paths.items() if path == model["path"]]
     return {"languages": languages, "models": models, "root": str(root)}
