@@ -50,27 +50,17 @@ def _import_huey():
 
 
 _huey = _import_huey()
-
-
 Huey, crontab = _huey.Huey, _huey.crontab
-
-
 MemoryStorage = _huey.storage.MemoryStorage
-
-
 RedisStorage, SqliteStorage = _huey.storage.RedisStorage, _huey.storage.SqliteStorage
-
 
 QUEUE_UNAVAILABLE = _l(
     "The job queue cannot be reached just now. The job is saved and starts by itself within "
     "a few minutes of the queue being back; there is no need to start it again."
 )
 
-
 #: the one queue; configure_queue() points it at SQLite or Redis, or runs it inline in tests
 huey = Huey("redthread", immediate=True, results=False, storage_class=MemoryStorage)
-
-
 _worker_app: Flask | None = None
 
 

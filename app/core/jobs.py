@@ -42,8 +42,6 @@ class JobState(StrEnum):
 
 
 _STATES = ", ".join(f"'{s.value}'" for s in JobState)
-
-
 ACTIVE_STATES = (JobState.QUEUED, JobState.RUNNING)
 
 
