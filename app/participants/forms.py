@@ -14,7 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.core.i18n import LANGUAGE_NAMES
-from app.participants.importer import COLUMNS
+from app.participants.import_columns import COLUMNS
 from app.participants.models import RELATION_LABELS, SETTING_LABELS
 from app.participants.services import interviewers
 

@@ -20,7 +20,7 @@ from app.core.calendar import today
 from app.core.db import db
 from app.core.users import Role
 from app.offers import reports
-from app.participants import importer, imports
+from app.participants import import_columns, import_table, importer, imports
 from app.participants.services import rules
 
 
@@ -47,8 +47,8 @@ def timed(label: str, func, *args):
 def main(rows: int = 2000) -> None:
     data = register_csv(rows)
     print(f"register of {rows} rows, {len(data) / 1024:.0f} KiB")
-    table = timed("read_table (CSV)", importer.read_table, data, "register.csv")
-    mapping = importer.guess_mapping(table.headers)
+    table = timed("read_table (CSV)", import_table.read_table, data, "register.csv")
+    mapping = import_columns.guess_mapping(table.headers)
     parsed = timed(
         "parse_rows (every row checked)",
         lambda: importer.parse_rows(table, mapping, region="SE"),
