@@ -9,7 +9,7 @@ from app.core import audit
 from app.core.i18n import format_day
 from app.reviews.actions import carried_actions
 from app.reviews.models import ReviewSession
-from app.reviews.services import check_session
+from app.reviews.sessions import check_session
 
 
 def minutes_docx(actor, found: ReviewSession) -> bytes:

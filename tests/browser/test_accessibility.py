@@ -206,7 +206,7 @@ def _world(app) -> dict:
     from app.participants import imports
     from app.privacy import access
     from app.releases.models import Release
-    from app.reviews import services as reviews
+    from app.reviews import packs
     from app.reviews.models import ReviewSession
     from app.themes.models import Theme
     from app.transcripts import recordings, refusals, versions
@@ -256,9 +256,9 @@ def _world(app) -> dict:
     participant = interview.participant
 
     session = db.session.scalars(select(ReviewSession).order_by(ReviewSession.year.desc())).first()
-    pack = reviews.start_pack(coordinator, session)  # built at once: tasks run immediately
+    pack = packs.start_pack(coordinator, session)  # built at once: tasks run immediately
     pack_job = db.session.scalars(
-        select(Job).where(Job.kind == reviews.PACK).order_by(Job.id.desc())
+        select(Job).where(Job.kind == packs.PACK).order_by(Job.id.desc())
     ).first()
     codable = [c for c in coding.codebook() if c.codable]
     coding_round = coding.create_round(

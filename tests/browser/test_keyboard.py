@@ -243,13 +243,13 @@ def test_record_consent_with_the_keyboard(
 
 def test_build_a_pack_and_answer_a_dialog_with_the_keyboard(live_app, live_server, page, corpus):
     from app.core.db import db
-    from app.reviews import services as reviews
+    from app.reviews import sessions
     from app.reviews.models import ReviewSession
 
     with live_app.app_context():
         boss = db.session.merge(corpus["boss"])
         member = db.session.merge(corpus["member"])
-        session = reviews.create_session(
+        session = sessions.create_session(
             boss, title="Annual review 2026", year=2026, held_on=date(2026, 11, 20),
             scope_from=None, scope_to=None, members=[member],
         )  # fmt: skip

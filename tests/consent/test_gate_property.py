@@ -41,8 +41,8 @@ from app.interviews.services import InterviewError, MemoConflict
 from app.releases import services as releases
 from app.releases.models import Release
 from app.releases.services import ReleaseError
-from app.reviews import services as reviews
-from app.reviews.services import ReviewError
+from app.reviews import packs, sessions
+from app.reviews.refusals import ReviewError
 from app.themes import aggregates
 from app.themes import services as themes
 from app.themes.aggregates import Scope as ThemeScope
@@ -226,12 +226,12 @@ def probe_review_quote(interviewer, interview) -> bool:
                           start_offset=0, end_offset=min(5, release.text_length)))  # fmt: skip
     themes.save_theme(coordinator, None, name="Probe", description="", formed_year=2026,
                       revised_year=None, code_ids=[code.id])  # fmt: skip
-    session = reviews.create_session(
+    session = sessions.create_session(
         coordinator, title="Probe", year=2026, held_on=DAY, scope_from=None, scope_to=None,
         members=[coordinator],
     )  # fmt: skip
     try:
-        pack = reviews.build_pack_now(coordinator, session)
+        pack = packs.build_pack_now(coordinator, session)
     except ReviewError:  # nothing taken part in is released: no pack, so no quote
         db.session.rollback()
         return False

@@ -166,7 +166,7 @@ def test_each_area_refusal_is_a_refused():
     from app.offers.services import OfferError
     from app.participants.services import RegisterError
     from app.releases.services import ReleaseError
-    from app.reviews.services import ReviewError
+    from app.reviews.refusals import ReviewError
     from app.themes.services import ThemeError
     from app.transcripts.refusals import TranscriptError
 

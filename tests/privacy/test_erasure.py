@@ -169,7 +169,7 @@ def test_erasure_stops_a_review_pack_being_built(app, make_user, populate):
     from datetime import date
 
     from app.reviews.models import ReviewPack, ReviewSession
-    from app.reviews.services import PACK
+    from app.reviews.packs import PACK
 
     coordinator = make_user(roles=[Role.COORDINATOR])
     subject = populate(coordinator)

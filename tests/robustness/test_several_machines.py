@@ -29,7 +29,7 @@ from app.interviews.models import Mode
 from app.participants import imports
 from app.participants.models import Participant
 from app.privacy import access
-from app.reviews import services as reviews
+from app.reviews import packs, sessions
 from app.reviews.models import ReviewPack
 from app.transcripts import transcription
 from app.transcripts.models import Transcript
@@ -130,8 +130,8 @@ def test_two_workers_share_the_queue_through_a_killed_worker_and_a_redis_outage(
     talks = [interview_for(n) for n in range(1, 6)]
     recordings = [upload(interviewer, talks[0], long_speech)]
     recordings += [upload(interviewer, talk, short_speech) for talk in talks[1:]]
-    sessions = [
-        reviews.create_session(corpus["boss"], title=f"Återblick {n}", year=2026, held_on=HELD,
+    review_sessions = [
+        sessions.create_session(corpus["boss"], title=f"Återblick {n}", year=2026, held_on=HELD,
                                scope_from=None, scope_to=None, members=[corpus["member"]],
                                team=f"Team {n}")
         for n in range(4)
@@ -147,7 +147,7 @@ def test_two_workers_share_the_queue_through_a_killed_worker_and_a_redis_outage(
     first_batch = [transcription.start_transcription(interviewer, recordings[0])]
     db.session.commit()
     first_batch += [transcription.start_transcription(interviewer, r) for r in recordings[1:3]]
-    first_batch += [reviews.start_pack(corpus["boss"], s).job for s in sessions[:3]]
+    first_batch += [packs.start_pack(corpus["boss"], s).job for s in review_sessions[:3]]
     first_batch += [imports.submit(coordinator, u, mapping) for u in uploads[:3]]
     first_batch += [access.start_export(coordinator, t.participant) for t in talks[:3]]
     first_batch.append(job_queue.submit("audit.verify", admin))
@@ -187,7 +187,7 @@ def test_two_workers_share_the_queue_through_a_killed_worker_and_a_redis_outage(
 
     # The second batch, then Redis down (a crash) while some of it still waits in the queue.
     second_batch = [transcription.start_transcription(interviewer, r) for r in recordings[3:]]
-    second_batch.append(reviews.start_pack(corpus["boss"], sessions[3]).job)
+    second_batch.append(packs.start_pack(corpus["boss"], review_sessions[3]).job)
     second_batch += [imports.submit(coordinator, u, mapping) for u in uploads[3:]]
     second_batch.append(access.start_export(coordinator, talks[4].participant))
     db.session.commit()
@@ -242,9 +242,9 @@ def test_two_workers_share_the_queue_through_a_killed_worker_and_a_redis_outage(
         assert db.session.scalar(
             select(func.count(Transcript.id)).where(Transcript.interview_id == talk.id)
         ) == 1  # fmt: skip
-    packs = db.session.scalars(select(ReviewPack).where(ReviewPack.session_id.in_(
-        [s.id for s in sessions]))).all()  # fmt: skip
-    assert len(packs) == 4 and all(p.ready for p in packs)
+    built = db.session.scalars(select(ReviewPack).where(ReviewPack.session_id.in_(
+        [s.id for s in review_sessions]))).all()  # fmt: skip
+    assert len(built) == 4 and all(p.ready for p in built)
     imported = db.session.scalar(select(func.count(Participant.id))) - participants_before
     assert imported == 5 * 2
     exports = [r for r in rows if r.kind == access.EXPORT]
