@@ -97,7 +97,7 @@ def audit_group():
 @with_appcontext
 def audit_verify_command():
     """Check the hash chain; report the first broken link."""
-    from app.core.audit import verify_chain
+    from app.core.audit_chain import verify_chain
 
     report = verify_chain()
     if report.ok:

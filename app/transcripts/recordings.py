@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.consent import gate
-from app.core import audit, storage
+from app.core import audit, audit_entry, storage
 from app.core.calendar import local_date, today
 from app.core.db import db, utcnow
 from app.core.permissions import authorize
@@ -86,13 +86,13 @@ def _recent_play(actor, recording: Recording) -> bool:
     since = utcnow() - PLAY_AUDIT_WINDOW
     return (
         db.session.scalar(
-            select(audit.AuditEntry.id)
+            select(audit_entry.AuditEntry.id)
             .where(
-                audit.AuditEntry.actor_id == actor.id,
-                audit.AuditEntry.action == "audio.play",
-                audit.AuditEntry.object_type == "recording",
-                audit.AuditEntry.object_id == str(recording.id),
-                audit.AuditEntry.at >= since,
+                audit_entry.AuditEntry.actor_id == actor.id,
+                audit_entry.AuditEntry.action == "audio.play",
+                audit_entry.AuditEntry.object_type == "recording",
+                audit_entry.AuditEntry.object_id == str(recording.id),
+                audit_entry.AuditEntry.at >= since,
             )
             .limit(1)
         )

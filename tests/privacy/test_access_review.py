@@ -11,7 +11,7 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from app.core import jobs
-from app.core.audit import AuditEntry
+from app.core.audit_entry import AuditEntry
 from app.core.db import db
 from app.core.users import Role
 from app.participants.models import Relation

@@ -6,7 +6,8 @@ from sqlalchemy import func, select
 from app.coding.models import Code, Coding, CodingRound, ExchangeGuid, round_release
 from app.consent.models import ConsentGrant, ConsentRecord, Withdrawal
 from app.core import jobs, storage
-from app.core.audit import AuditEntry, verify_chain
+from app.core.audit_chain import verify_chain
+from app.core.audit_entry import AuditEntry
 from app.core.db import db
 from app.core.permissions import PermissionDenied
 from app.core.users import Role

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, text
 from app.consent import services as consent
 from app.consent.gate import ConsentMissing
 from app.consent.scopes import Scope
-from app.core.audit import AuditEntry
+from app.core.audit_entry import AuditEntry
 from app.core.db import db
 from app.core.permissions import PermissionDenied
 from app.core.users import Role

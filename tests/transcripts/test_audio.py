@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.consent.scopes import Scope
-from app.core.audit import AuditEntry
+from app.core.audit_entry import AuditEntry
 from app.core.db import db
 from app.interviews.models import Status
 from app.transcripts import recordings

@@ -8,7 +8,7 @@ import pytest
 from flask import current_app
 from sqlalchemy import func, select
 
-from app.core.audit import AuditEntry
+from app.core.audit_entry import AuditEntry
 from app.core.db import db
 from app.core.i18n import format_day
 from app.core.users import Role
