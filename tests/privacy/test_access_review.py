@@ -16,7 +16,8 @@ from app.core.db import db
 from app.core.users import Role
 from app.participants.models import Relation
 from app.privacy import access
-from app.privacy.report import OTHERS_REASON, collect, is_own_name, name_parts
+from app.privacy.other_names import is_own_name, name_parts
+from app.privacy.report import OTHERS_REASON, collect
 from app.releases.models import PseudonymMap
 from tests.privacy.conftest import CONTROLLER
 
