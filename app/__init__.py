@@ -8,7 +8,17 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import config as settings
-from app.core import audit, errors, i18n, jobs, migrations, permissions, security, transaction
+from app.core import (
+    audit,
+    errors,
+    i18n,
+    job_queue,
+    jobs,
+    migrations,
+    permissions,
+    security,
+    transaction,
+)
 from app.core.crypto import Keyring
 from app.core.db import db
 from app.core.uploads import SealedUploadRequest
@@ -79,7 +89,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     babel.init_app(app, locale_selector=i18n.select_locale)
     limiter.init_app(app)
     _init_login(app)
-    jobs.configure_queue(app)
+    job_queue.configure_queue(app)
 
     for blueprint in _blueprints():
         app.register_blueprint(blueprint)

@@ -97,7 +97,7 @@ def audit_group():
 @with_appcontext
 def audit_verify_command():
     """Check the hash chain; report the first broken link."""
-    from app.core.audit import verify_chain
+    from app.core.audit_chain import verify_chain
 
     report = verify_chain()
     if report.ok:
@@ -175,7 +175,7 @@ def worker_command(workers):
     from flask import current_app
 
     from app.consent.texts import seed_forms
-    from app.core.jobs import run_worker
+    from app.core.job_queue import run_worker
     from app.guides.services import sync_guides
 
     app = current_app._get_current_object()
@@ -271,11 +271,11 @@ def transcribe_command(audio_file, language, model, engine):
 
     from flask import current_app
 
-    from app.transcripts import audio, engines, services
+    from app.transcripts import audio, engines, transcription
 
     config = current_app.config
     engine = engine or config["WHISPER_ENGINE"]
-    model = model or services.model_path(language)
+    model = model or transcription.model_path(language)
     if not model:
         raise click.ClickException(f"no model given and none configured for {language}")
     options = {"threads": config["WHISPER_THREADS"], "device": config["WHISPER_DEVICE"]}
@@ -319,7 +319,7 @@ def retention_group():
 @with_appcontext
 def retention_run_command():
     """Destroy the recordings whose time after verification is over (also run nightly)."""
-    from app.transcripts.services import destroy_due_audio
+    from app.transcripts.recordings import destroy_due_audio
 
     count = destroy_due_audio()
     transaction.commit()

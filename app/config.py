@@ -137,7 +137,7 @@ def whisper_models() -> dict[str, str]:
     """The speech model set for each interview language: REDTHREAD_WHISPER_MODEL_SV (and _DA,
     _EN); a local folder (or .pt file) or the name of a model installed under
     instance/models, never a hub name. Without one, the model installed for the language is
-    used, else REDTHREAD_WHISPER_MODEL (app/transcripts/services.py, model_path)."""
+    used, else REDTHREAD_WHISPER_MODEL (app/transcripts/transcription.py, model_path)."""
     models = {}
     for language in LANGUAGES:
         path = os.environ.get(f"REDTHREAD_WHISPER_MODEL_{language.upper()}", "").strip()

@@ -47,18 +47,18 @@ def test_transcript_release_and_coding_text_carry_the_interview_language(
 
 
 def test_pack_quotes_carry_the_interview_language(corpus, make_user, client, auth):
-    from app.reviews import services as reviews
+    from app.reviews import packs, sessions
     from app.reviews.models import ReviewPack
 
     boss = corpus["boss"]
     spoken = corpus["releases"][0].interview.language
     boss.language = _other(spoken)
-    session = reviews.create_session(
+    session = sessions.create_session(
         boss, title="Återblick", year=2026, held_on=date(2026, 11, 20),
         scope_from=None, scope_to=None, members=[boss],
     )  # fmt: skip
     db.session.commit()
-    reviews.start_pack(boss, session)
+    packs.start_pack(boss, session)
     db.session.commit()  # the job runs at the commit (immediately in tests)
     pack = db.session.query(ReviewPack).one()
     quotes = [q for theme in pack.data["themes"] for q in theme["quotes"]]

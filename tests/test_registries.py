@@ -20,15 +20,17 @@ def test_each_scope_withdrawn_runs_the_areas_effects_in_order(app):
     assert _names(Scope.PARTICIPATION) == [
         "app.privacy.withdrawal.erase_derived",  # reads the releases the next one deletes
         "app.releases.services.erase_for_withdrawal",
-        "app.transcripts.services.erase_for_withdrawal",
+        "app.transcripts.versions.erase_for_withdrawal",
         "app.interviews.services.erase_content",
     ]
     assert _names(Scope.AUDIO_RECORDING) == [
-        "app.transcripts.services.destroy_for_withdrawal",
-        "app.transcripts.services.stop_for_withdrawal",
+        "app.transcripts.recordings.destroy_for_withdrawal",
+        "app.transcripts.transcription.stop_for_withdrawal",
     ]
-    assert _names(Scope.AUTOMATED_TRANSCRIPTION) == ["app.transcripts.services.stop_for_withdrawal"]
-    assert _names(Scope.QUOTATION) == ["app.reviews.services.destroy_for_withdrawal"]
+    assert _names(Scope.AUTOMATED_TRANSCRIPTION) == [
+        "app.transcripts.transcription.stop_for_withdrawal"
+    ]
+    assert _names(Scope.QUOTATION) == ["app.reviews.packs.destroy_for_withdrawal"]
     assert _names(Scope.RESEARCH_USE) == []
 
 
@@ -39,7 +41,7 @@ def test_a_second_app_registers_nothing_twice(app_factory):
 
 def test_the_permission_rules_ask_the_areas(app):
     assert permissions.CHECKS["assigned"].__module__ == "app.offers.services"
-    assert permissions.CHECKS["in_a_review_session"].__module__ == "app.reviews.services"
+    assert permissions.CHECKS["in_a_review_session"].__module__ == "app.reviews.sessions"
 
 
 def test_a_restore_erases_again_through_the_privacy_area(app):

@@ -514,7 +514,7 @@ def test_a_view_without_a_declared_permission_is_refused(app_factory, make_user)
 
 
 def test_denied_access_is_audited(app, client, auth):
-    from app.core.audit import AuditEntry
+    from app.core.audit_entry import AuditEntry
 
     auth.login(Role.INTERVIEWER)
     assert client.get("/admin/users").status_code == 403

@@ -8,7 +8,7 @@ from functools import cache
 import phonenumbers
 from stdnum.se import personnummer
 
-from analysis.pseudonymise import cues
+from analysis.pseudonymise import cues, handles, spoken_numbers
 from analysis.pseudonymise.context import context
 from analysis.pseudonymise.lists import known_words, names, places, stop_words
 from analysis.pseudonymise.patterns import (
@@ -59,9 +59,9 @@ class Detector:
     def _patterns(self, text: str, people: frozenset[str] = frozenset()) -> Iterable[Detection]:
         for match in EMAIL.finditer(text):
             yield Detection(match.start(), match.end(), "EMAIL", match.group(), "pattern")
-        for start, end in cues.handles_and_links(text, people):
+        for start, end in handles.handles_and_links(text, people):
             yield Detection(start, end, "PERSON", text[start:end], "pattern")
-        for start, end in cues.spoken_handles(text, self.words):
+        for start, end in handles.spoken_handles(text, self.words):
             yield Detection(start, end, "PERSON", text[start:end], "pattern")
         for match in ID_NUMBER.finditer(text):
             century, digits, separator, serial = match.groups()
@@ -84,12 +84,12 @@ class Detector:
                 # "fjortonde maj två tusen fem": the spoken year belongs to the date
                 end = match.end()
                 if not match.group()[-1:].isdigit() and (
-                        year := cues.YEAR_AFTER_DATE.match(text, end)):  # fmt: skip
+                        year := spoken_numbers.YEAR_AFTER_DATE.match(text, end)):  # fmt: skip
                     end = year.end()
                 yield Detection(match.start(), end, "DATE", text[match.start() : end], "pattern")
-        for match in cues.MONTH_SPOKEN_YEAR.finditer(text):
+        for match in spoken_numbers.MONTH_SPOKEN_YEAR.finditer(text):
             yield Detection(match.start(), match.end(), "DATE", match.group(), "pattern")
-        for match in cues.BORN_YEAR.finditer(text):
+        for match in spoken_numbers.BORN_YEAR.finditer(text):
             yield Detection(match.start(1), match.end(1), "DATE", match.group(1), "pattern")
         for match in phonenumbers.PhoneNumberMatcher(
             text, REGION.get(self.language, "SE"), leniency=phonenumbers.Leniency.POSSIBLE
@@ -97,7 +97,7 @@ class Detector:
             # Fewer than seven digits is a year, a count or a sum, not a phone number.
             if "\n" not in match.raw_string and sum(c.isdigit() for c in match.raw_string) >= 7:
                 yield Detection(match.start, match.end, "PHONE", match.raw_string, "pattern")
-        for start, end in cues.spoken_phones(text, self.language):
+        for start, end in spoken_numbers.spoken_phones(text, self.language):
             yield Detection(start, end, "PHONE", text[start:end], "pattern")
 
     def _verb_not_street(self, text: str, match: re.Match) -> bool:
@@ -133,7 +133,7 @@ class Detector:
         stem = lower[:-1] if lower.endswith("s") and len(lower) > 3 else None
         if lower in register or stem in register:
             return "register"
-        if register and (cues.folds(lower) | cues.folds(stem or lower)) & register:
+        if register and (handles.folds(lower) | handles.folds(stem or lower)) & register:
             return "register"  # "ekstrom" for Ekström: a name typed without its diacritics
         if lower in self.first or lower in self.last or stem in self.first or stem in self.last:
             return "list"
@@ -288,7 +288,7 @@ class Detector:
         words = {w.lower() for name in register for w in re.findall(r"[\w-]+", name)
                  if len(w) > 1}  # fmt: skip
         words |= {part for w in words for part in w.split("-") if len(part) > 1}
-        people = frozenset(words | {f for w in words for f in cues.folds(w) if len(f) > 1})
+        people = frozenset(words | {f for w in words for f in handles.folds(w) if len(f) > 1})
         model = self.trained and len(text) <= self.nlp.max_length
         doc = self.tokenizer.make_doc(text)
         found = list(self._patterns(text, people))

@@ -4,7 +4,7 @@ small word sets the detector's rules share."""
 import re
 from datetime import date
 
-from analysis.pseudonymise import cues
+from analysis.pseudonymise import spoken_numbers
 
 #: words that make a capitalised phrase an organisation that identifies
 INSTITUTION = re.compile(
@@ -39,9 +39,9 @@ DATE = re.compile(
 #: dates written with words: "mars 2016", "den fjärde april", "the ninth of September", and
 #: "17/4 2007"
 DATE_WORDS = re.compile(
-    rf"(?<!\w)(?:(?:{cues.ORDINALS})(?:[^\S\n]+of)?[^\S\n]+(?:{MONTHS})(?:,?[^\S\n]+\d{{4}})?"
-    rf"|(?:{cues.FULL_MONTHS})[^\S\n]+(?:the[^\S\n]+)?(?:{cues.ORDINALS})(?:,?[^\S\n]+\d{{4}})?"
-    rf"|(?:{cues.FULL_MONTHS})[^\S\n]+(?:19|20)\d{{2}}|\d{{1,2}}/\d{{1,2}}[^\S\n]+(?:19|20)\d{{2}})"
+    rf"(?<!\w)(?:(?:{spoken_numbers.ORDINALS})(?:[^\S\n]+of)?[^\S\n]+(?:{MONTHS})(?:,?[^\S\n]+\d{{4}})?"
+    rf"|(?:{spoken_numbers.FULL_MONTHS})[^\S\n]+(?:the[^\S\n]+)?(?:{spoken_numbers.ORDINALS})(?:,?[^\S\n]+\d{{4}})?"
+    rf"|(?:{spoken_numbers.FULL_MONTHS})[^\S\n]+(?:19|20)\d{{2}}|\d{{1,2}}/\d{{1,2}}[^\S\n]+(?:19|20)\d{{2}})"
     rf"(?!\w)",
     re.IGNORECASE,
 )

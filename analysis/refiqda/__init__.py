@@ -32,7 +32,9 @@ decompressed, and its entries are counted again while they are read.
 
 The package: ``model`` holds the data (codes, sources, selections, the project) and the GUID
 and text rules both directions share; ``write`` makes the files; ``read`` reads them, through
-``safezip`` for the archive. The names below are the public ones, as before the split.
+``safezip`` for the archive, ``read_codes`` for the codes, ``read_project`` for the rest of
+a project and ``elements`` for the XML. The names below are the public ones, as before the
+split.
 """
 
 from analysis.refiqda.model import (
@@ -51,7 +53,8 @@ from analysis.refiqda.model import (
     canonical_guid,
     new_guid,
 )
-from analysis.refiqda.read import MAX_DEPTH, read_qdc, read_qde, read_qdpx
+from analysis.refiqda.read import read_qdc, read_qde, read_qdpx
+from analysis.refiqda.read_codes import MAX_DEPTH
 from analysis.refiqda.safezip import MAX_ENTRIES, MAX_RATIO, MAX_TOTAL, RATIO_FROM
 from analysis.refiqda.write import write_qdc, write_qdpx
 

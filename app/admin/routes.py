@@ -22,7 +22,8 @@ from app.admin.services import LastAdminError, SelfGrantError, SelfUnlockError
 from app.auth.services import PasswordRejected
 from app.core.db import db, utcnow
 from app.core.forms import ConfirmForm
-from app.core.jobs import Job, queue_available
+from app.core.job_queue import queue_available
+from app.core.jobs import Job
 from app.core.permissions import permission
 from app.core.users import User
 

@@ -10,8 +10,8 @@ from sqlalchemy import Select, func, select
 
 from app.auth import two_factor
 from app.auth.services import checked_hash, set_password
-from app.core import audit, jobs
-from app.core.audit import AuditEntry
+from app.core import audit, audit_chain, job_queue, jobs
+from app.core.audit_entry import AuditEntry
 from app.core.db import db
 from app.core.permissions import authorize
 from app.core.users import Role, User
@@ -257,12 +257,12 @@ def count(query: Select) -> int:
 @jobs.handler("audit.verify")
 def verify_audit_log(job: jobs.Job) -> dict:
     """Background job: walk the whole chain and report the first broken link."""
-    report = audit.verify_chain(progress=lambda share: jobs.set_progress(job, share))
+    report = audit_chain.verify_chain(progress=lambda share: jobs.set_progress(job, share))
     return {"checked": report.checked, "broken_at": report.broken_at, "reason": report.reason}
 
 
 def start_audit_verification(actor) -> jobs.Job:
     authorize(actor, "admin.audit")
-    job = jobs.submit("audit.verify", actor)
+    job = job_queue.submit("audit.verify", actor)
     audit.record(actor, "audit.verify_requested", "job", job.id)
     return job

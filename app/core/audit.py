@@ -1,9 +1,9 @@
 """The append-only audit log: who read or changed what, when, and from where.
 
-Each entry carries the hash of the one before it, so removing or editing an entry breaks the
-chain at that point; ``redthread audit verify`` finds the first broken link. The database
-refuses UPDATE and DELETE on the table (triggers in the first migration), and the unique
-``prev_hash`` makes two writers that raced for the same predecessor fail instead of forking.
+``record`` adds an entry to the current transaction; it is linked into the chain and
+written when the transaction commits, together with the change it records, or not at all
+(``audit_chain``; the entry and its seal are in ``audit_entry``). A refusal or a failed
+login is recorded after the request's own transaction is over (``record_security_event``).
 
 A participant is named in a detail by a keyed digest of their code (``participant_ref``),
 never by the code itself: after an erasure the log names nobody, while the admin page shows
@@ -14,22 +14,19 @@ head stay valid, and carries a second HMAC over what it now says, bound to that 
 digest cannot be changed back or forged without the key either.
 """
 
-import hashlib
 import hmac
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 
-from flask import current_app, g, has_app_context, has_request_context, request
+from flask import g, has_app_context, has_request_context, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, String, Text, event, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select
 
+from app.core.audit_chain import PENDING
+from app.core.audit_entry import AuditEntry
 from app.core.crypto import lookup_digest
-from app.core.db import UTCDateTime, Writer, db, one_writer, utcnow
+from app.core.db import db, utcnow
 
-GENESIS = "0" * 64
 #: the detail key that names a participant, by ``participant_ref``
 PARTICIPANT_REF = "participant_ref"
 #: the detail keys that held a participant's code in clear before migration 0015, by action
@@ -176,68 +173,6 @@ def action_label(action: str):
     return ACTION_LABELS.get(action, action)
 
 
-class AuditEntry(db.Model):
-    __tablename__ = "audit_entry"
-    __table_args__ = (Index("ix_audit_entry_object", "object_type", "object_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    #: None for the system itself (start-up, scheduled jobs)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
-    #: the actor's user name when the entry was written
-    actor_name: Mapped[str] = mapped_column(String(64))
-    #: client address for web requests, "cli" or "job" otherwise
-    origin: Mapped[str] = mapped_column(String(64))
-    #: dotted verb, e.g. "user.create", "auth.login_failed", "participant.identity_read"
-    action: Mapped[str] = mapped_column(String(64), index=True)
-    object_type: Mapped[str | None] = mapped_column(String(64))
-    object_id: Mapped[str | None] = mapped_column(String(64))
-    #: JSON with the particulars; never passwords, never interview content
-    detail: Mapped[str] = mapped_column(Text, default="{}")
-    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    hash: Mapped[str] = mapped_column(String(64), unique=True)
-    #: set when a clear participant code in ``detail`` was replaced by its digest after the
-    #: entry was written: the HMAC of the entry as it now reads, bound to its ``hash``
-    redaction: Mapped[str | None] = mapped_column(String(64))
-
-    def payload(self) -> bytes:
-        fields = {
-            "at": self.at.isoformat(timespec="microseconds"),
-            "actor_id": self.actor_id,
-            "actor_name": self.actor_name,
-            "origin": self.origin,
-            "action": self.action,
-            "object_type": self.object_type,
-            "object_id": self.object_id,
-            "detail": self.detail,
-        }
-        return json.dumps(fields, sort_keys=True, separators=(",", ":")).encode("utf-8")
-
-    def compute_hash(self, key: bytes | None = None) -> str:
-        """HMAC-SHA256 of the link and the entry, keyed outside the database (AUDIT_KEY),
-        so that someone who can write to the database cannot rebuild the chain."""
-        key = key if key is not None else current_app.config["AUDIT_KEY"].encode()
-        message = self.prev_hash.encode("ascii") + self.payload()
-        return hmac.new(key, message, hashlib.sha256).hexdigest()
-
-    def compute_redaction(self, key: bytes | None = None) -> str:
-        """HMAC of a redacted entry: what it says now, its link and its original hash (which
-        the next entry links to and which can no longer be recomputed)."""
-        key = key if key is not None else current_app.config["AUDIT_KEY"].encode()
-        message = b"redacted:" + (self.prev_hash + self.hash).encode("ascii") + self.payload()
-        return hmac.new(key, message, hashlib.sha256).hexdigest()
-
-    def intact(self) -> bool:
-        """Whether the entry reads as it was written (or as it was redacted)."""
-        if self.redaction is not None:
-            return hmac.compare_digest(self.compute_redaction(), self.redaction)
-        return hmac.compare_digest(self.compute_hash(), self.hash)
-
-    @property
-    def detail_dict(self) -> dict:
-        return json.loads(self.detail or "{}")
-
-
 def participant_ref(code: str) -> str:
     """How an audit detail names a participant: a keyed digest of their code. The key is
     outside the database; once the participant is erased the digest names nobody."""
@@ -300,67 +235,10 @@ def redact_clear_codes(connection) -> int:
     return done
 
 
-@event.listens_for(Session, "before_flush")
-def _refuse_audit_changes(session, flush_context, instances):
-    for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, AuditEntry):
-            raise RuntimeError("the audit log is append-only")
-
-
 def _origin() -> str:
     if has_request_context():
         return (request.remote_addr or "unknown")[:64]
     return getattr(g, "audit_origin", "cli") if g else "cli"
-
-
-#: ``Session.info`` key of the entries recorded in this transaction and not yet chained
-PENDING = "audit_pending"
-
-
-def _chain(session: Session) -> None:
-    """Link this transaction's entries to the end of the chain and write them.
-
-    Runs as late as possible (just before the commit, or before a query of the log in the
-    same transaction), so the lock that serialises writers is held for milliseconds, not
-    for the whole request.
-    """
-    pending = session.info.pop(PENDING, None)
-    if not pending:
-        return
-    one_writer(session, Writer.AUDIT_CHAIN)
-    last = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
-    last = last or GENESIS
-    for entry in pending:
-        entry.prev_hash = last
-        entry.hash = last = entry.compute_hash()
-    session.add_all(pending)
-    session.flush()
-
-
-@event.listens_for(Session, "before_commit")
-def _chain_before_commit(session):
-    # Releasing a savepoint is not the commit: its entries wait for the outer one.
-    if not session.in_nested_transaction():
-        _chain(session)
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _chain_before_reading_the_log(state):
-    """A query of the log sees the entries this transaction has recorded, as before a commit."""
-    if (
-        state.is_select
-        and state.session.info.get(PENDING)
-        and not state.session.in_nested_transaction()
-        and any(mapper.class_ is AuditEntry for mapper in state.all_mappers)
-    ):
-        _chain(state.session)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget_unwritten(session, transaction):
-    # A rollback takes the transaction's entries with it, as it does its changes.
-    if transaction.parent is None:
-        session.info.pop(PENDING, None)
 
 
 def record(
@@ -385,7 +263,7 @@ def record(
     session = db.session()
     if not session.in_transaction():
         # Begun here, so that a rollback before any statement still ends a transaction
-        # and takes this entry with it (``_forget_unwritten``).
+        # and takes this entry with it (``audit_chain._forget_unwritten``).
         session.begin()
     session.info.setdefault(PENDING, []).append(entry)
     return entry
@@ -407,40 +285,3 @@ def record_denial(actor, action: str, path: str) -> None:
 def write_security_events() -> None:
     for actor, action, detail in g.pop("security_events", []):
         record(actor, action, "user" if actor else None, getattr(actor, "id", None), **detail)
-
-
-@dataclass
-class ChainReport:
-    checked: int
-    broken_at: int | None = None
-    reason: str | None = None
-    last_hash: str = GENESIS
-
-    @property
-    def ok(self) -> bool:
-        return self.broken_at is None
-
-
-def verify_chain(batch: int = 5000, progress=None) -> ChainReport:
-    """Walk the log in order and report the first entry whose link or hash is wrong."""
-    expected_prev = GENESIS
-    checked = 0
-    total = db.session.scalar(select(db.func.count(AuditEntry.id))) or 0
-    last_id = 0
-    while True:
-        rows = db.session.scalars(
-            select(AuditEntry).where(AuditEntry.id > last_id).order_by(AuditEntry.id).limit(batch)
-        ).all()
-        if not rows:
-            return ChainReport(checked, last_hash=expected_prev)
-        for entry in rows:
-            if entry.prev_hash != expected_prev:
-                return ChainReport(checked, entry.id, "broken_link")
-            if not entry.intact():
-                return ChainReport(checked, entry.id, "changed")
-            expected_prev = entry.hash
-            checked += 1
-            last_id = entry.id
-            db.session.expunge(entry)
-        if progress and total:
-            progress(checked / total)

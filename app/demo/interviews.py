@@ -24,7 +24,7 @@ from app.releases import services as releases
 from app.releases.models import Release
 from app.rounds import agreement
 from app.rounds import services as rounds
-from app.transcripts import services as transcripts
+from app.transcripts import editing, versions
 from app.workspace import services as workspace
 from app.workspace.models import Unit
 
@@ -89,13 +89,13 @@ def _document(interview: Interview, story) -> Release | None:
             return None
         interviews.advance(interviewer, interview, Status.VERIFIED)
     else:
-        transcript = transcripts.import_transcript(
+        transcript = versions.import_transcript(
             interviewer, interview, story.transcript.encode(), "samtal.txt"
         )
         _written_up(interview, story)
         if story.stage != "released":
             return None
-        transcripts.verify(interviewer, transcript)
+        editing.verify(interviewer, transcript)
     # the demo accepts every placeholder the detector proposes, as a person would confirm
     _, found = releases.propose(interviewer, interview)
     accepted = [(p.start, p.end, p.label, p.text) for p in found]

@@ -13,8 +13,7 @@ from sqlalchemy import select
 from app.codebook.models import Code
 from app.core.db import db
 from app.core.users import User
-from app.reviews import actions
-from app.reviews import services as reviews
+from app.reviews import actions, sessions
 from app.reviews.models import ActionStatus, SessionStatus
 from app.themes import services as themes
 
@@ -199,7 +198,7 @@ def load_review_demo(coordinator: User, members: list[User], today: date) -> int
     for years_ago in sorted(SESSIONS, reverse=True):
         plan, year = SESSIONS[years_ago], today.year - years_ago
         held = date(year, 11, 18)
-        session = reviews.create_session(
+        session = sessions.create_session(
             coordinator, title=f"Återblick {year}", year=year, held_on=held,
             scope_from=None, scope_to=date(year, 11, 1), members=everyone,
         )  # fmt: skip
@@ -217,9 +216,9 @@ def load_review_demo(coordinator: User, members: list[User], today: date) -> int
                 coordinator, session, what=what, owner=User.by_username(owner),
                 due_on=max(due, held), theme_id=theme_ids.get(theme),
             )  # fmt: skip
-        reviews.set_status(coordinator, session, SessionStatus.HELD)
-        reviews.set_status(coordinator, session, SessionStatus.APPROVED)
-    reviews.create_session(
+        sessions.set_status(coordinator, session, SessionStatus.HELD)
+        sessions.set_status(coordinator, session, SessionStatus.APPROVED)
+    sessions.create_session(
         coordinator, title=f"Återblick {today.year}", year=today.year,
         held_on=today + timedelta(days=21), scope_from=None, scope_to=None, members=everyone,
     )  # fmt: skip

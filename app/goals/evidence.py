@@ -16,6 +16,7 @@ from sqlalchemy.orm import load_only, selectinload
 
 from analysis import charts
 from app.consent import gate
+from app.consent.models import ConsentRecord
 from app.core import audit
 from app.core.db import db
 from app.core.permissions import authorize, can
@@ -24,6 +25,8 @@ from app.core.users import Role
 from app.goals import queries
 from app.goals.models import Direction, Goal
 from app.interviews.models import Interview
+from app.offers.models import Offer
+from app.participants.models import Participant, Placement
 from app.releases.models import Release
 from app.themes import services as themes
 from app.themes.aggregates import Scope
@@ -104,10 +107,6 @@ def _quote_text(text: str) -> str:
 def _consent_loaded() -> tuple:
     """What the consent gate reads of an interview, loaded with it: its consents, and only
     the birth date of the participant (whether a guardian must consent)."""
-    from app.consent.models import ConsentRecord
-    from app.offers.models import Offer
-    from app.participants.models import Participant, Placement
-
     return (
         selectinload(Interview.consents).selectinload(ConsentRecord.grants),
         selectinload(Interview.offer)

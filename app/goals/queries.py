@@ -146,3 +146,14 @@ def quote_candidates(scope: Scope, code_ids: list[int], limit: int = 80) -> list
         ]  # fmt: skip
 
     return [Candidate(*row) for row in kept("goal_quotes", (scope, code_ids, limit), find)]
+
+
+def warm(scope) -> None:
+    """Count, and keep, every goal page's counts and quote candidates in ``scope`` (the
+    themes' background recount calls it after a change: ``themes.tasks.WARMERS``)."""
+    for goal in goals():
+        codes = direction_codes(goal)
+        if codes:
+            direction_counts(scope, codes)
+            for code_ids in codes.values():
+                quote_candidates(scope, code_ids)

@@ -11,7 +11,7 @@ import json
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.core import jobs, storage
+from app.core import job_queue, jobs, storage
 from app.core.db import db
 from app.core.permissions import authorize
 from app.goals import leadership
@@ -41,7 +41,7 @@ def start_report(actor) -> jobs.Job:
         if name:
             storage.delete_after_commit(name)
             job.result = json.dumps({"expired": True})
-    return jobs.submit(REPORT, actor, subject=_subject(actor))
+    return job_queue.submit(REPORT, actor, subject=_subject(actor))
 
 
 @jobs.handler(REPORT)

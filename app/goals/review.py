@@ -13,7 +13,7 @@ from app.core.text import clean
 from app.goals import evaluations, queries
 from app.goals import evidence as goal_evidence
 from app.goals.models import Goal, Guideline
-from app.reviews.services import ReviewError
+from app.reviews.refusals import ReviewError
 
 #: the latest evaluations shown per goal
 EVALUATIONS_SHOWN = 3

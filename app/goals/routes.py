@@ -32,6 +32,7 @@ from app.goals.services import GOAL_FIELDS, GoalConflict
 from app.reviews import actions, minutes, pack
 from app.reviews import routes as review_routes
 from app.reviews.actions import overdue
+from app.themes import tasks as theme_tasks
 from app.themes.models import Theme
 from app.themes.services import SECONDARY_NOTE
 from app.transcripts.forms import ActionForm
@@ -48,6 +49,8 @@ def _register(_state) -> None:
         review_routes.SESSION_PANELS.append(review.session_panel)
     pack.SECTIONS["goals"] = (review.pack_goals, review.docx_goals)
     minutes.SECTIONS["goals"] = review.minutes_goals
+    if queries.warm not in theme_tasks.WARMERS:
+        theme_tasks.WARMERS.append(queries.warm)
 
 
 bp.record_once(_register)

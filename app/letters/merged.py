@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from huey import crontab
 from sqlalchemy import select
 
-from app.core import audit, jobs, storage, transaction
+from app.core import audit, job_queue, jobs, storage, transaction
 from app.core.db import db, utcnow
 from app.core.permissions import authorize
 from app.letters import queries, services
@@ -52,7 +52,7 @@ def start_merged(actor, session: ReviewSession) -> jobs.Job:
         return running
     for job in db.session.scalars(select(jobs.Job).where(jobs.Job.subject == _subject(session))):
         _expire(job)
-    return jobs.submit(MERGED, actor, subject=_subject(session), session_id=session.id)
+    return job_queue.submit(MERGED, actor, subject=_subject(session), session_id=session.id)
 
 
 @jobs.handler(MERGED)
@@ -107,11 +107,11 @@ def expire_merged() -> int:
     return len(old)
 
 
-@jobs.huey.periodic_task(crontab(minute="23"))
-@jobs.one_worker("remove_old_letters", seconds=3600)
+@job_queue.huey.periodic_task(crontab(minute="23"))
+@job_queue.one_worker("remove_old_letters", seconds=3600)
 def remove_old_letters() -> None:
     """Hourly: remove the merged letters older than ``KEEP``."""
-    if jobs._worker_app is not None:
-        with jobs._worker_app.app_context():
+    if job_queue._worker_app is not None:
+        with job_queue._worker_app.app_context():
             expire_merged()
             transaction.commit()

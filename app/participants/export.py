@@ -8,7 +8,7 @@ from app.core.db import db
 from app.core.exports import csv_text
 from app.core.permissions import authorize
 from app.participants.follow_ups import follow_ups
-from app.participants.importer import COLUMNS
+from app.participants.import_columns import COLUMNS
 from app.participants.models import Participant, Placement, Relation
 from app.participants.services import rules, show_identity
 

@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.core.forms import QueryForm
 from app.core.i18n import LANGUAGE_NAMES
-from app.participants.importer import COLUMNS
+from app.participants.import_columns import COLUMNS
 from app.participants.models import RELATION_LABELS, SETTING_LABELS
 from app.participants.services import interviewers
 

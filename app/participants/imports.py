@@ -17,14 +17,16 @@ from flask_babel import ngettext
 from sqlalchemy import select
 
 from app.config import LANGUAGES
-from app.core import audit, jobs, storage
+from app.core import audit, job_queue, jobs, storage
 from app.core.calendar import today
 from app.core.db import db
 from app.core.permissions import authorize
 from app.core.users import User
-from app.participants import importer
+from app.participants import import_columns, import_table, importer
 from app.participants.identity import id_number_digest
-from app.participants.importer import COLUMNS, ImportProblem, Row, Table
+from app.participants.import_columns import COLUMNS
+from app.participants.import_table import ImportProblem, Table
+from app.participants.importer import Row
 from app.participants.models import (
     SETTING_LABELS,
     ImportState,
@@ -75,20 +77,20 @@ def header_labels() -> dict[str, list[str]]:
 
 def setting_labels() -> dict:
     names = _translated(SETTING_LABELS)
-    return {importer._normal(n): setting for setting, ns in names.items() for n in ns}
+    return {import_columns.normal_name(n): setting for setting, ns in names.items() for n in ns}
 
 
 def start(actor, filename: str, stream) -> RegisterImport:
     """Keep an uploaded register file (encrypted) and guess its column mapping."""
     authorize(actor, "participants.register")
-    data = stream.read(importer.MAX_BYTES + 1)
-    table = importer.read_table(data, filename)
+    data = stream.read(import_table.MAX_BYTES + 1)
+    table = import_table.read_table(data, filename)
     stored = storage.save(io.BytesIO(data), "imports")
     upload = RegisterImport(
         uploaded_by_id=actor.id,
         filename=filename[-255:],
         stored_name=stored.name,
-        mapping=json.dumps(importer.guess_mapping(table.headers, header_labels())),
+        mapping=json.dumps(import_columns.guess_mapping(table.headers, header_labels())),
     )
     db.session.add(upload)
     db.session.flush()
@@ -105,7 +107,7 @@ def table_of(upload: RegisterImport) -> Table:
         data = b"".join(storage.open_plaintext(upload.stored_name))
     except FileNotFoundError:
         raise ImportProblem(_l("The uploaded file is gone; upload it again.")) from None
-    return importer.read_table(data, upload.filename)
+    return import_table.read_table(data, upload.filename)
 
 
 @dataclass
@@ -174,7 +176,7 @@ def submit(actor, upload: RegisterImport, mapping: dict) -> jobs.Job:
     if result.errors:
         raise RegisterError(_l("Correct the rows with errors first; nothing was imported."))
     upload.mapping = json.dumps(mapping)
-    job = jobs.submit("register.import", actor, import_id=upload.id)
+    job = job_queue.submit("register.import", actor, import_id=upload.id)
     upload.job_id = job.id
     audit.record(actor, "register_import.submit", "register_import", upload.id, job=job.id)
     return job

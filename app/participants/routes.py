@@ -21,7 +21,8 @@ from app.participants.forms import (
     RegisterQuery,
     mapping_form,
 )
-from app.participants.importer import COLUMNS, ImportProblem, template_csv
+from app.participants.import_columns import COLUMNS, template_csv
+from app.participants.import_table import ImportProblem
 from app.participants.models import (
     SETTING_LABELS,
     Participant,

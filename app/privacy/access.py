@@ -23,7 +23,7 @@ from flask_babel import lazy_gettext as _l
 from huey import crontab
 from sqlalchemy import select
 
-from app.core import audit, jobs, storage, transaction
+from app.core import audit, job_queue, jobs, storage, transaction
 from app.core.db import db, utcnow
 from app.core.permissions import authorize
 from app.participants.models import Participant
@@ -98,7 +98,7 @@ def start_export(
                                code=participant.code))  # fmt: skip
     choices = {"withhold_flags": bool(withhold_flags), "withhold_others": bool(withhold_others)}
     controller = " ".join((controller or "").split())[:300]
-    job = jobs.submit(EXPORT, actor, subject=subject, participant_id=participant.id,
+    job = job_queue.submit(EXPORT, actor, subject=subject, participant_id=participant.id,
                       controller=controller, **choices)  # fmt: skip
     audit.record(actor, "participant.access_export", "participant", participant.id, job=job.id,
                  **choices)  # fmt: skip
@@ -195,11 +195,11 @@ def build_export(job: jobs.Job) -> dict:
     return {"file": stored.name, "size": stored.size, "files": count, "withheld": data["withheld"]}
 
 
-@jobs.huey.periodic_task(crontab(minute="47", hour="3"))
-@jobs.one_worker("remove_old_exports", seconds=3600)
+@job_queue.huey.periodic_task(crontab(minute="47", hour="3"))
+@job_queue.one_worker("remove_old_exports", seconds=3600)
 def remove_old_exports() -> None:
     """Nightly: remove the export files older than KEEP."""
-    if jobs._worker_app is not None:
-        with jobs._worker_app.app_context():
+    if job_queue._worker_app is not None:
+        with job_queue._worker_app.app_context():
             expire_exports()
             transaction.commit()

@@ -36,7 +36,7 @@ from app.participants.models import (
 )
 from app.releases.models import PseudonymMap, Release
 from app.reviews.models import ReviewPack
-from app.reviews.services import PACK, destroy_pack
+from app.reviews.packs import PACK, destroy_pack
 from app.transcripts.models import Recording, Transcript, TranscriptSegment
 from app.workspace.models import Coding, round_release
 

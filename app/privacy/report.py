@@ -2,9 +2,8 @@
 
 What concerns other people can be left out after the coordinator's review (GDPR art. 15(4):
 the copy must not adversely affect the rights and freedoms of others); see ``collect``.
+Other people's names are found and replaced by ``other_names``.
 """
-
-import re
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -16,6 +15,7 @@ from app.interviews.models import FlagCategory, Interview, Status
 from app.letters.models import LetterSent
 from app.offers.models import Answer
 from app.participants.models import Participant, Relation
+from app.privacy.other_names import NameRedactor, is_own_name, name_parts, redact_placements
 from app.releases.models import PseudonymMap
 from app.reviews.models import ReviewSession
 from app.transcripts.models import Recording
@@ -169,111 +169,6 @@ def summary_labels() -> dict:
     }
 
 
-_SEPARATORS = re.compile(r"[\s\-‐–]+")
-
-
-def name_parts(name: str | None) -> set[str]:
-    """The words of a name, casefolded ("Anna-Karin Lind" -> {"anna", "karin", "lind"})."""
-    return {part for part in _SEPARATORS.split((name or "").casefold()) if part}
-
-
-def is_own_name(key: str, entry: dict, parts: set[str]) -> bool:
-    """Whether a pseudonym map entry is the participant's own name, or part of it.
-
-    Keys are ``"LABEL:surface"`` (``analysis.pseudonymise.map_key``: the label, then the
-    passage's words lowercased; a genitive is stored under its base name); older entries
-    are keyed by the bare surface, with the label only in the entry. An entry is the
-    participant's own when it is a person's name and every one of its words is a part of
-    ``participant.name``, compared casefolded: "Saga", "Lindberg", "Saga Lindberg".
-    """
-    prefix, colon, surface = key.partition(":")
-    if not colon or prefix.upper() not in LABELS:
-        prefix, surface = "", key
-    kind = (prefix or str(entry.get("label") or "")).upper()
-    words = name_parts(surface)
-    return kind == "PERSON" and bool(words) and words <= parts
-
-
-def _name_pattern(name: str) -> str | None:
-    """A regular expression for one name as it may be written in a text.
-
-    A name of several words matches in any case, with a space or a hyphen between the
-    words. A single word matches only written as a name, with a capital first: a first name
-    that is also a word ("Bo", "Ro") leaves the word alone.
-    """
-    words = [word for word in _SEPARATORS.split(name.strip()) if word]
-    if not words or not any(c.isalpha() for c in "".join(words)):
-        return None
-    if len(words) > 1:
-        return "(?i:" + r"[\s\-‐–]+".join(re.escape(word) for word in words) + ")"
-    word = words[0]
-    if len(word) < 2:
-        return None
-    return re.escape(word[0].upper()) + "(?i:" + re.escape(word[1:]) + ")"
-
-
-class NameRedactor:
-    """Replaces the names of other people in free text (memos, transcripts, notes) with a
-    marker, and counts how many it replaced.
-
-    It knows the names the platform knows: the people in the register, and the names the
-    pseudonym map holds; each whole name, and each of its words that is not a word of the
-    participant's own name (so "Elias" of "Elias Berg" goes, and "Berg" stays when the
-    participant is "Alva Berg"). A genitive goes with its name ("Elias's", "Ebbas").
-    """
-
-    def __init__(self, names, own: set[str], marker: str):
-        patterns = set()
-        for name in names:
-            words = [word for word in _SEPARATORS.split(name.strip()) if word]
-            for candidate in (name, *(words if len(words) > 1 else [])):
-                if len(words) > 1 and candidate != name and candidate.casefold() in own:
-                    continue
-                pattern = _name_pattern(candidate)
-                if pattern:
-                    patterns.add(pattern)
-        self.marker, self.count = marker, 0
-        self._regex = None
-        if patterns:
-            ordered = sorted(patterns, key=len, reverse=True)  # whole names before their parts
-            self._regex = re.compile(r"(?<!\w)(?:" + "|".join(ordered) + r")(?:'s|’s|s|')?(?!\w)")
-
-    def __call__(self, text):
-        if not text or self._regex is None:
-            return text
-        replaced, count = self._regex.subn(self.marker, text)
-        self.count += count
-        return replaced
-
-
-def _redact(placements: list[dict], redact: NameRedactor) -> None:
-    """Every free text of ``placements`` (collect's dicts) through ``redact``, in place."""
-
-    def segments(items):
-        for segment in items:
-            segment["text"] = redact(segment.get("text"))
-
-    for placement in placements:
-        if placement["offer"]:
-            placement["offer"]["attrition_note"] = redact(placement["offer"]["attrition_note"])
-        for interview in placement["interviews"]:
-            interview["cancel_reason"] = redact(interview["cancel_reason"])
-            for memo in interview["memos"]:
-                memo["text"] = redact(memo["text"])
-            if isinstance(interview["ethics_flags"], list):
-                for flag in interview["ethics_flags"]:
-                    for key in ("disclosure", "follow_up", "resolution"):
-                        flag[key] = redact(flag[key])
-            for withdrawal in interview["withdrawals"]:
-                withdrawal["note"] = redact(withdrawal["note"])
-            for transcript in interview["transcripts"]:
-                segments(transcript["segments"])
-            for release in interview["releases"]:
-                segments(release["segments"])
-                for coding in release["codings"]:
-                    coding["passage"] = redact(coding["passage"])
-
-
 def young_persons_language(participant: Participant) -> str:
     """The language to write to the young person in: the one they prefer, else the one
     their newest interview was held in, else the installation's."""
@@ -395,7 +290,7 @@ def collect(
         people_withheld = sum(1 for p in people if p["name"])
         redact = NameRedactor([*(p["name"] for p in people if p["name"]), *map_names],
                               name_parts(participant.name), _("[name left out]"))  # fmt: skip
-        _redact(placements, redact)
+        redact_placements(placements, redact)
         passages = redact.count
         people = [{"relation": p["relation"]} for p in people]
     withheld = []

@@ -20,7 +20,8 @@ from app.reviews.models import (
     ReviewSession,
     SessionStatus,
 )
-from app.reviews.services import ReviewError, check_session
+from app.reviews.refusals import ReviewError
+from app.reviews.sessions import check_session
 from app.themes.models import Theme
 
 # --- notes and learning points ---------------------------------------------------------------

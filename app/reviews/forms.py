@@ -17,8 +17,8 @@ from wtforms.widgets import HiddenInput
 
 from app.core.fields import MultiCheckboxField
 from app.core.forms import QueryForm
+from app.reviews.agenda import DEFAULT_AGENDA
 from app.reviews.models import ActionStatus, SessionStatus
-from app.reviews.services import DEFAULT_AGENDA
 
 #: what an agenda item is for; "goals" makes the pack and the session go goal by goal
 KIND_CHOICES = [

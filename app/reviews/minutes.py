@@ -10,7 +10,7 @@ from app.core.i18n import format_day
 from app.core.text import clean
 from app.reviews.actions import carried_actions
 from app.reviews.models import ReviewSession
-from app.reviews.services import check_session
+from app.reviews.sessions import check_session
 
 #: sections a higher area writes into the minutes: agenda kind -> write(document, session).
 #: Written under the agenda item of that kind, or after the agenda when it has none. The

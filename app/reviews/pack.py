@@ -23,7 +23,8 @@ from app.participants.services import rules
 from app.releases.models import Release
 from app.reviews.actions import carried_actions, overdue
 from app.reviews.models import ReviewPack, SessionStatus, agenda_in
-from app.reviews.services import destroy_pack, may_read_pack, scope_of
+from app.reviews.packs import destroy_pack
+from app.reviews.sessions import may_read_pack, scope_of
 from app.themes import aggregates
 from app.themes import services as themes
 from app.themes.aggregates import current_releases

@@ -30,7 +30,7 @@ from app.core.i18n import LANGUAGE_NAMES
 from app.core.jobs import Job
 from app.core.permissions import PermissionDenied, can, permission
 from app.core.users import User
-from app.reviews import actions, services
+from app.reviews import actions, agenda, packs, sessions
 from app.reviews.forms import (
     AgendaForm,
     FollowUpForm,
@@ -50,7 +50,8 @@ from app.reviews.models import (
     ReviewSession,
     agenda_in,
 )
-from app.reviews.services import DuplicateSession, ReviewError
+from app.reviews.refusals import ReviewError
+from app.reviews.sessions import DuplicateSession
 from app.themes.services import SECONDARY_NOTE
 from app.themes.services import themes as all_themes
 
@@ -64,8 +65,8 @@ SESSION_PANELS: list[Callable[..., dict]] = []
 
 def _register(_state) -> None:
     """What this area gives the layers below it, registered as the app takes the blueprint."""
-    permissions.register_check("in_a_review_session", services.in_a_review_session)
-    consent.register_effect(Scope.QUOTATION, services.destroy_for_withdrawal, 10)
+    permissions.register_check("in_a_review_session", sessions.in_a_review_session)
+    consent.register_effect(Scope.QUOTATION, packs.destroy_for_withdrawal, 10)
 
 
 bp.record_once(_register)
@@ -82,13 +83,13 @@ def _session(session_id: int, action: str = "reviews.view") -> ReviewSession:
 @permission("reviews.view")
 def index():
     return render_template(
-        "reviews/index.html", sessions=services.visible_sessions(current_user),
+        "reviews/index.html", sessions=sessions.visible_sessions(current_user),
         may_manage=can(current_user, "reviews.manage"),
     )  # fmt: skip
 
 
 def _member_choices(form: SessionForm) -> dict[int, User]:
-    people = {u.id: u for u in services.eligible_members()}
+    people = {u.id: u for u in sessions.eligible_members()}
     form.members.choices = [SelectChoice(u.id, u.display_name) for u in people.values()]
     return people
 
@@ -108,8 +109,8 @@ def _save_session(session: ReviewSession | None):
     form = SessionForm(obj=session)
     existing = []  # the year and team's other sessions, once a save finds them
     people = _member_choices(form)
-    agenda = _agenda_form(session.agenda_for(services.reader_language()) if session
-                          else services.agenda_template())  # fmt: skip
+    items = _agenda_form(session.agenda_for(agenda.reader_language()) if session
+                         else agenda.agenda_template())  # fmt: skip
     if request.method == "GET":
         if session is None:
             form.year.data = date.today().year
@@ -123,9 +124,9 @@ def _save_session(session: ReviewSession | None):
                       confirmed_duplicate=form.confirm_duplicate.data)  # fmt: skip
         try:
             if session is None:
-                session = services.create_session(current_user, **values)
+                session = sessions.create_session(current_user, **values)
             else:
-                services.update_session(current_user, session, agenda=agenda.item_dicts(),
+                sessions.update_session(current_user, session, agenda=items.item_dicts(),
                                         **values)  # fmt: skip
         except DuplicateSession as error:
             transaction.discard()
@@ -138,7 +139,7 @@ def _save_session(session: ReviewSession | None):
         else:
             flash(_("The session was saved."))
             return redirect(url_for("reviews.session", session_id=session.id))
-    return render_template("reviews/edit.html", form=form, agenda=agenda, session=session,
+    return render_template("reviews/edit.html", form=form, agenda=items, session=session,
                            existing=existing)  # fmt: skip
 
 
@@ -159,13 +160,13 @@ def edit(session_id: int):
 def agenda_template():
     """The template in one language at a time (``?language=``; default: the reader's)."""
     languages = current_app.config["LANGUAGES"]
-    language = LanguageQuery.read().value("language") or services.reader_language()
+    language = LanguageQuery.read().value("language") or agenda.reader_language()
     if language not in languages:
         abort(404)
-    form = _agenda_form(services.agenda_template(language))
+    form = _agenda_form(agenda.agenda_template(language))
     if form.validate_on_submit():
         try:
-            services.save_template(current_user, form.item_dicts(), language)
+            agenda.save_template(current_user, form.item_dicts(), language)
         except ReviewError as error:
             transaction.refuse(error)
         else:
@@ -197,17 +198,17 @@ def session(session_id: int):
     action_form.serves.choices = [SelectChoice("", _("No goal")), *panels.pop("serves")]
     return render_template(
         "reviews/session.html", s=found, pack=pack, building=building, failed=failed,
-        may_read_pack=services.may_read_pack(current_user),
-        released=(agg.cell(services.released_in_scope(found))
-                  if services.may_read_pack(current_user) else None),
-        not_for_researchers=services.NOT_FOR_RESEARCHERS, note_form=NoteForm(),
+        may_read_pack=sessions.may_read_pack(current_user),
+        released=(agg.cell(packs.released_in_scope(found))
+                  if sessions.may_read_pack(current_user) else None),
+        not_for_researchers=sessions.NOT_FOR_RESEARCHERS, note_form=NoteForm(),
         action_form=action_form, follow_form=FollowUpForm(), simple=ConfirmForm(),
-        carried=carried, my_quotes=services.quotes_for(current_user, pack) if pack else [],
+        carried=carried, my_quotes=packs.quotes_for(current_user, pack) if pack else [],
         may_manage=can(current_user, "reviews.manage"),
         may_write=can(current_user, "reviews.write", found),
         may_follow_up=lambda a: actions.may_follow_up(current_user, a),
         overdue=actions.overdue, statuses=ActionStatus, before_meeting=today() < found.held_on,
-        agenda=found.agenda_for(services.reader_language()), secondary_note=SECONDARY_NOTE,
+        agenda=found.agenda_for(agenda.reader_language()), secondary_note=SECONDARY_NOTE,
         **panels,
     )  # fmt: skip
 
@@ -219,7 +220,7 @@ def status(session_id: int):
     form = StatusForm()
     if form.validate_on_submit():
         try:
-            services.set_status(current_user, found, form.status.data)
+            sessions.set_status(current_user, found, form.status.data)
         except ReviewError as error:
             transaction.refuse(error)
         else:
@@ -236,7 +237,7 @@ def build_pack(session_id: int):
     found = _session(session_id, "reviews.manage")
     if ConfirmForm().validate_on_submit():
         try:
-            services.start_pack(current_user, found)
+            packs.start_pack(current_user, found)
         except ReviewError as error:
             transaction.refuse(error)
         else:
@@ -248,7 +249,7 @@ def build_pack(session_id: int):
 @permission("reviews.view")
 def job_status(job_id: int):
     job = db.get_or_404(Job, job_id)
-    if job.kind != services.PACK:
+    if job.kind != packs.PACK:
         abort(404)
     pack = db.get_or_404(ReviewPack, job.params_dict["pack_id"])
     found = _session(pack.session_id)
@@ -261,7 +262,7 @@ def _pack(pack_id: int) -> ReviewPack:
     pack = db.get_or_404(ReviewPack, pack_id)
     _session(pack.session_id)
     try:
-        services.read_pack(current_user, pack)
+        packs.read_pack(current_user, pack)
     except ReviewError as error:
         transaction.refuse(error)
         abort(Response(status=303, headers={
@@ -276,7 +277,7 @@ def pack(pack_id: int):
     view = found.data
     return render_template("reviews/pack.html", pack=found, view=view, s=found.session,
                            agenda=agenda_in(view.get("agenda", []),
-                                            services.reader_language()))  # fmt: skip
+                                            agenda.reader_language()))  # fmt: skip
 
 
 @bp.get("/packs/<int:pack_id>/charts/<name>.svg")
@@ -284,7 +285,7 @@ def pack(pack_id: int):
 def pack_chart(pack_id: int, name: str):
     pack = db.get_or_404(ReviewPack, pack_id)
     _session(pack.session_id)
-    if not services.may_read_pack(current_user):
+    if not sessions.may_read_pack(current_user):
         abort(403)
     chart = pack.data.get("charts", {}).get(name) if pack.ready else None
     if chart is None or not chart.get("svg"):

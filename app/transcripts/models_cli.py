@@ -1,7 +1,7 @@
 """`redthread models`: the administrator installs speech models in one step.
 
 The only place in Red Thread that downloads anything; the application reads what is
-installed under instance/models (app/transcripts/installer.py).
+installed under instance/models (app/transcripts/installed_models.py).
 """
 
 import sys
@@ -11,12 +11,12 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from app.transcripts import installer
-from app.transcripts.installer import LANGUAGES, ModelError
+from app.transcripts import installed_models, installer, model_archive
+from app.transcripts.installed_models import LANGUAGES, ModelError
 
 
 def _root() -> Path:
-    return installer.models_root(current_app.instance_path)
+    return installed_models.models_root(current_app.instance_path)
 
 
 def _size(count: int) -> str:
@@ -42,7 +42,7 @@ def models_group(ctx):
 @with_appcontext
 def list_command():
     """The catalogue, the installed models, and the model each language uses now."""
-    from app.transcripts import services
+    from app.transcripts import transcription
 
     click.echo("Recommended models (redthread models install NAME):")
     for entry in installer.catalogue().values():
@@ -51,14 +51,14 @@ def list_command():
                    f"{_size(entry['bytes']):>7}  {entry['speed']:<8} {how}")  # fmt: skip
         click.echo(f"  {'':<24} {entry['repo']}; licence: {entry['licence']}")
         click.echo(f"  {'':<24} {entry['note']}")
-    models = installer.installed(_root())
+    models = installed_models.installed(_root())
     click.echo(f"Installed in {_root()}:" if models else "Installed: none")
     for model in models:
         languages = ",".join(model.get("languages", [])) or "-"
         click.echo(f"  {model['name']:<24} {languages:<8} {_speed(model)}")
     click.echo("Each interview language uses:")
     for language in LANGUAGES:
-        click.echo(f"  {language}: {services.model_path(language) or 'no model'}")
+        click.echo(f"  {language}: {transcription.model_path(language) or 'no model'}")
 
 
 def _languages(name: str | None, chosen: tuple[str, ...]) -> list[str] | None:
@@ -84,7 +84,7 @@ def install_command(name, source, as_name, languages, threads):
     try:
         if source is not None:
             chosen = as_name or name
-            manifest = installer.install_from_path(
+            manifest = model_archive.install_from_path(
                 root, source, name=chosen, languages=_languages(chosen, languages) or [],
                 threads=threads,
             )  # fmt: skip
@@ -125,11 +125,11 @@ def install_command(name, source, as_name, languages, threads):
 def verify_command(name):
     """Check the SHA-256 of every file of one installed model (or of all of them)."""
     root = _root()
-    names = [name] if name else [m["name"] for m in installer.installed(root)]
+    names = [name] if name else [m["name"] for m in installed_models.installed(root)]
     failed = False
     try:
         for each in names:
-            problems = installer.verify(root, each)
+            problems = installed_models.verify(root, each)
             failed = failed or bool(problems)
             click.echo(f"{each}: " + ("; ".join(problems) if problems else "intact"))
     except ModelError as error:
@@ -147,9 +147,9 @@ def verify_command(name):
 def remove_command(name, force):
     """Remove an installed model. A transcription already running keeps the model it loaded
     and finishes; one still queued for it would fail, so it is refused without --force."""
-    from app.transcripts import services
+    from app.transcripts import transcription
 
-    waiting = services.jobs_using_model(_root() / name)
+    waiting = transcription.jobs_using_model(_root() / name)
     if waiting and not force:
         raise click.ClickException(
             f"{waiting} transcription(s) are queued or running with {name}; wait until they "
@@ -157,7 +157,7 @@ def remove_command(name, force):
             "finishes; a queued one then fails and can be started again)"
         )
     try:
-        installer.remove(_root(), name)
+        installed_models.remove(_root(), name)
     except ModelError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"removed {name}")
@@ -167,9 +167,9 @@ def remove_command(name, force):
 @with_appcontext
 def hint_command():
     """One line on how to get a model, when no language has one (for `make run`)."""
-    from app.transcripts import services
+    from app.transcripts import transcription
 
-    if not any(services.model_path(language) for language in LANGUAGES):
+    if not any(transcription.model_path(language) for language in LANGUAGES):
         click.echo("No speech model installed: `redthread models` lists the recommended ones; "
                    "`redthread models install whisper-base` installs one (see docs/admin-guide.md, "
                    '"Speech to text").')  # fmt: skip

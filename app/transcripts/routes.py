@@ -24,7 +24,16 @@ from app.core.permissions import permission
 from app.core.security import upload_limited
 from app.interviews import routes as interview_pages
 from app.interviews.models import Interview
-from app.transcripts import queries, services, tasks  # noqa: F401 - tasks registers the job handler
+from app.transcripts import (  # tasks registers the job handler
+    editing,
+    naming,
+    queries,
+    recordings,
+    refusals,
+    tasks,  # noqa: F401
+    transcription,
+    versions,
+)
 from app.transcripts.forms import (
     AudioForm,
     AudioQuery,
@@ -34,7 +43,7 @@ from app.transcripts.forms import (
     speakers_form,
 )
 from app.transcripts.models import Recording, Transcript
-from app.transcripts.services import TranscriptConflict, TranscriptError
+from app.transcripts.refusals import TranscriptConflict, TranscriptError
 
 bp = Blueprint("transcripts", __name__, url_prefix="/transcripts", template_folder="templates")
 
@@ -42,10 +51,10 @@ bp = Blueprint("transcripts", __name__, url_prefix="/transcripts", template_fold
 def _register(_state) -> None:
     """What this area gives the layers below it, registered as the app takes the blueprint."""
     interview_pages.PANELS["audio"] = interview_panel
-    consent.register_effect(Scope.PARTICIPATION, services.erase_for_withdrawal, 30)
-    consent.register_effect(Scope.AUDIO_RECORDING, services.destroy_for_withdrawal, 30)
-    consent.register_effect(Scope.AUDIO_RECORDING, services.stop_for_withdrawal, 31)
-    consent.register_effect(Scope.AUTOMATED_TRANSCRIPTION, services.stop_for_withdrawal, 31)
+    consent.register_effect(Scope.PARTICIPATION, versions.erase_for_withdrawal, 30)
+    consent.register_effect(Scope.AUDIO_RECORDING, recordings.destroy_for_withdrawal, 30)
+    consent.register_effect(Scope.AUDIO_RECORDING, transcription.stop_for_withdrawal, 31)
+    consent.register_effect(Scope.AUTOMATED_TRANSCRIPTION, transcription.stop_for_withdrawal, 31)
 
 
 bp.record_once(_register)
@@ -72,7 +81,7 @@ def upload(interview_id: int):
         return _back(interview.id)
     upload = form.audio.data
     try:
-        services.upload_recording(current_user, interview, upload.stream, upload.filename or "")
+        recordings.upload_recording(current_user, interview, upload.stream, upload.filename or "")
     except (TranscriptError, gate.ConsentMissing) as error:
         transaction.refuse(error)
     else:
@@ -87,7 +96,7 @@ def audio(recording_id: int):
     recording = db.get_or_404(Recording, recording_id)
     download = AudioQuery.read(quiet=True).value("download") == "1"
     try:
-        reader = services.open_audio(current_user, recording, download=download)
+        reader = recordings.open_audio(current_user, recording, download=download)
     except TranscriptError:
         abort(410)
     response = current_app.response_class(
@@ -115,7 +124,7 @@ def delete_recording(recording_id: int):
     recording = db.get_or_404(Recording, recording_id)
     if ConfirmForm().validate_on_submit():
         try:
-            services.delete_recording(current_user, recording)
+            recordings.delete_recording(current_user, recording)
         except TranscriptError as error:
             transaction.refuse(error)
         else:
@@ -129,7 +138,7 @@ def transcribe(recording_id: int):
     recording = db.get_or_404(Recording, recording_id)
     if ConfirmForm().validate_on_submit():
         try:
-            services.start_transcription(current_user, recording)
+            transcription.start_transcription(current_user, recording)
         except (TranscriptError, gate.ConsentMissing) as error:
             transaction.refuse(error)
         else:
@@ -139,7 +148,7 @@ def transcribe(recording_id: int):
 
 def _job(job_id: int) -> tuple[jobs.Job, Recording]:
     job = db.get_or_404(jobs.Job, job_id)
-    if job.kind != services.TRANSCRIBE:
+    if job.kind != transcription.TRANSCRIBE:
         abort(404)
     recording = db.get_or_404(Recording, job.params_dict["recording_id"])
     if recording.interview.interviewer_id != current_user.id:
@@ -162,7 +171,7 @@ def cancel(job_id: int):
     job, recording = _job(job_id)
     if ConfirmForm().validate_on_submit():
         try:
-            services.cancel_transcription(current_user, job)
+            transcription.cancel_transcription(current_user, job)
         except TranscriptError as error:
             transaction.refuse(error)
         else:
@@ -182,7 +191,7 @@ def import_file(interview_id: int):
     upload = form.file.data
     data = upload.stream.read(current_app.config["TRANSCRIPT_MAX_BYTES"] + 1)
     try:
-        transcript = services.import_transcript(current_user, interview, data, upload.filename)
+        transcript = versions.import_transcript(current_user, interview, data, upload.filename)
     except (TranscriptError, gate.ConsentMissing) as error:
         transaction.refuse(error)
         return _back(interview.id)
@@ -193,15 +202,15 @@ def import_file(interview_id: int):
 @bp.get("/<int:transcript_id>")
 @permission("transcripts.work")
 def edit(transcript_id: int):
-    transcript = services.read_transcript(current_user, db.get_or_404(Transcript, transcript_id))
+    transcript = versions.read_transcript(current_user, db.get_or_404(Transcript, transcript_id))
     interview = transcript.interview
     recording = transcript.recording if transcript.recording and transcript.recording.live else None
     if recording is None:
-        recording = services.live_recording(interview)
-    editable = not transcript.verified and transcript is services.current(interview)
+        recording = recordings.live_recording(interview)
+    editable = not transcript.verified and transcript is versions.current(interview)
     segments = [_segment_json(s) for s in transcript.segments]
-    names = services.speaker_names(transcript)
-    unnamed = services.unnamed_speakers(transcript)
+    names = naming.speaker_names(transcript)
+    unnamed = naming.unnamed_speakers(transcript)
     first_words = {
         key: next(s.text for s in transcript.segments if s.speaker == key)[:120] for key in unnamed
     }
@@ -211,8 +220,8 @@ def edit(transcript_id: int):
         editable=editable, segments=segments, speakers=list(names.items()), form=ConfirmForm(),
         speakers_form=speakers_form(unnamed, names, revision=transcript.revision)
         if editable and unnamed else None,
-        first_words=first_words, heard_language=services.heard_language(transcript),
-        interview_language=services.language_name(interview.language),
+        first_words=first_words, heard_language=naming.heard_language(transcript),
+        interview_language=naming.language_name(interview.language),
     )  # fmt: skip
 
 
@@ -224,12 +233,12 @@ def save(transcript_id: int):
     if body is None:
         return {"error": _("The transcript could not be saved.")}, 400
     try:
-        services.save_segments(current_user, transcript, body.segments, body.revision)
+        editing.save_segments(current_user, transcript, body.segments, body.revision)
     except TranscriptConflict:
         # Nothing was written. The editor keeps what the person typed and shows it beside the
         # saved version, so the answer carries the saved segments; reading them is audited,
         # so the answer is a 200 that commits (the wrapper rolls back an error status).
-        saved = services.read_transcript(current_user, queries.as_saved(transcript))
+        saved = versions.read_transcript(current_user, queries.as_saved(transcript))
         return {
             "conflict": True,
             "error": _("This transcript was saved in another window while you were editing "
@@ -254,17 +263,17 @@ def _segment_json(s) -> dict:
 def name_speakers(transcript_id: int):
     transcript = db.get_or_404(Transcript, transcript_id)
     try:  # before anything is said about its content
-        services.check_editable(current_user, transcript)
+        editing.check_editable(current_user, transcript)
     except (TranscriptError, gate.ConsentMissing) as error:
         transaction.refuse(error)
         return redirect(url_for("transcripts.edit", transcript_id=transcript.id))
-    keys = services.unnamed_speakers(transcript)
-    form = speakers_form(keys, services.speaker_names(transcript))
+    keys = naming.unnamed_speakers(transcript)
+    form = speakers_form(keys, naming.speaker_names(transcript))
     if not keys:
         flash(_("Every speaker already has a role."))
     elif form.validate_on_submit():
         try:
-            services.name_speakers(current_user, transcript, form.roles(), form.revision.data)
+            editing.name_speakers(current_user, transcript, form.roles(), form.revision.data)
         except (TranscriptError, gate.ConsentMissing) as error:
             transaction.refuse(error)
         else:
@@ -285,14 +294,14 @@ def verify(transcript_id: int):
         return _back(transcript.interview_id)
     try:
         if not form.validate():
-            plan = services.verify_preview(current_user, transcript)
+            plan = editing.verify_preview(current_user, transcript)
             if not form.asked.data:
                 form.confirm.errors = []  # the first look: nothing was refused yet
             return render_template(
                 "transcripts/verify.html", transcript=transcript,
                 interview=transcript.interview, plan=plan, form=form,
             )  # fmt: skip
-        services.verify(current_user, transcript)
+        editing.verify(current_user, transcript)
     except (TranscriptError, gate.ConsentMissing) as error:
         transaction.refuse(error)
         return redirect(url_for("transcripts.edit", transcript_id=transcript.id))
@@ -303,20 +312,20 @@ def verify(transcript_id: int):
 @bp.get("/<int:transcript_id>/export/<file_type>")
 @permission("transcripts.work")
 def export(transcript_id: int, file_type: str):
-    if file_type not in services.EXPORT_TYPES:
+    if file_type not in versions.EXPORT_TYPES:
         abort(404)
     transcript = db.get_or_404(Transcript, transcript_id)
-    return attachment(*services.export(current_user, transcript, file_type))
+    return attachment(*versions.export(current_user, transcript, file_type))
 
 
 @bp.get("/retention")
 @permission("transcripts.retention")
 def retention():
     """Every recording's retention, for the coordinator: dates only, no content."""
-    recordings = queries.recordings_for_retention()
+    found = queries.recordings_for_retention()
     days = current_app.config["AUDIO_RETENTION_DAYS"]
-    destroy_on = {r.id: services.retention_day(r, days) for r in recordings if r.live}
-    return render_template("transcripts/retention.html", recordings=recordings, days=days,
+    destroy_on = {r.id: recordings.retention_day(r, days) for r in found if r.live}
+    return render_template("transcripts/retention.html", recordings=found, days=days,
                            destroy_on=destroy_on)  # fmt: skip
 
 
@@ -324,26 +333,28 @@ def retention():
 @permission("admin.speech_models")
 def speech_models():
     """The installed speech models, for the administrator; installing is a command."""
-    return render_template("transcripts/speech_models.html", **services.speech_models_overview())
+    return render_template(
+        "transcripts/speech_models.html", **transcription.speech_models_overview()
+    )
 
 
 def interview_panel(interview: Interview) -> dict:
     """What the interview page shows of audio and transcripts (to the interviewer)."""
-    recording = services.live_recording(interview)
+    recording = recordings.live_recording(interview)
     job = None
     if recording is not None:
-        job = services.latest_job(recording)
+        job = transcription.latest_job(recording)
     elif interview.recordings:
-        job = services.latest_job(interview.recordings[-1])
+        job = transcription.latest_job(interview.recordings[-1])
     return {
         "recording": recording,
         "destroyed": [r for r in interview.recordings if not r.live],
         "job": job,
         "transcripts": list(reversed(interview.transcripts)),
-        "current": services.current(interview),
-        "working": interview.status in services.WORKING,
-        "language": services.language_name(interview.language),
-        "model": (model := services.speech_model(interview.language)),
+        "current": versions.current(interview),
+        "working": interview.status in refusals.WORKING,
+        "language": naming.language_name(interview.language),
+        "model": (model := transcription.speech_model(interview.language)),
         "model_ready": model is not None and not model.refusal,
         "may_record": gate.allows(interview, "audio.upload"),
         "may_transcribe": gate.allows(interview, "audio.transcribe"),

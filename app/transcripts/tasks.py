@@ -19,9 +19,9 @@ from sqlalchemy import select
 from analysis import speakers
 from analysis.transcripts import Segment
 from app.consent import gate
-from app.core import jobs, storage, transaction
+from app.core import job_queue, jobs, storage, transaction
 from app.core.db import db
-from app.transcripts import audio, engines, services
+from app.transcripts import audio, engines, recordings, refusals, transcription, versions
 from app.transcripts.models import Recording, Source
 
 #: stored files holding the segments of the pieces a running job has finished
@@ -32,7 +32,7 @@ def _parts_of_running_jobs() -> set[str]:
     """Only a job that may still go on needs its parts: the nightly sweep takes the rest."""
     results = db.session.scalars(
         select(jobs.Job.result).where(
-            jobs.Job.kind == services.TRANSCRIBE,
+            jobs.Job.kind == transcription.TRANSCRIBE,
             jobs.Job.state.in_([state.value for state in jobs.ACTIVE_STATES]),
         )
     )
@@ -41,7 +41,7 @@ def _parts_of_running_jobs() -> set[str]:
 
 storage.register_references(PARTS, _parts_of_running_jobs)
 
-jobs.KIND_LABELS[services.TRANSCRIBE] = _l("Transcribe a recording")
+jobs.KIND_LABELS[transcription.TRANSCRIBE] = _l("Transcribe a recording")
 
 
 def _engine(language: str):
@@ -53,7 +53,7 @@ def _engine(language: str):
         options |= {"batch_size": config["WHISPER_BATCH_SIZE"],
                     "beam_size": config["WHISPER_BEAM_SIZE"]}  # fmt: skip
     try:
-        engine = engines.load_engine(config["WHISPER_ENGINE"], services.model_path(language),
+        engine = engines.load_engine(config["WHISPER_ENGINE"], transcription.model_path(language),
                                      **options)  # fmt: skip
         engines.refuse_english_only(engine.multilingual, language, engine.model_name)
         return engine
@@ -70,15 +70,15 @@ def _allowed(job: jobs.Job, recording: Recording) -> None:
         gate.require(job.created_by, recording.interview, "audio.transcribe")
     except gate.ConsentMissing as missing:
         raise jobs.JobError(str(missing.message)) from None
-    if recording.interview.status not in services.WORKING:
+    if recording.interview.status not in refusals.WORKING:
         raise jobs.JobError(_("The interview's transcript is already verified."))
 
 
-@jobs.cleanup(services.TRANSCRIBE)
+@jobs.cleanup(transcription.TRANSCRIBE)
 def discard_parts(job: jobs.Job) -> None:
     """A transcription that failed or was cancelled is not taken up again: the pieces it
     kept (text and voice fingerprints) go at once, whatever ended it."""
-    services.discard_parts(job)
+    transcription.discard_parts(job)
 
 
 def _diarizer(config):
@@ -139,7 +139,7 @@ def _record_language(transcript, heard: list) -> None:
     transcript.expected_share = round(sum(e * seconds for _, _, e, seconds in heard) / total, 3)
 
 
-@jobs.handler(services.TRANSCRIBE)
+@jobs.handler(transcription.TRANSCRIBE)
 def transcribe(job: jobs.Job) -> dict:
     from flask import current_app
 
@@ -206,7 +206,7 @@ def transcribe(job: jobs.Job) -> dict:
                 for start, stop, text, speaker in segments]  # fmt: skip
     if not segments:
         raise jobs.JobError(_("No speech was found in the recording."))
-    transcript = services.new_version(
+    transcript = versions.new_version(
         job.created_by, recording.interview, segments, source=Source.WHISPER,
         made_by=f"{engine.name} {engine.model_name}", recording=recording,
     )  # fmt: skip
@@ -229,14 +229,14 @@ def transcribe(job: jobs.Job) -> dict:
     }
 
 
-@jobs.huey.periodic_task(crontab(minute="17", hour="3"))
-@jobs.one_worker("destroy_due_audio", seconds=3600)
+@job_queue.huey.periodic_task(crontab(minute="17", hour="3"))
+@job_queue.one_worker("destroy_due_audio", seconds=3600)
 def destroy_due_audio() -> None:
     """Nightly: destroy the audio whose retention period is over."""
-    if jobs._worker_app is not None:
-        with jobs._worker_app.app_context():
+    if job_queue._worker_app is not None:
+        with job_queue._worker_app.app_context():
             from flask import g
 
             g.audit_origin = "job"
-            services.destroy_due_audio()
+            recordings.destroy_due_audio()
             transaction.commit()

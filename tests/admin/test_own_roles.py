@@ -8,7 +8,7 @@ import pytest
 
 from app.admin import services
 from app.admin.services import SelfGrantError, SelfUnlockError
-from app.core.audit import AuditEntry
+from app.core.audit_entry import AuditEntry
 from app.core.db import db, utcnow
 from app.core.users import Role
 from tests.conftest import PASSWORD

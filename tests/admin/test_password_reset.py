@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from app.admin import services
 from app.auth.services import PasswordRejected, change_own_password
-from app.core.audit import AuditEntry
+from app.core.audit_entry import AuditEntry
 from app.core.db import db
 from app.core.users import Role
 

@@ -1,4 +1,4 @@
-from app.core.audit import AuditEntry
+from app.core.audit_entry import AuditEntry
 from app.core.db import db
 from app.core.jobs import Job
 from app.core.users import Role, User

@@ -578,9 +578,9 @@ def test_absurdly_deep_codes_are_refused():
 
 def test_the_package_still_names_everything_it_did():
     """``analysis.refiqda`` became a package (model, write, read, safezip); its names stay."""
-    from analysis.refiqda import model, read, safezip, write
+    from analysis.refiqda import model, read, read_codes, safezip, write
 
-    modules = (model, read, safezip, write)
+    modules = (model, read, read_codes, safezip, write)
     for name in q.__all__:
         assert any(getattr(module, name, None) is getattr(q, name) for module in modules), name
     assert {"write_qdc", "write_qdpx", "read_qdc", "read_qdpx", "read_qde", "Project",

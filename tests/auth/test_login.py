@@ -1,7 +1,7 @@
 import re
 from datetime import timedelta
 
-from app.core.audit import AuditEntry
+from app.core.audit_entry import AuditEntry
 from app.core.db import db, utcnow
 from app.core.users import Role
 from tests.conftest import PASSWORD

@@ -10,7 +10,7 @@ from sqlalchemy import select, text
 from app.auth import two_factor
 from app.auth.models import RecoveryCode
 from app.auth.two_factor import CodeOutcome, TwoFactorError
-from app.core.audit import AuditEntry
+from app.core.audit_entry import AuditEntry
 from app.core.db import db, utcnow
 from app.core.users import Role, User
 from tests.conftest import PASSWORD

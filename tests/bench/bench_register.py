@@ -15,12 +15,12 @@ from flask_migrate import upgrade
 from stdnum import luhn
 
 from app import create_app
-from app.core import jobs
+from app.core import job_queue
 from app.core.calendar import today
 from app.core.db import db
 from app.core.users import Role
 from app.offers import reports
-from app.participants import importer, imports
+from app.participants import import_columns, import_table, importer, imports
 from app.participants.services import rules
 
 
@@ -47,8 +47,8 @@ def timed(label: str, func, *args):
 def main(rows: int = 2000) -> None:
     data = register_csv(rows)
     print(f"register of {rows} rows, {len(data) / 1024:.0f} KiB")
-    table = timed("read_table (CSV)", importer.read_table, data, "register.csv")
-    mapping = importer.guess_mapping(table.headers)
+    table = timed("read_table (CSV)", import_table.read_table, data, "register.csv")
+    mapping = import_columns.guess_mapping(table.headers)
     parsed = timed(
         "parse_rows (every row checked)",
         lambda: importer.parse_rows(table, mapping, region="SE"),
@@ -83,7 +83,7 @@ def main(rows: int = 2000) -> None:
             job = imports.submit(actor, record, mapping)
             db.session.commit()
             start = time.perf_counter()
-            jobs.execute(job.id)  # what the worker does with the queued job
+            job_queue.execute(job.id)  # what the worker does with the queued job
             db.session.refresh(job)
             print(f"{'import job, one transaction (' + job.state + ')':<48} "
                   f"{time.perf_counter() - start:8.3f} s")  # fmt: skip

@@ -147,13 +147,13 @@ def measure(app, runs: int, with_pack: bool = True) -> None:
 
 def measure_pack(app, runs: int) -> None:
     from app.core.users import User
-    from app.reviews import services as reviews
+    from app.reviews import packs, sessions
 
     with app.app_context(), app.test_request_context():
         coordinator = User.by_username("bench-coordinator")
         members = db.session.scalars(select(User).where(User.username.like("bench-member%"))).all()
         year = date.today().year
-        session = reviews.create_session(
+        session = sessions.create_session(
             coordinator, title=f"Benchmark review {year}", year=year, held_on=date(year, 12, 1),
             scope_from=None, scope_to=None, members=list(members), team="",
             confirmed_duplicate=True,  # a run may follow an earlier run's session
@@ -164,7 +164,7 @@ def measure_pack(app, runs: int) -> None:
         def pack():
             from app.reviews.models import ReviewSession
 
-            built = reviews.build_pack_now(coordinator, db.session.get(ReviewSession, session_id))
+            built = packs.build_pack_now(coordinator, db.session.get(ReviewSession, session_id))
             db.session.commit()  # the rollback after each run must keep the pack
             return built
 

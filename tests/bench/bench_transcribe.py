@@ -83,7 +83,7 @@ def measure_job(args) -> dict:
     from app.consent import services as consent
     from app.consent.models import ConsentForm
     from app.consent.texts import FORM_KEY, seed_forms
-    from app.core import jobs
+    from app.core import job_queue
     from app.core.db import db
     from app.core.users import Role
     from app.guides.services import sync_guides
@@ -91,7 +91,7 @@ def measure_job(args) -> dict:
     from app.interviews.models import Mode
     from app.offers.models import Offer
     from app.participants.models import Participant, Placement
-    from app.transcripts import engines, services
+    from app.transcripts import engines, recordings, transcription, versions
 
     folder = Path(tempfile.mkdtemp(prefix="redthread-bench-"))
     app = create_app(
@@ -125,20 +125,20 @@ def measure_job(args) -> dict:
                        witness="A colleague", given_on=date(2025, 9, 1))  # fmt: skip
         interviews.conduct(kim, interview, date(2025, 9, 1))
         with open(args.audio, "rb") as src:
-            recording = services.upload_recording(kim, interview, src, "speech.wav")
+            recording = recordings.upload_recording(kim, interview, src, "speech.wav")
         db.session.commit()
         uploaded_mb = peak_mb()
         # The model is loaded once per worker process; load it before the clock starts,
         # as a worker that has transcribed before would have it.
         engines.load_engine("faster-whisper", args.model, threads=args.threads,
                             batch_size=args.batch, beam_size=args.beam)  # fmt: skip
-        job = services.start_transcription(kim, recording)
+        job = transcription.start_transcription(kim, recording)
         db.session.commit()
         began = time.perf_counter()
-        jobs.execute(job.id)  # what the worker does with the queued job
+        job_queue.execute(job.id)  # what the worker does with the queued job
         spent = time.perf_counter() - began
         db.session.refresh(job)
-        transcript = services.current(interview)
+        transcript = versions.current(interview)
         text = " ".join(s.text for s in transcript.segments) if transcript else ""
         result = {"seconds": spent, "audio": recording.duration, "text": text,
                   "state": job.state, "peak_mb": peak_mb(),

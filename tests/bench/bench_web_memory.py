@@ -48,7 +48,8 @@ from app import create_app
 from app.core.db import db
 from app.core.users import User
 from app.reviews.models import ReviewSession
-from app.reviews.services import ReviewError, build_pack_now
+from app.reviews.packs import build_pack_now
+from app.reviews.refusals import ReviewError
 
 app = create_app()
 with app.app_context():

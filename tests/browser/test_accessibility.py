@@ -143,7 +143,7 @@ def _release_the_rest(kept, interviewer):
     from app.interviews import services as interviews
     from app.interviews.models import Interview, Status
     from app.releases import services as releases
-    from app.transcripts import services as transcripts
+    from app.transcripts import editing, versions
     from app.workspace.models import Coding
 
     rng = random.Random(20)  # test data, not secrets
@@ -163,9 +163,9 @@ def _release_the_rest(kept, interviewer):
         waiting[0].interviewer_id = waiting[0].offer.interviewer_id = interviewer.id
     for interview in waiting:
         actor = interview.interviewer
-        transcript = transcripts.current(interview)
+        transcript = versions.current(interview)
         if transcript is not None:
-            transcripts.verify(actor, transcript)
+            editing.verify(actor, transcript)
         else:
             interviews.advance(actor, interview, Status.VERIFIED)
         if pending is None and interview.interviewer_id == interviewer.id:
@@ -209,11 +209,11 @@ def _world(app) -> dict:
     from app.participants import imports
     from app.privacy import access
     from app.releases.models import Release
-    from app.reviews import services as reviews
+    from app.reviews import packs
     from app.reviews.models import ReviewSession
     from app.rounds.services import create_round
     from app.themes.models import Theme
-    from app.transcripts import services as transcripts
+    from app.transcripts import recordings, refusals, versions
     from app.transcripts.models import Transcript
     from app.workspace.queries import codable_releases
 
@@ -236,17 +236,17 @@ def _world(app) -> dict:
         select(Interview).where(Interview.interviewer_id == interviewer.id)
     ):
         if (
-            candidate.status in transcripts.WORKING  # not yet verified: audio may be added
-            and transcripts.current(candidate) is not None
+            candidate.status in refusals.WORKING  # not yet verified: audio may be added
+            and versions.current(candidate) is not None
             and gate.allows(candidate, "audio.upload")
         ):
-            recording = transcripts.upload_recording(
+            recording = recordings.upload_recording(
                 interviewer, candidate, io.BytesIO(_wav()), "samtal.wav"
             )
             interview = candidate
             break
     assert recording is not None, "no demo interview took a recording"
-    transcript = transcripts.current(interview)
+    transcript = versions.current(interview)
     pending = _release_the_rest(interview, interviewer)
     own_release = db.session.scalars(
         select(Release).join(Interview).where(Interview.interviewer_id == interviewer.id)
@@ -261,9 +261,9 @@ def _world(app) -> dict:
     participant = interview.participant
 
     session = db.session.scalars(select(ReviewSession).order_by(ReviewSession.year.desc())).first()
-    pack = reviews.start_pack(coordinator, session)  # built at once: tasks run immediately
+    pack = packs.start_pack(coordinator, session)  # built at once: tasks run immediately
     pack_job = db.session.scalars(
-        select(Job).where(Job.kind == reviews.PACK).order_by(Job.id.desc())
+        select(Job).where(Job.kind == packs.PACK).order_by(Job.id.desc())
     ).first()
     codable = [c for c in codebook() if c.codable]
     coding_round = create_round(

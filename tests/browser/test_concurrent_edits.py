@@ -40,14 +40,14 @@ def test_the_second_of_two_editors_is_refused_and_nothing_is_lost(
 ):
     from app.core.db import db
     from app.interviews import services as interviews
-    from app.transcripts import services
+    from app.transcripts import versions
     from app.transcripts.models import Transcript
 
     with live_app.app_context():
         kim, interview = _consented_interview(make_user, make_participant, make_offer,
                                               give_consent)  # fmt: skip
         interviews.conduct(kim, interview, date(2026, 11, 10))
-        transcript = services.import_transcript(kim, interview, TEXT, "notes.txt")
+        transcript = versions.import_transcript(kim, interview, TEXT, "notes.txt")
         db.session.commit()
         transcript_id = transcript.id
 

@@ -162,7 +162,7 @@ def test_play_a_segment_with_the_keyboard(
 ):
     from app.core.db import db
     from app.interviews import services as interviews
-    from app.transcripts import services
+    from app.transcripts import recordings, versions
     from tests.transcripts.conftest import speak
 
     vtt = (
@@ -174,8 +174,8 @@ def test_play_a_segment_with_the_keyboard(
         kim, interview = _interview(make_user, make_participant, make_offer, give_consent)
         interviews.conduct(kim, interview, date(2026, 11, 10))
         with speech.open("rb") as audio:
-            services.upload_recording(kim, interview, audio, "a.wav")
-        transcript = services.import_transcript(kim, interview, vtt, "a.vtt")
+            recordings.upload_recording(kim, interview, audio, "a.wav")
+        transcript = versions.import_transcript(kim, interview, vtt, "a.vtt")
         db.session.commit()
         transcript_id = transcript.id
 
@@ -244,13 +244,13 @@ def test_record_consent_with_the_keyboard(
 
 def test_build_a_pack_and_answer_a_dialog_with_the_keyboard(live_app, live_server, page, corpus):
     from app.core.db import db
-    from app.reviews import services as reviews
+    from app.reviews import sessions
     from app.reviews.models import ReviewSession
 
     with live_app.app_context():
         boss = db.session.merge(corpus["boss"])
         member = db.session.merge(corpus["member"])
-        session = reviews.create_session(
+        session = sessions.create_session(
             boss, title="Annual review 2026", year=2026, held_on=date(2026, 11, 20),
             scope_from=None, scope_to=None, members=[member],
         )  # fmt: skip

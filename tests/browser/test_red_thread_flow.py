@@ -53,8 +53,7 @@ def test_goal_to_evidence_to_action_to_evaluation_and_a_letter_back(
     from app.core.users import Role
     from app.goals import evidence, leadership, services
     from app.goals.models import Goal
-    from app.reviews import actions
-    from app.reviews import services as reviews
+    from app.reviews import actions, sessions
     from app.reviews.models import SessionStatus
 
     boss, member = corpus["boss"], corpus["member"]
@@ -67,12 +66,12 @@ def test_goal_to_evidence_to_action_to_evaluation_and_a_letter_back(
     to_sv, _i = interviewed(YES)
     to_da, _i = interviewed(YES, language="da")
     no_address, _i = interviewed(YES, address=None)
-    session = reviews.create_session(boss, title="Review 2026", year=2026,
+    session = sessions.create_session(boss, title="Review 2026", year=2026,
                                      held_on=date(2026, 11, 20), scope_from=None, scope_to=None,
                                      members=[member, boss])  # fmt: skip
     actions.add_note(boss, session, item=3, learning=True,
                      body="Young people want to know why they were placed.")  # fmt: skip
-    reviews.set_status(boss, session, SessionStatus.HELD)
+    sessions.set_status(boss, session, SessionStatus.HELD)
     db.session.commit()
     names = {p.id: p.name for p in (to_sv, to_da, no_address)}
     session_id, member_label = session.id, member.display_name

@@ -30,7 +30,7 @@ def test_review_merge_preview_release_and_read_as_researcher(
     from app.interviews import services as interviews
     from app.interviews.models import Mode
     from app.participants.models import RelatedPerson
-    from app.transcripts import services as transcripts
+    from app.transcripts import editing, versions
 
     with live_app.app_context():
         sync_guides()
@@ -48,8 +48,8 @@ def test_review_merge_preview_release_and_read_as_researcher(
         db.session.commit()
         give_consent(interview, sven)
         interviews.conduct(sven, interview, date(2026, 11, 10))
-        transcript = transcripts.import_transcript(sven, interview, SRT, "samtal.srt")
-        transcripts.verify(sven, transcript)
+        transcript = versions.import_transcript(sven, interview, SRT, "samtal.srt")
+        editing.verify(sven, transcript)
         db.session.commit()
         interview_id, code = interview.id, participant.code
 

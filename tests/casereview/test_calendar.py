@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.casereview import services
 from app.casereview.models import CalendarFeed, Section
-from app.core.audit import AuditEntry
+from app.core.audit_entry import AuditEntry
 from app.core.db import db
 from tests.conftest import TODAY
 

@@ -6,7 +6,7 @@ import pytest
 
 from app.casereview import queries, services
 from app.casereview.models import CaseReviewError
-from app.core.audit import AuditEntry
+from app.core.audit_entry import AuditEntry
 from app.core.db import db
 from app.core.permissions import PermissionDenied
 from tests.conftest import TODAY

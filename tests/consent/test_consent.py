@@ -15,7 +15,7 @@ from app.consent.models import ConsentForm, ConsentRecord, Withdrawal
 from app.consent.scopes import Scope
 from app.consent.services import ConsentError
 from app.consent.texts import FORM_KEY, seed_forms
-from app.core.audit import AuditEntry
+from app.core.audit_entry import AuditEntry
 from app.core.db import db
 from app.core.users import Role
 from app.guides.services import sync_guides

@@ -41,14 +41,14 @@ from app.interviews.services import InterviewError, MemoConflict
 from app.releases import services as releases
 from app.releases.models import Release
 from app.releases.services import ReleaseError
-from app.reviews import services as reviews
-from app.reviews.services import ReviewError
+from app.reviews import packs, sessions
+from app.reviews.refusals import ReviewError
 from app.themes import aggregates
 from app.themes import services as themes
 from app.themes.aggregates import Scope as ThemeScope
-from app.transcripts import services as transcripts
+from app.transcripts import recordings, transcription, versions
 from app.transcripts.models import Recording, Transcript, TranscriptSegment
-from app.transcripts.services import TranscriptError
+from app.transcripts.refusals import TranscriptError
 from app.workspace.models import Coding
 
 DAY = date(2026, 11, 10)  # the interview day; the tests' today is 2026-11-23
@@ -163,20 +163,20 @@ def _through(call) -> bool:
 
 
 def probe_audio_upload(interviewer, interview) -> bool:
-    return _through(lambda: transcripts.upload_recording(
+    return _through(lambda: recordings.upload_recording(
         interviewer, interview, io.BytesIO(SILENCE), "probe.wav"))  # fmt: skip
 
 
 def probe_audio_play(interviewer, interview) -> bool:
     def play():
-        transcripts.open_audio(interviewer, interview.recordings[0]).close()
+        recordings.open_audio(interviewer, interview.recordings[0]).close()
 
     return _through(play)
 
 
 def probe_audio_transcribe(interviewer, interview) -> bool:
     recording = interview.recordings[0]
-    allowed = _through(lambda: transcripts.start_transcription(interviewer, recording))
+    allowed = _through(lambda: transcription.start_transcription(interviewer, recording))
     db.session.rollback()  # a queued job would run at the commit; the gate is what is probed
     return allowed
 
@@ -185,11 +185,11 @@ def probe_transcript_read(interviewer, interview) -> bool:
     if not interview.transcripts:  # erased: only a withdrawal of taking part does that
         assert interview.status == "withdrawn"
         return False
-    return _through(lambda: transcripts.read_transcript(interviewer, interview.transcripts[0]))
+    return _through(lambda: versions.read_transcript(interviewer, interview.transcripts[0]))
 
 
 def probe_transcript_write(interviewer, interview) -> bool:
-    return _through(lambda: transcripts.import_transcript(
+    return _through(lambda: versions.import_transcript(
         interviewer, interview, b"Interviewer: A probe", "probe.txt"))  # fmt: skip
 
 
@@ -227,12 +227,12 @@ def probe_review_quote(interviewer, interview) -> bool:
                           start_offset=0, end_offset=min(5, release.text_length)))  # fmt: skip
     themes.save_theme(coordinator, None, name="Probe", description="", formed_year=2026,
                       revised_year=None, code_ids=[code.id])  # fmt: skip
-    session = reviews.create_session(
+    session = sessions.create_session(
         coordinator, title="Probe", year=2026, held_on=DAY, scope_from=None, scope_to=None,
         members=[coordinator],
     )  # fmt: skip
     try:
-        pack = reviews.build_pack_now(coordinator, session)
+        pack = packs.build_pack_now(coordinator, session)
     except ReviewError:  # nothing taken part in is released: no pack, so no quote
         db.session.rollback()
         return False

@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from app.core import audit
-from app.core.audit import GENESIS, AuditEntry
+from app.core import audit, audit_chain, audit_entry
+from app.core.audit_entry import GENESIS, AuditEntry
 from app.core.db import db, utcnow
 from app.core.users import Role
 
@@ -22,8 +22,8 @@ def test_chain_links_each_entry_to_the_one_before(app):
     entries = db.session.scalars(db.select(AuditEntry).order_by(AuditEntry.id)).all()
     assert entries[0].prev_hash == GENESIS
     assert [e.prev_hash for e in entries[1:]] == [e.hash for e in entries[:-1]]
-    assert audit.verify_chain().ok
-    assert audit.verify_chain().checked == 3
+    assert audit_chain.verify_chain().ok
+    assert audit_chain.verify_chain().checked == 3
 
 
 def test_database_refuses_update_and_delete(app):
@@ -69,7 +69,7 @@ def test_verify_finds_the_first_tampered_entry(app, runner, unguarded):
     write(5)
     db.session.execute(text("UPDATE audit_entry SET detail = '{}' WHERE id = 3"))
     db.session.commit()
-    report = audit.verify_chain()
+    report = audit_chain.verify_chain()
     assert (report.broken_at, report.reason, report.checked) == (3, "changed", 2)
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1
@@ -80,7 +80,7 @@ def test_verify_finds_a_removed_entry(app, unguarded):
     write(4)
     db.session.execute(text("DELETE FROM audit_entry WHERE id = 2"))
     db.session.commit()
-    report = audit.verify_chain()
+    report = audit_chain.verify_chain()
     assert (report.broken_at, report.reason) == (3, "broken_link")
 
 
@@ -116,13 +116,13 @@ def test_a_chain_rebuilt_without_the_key_is_detected(app, unguarded):
         )
         prev = forged
     db.session.commit()
-    assert audit.verify_chain().broken_at == 1
+    assert audit_chain.verify_chain().broken_at == 1
 
 
 def test_verify_needs_the_right_key(app):
     write(2)
     app.config["AUDIT_KEY"] = "another-key-" + "x" * 40
-    assert audit.verify_chain().broken_at == 1
+    assert audit_chain.verify_chain().broken_at == 1
 
 
 def test_cli_verify_on_intact_log(app, runner):
@@ -149,7 +149,7 @@ def test_an_entry_goes_with_its_transaction(app):
     actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
     assert actions[-2:] == ["test.kept", "test.after_savepoint"]
     assert "test.rolled_back" not in actions
-    assert audit.verify_chain().ok
+    assert audit_chain.verify_chain().ok
 
 
 # --- participants are named by a keyed digest of their code --------------------------------
@@ -191,7 +191,7 @@ def test_entries_name_a_participant_by_digest_and_the_page_shows_the_code(
     assert not [detail for detail in _details() if CODE in detail]
     page = client.get("/admin/audit").get_data(as_text=True)
     assert CODE not in page and reference in page
-    assert audit.verify_chain().ok
+    assert audit_chain.verify_chain().ok
 
 
 def _legacy_entries():
@@ -216,7 +216,7 @@ def test_redaction_clears_old_codes_and_keeps_the_chain(app, unguarded):
     assert not [detail for detail in _details() if CODE in detail]
     assert entries[0].detail_dict == {"participant_ref": audit.participant_ref(CODE)}
     assert [e.redaction is not None for e in entries] == [True, True, False]
-    assert audit.verify_chain().ok
+    assert audit_chain.verify_chain().ok
     # Run again: nothing left to do.
     assert audit.redact_clear_codes(db.session.connection()) == 0
 
@@ -224,7 +224,10 @@ def test_redaction_clears_old_codes_and_keeps_the_chain(app, unguarded):
     db.session.execute(text(
         "UPDATE audit_entry SET detail = '{\"participant_ref\": \"0\"}' WHERE id = 2"))  # fmt: skip
     db.session.commit()
-    assert (audit.verify_chain().broken_at, audit.verify_chain().reason) == (2, "changed")
+    assert (audit_chain.verify_chain().broken_at, audit_chain.verify_chain().reason) == (
+        2,
+        "changed",
+    )
 
 
 def test_redaction_never_vouches_for_a_changed_entry(app, unguarded):
@@ -234,7 +237,7 @@ def test_redaction_never_vouches_for_a_changed_entry(app, unguarded):
     db.session.commit()
     assert audit.redact_clear_codes(db.session.connection()) == 1  # only the second
     db.session.commit()
-    assert audit.verify_chain().broken_at == 1
+    assert audit_chain.verify_chain().broken_at == 1
 
 
 def test_migration_0015_redacts_old_entries_and_keeps_the_log_append_only(app):
@@ -248,7 +251,7 @@ def test_migration_0015_redacts_old_entries_and_keeps_the_log_append_only(app):
     try:
         # Written as 0014 would have (no redaction column): raw inserts with the same hashes.
         with db.engine.begin() as connection:
-            last = audit.GENESIS
+            last = audit_entry.GENESIS
             for n, (action, detail) in enumerate(
                 [("participant.create", {"code": CODE}),
                  ("placement.create", {"participant": CODE})], start=1):  # fmt: skip
@@ -270,7 +273,7 @@ def test_migration_0015_redacts_old_entries_and_keeps_the_log_append_only(app):
     finally:
         upgrade(directory=MIGRATIONS)
     assert not [detail for detail in _details() if CODE in detail]
-    assert audit.verify_chain().ok and audit.verify_chain().checked == 2
+    assert audit_chain.verify_chain().ok and audit_chain.verify_chain().checked == 2
     with pytest.raises(DBAPIError, match="append-only"):
         db.session.execute(text("UPDATE audit_entry SET action = 'x'"))
     db.session.rollback()

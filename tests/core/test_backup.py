@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, select, text
 
 from app import create_app
 from app.core import backup, restore, storage
-from app.core.audit import AuditEntry
+from app.core.audit_entry import AuditEntry
 from app.core.backup import make_backup
 from app.core.db import db
 from app.core.restore import restore_backup

@@ -10,7 +10,7 @@ from app.core.db import db
 from app.core.users import Role
 from app.guides.models import GuideVersion
 from app.guides.services import sync_guides
-from app.reviews import services as reviews
+from app.reviews import sessions
 from app.reviews.models import SessionStatus
 
 LEFT_OUT = "Part of the address could not be read and was left out."
@@ -54,7 +54,7 @@ def test_a_guide_compared_with_a_mangled_version_falls_back_to_the_one_before(cl
 
 def test_an_unknown_session_status_is_refused_with_a_message(client, auth):
     boss = auth.login(Role.COORDINATOR)
-    found = reviews.create_session(
+    found = sessions.create_session(
         boss, title="Återblick", year=2026, held_on=date(2026, 11, 20), scope_from=None,
         scope_to=None, members=[boss],
     )  # fmt: skip

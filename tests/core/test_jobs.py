@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app.core import jobs
+from app.core import job_queue, jobs
 from app.core.db import db, utcnow
 from app.core.users import Role
 from tests.conftest import Auth
@@ -27,7 +27,7 @@ def _counts(job):
 
 
 def test_job_runs_after_commit_and_records_its_result(app):
-    job = jobs.submit("test.counts", None, n=21)
+    job = job_queue.submit("test.counts", None, n=21)
     assert job.state == "queued"  # nothing runs before the commit
     db.session.commit()
     db.session.refresh(job)
@@ -40,7 +40,7 @@ def test_job_runs_after_commit_and_records_its_result(app):
 
 
 def test_rolled_back_job_never_runs(app):
-    job = jobs.submit("test.counts", None, n=1)
+    job = job_queue.submit("test.counts", None, n=1)
     job_id = job.id
     db.session.rollback()
     db.session.commit()
@@ -48,7 +48,7 @@ def test_rolled_back_job_never_runs(app):
 
 
 def test_failure_is_written_on_the_row(app):
-    job = jobs.submit("test.fails", None)
+    job = job_queue.submit("test.fails", None)
     db.session.commit()
     db.session.refresh(job)
     assert job.state == "failed"
@@ -57,7 +57,7 @@ def test_failure_is_written_on_the_row(app):
 
 
 def test_unexpected_errors_show_no_details(app):
-    job = jobs.submit("test.crashes", None)
+    job = job_queue.submit("test.crashes", None)
     db.session.commit()
     db.session.refresh(job)
     assert job.state == "failed"
@@ -68,8 +68,8 @@ def test_a_failed_enqueue_does_not_undo_the_commit(app, monkeypatch):
     def refuse(job_id):
         raise ConnectionError("queue unavailable")
 
-    monkeypatch.setattr(jobs, "run_job", refuse)
-    job = jobs.submit("test.counts", None, n=1)
+    monkeypatch.setattr(job_queue, "run_job", refuse)
+    job = job_queue.submit("test.counts", None, n=1)
     db.session.commit()  # does not raise
     db.session.refresh(job)
     assert job.state == "queued"
@@ -85,27 +85,27 @@ def queued(request, app_factory, tmp_path):
     else:
         config = {"QUEUE_FILE": str(tmp_path / "queue.db")}
     application = app_factory(HUEY_IMMEDIATE=False, **config)
-    jobs.huey.flush()
-    jobs._worker_app = application  # what `redthread worker` sets
+    job_queue.huey.flush()
+    job_queue._worker_app = application  # what `redthread worker` sets
     try:
         with application.app_context():
             yield application
     finally:
-        jobs.huey.flush()
-        jobs._worker_app = None
-        jobs.huey.immediate = True
+        job_queue.huey.flush()
+        job_queue._worker_app = None
+        job_queue.huey.immediate = True
 
 
 def work() -> int:
     """Run every task waiting in the queue, each in its own app context; how many ran."""
     ran = 0
-    while jobs.huey.pending_count():
-        task = jobs.huey.dequeue()
+    while job_queue.huey.pending_count():
+        task = job_queue.huey.dequeue()
         if task is None:
             continue
         # The worker's own context: the test's session is not the one that runs the job.
-        with jobs._worker_app.app_context():
-            jobs.huey.execute(task)
+        with job_queue._worker_app.app_context():
+            job_queue.huey.execute(task)
         ran += 1
     db.session.expire_all()
     return ran
@@ -113,11 +113,11 @@ def work() -> int:
 
 def test_jobs_go_through_the_queue_to_a_worker(queued):
     """The real path: the request commits, the job waits in the queue, a worker runs it."""
-    job = jobs.submit("test.counts", None, n=5)
-    assert jobs.huey.pending_count() == 0  # nothing is queued before the commit
+    job = job_queue.submit("test.counts", None, n=5)
+    assert job_queue.huey.pending_count() == 0  # nothing is queued before the commit
     db.session.commit()
     job_id = job.id
-    assert jobs.huey.pending_count() == 1
+    assert job_queue.huey.pending_count() == 1
     assert db.session.get(jobs.Job, job_id).state == "queued"
     assert work() == 1
     finished = db.session.get(jobs.Job, job_id)
@@ -125,7 +125,7 @@ def test_jobs_go_through_the_queue_to_a_worker(queued):
 
 
 def test_a_failure_in_the_worker_is_written_on_the_row(queued):
-    job = jobs.submit("test.crashes", None)
+    job = job_queue.submit("test.crashes", None)
     db.session.commit()
     assert work() == 1
     failed = db.session.get(jobs.Job, job.id)
@@ -134,9 +134,9 @@ def test_a_failure_in_the_worker_is_written_on_the_row(queued):
 
 def test_a_job_queued_twice_runs_once(queued):
     """The sweeper may queue a job that is still in the queue: the claim lets one run."""
-    job = jobs.submit("test.counts", None, n=1)
+    job = job_queue.submit("test.counts", None, n=1)
     db.session.commit()
-    jobs.run_job(job.id)
+    job_queue.run_job(job.id)
     assert work() == 2
     done = db.session.get(jobs.Job, job.id)
     assert (done.state, done.attempts) == ("succeeded", 1)
@@ -147,8 +147,8 @@ def test_the_sweeper_queues_lost_jobs_for_the_worker(queued):
     lost.created_at = utcnow() - jobs.STALE_AFTER - timedelta(seconds=1)
     dead = _queued_row(n=5)
     _stale_running(dead)
-    assert jobs.sweep() == 2
-    assert jobs.huey.pending_count() == 2
+    assert job_queue.sweep() == 2
+    assert job_queue.huey.pending_count() == 2
     assert work() == 2
     assert [(j.state, j.result_dict) for j in (lost, dead)] == [
         ("succeeded", {"n": 8}),
@@ -157,7 +157,7 @@ def test_the_sweeper_queues_lost_jobs_for_the_worker(queued):
 
 
 def test_a_cancelled_job_left_in_the_queue_does_nothing(queued):
-    job = jobs.submit("test.counts", None, n=1)
+    job = job_queue.submit("test.counts", None, n=1)
     db.session.commit()
     assert jobs.cancel(job)
     db.session.commit()
@@ -183,8 +183,8 @@ def _queued_row(n=1):
 
 def test_a_job_is_claimed_once(app):
     job = _queued_row()
-    assert jobs.claim(job.id)
-    assert not jobs.claim(job.id)  # running with a fresh heartbeat: another worker has it
+    assert job_queue.claim(job.id)
+    assert not job_queue.claim(job.id)  # running with a fresh heartbeat: another worker has it
     db.session.refresh(job)
     assert (job.state, job.attempts) == ("running", 1)
 
@@ -192,7 +192,7 @@ def test_a_job_is_claimed_once(app):
 def test_a_job_whose_worker_died_runs_again(app):
     job = _queued_row(n=3)
     _stale_running(job)
-    jobs.execute(job.id)
+    job_queue.execute(job.id)
     db.session.refresh(job)
     assert (job.state, job.attempts, job.result_dict) == ("succeeded", 2, {"n": 6})
 
@@ -203,7 +203,7 @@ def test_the_sweeper_requeues_lost_jobs_and_gives_up_after_max_attempts(app):
     dead = _queued_row()
     _stale_running(dead, attempts=jobs.MAX_ATTEMPTS)
     fresh = _queued_row()
-    assert jobs.sweep() == 2
+    assert job_queue.sweep() == 2
     for job in (lost, dead, fresh):
         db.session.refresh(job)
     assert (lost.state, lost.result_dict) == ("succeeded", {"n": 4})
@@ -222,7 +222,7 @@ def test_while_redis_is_down_the_pages_say_the_queue_is_unavailable(
             Auth(client, make_user).login(Role.ADMIN)
             assert "cannot be reached" not in client.get("/admin/jobs").get_data(as_text=True)
             redis_server.stop()
-            assert not jobs.queue_available()
+            assert not job_queue.queue_available()
             page = client.get("/admin/jobs")
             assert page.status_code == 200
             assert "The job queue (Redis) cannot be reached just now" in page.get_data(True)
@@ -233,23 +233,23 @@ def test_while_redis_is_down_the_pages_say_the_queue_is_unavailable(
             assert (job.kind, job.state) == ("audit.verify", "queued")
             # Back: the sweeper queues the row once it counts as lost, and a worker runs it.
             redis_server.start()
-            assert jobs.queue_available()
+            assert job_queue.queue_available()
             job.created_at = utcnow() - jobs.STALE_AFTER - timedelta(seconds=1)
             db.session.commit()
-            assert jobs.sweep() == 1
-            jobs._worker_app = application
+            assert job_queue.sweep() == 1
+            job_queue._worker_app = application
             assert work() == 1
             assert db.session.get(jobs.Job, job.id).state == "succeeded"
     finally:
-        jobs._worker_app = None
-        jobs.huey.immediate = True
+        job_queue._worker_app = None
+        job_queue.huey.immediate = True
 
 
 def test_a_periodic_task_runs_on_one_worker_when_they_share_redis(queued):
     """Each worker's scheduler queues the nightly tasks; through Redis only one runs them."""
     ran = []
 
-    @jobs.one_worker(f"test.nightly.{uuid.uuid4().hex}", seconds=60)
+    @job_queue.one_worker(f"test.nightly.{uuid.uuid4().hex}", seconds=60)
     def nightly():
         ran.append(1)
 
@@ -257,4 +257,4 @@ def test_a_periodic_task_runs_on_one_worker_when_they_share_redis(queued):
     nightly()  # the second machine's copy of the same run
     shared = bool(queued.config["REDIS_URL"])
     assert len(ran) == (1 if shared else 2)  # one machine's SQLite queue: no other worker
-    assert "app.core.jobs.sweep_jobs" in jobs.huey._registry._registry  # its name is kept
+    assert "app.core.job_queue.sweep_jobs" in job_queue.huey._registry._registry  # its name is kept

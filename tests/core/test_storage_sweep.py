@@ -14,8 +14,8 @@ from sqlalchemy import select
 from app.consent.models import ConsentGrant, ConsentRecord
 from app.consent.scopes import Scope
 from app.consent.texts import FORM_KEY, seed_forms
-from app.core import jobs, storage
-from app.core.audit import AuditEntry
+from app.core import job_queue, jobs, storage
+from app.core.audit_entry import AuditEntry
 from app.core.db import db
 from app.core.users import Role
 from app.guides.services import sync_guides
@@ -209,9 +209,9 @@ def test_the_command_reports_what_it_removed(runner):
 
 def test_the_nightly_task_sweeps_in_the_worker_app(app, monkeypatch):
     stray = stored("consent_scans")
-    monkeypatch.setattr(jobs, "_worker_app", app)
+    monkeypatch.setattr(job_queue, "_worker_app", app)
 
-    jobs.sweep_stored_files.call_local()
+    job_queue.sweep_stored_files.call_local()
 
     assert not storage.exists(stray)
     entry = db.session.scalars(

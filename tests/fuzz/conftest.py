@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from app.consent.models import ConsentForm
 from app.consent.texts import FORM_KEY, seed_forms
-from app.core.audit import AuditEntry
+from app.core.audit_entry import AuditEntry
 from app.core.db import db
 from app.core.users import Role
 from app.guides.services import sync_guides

@@ -17,7 +17,7 @@ from analysis import refiqda
 from analysis import transcripts as formats
 from app.consent import scans
 from app.guides.files import Guide, GuideFileError, load_file
-from app.participants import importer
+from app.participants import import_columns, import_table, importer
 from app.transcripts import audio
 from tests.analysis.test_refiqda import make_project
 from tests.consent.pdfs import MINIMAL
@@ -43,15 +43,15 @@ def _message(error: Exception) -> str:
 @pytest.mark.parametrize("name", ["register.csv", "register.xlsx", "register.txt"])
 def test_register_files(name, data):
     try:
-        table = importer.read_table(data, name)
-    except importer.ImportProblem as problem:
+        table = import_table.read_table(data, name)
+    except import_table.ImportProblem as problem:
         _message(problem)
         return
-    assert table.headers and table.rows and len(table.rows) <= importer.MAX_ROWS
-    mapping = importer.guess_mapping(table.headers)
+    assert table.headers and table.rows and len(table.rows) <= import_table.MAX_ROWS
+    mapping = import_columns.guess_mapping(table.headers)
     try:
         rows = importer.parse_rows(table, mapping, region="SE", today=date(2026, 11, 23))
-    except importer.ImportProblem as problem:  # a required column was not found
+    except import_table.ImportProblem as problem:  # a required column was not found
         _message(problem)
         return
     for row in rows:

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from app.core.audit import AuditEntry
+from app.core.audit_entry import AuditEntry
 from app.core.db import db
 from app.core.permissions import PermissionDenied
 from app.core.users import Role

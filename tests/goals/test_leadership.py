@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from docx import Document
 from sqlalchemy import select
 
-from app.core.audit import AuditEntry
+from app.core.audit_entry import AuditEntry
 from app.core.calendar import today
 from app.core.db import db, utcnow
 from app.core.users import Role

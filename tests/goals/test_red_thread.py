@@ -13,9 +13,8 @@ from app.core.users import Role
 from app.goals import evaluations, evidence, services
 from app.goals.models import GoalError
 from app.goals.services import GoalConflict
-from app.reviews import actions
-from app.reviews import services as reviews
-from app.reviews.services import ReviewError
+from app.reviews import actions, agenda, packs, sessions
+from app.reviews.refusals import ReviewError
 from tests.goals.test_goals import FIELDS
 from tests.releases.test_releases import world  # noqa: F401 (a fixture)
 from tests.themes.test_themes import corpus  # noqa: F401 (a fixture)
@@ -31,11 +30,11 @@ def thread(corpus):
         boss, None, goal=goal, title="Visits", text="", owner="The unit", language="sv",
         adopted_on=date(2025, 3, 1), revised_on=None,
     )  # fmt: skip
-    early = reviews.create_session(
+    early = sessions.create_session(
         boss, title="Review 2023", year=2023, held_on=date(2023, 11, 20), scope_from=None,
         scope_to=None, members=[member, boss],
     )  # fmt: skip
-    later = reviews.create_session(
+    later = sessions.create_session(
         boss, title="Review 2026", year=2026, held_on=date(2026, 11, 20), scope_from=None,
         scope_to=None, members=[member, boss],
     )  # fmt: skip
@@ -220,7 +219,7 @@ def test_the_pack_has_a_section_per_goal_with_the_goal_pages_cells(thread, clien
     assert EVALUATIONS_SHOWN >= 1
     db.session.commit()
     assert "goals" in [item["kind"] for item in t["later"].agenda_items]
-    pack = reviews.start_pack(t["boss"], t["later"])
+    pack = packs.start_pack(t["boss"], t["later"])
     db.session.commit()
     db.session.refresh(pack)
     assert pack.ready
@@ -247,7 +246,7 @@ def test_the_agenda_editor_lets_an_item_go_goal_by_goal(thread, client, auth):
     assert '<option selected value="goals">Goal by goal</option>' in page
     data = {"items-0-kind": "goals", "items-0-title": "Our goals", "items-0-guidance": ""}
     assert client.post("/reviews/agenda?language=en", data=data).status_code == 302
-    assert reviews.agenda_template("en") == [{"kind": "goals", "title": "Our goals",
+    assert agenda.agenda_template("en") == [{"kind": "goals", "title": "Our goals",
                                               "guidance": ""}]  # fmt: skip
 
 

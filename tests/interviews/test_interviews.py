@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select, text
 
-from app.core.audit import AuditEntry
+from app.core.audit_entry import AuditEntry
 from app.core.db import db
 from app.core.users import Role
 from app.guides.services import sync_guides
@@ -361,7 +361,7 @@ def _offered_is_accepted(interviewer, interview) -> list[Status]:
 
 
 def test_next_step_offers_exactly_the_steps_that_are_accepted(setup, give_consent):
-    from app.transcripts import services as transcripts
+    from app.transcripts import versions
 
     coordinator, interviewer, offer = setup
     interview = book(coordinator, offer, interviewer)
@@ -374,7 +374,7 @@ def test_next_step_offers_exactly_the_steps_that_are_accepted(setup, give_consen
     assert _offered_is_accepted(interviewer, interview) == [Status.DOCUMENTED]
     services.advance(interviewer, interview, Status.DOCUMENTED)
     assert _offered_is_accepted(interviewer, interview) == [Status.VERIFIED]
-    transcripts.import_transcript(interviewer, interview, b"Hello\nHi\n", "notes.txt")
+    versions.import_transcript(interviewer, interview, b"Hello\nHi\n", "notes.txt")
     assert interview.status == Status.TRANSCRIBED.value
     # verified only in the editor, with its look first; released only from the review
     assert _offered_is_accepted(interviewer, interview) == []

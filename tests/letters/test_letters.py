@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.consent import services as consent
 from app.consent.scopes import Scope
-from app.core.audit import AuditEntry
+from app.core.audit_entry import AuditEntry
 from app.core.db import db
 from app.core.permissions import PermissionDenied
 from app.core.users import Role
@@ -22,8 +22,7 @@ from app.letters import queries, services
 from app.letters.models import LetterDraft, LetterSent
 from app.letters.queries import Reason
 from app.letters.services import LetterConflict, LetterError
-from app.reviews import actions
-from app.reviews import services as reviews
+from app.reviews import actions, sessions
 from app.reviews.models import SessionStatus
 from tests.conftest import PG_URL
 
@@ -69,7 +68,7 @@ def interviewed(team, make_participant, make_offer, give_consent):
 
 
 def approved_session(coordinator, approve=True):
-    session = reviews.create_session(coordinator, title="Review 2026", year=2026,
+    session = sessions.create_session(coordinator, title="Review 2026", year=2026,
                                      held_on=date(2026, 11, 20), scope_from=None,
                                      scope_to=None, members=[coordinator])  # fmt: skip
     actions.add_note(
@@ -81,9 +80,9 @@ def approved_session(coordinator, approve=True):
     )
     actions.add_action(coordinator, session, what="Keep the same social worker for two years.",
                        owner=coordinator, due_on=date(2027, 6, 1))  # fmt: skip
-    reviews.set_status(coordinator, session, SessionStatus.HELD)
+    sessions.set_status(coordinator, session, SessionStatus.HELD)
     if approve:
-        reviews.set_status(coordinator, session, SessionStatus.APPROVED)
+        sessions.set_status(coordinator, session, SessionStatus.APPROVED)
     db.session.commit()
     return session
 
@@ -206,7 +205,7 @@ def test_drafts_only_after_approval_one_per_language_from_the_learning_points(te
         services.create_drafts(coordinator, held)
     with pytest.raises(PermissionDenied):
         services.create_drafts(interviewer, held)
-    reviews.set_status(coordinator, held, SessionStatus.APPROVED)
+    sessions.set_status(coordinator, held, SessionStatus.APPROVED)
     made = services.create_drafts(coordinator, held)
     assert sorted(d.language for d in made) == ["da", "sv"]
     da = queries.drafts(held)["da"]

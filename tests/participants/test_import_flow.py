@@ -184,7 +184,7 @@ def test_an_export_imports_again_in_every_language(
 
 def test_a_failure_while_writing_leaves_nothing_imported(app, make_user, monkeypatch):
     """The job writes every row in one transaction: a failure on the last row undoes all."""
-    from app.core import jobs
+    from app.core import job_queue, jobs
     from app.participants import imports, services
 
     actor = make_user(roles=[Role.COORDINATOR])
@@ -193,7 +193,7 @@ def test_a_failure_while_writing_leaves_nothing_imported(app, make_user, monkeyp
     mapping = {"name": 0, "birth_date": 1, "id_number": 2, "started_on": 3, "ended_on": 4,
                "setting_at_end": 5}  # fmt: skip
     app.config["HUEY_IMMEDIATE"] = False
-    monkeypatch.setattr(jobs, "run_job", lambda job_id: None)  # queued, not yet run
+    monkeypatch.setattr(job_queue, "run_job", lambda job_id: None)  # queued, not yet run
     job = imports.submit(actor, record, mapping)
     db.session.commit()
     real = services.add_placement
@@ -206,7 +206,7 @@ def test_a_failure_while_writing_leaves_nothing_imported(app, make_user, monkeyp
         return real(*args, **kwargs)
 
     monkeypatch.setattr(imports, "add_placement", fail_on_second)
-    jobs.execute(job.id)
+    job_queue.execute(job.id)
     db.session.expire_all()
     assert db.session.get(jobs.Job, job.id).state == "failed"
     assert "Line 3" in db.session.get(jobs.Job, job.id).error
@@ -225,7 +225,7 @@ def test_a_lost_upload_file_gets_a_clear_message(client, coordinator):
 
 @pytest.mark.parametrize("language", ["sv", "da", "en"])
 def test_the_template_lists_the_columns_and_imports_as_it_is(client, coordinator, language):
-    from app.participants.importer import COLUMNS
+    from app.participants.import_columns import COLUMNS
 
     coordinator.language = language
     db.session.commit()
@@ -259,11 +259,11 @@ def test_the_template_lists_the_columns_and_imports_as_it_is(client, coordinator
 
 
 def test_the_examples_of_each_country_are_read_back():
-    from app.participants import importer
+    from app.participants import import_columns, import_table, importer
 
     for region in ("SE", "DK"):
-        table = importer.read_table(importer.template_csv(region), "template.csv")
-        mapping = importer.guess_mapping(table.headers)
+        table = import_table.read_table(import_columns.template_csv(region), "template.csv")
+        mapping = import_columns.guess_mapping(table.headers)
         (row,) = importer.parse_rows(table, mapping, region=region, today=date(2026, 1, 1))
         assert row.errors == [] or row.errors == {}, (region, row.errors)
         assert row.values["phone"].startswith("+46" if region == "SE" else "+45")

@@ -7,14 +7,10 @@ from datetime import date, datetime
 import openpyxl
 import pytest
 
-from app.participants.importer import (
-    ImportProblem,
-    ValueProblem,
-    guess_mapping,
-    parse_date,
-    parse_rows,
-    read_table,
-)
+from app.participants.import_columns import guess_mapping
+from app.participants.import_table import ImportProblem, read_table
+from app.participants.import_values import ValueProblem, parse_date
+from app.participants.importer import parse_rows
 
 HEADER = "Namn;Födelsedatum;Personnummer;Placering start;Placering slut;Boende vid avslut"
 GOOD_ROW = "Åsa Öberg;2006-02-11;20060211-0017;2012-03-01;2023-08-31;Familjehem"
@@ -313,8 +309,8 @@ def test_codes_and_far_dates_are_checked_in_the_preview():
 
 
 def test_rows_beyond_the_limit_are_not_all_read(monkeypatch):
-    from app.participants import importer
+    from app.participants import import_table
 
-    monkeypatch.setattr(importer, "MAX_ROWS", 10)
+    monkeypatch.setattr(import_table, "MAX_ROWS", 10)
     with pytest.raises(ImportProblem, match="more than 10 rows"):
         read_table(csv_bytes(HEADER, *([GOOD_ROW] * 50)), "r.csv")

@@ -10,7 +10,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.core import jobs, storage
-from app.core.audit import AuditEntry
+from app.core.audit_entry import AuditEntry
 from app.core.db import db, utcnow
 from app.core.users import Role
 from app.interviews.models import FlagCategory, Status

@@ -11,12 +11,13 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from app.core import jobs
-from app.core.audit import AuditEntry
+from app.core.audit_entry import AuditEntry
 from app.core.db import db
 from app.core.users import Role
 from app.participants.models import Relation
 from app.privacy import access
-from app.privacy.report import OTHERS_REASON, collect, is_own_name, name_parts
+from app.privacy.other_names import is_own_name, name_parts
+from app.privacy.report import OTHERS_REASON, collect
 from app.releases.models import PseudonymMap
 from tests.privacy.conftest import CONTROLLER
 

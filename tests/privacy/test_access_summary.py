@@ -17,7 +17,8 @@ from app.core.users import Role
 from app.interviews.models import Memo
 from app.participants.models import RelatedPerson
 from app.privacy import access
-from app.privacy.report import NameRedactor, collect, name_parts
+from app.privacy.other_names import NameRedactor, name_parts
+from app.privacy.report import collect
 from tests.conftest import PASSWORD
 from tests.privacy.conftest import CONTROLLER
 

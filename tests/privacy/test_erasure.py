@@ -6,7 +6,8 @@ from sqlalchemy import func, select
 from app.codebook.models import Code
 from app.consent.models import ConsentGrant, ConsentRecord, Withdrawal
 from app.core import jobs, storage
-from app.core.audit import AuditEntry, verify_chain
+from app.core.audit_chain import verify_chain
+from app.core.audit_entry import AuditEntry
 from app.core.db import db
 from app.core.permissions import PermissionDenied
 from app.core.users import Role
@@ -171,7 +172,7 @@ def test_erasure_stops_a_review_pack_being_built(app, make_user, populate):
     from datetime import date
 
     from app.reviews.models import ReviewPack, ReviewSession
-    from app.reviews.services import PACK
+    from app.reviews.packs import PACK
 
     coordinator = make_user(roles=[Role.COORDINATOR])
     subject = populate(coordinator)

@@ -26,7 +26,7 @@ from app.privacy.report import collect
 from app.releases import services as releases
 from app.releases.models import PseudonymMap
 from app.reviews.models import ReviewPack, ReviewSession
-from app.transcripts import services as transcripts
+from app.transcripts import editing, versions
 from app.workspace.models import Coding, CodingRound
 
 #: what only the withdrawn interview said: none of it may be left anywhere
@@ -69,8 +69,8 @@ def world(app, make_user, make_participant, make_offer, give_consent):
         db.session.commit()
         give_consent(interview, interviewer, scopes=tuple(Scope))
         interviews.conduct(interviewer, interview, date(2026, 11, 10))
-        transcript = transcripts.import_transcript(interviewer, interview, srt, "samtal.srt")
-        transcripts.verify(interviewer, transcript)
+        transcript = versions.import_transcript(interviewer, interview, srt, "samtal.srt")
+        editing.verify(interviewer, transcript)
         proposals = releases.propose(interviewer, interview)[1]
         accepted = [(p.start, p.end, p.label, p.text) for p in proposals]
         found = {p.text for p in proposals}

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, text
 from app.consent import services as consent
 from app.consent.gate import ConsentMissing
 from app.consent.scopes import Scope
-from app.core.audit import AuditEntry
+from app.core.audit_entry import AuditEntry
 from app.core.db import db
 from app.core.permissions import PermissionDenied
 from app.core.users import Role
@@ -20,7 +20,7 @@ from app.participants.models import Placement, RelatedPerson
 from app.releases import services
 from app.releases.models import PseudonymMap, Release
 from app.releases.services import ReleaseError
-from app.transcripts import services as transcripts
+from app.transcripts import editing, versions
 
 SRT = """1
 00:00:01,000 --> 00:00:05,000
@@ -59,8 +59,8 @@ def world(app, make_user, make_participant, make_offer, give_consent):
         db.session.commit()
         give_consent(interview, interviewer, scopes=scopes)
         interviews.conduct(interviewer, interview, date(2026, 11, 10))
-        transcript = transcripts.import_transcript(interviewer, interview, srt, "samtal.srt")
-        transcripts.verify(interviewer, transcript)
+        transcript = versions.import_transcript(interviewer, interview, srt, "samtal.srt")
+        editing.verify(interviewer, transcript)
         db.session.commit()
         return interview, transcript
 

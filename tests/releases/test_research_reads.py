@@ -16,7 +16,7 @@ from app.core.permissions import PermissionDenied
 from app.core.users import Role
 from app.exchange import export
 from app.releases import services
-from app.reviews import services as reviews
+from app.reviews import packs, sessions
 from app.themes import services as themes
 from app.workspace import access, retrieval
 from app.workspace import services as workspace
@@ -76,12 +76,12 @@ def test_the_review_pack_quotes_only_the_newest_release(corrected):
     boss, code = corrected["boss"], corrected["code"]
     themes.save_theme(boss, None, name="Siblings", description="", formed_year=2026,
                       revised_year=None, code_ids=[code.id])  # fmt: skip
-    session = reviews.create_session(
+    session = sessions.create_session(
         boss, title="Återblick", year=2026, held_on=date(2026, 12, 1), scope_from=None,
         scope_to=None, members=[corrected["member"], boss],
     )  # fmt: skip
     db.session.commit()
-    pack = reviews.build_pack_now(boss, session)
+    pack = packs.build_pack_now(boss, session)
     db.session.commit()
     assert "Elias" not in json.dumps(pack.data, ensure_ascii=False)
     document = Document(io.BytesIO(b"".join(storage.open_plaintext(pack.docx_name))))

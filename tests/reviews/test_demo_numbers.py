@@ -15,7 +15,7 @@ from app.demo.stories import all_stories
 from app.offers.reports import attrition
 from app.participants.services import rules
 from app.releases.models import Release
-from app.reviews import services as reviews
+from app.reviews import packs
 from app.reviews.models import ReviewSession
 from app.reviews.pack import _quote_text
 from app.themes import aggregates
@@ -39,7 +39,7 @@ def test_the_demo_pack_and_themes_show_only_true_numbers(app):
     db.session.commit()
     coordinator = User.by_username("kerstin")
     session = db.session.scalar(select(ReviewSession).where(ReviewSession.year == today().year))
-    pack = reviews.build_pack_now(coordinator, session)
+    pack = packs.build_pack_now(coordinator, session)
     data = pack.data
     raw = {y.year: y for y in attrition(today(), rules())}
     marks = []
@@ -85,7 +85,7 @@ def test_the_demo_pack_quotes_only_passages_coded_with_their_theme(app):
     db.session.commit()
     coordinator = User.by_username("kerstin")
     session = db.session.scalar(select(ReviewSession).where(ReviewSession.year == today().year))
-    data = reviews.build_pack_now(coordinator, session).data
+    data = packs.build_pack_now(coordinator, session).data
     codes = aggregates.theme_codes()
     unquotable = [s.text for s in all_stories() if s.consent == "no_quotation"]
     counted = db.session.scalars(

@@ -11,14 +11,13 @@ from sqlalchemy import select
 from app.consent import services as consent
 from app.consent.scopes import Scope as ConsentScope
 from app.core import storage
-from app.core.audit import AuditEntry
+from app.core.audit_entry import AuditEntry
 from app.core.db import db
 from app.core.permissions import PermissionDenied
 from app.core.users import Role
-from app.reviews import actions
-from app.reviews import services as reviews
+from app.reviews import actions, agenda, packs, sessions
 from app.reviews.models import ActionStatus, SessionStatus
-from app.reviews.services import ReviewError
+from app.reviews.refusals import ReviewError
 from tests.releases.test_releases import world  # noqa: F401 (a fixture)
 from tests.themes.test_themes import corpus  # noqa: F401 (a fixture)
 
@@ -28,7 +27,7 @@ HELD = date(2026, 11, 20)
 @pytest.fixture
 def session(corpus, make_user):
     corpus["other"] = make_user(roles=[Role.REVIEW_MEMBER])
-    found = reviews.create_session(
+    found = sessions.create_session(
         corpus["boss"], title="Årlig återblick 2026", year=2026, held_on=HELD, scope_from=None,
         scope_to=None, members=[corpus["member"], corpus["boss"]],
     )  # fmt: skip
@@ -43,7 +42,7 @@ def test_sessions_are_checked_and_seen_only_by_their_members(corpus, session):
         values = dict(title="T", year=2026, held_on=HELD, scope_from=None, scope_to=None,
                       members=[member])  # fmt: skip
         values.update(changes)
-        return reviews.create_session(boss, **values)
+        return sessions.create_session(boss, **values)
 
     with pytest.raises(ReviewError, match="members"):
         make(members=[])
@@ -52,12 +51,12 @@ def test_sessions_are_checked_and_seen_only_by_their_members(corpus, session):
     with pytest.raises(ReviewError, match="Only review group members"):
         make(members=[corpus["interviewer"]])
     with pytest.raises(PermissionDenied):
-        reviews.create_session(member, title="T", year=2026, held_on=HELD, scope_from=None,
+        sessions.create_session(member, title="T", year=2026, held_on=HELD, scope_from=None,
                                scope_to=None, members=[member])  # fmt: skip
-    assert reviews.visible_sessions(member) == [session]
-    assert reviews.visible_sessions(other) == []
+    assert sessions.visible_sessions(member) == [session]
+    assert sessions.visible_sessions(other) == []
     with pytest.raises(PermissionDenied):
-        reviews.check_session(other, session)
+        sessions.check_session(other, session)
     kinds = [item["kind"] for item in session.agenda_items]
     assert kinds == ["preparation", "impressions", "themes", "goals", "practice", "actions",
                      "follow_up"]  # fmt: skip
@@ -69,7 +68,7 @@ def test_the_pack_quotes_only_interviews_consenting_to_quotation(corpus, session
                      scopes=[ConsentScope.QUOTATION], giver="young_person",
                      withdrawn_on=HELD, channel="phone")  # fmt: skip
     db.session.commit()
-    pack = reviews.start_pack(boss, session)
+    pack = packs.start_pack(boss, session)
     db.session.commit()  # the job runs at the commit (immediately in tests)
     db.session.refresh(pack)
     assert pack.ready and pack.job.state == "succeeded"
@@ -91,12 +90,12 @@ def test_the_pack_quotes_only_interviews_consenting_to_quotation(corpus, session
     assert "This chart is not drawn" in text and data["note"] in text
     cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
     assert "–" in cells and "< 3" in cells
-    assert reviews.quotes_for(corpus["member"], pack)
+    assert packs.quotes_for(corpus["member"], pack)
 
 
 def test_a_withdrawal_destroys_every_pack_that_quotes_the_interview(corpus, session):
     boss, releases = corpus["boss"], corpus["releases"]
-    pack = reviews.build_pack_now(boss, session)
+    pack = packs.build_pack_now(boss, session)
     db.session.commit()
     target = next(r for r in releases if r.interview_id in pack.quoted_ids)
     name = pack.docx_name
@@ -107,8 +106,8 @@ def test_a_withdrawal_destroys_every_pack_that_quotes_the_interview(corpus, sess
     assert not pack.ready and pack.destroyed_reason == "quotation_withdrawn"
     assert not storage.exists(name) and pack.content is None
     with pytest.raises(ReviewError, match="destroyed"):
-        reviews.read_pack(boss, pack)
-    again = reviews.build_pack_now(boss, session)
+        packs.read_pack(boss, pack)
+    again = packs.build_pack_now(boss, session)
     db.session.commit()
     assert target.interview_id not in again.quoted_ids
 
@@ -116,7 +115,7 @@ def test_a_withdrawal_destroys_every_pack_that_quotes_the_interview(corpus, sess
 def test_a_withdrawal_cancels_a_pack_being_built(corpus, session):
     from app.core import jobs
 
-    job = jobs.Job(kind=reviews.PACK, state="running", params='{"pack_id": 0}')
+    job = jobs.Job(kind=packs.PACK, state="running", params='{"pack_id": 0}')
     db.session.add(job)
     db.session.commit()
     consent.withdraw(corpus["interviewer"], corpus["releases"][2].interview,
@@ -135,11 +134,11 @@ def test_bad_input_is_refused_with_a_message(corpus, session, client):
     actions.add_note(member, session, item=1, body="A first impression")
     agenda = session.agenda_items
     with pytest.raises(ReviewError, match="has notes"):
-        reviews.update_session(boss, session, title=session.title, year=2026, held_on=HELD,
+        sessions.update_session(boss, session, title=session.title, year=2026, held_on=HELD,
                                scope_from=None, scope_to=None, members=session.members,
                                agenda=[agenda[0], *agenda[2:]])  # fmt: skip
     db.session.rollback()
-    reviews.update_session(boss, session, title=session.title, year=2026, held_on=HELD,
+    sessions.update_session(boss, session, title=session.title, year=2026, held_on=HELD,
                            scope_from=None, scope_to=None, members=session.members,
                            agenda=[*agenda, {"title": "Fika", "guidance": ""}])  # fmt: skip
     db.session.commit()
@@ -157,12 +156,12 @@ def test_bad_input_is_refused_with_a_message(corpus, session, client):
 
 
 def test_a_session_without_released_interviews_in_scope_says_so(corpus):
-    empty = reviews.create_session(
+    empty = sessions.create_session(
         corpus["boss"], title="Early", year=2020, held_on=HELD, scope_from=date(2019, 1, 1),
         scope_to=date(2019, 12, 31), members=[corpus["member"]],
     )  # fmt: skip
     with pytest.raises(ReviewError, match="no released interviews"):
-        reviews.start_pack(corpus["boss"], empty)
+        packs.start_pack(corpus["boss"], empty)
 
 
 def test_notes_actions_and_their_follow_up_next_year(corpus, session):
@@ -177,11 +176,11 @@ def test_notes_actions_and_their_follow_up_next_year(corpus, session):
         actions.add_note(other, session, item=0, body="Not mine")
     action = actions.add_action(member, session, what="Offer a second contact",
                                 owner=member, due_on=date(2027, 3, 1))  # fmt: skip
-    reviews.set_status(boss, session, SessionStatus.HELD)
-    reviews.set_status(boss, session, SessionStatus.APPROVED)
+    sessions.set_status(boss, session, SessionStatus.HELD)
+    sessions.set_status(boss, session, SessionStatus.APPROVED)
     with pytest.raises(ReviewError, match="approved"):
         actions.add_note(member, session, item=0, body="Too late")
-    following = reviews.create_session(
+    following = sessions.create_session(
         boss, title="2027", year=2027, held_on=date(2027, 11, 20), scope_from=None,
         scope_to=None, members=[other],
     )  # fmt: skip
@@ -192,13 +191,13 @@ def test_notes_actions_and_their_follow_up_next_year(corpus, session):
                           in_session=following)  # fmt: skip
     assert action.status_enum is ActionStatus.DONE and action.followed_up_in_id == following.id
     assert [a.id for a in actions.board(member).actions] == [action.id]
-    pack = reviews.build_pack_now(boss, following)
+    pack = packs.build_pack_now(boss, following)
     assert pack.data["actions"][0]["what"] == "Offer a second contact"
 
 
 def test_pages_pack_minutes_and_board_in_the_browser_client(corpus, session, client):
     member = corpus["member"]
-    pack = reviews.build_pack_now(corpus["boss"], session)
+    pack = packs.build_pack_now(corpus["boss"], session)
     db.session.commit()
     client.post("/login", data={"username": member.username,
                                 "password": "amber-falcon-thimble-73"})  # fmt: skip
@@ -226,13 +225,13 @@ def test_a_small_number_of_released_interviews_says_under_3_everywhere(corpus, c
         release.interview.conducted_on = date(2020, 3, 1)
     db.session.commit()
     boss, member = corpus["boss"], corpus["member"]
-    small = reviews.create_session(
+    small = sessions.create_session(
         boss, title="Small", year=2020, held_on=HELD, scope_from=date(2020, 1, 1),
         scope_to=date(2020, 12, 31), members=[member, boss],
     )  # fmt: skip
-    view = themes.overview(boss, reviews.scope_of(small))
+    view = themes.overview(boss, sessions.scope_of(small))
     assert str(view.released) == "< 3" and view.coded_all.suppressed
-    pack = reviews.build_pack_now(boss, small)
+    pack = packs.build_pack_now(boss, small)
     db.session.commit()
     assert pack.data["released"] == "< 3"
     client.post("/login", data={"username": member.username,
@@ -252,26 +251,28 @@ def test_a_researcher_is_no_member_and_reads_no_pack(corpus, session, make_user,
     member, and one listed from before reads neither the pack nor quotes of it."""
     boss = corpus["boss"]
     both = make_user(roles=[Role.REVIEW_MEMBER, Role.RESEARCHER])
-    assert both not in reviews.eligible_members() and corpus["member"] in reviews.eligible_members()
+    assert (
+        both not in sessions.eligible_members() and corpus["member"] in sessions.eligible_members()
+    )
     for members in ([corpus["researcher"]], [corpus["member"], both]):
         with pytest.raises(ReviewError, match="research partner cannot be a member"):
-            reviews.create_session(boss, title="T", year=2026, held_on=HELD, scope_from=None,
+            sessions.create_session(boss, title="T", year=2026, held_on=HELD, scope_from=None,
                                    scope_to=None, members=members)  # fmt: skip
     with pytest.raises(ReviewError, match="research partner cannot be a member"):
-        reviews.update_session(boss, session, title=session.title, year=2026, held_on=HELD,
+        sessions.update_session(boss, session, title=session.title, year=2026, held_on=HELD,
                                scope_from=None, scope_to=None,
                                members=[*session.members, both])  # fmt: skip
     db.session.rollback()
     # a session that lists such a member from before this rule
     session.members = [*session.members, both]
     db.session.commit()
-    pack = reviews.build_pack_now(boss, session)
+    pack = packs.build_pack_now(boss, session)
     db.session.commit()
     readers = {q["reader"] for t in pack.data["themes"] for q in t["quotes"]}
     assert readers and both.id not in readers
     with pytest.raises(ReviewError, match="not shown to anyone with the researcher role"):
-        reviews.read_pack(both, pack)
-    assert reviews.quotes_for(both, pack) == []
+        packs.read_pack(both, pack)
+    assert packs.quotes_for(both, pack) == []
     client.post("/login", data={"username": both.username,
                                 "password": "amber-falcon-thimble-73"})  # fmt: skip
     page = client.get(f"/reviews/{session.id}").get_data(as_text=True)
@@ -293,10 +294,10 @@ def test_a_quote_is_never_assigned_twice_to_the_same_member(corpus, make_user):
     # a second theme of the same code quotes the same passages as "Belonging"
     themes.save_theme(boss, None, name="Belonging again", description="", formed_year=2024,
                       revised_year=None, code_ids=[a.id])  # fmt: skip
-    alone = reviews.create_session(boss, title="Liten grupp", year=2026, held_on=HELD,
+    alone = sessions.create_session(boss, title="Liten grupp", year=2026, held_on=HELD,
                                    scope_from=None, scope_to=None, members=[member],
                                    team="Liten")  # fmt: skip
-    pack = reviews.build_pack_now(boss, alone)
+    pack = packs.build_pack_now(boss, alone)
     db.session.commit()
     by_theme = {t["name"]: t["quotes"] for t in pack.data["themes"]}
     first, again = by_theme["Belonging"], by_theme["Belonging again"]
@@ -304,7 +305,7 @@ def test_a_quote_is_never_assigned_twice_to_the_same_member(corpus, make_user):
     assert all(q["reader"] == member.id for q in first)
     assert all(q["reader"] is None and q["reader_name"] == "" for q in again)
     # the preparation lists a text once, even where two interviews' passages read the same
-    texts = [q["text"] for q in reviews.quotes_for(member, pack)]
+    texts = [q["text"] for q in packs.quotes_for(member, pack)]
     assigned = [q["text"] for t in pack.data["themes"] for q in t["quotes"] if q["reader"]]
     assert texts == list(dict.fromkeys(assigned)) and len(texts) < len(assigned)
     # with more members, a repeated quote goes to the next one who does not hold it
@@ -318,17 +319,17 @@ def test_a_second_session_for_the_year_and_team_needs_a_confirmation(corpus, ses
     boss, member = corpus["boss"], corpus["member"]
     values = dict(title="Återblick igen", year=2026, held_on=date(2026, 12, 1), scope_from=None,
                   scope_to=None, members=[member])  # fmt: skip
-    with pytest.raises(reviews.DuplicateSession) as refused:
-        reviews.create_session(boss, **values)
+    with pytest.raises(sessions.DuplicateSession) as refused:
+        sessions.create_session(boss, **values)
     assert refused.value.existing == [session]
     db.session.rollback()
-    other_team = reviews.create_session(boss, **values, team="Team Norr")
-    again = reviews.create_session(boss, **values, confirmed_duplicate=True)
+    other_team = sessions.create_session(boss, **values, team="Team Norr")
+    again = sessions.create_session(boss, **values, confirmed_duplicate=True)
     db.session.commit()
     assert again.year == session.year and again.team == session.team
     # moving a session onto a year and team that has one is asked about as well
-    with pytest.raises(reviews.DuplicateSession):
-        reviews.update_session(boss, other_team, **values)
+    with pytest.raises(sessions.DuplicateSession):
+        sessions.update_session(boss, other_team, **values)
     db.session.rollback()
 
     client.post("/login", data={"username": boss.username,
@@ -339,9 +340,9 @@ def test_a_second_session_for_the_year_and_team_needs_a_confirmation(corpus, ses
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "There is already a review session" in text
     assert "Årlig återblick 2026" in text and "confirm_duplicate" in text
-    assert len(reviews.sessions_for(2026, "")) == 2  # nothing made
+    assert len(sessions.sessions_for(2026, "")) == 2  # nothing made
     made = client.post("/reviews/new", data={**form, "confirm_duplicate": "y"})
-    assert made.status_code == 302 and len(reviews.sessions_for(2026, "")) == 3
+    assert made.status_code == 302 and len(sessions.sessions_for(2026, "")) == 3
     # before its day the page offers no "Mark as held", and says from when it can be
     page = client.get(made.headers["Location"]).get_data(as_text=True)
     assert "can be marked held on the day of the meeting" in page and "Mark as held" not in page
@@ -355,10 +356,10 @@ def test_a_session_is_not_marked_held_before_its_day(corpus, app, language):
     from flask_babel import force_locale
 
     boss, member = corpus["boss"], corpus["member"]
-    later = reviews.create_session(boss, title="Senare", year=2027, held_on=date(2026, 12, 1),
+    later = sessions.create_session(boss, title="Senare", year=2027, held_on=date(2026, 12, 1),
                                    scope_from=None, scope_to=None, members=[member])  # fmt: skip
     with force_locale(language), pytest.raises(ReviewError) as refused:
-        reviews.set_status(boss, later, SessionStatus.HELD)
+        sessions.set_status(boss, later, SessionStatus.HELD)
     expected = {"sv": "Mötet är den", "da": "Mødet er den", "en": "The meeting is on"}
     with force_locale(language):
         assert str(refused.value.message).startswith(expected[language])
@@ -372,7 +373,7 @@ def test_each_member_reads_the_agenda_in_their_own_language(corpus, make_user, c
     dane = make_user(roles=[Role.REVIEW_MEMBER], language="da", display_name="Mette")
     swede = make_user(roles=[Role.REVIEW_MEMBER], language="sv", display_name="Sara")
     with force_locale("sv"):  # made by a Swedish-speaking coordinator
-        made = reviews.create_session(boss, title="Återblick", year=2026, held_on=HELD,
+        made = sessions.create_session(boss, title="Återblick", year=2026, held_on=HELD,
                                       scope_from=None, scope_to=None,
                                       members=[dane, swede])  # fmt: skip
     db.session.commit()
@@ -384,7 +385,7 @@ def test_each_member_reads_the_agenda_in_their_own_language(corpus, make_user, c
     with force_locale("sv"):
         shown = made.agenda_for("sv")
         typed = {"title": "Fika och avslut", "guidance": ""}
-        reviews.update_session(boss, made, title=made.title, year=2026, held_on=HELD,
+        sessions.update_session(boss, made, title=made.title, year=2026, held_on=HELD,
                                scope_from=None, scope_to=None, members=made.members,
                                agenda=[*shown, typed])  # fmt: skip
     db.session.commit()
@@ -395,7 +396,7 @@ def test_each_member_reads_the_agenda_in_their_own_language(corpus, make_user, c
                                 "password": "amber-falcon-thimble-73"})  # fmt: skip
     page = client.get(f"/reviews/{made.id}").get_data(as_text=True)
     assert "Forberedelse" in page and "Förberedelse" not in page and "Fika och avslut" in page
-    pack = reviews.build_pack_now(boss, made)  # built in English here
+    pack = packs.build_pack_now(boss, made)  # built in English here
     db.session.commit()
     shown = client.get(f"/reviews/packs/{pack.id}").get_data(as_text=True)
     assert "Forberedelse" in shown and "Preparation" not in shown
@@ -404,18 +405,18 @@ def test_each_member_reads_the_agenda_in_their_own_language(corpus, make_user, c
 def test_the_agenda_template_is_kept_per_language(corpus, client):
     boss, member = corpus["boss"], corpus["member"]
     with pytest.raises(ReviewError, match="languages"):
-        reviews.save_template(boss, [{"title": "X"}], "de")
-    kinds = [item["kind"] for item in reviews.agenda_template("da")]
+        agenda.save_template(boss, [{"title": "X"}], "de")
+    kinds = [item["kind"] for item in agenda.agenda_template("da")]
     danish = [{"kind": k, "title": f"DA {i}", "guidance": ""} for i, k in enumerate(kinds)]
-    reviews.save_template(boss, danish, "da")
-    reviews.save_template(boss, [{"title": "Bara svenska"}], "sv")
+    agenda.save_template(boss, danish, "da")
+    agenda.save_template(boss, [{"title": "Bara svenska"}], "sv")
     db.session.commit()
-    assert reviews.agenda_template("da")[0]["title"] == "DA 0"
-    assert reviews.agenda_template("sv") == [
+    assert agenda.agenda_template("da")[0]["title"] == "DA 0"
+    assert agenda.agenda_template("sv") == [
         {"kind": "discussion", "title": "Bara svenska", "guidance": ""}
     ]
-    assert reviews.agenda_template("en")[0]["title"] == "Preparation"  # still the default
-    made = reviews.create_session(boss, title="E", year=2026, held_on=HELD, scope_from=None,
+    assert agenda.agenda_template("en")[0]["title"] == "Preparation"  # still the default
+    made = sessions.create_session(boss, title="E", year=2026, held_on=HELD, scope_from=None,
                                   scope_to=None, members=[member])  # fmt: skip
     # made in English: the Danish template has the same items, the Swedish one does not
     assert made.agenda_for("da")[0]["title"] == "DA 0"

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from app.core import jobs
+from app.core import job_queue, jobs
 from app.core.db import db, utcnow
 from app.core.users import Role
 from app.guides.services import sync_guides
@@ -29,9 +29,9 @@ from app.interviews.models import Mode
 from app.participants import imports
 from app.participants.models import Participant
 from app.privacy import access
-from app.reviews import services as reviews
+from app.reviews import packs, sessions
 from app.reviews.models import ReviewPack
-from app.transcripts import services as transcribing
+from app.transcripts import transcription
 from app.transcripts.models import Transcript
 from tests.conftest import PG_URL
 from tests.releases.test_releases import world  # noqa: F401 (a fixture)
@@ -62,7 +62,7 @@ def app(app_factory, model_dir, redis_server):
         with application.app_context():
             yield application
     finally:
-        jobs.huey.immediate = True  # the other tests' inline queue
+        job_queue.huey.immediate = True  # the other tests' inline queue
 
 
 @pytest.fixture
@@ -130,8 +130,8 @@ def test_two_workers_share_the_queue_through_a_killed_worker_and_a_redis_outage(
     talks = [interview_for(n) for n in range(1, 6)]
     recordings = [upload(interviewer, talks[0], long_speech)]
     recordings += [upload(interviewer, talk, short_speech) for talk in talks[1:]]
-    sessions = [
-        reviews.create_session(corpus["boss"], title=f"Återblick {n}", year=2026, held_on=HELD,
+    review_sessions = [
+        sessions.create_session(corpus["boss"], title=f"Återblick {n}", year=2026, held_on=HELD,
                                scope_from=None, scope_to=None, members=[corpus["member"]],
                                team=f"Team {n}")
         for n in range(4)
@@ -141,19 +141,19 @@ def test_two_workers_share_the_queue_through_a_killed_worker_and_a_redis_outage(
     mapping = {"name": 0, "birth_date": 1, "started_on": 2, "ended_on": 3, "setting_at_end": 4}
     uploads = [imports.start(coordinator, "register.csv", register_file(n)) for n in range(5)]
     db.session.commit()
-    jobs.huey.flush()
+    job_queue.huey.flush()
 
     # The first batch: the long transcription first, so that the first worker takes it.
-    first_batch = [transcribing.start_transcription(interviewer, recordings[0])]
+    first_batch = [transcription.start_transcription(interviewer, recordings[0])]
     db.session.commit()
-    first_batch += [transcribing.start_transcription(interviewer, r) for r in recordings[1:3]]
-    first_batch += [reviews.start_pack(corpus["boss"], s).job for s in sessions[:3]]
+    first_batch += [transcription.start_transcription(interviewer, r) for r in recordings[1:3]]
+    first_batch += [packs.start_pack(corpus["boss"], s).job for s in review_sessions[:3]]
     first_batch += [imports.submit(coordinator, u, mapping) for u in uploads[:3]]
     first_batch += [access.start_export(coordinator, t.participant) for t in talks[:3]]
-    first_batch.append(jobs.submit("audit.verify", admin))
+    first_batch.append(job_queue.submit("audit.verify", admin))
     db.session.commit()
     long_job = first_batch[0].id
-    assert jobs.huey.pending_count() == len(first_batch) == 13
+    assert job_queue.huey.pending_count() == len(first_batch) == 13
 
     machines = {name: machine(app, redis_server.url, tmp_path / name, model_dir)
                 for name in ("one", "two")}  # fmt: skip
@@ -181,22 +181,22 @@ def test_two_workers_share_the_queue_through_a_killed_worker_and_a_redis_outage(
         heartbeat_at=utcnow() - jobs.STALE_AFTER - timedelta(seconds=1)))  # fmt: skip
     db.session.commit()
     # (A worker's own sweep, each minute, may get there first: the job still runs once.)
-    jobs.sweep()
+    job_queue.sweep()
     again = start(command, machines["one"], tmp_path / "one-again.log")
     processes.append(again)
 
     # The second batch, then Redis down (a crash) while some of it still waits in the queue.
-    second_batch = [transcribing.start_transcription(interviewer, r) for r in recordings[3:]]
-    second_batch.append(reviews.start_pack(corpus["boss"], sessions[3]).job)
+    second_batch = [transcription.start_transcription(interviewer, r) for r in recordings[3:]]
+    second_batch.append(packs.start_pack(corpus["boss"], review_sessions[3]).job)
     second_batch += [imports.submit(coordinator, u, mapping) for u in uploads[3:]]
     second_batch.append(access.start_export(coordinator, talks[4].participant))
     db.session.commit()
     assert len(second_batch) == 6
-    waiting = jobs.huey.pending_count()
+    waiting = job_queue.huey.pending_count()
     redis_server.stop()
     down_at = time.monotonic()
     assert waiting > 0, "the workers emptied the queue before Redis stopped"
-    assert not jobs.queue_available()
+    assert not job_queue.queue_available()
 
     # The web pages go on: the jobs page says the queue cannot be reached, and a page that
     # queues a job saves it and says the same instead of failing.
@@ -211,7 +211,7 @@ def test_two_workers_share_the_queue_through_a_killed_worker_and_a_redis_outage(
     assert (during.kind, during.state) == ("audit.verify", "queued")
     time.sleep(max(0.0, 10 - (time.monotonic() - down_at)))
     redis_server.start()
-    assert jobs.queue_available()
+    assert job_queue.queue_available()
     assert "cannot be reached" not in client.get("/admin/jobs").get_data(as_text=True)
 
     # What was queued in Redis is still there; the one saved while it was down is found by
@@ -219,14 +219,14 @@ def test_two_workers_share_the_queue_through_a_killed_worker_and_a_redis_outage(
     db.session.execute(update(jobs.Job).where(jobs.Job.id == during.id).values(
         created_at=utcnow() - jobs.STALE_AFTER - timedelta(seconds=1)))  # fmt: skip
     db.session.commit()
-    jobs.sweep()
+    job_queue.sweep()
     until(lambda: not any(j.active for j in all_jobs()), seconds=180, every=0.5,
           what="every job to end")  # fmt: skip
     assert two.poll() is None and again.poll() is None, "a worker did not outlive the outage"
     for process in (two, again):
         kill(process)
     for name in ("two", "one-again"):  # both machines took jobs from the one queue
-        assert "Executing app.core.jobs.run_job" in (tmp_path / f"{name}.log").read_text()
+        assert "Executing app.core.job_queue.run_job" in (tmp_path / f"{name}.log").read_text()
 
     # Every job once, successfully; the killed one twice (the second run resumed).
     rows = all_jobs()
@@ -235,16 +235,16 @@ def test_two_workers_share_the_queue_through_a_killed_worker_and_a_redis_outage(
     assert [(r.id, r.state) for r in rows if r.state != "succeeded"] == [], logs[-4000:]
     assert {r.id: r.attempts for r in rows if r.attempts != 1} == {long_job: 2}
     assert job_now(long_job).result_dict["resumed_from_seconds"] > 0
-    assert jobs.huey.pending_count() == 0
+    assert job_queue.huey.pending_count() == 0
 
     # Nothing written twice or in part.
     for talk in talks:
         assert db.session.scalar(
             select(func.count(Transcript.id)).where(Transcript.interview_id == talk.id)
         ) == 1  # fmt: skip
-    packs = db.session.scalars(select(ReviewPack).where(ReviewPack.session_id.in_(
-        [s.id for s in sessions]))).all()  # fmt: skip
-    assert len(packs) == 4 and all(p.ready for p in packs)
+    built = db.session.scalars(select(ReviewPack).where(ReviewPack.session_id.in_(
+        [s.id for s in review_sessions]))).all()  # fmt: skip
+    assert len(built) == 4 and all(p.ready for p in built)
     imported = db.session.scalar(select(func.count(Participant.id))) - participants_before
     assert imported == 5 * 2
     exports = [r for r in rows if r.kind == access.EXPORT]

@@ -11,9 +11,9 @@ import jiwer
 import pytest
 from sqlalchemy import func, select, update
 
-from app.core import jobs
+from app.core import job_queue, jobs
 from app.core.db import db, utcnow
-from app.transcripts import services
+from app.transcripts import transcription, versions
 from app.transcripts.models import Transcript, TranscriptSegment
 from tests.robustness.conftest import BIN, environment, kill, needs_sqlite, start, until
 from tests.transcripts.conftest import SPOKEN, speak
@@ -33,7 +33,7 @@ def app(app_factory, model_dir):
         with application.app_context():
             yield application
     finally:
-        jobs.huey.immediate = True  # the other tests' inline queue
+        job_queue.huey.immediate = True  # the other tests' inline queue
 
 
 def job_now(job_id: int) -> jobs.Job:
@@ -43,11 +43,11 @@ def job_now(job_id: int) -> jobs.Job:
 
 def transcripts(interview_id: int) -> tuple[int, int]:
     db.session.expire_all()
-    versions = db.session.scalar(
+    made = db.session.scalar(
         select(func.count(Transcript.id)).where(Transcript.interview_id == interview_id)
     )
     segments = db.session.scalar(select(func.count(TranscriptSegment.id)))
-    return versions, segments
+    return made, segments
 
 
 @needs_sqlite
@@ -60,10 +60,10 @@ def test_a_killed_worker_leaves_no_partial_transcript_and_the_job_runs_again(
 ):
     interviewer, interview = conducted
     recording = upload(interviewer, interview, speak(SAID, tmp_path / "long.wav"))
-    job = services.start_transcription(interviewer, recording)
+    job = transcription.start_transcription(interviewer, recording)
     db.session.commit()  # queued in the queue file, for the worker
     job_id = job.id
-    assert jobs.huey.pending_count() == 1
+    assert job_queue.huey.pending_count() == 1
     env = environment(app, REDTHREAD_WHISPER_MODEL=model_dir, REDTHREAD_WHISPER_THREADS=1,
                       REDTHREAD_WHISPER_PIECE_MINUTES=1)  # fmt: skip
     command = [str(BIN / "redthread"), "worker", "--workers", "1"]
@@ -89,16 +89,16 @@ def test_a_killed_worker_leaves_no_partial_transcript_and_the_job_runs_again(
     db.session.commit()
     second = start(command, env, tmp_path / "worker2.log")
     processes.append(second)
-    assert jobs.sweep() == 1
+    assert job_queue.sweep() == 1
     until(lambda: not job_now(job_id).active, seconds=240, every=0.5, what="the second run")
     done = job_now(job_id)
     assert (done.state, done.attempts, done.progress) == ("succeeded", 2, 1.0), done.error
     assert done.result_dict["resumed_from_seconds"] >= kept["done_samples"] / 16_000 - 0.01
     kill(second)
 
-    versions, _segments = transcripts(interview.id)
-    assert versions == 1
-    transcript = services.current(interview)
+    made, _segments = transcripts(interview.id)
+    assert made == 1
+    transcript = versions.current(interview)
     text = " ".join(s.text for s in transcript.segments)
     assert jiwer.wer(words(SAID), words(text)) < 0.25, text  # all of it, once
     assert transcript.segments[-1].end_ms >= (recording.duration - 8) * 1000

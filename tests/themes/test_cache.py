@@ -310,7 +310,7 @@ def test_the_worker_counts_again_after_a_change(corpus, app_factory, redis_url, 
     _withdraw(ConsentScope.RESEARCH_USE)(corpus)
     db.session.commit()
     worker, web = app_factory(REDIS_URL=redis_url), app_factory(REDIS_URL=redis_url)
-    monkeypatch.setattr("app.core.jobs._worker_app", worker)
+    monkeypatch.setattr("app.core.job_queue._worker_app", worker)
     tasks.warm_theme_counts.call_local()
     with web.app_context(), Queries() as queries:
         for scope in (TEAM, RESEARCH):

@@ -17,7 +17,7 @@ from app.core.users import Role
 from app.exchange import export
 from app.interviews.models import Interview
 from app.releases import services as releases
-from app.reviews import services as reviews
+from app.reviews import packs, sessions
 from app.themes import aggregates
 from app.themes import services as themes
 from app.themes.aggregates import Scope
@@ -87,7 +87,7 @@ def test_a_researcher_counts_only_interviews_with_research_use(mixed):
 
 def test_each_viewer_gets_the_counts_their_purpose_allows(mixed, make_user):
     boss, researcher, member = mixed["boss"], mixed["researcher"], mixed["member"]
-    reviews.create_session(boss, title="R", year=2026, held_on=date(2026, 12, 1),
+    sessions.create_session(boss, title="R", year=2026, held_on=date(2026, 12, 1),
                            scope_from=None, scope_to=None, members=[member])  # fmt: skip
     both = make_user(roles=[Role.COORDINATOR, Role.RESEARCHER])
     assert themes.count_path(boss) == themes.count_path(member) == "themes.count"
@@ -104,7 +104,7 @@ def test_each_viewer_gets_the_counts_their_purpose_allows(mixed, make_user):
 
 def test_the_pages_count_for_the_viewer_and_the_pack_for_the_team(mixed, client):
     boss, researcher, member = mixed["boss"], mixed["researcher"], mixed["member"]
-    session = reviews.create_session(boss, title="R", year=2026, held_on=date(2026, 12, 1),
+    session = sessions.create_session(boss, title="R", year=2026, held_on=date(2026, 12, 1),
                                      scope_from=None, scope_to=None, members=[member])  # fmt: skip
     db.session.commit()
     for user, shown in ((researcher, "Released interviews in scope: &lt; 3"),
@@ -114,8 +114,8 @@ def test_the_pages_count_for_the_viewer_and_the_pack_for_the_team(mixed, client)
                                     "password": "amber-falcon-thimble-73"})  # fmt: skip
         assert shown in client.get("/themes/").get_data(as_text=True)
         client.post("/logout")
-    assert reviews.released_in_scope(session) == 5
-    pack = reviews.build_pack_now(boss, session)
+    assert packs.released_in_scope(session) == 5
+    pack = packs.build_pack_now(boss, session)
     assert pack.data["released"] == "5"
 
 

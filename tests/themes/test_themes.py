@@ -221,9 +221,9 @@ def test_pages_and_charts_for_each_role(corpus, client, auth):
     client.post("/login", data={"username": member.username,
                                 "password": "amber-falcon-thimble-73"})  # fmt: skip
     assert client.get("/themes/").status_code == 403  # a member of no review session yet
-    from app.reviews import services as reviews
+    from app.reviews import sessions
 
-    reviews.create_session(corpus["boss"], title="R", year=2026, held_on=date(2026, 12, 1),
+    sessions.create_session(corpus["boss"], title="R", year=2026, held_on=date(2026, 12, 1),
                            scope_from=None, scope_to=None, members=[member])  # fmt: skip
     db.session.commit()
     page = client.get("/themes/").get_data(as_text=True)

@@ -8,18 +8,18 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.consent.scopes import Scope
-from app.core.audit import AuditEntry
+from app.core.audit_entry import AuditEntry
 from app.core.db import db
 from app.interviews.models import Status
-from app.transcripts import services
+from app.transcripts import recordings
 from app.transcripts.models import Recording
-from app.transcripts.services import TranscriptError
+from app.transcripts.refusals import TranscriptError
 from tests.transcripts.conftest import encode
 
 
 def upload(interviewer, interview, path: Path, name: str | None = None):
     with open(path, "rb") as src:
-        recording = services.upload_recording(interviewer, interview, src, name or path.name)
+        recording = recordings.upload_recording(interviewer, interview, src, name or path.name)
     db.session.commit()
     return recording
 
@@ -58,7 +58,7 @@ def test_what_is_not_audio_is_refused_and_nothing_is_kept(
     path = tmp_path / name
     path.write_bytes(content)
     with pytest.raises(TranscriptError, match=message), open(path, "rb") as src:
-        services.upload_recording(interviewer, interview, src, name)
+        recordings.upload_recording(interviewer, interview, src, name)
     db.session.rollback()
     assert stored_files() == [] and interview.recordings == []
     assert interview.status == Status.CONDUCTED.value
@@ -69,7 +69,7 @@ def test_a_truncated_recording_is_refused(conducted, speech, tmp_path):
     cut = tmp_path / "cut.wav"
     cut.write_bytes(speech.read_bytes()[: speech.stat().st_size // 3])
     with pytest.raises(TranscriptError, match="cut short"), open(cut, "rb") as src:
-        services.upload_recording(interviewer, interview, src, "cut.wav")
+        recordings.upload_recording(interviewer, interview, src, "cut.wav")
     assert stored_files() == []
 
 
@@ -77,7 +77,7 @@ def test_a_three_hour_recording_is_refused(conducted, tmp_path):
     interviewer, interview = conducted
     long = encode(3 * 3600, tmp_path / "long.flac")
     with pytest.raises(TranscriptError, match="longer than 150 minutes"), open(long, "rb") as src:
-        services.upload_recording(interviewer, interview, src, "long.flac")
+        recordings.upload_recording(interviewer, interview, src, "long.flac")
     assert stored_files() == []
 
 
@@ -85,7 +85,7 @@ def test_a_file_over_the_size_limit_is_refused(conducted, speech):
     interviewer, interview = conducted
     current_app.config["AUDIO_MAX_BYTES"] = 10_000
     with pytest.raises(TranscriptError, match="larger than"), open(speech, "rb") as src:
-        services.upload_recording(interviewer, interview, src, "speech.wav")
+        recordings.upload_recording(interviewer, interview, src, "speech.wav")
     assert stored_files() == []
 
 
@@ -118,7 +118,7 @@ def test_upload_needs_consent_to_audio_recording(
     give_consent(interview, interviewer, scopes=[Scope.PARTICIPATION])
     interviews.conduct(interviewer, interview, date(2026, 11, 10))
     with pytest.raises(ConsentMissing), open(speech, "rb") as src:
-        services.upload_recording(interviewer, interview, src, "speech.wav")
+        recordings.upload_recording(interviewer, interview, src, "speech.wav")
     assert stored_files() == []
 
 

@@ -8,14 +8,14 @@ import pytest
 from flask import current_app
 from sqlalchemy import func, select
 
-from app.core.audit import AuditEntry
+from app.core.audit_entry import AuditEntry
 from app.core.db import db
 from app.core.i18n import format_day
 from app.core.users import Role
 from app.interviews.models import Status
-from app.transcripts import services
+from app.transcripts import editing, naming, recordings, versions
 from app.transcripts.models import Transcript
-from app.transcripts.services import TranscriptConflict, TranscriptError
+from app.transcripts.refusals import TranscriptConflict, TranscriptError
 from tests.conftest import TODAY
 from tests.transcripts.test_audio import upload
 
@@ -27,7 +27,7 @@ SRT = (
 
 
 def imported(interviewer, interview, data=SRT, name="interview.srt") -> Transcript:
-    transcript = services.import_transcript(interviewer, interview, data, name)
+    transcript = versions.import_transcript(interviewer, interview, data, name)
     db.session.commit()
     return transcript
 
@@ -67,7 +67,7 @@ def test_an_imported_transcript_moves_the_interview_on(conducted):
 def test_a_bad_transcript_file_changes_nothing(conducted, data, name, message):
     interviewer, interview = conducted
     with pytest.raises(TranscriptError, match=message):
-        services.import_transcript(interviewer, interview, data, name)
+        versions.import_transcript(interviewer, interview, data, name)
     db.session.rollback()
     assert interview.transcripts == [] and interview.status == Status.CONDUCTED.value
 
@@ -80,16 +80,16 @@ def test_split_merge_and_speakers_are_saved_with_a_conflict_check(conducted):
     edited[1:2] = [{**edited[1], "text": first + ".", "end": 5.0},
                    {**edited[1], "text": second, "start": 5.0}]  # split  # fmt: skip
     edited[2]["speaker"] = "other"
-    services.save_segments(interviewer, transcript, edited, revision=0)
+    editing.save_segments(interviewer, transcript, edited, revision=0)
     db.session.commit()
     assert [s.text for s in transcript.segments][1:3] == ["Better.", "I have my own flat."]
     assert transcript.segments[2].speaker == "other" and transcript.revision == 1
     with pytest.raises(TranscriptConflict):
-        services.save_segments(interviewer, transcript, edited[:1], revision=0)
+        editing.save_segments(interviewer, transcript, edited[:1], revision=0)
     merged = rows(transcript)
     merged[0:2] = [{**merged[0], "text": merged[0]["text"] + " " + merged[1]["text"],
                     "end": merged[1]["end"]}]  # fmt: skip
-    services.save_segments(interviewer, transcript, merged, revision=1)
+    editing.save_segments(interviewer, transcript, merged, revision=1)
     db.session.commit()
     assert len(transcript.segments) == 3
 
@@ -114,7 +114,7 @@ def test_bad_edits_are_refused_whole(conducted, change, message):
     edited = rows(transcript)
     change(edited)
     with pytest.raises(TranscriptError, match=message):
-        services.save_segments(interviewer, transcript, edited, revision=0)
+        editing.save_segments(interviewer, transcript, edited, revision=0)
     db.session.rollback()
     assert transcript.revision == 0 and transcript.segments[0].text == "How are things now?"
 
@@ -123,14 +123,14 @@ def test_verifying_freezes_the_transcript_and_schedules_the_audio(conducted, spe
     interviewer, interview = conducted
     recording = upload(interviewer, interview, speech)
     transcript = imported(interviewer, interview)
-    services.verify(interviewer, transcript)
+    editing.verify(interviewer, transcript)
     db.session.commit()
     assert interview.status == Status.VERIFIED.value and transcript.verified
     assert recording.destroy_on == TODAY + timedelta(days=30)
     with pytest.raises(TranscriptError, match="verified"):
-        services.save_segments(interviewer, transcript, rows(transcript), revision=0)
+        editing.save_segments(interviewer, transcript, rows(transcript), revision=0)
     with pytest.raises(TranscriptError, match="until its transcript is verified"):
-        services.import_transcript(interviewer, interview, SRT, "again.srt")
+        versions.import_transcript(interviewer, interview, SRT, "again.srt")
 
 
 def test_verifying_at_a_step_that_verification_cannot_follow_is_refused(conducted, client, auth):
@@ -141,7 +141,7 @@ def test_verifying_at_a_step_that_verification_cannot_follow_is_refused(conducte
     interview.status = Status.BOOKED.value
     db.session.commit()
     with pytest.raises(TranscriptError, match="cannot go from Booked to Verified"):
-        services.verify(interviewer, transcript)
+        editing.verify(interviewer, transcript)
     db.session.rollback()
     auth.login(user=interviewer)
     response = client.post(f"/transcripts/{transcript.id}/verify", follow_redirects=True)
@@ -154,7 +154,7 @@ def test_verifying_shows_what_it_does_and_asks_first(conducted, speech, client, 
     interviewer, interview = conducted
     upload(interviewer, interview, speech)
     transcript = imported(interviewer, interview)
-    plan = services.verify_preview(interviewer, transcript)
+    plan = editing.verify_preview(interviewer, transcript)
     assert (plan.segments, plan.destroy_on, plan.retention_days) == (
         3, TODAY + timedelta(days=30), 30)  # fmt: skip
     assert not transcript.verified  # a look changes nothing
@@ -175,7 +175,7 @@ def test_verifying_shows_what_it_does_and_asks_first(conducted, speech, client, 
     db.session.refresh(transcript)
     assert transcript.verified and interview.recordings[0].destroy_on == plan.destroy_on
     with pytest.raises(TranscriptError, match="verified"):
-        services.verify_preview(interviewer, transcript)
+        editing.verify_preview(interviewer, transcript)
 
 
 def test_without_a_recording_verifying_does_not_ask_to_check_against_one(conducted, client, auth):
@@ -228,7 +228,7 @@ def test_exports_read_back_and_are_audited(conducted, client, auth, kind):
     response = client.get(f"/transcripts/{transcript.id}/export/{kind}")
     assert response.status_code == 200
     assert f"-v1.{kind}" in response.headers["Content-Disposition"]
-    back = formats.READERS[kind](response.data, services.speaker_words())
+    back = formats.READERS[kind](response.data, naming.speaker_words())
     assert [s.text for s in back] == [s.text for s in transcript.segments]
     assert db.session.scalar(select(func.count()).select_from(AuditEntry)
                              .where(AuditEntry.action == "transcript.export")) == 1  # fmt: skip
@@ -308,18 +308,18 @@ def test_a_lower_retention_setting_brings_verified_recordings_forward(
     interviewer, interview = conducted
     recording = upload(interviewer, interview, speech)
     transcript = imported(interviewer, interview)
-    services.verify(interviewer, transcript)
+    editing.verify(interviewer, transcript)
     db.session.commit()
     assert recording.destroy_on == TODAY + timedelta(days=30)
     # Raising the setting keeps the day already set; lowering it brings the day forward.
     current_app.config["AUDIO_RETENTION_DAYS"] = 60
-    assert services.apply_retention_setting() == 0
+    assert recordings.apply_retention_setting() == 0
     current_app.config["AUDIO_RETENTION_DAYS"] = 7
     auth.login(Role.COORDINATOR)
     page = client.get("/transcripts/retention").get_data(as_text=True)
     assert "already follow today" in page
     # Counted from the day of verification (the suite's fixed "today" is not the clock's).
-    sooner = services.verified_on(recording) + timedelta(days=7)
+    sooner = recordings.verified_on(recording) + timedelta(days=7)
     assert sooner < recording.destroy_on
     with current_app.test_request_context():  # as the page's filter writes a date
         soon, late = format_day(sooner), format_day(recording.destroy_on)
@@ -332,8 +332,8 @@ def test_a_lower_retention_setting_brings_verified_recordings_forward(
     ).one()
     assert entry.detail_dict["after"] == sooner.isoformat()
     current_app.config["AUDIO_RETENTION_DAYS"] = 0
-    assert services.apply_retention_setting() == 1
-    assert recording.destroy_on == services.verified_on(recording)
+    assert recordings.apply_retention_setting() == 1
+    assert recording.destroy_on == recordings.verified_on(recording)
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,9 @@ from flask import current_app
 
 from app.core import jobs
 from app.core.db import db
-from app.transcripts import audio, engines, services
+from app.transcripts import audio, engines, transcription
 from app.transcripts.models import Transcript
-from app.transcripts.services import TranscriptError
+from app.transcripts.refusals import TranscriptError
 from tests.transcripts.conftest import speak
 from tests.transcripts.test_audio import upload
 
@@ -29,10 +29,10 @@ def test_an_english_only_model_is_refused_for_swedish_and_danish(conducted, spee
     interview.language = language
     db.session.commit()
     recording = upload(interviewer, interview, speech)
-    model = services.speech_model(language)
+    model = transcription.speech_model(language)
     assert model.multilingual is False and "English only" in model.refusal
     with pytest.raises(TranscriptError, match="English only"):
-        services.start_transcription(interviewer, recording)
+        transcription.start_transcription(interviewer, recording)
     assert db.session.query(jobs.Job).count() == 0
 
 
@@ -57,8 +57,8 @@ def test_a_job_refuses_an_english_only_model_that_the_page_could_not_judge(
     db.session.commit()
     recording = upload(interviewer, interview, speech)
     monkeypatch.setattr(engines, "is_multilingual", lambda path: None)
-    assert services.speech_model("da").refusal is None
-    job = services.start_transcription(interviewer, recording)
+    assert transcription.speech_model("da").refusal is None
+    job = transcription.start_transcription(interviewer, recording)
     db.session.commit()
     job = db.session.get(jobs.Job, job.id)
     assert job.state == "failed" and "English only" in job.error
@@ -103,12 +103,12 @@ def test_a_job_asked_to_use_a_missing_gpu_fails_with_the_reason(conducted, speec
     recording = upload(interviewer, interview, speech)
     monkeypatch.setattr(engines, "cuda_devices", lambda: 0)
     current_app.config["WHISPER_DEVICE"] = "cuda"
-    job = services.start_transcription(interviewer, recording)
+    job = transcription.start_transcription(interviewer, recording)
     db.session.commit()
     job = db.session.get(jobs.Job, job.id)
     assert job.state == "failed" and "no CUDA GPU" in job.error
     current_app.config["WHISPER_DEVICE"] = "auto"
-    job = services.start_transcription(interviewer, recording)
+    job = transcription.start_transcription(interviewer, recording)
     db.session.commit()
     job = db.session.get(jobs.Job, job.id)
     assert job.state == "succeeded" and job.result_dict["device"] == "cpu"
@@ -128,7 +128,7 @@ def test_a_transcript_in_another_language_than_the_interviews_is_flagged(
         Path(current_app.config["MEDIA_ROOT"]).parent / "english.wav",
     )
     recording = upload(interviewer, interview, english)
-    job = services.start_transcription(interviewer, recording)
+    job = transcription.start_transcription(interviewer, recording)
     db.session.commit()
     job = db.session.get(jobs.Job, job.id)
     assert job.state == "succeeded", job.error
@@ -149,7 +149,7 @@ def test_the_interviews_own_language_is_not_flagged(conducted, base_model_dir, s
     interviewer, interview = conducted
     current_app.config["WHISPER_MODELS"] = {"en": str(base_model_dir)}
     recording = upload(interviewer, interview, speech)
-    job = services.start_transcription(interviewer, recording)
+    job = transcription.start_transcription(interviewer, recording)
     db.session.commit()
     job = db.session.get(jobs.Job, job.id)
     transcript = db.session.get(Transcript, job.result_dict["transcript_id"])

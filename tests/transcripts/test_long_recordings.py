@@ -11,7 +11,7 @@ from faster_whisper.audio import decode_audio
 from flask import current_app
 from sqlalchemy import update
 
-from app.core import jobs
+from app.core import job_queue, jobs
 from app.core.db import db, utcnow
 from app.transcripts import audio, engines
 from app.transcripts.models import Transcript
@@ -107,7 +107,7 @@ def test_a_killed_worker_goes_on_from_the_last_finished_piece(
         return real(self, samples, language, progress)
 
     monkeypatch.setattr(engines.FasterWhisper, "transcribe", counted)
-    jobs.execute(job.id)
+    job_queue.execute(job.id)
     db.session.refresh(job)
     assert job.state == "succeeded", job.error
     assert job.attempts == 2 and job.result_dict["resumed_from_seconds"] > 0
@@ -172,7 +172,7 @@ def test_a_resumed_job_refused_at_its_start_leaves_no_parts(conducted, paused_sp
     job = _killed_midway(interviewer, interview, paused_speech, monkeypatch)
     interview.status = "verified"  # verified meanwhile (from another transcript)
     db.session.commit()
-    jobs.execute(job.id)
+    job_queue.execute(job.id)
     db.session.refresh(job)
     assert job.state == "failed" and "already verified" in job.error
     assert not _parts()
@@ -183,7 +183,7 @@ def test_a_job_given_up_by_the_sweeper_leaves_no_parts(conducted, paused_speech,
     job = _killed_midway(interviewer, interview, paused_speech, monkeypatch)
     db.session.execute(update(jobs.Job).values(attempts=jobs.MAX_ATTEMPTS))
     db.session.commit()
-    jobs.sweep()
+    job_queue.sweep()
     db.session.refresh(job)
     assert job.state == "failed" and not _parts()
 
@@ -191,7 +191,7 @@ def test_a_job_given_up_by_the_sweeper_leaves_no_parts(conducted, paused_speech,
 def test_a_withdrawal_removes_the_parts_of_every_job_of_the_recording(
     conducted, paused_speech, monkeypatch
 ):
-    from app.transcripts import services
+    from app.transcripts import transcription
 
     interviewer, interview = conducted
     job = _killed_midway(interviewer, interview, paused_speech, monkeypatch)
@@ -200,6 +200,6 @@ def test_a_withdrawal_removes_the_parts_of_every_job_of_the_recording(
     db.session.commit()
     assert len(_parts()) == 1
     assert db.session.get(jobs.Job, job.id).state == "failed"
-    services.stop_jobs(interview.recordings[0])
+    transcription.stop_jobs(interview.recordings[0])
     db.session.commit()
     assert not _parts()

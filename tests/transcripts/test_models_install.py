@@ -18,7 +18,7 @@ import pytest
 from flask import current_app
 
 from app.core.users import Role
-from app.transcripts import installer, services
+from app.transcripts import installed_models, installer, model_archive, transcription
 
 REVISION = "0123456789abcdef0123456789abcdef01234567"
 REPO = "test-org/tiny-test"
@@ -101,7 +101,7 @@ def hub(model_files, monkeypatch):
 
 @pytest.fixture
 def root(app) -> Path:
-    return installer.models_root(app.instance_path)
+    return installed_models.models_root(app.instance_path)
 
 
 @pytest.fixture
@@ -116,7 +116,7 @@ def test_install_from_the_hub_checks_every_file_and_records_it(hub, models, root
     folder = root / "tiny-test"
     for name, data in model_files.items():
         assert (folder / name).read_bytes() == data
-    manifest = installer.read_manifest(folder)
+    manifest = installed_models.read_manifest(folder)
     assert manifest["revision"] == REVISION
     assert manifest["languages"] == ["en"]  # the catalogue's language, as none was given
     assert manifest["source"]["repo"] == REPO
@@ -129,8 +129,8 @@ def test_install_from_the_hub_checks_every_file_and_records_it(hub, models, root
     assert {p for p, _ in hub.requests} == {f"/{REPO}/resolve/{REVISION}/{n}" for n in model_files}
     # The language without a setting of its own uses it, at once (no restart).
     current_app.config["WHISPER_MODELS"] = {}
-    assert services.model_path("en") == str(folder)
-    assert services.model_path("sv") is None
+    assert transcription.model_path("en") == str(folder)
+    assert transcription.model_path("sv") is None
     assert models("verify", "tiny-test").output.strip() == "tiny-test: intact"
     again = models("install", "tiny-test")
     assert again.exit_code == 1
@@ -146,13 +146,13 @@ def test_a_cut_off_download_is_never_used_and_resumes_with_range(hub, models, ro
     assert "cut off at 1000000 of" in result.output
     assert not (root / "tiny-test").exists()
     current_app.config["WHISPER_MODELS"] = {}
-    assert services.model_path("en") is None  # the half model is nowhere the app looks
+    assert transcription.model_path("en") is None  # the half model is nowhere the app looks
     assert (root / ".partial-tiny-test" / "model.bin").stat().st_size == 1_000_000
 
     result = models("install", "tiny-test")
     assert result.exit_code == 0, result.output
     assert (path, "bytes=1000000-") in hub.requests
-    assert installer.verify(root, "tiny-test") == []
+    assert installed_models.verify(root, "tiny-test") == []
 
 
 def test_a_server_without_range_restarts_the_file(hub, models, root):
@@ -163,7 +163,7 @@ def test_a_server_without_range_restarts_the_file(hub, models, root):
     result = models("install", "tiny-test")
     assert result.exit_code == 0, result.output
     assert (path, "bytes=500000-") in hub.requests  # asked, answered with the whole file
-    assert installer.verify(root, "tiny-test") == []
+    assert installed_models.verify(root, "tiny-test") == []
 
 
 def test_a_checksum_mismatch_installs_nothing(hub, models, root, model_files):
@@ -191,7 +191,7 @@ def test_unknown_and_unpinned_names_are_refused(hub, models):
 
 
 def test_a_second_installation_of_the_same_model_is_refused(hub, models, root):
-    with installer.install_lock(root, "tiny-test"):
+    with installed_models.install_lock(root, "tiny-test"):
         result = models("install", "tiny-test")
     assert result.exit_code == 1
     assert "another installation of tiny-test is running" in result.output
@@ -211,7 +211,7 @@ def test_a_full_disk_says_so_and_leaves_installed_models_alone(hub, models, root
     assert result.exit_code == 1
     assert "is full; the installed models are unchanged" in result.output
     assert not (root / "tiny-two").exists()
-    assert installer.verify(root, "tiny-test") == []
+    assert installed_models.verify(root, "tiny-test") == []
 
 
 def test_too_little_space_is_said_before_the_download(hub, models, root, monkeypatch):
@@ -226,7 +226,7 @@ def test_too_little_space_is_said_before_the_download(hub, models, root, monkeyp
 
 def test_the_official_catalogue_pins_or_refuses_every_entry():
     for entry in installer.catalogue().values():
-        assert installer.NAME.match(entry["name"])
+        assert installed_models.NAME.match(entry["name"])
         assert entry["licence"] and entry["languages"] and entry["speed"]
         if entry["files"] is not None:
             assert re.fullmatch(r"[0-9a-f]{40}", entry["revision"])
@@ -295,7 +295,7 @@ def test_an_archive_that_unpacks_too_large_is_refused(models, root, tmp_path, mo
     with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name in ("model.bin", "config.json", "tokenizer.json"):
             archive.writestr(name, b"\0" * 100_000)
-    monkeypatch.setattr(installer, "MAX_ARCHIVE_BYTES", 250_000)
+    monkeypatch.setattr(model_archive, "MAX_ARCHIVE_BYTES", 250_000)
     result = models("install", "--from", str(bomb))
     assert result.exit_code == 1
     assert "unpacks to more than" in result.output
@@ -327,14 +327,14 @@ def test_an_archive_installs_with_checksums_and_serves_its_language(
         out.add(model_dir, arcname="tiny.en")
     result = models("install", "--from", str(archive), "--name", "usb-tiny", "--language", "en")
     assert result.exit_code == 0, result.output
-    manifest = installer.read_manifest(root / "usb-tiny")
+    manifest = installed_models.read_manifest(root / "usb-tiny")
     assert manifest["source"] == {"kind": "archive", "from": "tiny.en.tar.gz"}
     assert manifest["files"]["tokenizer.json"]["sha256"] == hashlib.sha256(
         model_files["tokenizer.json"]).hexdigest()  # fmt: skip
     current_app.config["WHISPER_MODELS"] = {"sv": "usb-tiny"}  # a name, as in the setting
-    assert services.model_path("sv") == str(root / "usb-tiny")
-    assert services.speech_model("sv").refusal  # still English-only: the lead's check holds
-    assert services.model_path("en") == str(root / "usb-tiny")  # installed for en
+    assert transcription.model_path("sv") == str(root / "usb-tiny")
+    assert transcription.speech_model("sv").refusal  # still English-only: the lead's check holds
+    assert transcription.model_path("en") == str(root / "usb-tiny")  # installed for en
 
 
 def test_an_english_only_model_is_not_installed_for_swedish(models, root, model_dir):
@@ -380,7 +380,7 @@ def test_the_admin_page_shows_models_languages_and_speed(app, client, auth, mode
     row = installed.split("<td>tiny</td>", 1)[1].split("</tr>", 1)[0]
     assert "English" in row and "real-time factor" in row and "Carried in: model" in row
     assert "Speech models" in page.split('<nav class="main-nav"', 1)[1].split("</nav>", 1)[0]
-    shutil.rmtree(installer.models_root(app.instance_path) / "tiny")
+    shutil.rmtree(installed_models.models_root(app.instance_path) / "tiny")
     page = client.get("/transcripts/admin/speech-models").get_data(as_text=True)
     assert "No models are installed" in page
 
@@ -390,14 +390,14 @@ def test_a_model_waited_for_is_not_removed_and_a_running_job_keeps_its_model(
 ):
     from app.core import jobs
     from app.core.db import db
-    from app.transcripts import audio, engines, services
+    from app.transcripts import audio, engines
     from tests.transcripts.test_audio import upload
 
     assert models("install", "--from", str(model_dir), "--name", "tiny", "--language", "en")
     interviewer, interview = conducted
     app.config["WHISPER_MODELS"] = {}
     recording = upload(interviewer, interview, speech)
-    job = jobs.Job(kind=services.TRANSCRIBE, subject=services.subject(recording),
+    job = jobs.Job(kind=transcription.TRANSCRIBE, subject=transcription.subject(recording),
                    params=f'{{"recording_id": {recording.id}}}', state="running")  # fmt: skip
     db.session.add(job)
     db.session.commit()

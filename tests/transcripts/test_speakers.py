@@ -12,9 +12,9 @@ from flask import current_app
 from analysis.transcripts import Segment
 from app.core import jobs
 from app.core.db import db
-from app.transcripts import engines, services
+from app.transcripts import editing, engines, naming, refusals, versions
 from app.transcripts.models import Source, Transcript
-from app.transcripts.services import TranscriptError
+from app.transcripts.refusals import TranscriptError
 from tests.transcripts.test_audio import upload
 from tests.transcripts.test_transcription import transcribe
 
@@ -109,9 +109,9 @@ def test_the_job_labels_speakers_and_they_are_named_once(
     # The interviewer is one speaker throughout, the young person the other, even where a
     # piece ended between them.
     assert len(asked) == 1 and len(told) == 1 and asked != told, said
-    assert services.unnamed_speakers(transcript) == ["speaker_1", "speaker_2"]
+    assert naming.unnamed_speakers(transcript) == ["speaker_1", "speaker_2"]
     with pytest.raises(TranscriptError, match="who each speaker is"):
-        services.verify(interviewer, transcript)
+        editing.verify(interviewer, transcript)
 
     auth.login(user=interviewer)
     page = client.get(f"/transcripts/{transcript.id}").get_data(as_text=True)
@@ -135,24 +135,24 @@ def test_the_job_labels_speakers_and_they_are_named_once(
 
 def test_naming_is_refused_from_a_stale_page(conducted):
     interviewer, interview = conducted
-    transcript = services.new_version(
+    transcript = versions.new_version(
         interviewer, interview,
         [Segment("Hello.", 0.0, 1.0, "speaker_1"), Segment("Hi.", 1.0, 2.0, "speaker_2")],
         source=Source.WHISPER, made_by="faster-whisper test",
     )  # fmt: skip
     db.session.commit()
     stale = transcript.revision
-    services.name_speakers(interviewer, transcript, {"speaker_1": "interviewer"}, stale)
+    editing.name_speakers(interviewer, transcript, {"speaker_1": "interviewer"}, stale)
     db.session.commit()
-    assert services.unnamed_speakers(transcript) == ["speaker_2"]
-    with pytest.raises(services.TranscriptConflict):
-        services.name_speakers(interviewer, transcript, {"speaker_2": "young_person"}, stale)
+    assert naming.unnamed_speakers(transcript) == ["speaker_2"]
+    with pytest.raises(refusals.TranscriptConflict):
+        editing.name_speakers(interviewer, transcript, {"speaker_2": "young_person"}, stale)
     db.session.rollback()
     with pytest.raises(TranscriptError, match="not in the transcript"):
-        services.name_speakers(interviewer, transcript, {"speaker_9": "other"},
+        editing.name_speakers(interviewer, transcript, {"speaker_9": "other"},
                                transcript.revision)  # fmt: skip
     with pytest.raises(TranscriptError, match="Choose a role"):
-        services.name_speakers(interviewer, transcript, {"speaker_2": "speaker_1"},
+        editing.name_speakers(interviewer, transcript, {"speaker_2": "speaker_1"},
                                transcript.revision)  # fmt: skip
 
 

@@ -11,12 +11,12 @@ from sqlalchemy import func, select, update
 from app.consent import services as consent
 from app.consent.gate import ConsentMissing
 from app.consent.scopes import Scope
-from app.core import jobs
+from app.core import job_queue, jobs
 from app.core.db import db, utcnow
 from app.interviews.models import Status
-from app.transcripts import engines, services
+from app.transcripts import engines, recordings, transcription, versions
 from app.transcripts.models import Transcript, TranscriptSegment
-from app.transcripts.services import TranscriptError
+from app.transcripts.refusals import TranscriptError
 from tests.transcripts.conftest import SPOKEN
 from tests.transcripts.test_audio import upload
 
@@ -26,7 +26,7 @@ def words(text: str) -> str:
 
 
 def transcribe(interviewer, recording) -> jobs.Job:
-    job = services.start_transcription(interviewer, recording)
+    job = transcription.start_transcription(interviewer, recording)
     db.session.commit()  # queued after the commit; the tests' queue runs it at once
     db.session.refresh(job)
     return job
@@ -38,7 +38,7 @@ def test_real_speech_becomes_an_accurate_transcript(conducted, speech):
     job = transcribe(interviewer, recording)
     assert job.state == "succeeded", job.error
     assert (job.progress, job.attempts, job.subject) == (1.0, 1, f"recording:{recording.id}")
-    transcript = services.current(interview)
+    transcript = versions.current(interview)
     assert transcript.source == "whisper" and transcript.made_by == "faster-whisper model"
     text = " ".join(s.text for s in transcript.segments)
     assert jiwer.wer(words(SPOKEN), words(text)) < 0.2, text
@@ -66,15 +66,17 @@ def test_the_engine_gives_word_timestamps_in_order(model_dir, speech):
 def test_one_transcription_at_a_time_per_recording(conducted, speech):
     interviewer, interview = conducted
     recording = upload(interviewer, interview, speech)
-    waiting = jobs.Job(kind=services.TRANSCRIBE, subject=services.subject(recording),
+    waiting = jobs.Job(kind=transcription.TRANSCRIBE, subject=transcription.subject(recording),
                        params=f'{{"recording_id": {recording.id}}}')  # fmt: skip
     db.session.add(waiting)
     db.session.commit()
     with pytest.raises(TranscriptError, match="already being transcribed"):
-        services.start_transcription(interviewer, recording)
+        transcription.start_transcription(interviewer, recording)
     db.session.rollback()
     # The schema itself refuses a second active job for the subject.
-    db.session.add(jobs.Job(kind=services.TRANSCRIBE, subject=services.subject(recording)))
+    db.session.add(
+        jobs.Job(kind=transcription.TRANSCRIBE, subject=transcription.subject(recording))
+    )
     with pytest.raises(Exception, match=r"(?i)unique"):
         db.session.flush()
     db.session.rollback()
@@ -120,13 +122,13 @@ def test_a_worker_that_died_is_retried_and_finishes_once(conducted, speech):
     interviewer, interview = conducted
     recording = upload(interviewer, interview, speech)
     # A worker took the job and died: running, no heartbeat for a while, nothing written.
-    job = jobs.Job(kind=services.TRANSCRIBE, subject=services.subject(recording),
+    job = jobs.Job(kind=transcription.TRANSCRIBE, subject=transcription.subject(recording),
                    params=f'{{"recording_id": {recording.id}}}', created_by_id=interviewer.id,
                    state="running", attempts=1, progress=0.4,
                    heartbeat_at=utcnow() - timedelta(minutes=10))  # fmt: skip
     db.session.add(job)
     db.session.commit()
-    assert jobs.sweep() == 1
+    assert job_queue.sweep() == 1
     db.session.refresh(job)
     assert (job.state, job.attempts) == ("succeeded", 2)
     assert len(interview.transcripts) == 1
@@ -166,9 +168,9 @@ def test_withdrawing_audio_consent_destroys_the_recording(conducted, speech):
     assert (recording.destroyed_reason, recording.stored_name) == ("consent", None)
     assert {"effect": "audio_destroyed", "count": 1} in withdrawal.effect_list
     with pytest.raises(TranscriptError, match="destroyed"):
-        services.start_transcription(interviewer, recording)
+        transcription.start_transcription(interviewer, recording)
     with pytest.raises(ConsentMissing), open(speech, "rb") as src:
-        services.upload_recording(interviewer, interview, src, "again.wav")
+        recordings.upload_recording(interviewer, interview, src, "again.wav")
 
 
 def test_withdrawing_participation_erases_every_transcript(conducted, speech):
