@@ -55,7 +55,7 @@ def test_select_code_undo_and_reload(
         release = Release(interview=interview, version=1, content=json.dumps(content),
                           summary="{}", released_by_id=sven.id)  # fmt: skip
         db.session.add(release)
-        seed_codebook(boss, "sv")
+        seed_codebook(boss)
         db.session.commit()
         release_id, rut_id, code = release.id, rut.id, participant.code
         belonging = next(c for c in codebook() if c.codable)
