@@ -136,7 +136,8 @@ def test_some_codes_are_far_more_frequent_and_one_theme_rises(runner):
     rows = db.session.execute(
         select(CodeText.name, func.count(Coding.id))
         .join(Coding, Coding.code_id == CodeText.code_id)
-        .where(CodeText.language == "sv").group_by(CodeText.name)
+        .where(CodeText.language == "sv")
+        .group_by(CodeText.name)
     ).all()
     per_code = Counter(dict(rows))
     ranked = per_code.most_common()
