@@ -143,3 +143,15 @@ def test_an_imported_codebook_in_another_language_doubles_nothing(coded):
     added, _ = imports.import_codebook(coded["boss"], data)
     assert added == 0
     assert len(db.session.scalars(select(Code)).all()) == 36
+
+
+def test_a_new_code_may_have_a_name_in_one_language_only(coded, client, auth):
+    auth.login(user=coded["boss"])
+    form = {"sv-name": "", "da-name": "Egen dansk kode", "da-definition": "Om skolen",
+            "en-name": "",
+            "parent_id": 0, "codable": "y", "colour": "#123456", "keywords": ""}  # fmt: skip
+    assert client.post("/coding/codebook", data=form).status_code == 302
+    made = code_named("Egen dansk kode")
+    assert set(made.texts) == {"da"} and made.texts["da"].definition == "Om skolen"
+    page = client.post("/coding/codebook", data={**form, "da-name": ""}).get_data(as_text=True)
+    assert "Give the code a name." in page
