@@ -8,7 +8,7 @@ some language, at the same place in the tree) gets that language, and its missin
 from the starting codebook; any other code gets the installation's default language.
 
 Codes that are the same starting code in different languages are merged into the oldest of
-them, as the codebook's merge does: its codings (shared, blind and consensus; a coding the
+them that is not retired, as the codebook's merge does: its codings (shared, blind and consensus; a coding the
 kept code already has for the same passage, coder and round is not doubled, its memo joins
 the kept one's), its theme links, its goal links (where the goal already links the kept code,
 the kept link stays), its sub-codes and its keywords move to the kept code; the merged code
@@ -89,7 +89,7 @@ def upgrade():
         bind.execute(
             sa.text(
                 "SELECT id, parent_id, name, definition, when_to_use, when_not, example, keywords, "
-                "merged_into_id FROM code ORDER BY id"
+                "merged_into_id, retired_at FROM code ORDER BY id"
             )
         )
         .mappings()
@@ -133,13 +133,15 @@ def upgrade():
         else:
             texts[code["id"]] = {}
 
-    # one code per starting code: the oldest one not merged already keeps it
+    # one code per starting code: the oldest one in use (else the oldest) keeps it; a code
+    # merged already stays merged where it is
     groups: dict[str, list[int]] = {}
     for code in codes:
         if keys.get(code["id"]) and code["merged_into_id"] is None:
             groups.setdefault(keys[code["id"]][0], []).append(code["id"])
     now = datetime.now(UTC)
     for key, members in groups.items():
+        members.sort(key=lambda code_id: (by_id[code_id]["retired_at"] is not None, code_id))
         kept, *duplicates = members
         for duplicate in duplicates:
             for language, text in texts[duplicate].items():

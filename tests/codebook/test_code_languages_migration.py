@@ -21,6 +21,7 @@ from app.workspace.models import Coding
 from tests.conftest import MIGRATIONS
 
 HEAD = "0023_v_lang24"
+RETIRED = starting_codebook()["codes"][0]["children"][0]["key"]
 
 
 def _walk(codes, parent=None):
@@ -126,6 +127,11 @@ def test_duplicated_codebooks_merge_into_one_code_per_starting_code(coded):
                 created_at=now,
             )
             key = "adults_who_persist"
+            # a retired Swedish code: its Danish twin, in use, is the one kept
+            connection.execute(
+                text("UPDATE code SET retired_at = :now WHERE id = :id"),
+                {"now": now, "id": sv[RETIRED]},
+            )
             common = {
                 "release_id": ids["release"],
                 "start_offset": 0,
@@ -211,6 +217,9 @@ def test_duplicated_codebooks_merge_into_one_code_per_starting_code(coded):
             kept.id
         ]
         assert {"sv-adults_who_persist", "da-adults_who_persist"} <= set(kept.keyword_list)
+        assert db.session.get(Code, sv[RETIRED]).merged_into_id == da[RETIRED]
+        assert db.session.get(Code, da[RETIRED]).active
+        assert set(db.session.get(Code, da[RETIRED]).texts) == {"sv", "da", "en"}
         own = next(c for c in codes if c.guid == "own")
         assert set(own.texts) == {"en"}  # the installation's language (the tests': en)
         db.session.remove()
