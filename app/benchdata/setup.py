@@ -63,9 +63,10 @@ def setup_corpus(spec: CorpusSpec, password: str) -> Context:
     sync_guides()
     seed_forms()
     coordinator = users["bench-coordinator"]
-    seed_codebook(coordinator, LANGUAGE)
+    seed_codebook(coordinator)
     names = {_entry["name"][LANGUAGE]: _entry["key"] for _entry in _walk(starting_codebook())}
-    code_ids = {names[c.name]: c.id for c in db.session.scalars(select(Code)) if c.name in names}
+    shown = {c.id: c.shown("name", LANGUAGE)[0] for c in db.session.scalars(select(Code))}
+    code_ids = {names[name]: code_id for code_id, name in shown.items() if name in names}
     first = today().year - spec.years + 1
     for position, (name, description, formed, revised, keys) in enumerate(THEMES):
         if db.session.scalar(select(Theme.id).where(Theme.name == name)) is None:

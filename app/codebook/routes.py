@@ -7,8 +7,8 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from app.codebook import queries, services
-from app.codebook.forms import CodeForm, MergeForm, SeedForm, UploadForm
-from app.codebook.models import Code
+from app.codebook.forms import CodeForm, CodeLanguageForm, MergeForm, SeedForm, UploadForm
+from app.codebook.models import Code, current_language
 from app.codebook.services import CodingError
 from app.core import transaction
 from app.core.db import db
@@ -39,20 +39,21 @@ def index():
     if may_manage and form.validate_on_submit():
         try:
             code = services.save_code(
-                current_user, None, parent_id=form.parent_id.data or None,
+                current_user, None, texts=form.texts(), parent_id=form.parent_id.data or None,
                 keywords=form.keywords.data or "",
                 **{k: getattr(form, k).data for k in services.FIELDS},
             )  # fmt: skip
         except CodingError as error:
             transaction.discard()
-            getattr(form, error.field or "name").errors.append(error.message)
+            form.field_named(error.field).errors.append(error.message)
         else:
             flash(_("The code %(name)s was added.", name=code.name))
             return redirect(url_for("codebook.index") + f"#code-{code.id}")
+    export_form = CodeLanguageForm(formdata=None, data={"language": current_language()})
     return render_template("codebook/codebook.html", codes=queries.codebook(), form=form,
-                           may_manage=may_manage, seed_form=SeedForm(prefix="seed",
-                           data={"language": current_user.language or "sv"}),
-                           upload_form=UploadForm(prefix="qdc"))  # fmt: skip
+                           may_manage=may_manage, seed_form=SeedForm(prefix="seed"),
+                           upload_form=UploadForm(prefix="qdc"),
+                           export_form=export_form)  # fmt: skip
 
 
 @bp.route("/codebook/<int:code_id>", methods=["GET", "POST"])
@@ -61,6 +62,7 @@ def code(code_id: int):
     code = db.get_or_404(Code, code_id)
     form = CodeForm(obj=code) if request.method == "GET" else CodeForm()
     if request.method == "GET":
+        form.fill(code)
         form.parent_id.data = code.parent_id or 0
         form.keywords.data = ", ".join(code.keyword_list)
     form.parent_id.choices = _parent_choices(code)
@@ -69,13 +71,14 @@ def code(code_id: int):
                                if c.active and c.codable and c is not code)  # fmt: skip
     if form.validate_on_submit():
         try:
-            services.save_code(current_user, code, parent_id=form.parent_id.data or None,
+            services.save_code(current_user, code, texts=form.texts(),
+                               parent_id=form.parent_id.data or None,
                                keywords=form.keywords.data or "",
                                **{k: getattr(form, k).data for k in services.FIELDS})  # fmt: skip
         except CodingError as error:
             transaction.discard()
             code = db.get_or_404(Code, code_id)
-            getattr(form, error.field or "name").errors.append(error.message)
+            form.field_named(error.field).errors.append(error.message)
         else:
             flash(_("The code was saved."))
             return redirect(url_for("codebook.index") + f"#code-{code.id}")
@@ -125,7 +128,7 @@ def merge(code_id: int):
 def seed():
     form = SeedForm(prefix="seed")
     if form.validate_on_submit():
-        added = services.seed_codebook(current_user, form.language.data)
+        added = services.seed_codebook(current_user)
         flash(
             ngettext(
                 "%(num)d code was added from the starting codebook.",

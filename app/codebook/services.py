@@ -6,7 +6,7 @@ import json
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.codebook.models import Code
+from app.codebook.models import LANGUAGES, TEXTS, Code, current_language
 from app.core import audit
 from app.core.db import db, utcnow
 from app.core.permissions import authorize
@@ -33,38 +33,70 @@ def _keywords(raw) -> str:
     return json.dumps(list(dict.fromkeys(words))[:MAX_KEYWORDS], ensure_ascii=False)
 
 
-FIELDS = ("name", "definition", "when_to_use", "when_not", "example", "colour", "codable")
+FIELDS = ("colour", "codable")
 
 
-def save_code(actor, code: Code | None, *, parent_id=None, keywords="", **values) -> Code:
-    """Create a code (``code`` None) or change one; the name is required and unique among
-    its siblings."""
+def save_code(
+    actor,
+    code: Code | None,
+    *,
+    language: str | None = None,
+    texts: dict[str, dict] | None = None,
+    parent_id=None,
+    keywords="",
+    **values,
+) -> Code:
+    """Create a code (``code`` None) or change one. ``texts`` holds, per language, the name
+    and any of the definition, when to use it, when not and example; a language whose name
+    is empty loses its texts. A name, definition... given alone is in ``language`` (the
+    editor's by default). The code needs a name in some language, and each name is unique
+    among its siblings in its language."""
     authorize(actor, "codebook.manage")
-    name = " ".join((values.get("name") or "").split())[:200]
-    if not name:
-        raise CodingError(_l("Give the code a name."), "name")
+    language = language or current_language()
+    texts = {lang: dict(t) for lang, t in (texts or {}).items() if lang in LANGUAGES}
+    alone = {key: values.pop(key) for key in TEXTS if key in values}
+    if alone:
+        texts.setdefault(language, {}).update(alone)
+    for text in texts.values():
+        text["name"] = " ".join((text.get("name") or "").split())[:200]
+    names = {lang: t["name"] for lang, t in texts.items() if t["name"]}
+    if code is not None:
+        kept = {lang: t.name for lang, t in code.texts.items() if lang not in texts}
+        names = {**kept, **names}
+    if not names:
+        raise CodingError(_l("Give the code a name."), _name_field(language))
     parent = db.session.get(Code, parent_id) if parent_id else None
     siblings = [c for c in (parent.children if parent else _roots())
                 if c is not code and c.active]  # fmt: skip
-    if any(c.name.casefold() == name.casefold() for c in siblings):
-        raise CodingError(_l("There is already a code called %(name)s here.", name=name), "name")
+    for lang, name in names.items():
+        if any(s.texts.get(lang) and s.texts[lang].name.casefold() == name.casefold()
+               for s in siblings):  # fmt: skip
+            raise CodingError(_l("There is already a code called %(name)s here.", name=name),
+                              _name_field(lang))  # fmt: skip
     if code is not None and values.get("codable") is False and code.codings.count():
         raise CodingError(_l("Passages are coded with this code, so it cannot become a "
                              "category."), "codable")  # fmt: skip
     if parent is not None and not parent.active:
         raise CodingError(_l("A retired code cannot hold other codes."), "parent_id")
     if code is None:
-        code = Code(name=name, parent=parent, position=_next_position(parent))
+        code = Code(parent=parent, position=_next_position(parent))
         db.session.add(code)
     else:
         _place(code, parent)
+    for lang, text in texts.items():
+        code.set_texts(lang, **{k: v for k, v in text.items() if k in TEXTS and v is not None})
     for key in FIELDS:
         if key in values and values[key] is not None:
             setattr(code, key, values[key] if key == "codable" else str(values[key]).strip())
-    code.name, code.keywords = name, _keywords(keywords)
+    code.keywords = _keywords(keywords)
     db.session.flush()
-    audit.record(actor, "codebook.change", "code", code.id, name=name)
+    audit.record(actor, "codebook.change", "code", code.id, name=code.shown("name", language)[0],
+                 languages=sorted(code.texts))  # fmt: skip
     return code
+
+
+def _name_field(language: str) -> str:
+    return f"{language}-name" if language in LANGUAGES else "name"
 
 
 def _roots() -> list[Code]:
@@ -147,31 +179,31 @@ def merge(actor, code: Code, into: Code) -> int:
     return moved
 
 
-def seed_codebook(actor, language: str) -> int:
-    """Add the starting codebook from the Karlstad themes, in ``language``; codes that
-    already exist (by name, at the same place) are left as they are. Returns how many
-    codes were added."""
+def seed_codebook(actor) -> int:
+    """Add the starting codebook from the Karlstad themes, each code with its texts in
+    Swedish, Danish and English. A code that is already there (its name in any language, at
+    the same place) is not added again: it gets the texts of the languages it lacks.
+    The keywords that suggest a code are those of every language. Returns how many codes
+    were added."""
     authorize(actor, "codebook.manage")
     added = 0
 
     def add(entry, parent):
         nonlocal added
-        name = entry["name"][language]
         siblings = parent.children if parent else _roots()
-        code = next((c for c in siblings if c.name.casefold() == name.casefold()), None)
+        names = {entry["name"][lang].casefold() for lang in LANGUAGES}
+        code = next((c for c in siblings if c.names() & names and not c.merged_into_id), None)
         if code is None:
-            code = Code(
-                name=name, parent=parent, position=_next_position(parent),
-                definition=entry["definition"][language],
-                when_to_use=entry.get("when_to_use", {}).get(language, ""),
-                when_not=entry.get("when_not", {}).get(language, ""),
-                example=entry.get("example", {}).get(language, ""),
-                colour=entry["colour"], codable=entry["codable"],
-                keywords=_keywords(entry.get("keywords", {}).get(language, [])),
-            )  # fmt: skip
+            code = Code(parent=parent, position=_next_position(parent), colour=entry["colour"],
+                        codable=entry["codable"])  # fmt: skip
+            words = [w for lang in LANGUAGES for w in entry.get("keywords", {}).get(lang, [])]
+            code.keywords = _keywords(words)
             db.session.add(code)
-            db.session.flush()
             added += 1
+        for lang in LANGUAGES:
+            if lang not in code.texts:
+                code.set_texts(lang, **{f: entry.get(f, {}).get(lang, "") for f in TEXTS})
+        db.session.flush()
         for child in entry.get("children", []):
             add(child, code)
 
@@ -179,5 +211,5 @@ def seed_codebook(actor, language: str) -> int:
 
     for entry in starting_codebook()["codes"]:
         add(entry, None)
-    audit.record(actor, "codebook.seed", "code", None, language=language, added=added)
+    audit.record(actor, "codebook.seed", "code", None, added=added)
     return added

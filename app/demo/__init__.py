@@ -83,7 +83,7 @@ def load_demo(force: bool = False) -> dict[str, tuple[list[str], str]]:
     ]
     told = stories.resolve(stories.all_stories(), today())
     placements, booked = load_register_demo(coordinator, interviewers, today(), told)
-    seed_codebook(coordinator, "sv")  # the research partner codes the released memos
+    seed_codebook(coordinator)  # the research partner codes the released memos
     researchers = [User.by_username(name) for name in ("lena", "ditte")]
     document(coordinator, booked, researchers, today())
     members = [User.by_username(name) for name in ("anna", "malin", "per")]

@@ -76,8 +76,8 @@ _EVALUATIONS = {
 
 
 def _target(kind: str, name: str):
-    model = Theme if kind == "theme" else Code
-    return db.session.scalar(select(model).where(model.name == name).limit(1))
+    found = Theme.name == name if kind == "theme" else Code.named(name)
+    return db.session.scalar(select(Theme if kind == "theme" else Code).where(found).limit(1))
 
 
 def load_goals_demo(actor: User, today: date) -> int:

@@ -54,7 +54,7 @@ def code_ids() -> dict[str, int]:
 
     for entry in starting_codebook()["codes"]:
         walk(entry, ())
-    by_path = {c.path: c.id for c in db.session.scalars(select(Code))}
+    by_path = {c.path_in("sv"): c.id for c in db.session.scalars(select(Code))}
     return {en: by_path[" › ".join(path)] for en, path in names.items()}
 
 

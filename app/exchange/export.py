@@ -9,12 +9,13 @@ entity keeps its GUID across exports: codes and codings in their own column, the
 
 import uuid
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from analysis.refiqda import model as qda
 from analysis.refiqda.write import write_qdc, write_qdpx
-from app.codebook.models import Code, new_guid
+from app.codebook.models import Code, current_language, new_guid
 from app.codebook.queries import codebook
 from app.consent import gate
 from app.core import audit
@@ -40,23 +41,28 @@ def guid(kind: str, entity_id: int) -> str:
     return found.guid
 
 
-def _description(code: Code) -> str:
-    parts = [code.definition]
-    for label, value in ((_l("When to use it"), code.when_to_use),
-                         (_l("When not to use it"), code.when_not),
-                         (_l("Example"), code.example)):  # fmt: skip
-        if value:
-            parts.append(f"{label}: {value}")
+def _description(code: Code, language: str) -> str:
+    """The definition, when to use it, when not and example in ``language`` (each, where
+    ``language`` has none, in a language that has it), labelled in that language too."""
+    parts = [code.shown("definition", language)[0]]
+    with force_locale(language):
+        for label, field in ((_("When to use it"), "when_to_use"),
+                             (_("When not to use it"), "when_not"),
+                             (_("Example"), "example")):  # fmt: skip
+            value = code.shown(field, language)[0]
+            if value:
+                parts.append(f"{label}: {value}")
     return "\n\n".join(p for p in parts if p)
 
 
-def _code_tree() -> list[qda.Code]:
+def _code_tree(language: str) -> list[qda.Code]:
     built: dict[int, qda.Code] = {}
     roots = []
     for code in codebook():
         if code.merged_into_id:
             continue
-        item = qda.Code(guid=code.guid, name=code.name, description=_description(code),
+        item = qda.Code(guid=code.guid, name=code.shown("name", language)[0],
+                        description=_description(code, language),
                         color=code.colour, codable=code.codable)  # fmt: skip
         built[code.id] = item
         parent = built.get(code.parent_id) if code.parent_id else None
@@ -64,10 +70,13 @@ def _code_tree() -> list[qda.Code]:
     return roots
 
 
-def export_codebook(actor) -> bytes:
+def export_codebook(actor, language: str | None = None) -> bytes:
+    """The codebook as .qdc, its codes named and described in ``language`` (the reader's by
+    default)."""
     authorize(actor, "coding.work")
-    data = write_qdc(_code_tree())
-    audit.record(actor, "codebook.export", "code", None)
+    language = language or current_language()
+    data = write_qdc(_code_tree(language))
+    audit.record(actor, "codebook.export", "code", None, language=language)
     return data
 
 
@@ -80,10 +89,13 @@ def _selection_guid(coding: Coding) -> str:
 ORIGIN_FOR_NVIVO = "Red Thread, for NVivo"
 
 
-def export_project(actor, name: str = "Red Thread", for_nvivo: bool = False) -> tuple[bytes, list]:
+def export_project(
+    actor, name: str = "Red Thread", for_nvivo: bool = False, language: str | None = None
+) -> tuple[bytes, list]:
     """The .qdpx of every release ``actor`` may code whose consent covers research use;
     returns the file and the releases it holds. ``for_nvivo`` counts positions as NVivo
-    does (UTF-16 units: an emoji counts two) instead of as the standard says."""
+    does (UTF-16 units: an emoji counts two) instead of as the standard says; the codes are
+    named and described in ``language`` (the reader's by default)."""
     authorize(actor, "coding.work")
     releases = codable_releases(actor)
     allowed = {i.id for i in gate.consenting({r.interview for r in releases}, "coding.export")}
@@ -122,7 +134,8 @@ def export_project(actor, name: str = "Red Thread", for_nvivo: bool = False) -> 
             )  # fmt: skip
         case.source_guids.append(source.guid)
         case.variables.update({"year": year, "age_band": age_band, "years_in_care": care_band})
-    project = qda.Project(name=name, users=list(users.values()), codes=_code_tree(),
+    codes = _code_tree(language or current_language())
+    project = qda.Project(name=name, users=list(users.values()), codes=codes,
                           sources=sources, cases=list(cases.values()))  # fmt: skip
     if for_nvivo:
         project.origin = ORIGIN_FOR_NVIVO

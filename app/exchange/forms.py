@@ -1,15 +1,14 @@
 """The exchange's forms; the upload form is the codebook's (``app.codebook.forms``)."""
 
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import Optional
 
+from app.codebook.forms import CodeLanguageForm
 
-class ExportForm(FlaskForm):
-    """``?tool=nvivo``: a project counted as NVivo counts (UTF-16 units)."""
 
-    class Meta:
-        csrf = False  # a download: it changes nothing
+class ExportForm(CodeLanguageForm):
+    """``?tool=nvivo``: a project counted as NVivo counts (UTF-16 units); ``?language=da``:
+    the codes named and described in Danish."""
 
     tool = StringField(validators=[Optional()])
 

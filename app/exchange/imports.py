@@ -45,13 +45,14 @@ def _refused(error: qda.RefiError) -> CodingError:
 
 def _import_codes(items: list[qda.Code], parent: Code | None, made: dict[str, Code],
                   counts: dict) -> None:  # fmt: skip
-    """Codes by GUID, else by name at the same place, else new."""
+    """Codes by GUID, else by name (in any language) at the same place, else new, named in
+    the language of the person importing."""
     for item in items:
         code = db.session.scalar(select(Code).where(Code.guid == item.guid))
         if code is None:
             siblings = parent.children if parent else db.session.scalars(
                 select(Code).where(Code.parent_id.is_(None))).all()  # fmt: skip
-            code = next((c for c in siblings if c.name.casefold() == item.name.casefold()
+            code = next((c for c in siblings if item.name.casefold() in c.names()
                          and not c.merged_into_id), None)  # fmt: skip
         if code is None:
             colour = item.color if item.color and len(item.color) == 7 else "#9ecae1"

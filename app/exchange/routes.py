@@ -26,15 +26,18 @@ def export_codebook():
     if not codebook():
         flash(_("The codebook is empty."), "error")
         return redirect(url_for("codebook.index"))
-    content = export.export_codebook(current_user)
+    language = ExportForm(request.args).code_language
+    content = export.export_codebook(current_user, language=language)
     return attachment(content, "application/xml", "codebook.qdc")
 
 
 @bp.get("/project.qdpx")
 @permission("coding.work")
 def export_project():
-    for_nvivo = ExportForm(request.args).for_nvivo
-    content, _ = export.export_project(current_user, for_nvivo=for_nvivo)
+    form = ExportForm(request.args)
+    for_nvivo = form.for_nvivo
+    content, _ = export.export_project(current_user, for_nvivo=for_nvivo,
+                                       language=form.code_language)  # fmt: skip
     return attachment(content, "application/zip",
                       "redthread-nvivo.qdpx" if for_nvivo else "redthread.qdpx")  # fmt: skip
 

@@ -65,7 +65,7 @@ class Theme(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    codes = relationship("Code", secondary=theme_code, order_by="Code.position, Code.name",
+    codes = relationship("Code", secondary=theme_code, order_by="Code.position, Code.id",
                          backref=db.backref("themes", order_by="Theme.position"))  # fmt: skip
 
     @property

@@ -106,7 +106,7 @@ def main() -> None:
                            password=password, roles=both)  # fmt: skip
         rut = create_user(actor=None, username="rut", display_name="Researcher",
                           password=password, roles=[Role.RESEARCHER])  # fmt: skip
-        seed_codebook(boss, "sv")
+        seed_codebook(boss)
         codes = [c.id for c in codebook() if c.codable]
         releases = []
         for n in range(100):

@@ -55,11 +55,11 @@ def test_select_code_undo_and_reload(
         release = Release(interview=interview, version=1, content=json.dumps(content),
                           summary="{}", released_by_id=sven.id)  # fmt: skip
         db.session.add(release)
-        seed_codebook(boss, "sv")
+        seed_codebook(boss)
         db.session.commit()
         release_id, rut_id, code = release.id, rut.id, participant.code
         belonging = next(c for c in codebook() if c.codable)
-        code_name = belonging.name
+        code_name = belonging.shown("name", "sv")[0]  # as the Swedish coder reads it
 
     def sv(message, **values):
         return t(live_app, "sv", message, **values)
@@ -132,7 +132,7 @@ def test_select_code_undo_and_reload(
         text = db.session.get(Release, release_id).text
         assert [text[c.start_offset : c.end_offset] for c in stored] == ["hemma", "rødgrød"]
         assert {c.coder_id for c in stored} == {rut_id}
-        assert db.session.get(Code, stored[0].code_id).name == code_name
+        assert db.session.get(Code, stored[0].code_id).texts["sv"].name == code_name
 
     # Undo removes the last coding, redo applies it again (the button, Ctrl+Shift+Z, Ctrl+Y);
     # a reload shows what is stored.

@@ -124,7 +124,7 @@ def test_code_a_passage_with_the_keyboard(
         release = Release(interview=interview, version=1, content=json.dumps(content),
                           summary="{}", released_by_id=kim.id)  # fmt: skip
         db.session.add(release)
-        seed_codebook(boss, "sv")
+        seed_codebook(boss)
         db.session.commit()
         release_id = release.id
         chosen = [c for c in codebook() if c.codable][1]

@@ -48,7 +48,7 @@ def _released(make_user, make_participant, make_offer, give_consent):
     release = Release(interview=interview, version=1, content=json.dumps(content),
                       summary="{}", released_by_id=sven.id)  # fmt: skip
     db.session.add(release)
-    seed_codebook(boss, "sv")
+    seed_codebook(boss)
     db.session.commit()
     return release.id
 
@@ -70,7 +70,7 @@ def _blind_round(release_id, code_name) -> int:
     coders = [users["rut"], users["ben"]]
     coding_round = create_round(boss, name="Blind", unit="segment", coders=coders,
                                 releases=[release])  # fmt: skip
-    code = db.session.scalars(select(Code).where(Code.name == code_name)).first()
+    code = db.session.scalars(select(Code).where(Code.named(code_name))).first()
     start = release.text.index("hemma")
     workspace.apply(users["ben"], release, code.id, start, start + 5, coding_round=coding_round)
     db.session.commit()

@@ -23,14 +23,14 @@ def coded(world, make_user):  # noqa: F811
     anna = make_user(roles=[Role.RESEARCHER], display_name="Anna Forskare")
     ben = make_user(roles=[Role.RESEARCHER], display_name="Ben Forskare")
     boss = make_user(roles=[Role.COORDINATOR])
-    codebook_services.seed_codebook(boss, "sv")
+    codebook_services.seed_codebook(boss)
     db.session.commit()
     return {"interviewer": interviewer, "release": release, "release2": release2, "anna": anna,
             "ben": ben, "boss": boss, "interview_with": interview_with}  # fmt: skip
 
 
 def code_named(name: str) -> Code:
-    return db.session.scalars(select(Code).where(Code.name == name)).one()
+    return db.session.scalars(select(Code).where(Code.named(name))).one()
 
 
 def a_code(n=0) -> Code:

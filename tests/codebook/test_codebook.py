@@ -19,7 +19,7 @@ def test_the_starting_codebook_has_categories_and_codes(coded):
     assert all(c.children for c in roots)
     assert all(c.definition and c.keyword_list for c in codes if c.codable)
     # adding it again adds nothing
-    assert codebook_services.seed_codebook(coded["boss"], "sv") == 0
+    assert codebook_services.seed_codebook(coded["boss"]) == 0
 
 
 def test_merge_and_retire_keep_every_coding(coded):

@@ -13,8 +13,8 @@ from app.themes import services as themes
 
 def test_the_demo_goals_load_with_their_links_history_and_guidelines(make_user):
     boss = make_user(roles=[Role.COORDINATOR])
-    seed_codebook(boss, "sv")
-    category = db.session.scalar(db.select(Code).where(Code.name == "Tillhörighet"))
+    seed_codebook(boss)
+    category = db.session.scalar(db.select(Code).where(Code.named("Tillhörighet")))
     themes.save_theme(boss, None, name="Tillhörighet", description="", formed_year=2025,
                       revised_year=None, code_ids=[c.id for c in category.children])  # fmt: skip
     assert load_goals_demo(boss, date(2026, 12, 7)) == 3
@@ -30,7 +30,7 @@ def test_the_demo_goals_carry_evaluations_over_three_past_years(make_user):
     from app.goals import evaluations
 
     boss = make_user(roles=[Role.COORDINATOR])
-    seed_codebook(boss, "sv")
+    seed_codebook(boss)
     load_goals_demo(boss, date(2026, 12, 7))
     db.session.commit()
     goals = {g.title: g for g in queries.goals()}

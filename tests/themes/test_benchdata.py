@@ -5,7 +5,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from app.codebook.models import Code
+from app.codebook.models import Code, CodeText
 from app.consent import gate
 from app.consent.models import ConsentGrant, ConsentRecord, Withdrawal
 from app.consent.scopes import Scope
@@ -40,9 +40,10 @@ def snapshot(after_release_id: int = 0) -> list:
         select(Release).where(Release.id > after_release_id).order_by(Release.id)
     ).all()
     codings = db.session.execute(
-        select(Coding.release_id, Code.name, User.username, Coding.start_offset,
+        select(Coding.release_id, CodeText.name, User.username, Coding.start_offset,
                Coding.end_offset, Coding.guid)
-        .join(Code, Code.id == Coding.code_id).join(User, User.id == Coding.coder_id)
+        .join(CodeText, (CodeText.code_id == Coding.code_id) & (CodeText.language == "sv"))
+        .join(User, User.id == Coding.coder_id)
         .where(Coding.release_id > after_release_id).order_by(Coding.id)
     ).all()  # fmt: skip
     by_release: dict[int, list] = {}
@@ -133,7 +134,10 @@ def test_some_codes_are_far_more_frequent_and_one_theme_rises(runner):
     options = ("--interviews", "300", "--codings", "10", "--years", "10")
     assert bench_data(runner, *options).exit_code == 0
     rows = db.session.execute(
-        select(Code.name, func.count(Coding.id)).join(Coding).group_by(Code.name)
+        select(CodeText.name, func.count(Coding.id))
+        .join(Coding, Coding.code_id == CodeText.code_id)
+        .where(CodeText.language == "sv")
+        .group_by(CodeText.name)
     ).all()
     per_code = Counter(dict(rows))
     ranked = per_code.most_common()
@@ -141,9 +145,11 @@ def test_some_codes_are_far_more_frequent_and_one_theme_rises(runner):
 
     def share(code_name: str, years) -> float:
         rows = db.session.execute(
-            select(Code.name, func.count(Coding.id))
-            .join(Coding).join(Release, Release.id == Coding.release_id)
-            .where(Release.year.in_(list(years))).group_by(Code.name)
+            select(CodeText.name, func.count(Coding.id))
+            .join(Coding, Coding.code_id == CodeText.code_id)
+            .join(Release, Release.id == Coding.release_id)
+            .where(Release.year.in_(list(years)), CodeText.language == "sv")
+            .group_by(CodeText.name)
         ).all()  # fmt: skip
         counts = dict(rows)
         return counts.get(code_name, 0) / sum(counts.values())

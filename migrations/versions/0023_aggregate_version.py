@@ -1,7 +1,7 @@
 """aggregate_version: one row whose token changes with everything the theme counts read, so
 that counts can be kept between requests (app.themes.cache)
 
-Revision ID: 0023_v_scale
+Revision ID: 0023
 Revises: 0022
 Create Date: 2026-12-07 11:00:00
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0023_v_scale'
-down_revision = '0022'
+revision = "0023"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 
