@@ -20,7 +20,7 @@ from app.core.db import db
 from app.core.permissions import authorize, can
 from app.core.text import clean
 from app.core.users import Role
-from app.goals import queries
+from app.goals import overlap, queries
 from app.goals.models import Direction, Goal
 from app.interviews.models import Interview
 from app.releases.models import Release
@@ -81,9 +81,16 @@ def evidence(
     # page shows: it is suppressed with them, so that both pages hide the same cells
     grouped = [{c.id for c in t.codes} for t in themes.themes()]
     banded = {d for d, ids in codes.items() if set(ids) in grouped}
-    view = themes.code_groups(
-        scope, keys, lambda s: queries.direction_counts(s, codes), banded=banded
-    )
+    raw = {}
+
+    def count(s):
+        raw["counts"] = queries.direction_counts(s, codes)
+        return raw["counts"]
+
+    view = themes.code_groups(scope, keys, count, banded=banded)
+    if view.years:
+        # no row may give away by subtraction what this or another page hides
+        overlap.suppress(view, codes, raw["counts"][0], overlap.others(scope, view.years))
     return Evidence(goal, linked=True, view=view, clashes=clashes)
 
 

@@ -125,3 +125,17 @@ def quote_candidates(scope: Scope, code_ids: list[int], limit: int = 80) -> list
         .order_by(Coding.id.desc())
         .limit(limit)
     ).all()
+
+
+def set_year_counts(scope: Scope, sets) -> dict[frozenset, dict[int, int]]:
+    """Raw interviews per year touching any code of each set of codes (a direction of some
+    goal): {set: {year: interviews}}. For the secondary check in ``app.goals.overlap``."""
+    r = current_releases(scope)
+    found = {}
+    for codes in sets:
+        interviews = func.count(func.distinct(r.c.interview_id))
+        rows = db.session.execute(
+            _touching(r, sorted(codes), r.c.year, interviews).group_by(r.c.year)
+        ).all()
+        found[codes] = {year: n for year, n in rows}
+    return found
