@@ -2,8 +2,22 @@
 their share of the year's coded interviews, a trend chart, and consented quotes.
 
 The counts are the themes page's counts of a group of codes (``themes.code_groups``):
-counted through the same consent gate path and suppressed the same way ("< 3", "–"), so
-that the two pages never show one number two ways.
+counted through the same consent gate path and suppressed the same way ("< 3", "–"). A
+direction whose codes are a theme's shows exactly the theme's row.
+
+On top of that a direction's cells are checked against every other row a user can see in
+the same scope (``app.goals.overlap``): the themes, each theme's codes, and every goal's
+directions. A cell is hidden ("–") where the same codes are hidden on the other page, or
+where nested codes (one group holding every code of the other) are shown with a count 1 or
+2 apart, which would give the interviews of the difference away by subtraction.
+
+What this does not protect, honestly: sums and differences of groups that are not nested
+(two themes and a direction holding both: their counts and the themes' co-occurrence are
+tied by addition, not by one subtraction); chains of three or more rows; the same rows in
+other years or scopes (a period chosen on the themes page, a review session's dates, last
+year's pack against this year's page: differences over time); the other goals' directions
+are taken by their own counts (shown unless small), not as their pages finally show them,
+which errs on the side of hiding.
 """
 
 from dataclasses import dataclass, field

@@ -49,6 +49,8 @@ class Seen:
 
     codes: frozenset
     cells: tuple
+    #: shown as they are (a themes page's row), not only assumed shown (a goal's direction)
+    exact: bool = True
 
 
 @dataclass
@@ -89,7 +91,8 @@ def others(scope: Scope, years: list[int]) -> Others:
         sets.update(frozenset(ids) for ids in queries.direction_codes(goal).values())
     for codes, per_year in queries.set_year_counts(scope, sets).items():
         values = [per_year.get(y, 0) for y in years]
-        seen.append(Seen(codes, tuple(agg.cell(n) for n in [*values, sum(values)])))
+        cells = tuple(agg.cell(n) for n in [*values, sum(values)])
+        seen.append(Seen(codes, cells, exact=False))
     return Others(seen, theme_rows)
 
 
@@ -109,9 +112,9 @@ def _gives_away(codes: frozenset, column: int, cell: agg.Cell, seen: list) -> bo
 
 
 def _bound(codes: frozenset, column: int, seen: list, *bounds) -> int | None:
-    """The most a cell can be, for a reader: what bounds it already, and every row whose
-    codes hold all of these."""
-    found = [agg.bound(o.cells[column]) for o in seen if codes <= o.codes]
+    """The most a cell can be, for a reader: what bounds it already, and every row shown
+    whose codes hold all of these (a direction taken as shown is not known to be)."""
+    found = [agg.bound(o.cells[column]) for o in seen if o.exact and codes <= o.codes]
     known = [b for b in chain(found, bounds) if b is not None]
     return min(known) if known else None
 
