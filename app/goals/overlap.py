@@ -26,7 +26,7 @@ shown errs on the side of hiding. The result depends only on the scope, the code
 counts, so it is the same on every page that shows it.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 
 from sqlalchemy import select
@@ -59,6 +59,9 @@ class Others:
 
     seen: list
     theme_rows: dict  # frozenset of codes -> themes.Row
+    #: codes of two themes together whose total, with the themes' shown totals, gives
+    #: their hidden co-occurrence away (both = one + other - either)
+    unions: set = field(default_factory=set)
 
 
 def others(scope: Scope, years: list[int]) -> Others:
@@ -86,6 +89,13 @@ def others(scope: Scope, years: list[int]) -> Others:
         # a theme's code rows as its page suppresses them (``themes.code_rows``)
         for code_row in themes._code_families(keys, counts, row, view):
             seen.append(Seen(frozenset({code_row.key}), (*code_row.cells, code_row.total)))
+    unions = set()
+    if len(listed) > 1:
+        totals = {t.id: row.total for t, row in zip(listed, view.rows, strict=True)}
+        for (a, b), n in aggregates.cooccurrence(scope, "theme", "interview").items():
+            shown = a in totals and b in totals
+            if shown and agg.hidden(n) and not totals[a].suppressed and not totals[b].suppressed:
+                unions.add(codes_of[a] | codes_of[b])
     sets = set()
     for goal in db.session.scalars(select(Goal)):
         sets.update(frozenset(ids) for ids in queries.direction_codes(goal).values())
@@ -93,7 +103,7 @@ def others(scope: Scope, years: list[int]) -> Others:
         values = [per_year.get(y, 0) for y in years]
         cells = tuple(agg.cell(n) for n in [*values, sum(values)])
         seen.append(Seen(codes, cells, exact=False))
-    return Others(seen, theme_rows)
+    return Others(seen, theme_rows, unions)
 
 
 def _gives_away(codes: frozenset, column: int, cell: agg.Cell, seen: list) -> bool:
@@ -133,12 +143,12 @@ def suppress(view, codes: dict, counts: list, found: Others) -> None:
                                           list(theme_row.passages), theme_row.total)  # fmt: skip
             continue
         values = [raw.get((row.key, y), 0) for y in years]
-        view.rows[index] = _checked(row, mine, values, view, found.seen)
+        view.rows[index] = _checked(row, mine, values, view, found.seen, mine in found.unions)
 
 
-def _checked(row, mine: frozenset, values: list, view, seen: list):
+def _checked(row, mine: frozenset, values: list, view, seen: list, union: bool = False):
     """The row with every cell that gives another row away hidden, and its family
-    suppressed again around it."""
+    suppressed again around it; its total too where it is a ``union`` of two themes."""
     n = len(values)
     bounds = [_bound(mine, j, seen, agg.bound(c)) for j, c in enumerate(view.coded)]
     total_bound = _bound(mine, n, seen, agg.bound(view.coded_all), agg.bound(view.released))
@@ -149,8 +159,8 @@ def _checked(row, mine: frozenset, values: list, view, seen: list):
         total, (cells,) = agg.family(sum(values), [values], bounds=[bounds],
                                      total_bound=total_bound, forced=[forced],
                                      total_forced=total_forced)  # fmt: skip
-        more = [j for j, c in enumerate([*cells, total])
-                if not c.suppressed and _gives_away(mine, j, c, seen)]  # fmt: skip
+        more = [j for j, c in enumerate([*cells, total]) if not c.suppressed
+                and (_gives_away(mine, j, c, seen) or (union and j == n))]  # fmt: skip
         if not more:
             break
         for j in more:

@@ -38,6 +38,7 @@ def two_more(corpus, world):
         _, transcript = interview_with()
         release = release_all(interviewer, transcript)[1]
         mark(release, b.id, 10, 30, corpus["researcher"].id)
+        corpus["releases"].append(release)
     db.session.commit()
     return corpus
 
@@ -134,3 +135,39 @@ def test_the_same_codes_hidden_elsewhere_hide_the_cell_even_zero():
     forced = overlap.Seen(mine, (agg.Cell(None, reason=agg.SECONDARY),))
     assert overlap._gives_away(mine, 0, agg.Cell(0), [forced])
     assert not overlap._gives_away(mine, 0, agg.Cell(0), [seen({1, 2}, 0)])
+
+
+def test_a_goal_holding_two_themes_does_not_give_their_small_overlap_away(two_more, leader):
+    # D on interviews 0-3, E on 3-6: both 4, one interview together ("< 3" on the themes
+    # page). A goal linking both would show 7, so together = 4 + 4 - 7 = 1; 7 is 3 more
+    # than either theme, so no nested row hides it.
+    releases = two_more["releases"]
+    d, e = code("D"), code("E")
+    for release in releases[:4]:
+        mark(release, d.id, 0, 5, two_more["researcher"].id)
+    for release in releases[3:]:
+        mark(release, e.id, 0, 5, two_more["researcher"].id)
+    boss = two_more["boss"]
+    for theme in two_more["themes"]:
+        themes.delete_theme(boss, theme)
+    first, second = (
+        themes.save_theme(
+            boss,
+            None,
+            name=name,
+            description="",
+            formed_year=2024,
+            revised_year=None,
+            code_ids=[c.id],
+        )
+        for name, c in (("Dee", d), ("Eee", e))
+    )
+    db.session.commit()
+    view = themes.overview(boss, Scope(path="themes.count"))
+    assert [cells(r) for r in view.rows] == [["4", "4"], ["4", "4"]]
+    assert str(view.together[0][1]) == "< 3"
+    goal = goal_of(leader)
+    services.link(leader, goal, direction="for", theme=first)
+    services.link(leader, goal, direction="for", theme=second)
+    db.session.commit()
+    assert cells(row_for(leader, goal)) == ["–", "–"]
