@@ -9,11 +9,13 @@ On top of that a direction's cells are checked against every other row a user ca
 the same scope (``app.goals.overlap``): the themes, each theme's codes, and every goal's
 directions. A cell is hidden ("–") where the same codes are hidden on the other page, or
 where nested codes (one group holding every code of the other) are shown with a count 1 or
-2 apart, which would give the interviews of the difference away by subtraction.
+2 apart, which would give the interviews of the difference away by subtraction. A
+direction whose codes are exactly two themes' hides its total where the themes page hides
+their co-occurrence and shows both totals (together = one + other - either).
 
-What this does not protect, honestly: sums and differences of groups that are not nested
-(two themes and a direction holding both: their counts and the themes' co-occurrence are
-tied by addition, not by one subtraction); chains of three or more rows; the same rows in
+What this does not protect, honestly: other sums and differences of groups that are not
+nested (three themes, or a theme and a code of another theme, with a direction holding
+them); chains of three or more rows; the same rows in
 other years or scopes (a period chosen on the themes page, a review session's dates, last
 year's pack against this year's page: differences over time); the other goals' directions
 are taken by their own counts (shown unless small), not as their pages finally show them,

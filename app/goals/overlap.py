@@ -15,6 +15,9 @@ row, in the same scope and through the same consent gate path:
 2. a nested group (containing or contained), shown there, whose count differs from this one
    by 1 or 2: hidden here.
 
+And a direction whose codes are exactly two themes' hides its total where the themes page
+shows both themes' totals and hides their co-occurrence ("< 3"): both = one + other - either.
+
 A cell hidden by the check is a secondary cell ("–"); the row's years and total are then
 suppressed again as a family with that cell forced hidden (``agg.family``), so that the
 total less the shown years does not give it back, and checked again until nothing changes.
