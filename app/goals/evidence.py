@@ -2,8 +2,24 @@
 their share of the year's coded interviews, a trend chart, and consented quotes.
 
 The counts are the themes page's counts of a group of codes (``themes.code_groups``):
-counted through the same consent gate path and suppressed the same way ("< 3", "–"), so
-that the two pages never show one number two ways.
+counted through the same consent gate path and suppressed the same way ("< 3", "–"). A
+direction whose codes are a theme's shows exactly the theme's row.
+
+On top of that a direction's cells are checked against every other row a user can see in
+the same scope (``app.goals.overlap``): the themes, each theme's codes, and every goal's
+directions. A cell is hidden ("–") where the same codes are hidden on the other page, or
+where nested codes (one group holding every code of the other) are shown with a count 1 or
+2 apart, which would give the interviews of the difference away by subtraction. A
+direction whose codes are exactly two themes' hides its total where the themes page hides
+their co-occurrence and shows both totals (together = one + other - either).
+
+What this does not protect, honestly: other sums and differences of groups that are not
+nested (three themes, or a theme and a code of another theme, with a direction holding
+them); chains of three or more rows; the same rows in
+other years or scopes (a period chosen on the themes page, a review session's dates, last
+year's pack against this year's page: differences over time); the other goals' directions
+are taken by their own counts (shown unless small), not as their pages finally show them,
+which errs on the side of hiding.
 """
 
 from dataclasses import dataclass, field
@@ -22,7 +38,7 @@ from app.core.db import db
 from app.core.permissions import authorize, can
 from app.core.text import clean
 from app.core.users import Role
-from app.goals import queries
+from app.goals import overlap, queries
 from app.goals.models import Direction, Goal
 from app.interviews.models import Interview
 from app.offers.models import Offer
@@ -85,9 +101,16 @@ def evidence(
     # page shows: it is suppressed with them, so that both pages hide the same cells
     grouped = [{c.id for c in t.codes} for t in themes.themes()]
     banded = {d for d, ids in codes.items() if set(ids) in grouped}
-    view = themes.code_groups(
-        scope, keys, lambda s: queries.direction_counts(s, codes), banded=banded
-    )
+    raw = {}
+
+    def count(s):
+        raw["counts"] = queries.direction_counts(s, codes)
+        return raw["counts"]
+
+    view = themes.code_groups(scope, keys, count, banded=banded)
+    if view.years:
+        # no row may give away by subtraction what this or another page hides
+        overlap.suppress(view, codes, raw["counts"][0], overlap.others(scope, view.years))
     return Evidence(goal, linked=True, view=view, clashes=clashes)
 
 

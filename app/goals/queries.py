@@ -155,5 +155,23 @@ def warm(scope) -> None:
         codes = direction_codes(goal)
         if codes:
             direction_counts(scope, codes)
+            set_year_counts(scope, [frozenset(ids) for ids in codes.values()])
             for code_ids in codes.values():
                 quote_candidates(scope, code_ids)
+
+
+def set_year_counts(scope: Scope, sets) -> dict[frozenset, dict[int, int]]:
+    """Raw interviews per year touching any code of each set of codes (a direction of some
+    goal): {set: {year: interviews}}. For the secondary check in ``app.goals.overlap``;
+    kept under the themes' change token, each set on its own."""
+    return {codes: _set_years(scope, codes) for codes in sets}
+
+
+def _set_years(scope: Scope, codes: frozenset) -> dict[int, int]:
+    def count():
+        r = current_releases(scope)
+        interviews = func.count(func.distinct(r.c.interview_id))
+        query = _touching(r, sorted(codes), r.c.year, interviews).group_by(r.c.year)
+        return [[year, n] for year, n in db.session.execute(query)]
+
+    return {year: n for year, n in kept("goal_set_years", (scope, sorted(codes)), count)}

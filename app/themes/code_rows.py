@@ -23,10 +23,10 @@ def code_rows(actor, theme: Theme, view: Overview) -> list[Row]:
     theme_row = next((r for r in view.rows if r.key == theme.id), None)
     if theme_row is None:
         return []
-    return _code_families(keys, counts, theme_row, view)
+    return code_families(keys, counts, theme_row, view)
 
 
-def _code_families(keys, counts, theme_row: Row, view: Overview) -> list[Row]:
+def code_families(keys, counts, theme_row: Row, view: Overview) -> list[Row]:
     """Rows per code of one theme, each a family forced hidden where the theme is hidden
     (``agg.family``'s ``forced``) and bounded by the theme's and the year's coded cells.
     A theme's count is also at most the sum of its codes' (an interview touches the theme

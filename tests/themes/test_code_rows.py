@@ -134,7 +134,7 @@ def test_no_hidden_count_of_a_theme_or_its_codes_can_be_worked_out(case):
                            rows=[theme])  # fmt: skip
     code_counts = [(10 + k, y, n, n) for k in range(n_codes)
                    for y, n in zip(years, code_year[k], strict=True)]  # fmt: skip
-    codes = code_rows._code_families([(10 + k, f"C{k}") for k in range(n_codes)], code_counts,
+    codes = code_rows.code_families([(10 + k, f"C{k}") for k in range(n_codes)], code_counts,
                                   theme, view)  # fmt: skip
     band_cells = band_rows["age_band"][0]
     truth = {"total": sum(theme_year)}
@@ -180,7 +180,7 @@ def test_a_code_is_not_shown_where_its_theme_of_one_code_is_hidden():
     assert theme.total.suppressed and theme.cells[0].suppressed
     view = SimpleNamespace(years=years, coded=coded_cells, coded_all=coded_all,
                            released=released, rows=[theme])  # fmt: skip
-    (code,) = code_rows._code_families([(10, "A")], [(10, 2026, 3, 3)], theme, view)
+    (code,) = code_rows.code_families([(10, "A")], [(10, 2026, 3, 3)], theme, view)
     assert code.cells[0].suppressed and code.total.suppressed and code.passages == [None]
     assert [str(c) for c in [*code.cells, code.total]] == [
         str(c) for c in [*theme.cells, theme.total]
