@@ -158,3 +158,12 @@ class YearsForm(FlaskForm):
 
     start = IntegerField(_l("From the year"), validators=[Optional(), NumberRange(1900, 2200)])
     end = IntegerField(_l("To the year"), validators=[Optional(), NumberRange(1900, 2200)])
+
+
+class GoalQuery(FlaskForm):
+    """``?goal=``: the goal a new guideline serves, chosen on the goal's page."""
+
+    class Meta:
+        csrf = False
+
+    goal = IntegerField(validators=[Optional(), NumberRange(1)])

@@ -21,6 +21,7 @@ from app.goals.forms import (
     EvaluationForm,
     GoalEditForm,
     GoalForm,
+    GoalQuery,
     GuidelineForm,
     LinkForm,
     RetireForm,
@@ -293,8 +294,9 @@ def _guideline_page(guideline: Guideline | None):
     form.fill_goals(guideline.goal if guideline else None)
     if request.method == "GET" and guideline is None:
         form.language.data, form.adopted_on.data = typing_language(), today()
-        if request.args.get("goal", "").isdigit():
-            form.goal_id.data = int(request.args["goal"])
+        asked = GoalQuery(request.args)
+        if asked.validate() and asked.goal.data:
+            form.goal_id.data = asked.goal.data
     newest = None
     if form.validate_on_submit():
         fields = {

@@ -151,6 +151,18 @@ def test_a_guideline_page_saves_and_lists_it_under_its_goal(client, auth):
     assert "Monthly visits" in index and "A stable home" in index
 
 
+def test_a_new_guideline_page_offers_the_goal_it_came_from(client, auth):
+    leader = auth.login(Role.LEADER)
+    goal = goal_of(leader)
+    db.session.commit()
+    page = client.get(f"/goals/guidelines/new?goal={goal.id}").get_data(as_text=True)
+    assert f'<option selected value="{goal.id}">' in page
+    for odd in ("abc", "-1", "9" * 30):  # left out: the page opens with no goal chosen
+        answer = client.get(f"/goals/guidelines/new?goal={odd}")
+        assert answer.status_code == 200
+        assert f'<option selected value="{goal.id}">' not in answer.get_data(as_text=True)
+
+
 def test_the_pages_retire_a_goal_and_a_guideline(client, auth):
     leader = auth.login(Role.LEADER)
     goal = goal_of(leader)
