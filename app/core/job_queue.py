@@ -237,6 +237,33 @@ def one_worker(name: str, seconds: int):
     return decorate
 
 
+def periodic(schedule, name: str, seconds: int):
+    """A nightly (or hourly) task of an area: queued by every worker's scheduler, run by
+    one (``one_worker``), in the worker's app, audited as the job's, and committed when it
+    ends (rolled back if it fails), so that the areas' tasks hold only their work."""
+
+    def decorate(func):
+        @huey.periodic_task(schedule)
+        @one_worker(name, seconds)
+        @functools.wraps(func)
+        def task():
+            if _worker_app is None:
+                return None
+            with _worker_app.app_context():
+                g.audit_origin = "job"
+                try:
+                    result = func()
+                except BaseException:
+                    transaction.rollback()
+                    raise
+                transaction.commit()
+                return result
+
+        return task
+
+    return decorate
+
+
 @huey.periodic_task(crontab(minute="*"))
 @one_worker("sweep_jobs", seconds=50)
 def sweep_jobs() -> None:
@@ -245,15 +272,10 @@ def sweep_jobs() -> None:
             sweep()
 
 
-@huey.periodic_task(crontab(minute="37", hour="3"))
-@one_worker("sweep_stored_files", seconds=3600)
+@periodic(crontab(minute="37", hour="3"), "sweep_stored_files", seconds=3600)
 def sweep_stored_files() -> None:
     """Nightly: remove the stored files nothing refers to any more (``storage.sweep_strays``)."""
-    if _worker_app is not None:
-        with _worker_app.app_context():
-            g.audit_origin = "job"
-            storage.sweep_strays()
-            transaction.commit()
+    storage.sweep_strays()
 
 
 def configure_queue(app: Flask) -> None:

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from huey import crontab
 from sqlalchemy import select
 
-from app.core import audit, job_queue, jobs, storage, transaction
+from app.core import audit, job_queue, jobs, storage
 from app.core.db import db, utcnow
 from app.core.permissions import authorize
 from app.letters import queries, services
@@ -107,11 +107,7 @@ def expire_merged() -> int:
     return len(old)
 
 
-@job_queue.huey.periodic_task(crontab(minute="23"))
-@job_queue.one_worker("remove_old_letters", seconds=3600)
+@job_queue.periodic(crontab(minute="23"), "remove_old_letters", seconds=3600)
 def remove_old_letters() -> None:
     """Hourly: remove the merged letters older than ``KEEP``."""
-    if job_queue._worker_app is not None:
-        with job_queue._worker_app.app_context():
-            expire_merged()
-            transaction.commit()
+    expire_merged()

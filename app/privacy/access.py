@@ -23,7 +23,7 @@ from flask_babel import lazy_gettext as _l
 from huey import crontab
 from sqlalchemy import select
 
-from app.core import audit, job_queue, jobs, storage, transaction
+from app.core import audit, job_queue, jobs, storage
 from app.core.db import db, utcnow
 from app.core.permissions import authorize
 from app.participants.models import Participant
@@ -195,11 +195,7 @@ def build_export(job: jobs.Job) -> dict:
     return {"file": stored.name, "size": stored.size, "files": count, "withheld": data["withheld"]}
 
 
-@job_queue.huey.periodic_task(crontab(minute="47", hour="3"))
-@job_queue.one_worker("remove_old_exports", seconds=3600)
+@job_queue.periodic(crontab(minute="47", hour="3"), "remove_old_exports", seconds=3600)
 def remove_old_exports() -> None:
     """Nightly: remove the export files older than KEEP."""
-    if job_queue._worker_app is not None:
-        with job_queue._worker_app.app_context():
-            expire_exports()
-            transaction.commit()
+    expire_exports()

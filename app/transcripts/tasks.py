@@ -19,7 +19,7 @@ from sqlalchemy import select
 from analysis import speakers
 from analysis.transcripts import Segment
 from app.consent import gate
-from app.core import job_queue, jobs, storage, transaction
+from app.core import job_queue, jobs, storage
 from app.core.db import db
 from app.transcripts import audio, engines, recordings, refusals, transcription, versions
 from app.transcripts.models import Recording, Source
@@ -229,14 +229,7 @@ def transcribe(job: jobs.Job) -> dict:
     }
 
 
-@job_queue.huey.periodic_task(crontab(minute="17", hour="3"))
-@job_queue.one_worker("destroy_due_audio", seconds=3600)
+@job_queue.periodic(crontab(minute="17", hour="3"), "destroy_due_audio", seconds=3600)
 def destroy_due_audio() -> None:
     """Nightly: destroy the audio whose retention period is over."""
-    if job_queue._worker_app is not None:
-        with job_queue._worker_app.app_context():
-            from flask import g
-
-            g.audit_origin = "job"
-            recordings.destroy_due_audio()
-            transaction.commit()
+    recordings.destroy_due_audio()
