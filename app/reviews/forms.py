@@ -66,7 +66,10 @@ class SessionForm(FlaskForm):
     scope_to = DateField(
         _l("Interviews conducted until"),
         validators=[Optional()],
-        description=_l("Leave both dates empty to take in all years."),
+        description=_l(
+            "The numbers count the whole years of these dates. Leave both "
+            "dates empty to take in all years."
+        ),
     )
     members = MultiCheckboxField(
         _l("Members of the review group"), coerce=int, validate_choice=False

@@ -167,13 +167,17 @@ def attrition_table(first: int | None = None, last: int | None = None) -> dict:
 
 
 def _scope_text(session) -> str:
-    if session.scope_from and session.scope_to:
-        start, end = format_day(session.scope_from), format_day(session.scope_to)
-        return _("Interviews conducted %(start)s – %(end)s", start=start, end=end)
-    if session.scope_from:
-        return _("Interviews conducted from %(start)s", start=format_day(session.scope_from))
-    if session.scope_to:
-        return _("Interviews conducted until %(end)s", end=format_day(session.scope_to))
+    """The years the pack counts (whole years: ``sessions.scope_of``)."""
+    start = session.scope_from.year if session.scope_from else None
+    end = session.scope_to.year if session.scope_to else None
+    if start and end:
+        if start == end:
+            return _("Interviews of %(year)s", year=start)
+        return _("Interviews of %(start)s–%(end)s", start=start, end=end)
+    if start:
+        return _("Interviews from %(year)s on", year=start)
+    if end:
+        return _("Interviews until the end of %(year)s", year=end)
     return _("All years")
 
 

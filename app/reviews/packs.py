@@ -4,11 +4,14 @@ pack quotes only released, pseudonymised passages of interviews whose consent to
 is in force when it is built; how it is built is in ``pack``.
 """
 
+from dataclasses import replace
+
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from analysis import aggregation as agg
 from app.core import audit, job_queue, jobs, storage
 from app.core.db import db, utcnow
 from app.reviews.agenda import reader_language
@@ -20,6 +23,7 @@ from app.reviews.models import (
 from app.reviews.refusals import ReviewError
 from app.reviews.sessions import check_pack_reader, check_session, may_read_pack, scope_of
 from app.themes import aggregates
+from app.themes.views import released_in
 
 PACK = "review.pack"
 jobs.KIND_LABELS[PACK] = _l("Build a review pack")
@@ -27,6 +31,14 @@ jobs.KIND_LABELS[PACK] = _l("Build a review pack")
 
 def released_in_scope(session: ReviewSession) -> int:
     return sum(aggregates.released_per_year(scope_of(session)).values())
+
+
+def released_shown(session: ReviewSession) -> agg.Cell:
+    """The released interviews of the session's years as the page may show them: as the
+    themes page shows some years' (``themes.released_in``)."""
+    scope = scope_of(session)
+    every = replace(scope, year_from=None, year_to=None)
+    return released_in(every, (scope.year_from, scope.year_to))
 
 
 def _new_pack(actor, session: ReviewSession) -> ReviewPack:

@@ -18,7 +18,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from analysis import aggregation as agg
 from app.consent import services as consent
 from app.consent.scopes import Scope
 from app.core import permissions, storage, transaction
@@ -199,7 +198,7 @@ def session(session_id: int):
     return render_template(
         "reviews/session.html", s=found, pack=pack, building=building, failed=failed,
         may_read_pack=sessions.may_read_pack(current_user),
-        released=(agg.cell(packs.released_in_scope(found))
+        released=(packs.released_shown(found)
                   if sessions.may_read_pack(current_user) else None),
         not_for_researchers=sessions.NOT_FOR_RESEARCHERS, note_form=NoteForm(),
         action_form=action_form, follow_form=FollowUpForm(), simple=ConfirmForm(),

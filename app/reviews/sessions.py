@@ -66,8 +66,13 @@ def check_pack_reader(actor, session: ReviewSession) -> None:
 
 
 def scope_of(session: ReviewSession) -> Scope:
-    """The session's interviews, counted as the team's own review counts them."""
-    return Scope(session.scope_from, session.scope_to, path="themes.count")
+    """The session's interviews, counted as the team's own review counts them: in the whole
+    years of its period. Counted from a day, two sessions a few days apart gave by
+    subtraction what the interviews of those days (whose people the coordinator knows)
+    touched; whole years are cut from every year's counts, as the themes page's are."""
+    return Scope(year_from=session.scope_from.year if session.scope_from else None,
+                 year_to=session.scope_to.year if session.scope_to else None,
+                 path="themes.count")  # fmt: skip
 
 
 def eligible_members() -> list[User]:

@@ -219,9 +219,22 @@ def _within(view: Overview, years: tuple[int | None, int | None]) -> Overview:
         coded_all=_sum(coded),
         # only whether there is anything to count: a hidden year counts as some
         coded_total=sum(c.n for c in shown) + len(coded) - len(shown),
-        released=agg.Cell(None, reason=agg.SECONDARY),
+        released=released_in(view.scope, years),
         rows=[_cut(row, keep, False) for row in view.rows], empty=view.empty, whole=view,
     )  # fmt: skip
+
+
+def released_in(scope: Scope, years: tuple[int | None, int | None]) -> agg.Cell:
+    """The released interviews of some years (``scope`` of every year): their count, "< 3"
+    when small, unless the other years' count, every year's less it, would be small (1 or
+    2): then "–"."""
+    low, high = years
+    per_year = aggregates.released_per_year(scope)
+    inside = sum(n for y, n in per_year.items()
+                 if (low is None or y >= low) and (high is None or y <= high))  # fmt: skip
+    if agg.hidden(sum(per_year.values()) - inside):
+        return agg.Cell(None, reason=agg.SECONDARY)
+    return agg.cell(inside)
 
 
 def cut_rows(rows: list[Row], whole: Overview, part: Overview) -> list[Row]:

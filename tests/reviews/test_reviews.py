@@ -223,6 +223,7 @@ def test_a_small_number_of_released_interviews_says_under_3_everywhere(corpus, c
 
     for release in corpus["releases"][:2]:
         release.interview.conducted_on = date(2020, 3, 1)
+        release.year = 2020  # as the release stamps it from the interview's day
     db.session.commit()
     boss, member = corpus["boss"], corpus["member"]
     small = sessions.create_session(
@@ -427,3 +428,32 @@ def test_the_agenda_template_is_kept_per_language(corpus, client):
     page = client.get("/reviews/agenda?language=da").get_data(as_text=True)
     assert 'value="DA 0"' in page
     assert client.get("/reviews/agenda?language=xx").status_code == 404
+
+
+def test_a_session_counts_the_whole_years_of_its_period(corpus, client, auth):
+    """Two sessions a few days apart counted the interviews of those days by subtraction
+    (and the coordinator knows whose they were): a session counts whole years, each cut
+    from every year's counts as the themes page cuts them."""
+    boss, member = corpus["boss"], corpus["member"]
+    made = []
+    for day in (date(2026, 11, 1), date(2026, 11, 20)):
+        made.append(sessions.create_session(
+            boss, title=f"Until {day}", year=2026, held_on=HELD, scope_from=date(2026, 1, 1),
+            scope_to=day, members=[member, boss], confirmed_duplicate=True,
+        ))  # fmt: skip
+    db.session.commit()
+    built = []
+    for session in made:
+        pack = packs.start_pack(boss, session)
+        db.session.commit()
+        db.session.refresh(pack)
+        built.append(pack.data)
+    first, second = ({t["name"]: t["cells"] for t in data["themes"]} for data in built)
+    assert first == second and built[0]["scope"] == "Interviews of 2026"
+    # 2026 of the corpus's 2025 and 2026: hidden as the themes page hides it; the released
+    # count of 2026 (4) is hidden too, as all years' (5) less it would say 2025 holds 1
+    assert first["Belonging"] == ["–"] and built[0]["released"] == "–"
+    auth.login(user=boss)
+    page = client.get(f"/reviews/{made[0].id}").get_data(as_text=True)
+    assert "Released interviews" not in page or "–" in page
+    assert str(packs.released_shown(made[0])) == "–"
