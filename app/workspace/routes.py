@@ -203,7 +203,9 @@ def retrieve():
         try:
             found = retrieval.passages(current_user, query, for_export=bool(form.download))
         except CodingError as error:
-            getattr(form, error.field or "code").errors.append(error.message)
+            # the service names the query's fields; the form's second code is "other"
+            field = {"other_id": "other", "code_id": "code"}.get(error.field, error.field)
+            getattr(form, field or "code", form.code).errors.append(error.message)
         else:
             if form.download:
                 return _download(found, form.download)

@@ -156,6 +156,11 @@ def test_workspace_and_json_endpoints(coded, client, auth):
     assert suggested.status_code == 200 and "suggestions" in suggested.get_json()
     listing = client.get("/coding/retrieve", query_string={"code": code.id})
     assert listing.status_code == 200
+    # "also coded with" and no second code: the form says so beside the second code's field
+    lacking = client.get("/coding/retrieve", query_string={"code": code.id, "combine": "and"})
+    assert lacking.status_code == 200 and "Choose the second code." in lacking.get_data(
+        as_text=True
+    )
     download = client.get("/coding/retrieve", query_string={"code": code.id, "format": "docx"})
     assert download.status_code == 200 and download.data[:2] == b"PK"
 
