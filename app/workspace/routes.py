@@ -71,6 +71,7 @@ def release(release_id: int):
             {
                 "id": c.id,
                 "name": c.name,
+                "lang": c.lang(),  # where another language stands in (WCAG 3.1.2)
                 "path": c.path,
                 "colour": c.colour,
                 "codable": c.codable and c.active,

@@ -6,6 +6,7 @@ import json
 from datetime import UTC, date, datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from app.consent.texts import seed_forms
 from app.core.users import Role
@@ -126,11 +127,11 @@ def test_a_coding_by_another_appears_without_a_reload(
         until(rut, "document.querySelectorAll('[data-text] .coded').length === 1", seconds=15)
         coded = rut.locator("[data-text] .coded")
         assert coded.first.inner_text() == "hemma"
-        assert rut.locator("[data-status]").inner_text() == (
+        expect(rut.locator("[data-status]")).to_have_text(
             "The codings of others were brought up to date."
         )
-        coded.first.click()
-        assert "by Ben Forskare" in rut.locator("[data-here]").inner_text()
+        coded.first.click()  # the panel of what is here fills in after the click
+        expect(rut.locator("[data-here]")).to_contain_text("by Ben Forskare")
         # Ben's coding is his: Rut reads its memo but cannot change or remove it.
         assert rut.locator("[data-here] button").count() == 0
         coders = rut.get_by_role("combobox", name="Show coder").locator("option")

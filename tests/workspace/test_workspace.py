@@ -132,6 +132,9 @@ def test_workspace_and_json_endpoints(coded, client, auth):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert 'id="coding-data"' in html and "Birgitta" not in html
+    # each code says which language its name is shown in, for the page's lang= (WCAG 3.1.2)
+    data = json.loads(html.split('id="coding-data">', 1)[1].split("</script>", 1)[0])
+    assert data["codes"] and all(c["lang"] in ("sv", "da", "en") for c in data["codes"])
     code = a_code()
     made = client.post(f"/coding/releases/{release.id}/codings",
                        json={"code": code.id, "start": 0, "end": 4})  # fmt: skip

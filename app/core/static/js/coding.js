@@ -309,6 +309,7 @@ document.addEventListener("DOMContentLoaded", () => {
         button.type = "button";
         button.className = "link";
         button.textContent = code.name;
+        if (code.lang) button.lang = code.lang;
         button.title = code.definition ? `${code.path}: ${code.definition}` : code.path;
         button.dataset.code = code.id;
         button.addEventListener("mousedown", (event) => event.preventDefault()); // keep the selection
@@ -317,6 +318,7 @@ document.addEventListener("DOMContentLoaded", () => {
       } else {
         const name = document.createElement("strong");
         name.textContent = code.name;
+        if (code.lang) name.lang = code.lang;
         name.title = code.path;
         item.appendChild(name);
       }
@@ -394,6 +396,7 @@ document.addEventListener("DOMContentLoaded", () => {
       const item = document.createElement("li");
       const name = document.createElement("strong");
       name.textContent = code.name;
+      if (code.lang) name.lang = code.lang;
       name.title = code.path || code.name;
       const who = document.createElement("span");
       who.className = "muted";
