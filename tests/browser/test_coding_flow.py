@@ -9,6 +9,7 @@ from app.consent.texts import seed_forms
 from app.core.users import Role
 from app.guides.services import sync_guides
 from tests.browser.menu import follow
+from tests.browser.selection import select_word
 from tests.browser.test_interview_flow import login, t
 from tests.browser.test_transcript_flow import until
 
@@ -81,20 +82,7 @@ def test_select_code_undo_and_reload(
     assert " › " in first_code.get_attribute("title")  # "Category › Code: definition"
 
     # The mouse: select "hemma" (after an emoji, so UTF-16 and code points differ).
-    page.evaluate("""(word) => {
-        const box = document.querySelector('[data-text]');
-        const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
-        let node;
-        while ((node = walker.nextNode())) {
-            const at = node.data.indexOf(word);
-            if (at >= 0) {
-                const range = document.createRange();
-                range.setStart(node, at); range.setEnd(node, at + word.length);
-                const sel = document.getSelection(); sel.removeAllRanges(); sel.addRange(range);
-                return;
-            }
-        }
-    }""", "hemma")  # fmt: skip
+    select_word(page, "hemma")
     until(page, "document.querySelector('[data-selection]').textContent.includes('5')")
     page.locator("[data-code-list]").get_by_role("button", name=code_name, exact=True).click()
     until(page, "document.querySelectorAll('[data-text] .coded').length === 1")

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from app.consent.texts import seed_forms
 from app.core.users import Role
 from app.guides.services import sync_guides
+from tests.browser.selection import select_word
 from tests.browser.test_interview_flow import login
 from tests.browser.test_transcript_flow import until
 
@@ -105,20 +106,7 @@ def test_a_coding_by_another_appears_without_a_reload(
     poll = "JSON.parse(document.getElementById('coding-data').textContent).poll_seconds"
     assert rut.evaluate(poll) == 1
     try:
-        ben.evaluate("""(word) => {
-            const box = document.querySelector('[data-text]');
-            const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
-            let node;
-            while ((node = walker.nextNode())) {
-                const at = node.data.indexOf(word);
-                if (at >= 0) {
-                    const range = document.createRange();
-                    range.setStart(node, at); range.setEnd(node, at + word.length);
-                    const sel = document.getSelection(); sel.removeAllRanges(); sel.addRange(range);
-                    return;
-                }
-            }
-        }""", "hemma")  # fmt: skip
+        select_word(ben, "hemma")
         until(ben, "document.querySelector('[data-selection]').textContent.includes('5')")
         ben.locator("[data-code-list]").get_by_role("button", name=code_name, exact=True).click()
         until(ben, "document.querySelectorAll('[data-text] .coded').length === 1")
