@@ -481,3 +481,27 @@ def test_the_merged_file_is_refused_once_someone_in_it_withdrew(team, interviewe
         select(AuditEntry).where(AuditEntry.action == "letter.download")
     ).all()
     assert len(downloads) == 1
+
+
+def test_erasing_someone_removes_the_merged_file_that_names_them(team, interviewed):
+    """A merged file holds names and addresses: erasure removes it at once, not after the
+    day it would otherwise be kept, and leaves a file that does not name them."""
+    from app.core import storage
+    from app.letters import merged
+    from app.privacy import erasure
+
+    coordinator, _ = team
+    gone, _i = interviewed(YES)
+    _other, _j = interviewed(YES)
+    session = approved_session(coordinator)
+    services.create_drafts(coordinator, session)
+    job = merged.start_merged(coordinator, session)
+    db.session.commit()
+    db.session.refresh(job)
+    name = job.result_dict["file"]
+    assert storage.exists(name)
+    counts = erasure.erase(None, gone, gone.code)
+    db.session.commit()
+    assert counts["merged_letters"] == 1
+    db.session.refresh(job)
+    assert job.result_dict == {"expired": True} and not storage.exists(name)
