@@ -9,6 +9,12 @@ from tests.test_routes_roles import cases, sample_values
 def assert_security_headers(response, where, signed_in):
     headers = response.headers
     csp = headers["Content-Security-Policy"]
+    if response.mimetype == "image/svg+xml":  # a chart: its own styles, nothing else
+        directives = [d.strip() for d in csp.split(";")]
+        assert "default-src 'none'" in directives and "sandbox" in directives, where
+        assert "script" not in csp and "unsafe-eval" not in csp, where
+        assert headers["X-Content-Type-Options"] == "nosniff", where
+        return
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp, where
     assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp, where
     assert "object-src 'none'" in csp and "base-uri 'self'" in csp, where

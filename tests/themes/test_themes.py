@@ -232,6 +232,10 @@ def test_pages_and_charts_for_each_role(corpus, client, auth):
     assert "This chart is not drawn" in page  # the trends of hidden shares
     chart = client.get("/themes/charts/together.svg?start=2025&end=2026")
     assert chart.status_code == 200 and chart.mimetype == "image/svg+xml"
+    # opened on its own, the chart keeps matplotlib's styles and runs nothing
+    policy = chart.headers["Content-Security-Policy"]
+    assert "style-src 'unsafe-inline'" in policy and "sandbox" in policy
+    assert "default-src 'none'" in policy and "<style" in chart.get_data(as_text=True)
     assert client.get("/themes/charts/trends.svg").status_code == 404
     assert client.get("/themes/charts/nothing.svg").status_code == 404
     t1 = corpus["themes"][0]
