@@ -129,8 +129,16 @@ def test_the_page_and_its_charts(together, client, auth, make_user):
                 {"within": "passage", "code": [2**70, a.id]}, {"within": "passage"},
                 {"within": "passage", "code": [424242, a.id]}):  # fmt: skip
         assert client.get("/coding/retrieve/together.svg", query_string=bad).status_code == 404
-    # in Swedish, with the themes page's words where they are the same
-    client.post("/language", data={"language": "sv"})
+    # in Swedish and Danish, with the themes page's words where they are the same
+    for language, heading, desc in [
+        ("sv", "Koder som förekommer tillsammans", "En matris med 2"),
+        ("da", "Koder, der optræder sammen", "En matrix med 2"),
+    ]:
+        together["anna"].language = language
+        db.session.commit()
+        auth.login(user=together["anna"])
+        html = client.get("/coding/retrieve", query_string={"code": a.id}).get_data(as_text=True)
+        assert heading in html and desc in html
 
 
 @pytest.mark.parametrize("role", [Role.INTERVIEWER, Role.REVIEW_MEMBER, Role.LEADER])
