@@ -69,6 +69,15 @@ def test_the_round_pages_mark_stand_in_names(danish, client, auth):
     assert f"Tillhörighet › {DANISH}" in page  # the figures per code
     assert f"<td>{DANISH}</td>" in page  # the disagreements
     assert f"Konsensus för {DANISH}</legend>" in page
+    # the look before a round is closed
+    anna, ben, release = danish["anna"], danish["ben"], danish["release"]
+    open_round = rounds.create_round(danish["boss"], name="Vår", unit="segment",
+                                     coders=[anna, ben], releases=[release])  # fmt: skip
+    workspace.apply(anna, release, danish["code"].id, 0, 5, coding_round=open_round)
+    workspace.apply(ben, release, danish["code"].id, 2, 8, coding_round=open_round)
+    db.session.commit()
+    look = client.post(f"/coding/rounds/{open_round.id}/close").get_data(as_text=True)
+    assert f"<td>Tillhörighet › {DANISH}</td>" in look
 
 
 def test_the_themes_pages_mark_stand_in_names(danish, client, auth):
