@@ -6,7 +6,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from app.codebook import queries, services
+from app.codebook import names, queries, services
 from app.codebook.forms import CodeForm, CodeLanguageForm, MergeForm, SeedForm, UploadForm
 from app.codebook.models import Code, current_language
 from app.codebook.services import CodingError
@@ -16,6 +16,9 @@ from app.core.permissions import can, permission
 from app.transcripts.forms import ActionForm
 
 bp = Blueprint("codebook", __name__, url_prefix="/coding", template_folder="templates")
+# every page that shows a code's name marks its language where it is not the page's
+bp.add_app_template_global(names.code_name, "code_name")
+bp.add_app_template_global(names.code_path, "code_path")
 
 
 def _choices(pairs) -> list[SelectChoice]:

@@ -31,6 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import load_only, selectinload
 
 from analysis import charts
+from app.codebook.models import Code
 from app.consent import gate
 from app.consent.models import ConsentRecord
 from app.core import audit
@@ -59,8 +60,8 @@ class Evidence:
     #: whether any code or theme is linked: without, there is no evidence (not "0 %")
     linked: bool
     view: themes.Overview | None = None
-    #: codes that a theme or code link makes speak both for and against the goal
-    clashes: list[str] = field(default_factory=list)
+    #: codes that a theme or code link makes speak both for and against the goal, by path
+    clashes: list[Code] = field(default_factory=list)
 
     @property
     def has_data(self) -> bool:
@@ -86,12 +87,13 @@ def evidence(
     authorize(actor, "goals.view")
     codes = queries.direction_codes(goal)
     known = queries.code_directions(goal)
-    paths = {
-        c.id: c.path
+    linked = {
+        c.id: c
         for link in goal.links
         for c in ([link.code] if link.code is not None else link.theme.codes)
     }
-    clashes = sorted(paths[c] for c, d in known.items() if {"for", "against"} <= set(d))
+    clashes = sorted((linked[c] for c, d in known.items() if {"for", "against"} <= set(d)),
+                     key=lambda c: c.path)  # fmt: skip
     if not codes:
         return Evidence(goal, linked=False, clashes=clashes)
     keys = [(d.value, str(d.label)) for d in Direction if d.value in codes]

@@ -1,6 +1,7 @@
 """A theme's codes per year, suppressed so that no code says more than its theme."""
 
 from analysis import aggregation as agg
+from app.codebook.names import code_path
 from app.core.permissions import authorize
 from app.themes import aggregates
 from app.themes.models import Theme
@@ -19,7 +20,8 @@ def code_rows(actor, theme: Theme, view: Overview) -> list[Row]:
     scope = _counted_for(actor, view.scope)
     wanted = {c.id for c in theme.codes}
     counts = [row for row in aggregates.per_year(scope, "code") if row[0] in wanted]
-    keys = [(c.id, c.path) for c in theme.codes]
+    # the label marks a name shown in a stand-in language (WCAG 3.1.2); rows go to pages only
+    keys = [(c.id, code_path(c)) for c in theme.codes]
     theme_row = next((r for r in view.rows if r.key == theme.id), None)
     if theme_row is None:
         return []

@@ -3,7 +3,7 @@ coded passages."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField
+from wtforms import IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import Optional
 
 
@@ -50,3 +50,14 @@ class RetrieveForm(FlaskForm):
     def asked_for(self) -> dict[str, str]:
         """The search as it was sent, for the download links."""
         return {f.name: f.raw_data[0] for f in self if f.raw_data}
+
+
+class TogetherQuery(FlaskForm):
+    """``?within=interview|passage&code=<id>&code=<id>...``: a co-occurrence heat map of the
+    retrieval page (``app.workspace.cooccurrence``)."""
+
+    class Meta:
+        csrf = False  # a chart: it changes nothing
+
+    within = SelectField(choices=[SelectChoice("interview"), SelectChoice("passage")])
+    code = SelectMultipleField(coerce=int, validate_choice=False)

@@ -1,12 +1,13 @@
 """The coding pages: the start page, the workspace of a release with its JSON endpoints,
 and the search for coded passages."""
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from app.codebook.forms import UploadForm
+from app.codebook.models import Code
 from app.codebook.queries import codebook
 from app.codebook.services import CodingError, whole
 from app.consent import gate
@@ -16,8 +17,8 @@ from app.core.permissions import PermissionDenied, can, permission
 from app.releases.attributes import AGE_BANDS, CARE_BANDS
 from app.releases.models import Release
 from app.transcripts.forms import ActionForm
-from app.workspace import access, live, queries, retrieval, schemas, services
-from app.workspace.forms import LiveQuery, RetrieveForm, RoundQuery
+from app.workspace import access, cooccurrence, live, queries, retrieval, schemas, services
+from app.workspace.forms import LiveQuery, RetrieveForm, RoundQuery, TogetherQuery
 from app.workspace.models import Coding, CodingRound
 
 bp = Blueprint("workspace", __name__, url_prefix="/coding", template_folder="templates")
@@ -194,7 +195,7 @@ def _retrieve_form():
 @permission("coding.work")
 def retrieve():
     form = _retrieve_form()
-    found = None
+    found = together = None
     if form.asked and form.validate():
         query = retrieval.Query(code_id=form.code.data, combine=form.combine.data or "",
                                 other_id=form.other.data or None, year=form.year.data,
@@ -210,8 +211,26 @@ def retrieve():
         else:
             if form.download:
                 return _download(found, form.download)
+            together = cooccurrence.for_search(current_user, query, found)
     return render_template("workspace/retrieve.html", form=form, found=found,
-                           query=form.asked_for())  # fmt: skip
+                           query=form.asked_for(), together=together)  # fmt: skip
+
+
+@bp.get("/retrieve/together.svg")
+@permission("coding.work")
+def together_chart():
+    """A heat map of the retrieval page: the codes' co-occurrence, which depends on the
+    codes only (never on the search's filters), so the codes are all it is asked."""
+    form = TogetherQuery(request.args)
+    ids = list(dict.fromkeys(form.code.data)) if form.validate() else None
+    if not ids or len(ids) > cooccurrence.MAX_CODES or not all(whole(i) for i in ids):
+        abort(404)
+    codes = [db.get_or_404(Code, i) for i in ids]
+    found = cooccurrence.together(current_user, codes, (form.within.data,))
+    if not found.drawable(form.within.data):
+        abort(404)  # the page says why there is no chart
+    return Response(found.chart(form.within.data), mimetype="image/svg+xml",
+                    headers={"Cache-Control": "no-store"})  # fmt: skip
 
 
 def _download(found, kind: str):

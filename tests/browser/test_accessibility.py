@@ -36,6 +36,8 @@ UNFILLED = {
     "themes.chart": "an SVG image, not a page, drawn only where no count is hidden; the "
     "pages that show it are checked, and tests/test_charts.py checks the SVG's title and desc",
     "reviews.pack_chart": "an SVG image, not a page; as themes.chart",
+    "workspace.together_chart": "an SVG image, not a page; as themes.chart (the page that "
+    "shows it is checked in tests/browser/test_codes_together.py)",
     "transcripts.job_status": "needs a transcription job, which needs an installed speech "
     "model; its HTML answer is a redirect to the interview page, checked on its own",
     "casereview.feed_ics": "an iCalendar file for calendar apps, not a page; "

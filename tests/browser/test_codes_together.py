@@ -1,0 +1,87 @@
+"""The retrieval page shows which codes are found together with the passages it retrieves:
+a table and its heat map, read in a real browser."""
+
+import json
+from datetime import UTC, date, datetime
+
+from playwright.sync_api import expect
+
+from app.consent.texts import seed_forms
+from app.core.users import Role
+from app.guides.services import sync_guides
+from tests.browser.test_accessibility import AXE_OPTIONS
+from tests.browser.test_interview_flow import login
+
+TEXT = "Jag bodde hos [Person 1] och kände mig hemma där."
+
+
+def _coded(make_user, make_participant, make_offer, give_consent) -> tuple[int, str, str]:
+    """Three released interviews, each with two codes on overlapping passages; the first
+    code's id and both codes' names."""
+    from app.codebook.queries import codebook
+    from app.codebook.services import seed_codebook
+    from app.core.db import db
+    from app.interviews import services as interviews
+    from app.interviews.models import Mode, Status
+    from app.releases.models import Release
+    from app.workspace import services as workspace
+
+    sync_guides()
+    seed_forms()
+    sven = make_user(roles=[Role.INTERVIEWER], username="sven")
+    rut = make_user(roles=[Role.RESEARCHER], username="rut", display_name="Rut Forskare")
+    seed_codebook(make_user(roles=[Role.COORDINATOR]))
+    first, second = [c for c in codebook() if c.codable][:2]
+    for n in range(3):
+        participant = make_participant(birth_date=date(2001, 3, 3 + n))
+        offer = make_offer(participant.placements[0], answer="accepted", interviewer_id=sven.id)
+        interview = interviews.book(
+            sven, offer, scheduled_at=datetime(2026, 11, 10, 9, tzinfo=UTC), place=None,
+            mode=Mode.IN_PERSON, interviewer=sven, language="sv",
+        )  # fmt: skip
+        db.session.commit()
+        give_consent(interview, sven)
+        interviews.conduct(sven, interview, date(2026, 11, 10))
+        interview.status = Status.RELEASED.value
+        content = [{"text": TEXT, "speaker": None, "start": None, "end": None}]
+        release = Release(interview=interview, version=1, content=json.dumps(content),
+                          summary="{}", released_by_id=sven.id)  # fmt: skip
+        db.session.add(release)
+        db.session.flush()
+        workspace.apply(rut, release, first.id, 0, 10)
+        workspace.apply(rut, release, second.id, 5, 15)
+    db.session.commit()
+    return first.id, first.name, second.name
+
+
+def test_retrieval_shows_the_codes_found_together(
+    live_app, live_server, page, make_user, make_participant, make_offer, give_consent
+):
+    with live_app.app_context():
+        code_id, first, second = _coded(make_user, make_participant, make_offer, give_consent)
+    login(page, live_server, "rut")
+    page.goto(f"{live_server}/coding/retrieve?code={code_id}")
+    expect(page.get_by_role("heading", name="3 passages")).to_be_visible()
+    expect(page.get_by_role("heading", name="Codes found together")).to_be_visible()
+    table = page.get_by_role("table", name="Codes in the same interview (interviews)")
+    expect(table).to_be_visible()
+    # the first code's row, the second code's column: three interviews hold both
+    row = table.locator("tbody tr").filter(
+        has=page.get_by_role("rowheader", name=first, exact=True)
+    )
+    column = [t.strip() for t in table.locator("thead th").all_inner_texts()].index(second)
+    expect(row.locator("td").nth(column)).to_have_text("3")
+    # the heat map beside it is drawn, and names itself
+    chart = page.locator("figure img[src*='together.svg?within=interview']")
+    alt = (f"A matrix of 2 codes; darker cells are pairs found together more often. The most "
+           f"frequent pairs: {first} with {second}: 3. Counts under 3 are not shown.")  # fmt: skip
+    expect(chart).to_have_attribute("alt", alt)
+    expect(chart).to_have_js_property("complete", True)
+    assert chart.evaluate("img => img.naturalWidth") > 0
+    svg = page.request.get(chart.evaluate("img => img.src")).text()
+    assert 'role="img"' in svg and "<title" in svg and "<desc" in svg
+    assert page.console_errors == []
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page, options=AXE_OPTIONS).response["violations"]
+    assert [v["id"] for v in violations] == []
