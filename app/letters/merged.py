@@ -19,7 +19,6 @@ from app.core.db import db, utcnow
 from app.core.permissions import authorize
 from app.letters import queries, services
 from app.letters.services import LetterError
-from app.privacy import erasure
 from app.reviews.models import ReviewSession
 
 MERGED = "letters.merged"
@@ -108,9 +107,10 @@ def expire_merged() -> int:
     return len(old)
 
 
-def _erase_merged(held: erasure.Holdings) -> tuple[str, int]:
+def erase_merged(participant_id: int) -> int:
     """Erasing a participant removes, at once, every merged file that holds their name and
-    address; a merge being made may be about to: it is cancelled (it can be made again)."""
+    address (how many); a merge being made may be about to: it is cancelled (it can be made
+    again)."""
     active = [state.value for state in jobs.ACTIVE_STATES]
     for job in db.session.scalars(
         select(jobs.Job).where(jobs.Job.kind == MERGED, jobs.Job.state.in_(active))
@@ -119,13 +119,10 @@ def _erase_merged(held: erasure.Holdings) -> tuple[str, int]:
     held_files = db.session.scalars(
         select(jobs.Job).where(jobs.Job.kind == MERGED, jobs.Job.result.like('%"file"%'))
     )
-    hit = [job for job in held_files if held.participant.id in job.result_dict.get("ids", [])]
+    hit = [job for job in held_files if participant_id in job.result_dict.get("ids", [])]
     for job in hit:
         _expire(job)
-    return "merged_letters", len(hit)
-
-
-erasure.ERASERS.append(_erase_merged)
+    return len(hit)
 
 
 @job_queue.periodic(crontab(minute="23"), "remove_old_letters", seconds=3600)

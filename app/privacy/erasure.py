@@ -25,6 +25,7 @@ from app.core.db import db
 from app.core.permissions import authorize
 from app.exchange.models import ExchangeGuid
 from app.interviews.models import EthicsFlag, Interview, Memo
+from app.letters.merged import erase_merged
 from app.offers.models import Offer, Reminder
 from app.participants.models import (
     ImportState,
@@ -100,10 +101,20 @@ def _register_imports(held: Holdings) -> tuple[str, int]:
     return "register_imports", len(pending)
 
 
+def _merged_letters(held: Holdings) -> tuple[str, int]:
+    """The year's letters in one file hold names and addresses: the files naming the person
+    go now, not after the day they are kept."""
+    return "merged_letters", erase_merged(held.participant.id)
+
+
 #: Areas that copy data about a participant (quotes in a review pack, say) add a function
 #: here: it gets the holdings, deletes its rows (files: storage.delete_after_commit) and
 #: returns (name, count) for the audit entry.
-ERASERS: list[Callable[[Holdings], tuple[str, int]]] = [_review_packs, _register_imports]
+ERASERS: list[Callable[[Holdings], tuple[str, int]]] = [
+    _review_packs,
+    _register_imports,
+    _merged_letters,
+]
 
 
 def export_subject(participant_id: int) -> str:
