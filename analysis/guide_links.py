@@ -1,0 +1,128 @@
+"""Which question of the interview guide each part of a transcript answers: a suggestion.
+
+The transcript is walked in order. An interviewer's turn that closely matches a question of
+the guide (or one of its probes) starts that question; every turn after it belongs to that
+question until the next one starts. Interviewers paraphrase, so texts are compared after
+normalising (case, punctuation, spaces), sentence by sentence, with difflib's ratio. The
+guide's order is the prior: of the questions that match, one later in the guide than the
+current question is preferred, the next one most. The interviewer confirms or changes what
+is suggested; nothing here is a confirmation.
+"""
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+#: the least similarity (0..1) of a sentence and a question for the sentence to ask it
+THRESHOLD = 0.72
+#: a text of fewer words is too short to tell questions apart ("Hur kändes det?")
+MIN_WORDS = 4
+#: how much a question later in the guide is preferred, and the next one more
+LATER_BONUS = 0.05
+NEXT_BONUS = 0.05
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_SENTENCE = re.compile(r"(?<=[.!?…])\s+")
+
+
+@dataclass(frozen=True)
+class GuideQuestion:
+    """A question of the guide in its order: its section, its stable key and the texts that
+    ask it (the question and its probes)."""
+
+    section_key: str
+    key: str
+    texts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Turn:
+    """A segment of the transcript: who speaks ("interviewer" or another) and what."""
+
+    speaker: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    section_key: str
+    question_key: str
+    #: the similarity of the turn that started the question
+    score: float
+    #: whether this turn is the one that asks the question
+    starts: bool
+
+
+def normalise(text: str) -> str:
+    """Lower case words joined by single spaces, without punctuation; å, ä, ö and æ, ø stay
+    what they are (they are letters of their own, not accented ones)."""
+    return " ".join(_WORD.findall(unicodedata.normalize("NFC", text).casefold()))
+
+
+def _sentences(text: str) -> list[str]:
+    """The turn's sentences, and the whole turn, normalised, each long enough to compare."""
+    parts = [normalise(s) for s in _SENTENCE.split(text)]
+    found = [p for p in parts if len(p.split()) >= MIN_WORDS]
+    whole = normalise(text)
+    if len(parts) > 1 and len(whole.split()) >= MIN_WORDS:
+        found.append(whole)
+    return found
+
+
+def similarity(a: str, b: str) -> float:
+    """How alike two normalised texts are, 0..1 (difflib's ratio, checked cheaply first)."""
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.real_quick_ratio() < THRESHOLD or matcher.quick_ratio() < THRESHOLD:
+        return 0.0
+    return matcher.ratio()
+
+
+def _best(turn: str, asked: list[list[str]], current: int | None) -> tuple[int, float] | None:
+    """The question the turn asks, as (index, similarity), or None."""
+    sentences = _sentences(turn)
+    best, best_rank = None, 0.0
+    for index, texts in enumerate(asked):
+        score = max((similarity(s, t) for s in sentences for t in texts), default=0.0)
+        if score < THRESHOLD:
+            continue
+        rank = score
+        if current is None or index > current:
+            rank += LATER_BONUS
+        if index == (current + 1 if current is not None else 0):
+            rank += NEXT_BONUS
+        if rank > best_rank:
+            best, best_rank = (index, score), rank
+    return best
+
+
+def suggest(
+    turns: Sequence[Turn], questions: Sequence[GuideQuestion], interviewer: str = "interviewer"
+) -> list[Suggestion | None]:
+    """For each turn, the question it belongs to, or None before the first question asked.
+
+    Only the interviewer's turns start a question; the young person's answers, and the
+    interviewer's turns that ask nothing in the guide ("Mm", "Berätta mer"), belong to the
+    question asked last.
+    """
+    asked = [
+        [n for n in (normalise(t) for t in q.texts) if len(n.split()) >= MIN_WORDS]
+        for q in questions
+    ]
+    out: list[Suggestion | None] = []
+    current: int | None = None
+    score = 0.0
+    for turn in turns:
+        starts = False
+        if turn.speaker == interviewer:
+            found = _best(turn.text, asked, current)
+            if found is not None:
+                current, score = found
+                starts = True
+        if current is None:
+            out.append(None)
+        else:
+            question = questions[current]
+            out.append(Suggestion(question.section_key, question.key, round(score, 3), starts))
+    return out
