@@ -11,7 +11,7 @@ is suggested; nothing here is a confirmation.
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -98,14 +98,20 @@ def _best(turn: str, asked: list[list[str]], current: int | None) -> tuple[int, 
 
 
 def suggest(
-    turns: Sequence[Turn], questions: Sequence[GuideQuestion], interviewer: str = "interviewer"
+    turns: Sequence[Turn],
+    questions: Sequence[GuideQuestion],
+    interviewer: str = "interviewer",
+    fixed: Mapping[int, str | None] | None = None,
 ) -> list[Suggestion | None]:
     """For each turn, the question it belongs to, or None before the first question asked.
 
     Only the interviewer's turns start a question; the young person's answers, and the
     interviewer's turns that ask nothing in the guide ("Mm", "Berätta mer"), belong to the
-    question asked last.
+    question asked last. ``fixed`` maps a turn's index to the question key a person gave it
+    (None: it answers no question): the walk goes on from what the person said.
     """
+    fixed = fixed or {}
+    index_of = {q.key: n for n, q in enumerate(questions)}
     asked = [
         [n for n in (normalise(t) for t in q.texts) if len(n.split()) >= MIN_WORDS]
         for q in questions
@@ -113,9 +119,15 @@ def suggest(
     out: list[Suggestion | None] = []
     current: int | None = None
     score = 0.0
-    for turn in turns:
+    for position, turn in enumerate(turns):
         starts = False
-        if turn.speaker == interviewer:
+        if position in fixed:
+            given = index_of.get(fixed[position]) if fixed[position] else None
+            if given is None:
+                out.append(None)
+                continue
+            starts, current, score = given != current, given, 1.0
+        elif turn.speaker == interviewer:
             found = _best(turn.text, asked, current)
             if found is not None:
                 current, score = found

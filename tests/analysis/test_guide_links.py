@@ -109,3 +109,24 @@ def test_small_talk_and_short_probes_match_nothing():
         Turn(IV, "Ska vi ta en paus och hämta kaffe?"),
     ]
     assert suggest(turns, swedish_guide()) == [None, None, None]
+
+
+def test_what_the_interviewer_confirmed_is_followed_by_the_turns_after_it():
+    turns = [
+        Turn(IV, "Hur har du förstått varför du blev placerad?"),
+        Turn(Y, "Det var mycket bråk hemma."),
+        Turn(IV, "Mm. Och dina syskon då?"),
+        Turn(Y, "Min bror bodde kvar hos pappa."),
+        Turn(IV, "Ja."),
+        Turn(Y, "Jag vet inte."),
+    ]
+    fixed = {2: "siblings", 4: None}
+    found = keys(suggest(turns, swedish_guide(), fixed=fixed))
+    assert found == [
+        ("placement", "why_placed", True),
+        ("placement", "why_placed", False),
+        ("birth_family", "siblings", True),
+        ("birth_family", "siblings", False),
+        None,
+        ("birth_family", "siblings", False),
+    ]
