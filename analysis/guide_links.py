@@ -138,3 +138,16 @@ def suggest(
             question = questions[current]
             out.append(Suggestion(question.section_key, question.key, round(score, 3), starts))
     return out
+
+
+def carried(old: Sequence[str], new: Sequence[str]) -> dict[int, int]:
+    """Which segment of ``old`` each segment of ``new`` is, after an edit that split, merged,
+    added, removed or corrected some: {new index: old index}. Unchanged segments are matched
+    by their text; where as many segments were changed as replaced them, each is the one in
+    its place (a correction). A new segment that is none of the old ones is left out."""
+    found = {}
+    matcher = SequenceMatcher(None, list(old), list(new), autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
+            found.update({j1 + k: i1 + k for k in range(j2 - j1)})
+    return found

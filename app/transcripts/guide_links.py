@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from analysis.guide_links import GuideQuestion, Suggestion, Turn, suggest
+from analysis.guide_links import GuideQuestion, Suggestion, Turn, carried, suggest
 from app.consent import gate
 from app.core import audit
 from app.core.db import db, utcnow
@@ -120,3 +120,24 @@ def set_link(actor, transcript: Transcript, position: int, question_key: str | N
     audit.record(actor, "transcript.guide_links", "transcript", transcript.id,
                  interview=transcript.interview_id, position=position,
                  question=question_key or None)  # fmt: skip
+
+
+LINK_FIELDS = ("guide_section", "guide_question", "guide_confirmed_by_id", "guide_confirmed_at")
+
+
+def before_edit(transcript: Transcript) -> list[tuple[str, tuple]]:
+    """Each segment's text and confirmed link, taken before the editor's save."""
+    return [(s.text, tuple(getattr(s, f) for f in LINK_FIELDS)) for s in transcript.segments]
+
+
+def follow_edit(transcript: Transcript, before: list[tuple[str, tuple]]) -> None:
+    """Keep each confirmation on the segment it was given for, wherever a split, merge or
+    removal moved it; a segment the edit made new (a split's halves, a merge) is unconfirmed,
+    so the interviewer sees a suggestion for it again instead of a link it never had."""
+    segments = list(transcript.segments)
+    match = carried([text for text, _ in before], [s.text for s in segments])
+    for n, segment in enumerate(segments):
+        link = before[match[n]][1] if n in match else (None,) * len(LINK_FIELDS)
+        for field, value in zip(LINK_FIELDS, link, strict=True):
+            if getattr(segment, field) != value:
+                setattr(segment, field, value)

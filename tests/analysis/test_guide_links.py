@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from analysis.guide_links import GuideQuestion, Turn, normalise, suggest
+from analysis.guide_links import GuideQuestion, Turn, carried, normalise, suggest
 from app.guides.files import load_file
 
 GUIDES = Path(__file__).resolve().parents[2] / "interview_guides"
@@ -130,3 +130,11 @@ def test_what_the_interviewer_confirmed_is_followed_by_the_turns_after_it():
         None,
         ("birth_family", "siblings", False),
     ]
+
+
+def test_an_edit_keeps_each_segment_what_it_was():
+    old = ["Hej.", "Hur mår du?", "Bra.", "Och skolan?", "Den går bra nu."]
+    # a correction in place, a split and a removal
+    new = ["Hej!", "Hur mår du?", "Bra.", "Och", "skolan?", "Den går bra nu."]
+    assert carried(old, new) == {0: 0, 1: 1, 2: 2, 5: 4}
+    assert carried(old, old[:2] + old[3:]) == {0: 0, 1: 1, 2: 3, 3: 4}
