@@ -71,20 +71,32 @@ def _sentences(text: str) -> list[str]:
     return found
 
 
-def similarity(a: str, b: str) -> float:
-    """How alike two normalised texts are, 0..1 (difflib's ratio, checked cheaply first)."""
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
+def similarity(a: str, matcher: SequenceMatcher) -> float:
+    """How alike a normalised text is to the matcher's (its second sequence, whose index
+    difflib keeps between calls), 0..1: difflib's ratio, checked cheaply first."""
+    matcher.set_seq1(a)
     if matcher.real_quick_ratio() < THRESHOLD or matcher.quick_ratio() < THRESHOLD:
         return 0.0
     return matcher.ratio()
 
 
-def _best(turn: str, asked: list[list[str]], current: int | None) -> tuple[int, float] | None:
+def _stems(text: str) -> frozenset[str]:
+    """The beginnings of the text's longer words: two texts alike enough to be the same
+    question share at least one ("familjen", "familjehemmet"), so the rest is not compared
+    (a question of short words only is always compared)."""
+    return frozenset(word[:4] for word in text.split() if len(word) >= 4)
+
+
+def _best(
+    turn: str, asked: list[list[tuple[frozenset, SequenceMatcher]]], current: int | None
+) -> tuple[int, float] | None:
     """The question the turn asks, as (index, similarity), or None."""
-    sentences = _sentences(turn)
+    sentences = [(s, _stems(s)) for s in _sentences(turn)]
     best, best_rank = None, 0.0
     for index, texts in enumerate(asked):
-        score = max((similarity(s, t) for s in sentences for t in texts), default=0.0)
+        score = max((similarity(s, matcher) for s, stems in sentences
+                     for shared, matcher in texts if stems & shared or not shared),
+                    default=0.0)  # fmt: skip
         if score < THRESHOLD:
             continue
         rank = score
@@ -113,9 +125,10 @@ def suggest(
     fixed = fixed or {}
     index_of = {q.key: n for n, q in enumerate(questions)}
     asked = [
-        [n for n in (normalise(t) for t in q.texts) if len(n.split()) >= MIN_WORDS]
+        [(_stems(n), SequenceMatcher(None, "", n, autojunk=False))
+         for n in (normalise(t) for t in q.texts) if len(n.split()) >= MIN_WORDS]
         for q in questions
-    ]
+    ]  # fmt: skip
     out: list[Suggestion | None] = []
     current: int | None = None
     score = 0.0

@@ -138,3 +138,9 @@ def test_an_edit_keeps_each_segment_what_it_was():
     new = ["Hej!", "Hur mår du?", "Bra.", "Och", "skolan?", "Den går bra nu."]
     assert carried(old, new) == {0: 0, 1: 1, 2: 2, 5: 4}
     assert carried(old, old[:2] + old[3:]) == {0: 0, 1: 1, 2: 3, 3: 4}
+
+
+def test_a_question_of_short_words_is_still_found():
+    questions = [GuideQuestion("closing", "how_now", ("Hur mår du nu då?",))]
+    found = suggest([Turn(IV, "Och hur mår du nu då?"), Turn(Y, "Bra.")], questions)
+    assert [f.question_key for f in found] == ["how_now", "how_now"]
