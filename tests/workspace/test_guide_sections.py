@@ -20,6 +20,9 @@ from app.core.users import Role
 from app.guides.files import load_file
 from app.guides.models import GuideVersion
 from app.guides.services import FOLDER, sync_guides
+from app.interviews import services as interviews
+from app.interviews.models import Status
+from app.releases import services
 from app.transcripts import guide_links
 from app.transcripts.refusals import TranscriptError
 from app.workspace import retrieval
@@ -217,3 +220,35 @@ def test_the_retrieval_form_offers_the_sections_in_the_readers_language(world, c
     page = client.get("/coding/retrieve").get_data(as_text=True)
     assert 'name="section"' in page and 'name="question"' in page
     assert "Guide section" in page and ">Life now</option>" in page
+
+
+def test_a_memo_is_found_by_the_section_it_was_written_under(world, make_user):  # noqa: F811
+    interviewer, interview_with = world
+    boss = make_user(roles=[Role.COORDINATOR])
+    codebook_services.seed_codebook(boss)
+    memos, _ = interview_with()
+    for version in list(memos.transcripts):  # documented with memos only, as in the releases'
+        db.session.delete(version)  # own test
+    memos.transcripts.clear()
+    memos.status = Status.CONDUCTED.value
+    db.session.commit()
+    interviews.save_memo(interviewer, memos, "foster_family", "Hon kände sig hemma direkt.", 0)
+    interviews.save_memo(interviewer, memos, "network", "Vännerna från fotbollen.", 0)
+    interviews.advance(interviewer, memos, Status.DOCUMENTED)
+    interviews.advance(interviewer, memos, Status.VERIFIED)
+    db.session.commit()
+    _, transcript = interview_with(srt=SRT)  # a transcript nobody has confirmed
+    releases = [release_all(interviewer, transcript)[1]]
+    proposals = services.propose(interviewer, memos)[1]
+    accepted = [(p.start, p.end, p.label, p.text) for p in proposals]
+    releases.append(services.release(interviewer, memos, accepted=accepted, additions=[],
+                                     renames={}))  # fmt: skip
+    code = a_code()
+    for words in ("kände sig hemma", "Vännerna", "De gav aldrig upp om mig"):
+        release = next(r for r in releases if words in r.text)
+        workspace.apply(boss, release, code.id, *span_of(release, words))
+    db.session.commit()
+    found = retrieval.passages(
+        boss, retrieval.Query(code_id=code.id, guide_section="foster_family")
+    )
+    assert [(p.text, p.sections) for p in found] == [("kände sig hemma", ("foster_family",))]
