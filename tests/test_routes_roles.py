@@ -257,6 +257,7 @@ def sample_values(user: User | None = None) -> dict:
         "round_id": coding_round.id,
         "recording_id": recording.id,
         "transcript_id": transcript.id,
+        "position": 0,
         "file_type": "txt",
         "record_id": record.id,
         "form_id": form.id,

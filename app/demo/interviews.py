@@ -24,7 +24,8 @@ from app.releases import services as releases
 from app.releases.models import Release
 from app.rounds import agreement
 from app.rounds import services as rounds
-from app.transcripts import editing, versions
+from app.transcripts import editing, guide_links, versions
+from app.transcripts.models import Speaker
 from app.workspace import services as workspace
 from app.workspace.models import Unit
 
@@ -93,6 +94,7 @@ def _document(interview: Interview, story) -> Release | None:
             interviewer, interview, story.transcript.encode(), "samtal.txt"
         )
         _written_up(interview, story)
+        _link_to_guide(transcript, story)
         if story.stage != "released":
             return None
         editing.verify(interviewer, transcript)
@@ -100,6 +102,19 @@ def _document(interview: Interview, story) -> Release | None:
     _, found = releases.propose(interviewer, interview)
     accepted = [(p.start, p.end, p.label, p.text) for p in found]
     return releases.release(interviewer, interview, additions=[], renames={}, accepted=accepted)
+
+
+def _link_to_guide(transcript, story) -> None:
+    """The guide questions the interviewer confirmed: the story names the question of each of
+    the interviewer's turns, and the answers after a turn belong to its question."""
+    if not story.guide:
+        return
+    asked = [s.position for s in transcript.segments if s.speaker == Speaker.INTERVIEWER.value]
+    if len(asked) != len(story.guide):
+        raise StoryError(f"{story.key}: {len(story.guide)} guide questions for {len(asked)} turns")
+    for position, question in zip(asked, story.guide, strict=True):
+        guide_links.set_link(story.interviewer, transcript, position, question)
+    guide_links.confirm_all(story.interviewer, transcript)
 
 
 def passages(release: Release, story, codes: dict[str, int]) -> list[tuple[int, int, int]]:

@@ -45,6 +45,9 @@ class Story:
     #: the interviewer was the young person's own social worker during the placement
     own_worker: bool = True
     flag: str = ""
+    #: the guide question (its key) each of the interviewer's turns asks, as the interviewer
+    #: confirmed it; the young person's answers belong to the question before them
+    guide: tuple[str, ...] = ()
     today: date | None = None
     interviewer: User | None = None
     held_on: date | None = None
@@ -78,7 +81,7 @@ def read(language: str) -> list[Story]:
                 transcript=entry.pop("transcript", "").strip(),
                 codes=[tuple(c) for c in entry.pop("codes", [])],
                 blind=entry.pop("blind", False), own_worker=entry.pop("own_worker", True),
-                flag=entry.pop("flag", ""),
+                flag=entry.pop("flag", ""), guide=tuple(entry.pop("guide", ())),
             )
         )  # fmt: skip
         if entry:  # a misspelt field would otherwise be left out without a word

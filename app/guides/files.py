@@ -7,7 +7,7 @@ line and the reason, so that whoever edits a guide can find the mistake.
 import hashlib
 import json
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, NamedTuple
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
@@ -35,6 +35,10 @@ class Strict(BaseModel):
 
 
 class Question(Strict):
+    #: the question's own name, unique in the guide and kept from version to version, so that
+    #: a passage answering it is found whichever version was used; a file must give one,
+    #: versions stored before keys existed have none (see ``questions``)
+    key: Key | None = None
     #: the question as it is asked
     text: Text
     #: follow-up probes
@@ -70,9 +74,28 @@ class Guide(Strict):
     ethics: Ethics
 
     def content_hash(self) -> str:
-        """The same content gives the same hash, whatever the file's layout."""
-        canonical = json.dumps(self.model_dump(), sort_keys=True, ensure_ascii=False)
+        """The same content gives the same hash, whatever the file's layout. The questions'
+        keys are left out: they name the questions and change nothing that is asked, so a
+        version stored before keys existed is the same version once its file has them."""
+        keyless = {"questions": {"__all__": {"key"}}}
+        dumped = self.model_dump(exclude={"sections": {"__all__": keyless}, "closing": keyless})
+        canonical = json.dumps(dumped, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+    def questions(self) -> list["GuideQuestion"]:
+        """Every question in the order of the guide, with its section and its key (a
+        question without one, from a version stored before keys, is named by its place)."""
+        return [
+            GuideQuestion(section.key, question.key or f"{section.key}_{n}", question.text)
+            for section in (*self.sections, self.closing)
+            for n, question in enumerate(section.questions, start=1)
+        ]
+
+
+class GuideQuestion(NamedTuple):
+    section_key: str
+    key: str
+    text: str
 
 
 class GuideFileError(ValueError):
@@ -133,6 +156,14 @@ def load_file(path: Path) -> Guide:
     if len(set(keys)) != len(keys):
         line = _line_of(tree, ("sections",))
         raise GuideFileError(path, line, "two sections have the same key")
+    questions = [q for s in (*guide.sections, guide.closing) for q in s.questions]
+    if any(q.key is None for q in questions):
+        line = _line_of(tree, ("sections",))
+        raise GuideFileError(path, line, "every question needs a key")
+    question_keys = [q.key for q in questions]
+    if len(set(question_keys)) != len(question_keys):
+        line = _line_of(tree, ("sections",))
+        raise GuideFileError(path, line, "two questions have the same key")
     if guide.closing.key != "closing":
         raise GuideFileError(
             path, _line_of(tree, ("closing", "key")), "closing.key must be 'closing'"

@@ -26,3 +26,23 @@ def other_versions(version: GuideVersion) -> list[GuideVersion]:
         )
         .order_by(GuideVersion.version.desc())
     ).all()
+
+
+def section_and_question_names(language: str) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
+    """Every section key and question key any stored version has, named as the newest
+    version in ``language`` names them (another language's where none in it does): the
+    choices of a search by guide section, which finds a question by its key in every version.
+    Returns ({section key: title}, {question key: (section key, question text)})."""
+    found = db.session.scalars(
+        select(GuideVersion).order_by(GuideVersion.language != language,
+                                      GuideVersion.version.desc(), GuideVersion.id.desc())
+    ).all()  # fmt: skip
+    sections: dict[str, str] = {}
+    questions: dict[str, tuple[str, str]] = {}
+    for version in found:
+        guide = version.guide
+        for section in (*guide.sections, guide.closing):
+            sections.setdefault(section.key, section.title)
+        for question in guide.questions():
+            questions.setdefault(question.key, (question.section_key, question.text))
+    return sections, questions

@@ -31,7 +31,9 @@ def sync_guides(folder: Path = FOLDER) -> SyncReport:
     report = SyncReport()
     for guide in guides:
         digest = guide.content_hash()
-        if db.session.scalar(select(GuideVersion.id).where(GuideVersion.content_hash == digest)):
+        stored = db.session.scalar(select(GuideVersion).where(GuideVersion.content_hash == digest))
+        if stored is not None:
+            _name_questions(stored, guide, folder)
             report.unchanged += 1
             continue
         clash = db.session.scalar(
@@ -63,6 +65,23 @@ def sync_guides(folder: Path = FOLDER) -> SyncReport:
         audit.record(None, "guide.sync", "guide_version", version.id, guide=guide.id,
                      language=guide.language, version=guide.version)  # fmt: skip
     return report
+
+
+def _name_questions(stored: GuideVersion, guide: Guide, folder: Path) -> None:
+    """Give a version stored before questions had keys the keys its file now gives; what is
+    asked stays as it was (the hashes are equal). Keys once given never change: a passage
+    linked to a question is found by its key in every version."""
+    old = [q.key for q in stored.guide.questions()]
+    new = [q.key for q in guide.questions()]
+    if old == new:
+        return
+    if any(q.key for s in (*stored.guide.sections, stored.guide.closing) for q in s.questions):
+        path = folder / f"{guide.id}.{guide.language}.yaml"
+        raise GuideFileError(path, None, "a question's key cannot change; keep the key it has")
+    stored.content = json.dumps(guide.model_dump(), ensure_ascii=False)
+    db.session.flush()
+    audit.record(None, "guide.keys", "guide_version", stored.id, guide=guide.id,
+                 language=guide.language, version=guide.version)  # fmt: skip
 
 
 def as_lines(guide: Guide) -> list[str]:

@@ -16,6 +16,7 @@ from app.core.calendar import today
 from app.core.db import db, utcnow
 from app.core.permissions import authorize
 from app.interviews.models import InvalidStep, Status
+from app.transcripts import guide_links
 from app.transcripts.models import (
     Speaker,
     Transcript,
@@ -86,6 +87,7 @@ def save_segments(actor, transcript: Transcript, rows: list, revision: int) -> T
     edits = check_edits(rows, duration)
     _take_revision(transcript, revision)
     existing = list(transcript.segments)
+    links = guide_links.before_edit(transcript)
     for position, edit in enumerate(edits):
         values = {"text": edit.text, "start_ms": milliseconds(edit.start),
                   "end_ms": milliseconds(edit.end), "speaker": edit.speaker}  # fmt: skip
@@ -98,6 +100,7 @@ def save_segments(actor, transcript: Transcript, rows: list, revision: int) -> T
             transcript.segments.append(TranscriptSegment(position=position, **values))
     for row in existing[len(edits) :]:
         transcript.segments.remove(row)
+    guide_links.follow_edit(transcript, links)
     db.session.flush()
     audit.record(actor, "transcript.edit", "transcript", transcript.id,
                  revision=transcript.revision, segments=len(edits))  # fmt: skip

@@ -90,3 +90,10 @@ def speakers_form(keys: list[str], labels: dict[str, str], **kwargs) -> FlaskFor
             validators=[InputRequired(_l("Choose a role for each speaker."))],
         ))  # fmt: skip
     return SpeakersForm(**kwargs)
+
+
+class GuideLinkForm(FlaskForm):
+    """The guide question one segment answers; empty: none. The choices are the questions of
+    the interview's guide version, set by the view."""
+
+    question = SelectField(_l("Question of the guide"))

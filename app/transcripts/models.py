@@ -225,6 +225,15 @@ class TranscriptSegment(db.Model):
         CheckConstraint("start_ms IS NULL OR start_ms >= 0", "start_ms"),
         CheckConstraint("end_ms IS NULL OR start_ms IS NULL OR end_ms >= start_ms", "end_ms"),
         CheckConstraint(SPEAKER_CHECK, "speaker"),
+        CheckConstraint(
+            "(guide_confirmed_at IS NULL) = (guide_confirmed_by_id IS NULL)", "guide_confirmed"
+        ),
+        # only what a person confirmed is stored: a suggestion is never taken for one
+        CheckConstraint(
+            "(guide_section IS NULL OR guide_confirmed_at IS NOT NULL) AND "
+            "(guide_question IS NULL OR guide_section IS NOT NULL)",
+            "guide_link",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -238,6 +247,13 @@ class TranscriptSegment(db.Model):
     end_ms: Mapped[int | None]
     speaker: Mapped[str | None] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(EncryptedText)
+    #: the guide section and question (their stable keys, the same in every version of the
+    #: guide) this segment answers, as the interviewer confirmed it; a confirmation with no
+    #: section says the segment answers none
+    guide_section: Mapped[str | None] = mapped_column(String(40))
+    guide_question: Mapped[str | None] = mapped_column(String(40))
+    guide_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    guide_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     transcript: Mapped[Transcript] = relationship(back_populates="segments")
 

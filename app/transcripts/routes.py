@@ -9,6 +9,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
 from werkzeug.wsgi import FileWrapper
@@ -26,6 +27,7 @@ from app.interviews import routes as interview_pages
 from app.interviews.models import Interview
 from app.transcripts import (  # tasks registers the job handler
     editing,
+    guide_links,
     naming,
     queries,
     recordings,
@@ -37,6 +39,7 @@ from app.transcripts import (  # tasks registers the job handler
 from app.transcripts.forms import (
     AudioForm,
     AudioQuery,
+    GuideLinkForm,
     ImportForm,
     SegmentsBody,
     VerifyForm,
@@ -316,6 +319,82 @@ def export(transcript_id: int, file_type: str):
         abort(404)
     transcript = db.get_or_404(Transcript, transcript_id)
     return attachment(*versions.export(current_user, transcript, file_type))
+
+
+@bp.get("/<int:transcript_id>/guide")
+@permission("transcripts.work")
+def guide(transcript_id: int):
+    """Each segment's guide question, suggested or confirmed, for the interviewer to confirm."""
+    transcript = versions.read_transcript(current_user, db.get_or_404(Transcript, transcript_id))
+    try:
+        guide_links.check_linkable(current_user, transcript)
+        may_link = True
+    except (TranscriptError, gate.ConsentMissing):
+        may_link = False
+    guide = transcript.interview.guide_version.guide
+    return render_template("transcripts/guide.html", transcript=transcript,
+                           interview=transcript.interview, rows=guide_links.rows(transcript),
+                           labels=guide_links.labels(guide), may_link=may_link,
+                           form=ConfirmForm(), link_form=GuideLinkForm())  # fmt: skip
+
+
+@bp.post("/<int:transcript_id>/guide")
+@permission("transcripts.work")
+def confirm_guide(transcript_id: int):
+    transcript = db.get_or_404(Transcript, transcript_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            count = guide_links.confirm_all(current_user, transcript)
+        except (TranscriptError, gate.ConsentMissing) as error:
+            transaction.refuse(error)
+        else:
+            flash(
+                ngettext(
+                    "%(num)d segment is confirmed in its guide section.",
+                    "%(num)d segments are confirmed in their guide sections.",
+                    count,
+                )
+            )
+    return redirect(url_for("transcripts.guide", transcript_id=transcript.id))
+
+
+def _link_form(transcript: Transcript) -> GuideLinkForm:
+    form = GuideLinkForm()
+    labels = guide_links.labels(transcript.interview.guide_version.guide)
+    form.question.choices = [("", _("No question of the guide")), *(
+        (key, f"{section} – {text}") for key, (section, text) in labels.items())]  # fmt: skip
+    return form
+
+
+@bp.route("/<int:transcript_id>/guide/<int:position>", methods=["GET", "POST"])
+@permission("transcripts.work")
+def guide_link(transcript_id: int, position: int):
+    """One segment's guide question: shown with its text, changed or cleared."""
+    transcript = db.get_or_404(Transcript, transcript_id)
+    try:  # before anything is said about its content
+        guide_links.check_linkable(current_user, transcript)
+    except (TranscriptError, gate.ConsentMissing) as error:
+        transaction.refuse(error)
+        return redirect(url_for("transcripts.guide", transcript_id=transcript.id))
+    back = url_for("transcripts.guide", transcript_id=transcript.id, _anchor=f"s{position}")
+    form = _link_form(transcript)
+    if form.validate_on_submit():
+        try:
+            guide_links.set_link(current_user, transcript, position, form.question.data or None)
+        except TranscriptError as error:
+            transaction.refuse(error)
+        else:
+            flash(_("The segment's guide question is saved."))
+        return redirect(back)
+    versions.read_transcript(current_user, transcript)
+    row = next((r for r in guide_links.rows(transcript) if r.segment.position == position), None)
+    if row is None:
+        abort(404)
+    if request.method == "GET":
+        form.question.data = row.question_key or ""
+    return render_template("transcripts/guide_link.html", transcript=transcript,
+                           interview=transcript.interview, row=row, form=form,
+                           back=back)  # fmt: skip
 
 
 @bp.get("/retention")

@@ -35,6 +35,8 @@ class RetrieveForm(FlaskForm):
     coder = SelectField(_l("Coder"), coerce=int, validate_choice=False, validators=[Optional()])
     age_band = SelectField(_l("Age band"), validate_choice=False)
     care_band = SelectField(_l("Years in care"), validate_choice=False)
+    section = SelectField(_l("Guide section"), validate_choice=False)
+    question = SelectField(_l("Guide question"), validate_choice=False)
     #: "csv" or "docx" for a download; anything else shows the page
     format = StringField(validators=[Optional()])
 

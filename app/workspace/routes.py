@@ -2,6 +2,7 @@
 and the search for coded passages."""
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -14,6 +15,7 @@ from app.consent import gate
 from app.core.db import db
 from app.core.downloads import attachment
 from app.core.permissions import PermissionDenied, can, permission
+from app.guides.queries import section_and_question_names
 from app.releases.attributes import AGE_BANDS, CARE_BANDS
 from app.releases.models import Release
 from app.transcripts.forms import ActionForm
@@ -188,20 +190,33 @@ def _retrieve_form():
     everyone = ("", _("All"))
     form.age_band.choices = _choices([everyone, *((b[0], b[0]) for b in AGE_BANDS)])
     form.care_band.choices = _choices([everyone, *((b[0], b[0]) for b in CARE_BANDS)])
-    return form
+    sections, questions = section_and_question_names(str(get_locale()))
+    form.section.choices = _choices([everyone, *sections.items()])
+    form.question.choices = _choices(
+        [
+            everyone,
+            *(
+                (key, f"{sections.get(sec, sec)} – {text}")
+                for key, (sec, text) in questions.items()
+            ),
+        ]
+    )
+    return form, sections
 
 
 @bp.get("/retrieve")
 @permission("coding.work")
 def retrieve():
-    form = _retrieve_form()
+    form, sections = _retrieve_form()
     found = together = None
     if form.asked and form.validate():
         query = retrieval.Query(code_id=form.code.data, combine=form.combine.data or "",
                                 other_id=form.other.data or None, year=form.year.data,
                                 coder_id=form.coder.data or None,
                                 age_band=form.age_band.data or "",
-                                care_band=form.care_band.data or "")  # fmt: skip
+                                care_band=form.care_band.data or "",
+                                guide_section=form.section.data or "",
+                                guide_question=form.question.data or "")  # fmt: skip
         try:
             found = retrieval.passages(current_user, query, for_export=bool(form.download))
         except CodingError as error:
@@ -210,10 +225,11 @@ def retrieve():
             getattr(form, field or "code", form.code).errors.append(error.message)
         else:
             if form.download:
-                return _download(found, form.download)
+                return _download(found, form.download, sections)
             together = cooccurrence.for_search(current_user, query, found)
     return render_template("workspace/retrieve.html", form=form, found=found,
-                           query=form.asked_for(), together=together)  # fmt: skip
+                           query=form.asked_for(), together=together, sections=sections,
+                           section_names=retrieval.section_names)  # fmt: skip
 
 
 @bp.get("/retrieve/together.svg")
@@ -233,11 +249,11 @@ def together_chart():
                     headers={"Cache-Control": "no-store"})  # fmt: skip
 
 
-def _download(found, kind: str):
+def _download(found, kind: str, sections: dict[str, str]):
     title = _("Coded passages")
     if kind == "csv":
-        content, mimetype = retrieval.export_csv(found), "text/csv; charset=utf-8"
+        content, mimetype = retrieval.export_csv(found, sections), "text/csv; charset=utf-8"
     else:
-        content = retrieval.export_docx(found, title)
+        content = retrieval.export_docx(found, title, sections)
         mimetype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     return attachment(content, mimetype, f"passages.{kind}")

@@ -296,6 +296,7 @@ def _world(app) -> dict:
         "offer_id": offer.id,
         "interview_id": interview.id,
         "transcript_id": transcript.id,
+        "position": 0,
         "recording_id": recording.id,
         "file_type": "txt",
         "record_id": record.id,

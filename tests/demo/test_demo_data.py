@@ -22,6 +22,8 @@ from app.rounds.agreement import round_agreement
 from app.themes import aggregates
 from app.themes import services as themes
 from app.themes.aggregates import Scope
+from app.transcripts.models import TranscriptSegment
+from app.workspace import retrieval
 from app.workspace.models import Coding, CodingRound
 
 
@@ -105,3 +107,17 @@ def test_the_demo_tells_five_years_truly(app):
     assert len(written) >= 30
     lags = [(i.documented_at.date() - i.conducted_on).days for i in written]
     assert all(0 <= lag <= 21 for lag in lags), lags
+
+    # Some transcripts have their guide sections confirmed, so retrieval by section shows
+    # passages; a memo's section is where it was written.
+    confirmed = db.session.scalars(
+        select(TranscriptSegment).where(TranscriptSegment.guide_section.is_not(None))
+    ).all()
+    assert len({s.transcript_id for s in confirmed}) >= 3
+    assert all(s.guide_confirmed_by_id for s in confirmed)
+    lena = User.by_username("lena")
+    by_section = []
+    for code_id in db.session.scalars(select(Coding.code_id).distinct()):
+        query = retrieval.Query(code_id=code_id, guide_section="foster_family")
+        by_section += retrieval.passages(lena, query)
+    assert by_section and all("foster_family" in p.sections for p in by_section)

@@ -1,11 +1,13 @@
 """Guide files: the schema with line numbers, the default guide, versions and comparison."""
 
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from app.core.audit_entry import AuditEntry
 from app.core.db import db
 from app.core.users import Role
 from app.guides.files import SECTION_KEYS, GuideFileError, load_file, load_folder
@@ -129,3 +131,53 @@ def test_paragraphs_escape_and_keep_breaks():
 
     html = str(paragraphs("First <b>line</b>\nsame paragraph\n\n\nSecond"))
     assert html == "<p>First &lt;b&gt;line&lt;/b&gt;<br>same paragraph</p><p>Second</p>"
+
+
+def test_every_question_has_a_key_of_its_own(folder):
+    guides = [g for g in load_folder(FOLDER) if g.id == DEFAULT]
+    for guide in guides:
+        keys = [q.key for q in guide.questions()]
+        assert all(keys) and len(set(keys)) == len(keys)
+    # a question asked in every language has the same key in each
+    assert all("belonging" in {q.key for q in g.questions()} for g in guides)
+    path = folder / f"{DEFAULT}.en.yaml"
+    edit(path, "- key: daytime\n", "- key: life_now_overview\n")
+    with pytest.raises(GuideFileError, match="two questions have the same key"):
+        load_file(path)
+    edit(path, '- key: life_now_overview\n        text: "What do you do', '- text: "What do you do')
+    with pytest.raises(GuideFileError, match="every question needs a key"):
+        load_file(path)
+
+
+def test_a_version_stored_before_question_keys_gets_them_and_keeps_them(app, folder):
+    path = folder / f"{DEFAULT}.en.yaml"
+    keyed = load_file(path)
+
+    def unkeyed(section):
+        return section.model_copy(
+            update={"questions": [q.model_copy(update={"key": None}) for q in section.questions]}
+        )
+
+    keyless = keyed.model_copy(
+        update={"sections": [unkeyed(s) for s in keyed.sections], "closing": unkeyed(keyed.closing)}
+    )
+    assert keyless.content_hash() == keyed.content_hash()  # the keys ask nothing
+    stored = GuideVersion(guide_key=DEFAULT, language="en", version=1, title=keyed.title,
+                          content=json.dumps(keyless.model_dump(), ensure_ascii=False),
+                          content_hash=keyless.content_hash())  # fmt: skip
+    db.session.add(stored)
+    db.session.flush()
+    assert stored.guide.questions()[0].key == "life_now_1"  # named by its place meanwhile
+    report = sync_guides(folder)
+    assert report.unchanged == 1 and not report.added
+    assert [q.key for q in stored.guide.questions()] == [q.key for q in keyed.questions()]
+    assert (
+        db.session.scalar(
+            select(func.count(AuditEntry.id)).where(AuditEntry.action == "guide.keys")
+        )
+        == 1
+    )
+    # once given, a key stays: a file that renames one is refused
+    edit(path, "- key: daytime\n", "- key: days\n")
+    with pytest.raises(GuideFileError, match="key cannot change"):
+        sync_guides(folder)
