@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.codebook.forms import CodeLanguageForm
@@ -21,7 +21,8 @@ class ExportForm(CodeLanguageForm):
         return self.tool.data == "nvivo"
 
 
-CHOICES = [(ADD, _l("Add")), (MERGE, _l("Merge into")), (SKIP, _l("Skip"))]
+CHOICES = [SelectChoice(ADD, _l("Add")), SelectChoice(MERGE, _l("Merge into")),
+           SelectChoice(SKIP, _l("Skip"))]  # fmt: skip
 
 
 class ImportChoicesForm(FlaskForm):

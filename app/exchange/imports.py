@@ -211,16 +211,19 @@ def apply_plan(actor, plan: Plan) -> tuple[dict, dict]:
                 counts["codings"] += 1
                 added += 1
         imported.append((row.label, release.id, added, row.similarity))
-    for number, singular, plural in (
-        (unusable, "%(num)d coding of only the whitespace at the end of a text",
-         "%(num)d codings of only the whitespace at the end of a text"),
-        (skipped, "%(num)d coding of a code you skipped", "%(num)d codings of codes you skipped"),
-        (changed, "%(num)d coding of a passage not found in the similar transcript",
-         "%(num)d codings of passages not found in the similar transcript"),
+    for number, note in (
+        (unusable, ngettext("%(num)d coding of only the whitespace at the end of a text",
+                            "%(num)d codings of only the whitespace at the end of a text",
+                            unusable)),
+        (skipped, ngettext("%(num)d coding of a code you skipped",
+                           "%(num)d codings of codes you skipped", skipped)),
+        (changed, ngettext("%(num)d coding of a passage not found in the similar transcript",
+                           "%(num)d codings of passages not found in the similar transcript",
+                           changed)),
     ):  # fmt: skip
         if number:
             counts["codings_dropped"] += number
-            dropped.append(ngettext(singular, plural, number))
+            dropped.append(note)
     if others:
         dropped.append(ngettext("the coders' names: %(num)d coding by another coder in the file "
                                 "is recorded as yours", "the coders' names: %(num)d codings by "
