@@ -130,7 +130,7 @@ def _make_codes(actor, plan: Plan) -> tuple[dict[str, Code], list[Code]]:
     return made, added
 
 
-def apply_plan(actor, plan: Plan) -> tuple[dict, dict]:
+def apply_plan(actor, plan: Plan, record_id: int | None = None) -> tuple[dict, dict]:
     """Import ``plan``'s project as its choices say: its codes added, merged or skipped, and
     its codings of the sources matched (exactly, or by similarity where confirmed) recorded
     as the importer's. Returns the report (``codes`` added, ``merged``, ``skipped``,
@@ -229,7 +229,7 @@ def apply_plan(actor, plan: Plan) -> tuple[dict, dict]:
                                 "is recorded as yours", "the coders' names: %(num)d codings by "
                                 "others in the file are recorded as yours", others))  # fmt: skip
     db.session.flush()
-    audit.record(actor, "project.import", "release", None, codes=counts["codes"],
+    audit.record(actor, "project.import", "project_import", record_id, codes=counts["codes"],
                  merged=counts["merged"], codings=counts["codings"], sources=counts["sources"],
                  codings_dropped=counts["codings_dropped"])  # fmt: skip
     added = {"codes": [c.id for c in new_codes],

@@ -84,4 +84,13 @@ class ProjectImport(db.Model):
         return json.loads(self.added or "{}")
 
 
-storage.register_references(STORE, storage.names_in(ProjectImport.stored_name))
+def _waiting_files() -> set[str]:
+    """The files still waiting for their import: the nightly sweep removes an expired one
+    even when nobody opens its preview again."""
+    from sqlalchemy import select
+
+    rows = db.session.scalars(select(ProjectImport).where(ProjectImport.stored_name.is_not(None)))
+    return {r.stored_name for r in rows if not r.expired}
+
+
+storage.register_references(STORE, _waiting_files)

@@ -92,15 +92,13 @@ def apply(actor, record: ProjectImport, digest: str, choices: dict) -> dict:
     ):
         raise CodingError(_l("The codebook or the transcripts have changed since the preview; "
                              "look at it again before importing."))  # fmt: skip
-    result, added = apply_plan(actor, plan)
+    result, added = apply_plan(actor, plan, record.id)
     result["filename"] = record.filename
     storage.delete_after_commit(record.stored_name)
     record.stored_name = None
     record.state, record.imported_at = ImportState.IMPORTED.value, utcnow()
     record.report = json.dumps(result, ensure_ascii=False)
     record.added = json.dumps(added)
-    audit.record(actor, "project.import", "project_import", record.id,
-                 codes=len(added["codes"]), codings=len(added["codings"]))  # fmt: skip
     return result
 
 

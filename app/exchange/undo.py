@@ -2,8 +2,8 @@
 or none, and only while nothing has been built on them since.
 
 Built on means: a coding made since with an added code (in the workspace or in a round), a
-code placed under one, merged into one or one merged away, an added code in a theme or
-linked to a goal, or an imported coding moved to another code or another passage. Then the
+code placed under one, merged into one or one merged away, an added code edited, in a theme
+or linked to a goal, or an imported coding moved to another code or another passage. Then the
 undo is refused and says what stands in its way; the person can remove that first.
 """
 
@@ -14,6 +14,7 @@ from sqlalchemy import select
 from app.codebook.models import Code
 from app.codebook.services import CodingError
 from app.core import audit
+from app.core.audit_entry import AuditEntry
 from app.core.db import db, utcnow
 from app.core.permissions import authorize
 from app.exchange.models import ImportState, ProjectImport
@@ -74,6 +75,14 @@ def blockers(record: ProjectImport) -> list[str]:
     if linked:
         found.append(str(_l("imported codes are linked to a goal: %(codes)s",
                             codes=_names([c for c in codes if c.id in set(linked)]))))  # fmt: skip
+    edited = db.session.scalars(select(AuditEntry.object_id).where(
+        AuditEntry.object_type == "code", AuditEntry.object_id.in_([str(i) for i in code_ids]),
+        AuditEntry.action.in_(("codebook.change", "codebook.merge")),
+        AuditEntry.at >= record.imported_at)).all()  # fmt: skip
+    if edited:
+        changed = [c for c in codes if str(c.id) in set(edited)]
+        found.append(str(_l("imported codes were changed in the codebook since: %(codes)s",
+                            codes=_names(changed))))  # fmt: skip
     now = db.session.execute(
         select(Coding.id, Coding.code_id, Coding.start_offset, Coding.end_offset)
         .where(Coding.id.in_(list(mine)))

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from flask import current_app
 from sqlalchemy import func, select
 
 from analysis.refiqda.read import read_qdpx
@@ -309,3 +310,47 @@ def test_the_pages_preview_import_and_undo(coded, client, auth):
     assert "data-undone" in undone.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Coding)) == 0
+
+
+@pytest.mark.parametrize("since", ["theme", "edited", "child"])
+def test_undo_is_refused_once_an_imported_code_is_built_on(coded, since):
+    from app.codebook import services as codebook
+    from app.themes.models import Theme
+
+    boss = coded["boss"]
+    record = uploaded(boss, NVIVO)
+    plan = pending.preview(boss, record)
+    pending.apply(boss, record, plan.digest, {"codes": {}, "confirmed": {}})
+    db.session.commit()
+    code = db.session.get(Code, record.added_dict["codes"][0])
+    if since == "theme":
+        theme = Theme(name="Ett tema", formed_year=2026)
+        theme.codes.append(code)
+        db.session.add(theme)
+    elif since == "edited":
+        codebook.save_code(boss, code, language="sv", definition="Ny definition")
+    else:
+        codebook.save_code(boss, None, language="sv", name="Under den", parent_id=code.id)
+    db.session.commit()
+    before = state()
+    with pytest.raises(undo.UndoBlocked) as refused:
+        undo.undo(boss, record)
+    db.session.rollback()
+    expected = {"theme": "in a theme", "edited": "changed in the codebook", "child": "placed under"}
+    assert expected[since] in str(refused.value.message) and code.path in str(refused.value.message)
+    assert state() == before and record.state == ImportState.IMPORTED.value
+
+
+def test_the_nightly_sweep_removes_an_expired_waiting_file(coded):
+    import os
+    import time
+
+    record = uploaded(coded["boss"], QC)
+    path = Path(current_app.config["MEDIA_ROOT"]) / record.stored_name
+    old = time.time() - 30 * 3600
+    os.utime(path, (old, old))
+    assert storage.sweep_strays(categories=["project_imports"]) == {"project_imports": 0}
+    record.uploaded_at -= timedelta(hours=30)
+    db.session.commit()
+    assert storage.sweep_strays(categories=["project_imports"]) == {"project_imports": 1}
+    assert not path.exists()
