@@ -22,6 +22,7 @@ from app.exchange.plan import ADD, MERGE, SKIP
 from app.workspace import services as workspace
 from app.workspace.models import Coding
 from tests.codebook.sample import a_code
+from tests.exchange.flow import preview_form
 
 VENDORS = Path(__file__).resolve().parents[3] / "shared" / "refi-qda" / "vendors"
 QC = "qc-1.3.2_demo.qdpx"
@@ -280,19 +281,16 @@ def test_the_pages_preview_import_and_undo(coded, client, auth):
     page = client.get(preview_url).get_data(as_text=True)
     assert 'data-count="coming">205 codings are on transcripts' in page
     assert db.session.scalar(select(func.count()).select_from(Coding)) == 0
-    digest = re.search(r'name="digest" type="hidden" value="([0-9a-f]+)"', page).group(1)
     record = db.session.scalars(select(ProjectImport)).one()
     # a tampered digest: refused, nothing imported
-    refused = client.post(f"{preview_url}/apply", data={"digest": "0" * 64})
+    form = preview_form(page)
+    refused = client.post(f"{preview_url}/apply", data=form | {"digest": "0" * 64})
     assert refused.status_code == 302 and refused.headers["Location"].endswith(preview_url)
     assert db.session.scalar(select(func.count()).select_from(Coding)) == 0
+    # and without one
+    assert client.post(f"{preview_url}/apply", data=form | {"digest": ""}).status_code == 200
+    assert db.session.scalar(select(func.count()).select_from(Coding)) == 0
     # the form as shown: every choice sent back
-    form = {"digest": digest}
-    for index, value in re.findall(r'name="code_(\d+)">.*?<option selected value="(\w+)"',
-                                   page, flags=re.S):  # fmt: skip
-        form[f"code_{index}"] = value
-    for index, value in re.findall(r'name="into_(\d+)" [^>]*value="([^"]*)"', page):
-        form[f"into_{index}"] = value.replace("&amp;", "&")
     done = client.post(f"{preview_url}/apply", data=form)
     assert done.status_code == 302 and done.headers["Location"].endswith("/report")
     report = client.get(done.headers["Location"]).get_data(as_text=True)
@@ -354,3 +352,27 @@ def test_the_nightly_sweep_removes_an_expired_waiting_file(coded):
     db.session.commit()
     assert storage.sweep_strays(categories=["project_imports"]) == {"project_imports": 1}
     assert not path.exists()
+
+
+def test_the_choices_are_counted_again_and_a_wrong_merge_target_is_named(coded, client, auth):
+    boss = coded["boss"]
+    with_text(coded["release"], source_text(QC))
+    auth.login(user=boss)
+    response = client.post("/coding/import", data={"file": (io.BytesIO(vendor(QC)), "qc.qdpx")})
+    url = response.headers["Location"]
+    page = client.get(url).get_data(as_text=True)
+    plan = pending.preview(boss, db.session.scalars(select(ProjectImport)).one())
+    busiest = max(plan.choosing, key=lambda row: row.codings)
+    form = preview_form(page) | {f"code_{busiest.index}": SKIP}
+    again = client.post(f"{url}/preview", data=form).get_data(as_text=True)
+    assert (f'data-count="skipped-codings">{busiest.codings} codings will be left out'
+            in again)  # fmt: skip
+    assert 'data-count="skip">1 code will be skipped' in again
+    form = preview_form(page) | {f"code_{busiest.index}": MERGE,
+                                 f"into_{busiest.index}": "Ingen sådan kod"}  # fmt: skip
+    refused = client.post(f"{url}/apply", data=form)
+    assert refused.status_code == 200
+    assert "Choose a code of the codebook from the list." in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Coding)) == 0
+    assert db.session.scalars(select(ProjectImport)).one().state == ImportState.PREVIEWED.value
