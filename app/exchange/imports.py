@@ -96,7 +96,7 @@ def read_project(data: bytes) -> tuple[qda.Project, qda.ImportReport]:
         raise _refused(error) from None
 
 
-def _make_codes(actor, plan: Plan) -> tuple[dict[str, Code], list[Code]]:
+def _make_codes(plan: Plan) -> tuple[dict[str, Code], list[Code]]:
     """The codes as chosen: file GUID -> the code its codings go to; and the codes added.
     A code under a skipped one goes where the skipped one would have gone."""
     made: dict[str, Code] = {}
@@ -145,7 +145,7 @@ def apply_plan(actor, plan: Plan, record_id: int | None = None) -> tuple[dict, d
     counts = {"codes": 0, "merged": plan.counts["merge"], "skipped": plan.counts["skip"],
               "codings": 0, "sources": 0, "already": 0,
               "codings_dropped": report.codings_lost}  # fmt: skip
-    codes, new_codes = _make_codes(actor, plan)
+    codes, new_codes = _make_codes(plan)
     counts["codes"] = len(new_codes)
     # Codings come in as the importer's: a file's user names and GUIDs prove nobody's identity.
     names = {u.guid: u.name for u in project.users}

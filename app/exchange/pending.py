@@ -130,6 +130,9 @@ def expire_stale() -> int:
 def report_of(actor, record: ProjectImport) -> dict:
     """The import's report for its page: each transcript named as ``actor`` may see it
     now (one erased or out of reach since is named as no longer available)."""
+    authorize(actor, "codebook.manage")
+    if record.imported_by_id != actor.id:
+        raise CodingError(_l("This import is someone else's."))
     result = record.report_dict
     labels = {r.id: release_label(r) for r in codable_releases(actor)}
     gone = str(_l("a transcript no longer available"))
