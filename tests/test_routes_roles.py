@@ -21,6 +21,8 @@ from flask.globals import app_ctx
 from sqlalchemy import text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
+from analysis.refiqda import model as qda
+from analysis.refiqda.write import write_qdpx
 from app import create_app
 from app.casereview.models import CaseNote, CaseReview, ReviewRound
 from app.codebook.models import Code
@@ -31,6 +33,7 @@ from app.core import jobs, passwords, storage
 from app.core.db import db
 from app.core.permissions import PUBLIC, RULES, can, required_permission
 from app.core.users import Role, User
+from app.exchange.models import ProjectImport
 from app.goals.models import Goal, GoalLink, GoalVersion, Guideline
 from app.guides.services import sync_guides
 from app.interviews.models import EthicsFlag, Interview
@@ -163,6 +166,12 @@ def sample_values(user: User | None = None) -> dict:
     stored = storage.save(io.BytesIO(b"Name;Birth date\nA;2001-01-01\n"), "imports")
     upload = RegisterImport(filename="sample.csv", stored_name=stored.name)
     db.session.add(upload)
+    project = storage.save(io.BytesIO(write_qdpx(qda.Project("Sample", [], [], [], []))),
+                           "project_imports")  # fmt: skip
+    # the logged-in user's own, so that the roles allowed reach its preview
+    project_import = ProjectImport(imported_by_id=creator or other.id, filename="sample.qdpx",
+                                   stored_name=project.name, sha256=project.sha256)  # fmt: skip
+    db.session.add(project_import)
     guide = sync_guides().added[0]
     holder = interviewer or _make_user([Role.INTERVIEWER], "sample-interviewer")
     interview = Interview(
@@ -273,6 +282,7 @@ def sample_values(user: User | None = None) -> dict:
         "offer_id": offer.id,
         "person_id": person.id,
         "import_id": upload.id,
+        "project_import_id": project_import.id,
     }
 
 

@@ -1,16 +1,19 @@
 """REFI-QDA import: a codebook (.qdc) or a project's codes and codings (.qdpx).
 
 An import adds what it can use and says, exactly, what it left out and how many codings
-that took with it; a file that cannot be read changes nothing. A source matches a release
-up to its line ends and trailing whitespace (NVivo for Mac and for Windows save the same
-text with and without a final newline).
+that took with it; a file that cannot be read changes nothing. A project is imported as
+its plan says (``app.exchange.plan``: the choices made on the preview), and what it adds is
+returned so that one undo can remove exactly that (``app.exchange.undo``).
 """
+
+import hashlib
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import select
 
 from analysis.refiqda import model as qda
+from analysis.refiqda.align import Alignment
 from analysis.refiqda.read import read_qdc, read_qdpx
 from app.codebook.models import Code
 from app.codebook.services import CodingError
@@ -18,9 +21,8 @@ from app.core import audit
 from app.core.db import db
 from app.core.permissions import authorize
 from app.exchange import queries
-from app.exchange.export import guid
+from app.exchange.plan import SKIP, Plan, comparable, make_plan, normal, release_label
 from app.workspace.models import Coding
-from app.workspace.queries import codable_releases
 
 MAX_QDC_BYTES = 5 * 1024 * 1024
 MAX_QDPX_BYTES = 200 * 1024 * 1024
@@ -84,109 +86,166 @@ def import_codebook(actor, data: bytes) -> tuple[int, list[str]]:
     return counts["codes"], report.dropped
 
 
-def _comparable(text: str) -> str:
-    """A text as compared when matching a file's source to a release: LF line ends and no
-    trailing whitespace, so the same transcript saved on Mac and Windows still matches."""
-    return text.replace("\r\n", "\n").replace("\r", "\n").rstrip()
-
-
-def _source_label(source: qda.Source) -> str:
-    """A source's name, or what identifies it when the file gives none (qc writes none)."""
-    if source.name.strip():
-        return source.name
-    return str(_l("an unnamed source (%(guid)s)", guid=source.guid))
-
-
-def import_project(actor, data: bytes) -> dict:
-    """Add a project's codes and its codings of releases that are here (matched by GUID,
-    then by name, then by text; the texts must be the same up to line ends and trailing
-    whitespace). Returns what was added and, exactly, what was left out and why:
-    ``sources`` and ``codings`` added, ``codings_dropped`` (every coding in the file that
-    did not come in, other than those already here), ``left_out`` as (source, reason,
-    codings it carried), ``imported`` as (source, release, codings added), ``dropped``
-    as notes."""
-    authorize(actor, "codebook.manage")
+def read_project(data: bytes) -> tuple[qda.Project, qda.ImportReport]:
+    """The project in ``data``, or CodingError saying why it cannot be read."""
     if len(data) > MAX_QDPX_BYTES:
         raise CodingError(_l("The project is larger than %(n)s MB.", n=MAX_QDPX_BYTES >> 20))
     try:
-        project, report = read_qdpx(data)
+        return read_qdpx(data)
     except qda.RefiError as error:
         raise _refused(error) from None
+
+
+def _make_codes(plan: Plan) -> tuple[dict[str, Code], list[Code]]:
+    """The codes as chosen: file GUID -> the code its codings go to; and the codes added.
+    A code under a skipped one goes where the skipped one would have gone."""
+    made: dict[str, Code] = {}
+    added: list[Code] = []
+    roots = queries.root_count()
+    for row in plan.codes:
+        if row.choice == SKIP:
+            continue
+        code = row.target
+        if code is None:  # ADD
+            ancestor = row.parent
+            while ancestor is not None and ancestor.choice == SKIP:
+                ancestor = ancestor.parent
+            parent = made.get(ancestor.item.guid) if ancestor is not None else None
+            siblings = parent.children if parent else db.session.scalars(
+                select(Code).where(Code.parent_id.is_(None))).all()  # fmt: skip
+            name = row.item.name[:200]
+            if any(normal(name) in {normal(n) for n in c.names()} and c.active
+                   for c in siblings):  # fmt: skip
+                raise CodingError(_l("There is already a code called %(name)s here: merge "
+                                     "the file's code into it or skip it.", name=name))  # fmt: skip
+            colour = row.item.color if row.item.color and len(row.item.color) == 7 else "#9ecae1"
+            code = Code(name=name, parent=parent, definition=row.item.description or "",
+                        colour=colour.lower(), codable=row.item.codable, guid=row.item.guid,
+                        position=len(parent.children) if parent else roots)  # fmt: skip
+            db.session.add(code)
+            db.session.flush()
+            added.append(code)
+            roots += parent is None
+        made[row.item.guid] = code
+    return made, added
+
+
+def apply_plan(actor, plan: Plan, record_id: int | None = None) -> tuple[dict, dict]:
+    """Import ``plan``'s project as its choices say: its codes added, merged or skipped, and
+    its codings of the sources matched (exactly, or by similarity where confirmed) recorded
+    as the importer's. Returns the report (``codes`` added, ``merged``, ``skipped``,
+    ``sources`` and ``codings`` added, ``already`` here, ``codings_dropped`` with every
+    coding in the file that did not come in, ``left_out`` as (source, reason, codings it
+    carried), ``imported`` as (source, release id, codings added, similarity or None),
+    ``dropped`` as notes) and what was added ({"codes": ids, "codings": [[id, code id,
+    start, end]]}), for the undo."""
+    authorize(actor, "codebook.manage")
+    project, report = plan.project, plan.report
     dropped = list(report.dropped)
-    counts = {"codes": 0, "roots": queries.root_count(), "codings": 0, "sources": 0, "already": 0,
+    counts = {"codes": 0, "merged": plan.counts["merge"], "skipped": plan.counts["skip"],
+              "codings": 0, "sources": 0, "already": 0,
               "codings_dropped": report.codings_lost}  # fmt: skip
-    codes: dict[str, Code] = {}
-    _import_codes(project.codes, None, codes, counts)
-    releases = codable_releases(actor)
-    by_guid = {guid("release", r.id): r for r in releases}
-    by_name = {f"{r.interview.participant.code} v{r.version}".casefold(): r for r in releases}
-    by_text = {_comparable(r.text): r for r in releases}
+    codes, new_codes = _make_codes(plan)
+    counts["codes"] = len(new_codes)
     # Codings come in as the importer's: a file's user names and GUIDs prove nobody's identity.
     names = {u.guid: u.name for u in project.users}
-    others = unusable = 0
-    left_out, imported = [], []
+    others = unusable = skipped = changed = 0
+    left_out, imported, made = [], [], []
     existing = queries.coding_guids()
-    for source in project.sources:
-        carried = sum(len(selection.codings) for selection in source.selections)
-        release = by_guid.get(source.guid) or by_name.get(source.name.casefold()) or \
-            by_text.get(_comparable(source.text))  # fmt: skip
-        if release is None or _comparable(release.text) != _comparable(source.text):
-            reason = (_l("not a released transcript here") if release is None
-                      else _l("its text differs from the released version"))  # fmt: skip
-            left_out.append((_source_label(source), str(reason), carried))
-            dropped.append(f"{_source_label(source)}: {reason}")
-            counts["codings_dropped"] += carried
+    skipping = {row.item.guid for row in plan.codes if row.choice == SKIP}
+    for row in plan.sources:
+        source, release = row.source, row.release
+        if not row.imported:
+            reason = row.reason if row.kind == "none" else str(
+                _l("similar to a transcript here, not confirmed"))  # fmt: skip
+            left_out.append((row.label, reason, row.carried))
+            dropped.append(f"{row.label}: {reason}")
+            counts["codings_dropped"] += row.carried
             continue
         counts["sources"] += 1
+        aligned = Alignment(comparable(source.text), release.text) if row.kind == "similar" \
+            else None  # fmt: skip
         added = 0
         seen = {(c.code_id, c.coder_id, c.start_offset, c.end_offset)
                 for c in release.codings if c.round_id is None}  # fmt: skip
         for selection in source.selections:
-            # the texts may differ by trailing whitespace: what lies past the release's end
-            # is that whitespace, and a selection of nothing else is left out
-            end = min(selection.end, len(release.text))
-            if selection.start >= end:
-                unusable += len(selection.codings)
-                continue
+            if aligned is not None:
+                span = aligned.span(selection.start, selection.end)
+                if span is None:
+                    changed += len(selection.codings)
+                    continue
+                start, end = span
+            else:
+                # the texts may differ by trailing whitespace: what lies past the release's
+                # end is that whitespace, and a selection of nothing else is left out
+                start, end = selection.start, min(selection.end, len(release.text))
+                if start >= end:
+                    unusable += len(selection.codings)
+                    continue
             for item in selection.codings:
                 code = codes.get(item.code_guid)
+                if code is None and item.code_guid in skipping:
+                    skipped += 1
+                    continue
                 if code is None or not code.codable:
                     dropped.append(str(_l("a coding with a category or an unknown code")))
                     counts["codings_dropped"] += 1
                     continue
-                coder = actor
                 author = names.get(item.user_guid or selection.user_guid)
                 if author and author.casefold() != actor.display_name.casefold():
                     others += 1
-                key = (code.id, coder.id, selection.start, end)
+                key = (code.id, actor.id, start, end)
                 if item.guid in existing or key in seen:
                     counts["already"] += 1
                     continue
                 seen.add(key)
                 existing.add(item.guid)
-                made = Coding(release=release, code=code, coder_id=coder.id,
-                              start_offset=selection.start, end_offset=end,
-                              memo=(selection.note or "").strip()[:5000] or None,
-                              guid=item.guid)  # fmt: skip
+                coding = Coding(release=release, code=code, coder_id=actor.id,
+                                start_offset=start, end_offset=end,
+                                memo=(selection.note or "").strip()[:5000] or None,
+                                guid=item.guid)  # fmt: skip
                 if item.created_at or selection.created_at:
-                    made.created_at = item.created_at or selection.created_at
-                db.session.add(made)
+                    coding.created_at = item.created_at or selection.created_at
+                db.session.add(coding)
+                made.append(coding)
                 counts["codings"] += 1
                 added += 1
-        label = f"{release.interview.participant.code} v{release.version}"
-        imported.append((_source_label(source), label, added))
-    if unusable:
-        counts["codings_dropped"] += unusable
-        dropped.append(ngettext("%(num)d coding of only the whitespace at the end of a text",
-                                "%(num)d codings of only the whitespace at the end of a text",
-                                unusable))  # fmt: skip
+        imported.append((row.label, release.id, added, row.similarity))
+    for number, note in (
+        (unusable, ngettext("%(num)d coding of only the whitespace at the end of a text",
+                            "%(num)d codings of only the whitespace at the end of a text",
+                            unusable)),
+        (skipped, ngettext("%(num)d coding of a code you skipped",
+                           "%(num)d codings of codes you skipped", skipped)),
+        (changed, ngettext("%(num)d coding of a passage not found in the similar transcript",
+                           "%(num)d codings of passages not found in the similar transcript",
+                           changed)),
+    ):  # fmt: skip
+        if number:
+            counts["codings_dropped"] += number
+            dropped.append(note)
     if others:
         dropped.append(ngettext("the coders' names: %(num)d coding by another coder in the file "
                                 "is recorded as yours", "the coders' names: %(num)d codings by "
                                 "others in the file are recorded as yours", others))  # fmt: skip
     db.session.flush()
-    audit.record(actor, "project.import", "release", None, codes=counts["codes"],
-                 codings=counts["codings"], sources=counts["sources"],
+    audit.record(actor, "project.import", "project_import", record_id, codes=counts["codes"],
+                 merged=counts["merged"], codings=counts["codings"], sources=counts["sources"],
                  codings_dropped=counts["codings_dropped"])  # fmt: skip
-    del counts["roots"]
-    return {**counts, "dropped": dropped, "left_out": left_out, "imported": imported}
+    added = {"codes": [c.id for c in new_codes],
+             "codings": [[c.id, c.code_id, c.start_offset, c.end_offset]
+                         for c in made]}  # fmt: skip
+    return {**counts, "dropped": dropped, "left_out": left_out, "imported": imported}, added
+
+
+def import_project(actor, data: bytes) -> dict:
+    """Import a project at once, as its preview would suggest (codes merged where their
+    names match, no similar source confirmed); the report as ``apply_plan`` gives it, with
+    ``imported`` naming each release (its participant's code and version)."""
+    authorize(actor, "codebook.manage")
+    project, report = read_project(data)
+    plan = make_plan(actor, project, report, hashlib.sha256(data).hexdigest())
+    result, _ = apply_plan(actor, plan)
+    labels = {row.release.id: release_label(row.release) for row in plan.sources if row.release}
+    result["imported"] = [(name, labels[rid], added) for name, rid, added, _ in result["imported"]]
+    return result

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from app.codebook.models import Code
 from app.core.db import db
+from app.exchange.models import ExchangeGuid
 from app.workspace.models import Coding
 
 
@@ -25,3 +26,15 @@ def root_count() -> int:
 def coding_guids() -> set[str]:
     """The GUID of every coding here: a coding that comes in again is not doubled."""
     return set(db.session.scalars(select(Coding.guid)).all())
+
+
+def all_codes() -> list[Code]:
+    """Every code of the codebook, retired and merged ones too, in a stable order."""
+    return db.session.scalars(select(Code).order_by(Code.id)).all()
+
+
+def release_guids() -> dict[int, str]:
+    """release id -> the GUID exports gave it (none for a release never exported)."""
+    rows = db.session.execute(select(ExchangeGuid.entity_id, ExchangeGuid.guid)
+                              .where(ExchangeGuid.kind == "release"))  # fmt: skip
+    return dict(rows.all())

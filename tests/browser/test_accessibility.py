@@ -201,6 +201,8 @@ def _world(app) -> dict:
     from app.core.jobs import Job
     from app.core.users import User
     from app.demo import load_demo
+    from app.exchange import pending as project_imports
+    from app.exchange.export import export_project
     from app.goals import report as leadership_report
     from app.goals.models import Goal, GoalLink, Guideline
     from app.guides.models import GuideVersion
@@ -282,6 +284,13 @@ def _world(app) -> dict:
         coordinator, "register.csv", io.BytesIO("Namn;Födelsedatum\nA B;2001-01-01\n".encode())
     )
     db.session.commit()
+    # a project waiting for its import (the researcher's) and one imported (the coordinator's)
+    project, _ = export_project(researcher)
+    waiting = project_imports.start(researcher, "projekt.qdpx", project)
+    imported = project_imports.start(coordinator, "projekt.qdpx", project)
+    plan = project_imports.preview(coordinator, imported)
+    project_imports.apply(coordinator, imported, plan.digest, {})
+    db.session.commit()
 
     def first(model):
         return db.session.scalars(select(model).order_by(model.id)).first()
@@ -339,8 +348,8 @@ def _world(app) -> dict:
                 **({"case_review_id": own_case.id} if own_case else {}),
             },
         ),
-        Role.COORDINATOR: (coordinator, {}),
-        Role.RESEARCHER: (researcher, {}),
+        Role.COORDINATOR: (coordinator, {"project_import_id": imported.id}),
+        Role.RESEARCHER: (researcher, {"project_import_id": waiting.id}),
         Role.REVIEW_MEMBER: (member, {}),
         Role.ADMIN: (admin, {}),
         Role.LEADER: (leader, {}),

@@ -16,6 +16,7 @@ from app.exchange import export, imports
 from app.workspace import services as workspace
 from app.workspace.models import Coding
 from tests.codebook.sample import a_code, code_named, span_of
+from tests.exchange.flow import import_through_pages
 
 
 def test_a_qdpx_export_round_trips_its_codings(coded):
@@ -130,7 +131,8 @@ def test_the_import_ends_on_a_report_that_states_the_codings_left_out(coded, cli
     source = qda.Source("55bb6892-6f30-5129-8cb8-557a1b12137b", "Okänd", "Inte här.", [selection])
     data = write_qdpx(qda.Project("Annan", [], [code], [source], []))
     auth.login(user=coded["boss"])
-    page = client.post("/coding/import", data={"file": (io.BytesIO(data), "annan.qdpx")})
+    _, preview, page = import_through_pages(client, data, "annan.qdpx")
+    assert "1 coding will be left out with the sources not matched" in preview
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and 'data-codings-dropped="1"' in html
     assert "1 coding in the file was left out." in html and "Okänd" in html

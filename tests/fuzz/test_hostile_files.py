@@ -13,6 +13,7 @@ from analysis import refiqda
 from app.core.db import db
 from app.participants.models import Participant
 from tests.analysis.test_refiqda import make_project
+from tests.exchange.flow import import_through_pages
 from tests.fuzz import hostile
 from tests.fuzz.conftest import NOTHING, changes, snapshot
 from tests.fuzz.strategies import members
@@ -268,6 +269,8 @@ def select_participants():
 
 def test_a_project_made_here_still_imports(client, site):
     """The hostile cases above are not refused because the route refuses everything."""
-    response, html = send(client, site, "project", "p.qdpx", refiqda.write_qdpx(make_project()))
-    # an import ends on its report page, not on a redirect
-    assert response.status_code == 200 and "data-imported" in html and not errors_shown(html)
+    upload, preview, report = import_through_pages(client, refiqda.write_qdpx(make_project()))
+    # an upload leads to its preview, and the import to its report page
+    assert upload.status_code == 302 and preview and not errors_shown(preview)
+    html = report.get_data(as_text=True)
+    assert report.status_code == 200 and "data-imported" in html and not errors_shown(html)
