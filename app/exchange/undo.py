@@ -83,16 +83,24 @@ def blockers(record: ProjectImport) -> list[str]:
         changed = [c for c in codes if str(c.id) in set(edited)]
         found.append(str(_l("imported codes were changed in the codebook since: %(codes)s",
                             codes=_names(changed))))  # fmt: skip
-    now = db.session.execute(
+    now = [row for part in _parts(list(mine)) for row in db.session.execute(
         select(Coding.id, Coding.code_id, Coding.start_offset, Coding.end_offset)
-        .where(Coding.id.in_(list(mine)))
-    ).all()  # fmt: skip
+        .where(Coding.id.in_(part))
+    ).all()]  # fmt: skip
     moved = sum(1 for row in now if tuple(row[1:]) != mine[row.id])
     if moved:
         found.append(ngettext("%(num)d imported coding was changed since (another code or passage)",
                               "%(num)d imported codings were changed since (another code or "
                               "passage)", moved))  # fmt: skip
     return [str(b) for b in found]
+
+
+#: ids per query: SQLite takes at most 32,766 parameters in one statement
+PART = 10_000
+
+
+def _parts(ids: list[int]) -> list[list[int]]:
+    return [ids[i : i + PART] for i in range(0, len(ids), PART)]
 
 
 def undo(actor, record: ProjectImport) -> dict:
@@ -111,9 +119,10 @@ def undo(actor, record: ProjectImport) -> dict:
     added = record.added_dict
     coding_ids = [row[0] for row in added.get("codings", [])]
     removed = 0
-    for coding in db.session.scalars(select(Coding).where(Coding.id.in_(coding_ids))):
-        db.session.delete(coding)
-        removed += 1
+    for part in _parts(coding_ids):
+        for coding in db.session.scalars(select(Coding).where(Coding.id.in_(part))):
+            db.session.delete(coding)
+            removed += 1
     db.session.flush()
     codes = db.session.scalars(select(Code).where(Code.id.in_(added.get("codes", [])))).all()
 
