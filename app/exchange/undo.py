@@ -7,6 +7,8 @@ or linked to a goal, or an imported coding moved to another code or another pass
 undo is refused and says what stands in its way; the person can remove that first.
 """
 
+from collections.abc import Callable
+
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import select
@@ -18,8 +20,6 @@ from app.core.audit_entry import AuditEntry
 from app.core.db import db, utcnow
 from app.core.permissions import authorize
 from app.exchange.models import ImportState, ProjectImport
-from app.goals.models import GoalLink
-from app.themes.models import theme_code
 from app.workspace.models import Coding
 
 
@@ -31,7 +31,13 @@ class UndoBlocked(CodingError):
         self.blockers = blockers
 
 
-def _names(codes: list[Code]) -> str:
+#: Areas above this one hang things on codes (a theme, a goal): each adds a check here that
+#: gets the imported codes and returns, in words, which of them something was built on.
+USES: list[Callable[[list[Code]], str | None]] = []
+
+
+def names(codes: list[Code]) -> str:
+    """Up to three codes' paths, and how many more."""
     shown = [c.path for c in codes[:3]]
     more = len(codes) - len(shown)
     return ", ".join(shown) + (f" (+{more})" if more else "")
@@ -52,29 +58,19 @@ def blockers(record: ProjectImport) -> list[str]:
         by = [c for c in codes if c.id in {row.code_id for row in since}]
         found.append(ngettext("%(num)d coding was made since with %(codes)s",
                               "%(num)d codings were made since with %(codes)s",
-                              len(since), codes=_names(by)))  # fmt: skip
+                              len(since), codes=names(by)))  # fmt: skip
         if any(row.round_id is not None for row in since):
             found.append(str(_l("imported codes were used in a coding round")))
     under = db.session.scalars(select(Code).where(Code.parent_id.in_(code_ids),
                                                   Code.id.not_in(code_ids))).all()  # fmt: skip
     if under:
         found.append(str(_l("codes were placed under an imported code since: %(codes)s",
-                            codes=_names(under))))  # fmt: skip
+                            codes=names(under))))  # fmt: skip
     merged = db.session.scalars(select(Code).where(Code.merged_into_id.in_(code_ids))).all()
     merged += [c for c in codes if c.merged_into_id]
     if merged:
-        found.append(str(_l("codes were merged since: %(codes)s", codes=_names(merged))))
-    themed = db.session.scalars(select(theme_code.c.code_id).where(
-        theme_code.c.code_id.in_(code_ids))).all()  # fmt: skip
-    if themed:
-        found.append(str(_l("imported codes are in a theme: %(codes)s",
-                            codes=_names([c for c in codes if c.id in set(themed)]))))  # fmt: skip
-    linked = db.session.scalars(
-        select(GoalLink.code_id).where(GoalLink.code_id.in_(code_ids))
-    ).all()
-    if linked:
-        found.append(str(_l("imported codes are linked to a goal: %(codes)s",
-                            codes=_names([c for c in codes if c.id in set(linked)]))))  # fmt: skip
+        found.append(str(_l("codes were merged since: %(codes)s", codes=names(merged))))
+    found += [said for check in USES if (said := check(codes))]
     edited = db.session.scalars(select(AuditEntry.object_id).where(
         AuditEntry.object_type == "code", AuditEntry.object_id.in_([str(i) for i in code_ids]),
         AuditEntry.action.in_(("codebook.change", "codebook.merge")),
@@ -82,7 +78,7 @@ def blockers(record: ProjectImport) -> list[str]:
     if edited:
         changed = [c for c in codes if str(c.id) in set(edited)]
         found.append(str(_l("imported codes were changed in the codebook since: %(codes)s",
-                            codes=_names(changed))))  # fmt: skip
+                            codes=names(changed))))  # fmt: skip
     now = [row for part in _parts(list(mine)) for row in db.session.execute(
         select(Coding.id, Coding.code_id, Coding.start_offset, Coding.end_offset)
         .where(Coding.id.in_(part))

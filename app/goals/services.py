@@ -8,7 +8,7 @@ is given before it changes anything, and only flushes: the request commits.
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.codebook.models import Code
@@ -16,6 +16,7 @@ from app.config import LANGUAGES
 from app.core import audit
 from app.core.db import db, utcnow
 from app.core.permissions import authorize
+from app.exchange import undo
 from app.goals import queries
 from app.goals.models import (
     Direction,
@@ -290,3 +291,17 @@ def unlink(actor, found: GoalLink) -> None:
     goal = found.goal
     goal.links.remove(found)
     db.session.flush()
+
+
+def _linked(codes: list[Code]) -> str | None:
+    """An imported code linked to a goal since holds its import's undo back."""
+    linked = set(db.session.scalars(
+        select(GoalLink.code_id).where(GoalLink.code_id.in_([c.id for c in codes]))
+    ))  # fmt: skip
+    if not linked:
+        return None
+    return str(_l("imported codes are linked to a goal: %(codes)s",
+                  codes=undo.names([c for c in codes if c.id in linked])))  # fmt: skip
+
+
+undo.USES.append(_linked)

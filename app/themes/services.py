@@ -14,9 +14,10 @@ from app.core.calendar import today
 from app.core.db import db, utcnow
 from app.core.permissions import authorize
 from app.core.refusal import Refused
+from app.exchange import undo
 from app.themes.charts import CHARTS, NOT_DRAWN, chart, describe, drawable
 from app.themes.code_rows import code_rows
-from app.themes.models import Theme
+from app.themes.models import Theme, theme_code
 from app.themes.views import (
     SECONDARY_NOTE,
     TEAM_ROLES,
@@ -86,3 +87,17 @@ def delete_theme(actor, theme: Theme) -> None:
     audit.record(actor, "theme.delete", "theme", theme.id)
     db.session.delete(theme)
     db.session.flush()
+
+
+def _themed(codes: list[Code]) -> str | None:
+    """An imported code put in a theme since holds its import's undo back."""
+    themed = set(db.session.scalars(
+        select(theme_code.c.code_id).where(theme_code.c.code_id.in_([c.id for c in codes]))
+    ))  # fmt: skip
+    if not themed:
+        return None
+    return str(_l("imported codes are in a theme: %(codes)s",
+                  codes=undo.names([c for c in codes if c.id in themed])))  # fmt: skip
+
+
+undo.USES.append(_themed)

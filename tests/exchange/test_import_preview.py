@@ -310,7 +310,7 @@ def test_the_pages_preview_import_and_undo(coded, client, auth):
     assert db.session.scalar(select(func.count()).select_from(Coding)) == 0
 
 
-@pytest.mark.parametrize("since", ["theme", "edited", "child"])
+@pytest.mark.parametrize("since", ["theme", "goal", "edited", "child"])
 def test_undo_is_refused_once_an_imported_code_is_built_on(coded, since):
     from app.codebook import services as codebook
     from app.themes.models import Theme
@@ -325,6 +325,12 @@ def test_undo_is_refused_once_an_imported_code_is_built_on(coded, since):
         theme = Theme(name="Ett tema", formed_year=2026)
         theme.codes.append(code)
         db.session.add(theme)
+    elif since == "goal":
+        from app.goals import services as goals
+        from tests.goals.test_goals import FIELDS
+
+        goal = goals.create_goal(boss, kind="team", **FIELDS)
+        goals.link(boss, goal, direction="for", code=code)
     elif since == "edited":
         codebook.save_code(boss, code, language="sv", definition="Ny definition")
     else:
@@ -334,7 +340,12 @@ def test_undo_is_refused_once_an_imported_code_is_built_on(coded, since):
     with pytest.raises(undo.UndoBlocked) as refused:
         undo.undo(boss, record)
     db.session.rollback()
-    expected = {"theme": "in a theme", "edited": "changed in the codebook", "child": "placed under"}
+    expected = {
+        "theme": "in a theme",
+        "goal": "linked to a goal",
+        "edited": "changed in the codebook",
+        "child": "placed under",
+    }
     assert expected[since] in str(refused.value.message) and code.path in str(refused.value.message)
     assert state() == before and record.state == ImportState.IMPORTED.value
 
