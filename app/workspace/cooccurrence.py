@@ -168,26 +168,42 @@ def _in_interviews(release_ids: list[int], keys: list[int]) -> dict:
 
 
 def _in_passages(release_ids: list[int], keys: list[int]) -> dict:
-    """{(a, b): pairs} with a < b: overlapping counted codings, one of each code, each pair
-    once (b starts inside a, ties broken by id), as the themes page counts them."""
-    a, b = Coding.__table__.alias("ca"), Coding.__table__.alias("cb")
+    """{(a, b): pairs} with a < b: overlapping counted passages, one of each code, each pair
+    once (b starts inside a, ties broken by code). A passage is a release's span with a
+    code: several coders' identical codings of it are one passage, not copies (three
+    coders' alike codings of two codes would otherwise make 3 x 3 = 9 pairs of one)."""
     found: dict = {}
     for chunk in _chunks(release_ids):
+        spans = (
+            select(Coding.release_id, Coding.code_id, Coding.start_offset, Coding.end_offset)
+            .where(Coding.release_id.in_(chunk), Coding.code_id.in_(keys),
+                   Coding.round_id.is_(None) | Coding.consensus)
+            .distinct().cte("spans")
+        )  # fmt: skip
+        a, b = spans.alias("pa"), spans.alias("pb")
         rows = db.session.execute(
             select(a.c.code_id, b.c.code_id, func.count())
             .select_from(a)
-            .join(b, and_(b.c.release_id == a.c.release_id,
+            .join(b, and_(b.c.release_id == a.c.release_id, b.c.code_id != a.c.code_id,
                           b.c.start_offset >= a.c.start_offset,
                           b.c.start_offset < a.c.end_offset,
-                          or_(b.c.start_offset > a.c.start_offset, b.c.id > a.c.id)))
-            .where(a.c.release_id.in_(chunk), a.c.code_id.in_(keys), b.c.code_id.in_(keys),
-                   a.c.code_id != b.c.code_id, _counted(a), _counted(b))
+                          or_(b.c.start_offset > a.c.start_offset, b.c.code_id > a.c.code_id)))
             .group_by(a.c.code_id, b.c.code_id)
         ).all()  # fmt: skip
-        for x, y, n in rows:
+        for x, y, n in rows:  # a release is in one chunk only
             pair = (min(x, y), max(x, y))
             found[pair] = found.get(pair, 0) + n
     return found
+
+
+def _beside(interviews: list, passages: list) -> list:
+    """The passage matrix with every cell hidden whose pair's interview count is hidden: a
+    count of passages (9 pairs in one interview) must not reveal what "< 3" interviews hide.
+    Hidden as a secondary cell ("–") whatever its own count, so that even which side of 3
+    it lies is not told; a pair in no interview has no passages, and says 0."""
+    return [[agg.Cell(None, None, p.threshold, agg.SECONDARY) if iv.suppressed else p
+             for iv, p in zip(irow, prow, strict=True)]
+            for irow, prow in zip(interviews, passages, strict=True)]  # fmt: skip
 
 
 def for_search(actor, query, found) -> Together:
@@ -213,10 +229,15 @@ def together(actor, codes: list[Code], within=WITHIN) -> Together:
     if not codes:
         return result
     release_ids = _release_ids(actor)
-    for name in within:
-        if name not in WITHIN:
-            raise ValueError(f"within must be one of {WITHIN}")
+    if any(name not in WITHIN for name in within):
+        raise ValueError(f"within must be one of {WITHIN}")
+    counted = {}
+    # the passages are shown only beside the interviews, so those are counted for either
+    for name in ("interview", "passage") if "passage" in within else within:
         count = _in_interviews if name == "interview" else _in_passages
         pairs = count(release_ids, keys) if release_ids and len(keys) > 1 else {}
-        result.matrices[name] = agg.symmetric(keys, pairs)
+        counted[name] = agg.symmetric(keys, pairs)
+    if "passage" in counted:
+        counted["passage"] = _beside(counted["interview"], counted["passage"])
+    result.matrices = {name: counted[name] for name in within}
     return result

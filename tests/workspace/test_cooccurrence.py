@@ -63,7 +63,8 @@ def test_counts_match_the_themes_rules_and_are_suppressed(together):
     found = cooccurrence.together(anna, [a, b, c])
     assert _cells(found, "interview") == [["0", "3", "< 3"], ["3", "0", "< 3"],
                                           ["< 3", "< 3", "0"]]  # fmt: skip
-    assert _cells(found, "passage") == [["0", "3", "0"], ["3", "0", "0"], ["0", "0", "0"]]
+    # c's passages overlap none, but beside "< 3" interviews even a 0 is hidden ("–")
+    assert _cells(found, "passage") == [["0", "3", "–"], ["3", "0", "–"], ["–", "–", "0"]]
     assert found.drawable("interview") and found.drawable("passage")
     svg = found.chart("interview")
     assert 'role="img"' in svg and "<title" in svg and "<desc" in svg and "&lt; 3" in svg
@@ -106,7 +107,8 @@ def test_consent_decides_what_is_counted(together):
                      withdrawn_on=date(2026, 11, 20), channel="phone")  # fmt: skip
     db.session.commit()
     assert _cells(cooccurrence.together(anna, [a, b]), "interview")[0][1] == "< 3"
-    assert _cells(cooccurrence.together(anna, [a, b]), "passage")[0][1] == "< 3"
+    # the passages beside "< 3" interviews are hidden with them (not "< 3": not small)
+    assert _cells(cooccurrence.together(anna, [a, b]), "passage")[0][1] == "–"
     assert _cells(cooccurrence.together(boss, [a, b]), "interview")[0][1] == "4"
 
 
@@ -148,3 +150,45 @@ def test_only_coders_see_the_chart(together, client, auth, role):
     chart = client.get("/coding/retrieve/together.svg",
                        query_string={"within": "interview", "code": [a.id, b.id]})  # fmt: skip
     assert chart.status_code in (302, 403)
+
+
+def test_a_passage_coded_alike_by_several_coders_counts_once(together, make_user):
+    """The walk-through's case: one passage in one interview, coded with the same two codes
+    by three coders, showed 9 overlapping passages (3 x 3 copies) beside "< 3" interviews."""
+    anna, ben, a, b = together["anna"], together["ben"], together["a"], together["b"]
+    carl = make_user(roles=[Role.RESEARCHER], display_name="Carl Forskare")
+    d, e = a_code(3), a_code(4)
+    one = together["releases"][3]
+    for coder in (anna, ben, carl):
+        workspace.apply(coder, one, d.id, 0, 10)
+        workspace.apply(coder, one, e.id, 5, 15)
+    # the same codings again where a and b already overlap in three interviews
+    first = together["releases"][0]
+    workspace.apply(ben, first, a.id, 0, 10)
+    workspace.apply(carl, first, a.id, 0, 10)
+    workspace.apply(anna, first, b.id, 5, 15)
+    db.session.commit()
+    release_ids = [r.id for r in together["releases"]]
+    assert cooccurrence._in_passages(release_ids, [d.id, e.id]) == {(d.id, e.id): 1}
+    assert cooccurrence._in_passages(release_ids, [a.id, b.id]) == {(a.id, b.id): 3}
+    found = cooccurrence.together(anna, [d, e])
+    assert _cells(found, "interview")[0][1] == "< 3"
+    # a count of passages never shows what the count of interviews hides: not "9", and not
+    # "< 3" either (that would say which side of 3 it is); hidden as a secondary cell
+    passage = found.matrices["passage"][0][1]
+    assert passage.suppressed and passage.secondary and str(passage) == "–"
+    assert not found.drawable("passage")
+    assert _cells(cooccurrence.together(anna, [a, b]), "passage")[0][1] == "3"
+
+
+def test_a_passage_count_is_shown_only_beside_a_shown_interview_count(together):
+    anna, a, b, c = together["anna"], together["a"], together["b"], together["c"]
+    found = cooccurrence.together(anna, [a, b, c])
+    interviews, passages = found.matrices["interview"], found.matrices["passage"]
+    for i, row in enumerate(passages):
+        for j, cell in enumerate(row):
+            if i != j and interviews[i][j].suppressed:
+                assert cell.suppressed, (i, j)
+    # the chart of one matrix (the route asks for one) hides the same cells
+    alone = cooccurrence.together(anna, [a, b, c], ("passage",))
+    assert _cells(alone, "passage") == _cells(found, "passage")
