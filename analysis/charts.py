@@ -243,6 +243,12 @@ def trend_lines(
     return _render(figure, fmt, title, desc)
 
 
+#: a suppressed cell of a heat map: grey and hatched, so that it never reads as a count
+#: lower than a zero's tint (white would); its "< 3" stays black on it
+HIDDEN = "#E0E0E0"
+HIDDEN_HATCH = "#8F8F8F"
+
+
 def heat_map(
     labels: Sequence[str],
     values: Sequence[Sequence[float]],
@@ -251,10 +257,16 @@ def heat_map(
     title: str,
     fmt: str = "svg",
     desc: str = "",
+    hidden: str = "",
+    draw_title: bool = True,
 ):
     """A square matrix of counts, each cell labelled with ``texts`` (so that "< 3" reads as
-    such, and the shade is never the only sign of a number); NaN cells stay white. Each
-    label is black or white, whichever contrasts more with its cell. SVG text."""
+    such, and the shade is never the only sign of a number); NaN cells stay white, unless
+    ``hidden`` names them: then a NaN cell with a text (a suppressed count) is grey and
+    hatched, and a legend above the matrix says so in those words (where there is one).
+    Each label is black or white, whichever contrasts more with its cell.
+    ``draw_title=False`` leaves the title out of the drawing, for a page whose caption says
+    it (it stays the SVG's name). SVG text."""
     size = len(labels)
     if len(values) != size or any(len(row) != size for row in values):
         raise ValueError("the matrix must be square, one row and column per label")
@@ -264,17 +276,39 @@ def heat_map(
     finite = [v for row in values for v in row if v == v]
     top = max(finite, default=0) or 1
     import matplotlib
+    from matplotlib.patches import Rectangle
 
     shades = matplotlib.colormaps["Blues"]
     axes.imshow([list(row) for row in values], cmap=shades, vmin=0, vmax=top)
+
+    def hatched(x, y, **more):
+        return Rectangle((x, y), 1, 1, facecolor=HIDDEN, edgecolor=HIDDEN_HATCH, hatch="//",
+                         linewidth=0, **more)  # fmt: skip
+
+    hatches = 0
     for i, row in enumerate(texts):
         for j, text in enumerate(row):
             if text:
                 value = values[i][j]
-                cell = shades(value / top) if value == value else BACKGROUND
+                box = None
+                if value == value:
+                    cell = shades(value / top)
+                elif hidden:
+                    cell = HIDDEN
+                    axes.add_patch(hatched(j - 0.5, i - 0.5))
+                    hatches += 1
+                    # the hatch stops short of the text, which reads on plain grey
+                    box = {"facecolor": HIDDEN, "edgecolor": "none", "pad": 1.5}
+                else:
+                    cell = BACKGROUND
                 ink = max(("black", "white"), key=lambda c, cell=cell: contrast(c, cell))
-                axes.text(j, i, text, ha="center", va="center", fontsize=8, color=ink)
+                axes.text(j, i, text, ha="center", va="center", fontsize=8, color=ink, bbox=box)
     axes.set_xticks(range(size), labels, rotation=45, ha="right")
     axes.set_yticks(range(size), labels)
-    axes.set_title(title, loc="left")
+    if hatches:
+        key = hatched(0, 0, label=hidden)
+        axes.legend(handles=[key], loc="lower left", bbox_to_anchor=(0, 1.01), frameon=False,
+                    fontsize=8, borderaxespad=0)  # fmt: skip
+    if draw_title:
+        axes.set_title(title, loc="left", pad=24 if hatches else 6)
     return _render(figure, fmt, title, desc)

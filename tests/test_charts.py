@@ -132,3 +132,18 @@ def test_heat_map_labels_take_the_ink_that_reads_on_their_cell():
     ink = {label: "fill: #ffffff" in style for style, label in labels}
     # on the darkest blue white reads; on a middle blue (white would be under 4.5:1) black
     assert ink == {"TOP": True, "MID": False, "LOW": False}
+
+
+def test_heat_map_hatches_hidden_cells_grey_and_says_so():
+    from analysis.charts import HIDDEN, heat_map
+
+    values, texts = [[NAN, 0.0, NAN], [0.0, NAN, 4.0], [NAN, 4.0, NAN]], [
+        ["", "0", "< 3"], ["0", "", "4"], ["< 3", "4", ""]]  # fmt: skip
+    plain = heat_map(["a", "b", "c"], values, texts, title="T")
+    assert "<pattern" not in plain and "Hidden here" not in plain
+    svg = heat_map(["a", "b", "c"], values, texts, title="T", hidden="Hidden here",
+                   draw_title=False)  # fmt: skip
+    # the two "< 3" cells: grey, hatched, and named in a legend; the diagonal stays white
+    assert svg.count("<pattern") >= 1 and f"fill: {HIDDEN.lower()}" in svg.lower()
+    assert ">Hidden here<" in svg
+    assert "<title" in svg and ">T</text>" not in svg and ">T</text>" in plain  # not drawn

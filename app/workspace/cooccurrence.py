@@ -14,6 +14,7 @@ coder or bands a search asks for: two searches (all years, one year) would give 
 year's count away by subtraction. So a pair's cell is the same whatever search shows it.
 """
 
+import textwrap
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -41,6 +42,15 @@ NOT_DRAWN = _l(
     "This chart is not drawn: every count in it is zero, under 3, or hidden so that a small "
     "number elsewhere cannot be worked out. The table has what can be shown."
 )
+#: the legend of a heat map's hidden cells, and the text alternative's words for them
+HIDDEN = _l("Hatched grey: hidden (“< 3” or “–”)")
+HIDDEN_SAID = _l(
+    "Hatched grey cells are hidden: “< 3” is a count under 3, “–” a count hidden so that a "
+    "small number of interviews cannot be worked out from it."
+)
+#: a chart's code names wrap at this many characters, on two lines at most; the table beside
+#: it has them whole
+LABEL_WIDTH = 20
 _CHUNK = 1000
 
 
@@ -80,12 +90,20 @@ class Together:
                      "often.", "A matrix of %(num)d codes; darker cells are pairs found "
                      "together more often.", len(labels)),
             _("The most frequent pairs: %(pairs)s.", pairs="; ".join(top)),
-            _("Counts under 3 are not shown."),
+            str(HIDDEN_SAID),
         ])  # fmt: skip
+
+    @property
+    def short_labels(self) -> list[str]:
+        """The chart's code names: long ones wrapped on two lines, cut with "…" after."""
+        return ["\n".join(textwrap.wrap(c.name, LABEL_WIDTH, max_lines=2, placeholder="…"))
+                for c in self.codes]  # fmt: skip
 
     def chart(self, within: str) -> str:
         """The heat map as SVG (role="img", with a title and the text alternative), drawn
-        from the suppressed cells only: a hidden cell is left white and says "< 3"."""
+        from the suppressed cells only: a hidden cell is grey and hatched and says "< 3" or
+        "–", so it never reads as less than a zero's tint. The page captions the chart, so
+        its title is its name, not drawn a second time."""
         if not self.drawable(within):
             raise ValueError(f"the {within} matrix has nothing to draw")
         matrix = self.matrices[within]
@@ -93,8 +111,9 @@ class Together:
                   for i, row in enumerate(matrix)]  # fmt: skip
         texts = [["" if i == j else str(c) for j, c in enumerate(row)]
                  for i, row in enumerate(matrix)]  # fmt: skip
-        return charts.heat_map(self.labels, values, texts, title=self.title(within),
-                               desc=self.describe(within))  # fmt: skip
+        return charts.heat_map(self.short_labels, values, texts, title=self.title(within),
+                               desc=self.describe(within), hidden=str(HIDDEN),
+                               draw_title=False)  # fmt: skip
 
 
 def _counted(c):

@@ -183,7 +183,8 @@ def _retrieve_form():
     form = RetrieveForm(request.args)
     pairs = [(c.id, "— " * c.depth + c.name) for c in codebook()]
     form.code.choices = _choices(pairs)
-    form.other.choices = _choices([(0, ""), *pairs])
+    # 0 is "no second code" (the form's empty value); an empty label would show as "0"
+    form.other.choices = _choices([(0, _("(none)")), *pairs])
     form.combine.choices = _choices(retrieval.COMBINATIONS.items())
     coders = [(u.id, u.display_name) for u in queries.coders()]
     form.coder.choices = _choices([(0, _("Everyone")), *coders])

@@ -119,28 +119,40 @@ def test_the_page_and_its_charts(together, client, auth, make_user):
     assert 'data-together="interview"' in html and 'data-together="passage"' in html
     table = html.split('data-together="interview"', 1)[1].split("</table>", 1)[0]
     assert "<td>3</td>" in table
+    # the passages beside "< 3" interviews are hidden, and the page says why, once per
+    # chart (a heading, not a drawn title as well as a caption)
+    assert "coded alike by several coders counts once" in html and "hatched grey" in html
+    assert html.count("<figcaption") == 0 and html.count('<h3 id="together-') == 2
+    # the second code's empty choice reads "(none)", not its value 0
+    assert 'value="0">(none)</option>' in html
     assert f"/coding/retrieve/together.svg?within=interview&amp;code={a.id}&amp;code={b.id}" in (
         html
     )
     chart = client.get("/coding/retrieve/together.svg",
                        query_string={"within": "passage", "code": [a.id, b.id]})  # fmt: skip
     assert chart.status_code == 200 and chart.mimetype == "image/svg+xml"
-    assert 'role="img"' in chart.get_data(as_text=True)
+    svg = chart.get_data(as_text=True)
+    assert 'role="img"' in svg and "<pattern" not in svg  # a and b: nothing hidden
+    three = {"within": "interview", "code": [a.id, b.id, together["c"].id]}
+    hidden = client.get("/coding/retrieve/together.svg", query_string=three)
+    assert "<pattern" in hidden.get_data(as_text=True)  # "< 3": grey, hatched, in the legend
+    assert "Hatched grey: hidden" in hidden.get_data(as_text=True)
     for bad in ({"within": "passage", "code": [b.id, together["c"].id]},  # nothing to draw
                 {"within": "passage", "code": ["x"]}, {"within": "year", "code": [a.id]},
                 {"within": "passage", "code": [2**70, a.id]}, {"within": "passage"},
                 {"within": "passage", "code": [424242, a.id]}):  # fmt: skip
         assert client.get("/coding/retrieve/together.svg", query_string=bad).status_code == 404
     # in Swedish and Danish, with the themes page's words where they are the same
-    for language, heading, desc in [
-        ("sv", "Koder som förekommer tillsammans", "En matris med 2"),
-        ("da", "Koder, der optræder sammen", "En matrix med 2"),
+    for language, heading, desc, none in [
+        ("sv", "Koder som förekommer tillsammans", "En matris med 2", "(ingen)"),
+        ("da", "Koder, der optræder sammen", "En matrix med 2", "(ingen)"),
     ]:
         together["anna"].language = language
         db.session.commit()
         auth.login(user=together["anna"])
         html = client.get("/coding/retrieve", query_string={"code": a.id}).get_data(as_text=True)
         assert heading in html and desc in html
+        assert f'value="0">{none}</option>' in html
 
 
 @pytest.mark.parametrize("role", [Role.INTERVIEWER, Role.REVIEW_MEMBER, Role.LEADER])
