@@ -290,19 +290,22 @@ def heat_map(
         for j, text in enumerate(row):
             if text:
                 value = values[i][j]
-                box = None
+                box, weight = None, "normal"
                 if value == value:
                     cell = shades(value / top)
                 elif hidden:
                     cell = HIDDEN
                     axes.add_patch(hatched(j - 0.5, i - 0.5))
                     hatches += 1
-                    # the hatch stops short of the text, which reads on plain grey
+                    # the hatch stops short of the text, which reads on plain grey, in
+                    # bold: a thin "–" alone on a hatch is all but lost
                     box = {"facecolor": HIDDEN, "edgecolor": "none", "pad": 1.5}
+                    weight = "bold"
                 else:
                     cell = BACKGROUND
                 ink = max(("black", "white"), key=lambda c, cell=cell: contrast(c, cell))
-                axes.text(j, i, text, ha="center", va="center", fontsize=8, color=ink, bbox=box)
+                axes.text(j, i, text, ha="center", va="center", fontsize=8, color=ink, bbox=box,
+                          fontweight=weight)  # fmt: skip
     axes.set_xticks(range(size), labels, rotation=45, ha="right")
     axes.set_yticks(range(size), labels)
     if hatches:
