@@ -5,16 +5,16 @@ of a pair, and how many pairs of their passages overlap.
 Counted over what the searcher may retrieve (``codable_releases``: research use for a
 research partner, the interview for the team's coordinator), with the codings retrieval
 counts (shared and consensus; a round's blind codings do not), the overlap rule of the
-themes page (a pair of overlapping passages of two different codes, counted once) but of
-passages, not codings: several coders' identical codings of a span are one passage, and
-the themes page's suppression (``analysis.aggregation.symmetric``: a count under 3 says
-"< 3"). A count of passages is shown only beside a shown count of interviews (``_beside``):
-nine pairs in "< 3" interviews would tell what the "< 3" hides. Each code counts on its
-own, never with the codes below it: a category's count beside one of its codes' would
-give the difference away. And like the themes page's
-co-occurrence, which is shown for all years only, the counts are never cut by the year,
-coder or bands a search asks for: two searches (all years, one year) would give a hidden
-year's count away by subtraction. So a pair's cell is the same whatever search shows it.
+themes page (a pair of overlapping passages of two different codes, counted once), where
+a passage is a span with a code: several coders' identical codings of it are one passage,
+and the themes page's suppression (``analysis.aggregation.symmetric``: a count under 3
+says "< 3"). A count of passages is shown only beside a shown count of interviews
+(``_beside``): nine pairs in "< 3" interviews would tell what the "< 3" hides. Each code
+counts on its own, never with the codes below it: a category's count beside one of its
+codes' would give the difference away. And like the themes page's co-occurrence, which
+is shown for all years only, the counts are never cut by the year, coder or bands a
+search asks for: two searches (all years, one year) would give a hidden year's count away
+by subtraction. So a pair's cell is the same whatever search shows it.
 """
 
 import textwrap
