@@ -3,6 +3,7 @@ confirmation, and retrieval by guide section and question across guide versions.
 
 import csv
 import io
+import re
 import shutil
 from datetime import date
 
@@ -220,6 +221,34 @@ def test_the_retrieval_form_offers_the_sections_in_the_readers_language(world, c
     page = client.get("/coding/retrieve").get_data(as_text=True)
     assert 'name="section"' in page and 'name="question"' in page
     assert "Guide section" in page and ">Life now</option>" in page
+
+
+@pytest.mark.parametrize("language", ["sv", "da"])
+def test_a_question_only_another_guide_has_is_offered_once_in_its_own_language(
+    world,
+    client,
+    auth,
+    make_user,
+    language,  # noqa: F811
+):
+    assert world
+    auth.login(user=make_user(roles=[Role.RESEARCHER], language=language))
+    page = client.get("/coding/retrieve").get_data(as_text=True)
+    select_html = page[page.index('name="question"') :]
+    select_html = select_html[: select_html.index("</select>")]
+    values = re.findall(r'<option[^>]*value="([^"]*)"', select_html)
+    assert len(values) == len(set(values))  # each stable key once
+    # only the English guide asks about the daytime: labelled in English, marked as such
+    daytime = re.search(r'<option([^>]*)value="daytime"([^>]*)>([^<]*)<', select_html)
+    assert 'lang="en"' in daytime.group(1) + daytime.group(2)
+    assert daytime.group(3).startswith("Life now – What do you do in the daytime")
+    # one in the page's own language is not marked
+    belonging = re.search(r'<option([^>]*)value="belonging"([^>]*)>', select_html)
+    assert "lang=" not in belonging.group(1) + belonging.group(2)
+    # a section only another language has is marked too, in the section filter
+    sections = page[page.index('name="section"') :]
+    sections = sections[: sections.index("</select>")]
+    assert 'lang="' not in re.search(r'<option[^>]*value="placement"[^>]*>', sections).group(0)
 
 
 def test_a_memo_is_found_by_the_section_it_was_written_under(world, make_user):  # noqa: F811
