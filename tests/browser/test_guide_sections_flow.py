@@ -78,4 +78,12 @@ def test_confirm_guide_sections_and_retrieve_by_section(
     expect(passages).to_have_count(1)
     expect(passages.first.locator("mark")).to_have_text("De gav aldrig upp om mig")
     expect(passages.first.locator("[data-guide-section]")).to_contain_text("The foster family")
+
+    # on a phone the table scrolls in its own box, which the keyboard can reach; the page does not
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server}/transcripts/{transcript_id}/guide")
+    box = page.locator(".table-scroll").filter(has=page.locator("[data-guide-links]"))
+    expect(box).to_have_attribute("tabindex", "0")
+    expect(box).to_have_attribute("role", "region")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert not page.console_errors
