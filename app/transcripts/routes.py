@@ -388,7 +388,8 @@ def guide_link(transcript_id: int, position: int):
             flash(_("The segment's guide question is saved."))
             if carried:
                 flash(ngettext("%(num)d segment after it was changed with it.",
-                               "%(num)d segments after it were changed with it.", carried))  # fmt: skip
+                               "%(num)d segments after it were changed with it.",
+                               carried))  # fmt: skip
         return redirect(back)
     versions.read_transcript(current_user, transcript)
     row = next((r for r in guide_links.rows(transcript) if r.segment.position == position), None)

@@ -151,11 +151,11 @@ def test_the_confirmation_page(world, client, auth, make_user):  # noqa: F811
 @pytest.mark.parametrize(("language", "message"), [("sv", "Inget giltigt val."),
                                                    ("da", "Ikke et gyldigt valg.")])  # fmt: skip
 def test_a_tampered_choice_changes_nothing_and_keeps_the_segments_question(
-    world,
+    world,  # noqa: F811
     client,
     auth,
     language,
-    message,  # noqa: F811
+    message,
 ):
     interviewer, interview_with = world
     _, transcript = interview_with(srt=SRT)
@@ -187,8 +187,8 @@ def test_a_question_changed_goes_on_to_its_confirmed_answers(world, client, auth
     assert client.post(f"{url}/2", data={"question": "why_placed", "carry": "y"}).status_code == 302
     db.session.expire_all()
     # the answer after it follows; the next question and its answer keep theirs
-    assert shown(transcript)[2:] == [("placement", "why_placed"), ("placement", "why_placed"),
-                                     ("foster_family", "belonging"), ("foster_family", "belonging")]  # fmt: skip
+    placed, belonging = ("placement", "why_placed"), ("foster_family", "belonging")
+    assert shown(transcript)[2:] == [placed, placed, belonging, belonging]
     assert all(s.guide_confirmed_at is not None for s in transcript.segments)
     # unticked: only the question segment changes
     client.post(f"{url}/2", data={"question": "explained"})
@@ -293,11 +293,11 @@ def test_the_retrieval_form_offers_the_sections_in_the_readers_language(world, c
 
 @pytest.mark.parametrize("language", ["sv", "da"])
 def test_a_question_only_another_guide_has_is_offered_once_in_its_own_language(
-    world,
+    world,  # noqa: F811
     client,
     auth,
     make_user,
-    language,  # noqa: F811
+    language,
 ):
     assert world
     auth.login(user=make_user(roles=[Role.RESEARCHER], language=language))
