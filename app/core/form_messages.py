@@ -50,8 +50,8 @@ def install() -> None:
 
 
 def _catalogued() -> None:  # pragma: no cover - never called
-    """The messages of WTForms 3 the interface can show, written here so that ``make
-    catalogs`` extracts them (and keeps their translations)."""
+    """The messages of WTForms 3 (and Flask-WTF's file fields) the interface can show,
+    written here so that ``make catalogs`` extracts them (and keeps their translations)."""
     gettext("Invalid field name '%s'.")
     gettext("Field must be equal to %(other_name)s.")
     ngettext("Field must be at least %(min)d character long.",
@@ -95,3 +95,6 @@ def _catalogued() -> None:  # pragma: no cover - never called
     gettext("Not a valid integer value.")
     gettext("Not a valid decimal value.")
     gettext("Not a valid float value.")
+    # Flask-WTF's file fields
+    gettext("File does not have an approved extension: {extensions}")
+    gettext("File does not have an approved extension.")
