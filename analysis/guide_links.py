@@ -4,9 +4,13 @@ The transcript is walked in order. An interviewer's turn that closely matches a 
 the guide (or one of its probes) starts that question; every turn after it belongs to that
 question until the next one starts. Interviewers paraphrase, so texts are compared after
 normalising (case, punctuation, spaces), sentence by sentence, with difflib's ratio. The
-guide's order is the prior: of the questions that match, one later in the guide than the
-current question is preferred, the next one most. The interviewer confirms or changes what
-is suggested; nothing here is a confirmation.
+ratio alone rewards the words every question shares ("hvordan var det", "hur har du"), so
+texts must also share their content words (those that are not small words of Swedish,
+Danish or English), and a paraphrase is found by those words. The guide's order is the prior:
+of the questions that match, one later in the guide than the current question is preferred,
+the next one most. An interviewer's question that matches none of the guide ends the question
+before it: what follows is left without a suggestion rather than guessed. The interviewer
+confirms or changes what is suggested; nothing here is a confirmation.
 """
 
 import re
@@ -17,6 +21,8 @@ from difflib import SequenceMatcher
 
 #: the least similarity (0..1) of a sentence and a question for the sentence to ask it
 THRESHOLD = 0.72
+#: the least similarity of two texts that share only one of their content words
+CLOSE = 0.85
 #: a text of fewer words is too short to tell questions apart ("Hur kändes det?")
 MIN_WORDS = 4
 #: how much a question later in the guide is preferred, and the next one more
@@ -80,22 +86,71 @@ def similarity(a: str, matcher: SequenceMatcher) -> float:
     return matcher.ratio()
 
 
+#: the small words of Swedish, Danish and English, and the words interviewers follow up
+#: with ("berätta", "fortæl", "känns"): they say nothing about which question is asked
+_SMALL_WORDS = """
+    och att det som en ett är var vad hur när vem vilka vilken vilket varför var har hade
+    du dig din ditt dina jag mig min mitt mina vi oss han hon den de dem man sig sin sitt
+    sina med för från till på av om i ut in upp så då nu kan kunde ska skulle vill ville
+    får fick blir blev också bara inte nog mer lite något någon några allt alla andra
+    eller men än under efter innan över mot vid tror tycker minns berätta känns kändes
+    mycket hela just ju väl sedan ja nej mm okej tack här där varit börja ser tänker
+    tänkte tyckte
+    og at det som en et er var hvad hvordan hvornår hvem hvilke hvilken hvilket hvorfor
+    hvor har havde du dig din dit dine jeg mig min mit mine vi os han hun den de dem man
+    sig sin sit sine med for fra til på af om ud ind op så da nu kan kunne skal skulle
+    vil ville får fik bliver blev også bare ikke mere lidt noget nogen nogle alt alle
+    andre eller men end under efter inden over mod ved tror synes husker fortæl fortælle
+    føles føltes meget hele lige jo vel siden ja nej mm okay tak tænker tænke her der
+    været starte ser
+    and the a an is was what how when who which why where have had you your i me my we
+    us he she it they them to of in on at for from with about do did does can could will
+    would more some any all other or but than after before tell feel felt think just
+    yes no okay thanks here there been start look looks like
+"""
+SMALL_WORDS = frozenset(_SMALL_WORDS.split())
+
+
 def _stems(text: str) -> frozenset[str]:
-    """The beginnings of the text's longer words: two texts alike enough to be the same
-    question share at least one ("familjen", "familjehemmet"), so the rest is not compared
-    (a question of short words only is always compared)."""
-    return frozenset(word[:4] for word in text.split() if len(word) >= 4)
+    """The content words of a normalised text, each by its first five letters: two texts
+    that ask the same question share at least one ("familjen", "familjehemmet"), and two
+    that share only small words ("hvordan var det") are not compared at all."""
+    return frozenset(word[:5] for word in text.split()
+                     if len(word) >= 3 and word not in SMALL_WORDS)  # fmt: skip
 
 
-def _best(
-    turn: str, asked: list[list[tuple[frozenset, SequenceMatcher]]], current: int | None
-) -> tuple[int, float] | None:
-    """The question the turn asks, as (index, similarity), or None."""
+def _alike(text: str, stems: frozenset[str], shared: frozenset[str], matcher, probe: bool) -> float:
+    """How alike a normalised text (with content words ``stems``) is to a guide text (with
+    ``shared``), 0..1. Texts that share no content word are not alike at all. One shared
+    word of several ("plejefamilien", which half the guide has) counts only where the two
+    read nearly the same: "Hvordan var det at bo i plejefamilien?" is not "Hvordan var
+    afskeden med plejefamilien?", though difflib finds them 0.77 alike. Otherwise difflib's
+    ratio (a question read out nearly as written), or for a question (not a probe, which is
+    asked in its own words after it) the Dice overlap of their content words where that is
+    larger (a paraphrase: "Har du kontakt med dine søskende?"). A guide text of small words
+    only ("Hur mår du nu då?") is compared by the ratio alone."""
+    if not shared:
+        return similarity(text, matcher)
+    common = len(stems & shared)
+    if common == 0:
+        return 0.0
+    if common == 1 and not len(stems) == len(shared) == 1:
+        ratio = similarity(text, matcher)  # only read out nearly as written
+        return ratio if ratio >= CLOSE else 0.0
+    dice = 0.0 if probe else 2 * common / (len(stems) + len(shared))
+    return dice if dice >= THRESHOLD else max(dice, similarity(text, matcher))
+
+
+def _best(turn: str, asked: list[list[tuple]], current: int | None) -> tuple[int, float] | None:
+    """The question the turn asks, as (index, similarity), or None. A probe of one content
+    word or none ("Hvordan havde du det?") is only its question's when that question is the
+    one being asked: anywhere else it could follow any question."""
     sentences = [(s, _stems(s)) for s in _sentences(turn)]
     best, best_rank = None, 0.0
     for index, texts in enumerate(asked):
-        score = max((similarity(s, matcher) for s, stems in sentences
-                     for shared, matcher in texts if stems & shared or not shared),
+        score = max((_alike(s, stems, shared, matcher, probe) for s, stems in sentences
+                     for shared, matcher, probe in texts
+                     if index == current or not (probe and len(shared) < 2)),
                     default=0.0)  # fmt: skip
         if score < THRESHOLD:
             continue
@@ -107,6 +162,12 @@ def _best(
         if rank > best_rank:
             best, best_rank = (index, score), rank
     return best
+
+
+def _asks_something(turn: str) -> bool:
+    """Whether an interviewer's turn asks a question of its own ("Havde du kontakt med din
+    mor?"), not a follow-up of small words ("Og så?", "Hvordan føltes det?")."""
+    return "?" in turn and bool(_stems(normalise(turn)))
 
 
 def suggest(
@@ -125,8 +186,9 @@ def suggest(
     fixed = fixed or {}
     index_of = {q.key: n for n, q in enumerate(questions)}
     asked = [
-        [(_stems(n), SequenceMatcher(None, "", n, autojunk=False))
-         for n in (normalise(t) for t in q.texts) if len(n.split()) >= MIN_WORDS]
+        [(_stems(n), SequenceMatcher(None, "", n, autojunk=False), probe)
+         for probe, n in ((k > 0, normalise(t)) for k, t in enumerate(q.texts))
+         if len(n.split()) >= MIN_WORDS]
         for q in questions
     ]  # fmt: skip
     out: list[Suggestion | None] = []
@@ -145,6 +207,8 @@ def suggest(
             if found is not None:
                 current, score = found
                 starts = True
+            elif _asks_something(turn.text):
+                current = None  # a question the guide does not have: no guess
         if current is None:
             out.append(None)
         else:

@@ -11,6 +11,7 @@ from app import config as settings
 from app.core import (
     audit,
     errors,
+    form_messages,
     i18n,
     job_queue,
     jobs,
@@ -87,6 +88,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     if compiled is not None:
         app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compiled)
     babel.init_app(app, locale_selector=i18n.select_locale)
+    form_messages.install()  # WTForms' own messages from this app's catalogs
     limiter.init_app(app)
     _init_login(app)
     job_queue.configure_queue(app)

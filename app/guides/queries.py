@@ -28,21 +28,25 @@ def other_versions(version: GuideVersion) -> list[GuideVersion]:
     ).all()
 
 
-def section_and_question_names(language: str) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
-    """Every section key and question key any stored version has, named as the newest
-    version in ``language`` names them (another language's where none in it does): the
-    choices of a search by guide section, which finds a question by its key in every version.
-    Returns ({section key: title}, {question key: (section key, question text)})."""
+def search_choices(language: str) -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str]]]:
+    """The choices of a search by guide section and by question: every section key and
+    question key any stored version has, once each, labelled as the newest version in
+    ``language`` labels it, else as the newest version that has it, with that version's
+    language so that the page can mark it. A question's label is its section's title and its
+    text from the same version, so that one label never mixes two languages.
+    Returns ({section key: (title, language)}, {question key: (label, language)})."""
     found = db.session.scalars(
         select(GuideVersion).order_by(GuideVersion.language != language,
                                       GuideVersion.version.desc(), GuideVersion.id.desc())
     ).all()  # fmt: skip
-    sections: dict[str, str] = {}
+    sections: dict[str, tuple[str, str]] = {}
     questions: dict[str, tuple[str, str]] = {}
     for version in found:
         guide = version.guide
-        for section in (*guide.sections, guide.closing):
-            sections.setdefault(section.key, section.title)
+        titles = {s.key: s.title for s in (*guide.sections, guide.closing)}
+        for key, title in titles.items():
+            sections.setdefault(key, (title, version.language))
         for question in guide.questions():
-            questions.setdefault(question.key, (question.section_key, question.text))
+            label = f"{titles[question.section_key]} – {question.text}"
+            questions.setdefault(question.key, (label, version.language))
     return sections, questions

@@ -97,3 +97,8 @@ class GuideLinkForm(FlaskForm):
     the interview's guide version, set by the view."""
 
     question = SelectField(_l("Question of the guide"))
+    #: a question segment's change goes on to the answers after it that had its old question
+    carry = BooleanField(
+        _l("Also change the segments after it that had the old question, up to the next question"),
+        default=True,
+    )

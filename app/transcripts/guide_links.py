@@ -103,8 +103,14 @@ def confirm_all(actor, transcript: Transcript) -> int:
     return count
 
 
-def set_link(actor, transcript: Transcript, position: int, question_key: str | None) -> None:
-    """Confirm one segment as answering the question ``question_key`` (None: no question)."""
+def set_link(
+    actor, transcript: Transcript, position: int, question_key: str | None, carry: bool = False
+) -> int:
+    """Confirm one segment as answering the question ``question_key`` (None: no question).
+    With ``carry``, where the segment is the one that asks its question, the confirmed
+    segments after it that had the same old question, up to the next question asked, change
+    with it (their answers were confirmed under the question that was wrong). Returns how many
+    segments changed besides the one."""
     check_linkable(actor, transcript)
     segment = next((s for s in transcript.segments if s.position == position), None)
     if segment is None:
@@ -115,11 +121,33 @@ def set_link(actor, transcript: Transcript, position: int, question_key: str | N
         if question_key not in questions:
             raise TranscriptError(_l("Choose a question of the interview's guide."))
         section = questions[question_key].section_key
+    following = _answers_after(transcript, position) if carry else []
     _confirm(segment, actor, section, question_key or None)
+    for answer in following:
+        _confirm(answer, actor, section, question_key or None)
     db.session.flush()
     audit.record(actor, "transcript.guide_links", "transcript", transcript.id,
                  interview=transcript.interview_id, position=position,
-                 question=question_key or None)  # fmt: skip
+                 question=question_key or None, carried=len(following))  # fmt: skip
+    return len(following)
+
+
+def _answers_after(transcript: Transcript, position: int) -> list[TranscriptSegment]:
+    """The confirmed segments after the one at ``position``, where that one asks its question,
+    that belong to the same question, up to the next question asked (unconfirmed ones follow
+    the question before them anyway)."""
+    shown = rows(transcript)
+    at = next(n for n, row in enumerate(shown) if row.segment.position == position)
+    old = shown[at].question_key
+    if not old or not shown[at].starts:
+        return []
+    found = []
+    for row in shown[at + 1 :]:
+        if row.starts or row.question_key != old:
+            break
+        if row.confirmed:
+            found.append(row.segment)
+    return found
 
 
 LINK_FIELDS = ("guide_section", "guide_question", "guide_confirmed_by_id", "guide_confirmed_at")

@@ -380,21 +380,28 @@ def guide_link(transcript_id: int, position: int):
     form = _link_form(transcript)
     if form.validate_on_submit():
         try:
-            guide_links.set_link(current_user, transcript, position, form.question.data or None)
+            carried = guide_links.set_link(current_user, transcript, position,
+                                           form.question.data or None, form.carry.data)  # fmt: skip
         except TranscriptError as error:
             transaction.refuse(error)
         else:
             flash(_("The segment's guide question is saved."))
+            if carried:
+                flash(ngettext("%(num)d segment after it was changed with it.",
+                               "%(num)d segments after it were changed with it.",
+                               carried))  # fmt: skip
         return redirect(back)
     versions.read_transcript(current_user, transcript)
     row = next((r for r in guide_links.rows(transcript) if r.segment.position == position), None)
     if row is None:
         abort(404)
-    if request.method == "GET":
-        form.question.data = row.question_key or ""
+    # After a refused choice too: the select shows the segment's own question (a value not
+    # among the options would show as "no question", and saving again would clear it).
+    form.question.data = row.question_key or ""
+    status = 400 if form.errors else 200
     return render_template("transcripts/guide_link.html", transcript=transcript,
                            interview=transcript.interview, row=row, form=form,
-                           back=back)  # fmt: skip
+                           back=back), status  # fmt: skip
 
 
 @bp.get("/retention")

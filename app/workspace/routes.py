@@ -15,7 +15,7 @@ from app.consent import gate
 from app.core.db import db
 from app.core.downloads import attachment
 from app.core.permissions import PermissionDenied, can, permission
-from app.guides.queries import section_and_question_names
+from app.guides.queries import search_choices
 from app.releases.attributes import AGE_BANDS, CARE_BANDS
 from app.releases.models import Release
 from app.transcripts.forms import ActionForm
@@ -191,17 +191,18 @@ def _retrieve_form():
     everyone = ("", _("All"))
     form.age_band.choices = _choices([everyone, *((b[0], b[0]) for b in AGE_BANDS)])
     form.care_band.choices = _choices([everyone, *((b[0], b[0]) for b in CARE_BANDS)])
-    sections, questions = section_and_question_names(str(get_locale()))
-    form.section.choices = _choices([everyone, *sections.items()])
-    form.question.choices = _choices(
-        [
-            everyone,
-            *(
-                (key, f"{sections.get(sec, sec)} – {text}")
-                for key, (sec, text) in questions.items()
-            ),
-        ]
-    )
+    page = str(get_locale())
+    section_labels, question_labels = search_choices(page)
+
+    def marked(key, label, language):
+        # a label only another language's guide has says so, for screen readers to read it
+        return SelectChoice(key, label, {"lang": language} if language != page else {})
+
+    form.section.choices = [SelectChoice(*everyone), *(
+        marked(key, *label) for key, label in section_labels.items())]  # fmt: skip
+    form.question.choices = [SelectChoice(*everyone), *(
+        marked(key, *label) for key, label in question_labels.items())]  # fmt: skip
+    sections = {key: title for key, (title, _language) in section_labels.items()}
     return form, sections
 
 

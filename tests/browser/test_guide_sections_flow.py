@@ -64,11 +64,16 @@ def test_confirm_guide_sections_and_retrieve_by_section(
     expect(page.locator(".flash").first).to_contain_text("6 segments")
     expect(rows.nth(4)).to_have_attribute("data-confirmed", "yes")
 
-    # the memory of arriving is rather about why: the interviewer changes that one
-    rows.nth(3).get_by_role("link", name=re.compile("Change")).click()
+    # the question asked is rather about why: the interviewer changes it, and its confirmed
+    # answer goes with it (offered, and ticked, by default)
+    rows.nth(2).get_by_role("link", name=re.compile("Change")).click()
     page.get_by_label("Question of the guide").select_option("why_placed")
+    expect(page.get_by_label(re.compile("Also change the segments after it"))).to_be_checked()
     page.get_by_role("button", name="Save").click()
+    expect(page.locator(".flash").last).to_contain_text("1 segment after it was changed")
+    expect(rows.nth(2)).to_have_attribute("data-question", "why_placed")
     expect(rows.nth(3)).to_have_attribute("data-question", "why_placed")
+    expect(rows.nth(4)).to_have_attribute("data-question", "belonging")
 
     page.goto(f"{live_server}/coding/retrieve")
     page.get_by_label("Code", exact=True).select_option(str(code_id))
@@ -78,4 +83,12 @@ def test_confirm_guide_sections_and_retrieve_by_section(
     expect(passages).to_have_count(1)
     expect(passages.first.locator("mark")).to_have_text("De gav aldrig upp om mig")
     expect(passages.first.locator("[data-guide-section]")).to_contain_text("The foster family")
+
+    # on a phone the table scrolls in its own box, which the keyboard can reach; the page does not
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server}/transcripts/{transcript_id}/guide")
+    box = page.locator(".table-scroll").filter(has=page.locator("[data-guide-links]"))
+    expect(box).to_have_attribute("tabindex", "0")
+    expect(box).to_have_attribute("role", "region")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert not page.console_errors

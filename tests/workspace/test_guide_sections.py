@@ -3,6 +3,7 @@ confirmation, and retrieval by guide section and question across guide versions.
 
 import csv
 import io
+import re
 import shutil
 from datetime import date
 
@@ -147,6 +148,74 @@ def test_the_confirmation_page(world, client, auth, make_user):  # noqa: F811
     assert client.post(f"{url}/3", data={"question": ""}).status_code in (400, 403)
 
 
+@pytest.mark.parametrize(("language", "message"), [("sv", "Inget giltigt val."),
+                                                   ("da", "Ikke et gyldigt valg.")])  # fmt: skip
+def test_a_tampered_choice_changes_nothing_and_keeps_the_segments_question(
+    world,  # noqa: F811
+    client,
+    auth,
+    language,
+    message,
+):
+    interviewer, interview_with = world
+    _, transcript = interview_with(srt=SRT)
+    guide_links.set_link(interviewer, transcript, 3, "arrival_memories")
+    interviewer.language = language
+    db.session.commit()
+    auth.login(user=interviewer)
+    answer = client.post(f"/transcripts/{transcript.id}/guide/3", data={"question": "x' or 1"})
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 400 and message in page
+    assert "Not a valid choice." not in page
+    # the segment's own question stays selected, so saving again keeps it
+    assert '<option selected value="arrival_memories">' in page
+    assert re.search(r'<option selected value="">', page) is None
+    db.session.refresh(transcript.segments[3])
+    assert transcript.segments[3].guide_question == "arrival_memories"
+
+
+def test_a_question_changed_goes_on_to_its_confirmed_answers(world, client, auth):  # noqa: F811
+    interviewer, interview_with = world
+    _, transcript = interview_with(srt=SRT)
+    guide_links.confirm_all(interviewer, transcript)
+    db.session.commit()
+    auth.login(user=interviewer)
+    url = f"/transcripts/{transcript.id}/guide"
+    form = client.get(f"{url}/2").get_data(as_text=True)
+    assert re.search(r'<input checked id="carry" name="carry" type="checkbox" value="y">', form)
+    assert 'name="carry"' not in client.get(f"{url}/3").get_data(as_text=True)  # an answer
+    assert client.post(f"{url}/2", data={"question": "why_placed", "carry": "y"}).status_code == 302
+    db.session.expire_all()
+    # the answer after it follows; the next question and its answer keep theirs
+    placed, belonging = ("placement", "why_placed"), ("foster_family", "belonging")
+    assert shown(transcript)[2:] == [placed, placed, belonging, belonging]
+    assert all(s.guide_confirmed_at is not None for s in transcript.segments)
+    # unticked: only the question segment changes
+    client.post(f"{url}/2", data={"question": "explained"})
+    db.session.expire_all()
+    assert shown(transcript)[2:4] == [("placement", "explained"), ("placement", "why_placed")]
+    # a change of an answer segment never carries
+    assert guide_links.set_link(interviewer, transcript, 3, "belonging", carry=True) == 0
+    assert guide_links.set_link(interviewer, transcript, 0, "typical_week", carry=True) == 1
+    assert shown(transcript)[:3] == [("life_now", "typical_week")] * 2 + [
+        ("placement", "explained")
+    ]
+
+
+def test_the_swedish_guide_page_calls_coded_passages_as_the_menu_does(world, client, auth):  # noqa: F811
+    interviewer, interview_with = world
+    _, transcript = interview_with(srt=SRT)
+    interviewer.language = "sv"
+    db.session.commit()
+    auth.login(user=interviewer)
+    page = client.get(f"/transcripts/{transcript.id}/guide").get_data(as_text=True)
+    assert "kodade passager hämtas" in page and "kodade avsnitt" not in page
+    # the wide table scrolls in its own box, named by its caption (the page's script makes
+    # the box a focusable region when it overflows)
+    assert re.search(r'<div class="table-scroll">\s*<table class="guide-links"', page)
+    assert '<caption class="visually-hidden">Utskriftens segment' in page
+
+
 def second_version(tmp_path):
     """The Swedish guide as version 2: a question reworded, one added before it."""
     folder = tmp_path / "guides"
@@ -220,6 +289,34 @@ def test_the_retrieval_form_offers_the_sections_in_the_readers_language(world, c
     page = client.get("/coding/retrieve").get_data(as_text=True)
     assert 'name="section"' in page and 'name="question"' in page
     assert "Guide section" in page and ">Life now</option>" in page
+
+
+@pytest.mark.parametrize("language", ["sv", "da"])
+def test_a_question_only_another_guide_has_is_offered_once_in_its_own_language(
+    world,  # noqa: F811
+    client,
+    auth,
+    make_user,
+    language,
+):
+    assert world
+    auth.login(user=make_user(roles=[Role.RESEARCHER], language=language))
+    page = client.get("/coding/retrieve").get_data(as_text=True)
+    select_html = page[page.index('name="question"') :]
+    select_html = select_html[: select_html.index("</select>")]
+    values = re.findall(r'<option[^>]*value="([^"]*)"', select_html)
+    assert len(values) == len(set(values))  # each stable key once
+    # only the English guide asks about the daytime: labelled in English, marked as such
+    daytime = re.search(r'<option([^>]*)value="daytime"([^>]*)>([^<]*)<', select_html)
+    assert 'lang="en"' in daytime.group(1) + daytime.group(2)
+    assert daytime.group(3).startswith("Life now – What do you do in the daytime")
+    # one in the page's own language is not marked
+    belonging = re.search(r'<option([^>]*)value="belonging"([^>]*)>', select_html)
+    assert "lang=" not in belonging.group(1) + belonging.group(2)
+    # a section only another language has is marked too, in the section filter
+    sections = page[page.index('name="section"') :]
+    sections = sections[: sections.index("</select>")]
+    assert 'lang="' not in re.search(r'<option[^>]*value="placement"[^>]*>', sections).group(0)
 
 
 def test_a_memo_is_found_by_the_section_it_was_written_under(world, make_user):  # noqa: F811
