@@ -25,8 +25,9 @@ from app.workspace.models import Coding, CodingRound
 from tests.conftest import PASSWORD, TODAY
 
 
-def expected(session) -> dict[int, list[tuple[str, int, str]]]:
-    """Per theme, its quotes as (text, year, language), worked out row by row in Python."""
+def expected(session, count: int = builder.QUOTES_PER_THEME) -> dict[int, list[tuple]]:
+    """Per theme, its first ``count`` quotes as (text, year, language, interview), worked
+    out row by row in Python."""
     scope = sessions.scope_of(session)
     interviews = {i.id: i for i in db.session.scalars(select(Interview))}
     newest: dict[int, Release] = {}
@@ -43,8 +44,6 @@ def expected(session) -> dict[int, list[tuple[str, int, str]]]:
     for theme_id, code_ids in aggregates.theme_codes().items():
         candidates = [c for c in codings if c.code_id in code_ids and c.release_id in counted
                       and (c.round_id is None or c.consensus)]  # fmt: skip
-        # the pack looks at no more than its batches hold
-        candidates = candidates[: builder.CANDIDATES * builder.MAX_BATCHES]
         chosen, seen = [], set()
         for c in candidates:
             interview = interviews[counted[c.release_id].interview_id]
@@ -54,8 +53,9 @@ def expected(session) -> dict[int, list[tuple[str, int, str]]]:
             chosen.append(c)
         found[theme_id] = [
             (clean(builder._quote_text(counted[c.release_id].text[c.start_offset : c.end_offset])),
-             counted[c.release_id].year, interviews[counted[c.release_id].interview_id].language)
-            for c in chosen[: builder.QUOTES_PER_THEME]
+             counted[c.release_id].year, interviews[counted[c.release_id].interview_id].language,
+             counted[c.release_id].interview_id)
+            for c in chosen[:count]
         ]  # fmt: skip
     return found
 
@@ -105,14 +105,22 @@ def bench(app):
     return coordinator, found
 
 
+def shown(found: dict[int, list[tuple]]) -> dict[int, list[tuple[str, int, str]]]:
+    """The quotes as the pack keeps them: without their interview."""
+    return {t: [q[:3] for q in qs] for t, qs in found.items()}
+
+
 def quotes(pack) -> dict[int, list[tuple[str, int, str]]]:
     return {t["id"]: [(q["text"], q["year"], q["lang"]) for q in t["quotes"]]
             for t in pack.data["themes"]}  # fmt: skip
 
 
-def test_the_pack_quotes_what_the_rules_pick(bench):
+@pytest.mark.parametrize("batch", [None, 7])
+def test_the_pack_quotes_what_the_rules_pick(bench, batch, monkeypatch):
+    if batch:  # a small batch: a theme's quotes come from several
+        monkeypatch.setattr(builder, "CANDIDATES", batch)
     coordinator, session = bench
-    want = expected(session)
+    want = shown(expected(session))
     pack = packs.build_pack_now(coordinator, session)
     db.session.commit()
     got = quotes(pack)
@@ -130,9 +138,25 @@ def test_a_session_of_some_years_quotes_only_those(bench):
     year = max(y for y in db.session.scalars(select(Release.year)))
     session.scope_from = session.scope_to = date(year - 1, 6, 1)
     db.session.commit()
-    want = expected(session)
+    want = shown(expected(session))
     pack = packs.build_pack_now(coordinator, session)
     db.session.commit()
     got = quotes(pack)
     assert got == {t: want[t] for t in got}
     assert {y for qs in got.values() for _, y, _ in qs} == {year - 1}
+
+
+def test_the_gate_in_python_has_the_last_word_on_each_quote(bench, monkeypatch):
+    """Should the gate's SQL ever keep an interview the gate refuses, that interview is not
+    quoted, and the next one is."""
+    coordinator, session = bench
+    four = expected(session, 4)
+    theme, first = next((t, q) for t, q in four.items() if len(q) == 4)
+    refused = first[0][3]
+    asked = gate.consenting
+    monkeypatch.setattr(gate, "consenting", lambda interviews, path: [
+        i for i in asked(interviews, path) if i.id != refused])  # fmt: skip
+    pack = packs.build_pack_now(coordinator, session)
+    got = quotes(pack)[theme]
+    assert got == [q[:3] for q in first[1:]]
+    assert refused not in pack.quoted_ids
