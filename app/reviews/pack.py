@@ -33,7 +33,7 @@ from app.workspace.models import Coding
 
 QUOTES_PER_THEME = 3
 QUOTE_LENGTH = 700  # code points at most; longer passages are cut at a word
-CANDIDATES = 500  # codings read per batch, newest first, while a theme still needs quotes
+CANDIDATES = 500  # codings read in a theme's first batch, newest first (then more per batch)
 PACK_CHARTS = ("years", "trends", "together")
 
 #: sections a higher area adds to the pack after the themes (the goals area registers
@@ -76,13 +76,13 @@ def _candidates(code_ids: list[int], quotable: dict[int, tuple[int, int]]):
     planner cannot tell how many interviews it keeps, and a batch after the first goes on
     below the last id read instead of counting past an OFFSET."""
     seen: set[int] = set()
-    below = None
+    below, size = None, CANDIDATES
     while True:
         query = (
             select(Coding.id, Coding.release_id, Coding.start_offset, Coding.end_offset)
             .where(Coding.code_id.in_(code_ids), or_(Coding.round_id.is_(None), Coding.consensus))
             .order_by(Coding.id.desc())
-            .limit(CANDIDATES)
+            .limit(size)
         )  # fmt: skip
         if below is not None:
             query = query.where(Coding.id < below)
@@ -92,9 +92,11 @@ def _candidates(code_ids: list[int], quotable: dict[int, tuple[int, int]]):
             if found is not None and found[0] not in seen:
                 seen.add(found[0])
                 yield c, *found
-        if len(batch) < CANDIDATES:
+        if len(batch) < size:
             return
-        below = batch[-1].id
+        # a theme whose newest codings are hardly ever quotable reads all of them: in
+        # growing batches, not hundreds of small ones
+        below, size = batch[-1].id, min(size * 2, CANDIDATES * 32)
 
 
 def _allowed(ids: set[int], verdicts: dict[int, bool], spoken: dict[int, str]) -> None:
