@@ -279,11 +279,14 @@ def dated_items(user: User, today: date) -> list[Dated]:
             for r in booked
         ]  # fmt: skip
     coordinator = user.has_role(Role.COORDINATOR)
-    # the register is read whole (eligibility needs decrypted birth dates): only for those
-    # who have window deadlines at all
+    # the register is read whole (eligibility needs decrypted birth dates) only for a
+    # coordinator, who sees every window; an interviewer's are those of their own offers,
+    # read alone (this runs at every view of the home page)
     follow_ups = (
-        all_follow_ups(today, rules()) if user.has_role(Role.COORDINATOR, Role.INTERVIEWER) else []
-    )
+        all_follow_ups(today, rules()) if coordinator
+        else all_follow_ups(today, rules(), interviewer_id=user.id)
+        if user.has_role(Role.INTERVIEWER) else []
+    )  # fmt: skip
     for item in follow_ups:
         offer = item.offer
         if item.stage not in {Stage.DUE, Stage.OVERDUE, Stage.AWAITING_ANSWER, Stage.ACCEPTED}:

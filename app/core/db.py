@@ -82,7 +82,14 @@ class UTCDateTime(TypeDecorator):
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record):
+def _connection_settings(dbapi_connection, connection_record):
+    if type(dbapi_connection).__module__.startswith("psycopg"):
+        # No server-side prepared statements: psycopg prepares a query run five times on a
+        # connection, and five runs later PostgreSQL may plan it once for any parameters.
+        # Such a generic plan of the consent gate's grouped counts (``gate.sql_allows``)
+        # reads the newest releases again for every interview: a count of a fraction of a
+        # second took a minute or more in a worker that had run it ten times.
+        dbapi_connection.prepare_threshold = None
     # WAL lets readers work beside the one writer; SQLite leaves foreign keys off unless asked.
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()

@@ -120,12 +120,14 @@ def register_interview_loading(option: Callable) -> None:
     _interview_loading[:] = [option]
 
 
-def all_follow_ups(today: date, rules: Rules, *, counts_only: bool = False) -> list[FollowUp]:
+def all_follow_ups(today: date, rules: Rules, *, counts_only: bool = False,
+                   interviewer_id: int | None = None) -> list[FollowUp]:  # fmt: skip
     """Every placement's follow-up; ``counts_only`` loads of the participant just the birth
     date the eligibility needs, not the identity (the attrition figures of 15,000
     placements then decrypt one column instead of every one). Otherwise the code as well,
     and what the dashboard reads of each offer, its interviews and reminders, in one query
-    each rather than one per offer."""
+    each rather than one per offer. ``interviewer_id``: only the placements whose offer is
+    assigned to that interviewer."""
     participant = selectinload(Placement.participant)
     offer = selectinload(Placement.offer)
     if counts_only:
@@ -134,8 +136,12 @@ def all_follow_ups(today: date, rules: Rules, *, counts_only: bool = False) -> l
         participant = participant.load_only(Participant.code, Participant.birth_date)
         loading = [option() for option in _interview_loading]
         offer = offer.options(*loading, selectinload(Offer.reminders))
-    placements = db.session.scalars(select(Placement).options(participant, offer))
-    return [follow_up(p, today, rules) for p in placements]
+    query = select(Placement).options(participant, offer)
+    if interviewer_id is not None:
+        query = query.join(Offer, Offer.placement_id == Placement.id).where(
+            Offer.interviewer_id == interviewer_id
+        )
+    return [follow_up(p, today, rules) for p in db.session.scalars(query)]
 
 
 @dataclass

@@ -4,6 +4,7 @@ frozen into the pack's content (for the printable page) and a DOCX file (in stor
 import io
 import json
 from collections.abc import Callable
+from itertools import islice
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -32,8 +33,7 @@ from app.workspace.models import Coding
 
 QUOTES_PER_THEME = 3
 QUOTE_LENGTH = 700  # code points at most; longer passages are cut at a word
-CANDIDATES = 80  # codings looked at per batch to find consented quotes
-MAX_BATCHES = 10
+CANDIDATES = 500  # codings read in a theme's first batch, newest first (then more per batch)
 PACK_CHARTS = ("years", "trends", "together")
 
 #: sections a higher area adds to the pack after the themes (the goals area registers
@@ -51,61 +51,101 @@ def _quote_text(text: str) -> str:
     return cut + " …"
 
 
-def _candidates(r, code_ids: list[int]):
-    """Counted codings of the theme's codes in scope, newest first, a batch at a time."""
-    for offset in range(0, CANDIDATES * MAX_BATCHES, CANDIDATES):
-        batch = db.session.execute(
-            select(Coding.release_id, Coding.start_offset, Coding.end_offset, r.c.interview_id,
-                   r.c.year)
-            .join(r, r.c.id == Coding.release_id)
+def _quotable(scope) -> dict[int, tuple[int, int]]:
+    """The releases a quote may come from, once per pack: release -> (interview, year) for
+    the newest release of every interview counted in ``scope`` whose consent covers
+    quotation as far as the database can tell (``gate.sql_allows``). The gate in Python
+    still has the last word on every interview quoted (``_allowed``).
+
+    Two queries met here rather than one join: the planner cannot tell how many interviews
+    the gate's grouped counts keep (it guesses a few dozen of 10,000), and with both gates
+    in one query it reads the newest releases again for every interview (seconds, where
+    each query alone takes a fraction of one)."""
+    quoting = set(db.session.scalars(select(Interview.id).where(gate.sql_allows("review.quote"))))
+    r = current_releases(scope)
+    rows = db.session.execute(select(r.c.id, r.c.interview_id, r.c.year)).all()
+    return {release: (interview, year) for release, interview, year in rows if interview in quoting}
+
+
+def _candidates(code_ids: list[int], quotable: dict[int, tuple[int, int]]):
+    """The shared or agreed codings of ``code_ids`` on quotable releases, newest first, the
+    first of each interview only: (coding row, interview, year).
+
+    The codings are read a batch at a time by id alone (no join): the consent gate's SQL
+    is worked out once (``_quotable``) rather than joined into every batch, where the
+    planner cannot tell how many interviews it keeps, and a batch after the first goes on
+    below the last id read instead of counting past an OFFSET."""
+    seen: set[int] = set()
+    below, size = None, CANDIDATES
+    while True:
+        query = (
+            select(Coding.id, Coding.release_id, Coding.start_offset, Coding.end_offset)
             .where(Coding.code_id.in_(code_ids), or_(Coding.round_id.is_(None), Coding.consensus))
             .order_by(Coding.id.desc())
-            .offset(offset).limit(CANDIDATES)
-        ).all()  # fmt: skip
-        if not batch:
+            .limit(size)
+        )  # fmt: skip
+        if below is not None:
+            query = query.where(Coding.id < below)
+        batch = db.session.execute(query).all()
+        for c in batch:
+            found = quotable.get(c.release_id)
+            if found is not None and found[0] not in seen:
+                seen.add(found[0])
+                yield c, *found
+        if len(batch) < size:
             return
-        yield batch
+        # a theme whose newest codings are hardly ever quotable reads all of them: in
+        # growing batches, not hundreds of small ones
+        below, size = batch[-1].id, min(size * 2, CANDIDATES * 32)
+
+
+def _allowed(ids: set[int], verdicts: dict[int, bool], spoken: dict[int, str]) -> None:
+    """Ask the gate in Python about the interviews in ``ids`` not asked yet (their verdicts
+    into ``verdicts``, their languages into ``spoken``)."""
+    asked = ids - verdicts.keys()
+    if not asked:
+        return
+    interviews = db.session.scalars(select(Interview).where(Interview.id.in_(asked))).all()
+    allowed = {i.id for i in gate.consenting(interviews, "review.quote")}
+    verdicts.update({i: i in allowed for i in asked})
+    spoken.update({i.id: i.language for i in interviews})
 
 
 def _quotes(pack: ReviewPack, view, readers: list) -> None:
     """Pick quotes per theme from interviews consenting to quotation, each theme's from
-    different interviews. Each quote keeps its interview under "_interview" until the pack
-    is written (``_final_check``)."""
-    scope = scope_of(pack.session)
-    r = current_releases(scope)
+    different interviews: the newest coding of a theme's codes in each interview, newest
+    first. Each quote keeps its interview under "_interview" until the pack is written
+    (``_final_check``)."""
+    quotable = _quotable(scope_of(pack.session))
     codes = aggregates.theme_codes()
     turn = 0
     #: passage (release, start, end) -> the members it is assigned to: a passage quoted
     #: under two themes is never given twice to the same member to read
     given: dict[tuple[int, int, int], set[int]] = {}
     spoken: dict[int, str] = {}  # interview -> its language, which the quote keeps (WCAG 3.1.2)
+    verdicts: dict[int, bool] = {}  # interview -> whether the gate allows quoting it
     for row in view["themes"]:
         code_ids = codes.get(row["id"], [])
-        chosen, seen = [], set()
-        for batch in _candidates(r, code_ids) if code_ids else ():
-            interviews = db.session.scalars(
-                select(Interview).where(Interview.id.in_({c.interview_id for c in batch}))
-            ).all()
-            allowed = {i.id for i in gate.consenting(interviews, "review.quote")}
-            spoken.update({i.id: i.language for i in interviews})
-            for c in batch:
-                if c.interview_id in allowed and c.interview_id not in seen:
-                    seen.add(c.interview_id)
-                    chosen.append(c)
-            if len(chosen) >= QUOTES_PER_THEME:
+        chosen = []
+        found = _candidates(code_ids, quotable) if code_ids and quotable else iter(())
+        while len(chosen) < QUOTES_PER_THEME:
+            # as many as are still wanted, then the gate on those (rarely one is refused)
+            wanted = list(islice(found, QUOTES_PER_THEME - len(chosen)))
+            if not wanted:
                 break
-        chosen = chosen[:QUOTES_PER_THEME]
-        releases = {x.id: x for x in db.session.scalars(
-            select(Release).where(Release.id.in_({c.release_id for c in chosen})))}  # fmt: skip
-        for c in chosen:
+            _allowed({interview for _, interview, _ in wanted}, verdicts, spoken)
+            chosen += [c for c in wanted if verdicts[c[1]]]
+        ids = {c.release_id for c, _, _ in chosen}
+        releases = {x.id: x for x in db.session.scalars(select(Release).where(Release.id.in_(ids)))}
+        for c, interview, year in chosen:
             text = clean(_quote_text(releases[c.release_id].text[c.start_offset : c.end_offset]))
             passage = (c.release_id, c.start_offset, c.end_offset)
             reader, turn = _next_reader(readers, turn, given.setdefault(passage, set()))
             row["quotes"].append({
-                "text": text, "year": c.year, "lang": spoken[c.interview_id],
+                "text": text, "year": year, "lang": spoken[interview],
                 "reader": reader.id if reader else None,
                 "reader_name": reader.display_name if reader else "",
-                "_interview": c.interview_id,
+                "_interview": interview,
             })  # fmt: skip
 
 

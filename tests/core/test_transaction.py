@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from flask import abort
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app.core import transaction
 from app.core.db import db
@@ -179,3 +179,18 @@ def test_each_area_refusal_is_a_refused():
 def test_core_knows_no_area_to_handle_refusals():
     text = (APP / "core" / "errors.py").read_text() + ENDS.read_text()
     assert not re.search(r"from app\.(?!core)\w+", text)
+
+
+def test_postgresql_plans_every_query_for_its_own_parameters(app):
+    """No server-side prepared statements on PostgreSQL: a statement psycopg prepared after
+    five runs would, five runs later, get a generic plan, and that of the consent gate's
+    counts takes minutes at scale (``app.core.db``)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    from app.consent import gate
+    from app.interviews.models import Interview
+
+    for _ in range(12):
+        db.session.scalars(select(Interview.id).where(gate.sql_allows("review.quote"))).all()
+    prepared = db.session.scalar(text("SELECT count(*) FROM pg_prepared_statements"))
+    assert prepared == 0
