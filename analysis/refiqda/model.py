@@ -62,6 +62,8 @@ class Source:
     text: str
     selections: list[Selection] = field(default_factory=list)
     variables: dict[str, Value] = field(default_factory=dict)
+    #: the path of its text's file in the project (plainTextPath, else richTextPath), if any
+    path: str = ""
 
 
 @dataclass

@@ -28,6 +28,19 @@ def coding_guids() -> set[str]:
     return set(db.session.scalars(select(Coding.guid)).all())
 
 
+def counted_spans(release_id: int) -> set[tuple[int, int, int]]:
+    """(code id, start, end) of each coding on the release that counts: the shared ones and
+    the consensus of settled rounds, whoever made them. An import does not add one of these
+    again. A round's blind codings are left out on purpose: they are one coder's independent
+    judgement, seen by nobody else until the round closes and counted nowhere; a passage
+    left out of an import because someone coded it blind would tell the importer of a blind
+    coding, and leave the shared codings, which retrieval shows, without it."""
+    rows = db.session.execute(select(Coding.code_id, Coding.start_offset, Coding.end_offset)
+                              .where(Coding.release_id == release_id,
+                                     Coding.round_id.is_(None) | Coding.consensus))  # fmt: skip
+    return {tuple(row) for row in rows}
+
+
 def all_codes() -> list[Code]:
     """Every code of the codebook, retired and merged ones too, in a stable order."""
     return db.session.scalars(select(Code).order_by(Code.id)).all()
