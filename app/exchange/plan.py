@@ -261,7 +261,9 @@ def sort_codings(plan: "Plan", targets: dict[str, tuple[object, bool]]) -> Itera
     category or an unknown code); CHANGED or WHITESPACE (no span). ``targets`` maps each
     code GUID of the file not skipped to (what identifies the code here, codable)."""
     skipping = {row.item.guid for row in plan.codes if row.choice == SKIP}
-    guids = queries.coding_guids()
+    guids = queries.coding_guids({item.guid for row in plan.sources if row.imported
+                                  for selection in row.source.selections
+                                  for item in selection.codings})  # fmt: skip
     here: dict[int, set[tuple]] = {}
     for row in plan.sources:
         if not row.imported:
