@@ -62,6 +62,9 @@ class Source:
     text: str
     selections: list[Selection] = field(default_factory=list)
     variables: dict[str, Value] = field(default_factory=dict)
+    #: the path of its text's file in the project (plainTextPath, else richTextPath), if any:
+    #: where the reader found the text, not part of the source (a writer names its own)
+    path: str = field(default="", compare=False)
 
 
 @dataclass

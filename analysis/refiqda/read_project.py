@@ -132,7 +132,9 @@ class _ProjectReader(_Reader):
             self.drop("description", _described(element))
             self.drop("rich_text", int(bool(element.get("richTextPath"))))
         variables = {**self.values(inner), **self.values(outer)}
-        return Source(guid, name, text, selections, variables)
+        path = next((e.get(attribute) for attribute in ("plainTextPath", "richTextPath")
+                     for e in (inner, outer) if e.get(attribute)), "")  # fmt: skip
+        return Source(guid, name, text, selections, variables, path)
 
     def stored_text(self, element: ET.Element, name: str, missing: str) -> str | None:
         """The text of a TextSource or Note as stored: its file's, else inline; None if none."""

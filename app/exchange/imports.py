@@ -7,13 +7,12 @@ returned so that one undo can remove exactly that (``app.exchange.undo``).
 """
 
 import hashlib
+from collections import Counter
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy import select
 
 from analysis.refiqda import model as qda
-from analysis.refiqda.align import Alignment
 from analysis.refiqda.read import read_qdc, read_qdpx
 from app.codebook.models import Code
 from app.codebook.services import CodingError
@@ -21,7 +20,21 @@ from app.core import audit
 from app.core.db import db
 from app.core.permissions import authorize
 from app.exchange import queries
-from app.exchange.plan import SKIP, Plan, comparable, make_plan, normal, release_label
+from app.exchange.notes import note, say
+from app.exchange.plan import (
+    ALREADY,
+    CATEGORY,
+    CHANGED,
+    NEW,
+    SKIP,
+    SKIPPED,
+    WHITESPACE,
+    Plan,
+    make_plan,
+    normal,
+    release_label,
+    sort_codings,
+)
 from app.workspace.models import Coding
 
 MAX_QDC_BYTES = 5 * 1024 * 1024
@@ -133,15 +146,16 @@ def _make_codes(plan: Plan) -> tuple[dict[str, Code], list[Code]]:
 def apply_plan(actor, plan: Plan, record_id: int | None = None) -> tuple[dict, dict]:
     """Import ``plan``'s project as its choices say: its codes added, merged or skipped, and
     its codings of the sources matched (exactly, or by similarity where confirmed) recorded
-    as the importer's. Returns the report (``codes`` added, ``merged``, ``skipped``,
-    ``sources`` and ``codings`` added, ``already`` here, ``codings_dropped`` with every
-    coding in the file that did not come in, ``left_out`` as (source, reason, codings it
-    carried), ``imported`` as (source, release id, codings added, similarity or None),
-    ``dropped`` as notes) and what was added ({"codes": ids, "codings": [[id, code id,
-    start, end]]}), for the undo."""
+    as the importer's, except those already here (``sort_codings``). Returns the report
+    (``codes`` added, ``merged``, ``skipped``, ``sources`` and ``codings`` added,
+    ``already`` here, ``codings_dropped`` with every coding in the file that did not come
+    in, ``left_out`` as (source, reason, codings it carried), ``imported`` as (source,
+    release id, codings added, similarity or None), ``dropped`` as notes; a source and a
+    reason are notes too, ``notes.say`` puts them into words when shown) and what was added
+    ({"codes": ids, "codings": [[id, code id, start, end]]}), for the undo."""
     authorize(actor, "codebook.manage")
     project, report = plan.project, plan.report
-    dropped = list(report.dropped)
+    dropped: list = list(report.dropped)
     counts = {"codes": 0, "merged": plan.counts["merge"], "skipped": plan.counts["skip"],
               "codings": 0, "sources": 0, "already": 0,
               "codings_dropped": report.codings_lost}  # fmt: skip
@@ -149,93 +163,76 @@ def apply_plan(actor, plan: Plan, record_id: int | None = None) -> tuple[dict, d
     counts["codes"] = len(new_codes)
     # Codings come in as the importer's: a file's user names and GUIDs prove nobody's identity.
     names = {u.guid: u.name for u in project.users}
-    others = unusable = skipped = changed = 0
-    left_out, imported, made = [], [], []
-    existing = queries.coding_guids()
-    skipping = {row.item.guid for row in plan.codes if row.choice == SKIP}
+    tally = Counter()
+    left_out, made = [], []
+    added: dict[int, int] = {}
     for row in plan.sources:
-        source, release = row.source, row.release
-        if not row.imported:
-            reason = row.reason if row.kind == "none" else str(
-                _l("similar to a transcript here, not confirmed"))  # fmt: skip
-            left_out.append((row.label, reason, row.carried))
-            dropped.append(f"{row.label}: {reason}")
+        if row.imported:
+            counts["sources"] += 1
+            added[row.index] = 0
+        else:
+            # the report's table of sources left out says this; not repeated as a note
+            reason = row.reason if row.kind == "none" else "unconfirmed"
+            left_out.append((row.name, note(reason), row.carried))
             counts["codings_dropped"] += row.carried
+    targets = {guid: (code.id, code.codable) for guid, code in codes.items()}
+    for row, selection, item, span, verdict in sort_codings(plan, targets):
+        if verdict == ALREADY:
+            counts["already"] += 1
             continue
-        counts["sources"] += 1
-        aligned = Alignment(comparable(source.text), release.text) if row.kind == "similar" \
-            else None  # fmt: skip
-        added = 0
-        seen = {(c.code_id, c.coder_id, c.start_offset, c.end_offset)
-                for c in release.codings if c.round_id is None}  # fmt: skip
-        for selection in source.selections:
-            if aligned is not None:
-                span = aligned.span(selection.start, selection.end)
-                if span is None:
-                    changed += len(selection.codings)
-                    continue
-                start, end = span
-            else:
-                # the texts may differ by trailing whitespace: what lies past the release's
-                # end is that whitespace, and a selection of nothing else is left out
-                start, end = selection.start, min(selection.end, len(release.text))
-                if start >= end:
-                    unusable += len(selection.codings)
-                    continue
-            for item in selection.codings:
-                code = codes.get(item.code_guid)
-                if code is None and item.code_guid in skipping:
-                    skipped += 1
-                    continue
-                if code is None or not code.codable:
-                    dropped.append(str(_l("a coding with a category or an unknown code")))
-                    counts["codings_dropped"] += 1
-                    continue
-                author = names.get(item.user_guid or selection.user_guid)
-                if author and author.casefold() != actor.display_name.casefold():
-                    others += 1
-                key = (code.id, actor.id, start, end)
-                if item.guid in existing or key in seen:
-                    counts["already"] += 1
-                    continue
-                seen.add(key)
-                existing.add(item.guid)
-                coding = Coding(release=release, code=code, coder_id=actor.id,
-                                start_offset=start, end_offset=end,
-                                memo=(selection.note or "").strip()[:5000] or None,
-                                guid=item.guid)  # fmt: skip
-                if item.created_at or selection.created_at:
-                    coding.created_at = item.created_at or selection.created_at
-                db.session.add(coding)
-                made.append(coding)
-                counts["codings"] += 1
-                added += 1
-        imported.append((row.label, release.id, added, row.similarity))
-    for number, note in (
-        (unusable, ngettext("%(num)d coding of only the whitespace at the end of a text",
-                            "%(num)d codings of only the whitespace at the end of a text",
-                            unusable)),
-        (skipped, ngettext("%(num)d coding of a code you skipped",
-                           "%(num)d codings of codes you skipped", skipped)),
-        (changed, ngettext("%(num)d coding of a passage not found in the similar transcript",
-                           "%(num)d codings of passages not found in the similar transcript",
-                           changed)),
-    ):  # fmt: skip
-        if number:
-            counts["codings_dropped"] += number
-            dropped.append(note)
-    if others:
-        dropped.append(ngettext("the coders' names: %(num)d coding by another coder in the file "
-                                "is recorded as yours", "the coders' names: %(num)d codings by "
-                                "others in the file are recorded as yours", others))  # fmt: skip
+        if verdict == CATEGORY:
+            dropped.append(note("category"))
+            counts["codings_dropped"] += 1
+            continue
+        if verdict != NEW:
+            tally[verdict] += 1
+            continue
+        author = names.get(item.user_guid or selection.user_guid)
+        if author and author.casefold() != actor.display_name.casefold():
+            tally["others"] += 1  # only what is added: a coding already here is not
+        start, end = span
+        coding = Coding(release=row.release, code=codes[item.code_guid], coder_id=actor.id,
+                        start_offset=start, end_offset=end,
+                        memo=(selection.note or "").strip()[:5000] or None,
+                        guid=item.guid)  # fmt: skip
+        if item.created_at or selection.created_at:
+            coding.created_at = item.created_at or selection.created_at
+        db.session.add(coding)
+        made.append(coding)
+        counts["codings"] += 1
+        added[row.index] += 1
+    for key in (WHITESPACE, SKIPPED, CHANGED):
+        if tally[key]:
+            counts["codings_dropped"] += tally[key]
+            dropped.append(note(key, num=tally[key]))
+    if tally["others"]:
+        dropped.append(note("others", num=tally["others"]))
+    imported = [(row.name, row.release.id, added[row.index], row.similarity)
+                for row in plan.sources if row.imported]  # fmt: skip
     db.session.flush()
     audit.record(actor, "project.import", "project_import", record_id, codes=counts["codes"],
                  merged=counts["merged"], codings=counts["codings"], sources=counts["sources"],
                  codings_dropped=counts["codings_dropped"])  # fmt: skip
-    added = {"codes": [c.id for c in new_codes],
-             "codings": [[c.id, c.code_id, c.start_offset, c.end_offset]
-                         for c in made]}  # fmt: skip
-    return {**counts, "dropped": dropped, "left_out": left_out, "imported": imported}, added
+    undo = {"codes": [c.id for c in new_codes],
+            "codings": [[c.id, c.code_id, c.start_offset, c.end_offset]
+                        for c in made]}  # fmt: skip
+    return {**counts, "dropped": dropped, "left_out": left_out, "imported": imported}, undo
+
+
+def readable(result: dict, labels: dict[int, str] | None = None) -> dict:
+    """A report (``apply_plan``'s) in the words of the person reading it now: its notes,
+    sources and reasons said; each release named by ``labels`` (release id -> name; one
+    missing there is no longer available), or by its id without them."""
+    gone = str(_l("a transcript no longer available"))
+    shown = dict(result)
+    shown["dropped"] = [say(n) for n in result.get("dropped", ())]
+    shown["left_out"] = [(say(name), say(reason), carried)
+                         for name, reason, carried in result.get("left_out", ())]  # fmt: skip
+    shown["imported"] = [
+        (say(name), release if labels is None else labels.get(release, gone), added, alike)
+        for name, release, added, alike in result.get("imported", ())
+    ]
+    return shown
 
 
 def import_project(actor, data: bytes) -> dict:
@@ -247,5 +244,6 @@ def import_project(actor, data: bytes) -> dict:
     plan = make_plan(actor, project, report, hashlib.sha256(data).hexdigest())
     result, _ = apply_plan(actor, plan)
     labels = {row.release.id: release_label(row.release) for row in plan.sources if row.release}
-    result["imported"] = [(name, labels[rid], added) for name, rid, added, _ in result["imported"]]
+    result = readable(result, labels)
+    result["imported"] = [(name, label, added) for name, label, added, _ in result["imported"]]
     return result

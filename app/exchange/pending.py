@@ -17,7 +17,7 @@ from app.codebook.services import CodingError
 from app.core import audit, storage
 from app.core.db import db, utcnow
 from app.core.permissions import authorize
-from app.exchange.imports import MAX_QDPX_BYTES, apply_plan, read_project
+from app.exchange.imports import MAX_QDPX_BYTES, apply_plan, read_project, readable
 from app.exchange.models import STORE, ImportState, ProjectImport
 from app.exchange.plan import Plan, make_plan, release_label
 from app.workspace.queries import codable_releases
@@ -135,10 +135,4 @@ def report_of(actor, record: ProjectImport) -> dict:
         raise CodingError(_l("This import is someone else's."))
     result = record.report_dict
     labels = {r.id: release_label(r) for r in codable_releases(actor)}
-    gone = str(_l("a transcript no longer available"))
-    result["imported"] = [
-        (name, labels.get(release, gone), added, alike)
-        for name, release, added, alike in result.get("imported", ())
-    ]
-    result["left_out"] = [tuple(row) for row in result.get("left_out", [])]
-    return result
+    return readable(result, labels)

@@ -13,20 +13,24 @@ import hashlib
 import json
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-
-from flask_babel import lazy_gettext as _l
+from functools import cached_property
 
 from analysis.refiqda import model as qda
-from analysis.refiqda.align import Fingerprint, similarity
+from analysis.refiqda.align import Alignment, Fingerprint, similarity
 from app.codebook.models import Code
 from app.exchange import queries
+from app.exchange.notes import note, say
 from app.releases.models import Release
 from app.workspace.queries import codable_releases
 
 #: texts at least this alike are offered as the same transcript, for the person to confirm
 SIMILAR = 0.5
 ADD, MERGE, SKIP, HERE = "add", "merge", "skip", "here"
+#: what becomes of a coding on a source that is imported (``sort_codings``)
+NEW, ALREADY, SKIPPED, CATEGORY, CHANGED, WHITESPACE = (
+    "new", "already", "skipped", "category", "changed", "whitespace")  # fmt: skip
 
 
 def normal(name: str) -> str:
@@ -45,11 +49,18 @@ def release_label(release: Release) -> str:
     return f"{release.interview.participant.code} v{release.version}"
 
 
-def source_label(source: qda.Source) -> str:
-    """A source's name, or what identifies it when the file gives none (qc writes none)."""
+def source_name(source: qda.Source) -> str:
+    """A source's name, else the name of its text's file in the project (qc names a source
+    only there, ``plainTextPath="board_2017.txt"``), without the folders; "" when neither."""
     if source.name.strip():
         return source.name
-    return str(_l("an unnamed source (%(guid)s)", guid=source.guid))
+    return source.path.replace("\\", "/").rsplit("/", 1)[-1].strip()
+
+
+def source_label(source: qda.Source) -> str | dict:
+    """How a report names a source: its name (``source_name``), or a note that says it has
+    none and gives its GUID, put into words when shown."""
+    return source_name(source) or note("unnamed", guid=source.guid)
 
 
 @dataclass
@@ -67,6 +78,8 @@ class CodeRow:
     suggestion: Code | None = None
     choice: str = ADD
     into: Code | None = None  #: for MERGE
+    #: codings of this code on the sources that will be imported
+    coming: int = 0
 
     @property
     def path(self) -> str:
@@ -87,17 +100,46 @@ class CodeRow:
 class SourceRow:
     index: int
     source: qda.Source
-    label: str
+    #: its name, or a note (``source_label``)
+    name: str | dict
     carried: int  #: codings on its selections
     kind: str  #: "exact", "similar" or "none"
     release: Release | None = None
     similarity: float | None = None
-    reason: str = ""  #: why "none"
+    reason: str = ""  #: why "none", a note's key ("differs", "not_here")
     confirmed: bool = False
+
+    @property
+    def label(self) -> str:
+        return say(self.name)
+
+    @property
+    def reason_text(self) -> str:
+        return say(note(self.reason)) if self.reason else ""
 
     @property
     def imported(self) -> bool:
         return self.kind == "exact" or (self.kind == "similar" and self.confirmed)
+
+    @cached_property
+    def alignment(self) -> Alignment | None:
+        """The source's words matched to the similar transcript's (None when exact)."""
+        if self.kind != "similar":
+            return None
+        return Alignment(comparable(self.source.text), self.release.text)
+
+    def spans(self) -> Iterator[tuple[qda.Selection, tuple[int, int] | str]]:
+        """Each selection with its span in the release, or why it has none: CHANGED (not
+        found in the similar transcript) or WHITESPACE."""
+        for selection in self.source.selections:
+            if self.alignment is not None:
+                span = self.alignment.span(selection.start, selection.end)
+                yield selection, span if span is not None else CHANGED
+                continue
+            # the texts may differ by trailing whitespace: what lies past the release's end
+            # is that whitespace, and a selection of nothing else is left out
+            start, end = selection.start, min(selection.end, len(self.release.text))
+            yield selection, (start, end) if start < end else WHITESPACE
 
 
 @dataclass
@@ -205,10 +247,47 @@ def _match_sources(actor, project: qda.Project, confirmed: dict[int, int]) -> li
             if best is not None and score >= SIMILAR:
                 row.kind, row.release, row.similarity = "similar", best, score
                 row.confirmed = confirmed.get(index) == best.id
-            row.reason = str(_l("its text differs from the released version") if named
-                             else _l("not a released transcript here"))  # fmt: skip
+            row.reason = "differs" if named else "not_here"
         rows.append(row)
     return rows
+
+
+def sort_codings(plan: "Plan", targets: dict[str, tuple[object, bool]]) -> Iterator[
+        tuple[SourceRow, qda.Selection, qda.Coding, tuple[int, int] | None, str]]:  # fmt: skip
+    """Each coding on the sources imported, with its span in the release and what becomes
+    of it: NEW (added); ALREADY, when a coding that counts here (``queries.counted_spans``)
+    has the same release, code, start and end, whoever made it, or the same GUID, or one
+    before it in the file comes to the same; SKIPPED (its code is skipped); CATEGORY (a
+    category or an unknown code); CHANGED or WHITESPACE (no span). ``targets`` maps each
+    code GUID of the file not skipped to (what identifies the code here, codable)."""
+    skipping = {row.item.guid for row in plan.codes if row.choice == SKIP}
+    guids = queries.coding_guids({item.guid for row in plan.sources if row.imported
+                                  for selection in row.source.selections
+                                  for item in selection.codings})  # fmt: skip
+    here: dict[int, set[tuple]] = {}
+    for row in plan.sources:
+        if not row.imported:
+            continue
+        if row.release.id not in here:
+            here[row.release.id] = queries.counted_spans(row.release.id)
+        spans = here[row.release.id]
+        for selection, span in row.spans():
+            for item in selection.codings:
+                if isinstance(span, str):
+                    yield row, selection, item, None, span
+                    continue
+                target = targets.get(item.code_guid)
+                if target is None:
+                    verdict = SKIPPED if item.code_guid in skipping else CATEGORY
+                elif not target[1]:
+                    verdict = CATEGORY
+                elif item.guid in guids or (target[0], *span) in spans:
+                    verdict = ALREADY
+                else:
+                    spans.add((target[0], *span))
+                    guids.add(item.guid)
+                    verdict = NEW
+                yield row, selection, item, span, verdict
 
 
 def make_plan(actor, project: qda.Project, report: qda.ImportReport, sha256: str,
@@ -229,12 +308,21 @@ def make_plan(actor, project: qda.Project, report: qda.ImportReport, sha256: str
     kept = {r.item.guid for r in rows if r.choice != SKIP}
     coming = [c for s in sources if s.imported for sel in s.source.selections
               for c in sel.codings]  # fmt: skip
+    on_coming = Counter(c.code_guid for c in coming)
+    for row in rows:
+        row.coming = on_coming.get(row.item.guid, 0)
+    # a code the import adds has no codings yet: its GUID stands for it
+    targets = {r.item.guid: (r.target.id, r.target.codable) if r.target is not None
+               else (("new", r.item.guid), r.item.codable)
+               for r in rows if r.choice != SKIP}  # fmt: skip
+    already = sum(verdict == ALREADY for *_, verdict in sort_codings(plan, targets))
     plan.counts = {
         "here": sum(r.choice == HERE for r in rows),
         "add": sum(r.choice == ADD for r in rows),
         "merge": sum(r.choice == MERGE for r in rows),
         "skip": sum(r.choice == SKIP for r in rows),
         "coming": sum(c.code_guid in kept for c in coming),
+        "already": already,
         "skipped_codings": sum(c.code_guid not in kept for c in coming),
         "unmatched_codings": sum(s.carried for s in sources if not s.imported),
     }

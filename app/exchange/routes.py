@@ -108,8 +108,12 @@ def _preview_page(record: ProjectImport, form=None, plan=None):
         form = choices_form(plan)
         if form.is_submitted() and form.validate():
             plan = pending.preview(current_user, record, form.choices())
+    paths = [c.path for c in codebook() if c.active]
+    # the merge field as wide as the longest path, so that no path is cut short (the table
+    # scrolls sideways on a narrow screen)
+    width = max([len(p) for p in paths] + [len(r.into.path) for r in plan.codes if r.into] + [30])
     return render_template("exchange/import_preview.html", record=record, plan=plan, form=form,
-                           paths=[c.path for c in codebook() if c.active],
+                           paths=paths, path_width=min(width + 2, 160),
                            discard=ConfirmForm())  # fmt: skip
 
 

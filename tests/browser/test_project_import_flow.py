@@ -67,10 +67,26 @@ def test_upload_preview_import_and_undo(
     expect(page.locator('[data-count="coming"]')).to_contain_text("205 codings")
     expect(page.locator('tr[data-source="exact"]')).to_have_count(1)
     assert codings() == 0  # the preview changed nothing
+    # each code's hint follows its choice, as the choice changes
+    row = page.locator('tr[data-choice="add"]', has=page.locator('[data-hint="add"]')).first
+    expect(row.locator('[data-hint="add"]')).to_be_visible()
+    expect(row.locator('[data-hint="skip"]')).to_be_hidden()
+    row.locator("select").select_option("skip")
+    expect(row.locator('[data-hint="skip"]')).to_be_visible()
+    expect(row.locator('[data-hint="add"]')).to_be_hidden()
+    row.locator("select").select_option("add")
     page.locator("[data-import]").click()
     expect(page.locator("[data-imported]")).to_contain_text("205 codings in 1 transcript")
     assert codings() == 205
+    # the undo asks first; cancelled, nothing happens
     page.locator("[data-undo]").click()
+    dialog = page.locator("dialog[data-confirm-dialog]")
+    expect(dialog).to_contain_text("Undo the whole import?")
+    dialog.get_by_role("button", name="Cancel").click()
+    assert codings() == 205
+    page.locator("[data-undo]").click()
+    dialog.get_by_role("button", name="Yes, go on").click()
     expect(page.locator("[data-undone]")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Project import undone")
     assert codings() == 0
     assert not page.console_errors

@@ -135,7 +135,8 @@ def test_apply_merges_skips_and_adds_as_chosen(coded):
     assert db.session.scalar(select(Code).where(Code.guid == merged.item.guid)) is None
     assert record.state == ImportState.IMPORTED.value and record.stored_name is None
     skipped_note = "coding of a code you skipped" if skipped.codings == 1 else "codings of codes"
-    assert f"{skipped.codings} {skipped_note}" in " ".join(result["dropped"])
+    shown = pending.report_of(boss, record)
+    assert f"{skipped.codings} {skipped_note}" in " ".join(shown["dropped"])
 
 
 def _similar(text: str) -> str:
@@ -178,7 +179,7 @@ def test_an_unconfirmed_similar_transcript_leaves_its_codings_out(coded):
     plan = pending.preview(boss, record)
     result = pending.apply(boss, record, plan.digest, {"codes": {}, "confirmed": {}})
     assert result["codings"] == 0 and result["left_out"][0][2] == 205
-    assert "not confirmed" in result["left_out"][0][1]
+    assert "not confirmed" in pending.report_of(boss, record)["left_out"][0][1]
 
 
 def test_a_tampered_or_expired_preview_is_refused_and_changes_nothing(coded):

@@ -177,6 +177,16 @@ document.addEventListener("DOMContentLoaded", () => {
     swatch.style.backgroundColor = swatch.dataset.colour;
   }
 
+  // An import's preview: under each code's choice, the hint of what the choice made does.
+  for (const select of document.querySelectorAll("select[data-choice-hints]")) {
+    const cell = select.closest("td");
+    select.addEventListener("change", () => {
+      for (const hint of cell.querySelectorAll("[data-hint]")) {
+        hint.hidden = hint.dataset.hint !== select.value;
+      }
+    });
+  }
+
   // A table wider than the page scrolls sideways in its box; the box then takes the keyboard
   // focus (WCAG 2.1.1), named by the table's caption, so that the arrow keys scroll it.
   const scrollers = [...document.querySelectorAll(".table-scroll")];
