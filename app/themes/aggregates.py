@@ -3,14 +3,14 @@
 Everything here is a SQL aggregate over the newest release of each interview in scope and
 the codings that count (the shared ones and the consensus of settled rounds; the blind
 codings of a round do not). Counts of interviews and passages read ``coded_release``, which
-database triggers keep as (code, release, passages); overlapping passages read the codings
-through an index that holds every column the query needs. A release exists only while the
-young person's participation is in force (withdrawal erases it), so counting releases
-counts nothing that was taken back. On top of that every count keeps only the interviews
-whose consent covers the scope's gate path (``Scope.path``, asked of the consent gate in
-SQL): what a researcher counts needs research use; the team's own review needs the
-interview to be taken part in. The numbers are raw: ``app.themes.services`` suppresses
-small ones before anyone sees them.
+database triggers keep as (code, release, passages); overlapping passages read
+``coded_pair``, which triggers keep as (release, code, code, pairs of overlapping codings).
+A release exists only while the young person's participation is in force (withdrawal
+erases it), so counting releases counts nothing that was taken back. On top of that every
+count keeps only the interviews whose consent covers the scope's gate path (``Scope.path``,
+asked of the consent gate in SQL): what a researcher counts needs research use; the team's
+own review needs the interview to be taken part in. The numbers are raw:
+``app.themes.services`` suppresses small ones before anyone sees them.
 
 Each count is kept under the database's change token (``app.themes.cache``): a page asks the
 database again only after something it counts has changed.
@@ -19,7 +19,7 @@ database again only after something it counts has changed.
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, exists, func, or_, select, text
+from sqlalchemy import and_, case, exists, func, select, text
 
 from app.consent import gate
 from app.core.db import db
@@ -27,8 +27,7 @@ from app.interviews.models import Interview
 from app.releases.attributes import stamp_missing
 from app.releases.models import Release
 from app.themes import cache
-from app.themes.models import CodedRelease, Theme, theme_code
-from app.workspace.models import Coding
+from app.themes.models import CodedPair, CodedRelease, Theme, theme_code
 
 LEVELS = ("theme", "code")
 WITHIN = ("interview", "passage")
@@ -232,50 +231,31 @@ def cooccurrence(scope: Scope, level: str = "theme", within: str = "interview") 
             )
         else:
             query = _passage_pairs(level, r)
-        return {(x, y): n for x, y, n in db.session.execute(query).all()}
+        return {(x, y): int(n) for x, y, n in db.session.execute(query).all()}
 
     return kept("cooccurrence", (scope, level, within), count)
 
 
 def _passage_pairs(level: str, r):
-    """Overlapping counted codings of a release, each pair once: b starts inside a (ties
-    broken by id), found through the (release, start) index."""
-    a, b = Coding.__table__.alias("ca"), Coding.__table__.alias("cb")
-
-    def counted(c):
-        return or_(c.c.round_id.is_(None), c.c.consensus)
-
-    pairs = (
-        select(a.c.code_id.label("code_a"), b.c.code_id.label("code_b"))
-        .select_from(a)
-        .join(r, r.c.id == a.c.release_id)
-        .join(
-            b,
-            and_(
-                b.c.release_id == a.c.release_id,
-                b.c.start_offset >= a.c.start_offset,
-                b.c.start_offset < a.c.end_offset,
-                or_(b.c.start_offset > a.c.start_offset, b.c.id > a.c.id),
-            ),
-        )
-        .where(counted(a), counted(b))
-    )
+    """Pairs of overlapping counted codings of the releases in scope, per pair of codes or
+    themes (low, high, pairs): the triggers' tally (``CodedPair``) summed. A theme pair is
+    every pair of the two codes' themes; a pair within one theme is left out, as a pair of
+    one code with itself is at the code level."""
+    p = CodedPair.__table__
+    low_key, high_key = p.c.code_low, p.c.code_high
+    query = select().select_from(p).join(r, r.c.id == p.c.release_id)
     if level == "theme":
         ta, tb = theme_code.alias("ta"), theme_code.alias("tb")
-        pairs = (
-            pairs.with_only_columns(ta.c.theme_id.label("code_a"), tb.c.theme_id.label("code_b"))
-            .join(ta, ta.c.code_id == a.c.code_id)
-            .join(tb, tb.c.code_id == b.c.code_id)
-        )
+        query = query.join(ta, ta.c.code_id == p.c.code_low).join(tb, tb.c.code_id == p.c.code_high)
+        a, b = ta.c.theme_id, tb.c.theme_id
+        low_key = case((a < b, a), else_=b)
+        high_key = case((a < b, b), else_=a)
     elif level != "code":
         raise ValueError(f"level must be one of {LEVELS}")
-    p = pairs.subquery("p")
-    low = case((p.c.code_a < p.c.code_b, p.c.code_a), else_=p.c.code_b)
-    high = case((p.c.code_a < p.c.code_b, p.c.code_b), else_=p.c.code_a)
     return (
-        select(low.label("low"), high.label("high"), func.count())
-        .where(p.c.code_a != p.c.code_b)
-        .group_by(low, high)
+        query.with_only_columns(low_key.label("low"), high_key.label("high"), func.sum(p.c.pairs))
+        .where(low_key != high_key)
+        .group_by(low_key, high_key)
     )
 
 
