@@ -158,6 +158,10 @@ def warm(scope) -> None:
             set_year_counts(scope, [frozenset(ids) for ids in codes.values()])
             for code_ids in codes.values():
                 quote_candidates(scope, code_ids)
+    # what every goal page checks its rows against (imported here: it reads this module)
+    from app.goals import overlap
+
+    overlap.warm(scope)
 
 
 def set_year_counts(scope: Scope, sets) -> dict[frozenset, dict[int, int]]:
