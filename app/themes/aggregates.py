@@ -19,7 +19,7 @@ database again only after something it counts has changed.
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, exists, func, select, text
+from sqlalchemy import and_, exists, func, select, text
 
 from app.consent import gate
 from app.core.db import db
@@ -130,13 +130,27 @@ def coded_per_year(scope: Scope) -> dict[int, int]:
     every share."""
 
     def count():
-        r = current_releases(scope)
-        rows = db.session.execute(
-            select(r.c.year, func.count(r.c.interview_id)).where(_coded(r)).group_by(r.c.year)
-        ).all()
-        return {year: n for year, n in rows}
+        found: dict = {}
+        for year, _age, _care, n in _coded_cells(scope):
+            found[year] = found.get(year, 0) + n
+        return found
 
     return kept("coded_per_year", scope, count)
+
+
+def _coded_cells(scope: Scope) -> list[tuple]:
+    """Coded interviews in scope per (year, age band, care band): an interview is in one
+    cell, so the cells add up to the years and to the bands alike (one query for both)."""
+
+    def count():
+        r = current_releases(scope)
+        cell = (r.c.year, r.c.age_band, r.c.care_band)
+        rows = db.session.execute(
+            select(*cell, func.count(r.c.interview_id)).where(_coded(r)).group_by(*cell)
+        ).all()
+        return [tuple(row) for row in rows]
+
+    return kept("coded_cells", scope, count)
 
 
 def _coded(r):
@@ -169,16 +183,33 @@ def _interviews(level: str, r):
     return func.count(func.distinct(r.c.interview_id))
 
 
-def per_year(scope: Scope, level: str) -> list[tuple[int, int, int, int]]:
-    """(theme or code id, year, interviews touching it, passages coded with it)."""
+def _cells(scope: Scope, level: str) -> list[tuple]:
+    """(theme or code id, year, age band, care band, interviews, passages): an interview is
+    in one (year, age band, care band), so its cells add up to the years and to the bands
+    alike, and the theme × year table and both breakdowns are one query."""
     key = _key_column(level)
 
     def count():
         r = current_releases(scope)
+        cell = (r.c.year, r.c.age_band, r.c.care_band)
         query = _codings(
-            level, r, r.c.year, _interviews(level, r), func.sum(CodedRelease.passages)
-        ).group_by(key, r.c.year)
-        return [tuple(row) for row in db.session.execute(query).all()]
+            level, r, *cell, _interviews(level, r), func.sum(CodedRelease.passages)
+        ).group_by(key, *cell)
+        return [(*row[:5], int(row[5])) for row in db.session.execute(query).all()]
+
+    return kept("cells", (scope, level), count)
+
+
+def per_year(scope: Scope, level: str) -> list[tuple[int, int, int, int]]:
+    """(theme or code id, year, interviews touching it, passages coded with it)."""
+    _key_column(level)  # a level that is neither says so now, not from the cache
+
+    def count():
+        found: dict = {}
+        for key, year, _age, _care, n, passages in _cells(scope, level):
+            had = found.get((key, year), (0, 0))
+            found[(key, year)] = (had[0] + n, had[1] + passages)
+        return [(key, year, n, p) for (key, year), (n, p) in found.items()]
 
     return kept("per_year", (scope, level), count)
 
@@ -193,18 +224,17 @@ def by_attribute(scope: Scope, level: str, attribute: str) -> dict:
     care band."""
     if attribute not in ATTRIBUTES:
         raise ValueError(f"attribute must be one of {ATTRIBUTES}")
-    key = _key_column(level)
+    _key_column(level)
+    at = ATTRIBUTES.index(attribute)
 
     def count():
-        r = current_releases(scope)
-        band = r.c[attribute]
-        touching = db.session.execute(
-            _codings(level, r, band, _interviews(level, r)).group_by(key, band)
-        ).all()
-        totals = db.session.execute(
-            select(band, func.count(r.c.interview_id)).where(_coded(r)).group_by(band)
-        ).all()
-        return {"touching": [tuple(t) for t in touching], "coded": dict(totals)}
+        touching: dict = {}
+        for key, _year, *bands, n, _passages in _cells(scope, level):
+            touching[(key, bands[at])] = touching.get((key, bands[at]), 0) + n
+        coded: dict = {}
+        for _year, *bands, n in _coded_cells(scope):
+            coded[bands[at]] = coded.get(bands[at], 0) + n
+        return {"touching": [(k, b, n) for (k, b), n in touching.items()], "coded": coded}
 
     return kept("by_attribute", (scope, level, attribute), count)
 
@@ -217,6 +247,8 @@ def cooccurrence(scope: Scope, level: str = "theme", within: str = "interview") 
     _key_column(level)  # a level that is neither says so now, not from the cache
 
     def count():
+        if within == "passage":
+            return _passage_pairs(scope, level)
         r = current_releases(scope)
         if within == "interview":
             touched = _codings(level, r, r.c.interview_id.label("interview_id"))
@@ -229,34 +261,50 @@ def cooccurrence(scope: Scope, level: str = "theme", within: str = "interview") 
                 .join(b, and_(b.c.interview_id == a.c.interview_id, b.c.key > a.c.key))
                 .group_by(a.c.key, b.c.key)
             )
-        else:
-            query = _passage_pairs(level, r)
-        return {(x, y): int(n) for x, y, n in db.session.execute(query).all()}
+        return {(x, y): n for x, y, n in db.session.execute(query).all()}
 
     return kept("cooccurrence", (scope, level, within), count)
 
 
-def _passage_pairs(level: str, r):
-    """Pairs of overlapping counted codings of the releases in scope, per pair of codes or
-    themes (low, high, pairs): the triggers' tally (``CodedPair``) summed. A theme pair is
-    every pair of the two codes' themes; a pair within one theme is left out, as a pair of
-    one code with itself is at the code level."""
-    p = CodedPair.__table__
-    low_key, high_key = p.c.code_low, p.c.code_high
-    query = select().select_from(p).join(r, r.c.id == p.c.release_id)
-    if level == "theme":
-        ta, tb = theme_code.alias("ta"), theme_code.alias("tb")
-        query = query.join(ta, ta.c.code_id == p.c.code_low).join(tb, tb.c.code_id == p.c.code_high)
-        a, b = ta.c.theme_id, tb.c.theme_id
-        low_key = case((a < b, a), else_=b)
-        high_key = case((a < b, b), else_=a)
-    elif level != "code":
-        raise ValueError(f"level must be one of {LEVELS}")
-    return (
-        query.with_only_columns(low_key.label("low"), high_key.label("high"), func.sum(p.c.pairs))
-        .where(low_key != high_key)
-        .group_by(low_key, high_key)
-    )
+def _passage_pairs(scope: Scope, level: str) -> dict:
+    """{(a, b): pairs} with a < b: pairs of overlapping counted codings in scope, one with
+    each code or theme. Each pair of codes of a theme is a pair of those themes (a code in
+    two themes makes a pair of itself count between them); a pair within one theme, as one
+    of a code with itself, is no pair."""
+    found: dict = {}
+    if level == "code":
+        for low, high, n in _code_pairs(scope):
+            if low != high:
+                found[(low, high)] = n
+        return found
+    themes_of: dict = {}
+    for theme_id, code_ids in theme_codes().items():
+        for code_id in code_ids:
+            themes_of.setdefault(code_id, []).append(theme_id)
+    for low, high, n in _code_pairs(scope):
+        for a in themes_of.get(low, ()):
+            for b in themes_of.get(high, ()):
+                if a != b:
+                    key = (min(a, b), max(a, b))
+                    found[key] = found.get(key, 0) + n
+    return found
+
+
+def _code_pairs(scope: Scope) -> list[tuple[int, int, int]]:
+    """(low, high, pairs) with low <= high: the triggers' tally (``CodedPair``) of the
+    releases in scope summed, per pair of codes."""
+
+    def count():
+        r = current_releases(scope)
+        p = CodedPair.__table__
+        query = (
+            select(p.c.code_low, p.c.code_high, func.sum(p.c.pairs))
+            .join(r, r.c.id == p.c.release_id)
+            .group_by(p.c.code_low, p.c.code_high)
+        )
+        return [(low, high, int(n)) for low, high, n in db.session.execute(query).all()]
+
+    return kept("code_pairs", scope, count)
 
 
 def warm(scope: Scope) -> None:
