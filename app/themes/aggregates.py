@@ -50,9 +50,10 @@ class Scope:
     path: str = "research.count"
 
 
-def current_releases(scope: Scope):
+def current_releases(scope: Scope, *, materialized: bool = False):
     """The newest release of every interview in scope whose consent covers ``scope.path``
-    (id, interview, year, bands)."""
+    (id, interview, year, bands); ``materialized``, worked out once for the statement (for
+    a query that walks codings one at a time and would otherwise look each up in it)."""
     if scope.path not in COUNT_PATHS:
         raise ValueError(f"path must be one of {COUNT_PATHS}")
     newest = (
@@ -73,6 +74,8 @@ def current_releases(scope: Scope):
         query = query.where(Interview.conducted_on >= scope.date_from)
     if scope.date_to:
         query = query.where(Interview.conducted_on <= scope.date_to)
+    if materialized:
+        return query.cte("r").prefix_with("MATERIALIZED")
     return query.subquery("r")
 
 
