@@ -70,8 +70,32 @@ class Others:
 
 def others(scope: Scope, years: list[int]) -> Others:
     """Every theme row and every theme's code rows as the themes pages suppress them in
-    ``scope``, and every goal's directions by their raw counts with the primary rule."""
+    ``scope``, and every goal's directions by their raw counts with the primary rule.
+
+    Kept under the themes' change token with what it depends on beside the counts (the
+    themes' codes and every goal's directions, which the token does not follow), so that a
+    page of every goal (the head of unit's, a review pack's) works it out once, not once
+    per goal."""
     listed = [t for t in themes.themes() if t.codes]
+    sets = set()
+    for goal in db.session.scalars(select(Goal)):
+        sets.update(frozenset(ids) for ids in queries.direction_codes(goal).values())
+    params = (scope, years, [(t.id, t.name, [c.id for c in t.codes]) for t in listed],
+              sorted(sorted(codes) for codes in sets))  # fmt: skip
+    kept = aggregates.kept(
+        "goal_others", params, lambda: _encode(_others(scope, years, listed, sets))
+    )
+    return _decode(kept)
+
+
+def warm(scope: Scope) -> None:
+    """Work out, and keep, what the goal pages of ``scope`` in every year check against."""
+    years = sorted(aggregates.coded_per_year(scope))
+    if years:
+        others(scope, years)
+
+
+def _others(scope: Scope, years: list[int], listed: list, sets: set) -> Others:
     codes_of = {t.id: frozenset(c.id for c in t.codes) for t in listed}
 
     def count(s):
@@ -100,14 +124,38 @@ def others(scope: Scope, years: list[int]) -> Others:
             shown = a in totals and b in totals
             if shown and agg.hidden(n) and not totals[a].suppressed and not totals[b].suppressed:
                 unions.add(codes_of[a] | codes_of[b])
-    sets = set()
-    for goal in db.session.scalars(select(Goal)):
-        sets.update(frozenset(ids) for ids in queries.direction_codes(goal).values())
     for codes, per_year in queries.set_year_counts(scope, sets).items():
         values = [per_year.get(y, 0) for y in years]
         cells = tuple(agg.cell(n) for n in [*values, sum(values)])
         seen.append(Seen(codes, cells, exact=False))
     return Others(seen, theme_rows, unions)
+
+
+def _cell(c: agg.Cell) -> tuple:
+    return (c.n, c.share, c.threshold, c.reason)
+
+
+def _encode(found: Others) -> tuple:
+    """``found`` as tuples of plain values, for the cache."""
+    seen = [(sorted(o.codes), [_cell(c) for c in o.cells], o.exact) for o in found.seen]
+    rows = [
+        (sorted(codes), row.key, row.label, [_cell(c) for c in row.cells], list(row.passages),
+         _cell(row.total))
+        for codes, row in found.theme_rows.items()
+    ]  # fmt: skip
+    return seen, rows, [sorted(u) for u in found.unions]
+
+
+def _decode(kept) -> Others:
+    seen, rows, unions = kept
+    return Others(
+        [Seen(frozenset(codes), tuple(agg.Cell(*c) for c in cells), exact)
+         for codes, cells, exact in seen],
+        {frozenset(codes): themes.Row(key, label, [agg.Cell(*c) for c in cells], passages,
+                                      agg.Cell(*total))
+         for codes, key, label, cells, passages, total in rows},
+        {frozenset(u) for u in unions},
+    )  # fmt: skip
 
 
 def _gives_away(codes: frozenset, column: int, cell: agg.Cell, seen: list) -> bool:

@@ -102,21 +102,36 @@ def direction_counts(scope: Scope, codes: dict[str, list[int]]) -> tuple[list, d
 
 
 def _direction_counts(scope: Scope, codes: dict[str, list[int]]) -> tuple[list, dict]:
-    r = current_releases(scope)
     counts, touching = [], {a: [] for a in ATTRIBUTES}
     for direction, code_ids in codes.items():
-        interviews = func.count(func.distinct(r.c.interview_id))
-        rows = db.session.execute(
-            _touching(r, code_ids, r.c.year, interviews, func.sum(CodedRelease.passages)).group_by(
-                r.c.year
-            )
-        ).all()
-        counts += [(direction, year, n, p) for year, n, p in rows]
+        years: dict = {}
+        bands: dict = {a: {} for a in ATTRIBUTES}
+        for year, *cell, n, passages in _set_cells(scope, code_ids):
+            had = years.get(year, (0, 0))
+            years[year] = (had[0] + n, had[1] + passages)
+            for attribute, band in zip(ATTRIBUTES, cell, strict=True):
+                bands[attribute][band] = bands[attribute].get(band, 0) + n
+        counts += [(direction, year, n, p) for year, (n, p) in years.items()]
         for attribute in ATTRIBUTES:
-            band = r.c[attribute]
-            rows = db.session.execute(_touching(r, code_ids, band, interviews).group_by(band)).all()
-            touching[attribute] += [(direction, b, n) for b, n in rows]
+            touching[attribute] += [(direction, b, n) for b, n in bands[attribute].items()]
     return counts, touching
+
+
+def _set_cells(scope: Scope, code_ids) -> list[tuple]:
+    """(year, age band, care band, interviews, passages) of the interviews touching any of
+    ``code_ids``: an interview is in one cell, so the cells add up to the years and to the
+    bands alike (one query for a direction's years and both its breakdowns, and for the
+    same codes as another goal's direction). Kept under the themes' change token."""
+    code_ids = sorted(code_ids)
+
+    def count():
+        r = current_releases(scope)
+        cell = (r.c.year, r.c.age_band, r.c.care_band)
+        interviews = func.count(func.distinct(r.c.interview_id))
+        query = _touching(r, code_ids, *cell, interviews, func.sum(CodedRelease.passages))
+        return [(*row[:4], int(row[4])) for row in db.session.execute(query.group_by(*cell))]
+
+    return kept("goal_set_cells", (scope, code_ids), count)
 
 
 #: a coding that may be quoted: where it is, and the interview and year it is from
@@ -129,7 +144,8 @@ def quote_candidates(scope: Scope, code_ids: list[int], limit: int = 80) -> list
     themes' change token, as the counts are (it changes with every coding and consent)."""
 
     def find():
-        r = current_releases(scope)
+        # newest first: the codings are walked back by id, each looked up in the releases
+        r = current_releases(scope, materialized=True)
         return [
             tuple(row)
             for row in db.session.execute(
@@ -158,6 +174,10 @@ def warm(scope) -> None:
             set_year_counts(scope, [frozenset(ids) for ids in codes.values()])
             for code_ids in codes.values():
                 quote_candidates(scope, code_ids)
+    # what every goal page checks its rows against (imported here: it reads this module)
+    from app.goals import overlap
+
+    overlap.warm(scope)
 
 
 def set_year_counts(scope: Scope, sets) -> dict[frozenset, dict[int, int]]:
@@ -168,10 +188,7 @@ def set_year_counts(scope: Scope, sets) -> dict[frozenset, dict[int, int]]:
 
 
 def _set_years(scope: Scope, codes: frozenset) -> dict[int, int]:
-    def count():
-        r = current_releases(scope)
-        interviews = func.count(func.distinct(r.c.interview_id))
-        query = _touching(r, sorted(codes), r.c.year, interviews).group_by(r.c.year)
-        return [[year, n] for year, n in db.session.execute(query)]
-
-    return {year: n for year, n in kept("goal_set_years", (scope, sorted(codes)), count)}
+    found: dict = {}
+    for year, _age, _care, n, _passages in _set_cells(scope, codes):
+        found[year] = found.get(year, 0) + n
+    return found

@@ -3,14 +3,14 @@
 Everything here is a SQL aggregate over the newest release of each interview in scope and
 the codings that count (the shared ones and the consensus of settled rounds; the blind
 codings of a round do not). Counts of interviews and passages read ``coded_release``, which
-database triggers keep as (code, release, passages); overlapping passages read the codings
-through an index that holds every column the query needs. A release exists only while the
-young person's participation is in force (withdrawal erases it), so counting releases
-counts nothing that was taken back. On top of that every count keeps only the interviews
-whose consent covers the scope's gate path (``Scope.path``, asked of the consent gate in
-SQL): what a researcher counts needs research use; the team's own review needs the
-interview to be taken part in. The numbers are raw: ``app.themes.services`` suppresses
-small ones before anyone sees them.
+database triggers keep as (code, release, passages); overlapping passages read
+``coded_pair``, which triggers keep as (release, code, code, pairs of overlapping codings).
+A release exists only while the young person's participation is in force (withdrawal
+erases it), so counting releases counts nothing that was taken back. On top of that every
+count keeps only the interviews whose consent covers the scope's gate path (``Scope.path``,
+asked of the consent gate in SQL): what a researcher counts needs research use; the team's
+own review needs the interview to be taken part in. The numbers are raw:
+``app.themes.services`` suppresses small ones before anyone sees them.
 
 Each count is kept under the database's change token (``app.themes.cache``): a page asks the
 database again only after something it counts has changed.
@@ -19,7 +19,7 @@ database again only after something it counts has changed.
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, exists, func, or_, select, text
+from sqlalchemy import and_, exists, func, select, text
 
 from app.consent import gate
 from app.core.db import db
@@ -27,8 +27,7 @@ from app.interviews.models import Interview
 from app.releases.attributes import stamp_missing
 from app.releases.models import Release
 from app.themes import cache
-from app.themes.models import CodedRelease, Theme, theme_code
-from app.workspace.models import Coding
+from app.themes.models import CodedPair, CodedRelease, Theme, theme_code
 
 LEVELS = ("theme", "code")
 WITHIN = ("interview", "passage")
@@ -51,9 +50,10 @@ class Scope:
     path: str = "research.count"
 
 
-def current_releases(scope: Scope):
+def current_releases(scope: Scope, *, materialized: bool = False):
     """The newest release of every interview in scope whose consent covers ``scope.path``
-    (id, interview, year, bands)."""
+    (id, interview, year, bands); ``materialized``, worked out once for the statement (for
+    a query that walks codings one at a time and would otherwise look each up in it)."""
     if scope.path not in COUNT_PATHS:
         raise ValueError(f"path must be one of {COUNT_PATHS}")
     newest = (
@@ -74,6 +74,8 @@ def current_releases(scope: Scope):
         query = query.where(Interview.conducted_on >= scope.date_from)
     if scope.date_to:
         query = query.where(Interview.conducted_on <= scope.date_to)
+    if materialized:
+        return query.cte("r").prefix_with("MATERIALIZED")
     return query.subquery("r")
 
 
@@ -100,9 +102,13 @@ def _prepare() -> None:
     stamp()
     if session.get_bind().dialect.name == "postgresql":
         # Sorts and hashes of a million codings stay in memory, and planning is not
-        # compiled: JIT costs more than it saves on queries this size.
+        # compiled: JIT costs more than it saves on queries this size. Each count is
+        # planned for its own values: the driver prepares a statement sent five times, and
+        # a generic plan, blind to the consent scopes and statuses asked for, took the
+        # releases in scope for a handful and counted them in loops (seconds became minutes).
         session.execute(text("SET LOCAL work_mem = '64MB'"))
         session.execute(text("SET LOCAL jit = off"))
+        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     session.info[_PREPARED] = session.get_transaction()
 
 
@@ -131,13 +137,27 @@ def coded_per_year(scope: Scope) -> dict[int, int]:
     every share."""
 
     def count():
-        r = current_releases(scope)
-        rows = db.session.execute(
-            select(r.c.year, func.count(r.c.interview_id)).where(_coded(r)).group_by(r.c.year)
-        ).all()
-        return {year: n for year, n in rows}
+        found: dict = {}
+        for year, _age, _care, n in _coded_cells(scope):
+            found[year] = found.get(year, 0) + n
+        return found
 
     return kept("coded_per_year", scope, count)
+
+
+def _coded_cells(scope: Scope) -> list[tuple]:
+    """Coded interviews in scope per (year, age band, care band): an interview is in one
+    cell, so the cells add up to the years and to the bands alike (one query for both)."""
+
+    def count():
+        r = current_releases(scope)
+        cell = (r.c.year, r.c.age_band, r.c.care_band)
+        rows = db.session.execute(
+            select(*cell, func.count(r.c.interview_id)).where(_coded(r)).group_by(*cell)
+        ).all()
+        return [tuple(row) for row in rows]
+
+    return kept("coded_cells", scope, count)
 
 
 def _coded(r):
@@ -170,16 +190,33 @@ def _interviews(level: str, r):
     return func.count(func.distinct(r.c.interview_id))
 
 
-def per_year(scope: Scope, level: str) -> list[tuple[int, int, int, int]]:
-    """(theme or code id, year, interviews touching it, passages coded with it)."""
+def _cells(scope: Scope, level: str) -> list[tuple]:
+    """(theme or code id, year, age band, care band, interviews, passages): an interview is
+    in one (year, age band, care band), so its cells add up to the years and to the bands
+    alike, and the theme × year table and both breakdowns are one query."""
     key = _key_column(level)
 
     def count():
         r = current_releases(scope)
+        cell = (r.c.year, r.c.age_band, r.c.care_band)
         query = _codings(
-            level, r, r.c.year, _interviews(level, r), func.sum(CodedRelease.passages)
-        ).group_by(key, r.c.year)
-        return [tuple(row) for row in db.session.execute(query).all()]
+            level, r, *cell, _interviews(level, r), func.sum(CodedRelease.passages)
+        ).group_by(key, *cell)
+        return [(*row[:5], int(row[5])) for row in db.session.execute(query).all()]
+
+    return kept("cells", (scope, level), count)
+
+
+def per_year(scope: Scope, level: str) -> list[tuple[int, int, int, int]]:
+    """(theme or code id, year, interviews touching it, passages coded with it)."""
+    _key_column(level)  # a level that is neither says so now, not from the cache
+
+    def count():
+        found: dict = {}
+        for key, year, _age, _care, n, passages in _cells(scope, level):
+            had = found.get((key, year), (0, 0))
+            found[(key, year)] = (had[0] + n, had[1] + passages)
+        return [(key, year, n, p) for (key, year), (n, p) in found.items()]
 
     return kept("per_year", (scope, level), count)
 
@@ -194,18 +231,17 @@ def by_attribute(scope: Scope, level: str, attribute: str) -> dict:
     care band."""
     if attribute not in ATTRIBUTES:
         raise ValueError(f"attribute must be one of {ATTRIBUTES}")
-    key = _key_column(level)
+    _key_column(level)
+    at = ATTRIBUTES.index(attribute)
 
     def count():
-        r = current_releases(scope)
-        band = r.c[attribute]
-        touching = db.session.execute(
-            _codings(level, r, band, _interviews(level, r)).group_by(key, band)
-        ).all()
-        totals = db.session.execute(
-            select(band, func.count(r.c.interview_id)).where(_coded(r)).group_by(band)
-        ).all()
-        return {"touching": [tuple(t) for t in touching], "coded": dict(totals)}
+        touching: dict = {}
+        for key, _year, *bands, n, _passages in _cells(scope, level):
+            touching[(key, bands[at])] = touching.get((key, bands[at]), 0) + n
+        coded: dict = {}
+        for _year, *bands, n in _coded_cells(scope):
+            coded[bands[at]] = coded.get(bands[at], 0) + n
+        return {"touching": [(k, b, n) for (k, b), n in touching.items()], "coded": coded}
 
     return kept("by_attribute", (scope, level, attribute), count)
 
@@ -218,6 +254,8 @@ def cooccurrence(scope: Scope, level: str = "theme", within: str = "interview") 
     _key_column(level)  # a level that is neither says so now, not from the cache
 
     def count():
+        if within == "passage":
+            return _passage_pairs(scope, level)
         r = current_releases(scope)
         if within == "interview":
             touched = _codings(level, r, r.c.interview_id.label("interview_id"))
@@ -230,53 +268,50 @@ def cooccurrence(scope: Scope, level: str = "theme", within: str = "interview") 
                 .join(b, and_(b.c.interview_id == a.c.interview_id, b.c.key > a.c.key))
                 .group_by(a.c.key, b.c.key)
             )
-        else:
-            query = _passage_pairs(level, r)
         return {(x, y): n for x, y, n in db.session.execute(query).all()}
 
     return kept("cooccurrence", (scope, level, within), count)
 
 
-def _passage_pairs(level: str, r):
-    """Overlapping counted codings of a release, each pair once: b starts inside a (ties
-    broken by id), found through the (release, start) index."""
-    a, b = Coding.__table__.alias("ca"), Coding.__table__.alias("cb")
+def _passage_pairs(scope: Scope, level: str) -> dict:
+    """{(a, b): pairs} with a < b: pairs of overlapping counted codings in scope, one with
+    each code or theme. Each pair of codes of a theme is a pair of those themes (a code in
+    two themes makes a pair of itself count between them); a pair within one theme, as one
+    of a code with itself, is no pair."""
+    found: dict = {}
+    if level == "code":
+        for low, high, n in _code_pairs(scope):
+            if low != high:
+                found[(low, high)] = n
+        return found
+    themes_of: dict = {}
+    for theme_id, code_ids in theme_codes().items():
+        for code_id in code_ids:
+            themes_of.setdefault(code_id, []).append(theme_id)
+    for low, high, n in _code_pairs(scope):
+        for a in themes_of.get(low, ()):
+            for b in themes_of.get(high, ()):
+                if a != b:
+                    key = (min(a, b), max(a, b))
+                    found[key] = found.get(key, 0) + n
+    return found
 
-    def counted(c):
-        return or_(c.c.round_id.is_(None), c.c.consensus)
 
-    pairs = (
-        select(a.c.code_id.label("code_a"), b.c.code_id.label("code_b"))
-        .select_from(a)
-        .join(r, r.c.id == a.c.release_id)
-        .join(
-            b,
-            and_(
-                b.c.release_id == a.c.release_id,
-                b.c.start_offset >= a.c.start_offset,
-                b.c.start_offset < a.c.end_offset,
-                or_(b.c.start_offset > a.c.start_offset, b.c.id > a.c.id),
-            ),
+def _code_pairs(scope: Scope) -> list[tuple[int, int, int]]:
+    """(low, high, pairs) with low <= high: the triggers' tally (``CodedPair``) of the
+    releases in scope summed, per pair of codes."""
+
+    def count():
+        r = current_releases(scope)
+        p = CodedPair.__table__
+        query = (
+            select(p.c.code_low, p.c.code_high, func.sum(p.c.pairs))
+            .join(r, r.c.id == p.c.release_id)
+            .group_by(p.c.code_low, p.c.code_high)
         )
-        .where(counted(a), counted(b))
-    )
-    if level == "theme":
-        ta, tb = theme_code.alias("ta"), theme_code.alias("tb")
-        pairs = (
-            pairs.with_only_columns(ta.c.theme_id.label("code_a"), tb.c.theme_id.label("code_b"))
-            .join(ta, ta.c.code_id == a.c.code_id)
-            .join(tb, tb.c.code_id == b.c.code_id)
-        )
-    elif level != "code":
-        raise ValueError(f"level must be one of {LEVELS}")
-    p = pairs.subquery("p")
-    low = case((p.c.code_a < p.c.code_b, p.c.code_a), else_=p.c.code_b)
-    high = case((p.c.code_a < p.c.code_b, p.c.code_b), else_=p.c.code_a)
-    return (
-        select(low.label("low"), high.label("high"), func.count())
-        .where(p.c.code_a != p.c.code_b)
-        .group_by(low, high)
-    )
+        return [(low, high, int(n)) for low, high, n in db.session.execute(query).all()]
+
+    return kept("code_pairs", scope, count)
 
 
 def warm(scope: Scope) -> None:

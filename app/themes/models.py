@@ -34,6 +34,27 @@ class CodedRelease(db.Model):
     passages: Mapped[int]
 
 
+class CodedPair(db.Model):
+    """How many pairs of overlapping counted codings each pair of codes has in each release
+    (``code_low <= code_high``; a code with itself too, as a code in two themes makes such
+    a pair count between them): kept by database triggers on ``coding`` (migration 0025),
+    so that co-occurrence within passages sums a tally instead of joining the codings to
+    themselves."""
+
+    __tablename__ = "coded_pair"
+    __table_args__ = (CheckConstraint("code_low <= code_high", "ordered"),)
+
+    release_id: Mapped[int] = mapped_column(
+        ForeignKey("transcript_release.id", ondelete="CASCADE"), primary_key=True
+    )
+    code_low: Mapped[int] = mapped_column(ForeignKey("code.id", ondelete="CASCADE"),
+                                          primary_key=True)  # fmt: skip
+    code_high: Mapped[int] = mapped_column(ForeignKey("code.id", ondelete="CASCADE"),
+                                           primary_key=True)  # fmt: skip
+    #: pairs of overlapping codings, one of each code (each pair once)
+    pairs: Mapped[int]
+
+
 class AggregateVersion(db.Model):
     """One row whose token changes, in the same transaction, with everything the counts of
     themes and goals read (codings, releases, interviews, consents, the codes of themes):

@@ -8,9 +8,10 @@ database as well (its schema is dropped and rebuilt), then prints the best and t
 five runs of each measured call beside its target. It asserts nothing about time.
 
 The pages are measured as a browser asks for them (the test client, logged in): the themes
-page and a goal's evidence page (a goal linked to two themes, for and against), cold (no
-counts kept: the first view after a change) and warm (the counts kept under the change
-token, ``app.themes.cache``), and the theme × year table both ways.
+page, a goal's evidence page (a goal linked to two themes, for and against) and the head of
+unit's page (every goal's evidence), cold (no counts kept: the first view after a change)
+and warm (the counts kept under the change token, ``app.themes.cache``), and the theme ×
+year table both ways.
 
     --interviews N   interviews in the corpus (default 10000)
     --codings N      codings per interview, on average (default 100)
@@ -182,7 +183,8 @@ def forget(app) -> None:
 
 
 def bench_goal(app) -> int:
-    """A goal linked to two of the corpus's themes, one for and one against (made once)."""
+    """A goal linked to two of the corpus's themes, one for and one against, and a second
+    goal linked to a theme and a code of another, for the head of unit's page (made once)."""
     from app.admin.services import create_user
     from app.core.users import Role, User
     from app.goals import services as goals
@@ -192,6 +194,7 @@ def bench_goal(app) -> int:
     with app.app_context():
         found = db.session.scalar(select(Goal).where(Goal.title == "Bench: a stable home"))
         if found is not None:
+            second_goal(found.created_by_id)
             return found.id
         leader = User.by_username("bench-leader") or create_user(
             actor=None, username="bench-leader", display_name="Bench Leader",
@@ -207,7 +210,30 @@ def bench_goal(app) -> int:
         goals.link(leader, goal, direction="for", theme=listed[0])
         goals.link(leader, goal, direction="against", theme=listed[1])
         db.session.commit()
+        second_goal(leader.id)
         return goal.id
+
+
+def second_goal(leader_id) -> None:
+    """A second goal (made once): the head of unit's page shows every goal's evidence."""
+    from app.core.users import User
+    from app.goals import services as goals
+    from app.goals.models import Goal
+    from app.themes.models import Theme
+
+    title = "Bench: being heard"
+    if db.session.scalar(select(Goal).where(Goal.title == title)) is not None:
+        return
+    leader = db.session.get(User, leader_id) or User.by_username("bench-leader")
+    goal = goals.create_goal(
+        leader, kind="team", title=title, language="sv",
+        result="Every young person is listened to", term="long", work="Ask, then act",
+        reason="Being heard builds trust", adopted_on=date(2021, 3, 1), revised_on=None,
+    )  # fmt: skip
+    listed = db.session.scalars(select(Theme).order_by(Theme.position)).all()
+    goals.link(leader, goal, direction="for", theme=listed[2])
+    goals.link(leader, goal, direction="against", code=listed[3].codes[0])
+    db.session.commit()
 
 
 def measure_pages(app, runs: int) -> None:
@@ -235,7 +261,9 @@ def measure_pages(app, runs: int) -> None:
         theme_year(Scope())
         db.session.rollback()
         timed("theme x year table, warm", 0.1, runs, lambda: theme_year(Scope()))
-    for label, url in (("themes page", "/themes/"), ("goal page", f"/goals/{goal_id}")):
+    pages = (("themes page", "/themes/"), ("goal page", f"/goals/{goal_id}"),
+             ("leadership page (every goal)", "/goals/leadership"))  # fmt: skip
+    for label, url in pages:
         timed(f"{label}, cold", 1.0, runs, page(url), before=cold)
         page(url)()
         timed(f"{label}, warm", 0.1, runs, page(url))

@@ -171,3 +171,41 @@ def test_a_goal_holding_two_themes_does_not_give_their_small_overlap_away(two_mo
     services.link(leader, goal, direction="for", theme=second)
     db.session.commit()
     assert cells(row_for(leader, goal)) == ["–", "–"]
+
+
+def test_the_rows_a_goal_is_checked_against_are_worked_out_once_under_the_token(
+    two_more, leader, monkeypatch
+):
+    from flask import current_app
+
+    from app.goals import leadership
+    from app.themes import cache
+
+    (a, b, c) = two_more["codes"]
+    one, two = goal_of(leader, title="One"), goal_of(leader, title="Two")
+    services.link(leader, one, direction="for", code=a)
+    services.link(leader, two, direction="for", code=b)
+    services.link(leader, two, direction="against", code=c)
+    db.session.commit()
+    scope, years = Scope(path="themes.count"), [2026]
+    fresh = overlap._others(scope, years, [t for t in themes.themes() if t.codes],
+                            {frozenset({a.id}), frozenset({b.id}), frozenset({c.id})})  # fmt: skip
+    db.session.rollback()
+    assert overlap.others(scope, years) == fresh  # counted and kept
+    db.session.rollback()
+    assert overlap.others(scope, years) == fresh  # read back as it was
+    db.session.rollback()
+
+    current_app.extensions.pop(cache._EXTENSION)  # nothing kept: the first view after a change
+    worked = []
+    counted = overlap._others
+    monkeypatch.setattr(overlap, "_others", lambda *args: worked.append(1) or counted(*args))
+    shown = leadership.leadership(leader)
+    assert len(shown.goals) == 2 and len(worked) == 1  # not once per goal
+    db.session.rollback()
+    # a goal's links do not change the token: a new direction is checked against all the same
+    services.link(leader, one, direction="against", code=b)
+    services.link(leader, one, direction="against", code=c)
+    db.session.commit()
+    found = overlap.others(scope, years)
+    assert frozenset({b.id, c.id}) in {s.codes for s in found.seen if not s.exact}
