@@ -103,9 +103,10 @@ def _prepare() -> None:
     if session.get_bind().dialect.name == "postgresql":
         # Sorts and hashes of a million codings stay in memory, and planning is not
         # compiled: JIT costs more than it saves on queries this size. Each count is
-        # planned for its own values: the driver prepares a statement sent five times, and
-        # a generic plan, blind to the consent scopes and statuses asked for, took the
-        # releases in scope for a handful and counted them in loops (seconds became minutes).
+        # planned for its own values: the engine prepares no statements (app.core.db), and
+        # should one ever be prepared, a generic plan, blind to the consent scopes and
+        # statuses asked for, took the releases in scope for a handful and counted them in
+        # loops (seconds became minutes).
         session.execute(text("SET LOCAL work_mem = '64MB'"))
         session.execute(text("SET LOCAL jit = off"))
         session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))

@@ -15,7 +15,7 @@ import app.core.db
 
 # revision identifiers, used by Alembic.
 revision = "0027"
-down_revision = "0024"
+down_revision = "0025"
 branch_labels = None
 depends_on = None
 
