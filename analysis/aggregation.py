@@ -317,3 +317,14 @@ def symmetric(keys: Sequence, pairs: dict, threshold: int = THRESHOLD) -> list[l
             row.append(cell(pairs.get((low, high), 0), None, threshold))
         rows.append(row)
     return rows
+
+
+def beside(interviews: list[list[Cell]], passages: list[list[Cell]]) -> list[list[Cell]]:
+    """A matrix of passage counts with every cell hidden whose pair's interview count is
+    hidden: a count of passages (9 pairs in one interview) must not reveal what "< 3"
+    interviews hide. Hidden as a secondary cell ("–") whatever its own count, so that not
+    even which side of 3 it lies is told; a pair in no interview has no passages, and
+    says 0."""
+    return [[Cell(None, None, p.threshold, SECONDARY) if iv.suppressed else p
+             for iv, p in zip(irow, prow, strict=True)]
+            for irow, prow in zip(interviews, passages, strict=True)]  # fmt: skip

@@ -39,6 +39,10 @@ def _hidden_rows(view: Overview, name: str) -> list[str]:
             and any(c.n is None or (c.n and c.share is None) for c in row.cells)]  # fmt: skip
 
 
+#: the legend of a heat map's hidden cells (grey and hatched, never white like a zero)
+HIDDEN = _l("Hatched grey: hidden (“< 3” or “–”)")
+
+
 def drawable(view: Overview, name: str) -> bool:
     """Whether chart ``name`` has anything to draw: a chart of hidden (or only zero)
     counts is not drawn, and the page says why (``NOT_DRAWN``)."""
@@ -77,7 +81,7 @@ def chart(view: Overview, name: str, fmt: str = "svg"):
     texts = [["" if i == j else str(c) for j, c in enumerate(row)]
              for i, row in enumerate(matrix)]  # fmt: skip
     return charts.heat_map(view.pair_labels, values, texts, title=str(CHARTS[name]), fmt=fmt,
-                           desc=desc)  # fmt: skip
+                           desc=desc, hidden=str(HIDDEN))  # fmt: skip
 
 
 def describe(view: Overview, name: str) -> str:

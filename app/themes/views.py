@@ -282,7 +282,8 @@ def overview(actor, scope: Scope, *, full: bool = True, passages: bool = True) -
         view.together = agg.symmetric(ids, aggregates.cooccurrence(scope, "theme", "interview"))
         if passages:
             found = aggregates.cooccurrence(scope, "theme", "passage")
-            view.passages = agg.symmetric(ids, found)
+            # a count of passage pairs shows only beside a shown count of interviews
+            view.passages = agg.beside(view.together, agg.symmetric(ids, found))
     return view
 
 

@@ -9,7 +9,7 @@ themes page (a pair of overlapping passages of two different codes, counted once
 a passage is a span with a code: several coders' identical codings of it are one passage,
 and the themes page's suppression (``analysis.aggregation.symmetric``: a count under 3
 says "< 3"). A count of passages is shown only beside a shown count of interviews
-(``_beside``): nine pairs in "< 3" interviews would tell what the "< 3" hides. Each code
+(``agg.beside``): nine pairs in "< 3" interviews would tell what the "< 3" hides. Each code
 counts on its own, never with the codes below it: a category's count beside one of its
 codes' would give the difference away. And like the themes page's co-occurrence, which
 is shown for all years only, the counts are never cut by the year, coder or bands a
@@ -218,16 +218,6 @@ def _in_passages(release_ids: list[int], keys: list[int]) -> dict:
     return found
 
 
-def _beside(interviews: list, passages: list) -> list:
-    """The passage matrix with every cell hidden whose pair's interview count is hidden: a
-    count of passages (9 pairs in one interview) must not reveal what "< 3" interviews hide.
-    Hidden as a secondary cell ("–") whatever its own count, so that even which side of 3
-    it lies is not told; a pair in no interview has no passages, and says 0."""
-    return [[agg.Cell(None, None, p.threshold, agg.SECONDARY) if iv.suppressed else p
-             for iv, p in zip(irow, prow, strict=True)]
-            for irow, prow in zip(interviews, passages, strict=True)]  # fmt: skip
-
-
 def for_search(actor, query, found) -> Together:
     """The matrices beside a search's passages (``retrieval.Query`` and what it found): the
     result's codes, the second code asked for where it can be applied, then the codes most
@@ -260,6 +250,6 @@ def together(actor, codes: list[Code], within=WITHIN) -> Together:
         pairs = count(release_ids, keys) if release_ids and len(keys) > 1 else {}
         counted[name] = agg.symmetric(keys, pairs)
     if "passage" in counted:
-        counted["passage"] = _beside(counted["interview"], counted["passage"])
+        counted["passage"] = agg.beside(counted["interview"], counted["passage"])
     result.matrices = {name: counted[name] for name in within}
     return result

@@ -190,3 +190,25 @@ def test_the_guardian_flag_follows_the_day_the_birth_date_and_the_rules(
     assert interview.guardian_needed is True
     app.config["ELIGIBILITY_RULES"] = Rules(guardian_age=15)
     assert gate.stamp_stale() >= 1 and interview.guardian_needed is False
+
+
+def test_a_passage_count_never_shows_beside_hidden_interviews(mixed):
+    """Two research interviews, but seven pairs of passages in them: the pairs would tell
+    what the "< 3" interviews hide, so they are hidden with them (the walk-through found a
+    "9" beside a "< 3")."""
+    (a, b), boss = mixed["codes"], mixed["boss"]
+    first = mixed["releases"][0]
+    for start in (40, 60, 80, 100, 120):
+        mark(first, a.id, start, start + 10, boss.id)
+        mark(first, b.id, start + 5, start + 15, boss.id)
+    db.session.commit()
+    assert aggregates.cooccurrence(RESEARCH, "theme", "passage") == {
+        tuple(sorted(t.id for t in mixed["themes"])): 7
+    }
+    view = themes.overview(mixed["researcher"], RESEARCH)
+    assert str(view.together[0][1]) == "< 3"
+    hidden = view.passages[0][1]
+    assert hidden.suppressed and hidden.secondary and str(hidden) == "–"
+    # the team counts five interviews: its pairs show
+    team = themes.overview(boss, TEAM)
+    assert str(team.together[0][1]) == "5" and str(team.passages[0][1]) == "10"
