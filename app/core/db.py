@@ -58,6 +58,35 @@ def one_writer(session: Session, writer: Writer) -> None:
         session.execute(_SQLITE_LOCKS[writer])
 
 
+_MEMO, _WRITES = "redthread.memo", "redthread.writes"
+
+
+@event.listens_for(Session, "after_flush")
+def _written(session, flush_context):
+    session.info[_WRITES] = session.info.get(_WRITES, 0) + 1
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _statement(state):
+    if state.is_insert or state.is_update or state.is_delete:  # a write that skips the flush
+        state.session.info[_WRITES] = state.session.info.get(_WRITES, 0) + 1
+
+
+def read_once(key, compute):
+    """``compute()``, worked out once per transaction for ``key`` until something is written:
+    a page that asks twice for the same costly reading (every placement's follow-up, say)
+    reads once. A flush or a new transaction forgets it, so nothing stale is ever read."""
+    session = db.session()
+    session.connection()  # the transaction begins now, not with the first query inside
+    mark = (session.get_transaction(), session.info.get(_WRITES, 0))
+    memo = session.info.get(_MEMO)
+    if memo is None or memo[0][0] is not mark[0] or memo[0][1] != mark[1]:
+        memo = session.info[_MEMO] = (mark, {})
+    if key not in memo[1]:
+        memo[1][key] = compute()
+    return memo[1][key]
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

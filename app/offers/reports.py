@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import extract, func, select
 from sqlalchemy.orm import selectinload
 
-from app.core.db import db
+from app.core.db import db, read_once
 from app.core.users import User
 from app.offers.models import Answer, Attrition, Offer, Outcome
 from app.offers.services import assignments_in
@@ -127,7 +127,14 @@ def all_follow_ups(today: date, rules: Rules, *, counts_only: bool = False,
     placements then decrypt one column instead of every one). Otherwise the code as well,
     and what the dashboard reads of each offer, its interviews and reminders, in one query
     each rather than one per offer. ``interviewer_id``: only the placements whose offer is
-    assigned to that interviewer."""
+    assigned to that interviewer. Read once per transaction until something is written (the
+    head of unit's page asks twice: the offers table and the attrition)."""
+    key = ("follow_ups", today, rules, counts_only, interviewer_id)
+    return read_once(key, lambda: _read_follow_ups(today, rules, counts_only, interviewer_id))
+
+
+def _read_follow_ups(today: date, rules: Rules, counts_only: bool,
+                     interviewer_id: int | None) -> list[FollowUp]:  # fmt: skip
     participant = selectinload(Placement.participant)
     offer = selectinload(Placement.offer)
     if counts_only:
