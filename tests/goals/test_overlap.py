@@ -209,3 +209,21 @@ def test_the_rows_a_goal_is_checked_against_are_worked_out_once_under_the_token(
     db.session.commit()
     found = overlap.others(scope, years)
     assert frozenset({b.id, c.id}) in {s.codes for s in found.seen if not s.exact}
+
+
+def test_the_sets_checked_against_are_counted_in_one_query_as_each_alone(two_more):
+    """Every goal direction's codes counted together (a code may be in several sets) give
+    what each set counted alone gives."""
+    from app.goals import queries
+
+    a, b, c = (x.id for x in two_more["codes"])
+    sets = [frozenset({a}), frozenset({a, b}), frozenset({b, c}), frozenset({c})]
+    scope = Scope(path="themes.count")
+    together = queries.set_year_counts(scope, sets)
+    for codes in sets:
+        alone: dict = {}
+        for year, _age, _care, n, _passages in queries._set_cells(scope, codes):
+            alone[year] = alone.get(year, 0) + n
+        assert together[codes] == alone, codes
+    assert together[frozenset({a, b})] == {2026: 7}
+    assert queries.set_year_counts(scope, []) == {}
