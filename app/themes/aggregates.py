@@ -200,9 +200,23 @@ def _cells(scope: Scope, level: str) -> list[tuple]:
     def count():
         r = current_releases(scope)
         cell = (r.c.year, r.c.age_band, r.c.care_band)
-        query = _codings(
-            level, r, *cell, _interviews(level, r), func.sum(CodedRelease.passages)
-        ).group_by(key, *cell)
+        if level == "code":  # a code is in a release once: each row is one interview
+            query = _codings(
+                level, r, *cell, func.count(), func.sum(CodedRelease.passages)
+            ).group_by(key, *cell)
+        else:
+            # a theme may be in a release by several of its codes: each (theme, release)
+            # once first, then counted, which the database hashes where a count of distinct
+            # interviews made it sort a quarter of a million rows (a release is one
+            # interview's newest)
+            once = (
+                _codings(level, r, r.c.id.label("release"), *cell,
+                         func.sum(CodedRelease.passages).label("passages"))
+                .group_by(key, r.c.id, *cell)
+                .subquery("once")
+            )  # fmt: skip
+            by = (once.c.key, once.c.year, once.c.age_band, once.c.care_band)
+            query = select(*by, func.count(), func.sum(once.c.passages)).group_by(*by)
         return [(*row[:5], int(row[5])) for row in db.session.execute(query).all()]
 
     return kept("cells", (scope, level), count)
