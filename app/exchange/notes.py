@@ -25,6 +25,7 @@ _SAY = {
     "not_here": lambda **_: gettext("not a released transcript here"),
     "differs": lambda **_: gettext("its text differs from the released version"),
     "unconfirmed": lambda **_: gettext("similar to a transcript here, not confirmed"),
+    "erased": lambda **_: gettext("a source about someone erased since"),
 }  # fmt: skip
 
 

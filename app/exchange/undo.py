@@ -51,16 +51,20 @@ def blockers(record: ProjectImport) -> list[str]:
     codes = db.session.scalars(select(Code).where(Code.id.in_(code_ids)).order_by(Code.id)).all()
     found = []
     used = db.session.execute(
-        select(Coding.code_id, Coding.id, Coding.round_id).where(Coding.code_id.in_(code_ids))
+        select(Coding.code_id, Coding.id, Coding.round_id, Coding.consensus)
+        .where(Coding.code_id.in_(code_ids))
     ).all()  # fmt: skip
     since = [row for row in used if row.id not in mine]
-    if since:
-        by = [c for c in codes if c.id in {row.code_id for row in since}]
+    # a round's codings other than its consensus may be blind to the importer: that some
+    # exist is said, never how many nor with which code (as the workspace hides them)
+    shared = [row for row in since if row.round_id is None or row.consensus]
+    if shared:
+        by = [c for c in codes if c.id in {row.code_id for row in shared}]
         found.append(ngettext("%(num)d coding was made since with %(codes)s",
                               "%(num)d codings were made since with %(codes)s",
-                              len(since), codes=names(by)))  # fmt: skip
-        if any(row.round_id is not None for row in since):
-            found.append(str(_l("imported codes were used in a coding round")))
+                              len(shared), codes=names(by)))  # fmt: skip
+    if any(row.round_id is not None for row in since):
+        found.append(str(_l("imported codes were used in a coding round")))
     under = db.session.scalars(select(Code).where(Code.parent_id.in_(code_ids),
                                                   Code.id.not_in(code_ids))).all()  # fmt: skip
     if under:

@@ -11,6 +11,7 @@ a keyed, non-identifying reference and the counts. That entry is the erasure log
 replays it (``replay_erasures``).
 """
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,7 +24,8 @@ from app.core import audit, jobs, storage
 from app.core.crypto import lookup_digest
 from app.core.db import db
 from app.core.permissions import authorize
-from app.exchange.models import ExchangeGuid
+from app.exchange.models import ExchangeGuid, ProjectImport
+from app.exchange.notes import note
 from app.interviews.models import EthicsFlag, Interview, Memo
 from app.letters.merged import erase_merged
 from app.offers.models import Offer, Reminder
@@ -101,6 +103,34 @@ def _register_imports(held: Holdings) -> tuple[str, int]:
     return "register_imports", len(pending)
 
 
+def _import_reports(held: Holdings) -> tuple[str, int]:
+    """A project import's report keeps the file's source names, which our own export writes
+    as the participant's code: each entry about the person (one imported into their release,
+    or naming their code) is named as erased instead."""
+    code, releases, changed = held.participant.code, set(held.releases), 0
+    for record in db.session.scalars(
+        select(ProjectImport).where(ProjectImport.report.is_not(None))
+    ):
+        result, hit = record.report_dict, False
+        for key in ("imported", "left_out", "dropped"):
+            rows = []
+            for row in result.get(key, []):
+                about = code in json.dumps(row, ensure_ascii=False) or (
+                    key == "imported" and len(row) > 1 and row[1] in releases
+                )
+                if about and key == "dropped":
+                    row = note("erased")
+                elif about:
+                    row = [note("erased"), *row[1:]]
+                hit = hit or about
+                rows.append(row)
+            result[key] = rows
+        if hit:
+            record.report = json.dumps(result, ensure_ascii=False)
+            changed += 1
+    return "import_reports", changed
+
+
 def _merged_letters(held: Holdings) -> tuple[str, int]:
     """The year's letters in one file hold names and addresses: the files naming the person
     go now, not after the day they are kept."""
@@ -114,6 +144,7 @@ ERASERS: list[Callable[[Holdings], tuple[str, int]]] = [
     _review_packs,
     _register_imports,
     _merged_letters,
+    _import_reports,
 ]
 
 

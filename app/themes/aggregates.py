@@ -338,6 +338,9 @@ def warm(scope: Scope) -> None:
         by_attribute(scope, "theme", attribute)
     for within in WITHIN:
         cooccurrence(scope, "theme", within)
+    # what the themes' pairs are checked against (``views._unnested``)
+    cooccurrence(scope, "code", "interview")
+    per_year(scope, "code")
 
 
 def theme_codes() -> dict[int, list[int]]:

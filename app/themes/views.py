@@ -279,12 +279,63 @@ def overview(actor, scope: Scope, *, full: bool = True, passages: bool = True) -
     if full and keys:
         ids = [k for k, _ in keys]
         view.pair_labels = [label for _, label in keys]
-        view.together = agg.symmetric(ids, aggregates.cooccurrence(scope, "theme", "interview"))
+        pairs = aggregates.cooccurrence(scope, "theme", "interview")
+        codes_of = {t.id: frozenset(c.id for c in t.codes) for t in listed if t.codes}
+        view.together = _unnested(ids, codes_of, agg.symmetric(ids, pairs), pairs, scope)
         if passages:
             found = aggregates.cooccurrence(scope, "theme", "passage")
             # a count of passage pairs shows only beside a shown count of interviews
             view.passages = agg.beside(view.together, agg.symmetric(ids, found))
     return view
+
+
+def _unnested(ids: list[int], codes_of: dict, matrix: list, pairs: dict, scope: Scope) -> list:
+    """The themes' co-occurrence with every cell hidden ("–") that lies 1 or 2 above a
+    count nested in it: a theme is a set of codes, so "T1 with T2" holds "a with b" for
+    each code a of T1 and b of T2 (which the retrieval page shows), "T1 with T3" for a
+    theme T3 within T2, and "a" alone for a code both share; and it lies within T1's own
+    total. A researcher may make themes, so subtracting one from another would tell a
+    number of 1 or 2 that the "< 3" beside it hides. Raw counts are compared, whether
+    the nested one is shown or not."""
+    if len(ids) < 2:
+        return matrix
+    by_code = aggregates.cooccurrence(scope, "code", "interview")
+    code_totals: dict = {}
+    for code, _year, n, _passages in aggregates.per_year(scope, "code"):
+        code_totals[code] = code_totals.get(code, 0) + n
+    theme_totals: dict = {}
+    for theme, _year, n, _passages in aggregates.theme_year(scope):
+        theme_totals[theme] = theme_totals.get(theme, 0) + n
+
+    def within(i: int, j: int) -> list[int]:
+        mine, theirs = codes_of[ids[i]], codes_of[ids[j]]
+        found = [code_totals.get(a, 0) if a == b else by_code.get((min(a, b), max(a, b)), 0)
+                 for a in mine for b in theirs]  # fmt: skip
+        for k, first in enumerate(ids):
+            for m, second in enumerate(ids):
+                if (
+                    k < m
+                    and {k, m} != {i, j}
+                    and (
+                        (codes_of[first] <= mine and codes_of[second] <= theirs)
+                        or (codes_of[first] <= theirs and codes_of[second] <= mine)
+                    )
+                ):
+                    found.append(pairs.get((min(first, second), max(first, second)), 0))
+        return [*found, theme_totals.get(ids[i], 0), theme_totals.get(ids[j], 0)]
+
+    hidden = agg.Cell(None, None, agg.THRESHOLD, agg.SECONDARY)
+    shown = [list(row) for row in matrix]
+    for i in range(len(ids)):
+        for j in range(i + 1, len(ids)):
+            cell = matrix[i][j]
+            if cell.suppressed or not cell.n:
+                continue
+            if any(1 <= abs(cell.n - n) <= 2 for n in within(i, j) if n <= cell.n) or any(
+                1 <= total - cell.n <= 2 for total in within(i, j)[-2:]
+            ):
+                shown[i][j] = shown[j][i] = hidden
+    return shown
 
 
 def code_groups(scope: Scope, keys: list, count, banded=frozenset()) -> Overview:

@@ -272,6 +272,35 @@ def test_undo_is_refused_once_an_imported_code_was_used(coded):
     assert state() == before and record.state == ImportState.IMPORTED.value
 
 
+def test_undo_tells_of_blind_codings_without_counting_them(coded):
+    """Another coder's blind codings in an open round hold the undo back, but the message
+    says only that a round used the codes: not how many, nor with which code."""
+    from app.workspace.models import CodingRound
+
+    boss, release = coded["boss"], coded["release"]
+    with_text(release, source_text(QC))
+    record = uploaded(boss, QC)
+    plan = pending.preview(boss, record)
+    pending.apply(boss, record, plan.digest, {"codes": {}, "confirmed": {}})
+    db.session.commit()
+    code = db.session.get(Code, next(c for c in record.added_dict["codes"]
+                                     if db.session.get(Code, c).codable))  # fmt: skip
+    blind = CodingRound(name="Blind", releases=[coded["release2"]], coders=[coded["anna"]])
+    db.session.add(blind)
+    db.session.flush()
+    for start in (0, 10, 20):
+        db.session.add(Coding(release_id=coded["release2"].id, code_id=code.id,
+                              coder_id=coded["anna"].id, start_offset=start,
+                              end_offset=start + 5, round_id=blind.id))  # fmt: skip
+    db.session.commit()
+    with pytest.raises(undo.UndoBlocked) as refused:
+        undo.undo(boss, record)
+    db.session.rollback()
+    message = str(refused.value.message)
+    assert "used in a coding round" in message
+    assert "made since" not in message and code.path not in message
+
+
 def test_the_pages_preview_import_and_undo(coded, client, auth):
     boss, release = coded["boss"], coded["release"]
     with_text(release, source_text(QC))
@@ -388,3 +417,30 @@ def test_the_choices_are_counted_again_and_a_wrong_merge_target_is_named(coded, 
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Coding)) == 0
     assert db.session.scalars(select(ProjectImport)).one().state == ImportState.PREVIEWED.value
+
+
+def test_erasure_renames_the_import_report_entries_about_the_person(coded):
+    """Our own export names a source by the participant's code: after the person is erased,
+    the stored report names those entries as erased, and keeps every other entry."""
+    from app.exchange.notes import say
+    from app.privacy import erasure
+
+    boss, release = coded["boss"], coded["release"]
+    person = release.interview.offer.placement.participant
+    other = ["Someone else's notes", {"key": "not_here"}, 1]
+    record = ProjectImport(imported_by_id=boss.id, filename="p.qdpx", sha256="0" * 64,
+                           state=ImportState.IMPORTED.value, report=json.dumps({
+                               "imported": [[f"{person.code} v1", release.id, 3, None]],
+                               "left_out": [[f"{person.code} v2", {"key": "not_here"}, 2],
+                                            other],
+                               "dropped": [f"8 selections in {person.code} v3"],
+                           }))  # fmt: skip
+    db.session.add(record)
+    db.session.commit()
+    counts = erasure.erase(None, person, person.code)
+    db.session.commit()
+    db.session.refresh(record)
+    assert counts["import_reports"] == 1 and person.code not in record.report
+    kept = record.report_dict
+    assert say(kept["imported"][0][0]) == "a source about someone erased since"
+    assert kept["left_out"][1] == other and say(kept["dropped"][0]).endswith("erased since")

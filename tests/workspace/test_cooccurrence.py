@@ -204,3 +204,27 @@ def test_a_passage_count_is_shown_only_beside_a_shown_interview_count(together):
     # the chart of one matrix (the route asks for one) hides the same cells
     alone = cooccurrence.together(anna, [a, b, c], ("passage",))
     assert _cells(alone, "passage") == _cells(found, "passage")
+
+
+def test_a_union_of_codes_does_not_give_away_a_hidden_pair_of_codes(together):
+    """A researcher makes themes {a} and {b, c}: "T1 with T2" (4) less "a with b" (3) on
+    the retrieval page would tell that exactly one interview holds a and c without b,
+    which "a with c" hides as "< 3". The theme cell is hidden instead."""
+    from app.themes import aggregates, views
+    from app.themes import services as themes
+
+    anna, a, b, c = together["anna"], together["a"], together["b"], together["c"]
+    themes.save_theme(anna, None, name="T1", description="", formed_year=2025,
+                      revised_year=None, code_ids=[a.id])  # fmt: skip
+    themes.save_theme(anna, None, name="T2", description="", formed_year=2025,
+                      revised_year=None, code_ids=[b.id, c.id])  # fmt: skip
+    db.session.commit()
+    scope = aggregates.Scope(path="research.count")
+    raw = aggregates.cooccurrence(scope, "theme", "interview")
+    by_code = aggregates.cooccurrence(scope, "code", "interview")
+    low, high = sorted((a.id, b.id))
+    assert list(raw.values()) == [4] and by_code[(low, high)] == 3
+    view = views.overview(anna, scope)
+    cell = view.together[0][1]
+    assert cell.suppressed and cell.secondary and str(view.together[1][0]) == "–"
+    assert view.passages[0][1].suppressed
