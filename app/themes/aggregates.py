@@ -288,6 +288,29 @@ def cooccurrence(scope: Scope, level: str = "theme", within: str = "interview") 
     return kept("cooccurrence", (scope, level, within), count)
 
 
+def code_pairs(scope: Scope, code_ids: list[int]) -> dict:
+    """{(a, b): n} with a < b: interviews holding both codes, for the codes of the themes
+    only (what a theme pair's count is checked against), not every code of the codebook."""
+    code_ids = sorted(set(code_ids))
+
+    def count():
+        r = current_releases(scope)
+        touched = (
+            _codings("code", r, r.c.interview_id.label("interview_id"))
+            .where(CodedRelease.code_id.in_(code_ids))
+            .cte("touched")
+        )
+        a, b = touched.alias("a"), touched.alias("b")
+        query = (
+            select(a.c.key, b.c.key, func.count())
+            .join(b, and_(b.c.interview_id == a.c.interview_id, b.c.key > a.c.key))
+            .group_by(a.c.key, b.c.key)
+        )
+        return {(x, y): n for x, y, n in db.session.execute(query).all()}
+
+    return kept("code_pairs", (scope, code_ids), count)
+
+
 def _passage_pairs(scope: Scope, level: str) -> dict:
     """{(a, b): pairs} with a < b: pairs of overlapping counted codings in scope, one with
     each code or theme. Each pair of codes of a theme is a pair of those themes (a code in
@@ -339,8 +362,7 @@ def warm(scope: Scope) -> None:
     for within in WITHIN:
         cooccurrence(scope, "theme", within)
     # what the themes' pairs are checked against (``views._unnested``)
-    cooccurrence(scope, "code", "interview")
-    per_year(scope, "code")
+    code_pairs(scope, [c for codes in theme_codes().values() for c in codes])
 
 
 def theme_codes() -> dict[int, list[int]]:

@@ -299,10 +299,12 @@ def _unnested(ids: list[int], codes_of: dict, matrix: list, pairs: dict, scope: 
     the nested one is shown or not."""
     if len(ids) < 2:
         return matrix
-    by_code = aggregates.cooccurrence(scope, "code", "interview")
+    by_code = aggregates.code_pairs(scope, [c for codes in codes_of.values() for c in codes])
     code_totals: dict = {}
-    for code, _year, n, _passages in aggregates.per_year(scope, "code"):
-        code_totals[code] = code_totals.get(code, 0) + n
+    shared = [a & b for a in codes_of.values() for b in codes_of.values() if a is not b]
+    if any(shared):  # a code in two themes: its own count lies within their pair's
+        for code, _year, n, _passages in aggregates.per_year(scope, "code"):
+            code_totals[code] = code_totals.get(code, 0) + n
     theme_totals: dict = {}
     for theme, _year, n, _passages in aggregates.theme_year(scope):
         theme_totals[theme] = theme_totals.get(theme, 0) + n
