@@ -36,9 +36,10 @@ def test_prepare_build_hold_and_follow_up(live_app, live_server, page, corpus):
     until(page, "document.body.innerText.includes('Open the pack')")
     page.get_by_role("link", name="Open the pack").click()
     expect(page.get_by_role("heading", name="Belonging")).to_be_visible()
-    # the trends are not drawn (no year's coded interviews can be shown, so no share): the
-    # pack says why in their place
-    assert page.locator("img[alt*='Counts under 3']").count() == 2
+    # the trends are not drawn (no year's coded interviews can be shown, so no share), nor
+    # the themes found together (the one pair lies 2 below Belonging's count): the pack
+    # says why in their place; the bars per year are drawn
+    assert page.locator("img[alt*='Counts under 3']").count() == 1
     expect(page.get_by_text("This chart is not drawn").first).to_be_visible()
     assert page.locator("blockquote.quote").count() >= 3
     page.get_by_role("link", name="Back to the session").click()
