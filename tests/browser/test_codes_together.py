@@ -2,13 +2,14 @@
 a table and its heat map, read in a real browser."""
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date
 
 from playwright.sync_api import expect
 
 from app.consent.texts import seed_forms
 from app.core.users import Role
 from app.guides.services import sync_guides
+from tests.browser.interviews import conducted
 from tests.browser.test_accessibility import AXE_OPTIONS
 from tests.browser.test_interview_flow import login
 
@@ -26,8 +27,7 @@ def _coded(make_user, make_participant, make_offer, give_consent) -> tuple[int, 
     from app.codebook.queries import codebook
     from app.codebook.services import seed_codebook
     from app.core.db import db
-    from app.interviews import services as interviews
-    from app.interviews.models import Mode, Status
+    from app.interviews.models import Status
     from app.releases.models import Release
     from app.workspace import services as workspace
 
@@ -39,14 +39,7 @@ def _coded(make_user, make_participant, make_offer, give_consent) -> tuple[int, 
     codes = [c for c in codebook() if c.codable][:7]
     for n in range(3):
         participant = make_participant(birth_date=date(2001, 3, 3 + n))
-        offer = make_offer(participant.placements[0], answer="accepted", interviewer_id=sven.id)
-        interview = interviews.book(
-            sven, offer, scheduled_at=datetime(2026, 11, 10, 9, tzinfo=UTC), place=None,
-            mode=Mode.IN_PERSON, interviewer=sven, language="sv",
-        )  # fmt: skip
-        db.session.commit()
-        give_consent(interview, sven)
-        interviews.conduct(sven, interview, date(2026, 11, 10))
+        interview = conducted(sven, participant, make_offer, give_consent)
         interview.status = Status.RELEASED.value
         content = [{"text": TEXT, "speaker": None, "start": None, "end": None}]
         release = Release(interview=interview, version=1, content=json.dumps(content),

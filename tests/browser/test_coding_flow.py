@@ -3,11 +3,12 @@ an emoji selected with the mouse, one with Danish letters selected with Shift an
 keys, undo and redo; the codings survive a reload with exact code-point offsets."""
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date
 
 from app.consent.texts import seed_forms
 from app.core.users import Role
 from app.guides.services import sync_guides
+from tests.browser.interviews import conducted
 from tests.browser.menu import follow
 from tests.browser.selection import select_word
 from tests.browser.test_interview_flow import login, t
@@ -29,8 +30,7 @@ def test_select_code_undo_and_reload(
     from app.codebook.queries import codebook
     from app.codebook.services import seed_codebook
     from app.core.db import db
-    from app.interviews import services as interviews
-    from app.interviews.models import Mode, Status
+    from app.interviews.models import Status
     from app.releases.models import Release
     from app.workspace.models import Coding
 
@@ -41,14 +41,7 @@ def test_select_code_undo_and_reload(
         rut = make_user(roles=[Role.RESEARCHER], username="rut", language="sv")
         boss = make_user(roles=[Role.COORDINATOR])
         participant = make_participant(birth_date=date(2001, 3, 3))
-        offer = make_offer(participant.placements[0], answer="accepted", interviewer_id=sven.id)
-        interview = interviews.book(
-            sven, offer, scheduled_at=datetime(2026, 11, 10, 9, tzinfo=UTC), place=None,
-            mode=Mode.IN_PERSON, interviewer=sven, language="sv",
-        )  # fmt: skip
-        db.session.commit()
-        give_consent(interview, sven)
-        interviews.conduct(sven, interview, date(2026, 11, 10))
+        interview = conducted(sven, participant, make_offer, give_consent)
         interview.status = Status.RELEASED.value
         who = ("young_person", "interviewer", None)
         content = [{"text": line, "speaker": speaker, "start": None, "end": None}

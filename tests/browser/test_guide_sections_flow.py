@@ -2,11 +2,12 @@
 released transcript, changes one, and finds the coded passages of a guide section."""
 
 import re
-from datetime import UTC, date, datetime
+from datetime import date
 
 from playwright.sync_api import expect
 
 from app.core.users import Role
+from tests.browser.interviews import conducted
 from tests.browser.test_interview_flow import login
 from tests.workspace.test_guide_sections import SRT
 
@@ -16,8 +17,6 @@ def released(live_app, make_user, make_participant, make_offer, give_consent):
     from app.codebook import services as codebook_services
     from app.core.db import db
     from app.guides.services import sync_guides
-    from app.interviews import services as interviews
-    from app.interviews.models import Mode
     from app.transcripts import editing, versions
     from app.workspace import services as workspace
     from tests.codebook.sample import a_code, span_of
@@ -28,14 +27,7 @@ def released(live_app, make_user, make_participant, make_offer, give_consent):
         sven = make_user(roles=[Role.INTERVIEWER, Role.COORDINATOR], username="sven")
         codebook_services.seed_codebook(sven)
         participant = make_participant(birth_date=date(2001, 3, 3))
-        offer = make_offer(participant.placements[0], answer="accepted", interviewer_id=sven.id)
-        interview = interviews.book(
-            sven, offer, scheduled_at=datetime(2026, 11, 10, 9, tzinfo=UTC), place=None,
-            mode=Mode.IN_PERSON, interviewer=sven, language="sv",
-        )  # fmt: skip
-        db.session.commit()
-        give_consent(interview, sven)
-        interviews.conduct(sven, interview, date(2026, 11, 10))
+        interview = conducted(sven, participant, make_offer, give_consent)
         transcript = versions.import_transcript(sven, interview, SRT, "samtal.srt")
         editing.verify(sven, transcript)
         db.session.commit()

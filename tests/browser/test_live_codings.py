@@ -3,7 +3,7 @@ appears in (and leaves) the other's open workspace without a reload; in a blind 
 workspace never asks, and another coder's coding never shows."""
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 from playwright.sync_api import expect
@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from app.consent.texts import seed_forms
 from app.core.users import Role
 from app.guides.services import sync_guides
+from tests.browser.interviews import conducted
 from tests.browser.selection import select_word
 from tests.browser.test_interview_flow import login
 from tests.browser.test_transcript_flow import until
@@ -28,8 +29,7 @@ def _released(make_user, make_participant, make_offer, give_consent):
     """A released interview with consent to every scope, and the starting codebook."""
     from app.codebook.services import seed_codebook
     from app.core.db import db
-    from app.interviews import services as interviews
-    from app.interviews.models import Mode, Status
+    from app.interviews.models import Status
     from app.releases.models import Release
 
     sync_guides()
@@ -37,14 +37,7 @@ def _released(make_user, make_participant, make_offer, give_consent):
     sven = make_user(roles=[Role.INTERVIEWER], username="sven")
     boss = make_user(roles=[Role.COORDINATOR])
     participant = make_participant(birth_date=date(2001, 3, 3))
-    offer = make_offer(participant.placements[0], answer="accepted", interviewer_id=sven.id)
-    interview = interviews.book(
-        sven, offer, scheduled_at=datetime(2026, 11, 10, 9, tzinfo=UTC), place=None,
-        mode=Mode.IN_PERSON, interviewer=sven, language="sv",
-    )  # fmt: skip
-    db.session.commit()
-    give_consent(interview, sven)
-    interviews.conduct(sven, interview, date(2026, 11, 10))
+    interview = conducted(sven, participant, make_offer, give_consent)
     interview.status = Status.RELEASED.value
     content = [{"text": line, "speaker": None, "start": None, "end": None} for line in LINES]
     release = Release(interview=interview, version=1, content=json.dumps(content),

@@ -3,7 +3,7 @@
 undo on the report page takes the whole import back."""
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,7 @@ from analysis.refiqda.read import read_qdpx
 from app.consent.texts import seed_forms
 from app.core.users import Role
 from app.guides.services import sync_guides
+from tests.browser.interviews import conducted
 from tests.browser.test_interview_flow import login
 
 QC = Path(__file__).resolve().parents[3] / "shared/refi-qda/vendors/qc-1.3.2_demo.qdpx"
@@ -27,8 +28,7 @@ def test_upload_preview_import_and_undo(
 
     from app.codebook.services import seed_codebook
     from app.core.db import db
-    from app.interviews import services as interviews
-    from app.interviews.models import Mode, Status
+    from app.interviews.models import Status
     from app.releases.models import Release
     from app.workspace.models import Coding
 
@@ -39,14 +39,7 @@ def test_upload_preview_import_and_undo(
         sven = make_user(roles=[Role.INTERVIEWER], username="sven")
         kim = make_user(roles=[Role.COORDINATOR], username="kim")
         participant = make_participant(birth_date=date(2001, 3, 3))
-        offer = make_offer(participant.placements[0], answer="accepted", interviewer_id=sven.id)
-        interview = interviews.book(
-            sven, offer, scheduled_at=datetime(2026, 11, 10, 9, tzinfo=UTC), place=None,
-            mode=Mode.IN_PERSON, interviewer=sven, language="en",
-        )  # fmt: skip
-        db.session.commit()
-        give_consent(interview, sven)
-        interviews.conduct(sven, interview, date(2026, 11, 10))
+        interview = conducted(sven, participant, make_offer, give_consent, language="en")
         interview.status = Status.RELEASED.value
         content = [{"text": text, "speaker": None, "start": None, "end": None}]
         db.session.add(Release(interview=interview, version=1, content=json.dumps(content),
