@@ -24,8 +24,8 @@ from app.core.text import clean
 from app.goals import evaluations, queries
 from app.goals import evidence as goal_evidence
 from app.interviews.models import EthicsFlag, Interview, Status
-from app.offers.models import ANSWER_LABELS, Answer, Offer
-from app.offers.reports import all_follow_ups
+from app.offers.models import ANSWER_LABELS, Answer
+from app.offers.reports import Timing, offers_made
 from app.participants.services import rules
 from app.reviews.actions import overdue
 from app.reviews.models import ActionStatus, ReviewAction
@@ -79,22 +79,14 @@ def _offers(on: date) -> Table:
         _("No window (not eligible)"), *(str(ANSWER_LABELS[a]) for a in answers),
         _("Awaiting answer"),
     ])  # fmt: skip
-    timing = 4
+    timings = [Timing.BEFORE, Timing.WITHIN, Timing.AFTER, Timing.NO_WINDOW]
+    timing = len(timings)
+    answered = [a.value for a in answers]
     years: dict[int, list[int]] = {}
-    for item in all_follow_ups(on, rules(), counts_only=True):
-        offer: Offer | None = item.offer
-        if offer is None:
-            continue
-        counts = years.setdefault(offer.offered_on.year, [0] * (timing + len(answers) + 1))
-        window = item.eligibility
-        if not window.eligible:
-            counts[3] += 1
-        elif offer.offered_on < window.window_opens:
-            counts[0] += 1
-        else:
-            counts[1 if offer.offered_on <= window.window_closes else 2] += 1
-        index = [a.value for a in answers].index(offer.answer) if offer.answer else len(answers)
-        counts[timing + index] += 1
+    for (year, when, answer), n in offers_made(on, rules()).items():
+        counts = years.setdefault(year, [0] * (timing + len(answers) + 1))
+        counts[timings.index(Timing(when))] += n
+        counts[timing + (answered.index(answer) if answer else len(answers))] += n
     for year in sorted(years):
         counts = years[year]
         cell_total, rows = agg.family(sum(counts[:timing]), [counts[:timing], counts[timing:]])

@@ -35,7 +35,7 @@ from itertools import chain
 from sqlalchemy import select
 
 from analysis import aggregation as agg
-from app.core.db import db
+from app.core.db import db, read_once
 from app.goals import queries
 from app.goals.models import Goal
 from app.themes import aggregates
@@ -75,7 +75,12 @@ def others(scope: Scope, years: list[int]) -> Others:
     Kept under the themes' change token with what it depends on beside the counts (the
     themes' codes and every goal's directions, which the token does not follow), so that a
     page of every goal (the head of unit's, a review pack's) works it out once, not once
-    per goal."""
+    per goal; and once per transaction until something is written, since what it depends on
+    beside the counts takes a query per goal to gather."""
+    return read_once(("goal_others", scope, tuple(years)), lambda: _kept_others(scope, years))
+
+
+def _kept_others(scope: Scope, years: list[int]) -> Others:
     listed = [t for t in themes.themes() if t.codes]
     sets = set()
     for goal in db.session.scalars(select(Goal)):

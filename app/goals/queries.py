@@ -4,13 +4,13 @@ sees them)."""
 
 from collections import namedtuple
 
-from sqlalchemy import func, literal, or_, select, union_all
+from sqlalchemy import or_, select
 
 from app.codebook.models import Code
 from app.core.db import db
 from app.goals.models import Direction, Goal, GoalLink, GoalVersion, Guideline
-from app.themes.aggregates import ATTRIBUTES, Scope, current_releases, kept
-from app.themes.models import CodedRelease, Theme
+from app.themes.aggregates import ATTRIBUTES, Scope, current_releases, kept, set_cells
+from app.themes.models import Theme
 from app.workspace.models import Coding
 
 
@@ -84,15 +84,6 @@ def direction_codes(goal: Goal) -> dict[str, list[int]]:
     return {d: sorted(codes) for d, codes in found.items() if codes}
 
 
-def _touching(r, code_ids: list[int], *columns):
-    return (
-        select(*columns)
-        .select_from(CodedRelease)
-        .join(r, r.c.id == CodedRelease.release_id)
-        .where(CodedRelease.code_id.in_(code_ids))
-    )
-
-
 def direction_counts(scope: Scope, codes: dict[str, list[int]]) -> tuple[list, dict]:
     """Raw counts per direction: [(direction, year, interviews, passages)] and, per band
     attribute, [(direction, band, interviews)]. An interview counts once per direction,
@@ -125,11 +116,7 @@ def _set_cells(scope: Scope, code_ids) -> list[tuple]:
     code_ids = sorted(code_ids)
 
     def count():
-        r = current_releases(scope)
-        cell = (r.c.year, r.c.age_band, r.c.care_band)
-        interviews = func.count(func.distinct(r.c.interview_id))
-        query = _touching(r, code_ids, *cell, interviews, func.sum(CodedRelease.passages))
-        return [(*row[:4], int(row[4])) for row in db.session.execute(query.group_by(*cell))]
+        return set_cells(scope, code_ids)
 
     return kept("goal_set_cells", (scope, code_ids), count)
 
@@ -188,23 +175,12 @@ def set_year_counts(scope: Scope, sets) -> dict[frozenset, dict[int, int]]:
     ordered = sorted(sorted(codes) for codes in sets)
 
     def count():
-        if not ordered:
-            return []
-        member = union_all(*(
-            select(literal(number).label("set_no"), literal(code_id).label("code_id"))
-            for number, codes in enumerate(ordered) for code_id in codes
-        )).subquery("member")  # fmt: skip
-        r = current_releases(scope)
-        query = (
-            select(member.c.set_no, r.c.year, func.count(func.distinct(r.c.interview_id)))
-            .select_from(CodedRelease)
-            .join(r, r.c.id == CodedRelease.release_id)
-            .join(member, member.c.code_id == CodedRelease.code_id)
-            .group_by(member.c.set_no, r.c.year)
-        )
-        found: list[dict] = [{} for _ in ordered]
-        for number, year, n in db.session.execute(query):
-            found[number][year] = n
+        found: list[dict] = []
+        for codes in ordered:
+            years: dict = {}
+            for year, _age, _care, n, _passages in set_cells(scope, codes):
+                years[year] = years.get(year, 0) + n
+            found.append(years)
         return found
 
     counted = kept("goal_set_years", (scope, ordered), count)

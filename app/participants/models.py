@@ -211,3 +211,17 @@ class RegisterImport(db.Model):
 
 
 storage.register_references("imports", storage.names_in(RegisterImport.stored_name))
+
+
+class RegisterVersion(db.Model):
+    """One row whose token changes, in the same transaction, with every change of a
+    placement, a participant or an offer: database triggers (migration 0029) write a new
+    random token, so follow-up figures kept under the old one are never read again
+    (``app.core.cache``)."""
+
+    __tablename__ = "register_version"
+    __table_args__ = (CheckConstraint("id = 1", "one_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: random, never a counter: a rolled-back or restored token never meets a new one
+    token: Mapped[str] = mapped_column(String(36))

@@ -12,22 +12,22 @@ asked of the consent gate in SQL): what a researcher counts needs research use; 
 own review needs the interview to be taken part in. The numbers are raw:
 ``app.themes.services`` suppresses small ones before anyone sees them.
 
-Each count is kept under the database's change token (``app.themes.cache``): a page asks the
+Each count is kept under the database's change token (``app.core.cache``): a page asks the
 database again only after something it counts has changed.
 """
 
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, exists, func, select, text
+from sqlalchemy import func, select, text
 
 from app.consent import gate
+from app.core import cache
 from app.core.db import db
 from app.interviews.models import Interview
 from app.releases.attributes import stamp_missing
 from app.releases.models import Release
-from app.themes import cache
-from app.themes.models import CodedPair, CodedRelease, Theme, theme_code
+from app.themes.models import CodedPair, Theme, theme_code
 
 LEVELS = ("theme", "code")
 WITHIN = ("interview", "passage")
@@ -124,11 +124,7 @@ def released_per_year(scope: Scope) -> dict[int, int]:
     """Released interviews in scope per year, coded or not."""
 
     def count():
-        r = current_releases(scope)
-        rows = db.session.execute(
-            select(r.c.year, func.count(r.c.interview_id)).group_by(r.c.year)
-        ).all()
-        return {year: n for year, n in rows}
+        return _incidence(scope).released_per_year()
 
     return kept("released_per_year", scope, count)
 
@@ -151,80 +147,51 @@ def _coded_cells(scope: Scope) -> list[tuple]:
     cell, so the cells add up to the years and to the bands alike (one query for both)."""
 
     def count():
-        r = current_releases(scope)
-        cell = (r.c.year, r.c.age_band, r.c.care_band)
-        rows = db.session.execute(
-            select(*cell, func.count(r.c.interview_id)).where(_coded(r)).group_by(*cell)
-        ).all()
-        return [tuple(row) for row in rows]
+        return _incidence(scope).coded_cells()
 
     return kept("coded_cells", scope, count)
 
 
-def _coded(r):
-    return exists().where(CodedRelease.release_id == r.c.id)
+def _incidence(scope: Scope):
+    """``incidence.Incidence`` of ``scope``; numpy and scipy are loaded by the first count,
+    not when a web worker starts."""
+    from app.themes import incidence
+
+    return incidence.incidence(scope, current_releases(scope))
 
 
-def _key_column(level: str):
-    if level == "theme":
-        return theme_code.c.theme_id
-    if level == "code":
-        return CodedRelease.code_id
-    raise ValueError(f"level must be one of {LEVELS}")
+def _theme_codes(level: str) -> dict:
+    return theme_codes() if level == "theme" else {}
 
 
-def _codings(level: str, r, *extra):
-    """(code, release) tallies joined to their release in scope (and to their themes)."""
-    key = _key_column(level)
-    query = select(key.label("key"), *extra).select_from(CodedRelease)
-    query = query.join(r, r.c.id == CodedRelease.release_id)
-    if level == "theme":
-        query = query.join(theme_code, theme_code.c.code_id == CodedRelease.code_id)
-    return query
-
-
-def _interviews(level: str, r):
-    """Interviews per group: a code is in a release once; a theme may be there by several
-    of its codes."""
-    if level == "code":
-        return func.count()
-    return func.count(func.distinct(r.c.interview_id))
+def _check_level(level: str) -> None:
+    # a level that is neither says so now, not from the cache
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}")
 
 
 def _cells(scope: Scope, level: str) -> list[tuple]:
     """(theme or code id, year, age band, care band, interviews, passages): an interview is
     in one (year, age band, care band), so its cells add up to the years and to the bands
     alike, and the theme × year table and both breakdowns are one query."""
-    key = _key_column(level)
+    _check_level(level)
 
     def count():
-        r = current_releases(scope)
-        cell = (r.c.year, r.c.age_band, r.c.care_band)
-        if level == "code":  # a code is in a release once: each row is one interview
-            query = _codings(
-                level, r, *cell, func.count(), func.sum(CodedRelease.passages)
-            ).group_by(key, *cell)
-        else:
-            # a theme may be in a release by several of its codes: each (theme, release)
-            # once first, then counted, which the database hashes where a count of distinct
-            # interviews made it sort a quarter of a million rows (a release is one
-            # interview's newest)
-            once = (
-                _codings(level, r, r.c.id.label("release"), *cell,
-                         func.sum(CodedRelease.passages).label("passages"))
-                .group_by(key, r.c.id, *cell)
-                .subquery("once")
-            )  # fmt: skip
-            by = (once.c.key, once.c.year, once.c.age_band, once.c.care_band)
-            query = select(*by, func.count(), func.sum(once.c.passages)).group_by(*by)
-        return [(*row[:5], int(row[5])) for row in db.session.execute(query).all()]
+        m = _incidence(scope)
+        return m.per_cell(*m.level(level, _theme_codes(level)))
 
     return kept("cells", (scope, level), count)
 
 
+def set_cells(scope: Scope, code_ids) -> list[tuple]:
+    """(year, age band, care band, interviews, passages) of the interviews in scope holding
+    any of ``code_ids`` (a goal's direction), made afresh: the caller keeps it."""
+    return _incidence(scope).any_of(sorted(code_ids))
+
+
 def per_year(scope: Scope, level: str) -> list[tuple[int, int, int, int]]:
     """(theme or code id, year, interviews touching it, passages coded with it)."""
-    _key_column(level)  # a level that is neither says so now, not from the cache
+    _check_level(level)
 
     def count():
         found: dict = {}
@@ -246,7 +213,7 @@ def by_attribute(scope: Scope, level: str, attribute: str) -> dict:
     care band."""
     if attribute not in ATTRIBUTES:
         raise ValueError(f"attribute must be one of {ATTRIBUTES}")
-    _key_column(level)
+    _check_level(level)
     at = ATTRIBUTES.index(attribute)
 
     def count():
@@ -266,24 +233,12 @@ def cooccurrence(scope: Scope, level: str = "theme", within: str = "interview") 
     of overlapping coded passages, one with each (``within="passage"``)."""
     if within not in WITHIN:
         raise ValueError(f"within must be one of {WITHIN}")
-    _key_column(level)  # a level that is neither says so now, not from the cache
+    _check_level(level)
 
     def count():
         if within == "passage":
             return _passage_pairs(scope, level)
-        r = current_releases(scope)
-        if within == "interview":
-            touched = _codings(level, r, r.c.interview_id.label("interview_id"))
-            if level == "theme":
-                touched = touched.distinct()
-            touched = touched.cte("touched")
-            a, b = touched.alias("a"), touched.alias("b")
-            query = (
-                select(a.c.key, b.c.key, func.count())
-                .join(b, and_(b.c.interview_id == a.c.interview_id, b.c.key > a.c.key))
-                .group_by(a.c.key, b.c.key)
-            )
-        return {(x, y): n for x, y, n in db.session.execute(query).all()}
+        return _incidence(scope).pairs(level, _theme_codes(level))
 
     return kept("cooccurrence", (scope, level, within), count)
 
@@ -294,19 +249,7 @@ def code_pairs(scope: Scope, code_ids: list[int]) -> dict:
     code_ids = sorted(set(code_ids))
 
     def count():
-        r = current_releases(scope)
-        touched = (
-            _codings("code", r, r.c.interview_id.label("interview_id"))
-            .where(CodedRelease.code_id.in_(code_ids))
-            .cte("touched")
-        )
-        a, b = touched.alias("a"), touched.alias("b")
-        query = (
-            select(a.c.key, b.c.key, func.count())
-            .join(b, and_(b.c.interview_id == a.c.interview_id, b.c.key > a.c.key))
-            .group_by(a.c.key, b.c.key)
-        )
-        return {(x, y): n for x, y, n in db.session.execute(query).all()}
+        return _incidence(scope).code_pairs(code_ids)
 
     return kept("code_pairs", (scope, code_ids), count)
 
@@ -342,9 +285,11 @@ def _code_pairs(scope: Scope) -> list[tuple[int, int, int]]:
     def count():
         r = current_releases(scope)
         p = CodedPair.__table__
+        # the releases in scope as a set to look each tally row up in: joined, the planner
+        # hashed the tally's rows instead, and took twice as long
         query = (
             select(p.c.code_low, p.c.code_high, func.sum(p.c.pairs))
-            .join(r, r.c.id == p.c.release_id)
+            .where(p.c.release_id.in_(select(r.c.id)))
             .group_by(p.c.code_low, p.c.code_high)
         )
         return [(low, high, int(n)) for low, high, n in db.session.execute(query).all()]

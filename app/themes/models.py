@@ -59,7 +59,7 @@ class AggregateVersion(db.Model):
     """One row whose token changes, in the same transaction, with everything the counts of
     themes and goals read (codings, releases, interviews, consents, the codes of themes):
     database triggers (migration 0023) write a new random token, so counts kept under the
-    old token are never read again (``app.themes.cache``)."""
+    old token are never read again (``app.core.cache``)."""
 
     __tablename__ = "aggregate_version"
     __table_args__ = (CheckConstraint("id = 1", "one_row"),)

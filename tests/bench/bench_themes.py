@@ -10,7 +10,7 @@ five runs of each measured call beside its target. It asserts nothing about time
 The pages are measured as a browser asks for them (the test client, logged in): the themes
 page, a goal's evidence page (a goal linked to two themes, for and against) and the head of
 unit's page (every goal's evidence), cold (no counts kept: the first view after a change)
-and warm (the counts kept under the change token, ``app.themes.cache``), and the theme ×
+and warm (the counts kept under the change token, ``app.core.cache``), and the theme ×
 year table both ways.
 
     --interviews N   interviews in the corpus (default 10000)
@@ -175,7 +175,7 @@ def measure_pack(app, runs: int) -> None:
 def forget(app) -> None:
     """Drop the counts this process keeps (the memory store; with REDIS_URL, a new store
     name), so that the next count is cold, as the first view after a change is."""
-    from app.themes import cache
+    from app.core import cache
 
     app.extensions.pop(cache._EXTENSION, None)
     if app.config.get("REDIS_URL"):

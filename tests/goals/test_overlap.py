@@ -178,8 +178,8 @@ def test_the_rows_a_goal_is_checked_against_are_worked_out_once_under_the_token(
 ):
     from flask import current_app
 
+    from app.core import cache
     from app.goals import leadership
-    from app.themes import cache
 
     (a, b, c) = two_more["codes"]
     one, two = goal_of(leader, title="One"), goal_of(leader, title="Two")

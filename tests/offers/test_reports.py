@@ -5,7 +5,9 @@ import io
 from datetime import date
 
 import pytest
+from sqlalchemy import event, select
 
+from app.core.db import db
 from app.core.users import Role
 from app.offers import reports
 from app.offers.reports import Stage, stage_of
@@ -122,3 +124,86 @@ def test_dashboard_page_links_each_row(client, auth, make_user, make_participant
     for key in ("due", "overdue", "soon", "waiting", "accepted"):
         assert f'/follow-up/placements/{made[key].id}"' in page
     assert "Interviews per interviewer in" in page
+
+
+def test_the_figures_read_each_placement_as_the_dashboard_does(
+    app, make_user, make_participant, make_offer
+):
+    """The figures read the register as columns, not as objects: each placement's
+    eligibility, offer and stage are the ones ``follow_up`` gives it."""
+    from app.participants.models import Placement
+
+    make_register(make_user, make_participant, make_offer)
+    make_participant(placement={"setting_at_end": "institution"})
+    rules, today = app.config["ELIGIBILITY_RULES"], date(2026, 11, 23)
+
+    def facts(eligibility, offer, stage):
+        held = offer and (offer.offered_on, offer.answer, offer.outcome, offer.attrition_reason)
+        return (eligibility, held, stage)
+
+    expected = sorted(
+        (facts(f.eligibility, f.offer, f.stage) for f in
+         (reports.follow_up(p, today, rules) for p in db.session.scalars(select(Placement)))),
+        key=repr,
+    )  # fmt: skip
+    counted = sorted((facts(c.eligibility, c.offer, c.stage) for c in
+                      reports._counted(today, rules)), key=repr)  # fmt: skip
+    assert counted == expected
+    assert len(counted) == 11
+
+
+def _register_reads(statement: str) -> bool:
+    return "FROM placement" in statement
+
+
+def test_the_figures_are_kept_until_the_register_changes(
+    app, make_user, make_participant, make_offer
+):
+    from app.offers.models import Offer
+    from app.participants.models import Participant
+
+    made = make_register(make_user, make_participant, make_offer)
+    db.session.commit()
+    rules, today = app.config["ELIGIBILITY_RULES"], date(2026, 11, 23)
+    reads = []
+
+    def seen(conn, cursor, statement, *args):
+        reads.append(_register_reads(statement))
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+
+    def figures():
+        db.session.rollback()  # a fresh read-only transaction, as a page's
+        reads.clear()
+        found = (reports.offers_made(today, rules), reports.attrition(today, rules))
+        return found, any(reads)
+
+    first, counted = figures()
+    assert counted
+    again, counted = figures()
+    assert again == first and not counted  # kept: the register was not read again
+
+    # each kind of change gives new figures at once
+    waiting = db.session.get(Offer, made["waiting"].offer.id)
+    waiting.answer, waiting.answered_on = "declined", date(2026, 5, 9)
+    db.session.commit()
+    after, counted = figures()
+    assert counted and after[0] != first[0]
+    assert after[0][(2026, "within", "declined")] == 1
+
+    person = db.session.get(Participant, made["soon"].participant_id)
+    person.birth_date = date(2015, 1, 1)  # too young within the window now
+    db.session.commit()
+    younger, counted = figures()
+    assert counted
+    assert sum(y.eligible for y in younger[1]) == sum(y.eligible for y in after[1]) - 1
+
+    db.session.delete(db.session.get(Offer, made["refused"].offer.id))
+    db.session.commit()
+    fewer, counted = figures()
+    assert counted and sum(fewer[0].values()) == sum(younger[0].values()) - 1
+
+    make_participant(placement={"ended_on": date(2024, 7, 1)})
+    more, counted = figures()
+    assert counted and sum(y.eligible for y in more[1]) == sum(y.eligible for y in fewer[1]) + 1
+    event.remove(db.engine, "before_cursor_execute", seen)

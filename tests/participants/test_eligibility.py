@@ -3,6 +3,9 @@
 from datetime import date as d
 
 import pytest
+from dateutil.relativedelta import relativedelta
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.participants.eligibility import (
     Eligibility,
@@ -30,6 +33,12 @@ FH, INST, OTHER = Setting.FAMILY_HOME, Setting.INSTITUTION, Setting.OTHER
 )
 def test_months_clamp_to_the_last_day(day, months, expected):
     assert add_months(day, months) == expected
+
+
+@given(st.dates(d(1900, 1, 1), d(2100, 12, 31)), st.integers(-1200, 1200))
+def test_months_are_added_as_dateutil_adds_them(day, months):
+    # add_months is written out for speed; dateutil's relativedelta is the reference
+    assert add_months(day, months) == day + relativedelta(months=months)
 
 
 # name, birth, start, end, setting at end, custody transferred,

@@ -10,12 +10,13 @@ from sqlalchemy import event, select, text, update
 
 from app.consent import services as consent
 from app.consent.scopes import Scope as ConsentScope
+from app.core import cache
 from app.core.db import db
 from app.core.users import Role
 from app.goals import evidence
 from app.goals import services as goals
 from app.interviews.models import Interview
-from app.themes import aggregates, cache
+from app.themes import aggregates
 from app.themes import services as themes
 from app.themes.aggregates import Scope
 from app.themes.models import AggregateVersion
@@ -44,7 +45,7 @@ def counts(scope: Scope) -> dict:
 def fresh(monkeypatch, scope: Scope) -> dict:
     """The counts as the database gives them now, nothing kept."""
     with monkeypatch.context() as patched:
-        patched.setattr(cache, "token", lambda: None)
+        patched.setattr(cache, "token", lambda version=cache.AGGREGATES: None)
         return counts(scope)
 
 
@@ -228,7 +229,7 @@ def _page(client, url: str) -> str:
 
 def _page_without_cache(client, monkeypatch, url: str) -> str:
     with monkeypatch.context() as patched:
-        patched.setattr(cache, "token", lambda: None)
+        patched.setattr(cache, "token", lambda version=cache.AGGREGATES: None)
         return _page(client, url)
 
 
@@ -263,7 +264,7 @@ def test_the_goal_page_shows_the_new_number_after_a_change(corpus, client, monke
     assert page == _page_without_cache(client, monkeypatch, url)
     kept = evidence.evidence(corpus["boss"], goal).view
     with monkeypatch.context() as patched:
-        patched.setattr(cache, "token", lambda: None)
+        patched.setattr(cache, "token", lambda version=cache.AGGREGATES: None)
         counted = evidence.evidence(corpus["boss"], goal).view
     assert [str(c) for c in kept.rows[0].cells] == [str(c) for c in counted.rows[0].cells]
     assert str(kept.released) == str(counted.released)

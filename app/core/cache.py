@@ -1,11 +1,13 @@
-"""Counts kept between requests, under the database's change token.
+"""Counts kept between requests, under a database change token.
 
 Counting a million codings takes the database a second or more; the counts change only when
 a coding, a release, an interview's status or day, a consent or a theme's codes change. The
 database triggers of ``aggregate_version`` write a new random token, in the same transaction,
 with every such change, and a count is kept under the token it was made at: once anything
 changes, nothing kept before is read again. So a kept count is always the count a fresh query
-would give, on every web process and machine, whatever store holds it.
+would give, on every web process and machine, whatever store holds it. ``register_version``
+is the same for the register: placements, participants and offers (the follow-up figures of
+fifteen thousand placements, whose eligibility needs each decrypted birth date).
 
 Counts are kept only by a transaction that has written nothing (its own uncommitted changes
 are not what others see, and on PostgreSQL its token moves only when it commits), and only
@@ -27,7 +29,7 @@ from dataclasses import asdict, is_dataclass
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import text
+from sqlalchemy import column, literal_column, select, table
 
 from app.core.db import db
 
@@ -41,6 +43,13 @@ MEMORY_ENTRIES = 256
 REDIS_PAUSE_SECONDS = 30
 PREFIX = "redthread:aggregates:"
 _EXTENSION = "redthread.aggregate_cache"
+#: the tables of one row whose token changes with what is counted (migrations 0023, 0029)
+AGGREGATES, REGISTER = "aggregate_version", "register_version"
+VERSIONS = (AGGREGATES, REGISTER)
+#: the token's row, as SQL sees it, per version
+_ROWS = {version: table(version, column("id"), column("token")) for version in VERSIONS}
+#: on PostgreSQL: whether this transaction has not written (its token moves at commit)
+_UNWRITTEN = literal_column("pg_current_xact_id_if_assigned() IS NULL")
 
 
 class MemoryStore:
@@ -106,38 +115,39 @@ def store():
     return found
 
 
-def token() -> str | None:
-    """The change token, or None when this transaction may not keep or read counts: it has
-    written something, or the row is missing (a TRUNCATE took it)."""
+def token(version: str = AGGREGATES) -> str | None:
+    """The change token of ``version`` (one of ``VERSIONS``), or None when this transaction
+    may not keep or read counts: it has written something, or the row is missing (a
+    TRUNCATE took it)."""
+    if version not in VERSIONS:
+        raise ValueError(f"version must be one of {VERSIONS}")
     session = db.session
     if session.new or session.dirty or session.deleted:
         return None
     if session.get_bind().dialect.name == "postgresql":
         row = session.execute(
-            text(
-                "SELECT token, pg_current_xact_id_if_assigned() IS NULL "
-                "FROM aggregate_version WHERE id = 1"
-            )
+            select(_ROWS[version].c.token, _UNWRITTEN).where(_ROWS[version].c.id == 1)
         ).first()
         return row[0] if row is not None and row[1] else None
     if session.connection().connection.dbapi_connection.in_transaction:
         return None  # SQLite begins a transaction at the first write, not at a read
-    return session.scalar(text("SELECT token FROM aggregate_version WHERE id = 1"))
+    return session.scalar(select(_ROWS[version].c.token).where(_ROWS[version].c.id == 1))
 
 
-def kept(name: str, params, compute):
-    """``compute()``, or what it gave before under the same change token, name and
-    parameters (JSON-able; dataclasses such as a themes ``Scope`` are taken apart)."""
-    before = token()
+def kept(name: str, params, compute, version: str = AGGREGATES):
+    """``compute()``, or what it gave before under the same change token of ``version``,
+    name and parameters (JSON-able; dataclasses such as a themes ``Scope`` are taken
+    apart)."""
+    before = token(version)
     if before is None:
         return compute()
-    key = _key(name, before, params)
+    key = _key(name, f"{version}:{before}", params)
     cache = store()
     found = cache.get(key)
     if found is not None:
         return _decode(json.loads(found))
     value = compute()
-    if token() == before:
+    if token(version) == before:
         cache.set(key, json.dumps(_encode(value), separators=(",", ":")))
     return value
 
