@@ -25,7 +25,7 @@ from app.goals import evaluations, queries
 from app.goals import evidence as goal_evidence
 from app.interviews.models import EthicsFlag, Interview, Status
 from app.offers.models import ANSWER_LABELS, Answer
-from app.offers.reports import Timing, offers_made
+from app.offers.reports import Timing, attrition, offers_made
 from app.participants.services import rules
 from app.reviews.actions import overdue
 from app.reviews.models import ActionStatus, ReviewAction
@@ -133,6 +133,15 @@ def _flags_overdue(on: date) -> agg.Cell:
         select(EthicsFlag.id).where(EthicsFlag.resolved_at.is_(None), EthicsFlag.due_on < on)
     ).all()
     return agg.cell(len(flags))
+
+
+def warm(_scope) -> None:
+    """Work out, and keep, today's follow-up figures of the head of unit's page and the
+    pack: the themes' recount calls this each minute (``themes.tasks.WARMERS``), and it is
+    a lookup until the register changes."""
+    on = today()
+    offers_made(on, rules())
+    attrition(on, rules())
 
 
 def leadership(actor) -> Leadership:

@@ -50,8 +50,9 @@ def _register(_state) -> None:
         review_routes.SESSION_PANELS.append(review.session_panel)
     pack.SECTIONS["goals"] = (review.pack_goals, review.docx_goals)
     minutes.SECTIONS["goals"] = review.minutes_goals
-    if queries.warm not in theme_tasks.WARMERS:
-        theme_tasks.WARMERS.append(queries.warm)
+    for warmer in (queries.warm, leadership_info.warm):
+        if warmer not in theme_tasks.WARMERS:
+            theme_tasks.WARMERS.append(warmer)
 
 
 bp.record_once(_register)

@@ -324,6 +324,34 @@ def test_the_worker_counts_again_after_a_change(corpus, app_factory, redis_url, 
     assert queries.n == 0
 
 
+def test_the_worker_keeps_the_register_figures(corpus, app_factory, redis_url, monkeypatch):
+    """The head of unit's follow-up figures are worked out by the worker too: the page then
+    reads no placement until the register changes."""
+    from redis import Redis
+
+    from app.core.calendar import today
+    from app.offers import reports
+    from app.participants.services import rules
+    from app.themes import tasks
+
+    Redis.from_url(redis_url).flushdb()
+    worker, web = app_factory(REDIS_URL=redis_url), app_factory(REDIS_URL=redis_url)
+    monkeypatch.setattr("app.core.job_queue._worker_app", worker)
+    tasks.warm_theme_counts.call_local()
+    reads = []
+
+    def seen(conn, cursor, statement, *args):
+        reads.append(statement)
+
+    with web.app_context():
+        event.listen(db.engine, "before_cursor_execute", seen)
+        figures = reports.offers_made(today(), rules()), reports.attrition(today(), rules())
+        event.remove(db.engine, "before_cursor_execute", seen)
+        db.session.rollback()
+    assert sum(figures[0].values()) and figures[1]
+    assert not [s for s in reads if "FROM placement" in s]
+
+
 def test_counts_are_planned_for_their_own_values(corpus):
     """A statement sent often is prepared by the driver; its generic plan, blind to the
     consent scopes asked for, counted a million codings in loops (PostgreSQL)."""
