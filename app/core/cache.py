@@ -31,7 +31,7 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import column, literal_column, select, table
 
-from app.core.db import db
+from app.core.db import db, read_once
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +138,10 @@ def kept(name: str, params, compute, version: str = AGGREGATES):
     """``compute()``, or what it gave before under the same change token of ``version``,
     name and parameters (JSON-able; dataclasses such as a themes ``Scope`` are taken
     apart)."""
-    before = token(version)
+    # the token a request's lookups are made under is read once per transaction until it
+    # writes (a page of every goal looks up two hundred counts); a count made afresh is
+    # kept only if the token read again after it is the same
+    before = read_once(("cache.token", version), lambda: token(version))
     if before is None:
         return compute()
     key = _key(name, f"{version}:{before}", params)
