@@ -4,7 +4,7 @@ coded passages."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField
-from wtforms.validators import Optional
+from wtforms.validators import NumberRange, Optional
 
 
 class RoundQuery(FlaskForm):
@@ -14,6 +14,21 @@ class RoundQuery(FlaskForm):
         csrf = False  # it only says where, and changes nothing
 
     round = IntegerField(validators=[Optional()])
+
+
+class ListQuery(FlaskForm):
+    """``?page=<n>&year=<year>``: a page of the coding start page's transcripts; a value that
+    is not a number is left out."""
+
+    class Meta:
+        csrf = False  # it only says which page, and changes nothing
+
+    page = IntegerField(validators=[Optional(), NumberRange(min=1, max=1_000_000)])
+    year = IntegerField(validators=[Optional(), NumberRange(min=1900, max=2200)])
+
+    def value(self, name: str):
+        field = self[name]
+        return field.data if not field.errors else None
 
 
 class LiveQuery(RoundQuery):

@@ -16,6 +16,7 @@ from app.core.users import Role, User
 from app.interviews.models import Interview
 from app.offers.models import Offer
 from app.participants.models import Participant, Placement
+from app.releases.attributes import stamp_missing
 from app.releases.models import Release
 from app.workspace.models import Coding, CodingRound
 
@@ -33,19 +34,51 @@ def _consent_loaded():
     return selectinload(Release.interview).options(consents, participant)
 
 
-def codable_releases(actor) -> list[Release]:
-    """The newest release of every interview ``actor`` may code, oldest first."""
+#: transcripts per page of the coding start page
+PAGE_SIZE = 50
+
+
+def _codable(actor):
+    """The newest release of every interview ``actor`` may code, as a query: the consent
+    gate asked by the database (``gate.sql_allows``), so that ten thousand releases are not
+    read to list fifty."""
     authorize(actor, "coding.work")
     newest = (select(Release.interview_id, func.max(Release.version).label("version"))
               .group_by(Release.interview_id).subquery())  # fmt: skip
-    rows = db.session.scalars(
-        select(Release).join(newest, (Release.interview_id == newest.c.interview_id)
-                             & (Release.version == newest.c.version))
-        .options(_consent_loaded()).order_by(Release.id)
-    ).all()  # fmt: skip
     path = "transcript.read" if actor.has_role(Role.COORDINATOR) else "research.read"
-    allowed = {i.id for i in gate.consenting({r.interview for r in rows}, path)}
-    return [r for r in rows if r.interview_id in allowed]
+    return (
+        select(Release)
+        .join(newest, (Release.interview_id == newest.c.interview_id)
+              & (Release.version == newest.c.version))
+        .join(Interview, Interview.id == Release.interview_id)
+        .where(gate.sql_allows(path))
+    )  # fmt: skip
+
+
+def codable_releases(actor) -> list[Release]:
+    """The newest release of every interview ``actor`` may code, oldest first."""
+    query = _codable(actor).options(_consent_loaded()).order_by(Release.id)
+    return db.session.scalars(query).all()
+
+
+def codable_page(actor, page: int, year: int | None = None) -> tuple[list[Release], int, list]:
+    """One page (from 1) of ``codable_releases``, of one year if given; how many there are
+    in all; and the years there are (for the filter)."""
+    stamp_missing()  # the year of a release made before releases were stamped
+    query = _codable(actor)
+    found = query.subquery()
+    years = sorted(y for y in db.session.scalars(select(found.c.year).distinct()) if y)
+    if year is not None:
+        query = query.where(Release.year == year)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    participant = (selectinload(Release.interview).selectinload(Interview.offer)
+                   .selectinload(Offer.placement).selectinload(Placement.participant)
+                   .load_only(Participant.code))  # fmt: skip
+    rows = db.session.scalars(
+        query.options(participant).order_by(Release.id)
+        .limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)
+    ).all()  # fmt: skip
+    return rows, total, years
 
 
 #: what the workspace needs of a coding, read without building objects (a page may hold 1,000)

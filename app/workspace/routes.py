@@ -1,7 +1,16 @@
 """The coding pages: the start page, the workspace of a release with its JSON endpoints,
 and the search for coded passages."""
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -20,7 +29,7 @@ from app.releases.attributes import AGE_BANDS, CARE_BANDS
 from app.releases.models import Release
 from app.transcripts.forms import ActionForm
 from app.workspace import access, cooccurrence, live, queries, retrieval, schemas, services
-from app.workspace.forms import LiveQuery, RetrieveForm, RoundQuery, TogetherQuery
+from app.workspace.forms import ListQuery, LiveQuery, RetrieveForm, RoundQuery, TogetherQuery
 from app.workspace.models import Coding, CodingRound
 
 bp = Blueprint("workspace", __name__, url_prefix="/coding", template_folder="templates")
@@ -33,11 +42,17 @@ def _choices(pairs) -> list[SelectChoice]:
 @bp.get("/")
 @permission("coding.work")
 def index():
-    releases = queries.codable_releases(current_user)
+    query = ListQuery(request.args)
+    query.validate()  # a page or year that is not a number is left out
+    page, year = query.value("page") or 1, query.value("year")
+    releases, total, years = queries.codable_page(current_user, page, year)
+    pages = max(1, -(-total // queries.PAGE_SIZE))
+    if page > pages:
+        return redirect(url_for("workspace.index", page=pages, year=year))
     return render_template("workspace/index.html", releases=releases,
                            counts=queries.shared_counts(releases),
                            rounds=queries.rounds_for(current_user),
-                           years={r.id: retrieval.attributes(r)[0] for r in releases},
+                           years=years, year=year, page=page, pages=pages, total=total,
                            may_manage=can(current_user, "rounds.manage"),
                            upload_form=UploadForm())  # fmt: skip
 

@@ -241,3 +241,32 @@ def test_a_refused_json_body_reads_as_the_service_refusal(coded, client, auth, l
     suggest = client.post(f"/coding/releases/{release.id}/suggest",
                           json={"start": "0", "end": 20})  # fmt: skip
     assert suggest.status_code == 400 and suggest.get_json()["error"].startswith(outside)
+
+
+def test_the_start_page_lists_the_transcripts_a_page_at_a_time(coded, client, auth,
+                                                               monkeypatch):  # fmt: skip
+    """Ten thousand transcripts are not one table: a page at a time, of one year if asked,
+    each coder's own (the consent gate asked by the database)."""
+    from app.workspace import queries
+
+    monkeypatch.setattr(queries, "PAGE_SIZE", 1)
+    first, second = coded["release"], coded["release2"]
+    _, transcript = coded["interview_with"](scopes=(Scope.PARTICIPATION,))
+    _, team_only = release_all(coded["interviewer"], transcript)
+    db.session.commit()
+    link = "/coding/releases/{}".format
+    auth.login(user=coded["anna"])
+    page = client.get("/coding/").get_data(as_text=True)
+    assert link(first.id) in page and link(second.id) not in page
+    assert "Page 1 of 2" in page and "/coding/?page=2" in page
+    page = client.get("/coding/?page=2").get_data(as_text=True)
+    assert link(second.id) in page and link(first.id) not in page
+    assert link(team_only.id) not in client.get("/coding/?page=3", follow_redirects=True).text
+    assert client.get("/coding/?page=9").headers["Location"].endswith("/coding/?page=2")
+    assert "Page 1 of 2" in client.get("/coding/?page=x").text  # not a number: left out
+    assert link(first.id) in client.get(f"/coding/?year={first.year}").text
+    assert "No transcripts open to you are from 1999" in client.get("/coding/?year=1999").text
+    auth.logout()
+    auth.login(user=coded["boss"])  # the coordinator codes what the team took part in
+    assert "Page 1 of 3" in client.get("/coding/").text
+    assert link(team_only.id) in client.get("/coding/?page=3").text
