@@ -93,6 +93,9 @@ class ImportReport:
     #: codings the reader could not keep: on selections or sources left out, of unknown
     #: codes, or of whole sources
     codings_lost: int = 0
+    #: the same as ``dropped``, for an application to put into its reader's words: (kind, a
+    #: key of ``DROPPED_KINDS``; how many; up to five of their names; whether there were more)
+    entries: list[tuple[str, int, list[str], bool]] = field(default_factory=list)
 
 
 class RefiError(ValueError):
@@ -104,7 +107,7 @@ class RefiError(ValueError):
 
 
 #: what a reader skips, in the order the report lists it; "{s}" makes the plural
-_DROPPED = {
+DROPPED_KINDS = _DROPPED = {
     "pdf_source": "PDF source{s} without a plain-text version",
     "picture_source": "picture source{s}",
     "audio_source": "audio source{s}",

@@ -36,14 +36,16 @@ class _Reader:
             self.names.setdefault(kind, []).append(name)
 
     def report(self) -> ImportReport:
-        lines = []
+        lines, entries = [], []
         for kind, noun in _DROPPED.items():
             if count := self.counts[kind]:
-                names = [f'"{name}"' for name in self.names.get(kind, [])]
+                named = self.names.get(kind, [])
+                entries.append((kind, count, named[:5], len(named) > 5))
+                names = [f'"{name}"' for name in named]
                 shown = ": " + ", ".join(names[:5] + ["…"] * (len(names) > 5)) if names else ""
                 lines.append(f"{count} {noun.format(s='' if count == 1 else 's')}{shown}")
         lost = sum(self.counts[kind] for kind in ("lost_coding", "unknown_code", "source_coding"))
-        return ImportReport(lines, lost)
+        return ImportReport(lines, lost, entries)
 
     def guid(self, element: ET.Element) -> str:
         raw = element.get("guid")

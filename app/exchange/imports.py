@@ -20,7 +20,7 @@ from app.core import audit
 from app.core.db import db
 from app.core.permissions import authorize
 from app.exchange import queries
-from app.exchange.notes import note, say
+from app.exchange.notes import note, reader_notes, say
 from app.exchange.plan import (
     ALREADY,
     CATEGORY,
@@ -85,7 +85,7 @@ def _import_codes(items: list[qda.Code], parent: Code | None, made: dict[str, Co
         _import_codes(item.children, code, made, counts)
 
 
-def import_codebook(actor, data: bytes) -> tuple[int, list[str]]:
+def import_codebook(actor, data: bytes) -> tuple[int, list[dict]]:
     authorize(actor, "codebook.manage")
     if len(data) > MAX_QDC_BYTES:
         raise CodingError(_l("The codebook is larger than %(n)s MB.", n=MAX_QDC_BYTES >> 20))
@@ -96,7 +96,7 @@ def import_codebook(actor, data: bytes) -> tuple[int, list[str]]:
     counts = {"codes": 0, "roots": queries.root_count()}
     _import_codes(codes, None, {}, counts)
     audit.record(actor, "codebook.import", "code", None, added=counts["codes"])
-    return counts["codes"], report.dropped
+    return counts["codes"], reader_notes(report)
 
 
 def read_project(data: bytes) -> tuple[qda.Project, qda.ImportReport]:
@@ -155,7 +155,7 @@ def apply_plan(actor, plan: Plan, record_id: int | None = None) -> tuple[dict, d
     ({"codes": ids, "codings": [[id, code id, start, end]]}), for the undo."""
     authorize(actor, "codebook.manage")
     project, report = plan.project, plan.report
-    dropped: list = list(report.dropped)
+    dropped: list = reader_notes(report)
     counts = {"codes": 0, "merged": plan.counts["merge"], "skipped": plan.counts["skip"],
               "codings": 0, "sources": 0, "already": 0,
               "codings_dropped": report.codings_lost}  # fmt: skip

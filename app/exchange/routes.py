@@ -18,6 +18,7 @@ from app.core.security import upload_limited
 from app.exchange import export, imports, pending, undo
 from app.exchange.forms import ExportForm, choices_form
 from app.exchange.models import ImportState, ProjectImport
+from app.exchange.notes import say
 
 bp = Blueprint("exchange", __name__, url_prefix="/coding", template_folder="templates")
 
@@ -56,10 +57,10 @@ def _upload(form: UploadForm, suffix: str) -> bytes | None:
     return upload.read()
 
 
-def _left_out(dropped: list[str]) -> None:
-    for note, count in Counter(dropped).most_common(20):
-        flash(_("Left out: %(what)s", what=note) + (f" (× {count})" if count > 1 else ""),
-              "warning")  # fmt: skip
+def _left_out(dropped: list) -> None:
+    """What the codebook's reader left out, each kind once with its number (notes.say)."""
+    for kept in dropped[:20]:
+        flash(_("Left out: %(what)s", what=say(kept)), "warning")
 
 
 @bp.post("/codebook/import")

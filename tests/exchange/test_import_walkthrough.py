@@ -18,6 +18,7 @@ from app.workspace.models import Coding, CodingRound
 from tests.codebook.sample import a_code
 from tests.exchange.flow import import_through_pages, preview_form
 from tests.exchange.test_import_preview import (
+    NVIVO,
     QC,
     VENDORS,
     _similar,
@@ -181,3 +182,36 @@ def test_the_merge_field_is_wide_enough_for_the_longest_path(coded, client, auth
     sizes = [int(n) for n in re.findall(r'<input[^>]*class="merge-target"[^>]*size="(\d+)"', page)
              + re.findall(r'<input[^>]*size="(\d+)"[^>]*class="merge-target"', page)]  # fmt: skip
     assert sizes and all(size >= longest for size in sizes)
+
+
+@needs_vendors
+def test_what_the_files_reader_left_out_is_said_in_the_readers_language(coded, client, auth):
+    """NVivo's rich-text versions of its sources are left out; the report says so in the
+    language of whoever reads it, not in the reader's own English."""
+    boss = coded["boss"]
+    boss.language = "sv"
+    db.session.commit()
+    auth.login(user=boss)
+    _, _, done = import_through_pages(client, vendor(NVIVO), "nvivo.qdpx")
+    swedish = done.get_data(as_text=True)
+    assert "2 formaterade versioner av källor (den rena texten behölls)" in swedish
+    assert "rich-text" not in swedish
+    boss.language = "da"
+    db.session.commit()
+    record = db.session.scalars(select(ProjectImport)).one()
+    danish = client.get(f"/coding/import/{record.id}/report").get_data(as_text=True)
+    assert "2 formaterede versioner af kilder (den rene tekst blev beholdt)" in danish
+
+
+@needs_vendors
+def test_a_codebook_reader_note_is_flashed_in_the_users_language(coded, client, auth):
+    """ATLAS.ti's codebook sample holds a set: it is left out, and the flash says so in
+    Danish."""
+    boss = coded["boss"]
+    boss.language = "da"
+    db.session.commit()
+    auth.login(user=boss)
+    data = (VENDORS.parent / "atlasti-23.4-codebook.qdc").read_bytes()
+    page = client.post("/coding/codebook/import", data={"qdc-file": (io.BytesIO(data),
+                       "codes.qdc")}, follow_redirects=True).get_data(as_text=True)  # fmt: skip
+    assert "1 sæt" in page and "1 set" not in page
