@@ -17,13 +17,13 @@ from app.core.db import db
 from app.core.users import Role, User
 from app.interviews.models import EthicsFlag, Interview
 from app.offers.models import Offer
-from app.offers.reports import Stage, all_follow_ups, workload
+from app.offers.reports import OPEN, Stage, all_follow_ups, workload
 from app.participants.models import Participant, Placement
 from app.participants.services import interviewers, rules
 from app.reviews.models import ReviewAction
 
 #: follow-ups still ahead of the interviewer: their window dates belong on the agenda
-OPEN_STAGES = {Stage.UPCOMING, Stage.DUE, Stage.OVERDUE, Stage.AWAITING_ANSWER, Stage.ACCEPTED}
+OPEN_STAGES = OPEN
 
 
 def rounds() -> list[ReviewRound]:
@@ -145,7 +145,7 @@ def agenda(review: CaseReview, today: date) -> Agenda:
     start = today
     result = Agenda(next_review_on=review.scheduled_on + cadence())
     horizon = result.next_review_on
-    for item in all_follow_ups(today, rules()):
+    for item in all_follow_ups(today, rules(), stages=OPEN_STAGES):
         offer = item.offer
         mine = (offer is not None and offer.interviewer_id == uid) or any(
             worker.user_id == uid for worker in item.placement.workers
@@ -282,8 +282,9 @@ def dated_items(user: User, today: date) -> list[Dated]:
     # the register is read whole (eligibility needs decrypted birth dates) only for a
     # coordinator, who sees every window; an interviewer's are those of their own offers,
     # read alone (this runs at every view of the home page)
+    waiting = frozenset({Stage.DUE, Stage.OVERDUE, Stage.AWAITING_ANSWER, Stage.ACCEPTED})
     follow_ups = (
-        all_follow_ups(today, rules()) if coordinator
+        all_follow_ups(today, rules(), stages=waiting) if coordinator
         else all_follow_ups(today, rules(), interviewer_id=user.id)
         if user.has_role(Role.INTERVIEWER) else []
     )  # fmt: skip

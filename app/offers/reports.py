@@ -121,18 +121,29 @@ def register_interview_loading(option: Callable) -> None:
     _interview_loading[:] = [option]
 
 
-def all_follow_ups(today: date, rules: Rules, *,
-                   interviewer_id: int | None = None) -> list[FollowUp]:  # fmt: skip
+#: the stages in which someone may still have to act: what the dashboard, the start page
+#: and the case reviews list (the others are done, or were never due)
+OPEN = frozenset({Stage.UPCOMING, Stage.DUE, Stage.OVERDUE, Stage.AWAITING_ANSWER,
+                  Stage.ACCEPTED})  # fmt: skip
+
+
+def all_follow_ups(today: date, rules: Rules, *, interviewer_id: int | None = None,
+                   stages: frozenset | None = None) -> list[FollowUp]:  # fmt: skip
     """Every placement's follow-up, with the participant's code and what the dashboard reads
     of each offer, its interviews and reminders, in one query each rather than one per
     offer. ``interviewer_id``: only the placements whose offer is assigned to that
-    interviewer. Read once per transaction until something is written (a page may ask
-    twice)."""
-    key = ("follow_ups", today, rules, interviewer_id)
-    return read_once(key, lambda: _read_follow_ups(today, rules, interviewer_id))
+    interviewer. ``stages`` (some of ``OPEN``): only the placements in those stages, found
+    first in the kept figures (``open_placements``), so that a register of fifteen thousand
+    placements is not loaded to list the few hundred still open. Read once per transaction
+    until something is written (a page may ask twice)."""
+    if stages is not None and not stages <= OPEN:
+        raise ValueError(f"stages must be some of {sorted(OPEN)}")
+    key = ("follow_ups", today, rules, interviewer_id, stages)
+    return read_once(key, lambda: _read_follow_ups(today, rules, interviewer_id, stages))
 
 
-def _read_follow_ups(today: date, rules: Rules, interviewer_id: int | None) -> list[FollowUp]:
+def _read_follow_ups(today: date, rules: Rules, interviewer_id: int | None,
+                     stages: frozenset | None) -> list[FollowUp]:  # fmt: skip
     participant = selectinload(Placement.participant).load_only(
         Participant.code, Participant.birth_date
     )
@@ -143,7 +154,28 @@ def _read_follow_ups(today: date, rules: Rules, interviewer_id: int | None) -> l
         query = query.join(Offer, Offer.placement_id == Placement.id).where(
             Offer.interviewer_id == interviewer_id
         )
-    return [follow_up(p, today, rules) for p in db.session.scalars(query)]
+    if stages is not None:
+        open_now = open_placements(today, rules)
+        ids = sorted(i for stage in stages for i in open_now[stage.value])
+        if not ids:
+            return []
+        query = query.where(Placement.id.in_(ids))
+    found = [follow_up(p, today, rules) for p in db.session.scalars(query)]
+    return [item for item in found if stages is None or item.stage in stages]
+
+
+def open_placements(today: date, rules: Rules) -> dict[str, list[int]]:
+    """The placements in each ``OPEN`` stage today: {stage: [placement id]}, kept under the
+    register's change token."""
+
+    def count():
+        found: dict[str, list[int]] = {stage.value: [] for stage in OPEN}
+        for item in _counted(today, rules):
+            if item.stage in OPEN:
+                found[item.stage.value].append(item.placement_id)
+        return found
+
+    return cache.kept("open_placements", (today, rules), count, cache.REGISTER)
 
 
 @dataclass(frozen=True)
@@ -160,6 +192,7 @@ class OfferState:
 class Counted:
     """A placement as the figures count it: no identity, no code."""
 
+    placement_id: int
     eligibility: Eligibility
     offer: OfferState | None
     stage: Stage
@@ -175,14 +208,14 @@ def _counted(today: date, rules: Rules) -> list[Counted]:
 
 def _read_counted(today: date, rules: Rules) -> list[Counted]:
     rows = db.session.execute(
-        select(Participant.birth_date, Placement.started_on, Placement.ended_on,
+        select(Placement.id, Participant.birth_date, Placement.started_on, Placement.ended_on,
                Placement.setting_at_end, Placement.custody_transferred, Offer.id,
                Offer.offered_on, Offer.answer, Offer.outcome, Offer.attrition_reason)
         .join(Participant, Participant.id == Placement.participant_id)
         .outerjoin(Offer, Offer.placement_id == Placement.id)
     )  # fmt: skip
     found = []
-    for born, start, end, setting, custody, offer_id, *offer in rows:
+    for placement_id, born, start, end, setting, custody, offer_id, *offer in rows:
         try:
             eligibility = assess(birth_date=born, start=start, end=end,
                                  setting_at_end=Setting(setting),
@@ -190,7 +223,8 @@ def _read_counted(today: date, rules: Rules) -> list[Counted]:
         except (ValueError, OverflowError):
             eligibility = Eligibility(False)  # as ``follow_up``: shown, not failed
         state = OfferState(*offer) if offer_id is not None else None
-        found.append(Counted(eligibility, state, stage_of(eligibility, state, today)))
+        found.append(Counted(placement_id, eligibility, state,
+                             stage_of(eligibility, state, today)))  # fmt: skip
     return found
 
 
@@ -271,7 +305,7 @@ class Dashboard:
 
 def dashboard(today: date, rules: Rules) -> Dashboard:
     board = Dashboard()
-    for item in all_follow_ups(today, rules):
+    for item in all_follow_ups(today, rules, stages=OPEN):
         opens = item.eligibility.window_opens
         if item.stage is Stage.UPCOMING and opens - today <= OPENING_SOON:
             board.opening_soon.append(item)

@@ -207,3 +207,22 @@ def test_the_figures_are_kept_until_the_register_changes(
     more, counted = figures()
     assert counted and sum(y.eligible for y in more[1]) == sum(y.eligible for y in fewer[1]) + 1
     event.remove(db.engine, "before_cursor_execute", seen)
+
+
+def test_the_open_follow_ups_are_those_of_the_whole_register(
+    app, make_user, make_participant, make_offer
+):
+    """The dashboard loads only the placements the kept figures say are open: the same
+    follow-ups, in every open stage, as reading the whole register gives."""
+    make_register(make_user, make_participant, make_offer)
+    rules, today = app.config["ELIGIBILITY_RULES"], date(2026, 11, 23)
+    whole = {f.placement.id: f.stage for f in reports.all_follow_ups(today, rules)}
+    opened = reports.all_follow_ups(today, rules, stages=reports.OPEN)
+    assert {f.placement.id: f.stage for f in opened} == {
+        pid: stage for pid, stage in whole.items() if stage in reports.OPEN
+    }
+    assert {Stage.INTERVIEWED, Stage.NOT_INTERVIEWED, Stage.MISSED} & set(whole.values())
+    due = reports.all_follow_ups(today, rules, stages=frozenset({Stage.DUE}))
+    assert [f.stage for f in due] == [Stage.DUE]
+    with pytest.raises(ValueError, match="stages"):
+        reports.all_follow_ups(today, rules, stages=frozenset({Stage.INTERVIEWED}))
