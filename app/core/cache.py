@@ -141,6 +141,9 @@ def kept(name: str, params, compute, version: str = AGGREGATES):
     # the token a request's lookups are made under is read once per transaction until it
     # writes (a page of every goal looks up two hundred counts); a count made afresh is
     # kept only if the token read again after it is the same
+    session = db.session
+    if session.new or session.dirty or session.deleted:
+        return compute()  # its own changes, not yet flushed, are in no kept count
     before = read_once(("cache.token", version), lambda: token(version))
     if before is None:
         return compute()

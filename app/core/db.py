@@ -75,8 +75,11 @@ def _statement(state):
 def read_once(key, compute):
     """``compute()``, worked out once per transaction for ``key`` until something is written:
     a page that asks twice for the same costly reading (every placement's follow-up, say)
-    reads once. A flush or a new transaction forgets it, so nothing stale is ever read."""
+    reads once. A flush or a new transaction forgets it, and changes not yet flushed are
+    not read past, so nothing stale is ever read."""
     session = db.session()
+    if session.new or session.dirty or session.deleted:
+        return compute()  # changes not yet flushed: the reading flushes them, and counts them
     session.connection()  # the transaction begins now, not with the first query inside
     mark = (session.get_transaction(), session.info.get(_WRITES, 0))
     memo = session.info.get(_MEMO)

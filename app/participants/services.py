@@ -254,6 +254,20 @@ def show_identity(actor, participants, purpose: str) -> None:
         )
 
 
+def _visible(actor, assigned_only: bool = False, phones: bool = False):
+    unlisted = [Participant.id_number, Participant.email, Participant.address,
+                Participant.guardian] + ([] if phones else [Participant.phone])  # fmt: skip
+    query = (
+        select(Participant)
+        .options(selectinload(Participant.placements).selectinload(Placement.offer))
+        .options(*(defer(column) for column in unlisted))
+        .order_by(Participant.code, Participant.id)
+    )
+    if assigned_only or not actor.has_role(Role.COORDINATOR):
+        query = query.where(Participant.id.in_(follow_ups().assigned_ids(actor)))
+    return query
+
+
 def visible_participants(
     actor, assigned_only: bool = False, phones: bool = False
 ) -> list[Participant]:
@@ -263,17 +277,17 @@ def visible_participants(
     For lists: the identity fields no list shows (and the phone unless ``phones``) are not
     loaded, so not decrypted, until a page about one person reads them.
     """
-    unlisted = [Participant.id_number, Participant.email, Participant.address,
-                Participant.guardian] + ([] if phones else [Participant.phone])  # fmt: skip
-    query = (
-        select(Participant)
-        .options(selectinload(Participant.placements).selectinload(Placement.offer))
-        .options(*(defer(column) for column in unlisted))
-        .order_by(Participant.code)
-    )
-    if assigned_only or not actor.has_role(Role.COORDINATOR):
-        query = query.where(Participant.id.in_(follow_ups().assigned_ids(actor)))
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(_visible(actor, assigned_only, phones)))
+
+
+def visible_page(actor, page: int, size: int) -> tuple[list[Participant], int, int]:
+    """One page of ``visible_participants`` by code, read alone (a register of fifteen
+    thousand is not decrypted to show a hundred): (the page's people, how many there are in
+    all, the page, kept within the pages there are)."""
+    query = _visible(actor)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    page = min(max(1, page), max(1, -(-total // size)))
+    return list(db.session.scalars(query.limit(size).offset((page - 1) * size))), total, page
 
 
 def count_participants() -> int:

@@ -27,6 +27,8 @@ def test_read_once_per_transaction_until_a_write(app, make_user):
     assert read_once("k", count) == 4  # a bulk write without a flush forgets it too
     db.session.commit()
     assert read_once("k", count) == 5  # a new transaction
+    user.display_name = "Pending"  # changed, not yet flushed: never read past
+    assert read_once("k", count) == 6 and read_once("k", count) == 7
 
 
 def test_a_page_reads_the_follow_ups_once(app, make_user):

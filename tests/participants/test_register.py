@@ -178,6 +178,28 @@ def test_register_pages_for_the_coordinator(client, auth, make_participant):
     assert read[0].object_id == str(someone.id)  # only the rows shown are read
 
 
+def test_the_unfiltered_register_reads_one_page(client, auth, make_participant, monkeypatch):
+    """With nothing to search or filter by, the page is read alone, by code: the people of
+    the other pages are neither loaded nor decrypted."""
+    from app.participants import routes
+
+    monkeypatch.setattr(routes, "PAGE_SIZE", 2)
+    auth.login(Role.COORDINATOR)
+    people = sorted((make_participant(name=f"Person {n}") for n in range(5)),
+                    key=lambda p: p.code)  # fmt: skip
+    first = client.get("/participants").get_data(as_text=True)
+    assert [p.code in first for p in people] == [True, True, False, False, False]
+    assert "5 of 5 participants" in first
+    last = client.get("/participants?page=9").get_data(as_text=True)  # the last page
+    assert [p.code in last for p in people] == [False, False, False, False, True]
+    assert "Person 4" in last and "Person 0" not in last
+    read = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "participant.identity_read")
+    ).all()
+    shown = [e.detail_dict.get("ids") or [int(e.object_id)] for e in read]
+    assert shown == [sorted([people[0].id, people[1].id]), [people[4].id]]
+
+
 def test_create_and_edit_through_the_forms(client, auth):
     auth.login(Role.COORDINATOR)
     identity = {"name": "Maja Björk", "birth_date": "2007-09-30", "language": "sv"}
