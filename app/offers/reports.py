@@ -127,6 +127,10 @@ OPEN = frozenset({Stage.UPCOMING, Stage.DUE, Stage.OVERDUE, Stage.AWAITING_ANSWE
                   Stage.ACCEPTED})  # fmt: skip
 
 
+#: placement ids asked for in one query (SQLite binds at most 32,766 values in a statement)
+_IDS_PER_QUERY = 5000
+
+
 def all_follow_ups(today: date, rules: Rules, *, interviewer_id: int | None = None,
                    stages: frozenset | None = None) -> list[FollowUp]:  # fmt: skip
     """Every placement's follow-up, with the participant's code and what the dashboard reads
@@ -154,14 +158,15 @@ def _read_follow_ups(today: date, rules: Rules, interviewer_id: int | None,
         query = query.join(Offer, Offer.placement_id == Placement.id).where(
             Offer.interviewer_id == interviewer_id
         )
-    if stages is not None:
-        open_now = open_placements(today, rules)
-        ids = sorted(i for stage in stages for i in open_now[stage.value])
-        if not ids:
-            return []
-        query = query.where(Placement.id.in_(ids))
-    found = [follow_up(p, today, rules) for p in db.session.scalars(query)]
-    return [item for item in found if stages is None or item.stage in stages]
+    if stages is None:
+        return [follow_up(p, today, rules) for p in db.session.scalars(query)]
+    open_now = open_placements(today, rules)
+    ids = sorted(i for stage in stages for i in open_now[stage.value])
+    found = []
+    for start in range(0, len(ids), _IDS_PER_QUERY):  # within every database's bound limit
+        chunk = query.where(Placement.id.in_(ids[start : start + _IDS_PER_QUERY]))
+        found += [follow_up(p, today, rules) for p in db.session.scalars(chunk)]
+    return [item for item in found if item.stage in stages]
 
 
 def open_placements(today: date, rules: Rules) -> dict[str, list[int]]:

@@ -246,3 +246,16 @@ def test_a_change_not_yet_flushed_is_counted(app, make_user, make_participant, m
     assert pending[(2026, "within", "declined")] == 1
     assert (2026, "within", None) not in pending
     db.session.rollback()
+
+
+def test_the_open_follow_ups_are_read_in_chunks(app, make_user, make_participant, make_offer,
+                                                monkeypatch):  # fmt: skip
+    """However many placements are open, each query binds a bounded number of ids."""
+    make_register(make_user, make_participant, make_offer)
+    rules, today = app.config["ELIGIBILITY_RULES"], date(2026, 11, 23)
+    whole = reports.all_follow_ups(today, rules, stages=reports.OPEN)
+    db.session.rollback()
+    monkeypatch.setattr(reports, "_IDS_PER_QUERY", 2)
+    chunked = reports.all_follow_ups(today, rules, stages=reports.OPEN)
+    assert len(whole) > 2
+    assert sorted(f.placement.id for f in chunked) == sorted(f.placement.id for f in whole)
