@@ -67,10 +67,14 @@ def codable_page(actor, page: int, year: int | None = None) -> tuple[list[Releas
     stamp_missing()  # the year of a release made before releases were stamped
     query = _codable(actor)
     found = query.subquery()
-    years = sorted(y for y in db.session.scalars(select(found.c.year).distinct()) if y)
+    # the years and how many there are in each, in one reading of the consent gate
+    per_year = dict(
+        db.session.execute(select(found.c.year, func.count()).group_by(found.c.year)).all()
+    )
+    years = sorted(y for y in per_year if y)
     if year is not None:
         query = query.where(Release.year == year)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    total = per_year.get(year, 0) if year is not None else sum(per_year.values())
     participant = (selectinload(Release.interview).selectinload(Interview.offer)
                    .selectinload(Offer.placement).selectinload(Placement.participant)
                    .load_only(Participant.code))  # fmt: skip

@@ -12,7 +12,9 @@ page, a goal's evidence page (a goal linked to two themes, for and against) and 
 unit's page (every goal's evidence), cold (no counts kept: the first view after a change to
 both the codings and the register) and warm (the counts kept under the change tokens,
 ``app.core.cache``), and the theme × year table both ways; then the themes page and the head
-of unit's page as first seen after a coding (the register's figures still kept).
+of unit's page as first seen after a coding (the register's figures still kept). The
+coordinator's pages that read the register (the follow-up dashboard, the start page, the
+register and the coding start page) are measured the same way.
 
     --interviews N   interviews in the corpus (default 10000)
     --codings N      codings per interview, on average (default 100)
@@ -271,7 +273,10 @@ def measure_pages(app, runs: int) -> None:
         db.session.rollback()
         timed("theme x year table, warm", 0.1, runs, lambda: theme_year(Scope()))
     pages = (("themes page", "/themes/"), ("goal page", f"/goals/{goal_id}"),
-             ("leadership page (every goal)", "/goals/leadership"))  # fmt: skip
+             ("leadership page (every goal)", "/goals/leadership"),
+             # the coordinator's pages over the corpus's 15,000 placements
+             ("follow-up dashboard", "/follow-up/"), ("coordinator's start page", "/home"),
+             ("register page", "/participants"), ("coding start page", "/coding/"))  # fmt: skip
     for label, url in pages:
         timed(f"{label}, cold", 1.0, runs, page(url), before=cold)
         page(url)()
