@@ -89,7 +89,7 @@ def test_coordinator_imports_offers_and_reports(live_app, live_server, page, mak
     for language in ("da", "en"):
         page.get_by_label(sv("Language") if language == "da" else "Sprog").select_option(language)
         page.locator(".language-form button").click()
-        page.wait_for_function(f"document.documentElement.lang === '{language}'")
+        page.wait_for_function(f"document.documentElement?.lang === '{language}'")
         heading = t(live_app, language, "Attrition report")
         expect(page.get_by_role("heading", name=heading)).to_be_visible()
     page.goto(f"{live_server}/follow-up/")

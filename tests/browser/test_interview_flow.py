@@ -92,6 +92,6 @@ def test_interview_memos_and_ethics_flag(
     expect(page.get_by_text("The ethics flag was resolved.")).to_be_visible()
     page.get_by_label("Language").select_option("sv")
     page.locator(".language-form button").click()
-    page.wait_for_function("document.documentElement.lang === 'sv'")
+    page.wait_for_function("document.documentElement?.lang === 'sv'")
     expect(page.get_by_role("heading", name=t(live_app, "sv", "Ethics flags"))).to_be_visible()
     assert page.console_errors == []

@@ -30,7 +30,7 @@ def test_login_navigation_and_language_switch(live_app, live_server, page, make_
 
     page.get_by_label("Language").select_option("da")
     page.get_by_role("button", name="Change").click()
-    page.wait_for_function("document.documentElement.lang === 'da'")
+    page.wait_for_function("document.documentElement?.lang === 'da'")
     assert page.url == f"{live_server}/home"
     nav = page.get_by_role("navigation", name="Hovedmenu")
     expect(reveal(nav, "Brugere")).to_be_visible()

@@ -24,7 +24,8 @@ GOAL = "Every child knows why they were placed"
 def switch(page, app, current: str, new: str) -> None:
     page.get_by_label(t(app, current, "Language")).select_option(new)
     page.get_by_role("button", name=t(app, current, "Change")).click()
-    page.wait_for_function(f"document.documentElement.lang === '{new}'")
+    # asked while the next page loads, there may be no document element yet
+    page.wait_for_function(f"document.documentElement?.lang === '{new}'")
 
 
 def rows(table) -> list[list[str]]:
