@@ -1,10 +1,11 @@
-"""Counts of themes and codes across the coded interviews, computed by the database.
+"""Counts of themes and codes across the coded interviews.
 
-Everything here is a SQL aggregate over the newest release of each interview in scope and
-the codings that count (the shared ones and the consensus of settled rounds; the blind
-codings of a round do not). Counts of interviews and passages read ``coded_release``, which
-database triggers keep as (code, release, passages); overlapping passages read
-``coded_pair``, which triggers keep as (release, code, code, pairs of overlapping codings).
+Everything here counts the newest release of each interview in scope and the codings that
+count (the shared ones and the consensus of settled rounds; the blind codings of a round do
+not). Counts of interviews and passages read ``coded_release``, which database triggers
+keep as (code, release, passages), once per request, and count it as sparse matrices
+(``app.themes.incidence``); overlapping passages are a SQL sum of ``coded_pair``, which
+triggers keep as (release, code, code, pairs of overlapping codings).
 A release exists only while the young person's participation is in force (withdrawal
 erases it), so counting releases counts nothing that was taken back. On top of that every
 count keeps only the interviews whose consent covers the scope's gate path (``Scope.path``,

@@ -168,16 +168,21 @@ def _overlapping(coding_ids: list[int], leave_out: set[int]) -> dict[int, int]:
     return found
 
 
+def _counted_rows(chunk: list[int], keys: list[int], *columns):
+    """``columns`` of the counted codings of ``keys`` in the releases of ``chunk``, each
+    distinct row once."""
+    return (
+        select(*columns)
+        .where(Coding.release_id.in_(chunk), Coding.code_id.in_(keys), _counted(Coding.__table__))
+        .distinct()
+    )
+
+
 def _in_interviews(release_ids: list[int], keys: list[int]) -> dict:
     """{(a, b): interviews} with a < b: the releases (one per interview) holding both."""
     found: dict = {}
     for chunk in _chunks(release_ids):
-        touched = (
-            select(Coding.release_id, Coding.code_id)
-            .where(Coding.release_id.in_(chunk), Coding.code_id.in_(keys),
-                   Coding.round_id.is_(None) | Coding.consensus)
-            .distinct().cte("touched")
-        )  # fmt: skip
+        touched = _counted_rows(chunk, keys, Coding.release_id, Coding.code_id).cte("touched")
         a, b = touched.alias("a"), touched.alias("b")
         rows = db.session.execute(
             select(a.c.code_id, b.c.code_id, func.count())
@@ -196,12 +201,8 @@ def _in_passages(release_ids: list[int], keys: list[int]) -> dict:
     coders' alike codings of two codes would otherwise make 3 x 3 = 9 pairs of one)."""
     found: dict = {}
     for chunk in _chunks(release_ids):
-        spans = (
-            select(Coding.release_id, Coding.code_id, Coding.start_offset, Coding.end_offset)
-            .where(Coding.release_id.in_(chunk), Coding.code_id.in_(keys),
-                   Coding.round_id.is_(None) | Coding.consensus)
-            .distinct().cte("spans")
-        )  # fmt: skip
+        spans = _counted_rows(chunk, keys, Coding.release_id, Coding.code_id,
+                              Coding.start_offset, Coding.end_offset).cte("spans")  # fmt: skip
         a, b = spans.alias("pa"), spans.alias("pb")
         rows = db.session.execute(
             select(a.c.code_id, b.c.code_id, func.count())
