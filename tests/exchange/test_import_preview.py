@@ -253,15 +253,22 @@ def test_undo_restores_the_exact_state_before_the_import(coded):
         undo.undo(boss, record)
 
 
-def test_undo_is_refused_once_an_imported_code_was_used(coded):
+def imported_qc(coded):
+    """The qc sample imported with the preview's suggestions over the coordinator's
+    release, committed: (the import, its first codable code)."""
     boss, release = coded["boss"], coded["release"]
     with_text(release, source_text(QC))
     record = uploaded(boss, QC)
     plan = pending.preview(boss, record)
     pending.apply(boss, record, plan.digest, {"codes": {}, "confirmed": {}})
     db.session.commit()
-    added = record.added_dict
-    code = db.session.get(Code, next(c for c in added["codes"] if db.session.get(Code, c).codable))
+    codable = (db.session.get(Code, c) for c in record.added_dict["codes"])
+    return record, next(code for code in codable if code.codable)
+
+
+def test_undo_is_refused_once_an_imported_code_was_used(coded):
+    boss = coded["boss"]
+    record, code = imported_qc(coded)
     workspace.apply(coded["anna"], coded["release2"], code.id, 0, 5)
     db.session.commit()
     before = state()
@@ -277,14 +284,8 @@ def test_undo_tells_of_blind_codings_without_counting_them(coded):
     says only that a round used the codes: not how many, nor with which code."""
     from app.workspace.models import CodingRound
 
-    boss, release = coded["boss"], coded["release"]
-    with_text(release, source_text(QC))
-    record = uploaded(boss, QC)
-    plan = pending.preview(boss, record)
-    pending.apply(boss, record, plan.digest, {"codes": {}, "confirmed": {}})
-    db.session.commit()
-    code = db.session.get(Code, next(c for c in record.added_dict["codes"]
-                                     if db.session.get(Code, c).codable))  # fmt: skip
+    boss = coded["boss"]
+    record, code = imported_qc(coded)
     blind = CodingRound(name="Blind", releases=[coded["release2"]], coders=[coded["anna"]])
     db.session.add(blind)
     db.session.flush()
