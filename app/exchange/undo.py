@@ -43,6 +43,13 @@ def names(codes: list[Code]) -> str:
     return ", ".join(shown) + (f" (+{more})" if more else "")
 
 
+def referenced(column, codes: list[Code], message) -> str | None:
+    """``message`` (lazy, with ``%(codes)s``) naming those of ``codes`` that a row refers to
+    by ``column`` (a code id column of the registering area), or None when none does."""
+    used = set(db.session.scalars(select(column).where(column.in_([c.id for c in codes]))))
+    return str(message % {"codes": names([c for c in codes if c.id in used])}) if used else None
+
+
 def blockers(record: ProjectImport) -> list[str]:
     """What was built on the import since, in words; empty when it can be undone."""
     added = record.added_dict

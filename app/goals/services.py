@@ -8,7 +8,7 @@ is given before it changes anything, and only flushes: the request commits.
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from app.codebook.models import Code
@@ -295,13 +295,8 @@ def unlink(actor, found: GoalLink) -> None:
 
 def _linked(codes: list[Code]) -> str | None:
     """An imported code linked to a goal since holds its import's undo back."""
-    linked = set(db.session.scalars(
-        select(GoalLink.code_id).where(GoalLink.code_id.in_([c.id for c in codes]))
-    ))  # fmt: skip
-    if not linked:
-        return None
-    return str(_l("imported codes are linked to a goal: %(codes)s",
-                  codes=undo.names([c for c in codes if c.id in linked])))  # fmt: skip
+    return undo.referenced(GoalLink.code_id, codes,
+                           _l("imported codes are linked to a goal: %(codes)s"))  # fmt: skip
 
 
 undo.USES.append(_linked)

@@ -91,13 +91,8 @@ def delete_theme(actor, theme: Theme) -> None:
 
 def _themed(codes: list[Code]) -> str | None:
     """An imported code put in a theme since holds its import's undo back."""
-    themed = set(db.session.scalars(
-        select(theme_code.c.code_id).where(theme_code.c.code_id.in_([c.id for c in codes]))
-    ))  # fmt: skip
-    if not themed:
-        return None
-    return str(_l("imported codes are in a theme: %(codes)s",
-                  codes=undo.names([c for c in codes if c.id in themed])))  # fmt: skip
+    return undo.referenced(theme_code.c.code_id, codes,
+                           _l("imported codes are in a theme: %(codes)s"))  # fmt: skip
 
 
 undo.USES.append(_themed)
