@@ -50,6 +50,7 @@ from app.transcripts import recordings, transcription, versions
 from app.transcripts.models import Recording, Transcript, TranscriptSegment
 from app.transcripts.refusals import TranscriptError
 from app.workspace.models import Coding
+from app.workspace.queries import codable_page
 
 DAY = date(2026, 11, 10)  # the interview day; the tests' today is 2026-11-23
 EIGHTEENTH = date(2008, 11, 10)  # born on this day: 18 on the interview day
@@ -204,7 +205,11 @@ def probe_research_read(researcher, interview) -> bool:
     if not interview.releases:
         assert interview.status == "withdrawn"
         return False
-    return _through(lambda: releases.read_release(RESEARCHER[0], interview.releases[0]))
+    allowed = _through(lambda: releases.read_release(RESEARCHER[0], interview.releases[0]))
+    # the coding start page lists, a page at a time, exactly what may be read
+    listed, _total, _years = codable_page(RESEARCHER[0], 1)
+    assert any(r.interview_id == interview.id for r in listed) == allowed
+    return allowed
 
 
 def probe_coding_export(researcher, interview) -> bool:
